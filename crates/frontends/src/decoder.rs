@@ -1,0 +1,156 @@
+//! Builds a decoder-only transformer (Llama / GPT-2 families) as a seq program from a few numbers.
+//! Parameter names follow Hugging Face checkpoints so weights load by name.
+
+use seq_ir::{AttentionConfig, BuildError, Builder, DType, Graph, OpKind, TensorType, ValueId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Norm {
+    /// RMSNorm, RoPE, SwiGLU MLP, no biases (Llama, Mistral, Qwen2 without biases).
+    Llama,
+    /// LayerNorm, learned positions, GELU MLP, biases (GPT-2).
+    Gpt2,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecoderConfig {
+    pub family: Norm,
+    pub layers: usize,
+    pub hidden: i64,
+    pub heads: i64,
+    pub kv_heads: i64,
+    pub head_dim: i64,
+    pub ffn: i64,
+    pub vocab: i64,
+    pub seq_len: i64,
+    pub dtype: DType,
+    pub eps: f64,
+    pub rope_theta: f64,
+    pub window: Option<i64>,
+    /// Adds a `segment_ids` argument so packed documents never attend across boundaries.
+    pub packed: bool,
+}
+
+impl DecoderConfig {
+    /// The example used by tests and the CPU runtime: small enough to run anywhere.
+    pub fn tiny() -> Self {
+        Self {
+            family: Norm::Llama,
+            layers: 2,
+            hidden: 64,
+            heads: 4,
+            kv_heads: 2,
+            head_dim: 16,
+            ffn: 128,
+            vocab: 256,
+            seq_len: 64,
+            dtype: DType::F32,
+            eps: 1e-5,
+            rope_theta: 10000.0,
+            window: None,
+            packed: false,
+        }
+    }
+
+    /// Llama-3-8B's shape at a 128K-token context.
+    pub fn llama3_8b() -> Self {
+        Self {
+            family: Norm::Llama,
+            layers: 32,
+            hidden: 4096,
+            heads: 32,
+            kv_heads: 8,
+            head_dim: 128,
+            ffn: 14336,
+            vocab: 128256,
+            seq_len: 131072,
+            dtype: DType::BF16,
+            eps: 1e-5,
+            rope_theta: 500000.0,
+            window: None,
+            packed: false,
+        }
+    }
+
+    /// Llama-3-70B's shape (80 layers) at a 128K-token context.
+    pub fn llama3_70b() -> Self {
+        Self { layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28672, ..Self::llama3_8b() }
+    }
+
+    fn t(&self, shape: &[i64]) -> TensorType {
+        TensorType::new(shape, self.dtype)
+    }
+
+    /// Builds the program `forward(input_ids, position_ids[, segment_ids]) -> logits`.
+    pub fn build(&self) -> Result<Graph, BuildError> {
+        let mut g = Graph::new("forward");
+        let s = self.seq_len;
+        let ids = g.add_arg(TensorType::new([s], DType::I32).into());
+        let pos = g.add_arg(TensorType::new([s], DType::I32).into());
+        let seg = self.packed.then(|| g.add_arg(TensorType::new([s], DType::I32).into()));
+        let mut b = Builder::new(&mut g);
+        let (d, hq, hkv, hd) = (self.hidden, self.heads, self.kv_heads, self.head_dim);
+        let attn = AttentionConfig {
+            causal: true,
+            num_heads: hq,
+            num_kv_heads: hkv,
+            head_dim: hd,
+            scale: 1.0 / (hd as f64).sqrt(),
+            window: self.window,
+        };
+        let gpt2 = self.family == Norm::Gpt2;
+        let table = b.param(if gpt2 { "transformer.wte.weight" } else { "model.embed_tokens.weight" }, self.t(&[self.vocab, d]))?;
+        let mut h = b.embedding(ids, table)?;
+        if gpt2 {
+            let wpe = b.param("transformer.wpe.weight", self.t(&[s, d]))?;
+            let p = b.embedding(pos, wpe)?;
+            h = b.binary(OpKind::Add, h, p)?;
+        }
+        for l in 0..self.layers {
+            let p = |n: &str| if gpt2 { format!("transformer.h.{l}.{n}") } else { format!("model.layers.{l}.{n}") };
+            let x = self.norm(&mut b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))?;
+            let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
+                let w = b.param(&p(&format!("{name}.weight")), self.t(&[out, inp]))?;
+                let bias = if gpt2 { Some(b.param(&p(&format!("{name}.bias")), self.t(&[out]))?) } else { None };
+                b.linear(x, w, bias)
+            };
+            let (q, k, v) = if gpt2 {
+                (proj(&mut b, x, "attn.q_proj", hq * hd, d)?, proj(&mut b, x, "attn.k_proj", hkv * hd, d)?, proj(&mut b, x, "attn.v_proj", hkv * hd, d)?)
+            } else {
+                let q = proj(&mut b, x, "self_attn.q_proj", hq * hd, d)?;
+                let k = proj(&mut b, x, "self_attn.k_proj", hkv * hd, d)?;
+                let v = proj(&mut b, x, "self_attn.v_proj", hkv * hd, d)?;
+                (b.rope(q, pos, hd, self.rope_theta)?, b.rope(k, pos, hd, self.rope_theta)?, v)
+            };
+            let a = b.attention(q, k, v, seg, &attn)?;
+            let o = proj(&mut b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
+            h = b.binary(OpKind::Add, h, o)?;
+            let x = self.norm(&mut b, h, &p(if gpt2 { "ln_2" } else { "post_attention_layernorm" }))?;
+            let m = if gpt2 {
+                let up = proj(&mut b, x, "mlp.c_fc", self.ffn, d)?;
+                let act = b.unary(OpKind::Gelu, up)?;
+                proj(&mut b, act, "mlp.c_proj", d, self.ffn)?
+            } else {
+                let gate = proj(&mut b, x, "mlp.gate_proj", self.ffn, d)?;
+                let up = proj(&mut b, x, "mlp.up_proj", self.ffn, d)?;
+                let act = b.binary(OpKind::Swiglu, gate, up)?;
+                proj(&mut b, act, "mlp.down_proj", d, self.ffn)?
+            };
+            h = b.binary(OpKind::Add, h, m)?;
+        }
+        let x = self.norm(&mut b, h, if gpt2 { "transformer.ln_f" } else { "model.norm" })?;
+        let head = b.param("lm_head.weight", self.t(&[self.vocab, d]))?;
+        let logits = b.logits(x, head)?;
+        g.results = vec![logits];
+        Ok(g)
+    }
+
+    fn norm(&self, b: &mut Builder, x: ValueId, prefix: &str) -> Result<ValueId, BuildError> {
+        let w = b.param(&format!("{prefix}.weight"), self.t(&[self.hidden]))?;
+        if self.family == Norm::Gpt2 {
+            let bias = b.param(&format!("{prefix}.bias"), self.t(&[self.hidden]))?;
+            b.layer_norm(x, w, bias, self.eps)
+        } else {
+            b.rms_norm(x, w, self.eps)
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! The one integration-test binary of seq-ir (each binary links MLIR statically).
+mod tests;

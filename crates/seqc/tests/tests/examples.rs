@@ -1,0 +1,36 @@
+//! The bundled examples are exactly what the decoder builder produces for their configurations.
+//! Regenerate them with `SEQC_BLESS_EXAMPLES=1 cargo test -p seqc examples`.
+
+use super::root;
+use seq_frontends::DecoderConfig;
+use seq_ir::{PrintOptions, SeqContext, print_graph};
+
+fn check(file: &str, header: &str, cfg: DecoderConfig) {
+    let built = print_graph(&cfg.build().expect("builds"), PrintOptions::default());
+    let path = root().join("examples").join(file);
+    if std::env::var_os("SEQC_BLESS_EXAMPLES").is_some() {
+        std::fs::write(&path, format!("{header}{built}")).expect("write example");
+    }
+    let text = std::fs::read_to_string(&path).expect("example file");
+    let ctx = SeqContext::new().expect("context");
+    let parsed = ctx.load(&text, file).unwrap_or_else(|d| panic!("{}", d.render()));
+    assert_eq!(print_graph(&parsed, PrintOptions::default()), built, "{file} is stale: rerun with SEQC_BLESS_EXAMPLES=1");
+}
+
+#[test]
+fn tiny_example_matches_builder() {
+    check(
+        "tiny.mlir",
+        "// A 2-layer Llama-style decoder (hidden 64, 4 heads, 2 KV heads, 64 tokens, f32): small enough\n// to run on the CPU backend in tests. Generated from DecoderConfig::tiny().\n",
+        DecoderConfig::tiny(),
+    );
+}
+
+#[test]
+fn llama3_8b_example_matches_builder() {
+    check(
+        "llama3-8b.mlir",
+        "// Llama-3-8B-shaped decoder: 32 layers, hidden 4096, 32 heads, 8 KV heads, head dim 128,\n// FFN 14336, vocab 128256, 131072 tokens, bf16. Generated from DecoderConfig::llama3_8b().\n",
+        DecoderConfig::llama3_8b(),
+    );
+}

@@ -1,0 +1,86 @@
+//! Shape and work analysis of a program: parameters, FLOPs by op family and attention layers.
+//! The cost model prices these numbers; the compile report prints them.
+
+use seq_ir::{AttentionConfig, Graph, Op, OpKind};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Work {
+    /// Matrix-multiply FLOPs (linear layers and the output head).
+    pub gemm_flops: f64,
+    /// Attention FLOPs (QKᵀ and PV), counting only unmasked scores.
+    pub attention_flops: f64,
+    /// Bytes read and written by memory-bound ops (norms, rope, activations, residuals).
+    pub elementwise_bytes: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttentionLayer {
+    pub index: usize,
+    pub seq_len: i64,
+    pub config: AttentionConfig,
+    pub flops: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelSummary {
+    pub params: u64,
+    pub param_bytes: u64,
+    pub work: Work,
+    pub attention: Vec<AttentionLayer>,
+}
+
+/// Fraction of query-key pairs a mask keeps, for `s` queries over the same `s` keys.
+pub fn mask_density(s: i64, causal: bool, window: Option<i64>) -> f64 {
+    let s = s as f64;
+    let kept = match (causal, window) {
+        (false, None) => s * s,
+        (true, None) => s * (s + 1.0) / 2.0,
+        (causal, Some(w)) => {
+            let w = (w as f64).min(s);
+            // Each query sees at most w keys behind it (and w ahead when not causal).
+            let one_side = w * s - w * (w - 1.0) / 2.0;
+            if causal { one_side } else { 2.0 * one_side - s }
+        }
+    };
+    kept / (s * s)
+}
+
+pub fn attention_flops(s: i64, cfg: &AttentionConfig) -> f64 {
+    4.0 * (s as f64) * (s as f64) * (cfg.num_heads * cfg.head_dim) as f64 * mask_density(s, cfg.causal, cfg.window)
+}
+
+fn tensor_bytes(g: &Graph, op: &Op) -> f64 {
+    op.operands.iter().chain(&op.results).filter_map(|v| g.ty(*v).tensor()).map(|t| t.size_bytes() as f64).sum()
+}
+
+impl ModelSummary {
+    pub fn of(g: &Graph) -> Self {
+        let mut s = Self::default();
+        for (_, op) in g.body_ops() {
+            let shape = |i: usize| g.ty(op.operands[i]).tensor().map(|t| t.shape.clone()).unwrap_or_default();
+            match op.kind {
+                OpKind::Param => {
+                    if let Some(t) = g.ty(op.results[0]).tensor() {
+                        s.params += t.num_elements();
+                        s.param_bytes += t.size_bytes();
+                    }
+                }
+                OpKind::Linear | OpKind::Logits => {
+                    let (x, w) = (shape(0), shape(1));
+                    s.work.gemm_flops += 2.0 * (x[0] * w[0] * w[1]) as f64;
+                }
+                OpKind::Attention => {
+                    if let Some(config) = AttentionConfig::from_attrs(&op.attrs) {
+                        let seq_len = shape(0)[0];
+                        let flops = attention_flops(seq_len, &config);
+                        s.work.attention_flops += flops;
+                        s.attention.push(AttentionLayer { index: s.attention.len(), seq_len, config, flops });
+                    }
+                }
+                OpKind::Embedding => s.work.elementwise_bytes += g.ty(op.results[0]).tensor().map_or(0, |t| t.size_bytes()) as f64,
+                _ => s.work.elementwise_bytes += tensor_bytes(g, op),
+            }
+        }
+        s
+    }
+}
