@@ -1,0 +1,70 @@
+//! One folder per pass under `tests/passes/<pass_file_name>/`: each `.mlir` input is run through
+//! that pass alone, the result must verify, and the printed IR is pinned by a snapshot.
+
+use seq_ir::{PrintOptions, SeqContext, print_graph, verify::verify};
+use seq_passes::registry;
+use std::path::{Path, PathBuf};
+
+mod analysis;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("workspace root")
+}
+
+/// `seq-fuse-swiglu` → `fuse_swiglu`: the pass's file and test-folder name.
+fn folder_of(flag: &str) -> String {
+    flag.trim_start_matches("seq-").replace('-', "_")
+}
+
+#[test]
+fn every_pass_has_a_source_file_and_test_folder() {
+    for pass in registry::all() {
+        let folder = folder_of(pass.name());
+        let dir = root().join("tests/passes").join(&folder);
+        let inputs = std::fs::read_dir(&dir).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "mlir"))).count());
+        assert!(inputs.unwrap_or(0) > 0, "{}: no inputs in {}", pass.name(), dir.display());
+        let sources = glob_pass_file(&folder);
+        assert_eq!(sources.len(), 1, "{}: expected exactly one passes/src/<phase>/{folder}.rs, found {sources:?}", pass.name());
+    }
+}
+
+fn glob_pass_file(stem: &str) -> Vec<PathBuf> {
+    let src = root().join("passes/src");
+    std::fs::read_dir(&src)
+        .expect("passes/src")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.path().join(format!("{stem}.rs")))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+#[test]
+fn pass_snapshots() {
+    let ctx = SeqContext::new().expect("context");
+    for pass in registry::all() {
+        let folder = folder_of(pass.name());
+        let dir = root().join("tests/passes").join(&folder);
+        let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("test folder")
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "mlir"))
+            .collect();
+        inputs.sort();
+        for input in inputs {
+            let rel = input.strip_prefix(root()).expect("inside root").display().to_string();
+            let text = std::fs::read_to_string(&input).expect("read");
+            let mut g = ctx.load(&text, &rel).unwrap_or_else(|d| panic!("{}", d.render()));
+            pass.run(&mut g).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let problems = verify(&g);
+            assert!(problems.is_empty(), "{rel}: {} left an invalid program: {problems:?}", pass.name());
+            let printed = print_graph(&g.compact(), PrintOptions::default());
+            let mut s = insta::Settings::clone_current();
+            s.set_snapshot_path(dir.join("snapshots"));
+            s.set_prepend_module_to_snapshot(false);
+            s.set_input_file(&input);
+            let name = input.file_stem().unwrap().to_string_lossy().into_owned();
+            s.bind(|| insta::assert_snapshot!(name, printed));
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The work analysis counts what the program does, checked against closed forms.
+
+use seq_ir::AttentionConfig;
+use seq_passes::analysis::{ModelSummary, attention_flops, mask_density};
+
+#[test]
+fn causal_density_counts_the_lower_triangle() {
+    assert_eq!(mask_density(4, true, None), 10.0 / 16.0);
+    assert_eq!(mask_density(4, false, None), 1.0);
+    // Window 2 over 4 causal queries keeps 1 + 2 + 2 + 2 = 7 pairs.
+    assert_eq!(mask_density(4, true, Some(2)), 7.0 / 16.0);
+    // Non-causal window 2: query i sees i-1..i+1 within bounds: 2 + 3 + 3 + 2 = 10.
+    assert_eq!(mask_density(4, false, Some(2)), 10.0 / 16.0);
+}
+
+#[test]
+fn tiny_model_flops_match_hand_count() {
+    let cfg = seq_frontends::DecoderConfig::tiny();
+    let s = ModelSummary::of(&cfg.build().unwrap());
+    let (t, d, f, v) = (64.0, 64.0, 128.0, 256.0);
+    let per_layer = 2.0 * t * d * (64.0 + 32.0 + 32.0 + 64.0) + 2.0 * t * d * f * 3.0;
+    assert_eq!(s.work.gemm_flops, 2.0 * per_layer + 2.0 * t * d * v);
+    let attn = AttentionConfig { causal: true, num_heads: 4, num_kv_heads: 2, head_dim: 16, scale: 0.25, window: None };
+    assert_eq!(s.work.attention_flops, 2.0 * attention_flops(64, &attn));
+    assert_eq!(attention_flops(64, &attn), 4.0 * 64.0 * 64.0 * 64.0 * (65.0 / 128.0));
+}

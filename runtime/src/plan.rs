@@ -1,0 +1,193 @@
+//! The plan: what the runtime executes. One SPMD program that every rank runs; rank-dependent
+//! behaviour comes only from shard ops and collectives, exactly as in the lowered `seq` IR.
+//! Op names and attributes are the `seq` dialect's (see dialects/seq/README.md), without MLIR.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Bumped on any change a reader must know about.
+pub const PLAN_VERSION: u32 = 1;
+
+/// The axis that spans every device, in rank order.
+pub const ALL_DEVICES_AXIS: &str = "sp";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub version: u32,
+    pub devices: usize,
+    /// Named mesh axes, major to minor: rank = Σ coordᵢ · Π_{j>i} sizeⱼ. The axis "sp" always
+    /// means all devices and is not listed.
+    pub mesh: Vec<MeshAxis>,
+    /// Function arguments, in order: global tensors the caller supplies (token ids, positions,
+    /// segment ids). Values are indices into `values`.
+    pub inputs: Vec<u32>,
+    /// Function results (global tensors, assembled by `unshard`).
+    pub outputs: Vec<u32>,
+    pub values: Vec<ValueDesc>,
+    /// Program order. Each step runs on its `stream`; streams synchronise through async tokens.
+    pub steps: Vec<Step>,
+    pub memory: MemoryPlan,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeshAxis {
+    pub name: String,
+    pub size: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ValueDesc {
+    pub shape: Vec<i64>,
+    /// `f32`, `bf16`, `f16`, `f64`, `i32`, `i64`, `i1`, or `token` for async handles.
+    pub dtype: String,
+    /// Byte offset in the rank's activation arena, when the memory plan placed it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// The seq op's name without the `seq.` prefix: `linear`, `attention_partial`, `all_gather`, ...
+    pub op: String,
+    pub operands: Vec<u32>,
+    pub results: Vec<u32>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, AttrValue>,
+    /// 0 is the compute stream; communication streams are 1, 2, ...
+    #[serde(default)]
+    pub stream: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AttrValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Ints(Vec<i64>),
+}
+
+impl AttrValue {
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Self::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_float(&self) -> Option<f64> {
+        match self {
+            Self::Float(v) => Some(*v),
+            Self::Int(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Self::Bool(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryPlan {
+    /// Size of each rank's activation arena (values reuse space once dead).
+    pub arena_bytes: u64,
+    /// Weights held by each rank (replicated).
+    pub param_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("cannot read plan '{path}': {reason}")]
+    Read { path: String, reason: String },
+    #[error("plan '{path}' is not valid JSON for this runtime: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("plan version {found} is not supported (this runtime reads version {PLAN_VERSION})")]
+    Version { found: u32 },
+    #[error("step {step} ('{op}'): {message}")]
+    Invalid { step: usize, op: String, message: String },
+}
+
+impl Plan {
+    pub fn from_json(text: &str, path: &str) -> Result<Self, PlanError> {
+        let plan: Plan =
+            serde_json::from_str(text).map_err(|e| PlanError::Parse { path: path.into(), reason: e.to_string() })?;
+        if plan.version != PLAN_VERSION {
+            return Err(PlanError::Version { found: plan.version });
+        }
+        plan.check()?;
+        Ok(plan)
+    }
+
+    pub fn read(path: &std::path::Path) -> Result<Self, PlanError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| PlanError::Read { path: shown.clone(), reason: e.to_string() })?;
+        Self::from_json(&text, &shown)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Structural checks: value ids in range, each value defined once and before use.
+    pub fn check(&self) -> Result<(), PlanError> {
+        let n = self.values.len();
+        let mut defined = vec![false; n];
+        for &i in &self.inputs {
+            if (i as usize) < n {
+                defined[i as usize] = true;
+            }
+        }
+        for (s, step) in self.steps.iter().enumerate() {
+            let bad = |message: String| PlanError::Invalid { step: s, op: step.op.clone(), message };
+            for &o in &step.operands {
+                if o as usize >= n || !defined[o as usize] {
+                    return Err(bad(format!("operand %{o} is not defined before this step")));
+                }
+            }
+            for &r in &step.results {
+                if r as usize >= n {
+                    return Err(bad(format!("result %{r} is out of range ({n} values)")));
+                }
+                if std::mem::replace(&mut defined[r as usize], true) {
+                    return Err(bad(format!("result %{r} is defined twice")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// This rank's coordinate and group size along `axis`.
+    pub fn axis_coord(&self, axis: &str, rank: usize) -> Option<(usize, usize)> {
+        if axis == ALL_DEVICES_AXIS {
+            return Some((rank, self.devices));
+        }
+        let pos = self.mesh.iter().position(|a| a.name == axis)?;
+        let inner: usize = self.mesh[pos + 1..].iter().map(|a| a.size).product();
+        Some(((rank / inner) % self.mesh[pos].size, self.mesh[pos].size))
+    }
+
+    /// The ranks of `rank`'s group along `axis`, ordered by their coordinate on that axis.
+    pub fn axis_group(&self, axis: &str, rank: usize) -> Option<Vec<usize>> {
+        if axis == ALL_DEVICES_AXIS {
+            return Some((0..self.devices).collect());
+        }
+        let pos = self.mesh.iter().position(|a| a.name == axis)?;
+        let inner: usize = self.mesh[pos + 1..].iter().map(|a| a.size).product();
+        let size = self.mesh[pos].size;
+        let (coord, _) = self.axis_coord(axis, rank)?;
+        let base = rank - coord * inner;
+        Some((0..size).map(|c| base + c * inner).collect())
+    }
+}
