@@ -3,9 +3,15 @@
 //! `FuseSwiglu` ↔ `tests/passes/fuse_swiglu/`).
 
 pub mod analysis;
+pub mod config;
+pub mod export;
 pub mod import;
+pub mod partition;
 pub mod pipeline;
 pub mod registry;
+pub mod schedule;
+pub mod simulate;
+pub mod strategy;
 
 use seq_ir::{Diagnostic, Graph};
 
@@ -23,6 +29,9 @@ pub enum PassError {
     /// A pass left the program ill-typed: a bug in seqc, reported with what broke.
     #[error("pass '{pass}' produced an invalid program:\n{}", render(.diagnostics))]
     Invalid { pass: &'static str, diagnostics: Vec<Diagnostic> },
+    /// The program is not in the state this pass needs, or cannot be compiled as asked.
+    #[error("{pass}: {message}")]
+    Precondition { pass: &'static str, message: String },
     #[error("unknown pass '{0}' (run `seqc opt --list-passes` to see them)")]
     Unknown(String),
     #[error("cannot write IR dump '{path}': {reason}")]

@@ -13,9 +13,9 @@ pub struct PipelineOptions {
     pub dump_dir: Option<PathBuf>,
 }
 
-/// The import phase, run on every program before analysis.
-pub fn import_passes() -> Vec<Box<dyn Pass>> {
-    registry::all()
+/// The whole pipeline, in order.
+pub fn passes(config: &crate::config::Config) -> Vec<Box<dyn Pass>> {
+    registry::all(config)
 }
 
 pub fn run(graph: &mut Graph, passes: &[Box<dyn Pass>], opts: &PipelineOptions) -> Result<(), PassError> {

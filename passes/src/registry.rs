@@ -1,11 +1,20 @@
 //! Every pass by flag name, in pipeline order.
 
-use crate::{Pass, PassError, import};
+use crate::{Pass, PassError, config::Config, import, partition, schedule, strategy};
 
-pub fn all() -> Vec<Box<dyn Pass>> {
-    vec![Box::new(import::FuseSwiglu), Box::new(import::Dce)]
+pub fn all(config: &Config) -> Vec<Box<dyn Pass>> {
+    vec![
+        Box::new(import::FuseSwiglu),
+        Box::new(import::Dce),
+        Box::new(strategy::ChooseStrategy { config: config.clone() }),
+        Box::new(partition::ShardSequence),
+        Box::new(partition::LowerAttention),
+        Box::new(partition::Cse),
+        Box::new(schedule::OverlapCollectives),
+        Box::new(schedule::PlanMemory),
+    ]
 }
 
-pub fn lookup(name: &str) -> Result<Box<dyn Pass>, PassError> {
-    all().into_iter().find(|p| p.name() == name).ok_or_else(|| PassError::Unknown(name.to_string()))
+pub fn lookup(name: &str, config: &Config) -> Result<Box<dyn Pass>, PassError> {
+    all(config).into_iter().find(|p| p.name() == name).ok_or_else(|| PassError::Unknown(name.to_string()))
 }

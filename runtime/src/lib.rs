@@ -1,5 +1,6 @@
 //! seq-runtime: executes `plan.json`. It never links MLIR, so GPU machines get a small binary.
 
+pub mod cpu;
 pub mod plan;
 
 pub use plan::{AttrValue, MemoryPlan, MeshAxis, Plan, PlanError, Step, ValueDesc, PLAN_VERSION};

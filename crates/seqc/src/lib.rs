@@ -1,22 +1,38 @@
-//! seqc as a library: read a model, run the pipeline, get the program and its report.
+//! seqc as a library: read a model, choose how to split it, lower it, and get the per-rank
+//! program, the runtime's plan, the predicted schedule and the report.
 //!
 //! ```no_run
 //! use seqc::{CompileOptions, Source, compile};
 //!
 //! let source = Source::File("examples/tiny.mlir".into());
 //! let compiled = compile(&source, &CompileOptions { devices: 4, ..Default::default() })?;
-//! println!("{}", compiled.report_table());
+//! println!("{}", compiled.report.table());
+//! std::fs::write("plan.json", compiled.plan.to_json()).unwrap();
 //! # Ok::<(), seqc::Error>(())
 //! ```
 
-mod report;
-
 use seq_frontends::LoadError;
-use seq_ir::{Graph, SeqContext};
-use seq_passes::{PassError, analysis::ModelSummary, pipeline};
+use seq_ir::{Attr, Graph, SeqContext};
+use seq_passes::{
+    PassError,
+    analysis::ModelSummary,
+    config::{Chooser, Config, StrategyRequest},
+    export::{
+        plan::to_plan,
+        report::{LayerReport, Report, layer_figures},
+    },
+    pipeline,
+    schedule::plan_memory::{ARENA_BYTES, PARAM_BYTES},
+    simulate::{Schedule, simulate},
+    strategy::{
+        choose_strategy::gib,
+        cost_model::{CostContext, Profile, ProfileError, Target},
+    },
+};
+use seq_runtime::Plan;
 use std::path::PathBuf;
 
-pub use report::Report;
+pub use seq_passes::config::{Chooser as ChooserKind, StrategyRequest as StrategyKind};
 
 /// Where a model comes from.
 #[derive(Clone, Debug)]
@@ -29,13 +45,33 @@ pub enum Source {
 #[derive(Clone, Debug)]
 pub struct CompileOptions {
     pub devices: usize,
+    /// A built-in profile name (h200, h100, a100) or a profile JSON file.
+    pub profile: String,
+    /// Devices per node; defaults to the profile's.
+    pub gpus_per_node: Option<usize>,
+    /// Nodes; when given, `devices` must equal nodes x gpus_per_node.
+    pub nodes: Option<usize>,
+    /// Memory each device may use, in GiB; defaults to the profile's device memory.
+    pub memory_budget_gib: Option<f64>,
+    pub strategy: StrategyRequest,
+    pub chooser: Chooser,
     pub verify_each: bool,
     pub dump_dir: Option<PathBuf>,
 }
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        Self { devices: 1, verify_each: true, dump_dir: None }
+        Self {
+            devices: 1,
+            profile: "h200".into(),
+            gpus_per_node: None,
+            nodes: None,
+            memory_budget_gib: None,
+            strategy: StrategyRequest::Auto,
+            chooser: Chooser::EGraph,
+            verify_each: true,
+            dump_dir: None,
+        }
     }
 }
 
@@ -43,20 +79,32 @@ impl Default for CompileOptions {
 pub enum Error {
     #[error("{}", .0.render().trim_end())]
     Load(#[from] LoadError),
-    #[error("{0}")]
+    #[error("error: {0}")]
     Pass(#[from] PassError),
     #[error("error: --devices must be at least 1")]
     NoDevices,
     #[error("error: {0}")]
+    Profile(#[from] ProfileError),
+    #[error("error: {0}")]
+    Topology(String),
+    #[error("error: {0}")]
     Context(#[from] seq_ir::ContextError),
+    #[error(
+        "error: the model does not fit: {needed_gib:.1} GiB per device ({param_gib:.1} GiB weights + {activation_gib:.1} GiB activations) on {devices} devices, over the {budget_gib:.1} GiB budget\n{suggestion}"
+    )]
+    DoesNotFit { devices: usize, needed_gib: f64, param_gib: f64, activation_gib: f64, budget_gib: f64, suggestion: String },
 }
 
 /// The result of compiling one model.
 #[derive(Clone, Debug)]
 pub struct Compiled {
+    /// The per-rank SPMD program (the lowered IR).
     pub program: Graph,
+    pub plan: Plan,
+    pub schedule: Schedule,
+    pub report: Report,
+    /// Work in the model as written (before splitting).
     pub summary: ModelSummary,
-    pub devices: usize,
 }
 
 /// Reads a model from `source` with a fresh MLIR context.
@@ -68,24 +116,169 @@ pub fn load(source: &Source) -> Result<Graph, Error> {
     })
 }
 
-/// Reads, verifies and compiles a model for `opts.devices` devices.
-pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error> {
+/// The target these options describe.
+pub fn target(opts: &CompileOptions) -> Result<Target, Error> {
     if opts.devices == 0 {
         return Err(Error::NoDevices);
     }
-    let mut program = load(source)?;
-    let popts = pipeline::PipelineOptions { verify_each: opts.verify_each, dump_dir: opts.dump_dir.clone() };
-    pipeline::run(&mut program, &pipeline::import_passes(), &popts)?;
-    let summary = ModelSummary::of(&program);
-    Ok(Compiled { program, summary, devices: opts.devices })
+    let mut t = Target::new(opts.devices, Profile::load(&opts.profile)?);
+    if let Some(g) = opts.gpus_per_node {
+        if g == 0 {
+            return Err(Error::Topology("--gpus-per-node must be at least 1".into()));
+        }
+        t.gpus_per_node = g;
+    }
+    if let Some(n) = opts.nodes
+        && n * t.gpus_per_node != opts.devices
+    {
+        return Err(Error::Topology(format!(
+            "--nodes {n} x {} GPUs per node is {} devices, not --devices {}",
+            t.gpus_per_node,
+            n * t.gpus_per_node,
+            opts.devices
+        )));
+    }
+    if let Some(b) = opts.memory_budget_gib {
+        if !(b > 0.0) {
+            return Err(Error::Topology("--memory-budget must be a positive number of GiB".into()));
+        }
+        t.memory_budget = (b * (1u64 << 30) as f64) as u64;
+    }
+    Ok(t)
 }
 
-impl Compiled {
-    pub fn report(&self) -> Report {
-        Report::new(self)
-    }
+fn run_pipeline(mut g: Graph, config: &Config, opts: &CompileOptions, dump: bool) -> Result<Graph, Error> {
+    let popts = pipeline::PipelineOptions { verify_each: opts.verify_each, dump_dir: if dump { opts.dump_dir.clone() } else { None } };
+    pipeline::run(&mut g, &pipeline::passes(config), &popts)?;
+    Ok(g)
+}
 
-    pub fn report_table(&self) -> String {
-        self.report().table()
+fn memory(g: &Graph) -> (u64, u64) {
+    let int = |k: &str| g.module_attrs.get(k).and_then(Attr::as_int).unwrap_or(0) as u64;
+    (int(PARAM_BYTES), int(ARENA_BYTES))
+}
+
+fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
+    let ulysses = g
+        .module_attrs
+        .get("seq.mesh")
+        .and_then(Attr::as_str)
+        .and_then(|m| seq_passes::export::plan::parse_mesh(m).into_iter().find(|a| a.name == "ulysses"))
+        .map_or(1, |a| a.size);
+    simulate(g, target, &CostContext { seq_len: seq, ulysses })
+}
+
+/// Reads, verifies and compiles a model for `opts.devices` devices.
+pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error> {
+    compile_graph(load(source)?, opts)
+}
+
+/// Compiles an already loaded program.
+pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
+    let target = target(opts)?;
+    let config = Config { target: target.clone(), strategy: opts.strategy, chooser: opts.chooser };
+    let summary = ModelSummary::of(&input);
+    let seq = seq_passes::partition::shard_sequence::sequence_length(&input).ok().flatten().unwrap_or(1);
+    let program = run_pipeline(input.clone(), &config, opts, true)?;
+    let single_target = Target { devices: 1, memory_budget: u64::MAX, ..target.clone() };
+    let single = run_pipeline(input.clone(), &Config { target: single_target.clone(), ..config.clone() }, opts, false)?;
+
+    let schedule = schedule_of(&program, &target, seq);
+    let single_schedule = schedule_of(&single, &single_target, seq);
+    let (params, arena) = memory(&program);
+    let (single_params, single_arena) = memory(&single);
+    let budget = target.memory_budget;
+    if params + arena > budget {
+        return Err(does_not_fit(&input, params, arena, opts, budget));
+    }
+    let attn: Vec<&seq_ir::Op> = program
+        .body_ops()
+        .filter(|(_, op)| matches!(op.kind, seq_ir::OpKind::Attention | seq_ir::OpKind::AttentionPartial))
+        .map(|(_, op)| op)
+        .collect();
+    let mut layers: Vec<LayerReport> = Vec::new();
+    for op in attn {
+        let Some(layer) = op.int("layer") else { continue };
+        if layers.last().is_some_and(|l| l.layer == layer) {
+            continue;
+        }
+        let (bytes, compute, comm, exposed) = layer_figures(&schedule, layer);
+        let strategy = match (op.str("strategy").unwrap_or("replicate"), op.int("ulysses"), op.int("ring")) {
+            ("hybrid", Some(u), Some(r)) => format!("hybrid({u}x{r})"),
+            (s, _, _) => s.to_string(),
+        };
+        layers.push(LayerReport {
+            layer,
+            strategy,
+            fallback: op.str("fallback").map(String::from),
+            mb_sent_per_device: bytes / 1e6,
+            compute_ms: compute * 1e3,
+            comm_ms: comm * 1e3,
+            exposed_comm_ms: exposed * 1e3,
+        });
+    }
+    let attr_str = |k: &str| program.module_attrs.get(k).and_then(Attr::as_str).unwrap_or("").to_string();
+    let step = schedule.makespan;
+    let report = Report {
+        profile: target.profile.name.clone(),
+        devices: target.devices,
+        split: program.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false),
+        layout: attr_str("seq.layout"),
+        mesh: attr_str("seq.mesh"),
+        layers,
+        predicted_step_ms: step * 1e3,
+        compute_ms: schedule.compute_busy * 1e3,
+        comm_ms: schedule.comm_busy * 1e3,
+        exposed_comm_ms: schedule.exposed_comm() * 1e3,
+        single_device_step_ms: single_schedule.makespan * 1e3,
+        scaling_efficiency: if step > 0.0 { single_schedule.makespan / (target.devices as f64 * step) } else { 1.0 },
+        param_gib_per_device: gib(params),
+        activation_gib_per_device: gib(arena),
+        memory_gib_per_device: gib(params + arena),
+        single_device_memory_gib: gib(single_params + single_arena),
+        memory_budget_gib: gib(budget),
+    };
+    let plan = to_plan(&program);
+    Ok(Compiled { program, plan, schedule, report, summary })
+}
+
+/// Explains a model that does not fit, and what would: the smallest power-of-two multiple of the
+/// device count that fits, found by compiling again.
+fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, budget: u64) -> Error {
+    let suggestion = if params > budget {
+        "hint: the weights alone exceed the budget; sequence parallelism splits activations, not weights: shard the weights or use devices with more memory".to_string()
+    } else {
+        let mut found = None;
+        let mut n = opts.devices * 2;
+        while n <= 4096 && found.is_none() {
+            let trial = CompileOptions { devices: n, nodes: None, dump_dir: None, ..opts.clone() };
+            if let Ok(t) = target(&trial) {
+                let config = Config { target: t, strategy: opts.strategy, chooser: opts.chooser };
+                if let Ok(g) = run_pipeline(input.clone(), &config, &trial, false) {
+                    let (p, a) = memory(&g);
+                    if p + a <= budget {
+                        found = Some((n, p + a));
+                    }
+                }
+            }
+            n *= 2;
+        }
+        match found {
+            Some((n, bytes)) => format!(
+                "hint: it fits on {n} devices ({:.1} GiB per device), or keep {} devices with --memory-budget {:.1}",
+                gib(bytes),
+                opts.devices,
+                gib(params + arena).ceil()
+            ),
+            None => "hint: no device count up to 4096 fits this budget; shorten the sequence or raise --memory-budget".into(),
+        }
+    };
+    Error::DoesNotFit {
+        devices: opts.devices,
+        needed_gib: gib(params + arena),
+        param_gib: gib(params),
+        activation_gib: gib(arena),
+        budget_gib: gib(budget),
+        suggestion,
     }
 }

@@ -1,8 +1,11 @@
 //! The `seqc` command line.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq_ir::{PrintOptions, print_graph};
-use seq_passes::{pipeline, registry};
+use seq_passes::{
+    config::{Chooser, Config, StrategyRequest},
+    pipeline, registry,
+};
 use seqc::{CompileOptions, Error, Source};
 use std::{path::PathBuf, process::ExitCode};
 
@@ -11,9 +14,11 @@ use std::{path::PathBuf, process::ExitCode};
     name = "seqc",
     version,
     about = "Split long-context transformers across GPUs along the sequence",
-    long_about = "seqc reads a transformer written in the `seq` MLIR dialect, verifies it, and compiles it \
-for N devices: it chooses how each attention layer splits the sequence, inserts the collectives, and \
-emits a per-rank program and a plan for the runtime.\n\nExamples:\n  seqc compile examples/llama3-8b.mlir --devices 8\n  seqc verify model.mlir\n  seqc opt model.mlir --pass seq-fuse-swiglu --pass seq-dce"
+    long_about = "seqc reads a transformer written in the `seq` MLIR dialect, verifies it, and compiles it \\
+for N devices: a cost model and an e-graph choose how each attention layer splits the sequence \\
+(replicate, ulysses, ring, allgather-kv, hybrid), the collectives are inserted and overlapped with \\
+compute, and seqc emits the per-rank program, the runtime's plan, a predicted trace and a report.\\n\\n\\
+Examples:\\n  seqc compile examples/llama3-8b.mlir --devices 8 -o out/\\n  seqc compile model.mlir --devices 16 --nodes 2 --strategy ring\\n  seqc verify model.mlir\\n  seqc opt model.mlir --pass seq-fuse-swiglu --pass seq-dce"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -24,22 +29,98 @@ struct Cli {
 enum Emit {
     /// The human table on stdout.
     Report,
-    /// The compiled program (seq dialect) on stdout.
+    /// The lowered per-rank program (seq dialect) on stdout.
     Ir,
     /// The report as JSON on stdout.
     Json,
+    /// The runtime's plan (JSON) on stdout.
+    Plan,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StrategyArg {
+    /// Choose per layer with the cost model (default).
+    Auto,
+    /// No split: every device runs the whole model.
+    Replicate,
+    /// All-to-all sequence <-> heads.
+    Ulysses,
+    /// Rotate K/V blocks, merge by log-sum-exp.
+    Ring,
+    /// Gather K/V, attend with local queries.
+    AllgatherKv,
+    /// Ulysses inside nodes, ring across.
+    Hybrid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChooserArg {
+    /// The e-graph chooser (default).
+    Egraph,
+    /// The naive per-layer reference chooser.
+    Naive,
+}
+
+#[derive(Args)]
+struct TargetArgs {
+    /// How many devices to split across (at least 1).
+    #[arg(long, short = 'n', value_name = "N", value_parser = parse_devices)]
+    devices: usize,
+    /// Cost-model profile: h200, h100, a100, or a profile JSON file.
+    #[arg(long, default_value = "h200", value_name = "NAME|FILE")]
+    profile: String,
+    /// Nodes the devices sit in (devices = nodes x gpus-per-node).
+    #[arg(long, value_name = "N")]
+    nodes: Option<usize>,
+    /// Devices per node, joined by fast links (default: the profile's).
+    #[arg(long, value_name = "N")]
+    gpus_per_node: Option<usize>,
+    /// Memory each device may use, in GiB (default: the profile's device memory).
+    #[arg(long, value_name = "GIB")]
+    memory_budget: Option<f64>,
+    /// Force one strategy on every layer where it is legal (others fall back to auto, reported).
+    #[arg(long, value_enum, default_value = "auto")]
+    strategy: StrategyArg,
+    /// Which chooser picks strategies.
+    #[arg(long, value_enum, default_value = "egraph")]
+    chooser: ChooserArg,
+}
+
+impl TargetArgs {
+    fn options(&self, dump_dir: Option<PathBuf>) -> CompileOptions {
+        CompileOptions {
+            devices: self.devices,
+            profile: self.profile.clone(),
+            gpus_per_node: self.gpus_per_node,
+            nodes: self.nodes,
+            memory_budget_gib: self.memory_budget,
+            strategy: match self.strategy {
+                StrategyArg::Auto => StrategyRequest::Auto,
+                StrategyArg::Replicate => StrategyRequest::Replicate,
+                StrategyArg::Ulysses => StrategyRequest::Ulysses,
+                StrategyArg::Ring => StrategyRequest::Ring,
+                StrategyArg::AllgatherKv => StrategyRequest::AllGatherKv,
+                StrategyArg::Hybrid => StrategyRequest::Hybrid,
+            },
+            chooser: match self.chooser {
+                ChooserArg::Egraph => Chooser::EGraph,
+                ChooserArg::Naive => Chooser::Naive,
+            },
+            verify_each: true,
+            dump_dir,
+        }
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Verify and compile a model for N devices; print the report.
+    /// Compile a model for N devices: choose strategies, lower, schedule; print the report.
     Compile {
         /// A model in the seq dialect (.mlir).
         file: PathBuf,
-        /// How many devices to split across (at least 1).
-        #[arg(long, short = 'n', value_name = "N", value_parser = parse_devices)]
-        devices: usize,
-        /// Write program.mlir and report.json into this folder.
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Write lowered.mlir, plan.json, report.json and trace.json (open in Perfetto) here.
         #[arg(long, short = 'o', value_name = "DIR")]
         output: Option<PathBuf>,
         /// What to print on stdout.
@@ -50,9 +131,7 @@ enum Command {
         dump_ir: Option<PathBuf>,
     },
     /// Check a model: syntax, dialect, shapes, head counts. Exit 1 with located errors if wrong.
-    Verify {
-        file: PathBuf,
-    },
+    Verify { file: PathBuf },
     /// Run named passes on a model and print the resulting IR (like mlir-opt).
     Opt {
         /// A model in the seq dialect (.mlir). Not needed with --list-passes.
@@ -64,6 +143,9 @@ enum Command {
         /// List the passes with one line each, then exit.
         #[arg(long)]
         list_passes: bool,
+        /// Devices, for passes that need a target (seq-choose-strategy).
+        #[arg(long, default_value = "1", value_parser = parse_devices)]
+        devices: usize,
         /// Print `loc(...)` after each op.
         #[arg(long)]
         print_locations: bool,
@@ -88,37 +170,42 @@ fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
 fn run(cli: Cli) -> Result<(), String> {
     let err = |e: Error| e.to_string();
     match cli.command {
-        Command::Compile { file, devices, output, emit, dump_ir } => {
-            let opts = CompileOptions { devices, dump_dir: dump_ir, ..Default::default() };
-            let compiled = seqc::compile(&Source::File(file), &opts).map_err(err)?;
-            let report = compiled.report();
-            let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        Command::Compile { file, target, output, emit, dump_ir } => {
+            let compiled = seqc::compile(&Source::File(file), &target.options(dump_ir)).map_err(err)?;
+            let json = serde_json::to_string_pretty(&compiled.report).map_err(|e| e.to_string())?;
             let ir = print_graph(&compiled.program, PrintOptions::default());
+            let plan = compiled.plan.to_json();
             if let Some(dir) = output {
                 std::fs::create_dir_all(&dir).map_err(|e| format!("error: cannot create '{}': {e}", dir.display()))?;
-                write(&dir.join("program.mlir"), &ir)?;
+                write(&dir.join("lowered.mlir"), &ir)?;
+                write(&dir.join("plan.json"), &plan)?;
                 write(&dir.join("report.json"), &json)?;
+                let trace = seq_passes::export::trace::chrome_trace(&compiled.schedule, "seqc predicted schedule (one rank)");
+                write(&dir.join("trace.json"), &trace.to_string())?;
             }
             match emit {
-                Emit::Report => print!("{}", report.table()),
+                Emit::Report => print!("{}", compiled.report.table()),
                 Emit::Ir => print!("{ir}"),
                 Emit::Json => println!("{json}"),
+                Emit::Plan => println!("{plan}"),
             }
         }
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
             println!("{}: ok ({} ops)", file.display(), g.body.len());
         }
-        Command::Opt { file, passes, list_passes, print_locations, dump_ir } => {
+        Command::Opt { file, passes, list_passes, devices, print_locations, dump_ir } => {
+            let target = seqc::target(&CompileOptions { devices, ..Default::default() }).map_err(err)?;
+            let config = Config::new(target);
             if list_passes {
-                for p in registry::all() {
-                    println!("{:<24} {}", p.name(), p.summary());
+                for p in registry::all(&config) {
+                    println!("{:<26} {}", p.name(), p.summary());
                 }
                 return Ok(());
             }
             let Some(file) = file else { return Err("error: no input file".into()) };
             let mut g = seqc::load(&Source::File(file)).map_err(err)?;
-            let passes = passes.iter().map(|n| registry::lookup(n)).collect::<Result<Vec<_>, _>>().map_err(|e| format!("error: {e}"))?;
+            let passes = passes.iter().map(|n| registry::lookup(n, &config)).collect::<Result<Vec<_>, _>>().map_err(|e| format!("error: {e}"))?;
             let popts = pipeline::PipelineOptions { verify_each: true, dump_dir: dump_ir };
             pipeline::run(&mut g, &passes, &popts).map_err(|e| format!("error: {e}"))?;
             print!("{}", print_graph(&g, PrintOptions { locations: print_locations }));

@@ -2,10 +2,15 @@
 //! that pass alone, the result must verify, and the printed IR is pinned by a snapshot.
 
 use seq_ir::{PrintOptions, SeqContext, print_graph, verify::verify};
-use seq_passes::registry;
+use seq_passes::{
+    config::{Config, StrategyRequest},
+    registry,
+    strategy::cost_model::{Profile, Target},
+};
 use std::path::{Path, PathBuf};
 
 mod analysis;
+mod egraph;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("workspace root")
@@ -16,9 +21,39 @@ fn folder_of(flag: &str) -> String {
     flag.trim_start_matches("seq-").replace('-', "_")
 }
 
+/// An input's first line may set the target and passes to run first:
+/// `// seqc-test: devices=4 strategy=ring before=seq-choose-strategy,seq-shard-sequence`.
+struct Header {
+    config: Config,
+    before: Vec<String>,
+}
+
+fn header(text: &str) -> Header {
+    let mut devices = 1;
+    let mut strategy = StrategyRequest::Auto;
+    let mut before = Vec::new();
+    if let Some(line) = text.lines().next().and_then(|l| l.strip_prefix("// seqc-test:")) {
+        for item in line.split_whitespace() {
+            match item.split_once('=') {
+                Some(("devices", v)) => devices = v.parse().expect("devices"),
+                Some(("strategy", v)) => strategy = StrategyRequest::parse(v).expect("strategy"),
+                Some(("before", v)) => before = v.split(',').map(String::from).collect(),
+                _ => panic!("unknown seqc-test item '{item}'"),
+            }
+        }
+    }
+    let mut config = Config::new(Target::new(devices, Profile::h200()));
+    config.strategy = strategy;
+    Header { config, before }
+}
+
+fn default_config() -> Config {
+    Config::new(Target::new(1, Profile::h200()))
+}
+
 #[test]
 fn every_pass_has_a_source_file_and_test_folder() {
-    for pass in registry::all() {
+    for pass in registry::all(&default_config()) {
         let folder = folder_of(pass.name());
         let dir = root().join("tests/passes").join(&folder);
         let inputs = std::fs::read_dir(&dir).map(|d| d.filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "mlir"))).count());
@@ -42,7 +77,7 @@ fn glob_pass_file(stem: &str) -> Vec<PathBuf> {
 #[test]
 fn pass_snapshots() {
     let ctx = SeqContext::new().expect("context");
-    for pass in registry::all() {
+    for pass in registry::all(&default_config()) {
         let folder = folder_of(pass.name());
         let dir = root().join("tests/passes").join(&folder);
         let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -55,6 +90,12 @@ fn pass_snapshots() {
             let rel = input.strip_prefix(root()).expect("inside root").display().to_string();
             let text = std::fs::read_to_string(&input).expect("read");
             let mut g = ctx.load(&text, &rel).unwrap_or_else(|d| panic!("{}", d.render()));
+            let h = header(&text);
+            for name in &h.before {
+                let p = registry::lookup(name, &h.config).unwrap_or_else(|e| panic!("{rel}: {e}"));
+                p.run(&mut g).unwrap_or_else(|e| panic!("{rel}: {name}: {e}"));
+            }
+            let pass = registry::lookup(pass.name(), &h.config).expect("registered");
             pass.run(&mut g).unwrap_or_else(|e| panic!("{rel}: {e}"));
             let problems = verify(&g);
             assert!(problems.is_empty(), "{rel}: {} left an invalid program: {problems:?}", pass.name());

@@ -1,0 +1,85 @@
+//! What a compile is asked to do: the target, and which strategy to use.
+
+use crate::strategy::cost_model::Target;
+use std::fmt;
+
+/// How one attention layer is split across devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Strategy {
+    /// No split: every rank computes the whole attention (over gathered q, k, v).
+    Replicate,
+    /// All-to-all from sequence-sharded to head-sharded, local attention, all-to-all back.
+    Ulysses,
+    /// K/V blocks rotate around the ranks; partial results merge by log-sum-exp.
+    Ring,
+    /// Gather K and V (small under GQA), attend with the local queries.
+    AllGatherKv,
+    /// Ulysses inside groups of `ulysses` ranks, ring across `ring` such groups.
+    Hybrid { ulysses: usize, ring: usize },
+}
+
+impl Strategy {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Replicate => "replicate",
+            Self::Ulysses => "ulysses",
+            Self::Ring => "ring",
+            Self::AllGatherKv => "allgather-kv",
+            Self::Hybrid { .. } => "hybrid",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Hybrid { ulysses, ring } => write!(f, "hybrid({ulysses}x{ring})"),
+            s => f.write_str(s.name()),
+        }
+    }
+}
+
+/// `--strategy`: auto, or one strategy forced on every layer where it is legal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyRequest {
+    Auto,
+    Replicate,
+    Ulysses,
+    Ring,
+    AllGatherKv,
+    Hybrid,
+}
+
+impl StrategyRequest {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "auto" => Self::Auto,
+            "replicate" => Self::Replicate,
+            "ulysses" => Self::Ulysses,
+            "ring" => Self::Ring,
+            "allgather-kv" => Self::AllGatherKv,
+            "hybrid" => Self::Hybrid,
+            _ => return None,
+        })
+    }
+}
+
+/// Which chooser picks strategies: the e-graph, or the naive per-layer reference beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chooser {
+    EGraph,
+    Naive,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub target: Target,
+    pub strategy: StrategyRequest,
+    pub chooser: Chooser,
+}
+
+impl Config {
+    pub fn new(target: Target) -> Self {
+        Self { target, strategy: StrategyRequest::Auto, chooser: Chooser::EGraph }
+    }
+}

@@ -1,0 +1,95 @@
+//! The compile report: per layer the strategy, bytes each device sends, predicted compute,
+//! communication and exposed communication; totals against one device. JSON for tools, a table
+//! for people.
+
+use crate::simulate::Schedule;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LayerReport {
+    pub layer: i64,
+    pub strategy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    pub mb_sent_per_device: f64,
+    pub compute_ms: f64,
+    pub comm_ms: f64,
+    pub exposed_comm_ms: f64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    pub profile: String,
+    pub devices: usize,
+    /// Whether the program is split across devices (false: each device runs the whole model).
+    pub split: bool,
+    pub layout: String,
+    pub mesh: String,
+    pub layers: Vec<LayerReport>,
+    pub predicted_step_ms: f64,
+    pub compute_ms: f64,
+    pub comm_ms: f64,
+    pub exposed_comm_ms: f64,
+    pub single_device_step_ms: f64,
+    /// single-device time / (devices x predicted time).
+    pub scaling_efficiency: f64,
+    pub param_gib_per_device: f64,
+    pub activation_gib_per_device: f64,
+    pub memory_gib_per_device: f64,
+    pub single_device_memory_gib: f64,
+    pub memory_budget_gib: f64,
+}
+
+/// Per-layer figures from a simulated schedule, keyed by the ops' `layer` tags.
+pub fn layer_figures(schedule: &Schedule, layer: i64) -> (f64, f64, f64, f64) {
+    let (mut bytes, mut compute, mut comm, mut exposed) = (0.0, 0.0, 0.0, 0.0);
+    for e in schedule.events.iter().filter(|e| e.layer == Some(layer)) {
+        bytes += e.bytes_sent;
+        match (e.stream, e.name.as_str()) {
+            (0, "wait") => exposed += e.seconds,
+            (0, _) => compute += e.seconds,
+            _ => comm += e.seconds,
+        }
+    }
+    (bytes, compute, comm, exposed)
+}
+
+impl Report {
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} devices ({}), {}, profile {}",
+            self.devices,
+            if self.split { format!("sequence split, {} layout{}", self.layout, if self.mesh.is_empty() { String::new() } else { format!(", mesh {}", self.mesh) }) } else { "not split: every device runs the whole model".into() },
+            if self.layers.is_empty() { "no attention layers".to_string() } else { format!("{} attention layers", self.layers.len()) },
+            self.profile
+        );
+        let _ = writeln!(out, "{:>5}  {:<13} {:>10}  {:>10}  {:>9}  {:>10}", "layer", "strategy", "MB sent", "compute ms", "comm ms", "exposed ms");
+        for l in &self.layers {
+            let _ = writeln!(
+                out,
+                "{:>5}  {:<13} {:>10.1}  {:>10.3}  {:>9.3}  {:>10.3}{}",
+                l.layer,
+                l.strategy,
+                l.mb_sent_per_device,
+                l.compute_ms,
+                l.comm_ms,
+                l.exposed_comm_ms,
+                l.fallback.as_ref().map(|f| format!("  ({f})")).unwrap_or_default()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "predicted step: {:.2} ms per device ({:.2} ms compute, {:.2} ms communication of which {:.2} ms exposed); one device: {:.2} ms; scaling efficiency {:.1}%",
+            self.predicted_step_ms, self.compute_ms, self.comm_ms, self.exposed_comm_ms, self.single_device_step_ms, self.scaling_efficiency * 100.0
+        );
+        let _ = writeln!(
+            out,
+            "memory per device: {:.2} GiB ({:.2} weights + {:.2} activations) vs {:.2} GiB on one device; budget {:.1} GiB",
+            self.memory_gib_per_device, self.param_gib_per_device, self.activation_gib_per_device, self.single_device_memory_gib, self.memory_budget_gib
+        );
+        out
+    }
+}

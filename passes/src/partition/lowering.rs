@@ -1,0 +1,237 @@
+//! How each strategy computes one attention layer on a rank, written with the typed builders.
+//! Inputs are the rank's local rows; every emitter returns the local output rows. Used by
+//! `seq-lower-attention` and, on one-layer programs, by the chooser to price strategies.
+
+use crate::config::Strategy;
+use seq_ir::{
+    Attr, AttentionConfig, BuildError, Builder, DType, OpKind, Type, ValueId,
+    builder::attrs,
+    verify::SEGMENT_SIZES,
+};
+use std::collections::BTreeMap;
+
+/// The axis spanning every device.
+pub const ALL: &str = "sp";
+
+/// One attention layer's local operands.
+#[derive(Clone, Debug)]
+pub struct AttnInputs {
+    pub q: ValueId,
+    pub k: ValueId,
+    pub v: ValueId,
+    /// Global token index of each local row (-1 for padding).
+    pub index: ValueId,
+    pub segments: Option<ValueId>,
+    pub cfg: AttentionConfig,
+    pub dtype: DType,
+}
+
+/// Why a strategy cannot split a layer over `degree` ranks, if it cannot.
+pub fn ulysses_illegal(cfg: &AttentionConfig, degree: usize) -> Option<String> {
+    let g = degree as i64;
+    if cfg.num_heads % g != 0 {
+        return Some(format!("{} query heads do not split over {g} ranks", cfg.num_heads));
+    }
+    if cfg.num_kv_heads % g != 0 && g % cfg.num_kv_heads != 0 {
+        return Some(format!("{} KV heads neither split over nor replicate onto {g} ranks", cfg.num_kv_heads));
+    }
+    None
+}
+
+pub fn illegal(strategy: Strategy, cfg: &AttentionConfig, devices: usize) -> Option<String> {
+    match strategy {
+        Strategy::Ulysses => ulysses_illegal(cfg, devices),
+        Strategy::Hybrid { ulysses, ring } => {
+            if ulysses * ring != devices {
+                return Some(format!("{ulysses} x {ring} is not {devices} devices"));
+            }
+            ulysses_illegal(cfg, ulysses)
+        }
+        _ => None,
+    }
+}
+
+fn collective(b: &mut Builder, kind: OpKind, x: ValueId, axis: &str, group: usize, extra: &[(&str, Attr)]) -> Result<ValueId, BuildError> {
+    let mut a: BTreeMap<String, Attr> = attrs([("axis", Attr::Str(axis.into())), ("group_size", Attr::Int(group as i64))]);
+    for (k, v) in extra {
+        a.insert((*k).into(), v.clone());
+    }
+    b.one(kind, &[x], a)
+}
+
+fn all_gather(b: &mut Builder, x: ValueId, axis: &str, group: usize) -> Result<ValueId, BuildError> {
+    collective(b, OpKind::AllGather, x, axis, group, &[("dim", Attr::Int(0))])
+}
+
+fn all_to_all(b: &mut Builder, x: ValueId, split: i64, concat: i64, axis: &str, group: usize) -> Result<ValueId, BuildError> {
+    collective(b, OpKind::AllToAll, x, axis, group, &[("split_dim", Attr::Int(split)), ("concat_dim", Attr::Int(concat))])
+}
+
+fn permute(b: &mut Builder, x: ValueId, axis: &str, group: usize) -> Result<ValueId, BuildError> {
+    collective(b, OpKind::CollectivePermute, x, axis, group, &[("shift", Attr::Int(1))])
+}
+
+fn cols(b: &Builder, x: ValueId) -> i64 {
+    b.graph.ty(x).tensor().map_or(0, |t| t.shape[1])
+}
+
+fn slice(b: &mut Builder, x: ValueId, dim: i64, start: i64, size: i64) -> Result<ValueId, BuildError> {
+    b.one(OpKind::Slice, &[x], attrs([("dim", Attr::Int(dim)), ("start", Attr::Int(start)), ("size", Attr::Int(size))]))
+}
+
+fn concat(b: &mut Builder, xs: &[ValueId], dim: i64) -> Result<ValueId, BuildError> {
+    if xs.len() == 1 {
+        return Ok(xs[0]);
+    }
+    b.one(OpKind::Concat, xs, attrs([("dim", Attr::Int(dim))]))
+}
+
+/// `seq.attention_partial` over one key block; returns (output f32, lse f32).
+fn partial(
+    b: &mut Builder,
+    q: ValueId,
+    k: ValueId,
+    v: ValueId,
+    (qi, ki): (ValueId, ValueId),
+    segs: Option<(ValueId, ValueId)>,
+    cfg: &AttentionConfig,
+) -> Result<(ValueId, ValueId), BuildError> {
+    let mut ops = vec![q, k, v, qi, ki];
+    let s = i64::from(segs.is_some());
+    if let Some((qs, ks)) = segs {
+        ops.extend([qs, ks]);
+    }
+    let mut a = cfg.to_attrs();
+    a.insert(SEGMENT_SIZES.into(), Attr::Ints { values: vec![1, 1, 1, 1, 1, s, s], width: 32 });
+    let id = b.build(OpKind::AttentionPartial, &ops, a, None)?;
+    let r = &b.graph.op(id).results;
+    Ok((r[0], r[1]))
+}
+
+fn convert(b: &mut Builder, x: ValueId, dtype: DType) -> Result<ValueId, BuildError> {
+    let t = b.graph.ty(x).tensor().map(|t| t.with_dtype(dtype)).ok_or_else(|| BuildError {
+        op: "seq.convert".into(),
+        message: "operand is not a tensor".into(),
+    })?;
+    let id = b.build(OpKind::Convert, &[x], BTreeMap::new(), Some(vec![Type::Tensor(t)]))?;
+    Ok(b.graph.op(id).results[0])
+}
+
+/// K and V for `degree` head groups: when there are fewer KV heads than ranks, each KV head is
+/// repeated so that every rank receives the one its query heads use.
+fn kv_for_heads(b: &mut Builder, x: ValueId, cfg: &AttentionConfig, degree: usize) -> Result<ValueId, BuildError> {
+    let g = degree as i64;
+    if cfg.num_kv_heads % g == 0 {
+        return Ok(x);
+    }
+    let rep = g / cfg.num_kv_heads;
+    let mut parts = Vec::new();
+    for h in 0..cfg.num_kv_heads {
+        let head = slice(b, x, 1, h * cfg.head_dim, cfg.head_dim)?;
+        parts.extend(std::iter::repeat_n(head, rep as usize));
+    }
+    concat(b, &parts, 1)
+}
+
+/// Attention heads a rank holds after splitting `cfg`'s heads over `degree` ranks.
+fn split_heads(cfg: &AttentionConfig, degree: usize) -> AttentionConfig {
+    let g = degree as i64;
+    AttentionConfig { num_heads: cfg.num_heads / g, num_kv_heads: (cfg.num_kv_heads / g).max(1), ..*cfg }
+}
+
+/// Ring attention over `axis`: K/V (packed in one buffer) and their token indices rotate one
+/// rank per step; each step's partial result merges into the running one in fp32.
+fn ring(b: &mut Builder, inp: &AttnInputs, axis: &str, degree: usize) -> Result<(ValueId, ValueId), BuildError> {
+    let kv_cols = cols(b, inp.k);
+    let (mut o, mut l) = partial(b, inp.q, inp.k, inp.v, (inp.index, inp.index), inp.segments.map(|s| (s, s)), &inp.cfg)?;
+    if degree == 1 {
+        return Ok((o, l));
+    }
+    let mut kv = concat(b, &[inp.k, inp.v], 1)?;
+    let mut idx = inp.index;
+    let mut seg = inp.segments;
+    for _ in 1..degree {
+        kv = permute(b, kv, axis, degree)?;
+        idx = permute(b, idx, axis, degree)?;
+        seg = seg.map(|s| permute(b, s, axis, degree)).transpose()?;
+        let k = slice(b, kv, 1, 0, kv_cols)?;
+        let v = slice(b, kv, 1, kv_cols, kv_cols)?;
+        let (ot, lt) = partial(b, inp.q, k, v, (inp.index, idx), inp.segments.zip(seg), &inp.cfg)?;
+        let id = b.build(OpKind::LseMerge, &[o, l, ot, lt], BTreeMap::new(), None)?;
+        (o, l) = (b.graph.op(id).results[0], b.graph.op(id).results[1]);
+    }
+    Ok((o, l))
+}
+
+/// Ulysses over `axis`: heads move, the whole (group's) sequence becomes local; `inner` runs the
+/// attention on the head-sharded operands (plain partial attention, or a ring for hybrids).
+fn ulysses(
+    b: &mut Builder,
+    inp: &AttnInputs,
+    axis: &str,
+    degree: usize,
+    inner: impl FnOnce(&mut Builder, &AttnInputs) -> Result<(ValueId, ValueId), BuildError>,
+) -> Result<ValueId, BuildError> {
+    let q = all_to_all(b, inp.q, 1, 0, axis, degree)?;
+    let k = kv_for_heads(b, inp.k, &inp.cfg, degree)?;
+    let v = kv_for_heads(b, inp.v, &inp.cfg, degree)?;
+    let k = all_to_all(b, k, 1, 0, axis, degree)?;
+    let v = all_to_all(b, v, 1, 0, axis, degree)?;
+    let index = all_gather(b, inp.index, axis, degree)?;
+    let segments = inp.segments.map(|s| all_gather(b, s, axis, degree)).transpose()?;
+    let heads = AttnInputs { q, k, v, index, segments, cfg: split_heads(&inp.cfg, degree), dtype: inp.dtype };
+    let (o, _) = inner(b, &heads)?;
+    let o = convert(b, o, inp.dtype)?;
+    all_to_all(b, o, 0, 1, axis, degree)
+}
+
+/// Emits `strategy` for one layer on `devices` ranks; returns the local output rows.
+pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usize) -> Result<ValueId, BuildError> {
+    let segs = |s: Option<ValueId>, t: Option<ValueId>| s.zip(t);
+    match strategy {
+        Strategy::Replicate => {
+            let rows = b.graph.ty(inp.q).tensor().map_or(0, |t| t.shape[0]);
+            let q = all_gather(b, inp.q, ALL, devices)?;
+            let kv_cols = cols(b, inp.k);
+            let kv = concat(b, &[inp.k, inp.v], 1)?;
+            let kv = all_gather(b, kv, ALL, devices)?;
+            let k = slice(b, kv, 1, 0, kv_cols)?;
+            let v = slice(b, kv, 1, kv_cols, kv_cols)?;
+            let index = all_gather(b, inp.index, ALL, devices)?;
+            let seg = inp.segments.map(|s| all_gather(b, s, ALL, devices)).transpose()?;
+            let (o, _) = partial(b, q, k, v, (index, index), segs(seg, seg), &inp.cfg)?;
+            let o = convert(b, o, inp.dtype)?;
+            let total = rows * devices as i64;
+            b.one(
+                OpKind::Shard,
+                &[o],
+                attrs([
+                    ("dim", Attr::Int(0)),
+                    ("layout", Attr::Str("block".into())),
+                    ("num_shards", Attr::Int(devices as i64)),
+                    ("global_size", Attr::Int(total)),
+                    ("axis", Attr::Str(ALL.into())),
+                ]),
+            )
+        }
+        Strategy::AllGatherKv => {
+            let kv_cols = cols(b, inp.k);
+            let kv = concat(b, &[inp.k, inp.v], 1)?;
+            let kv = all_gather(b, kv, ALL, devices)?;
+            let k = slice(b, kv, 1, 0, kv_cols)?;
+            let v = slice(b, kv, 1, kv_cols, kv_cols)?;
+            let index = all_gather(b, inp.index, ALL, devices)?;
+            let seg = inp.segments.map(|s| all_gather(b, s, ALL, devices)).transpose()?;
+            let (o, _) = partial(b, inp.q, k, v, (inp.index, index), segs(inp.segments, seg), &inp.cfg)?;
+            convert(b, o, inp.dtype)
+        }
+        Strategy::Ring => {
+            let (o, _) = ring(b, inp, ALL, devices)?;
+            convert(b, o, inp.dtype)
+        }
+        Strategy::Ulysses => ulysses(b, inp, ALL, devices, |b, h| {
+            partial(b, h.q, h.k, h.v, (h.index, h.index), h.segments.map(|s| (s, s)), &h.cfg)
+        }),
+        Strategy::Hybrid { ulysses: u, ring: r } => ulysses(b, inp, "ulysses", u, |b, h| ring(b, h, "ring", r)),
+    }
+}

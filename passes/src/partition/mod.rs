@@ -1,0 +1,11 @@
+//! Partition phase: shard the sequence, lower each attention layer to its strategy, and remove
+//! the redundancy that leaves.
+
+pub mod cse;
+pub mod lower_attention;
+pub mod lowering;
+pub mod shard_sequence;
+
+pub use cse::Cse;
+pub use lower_attention::LowerAttention;
+pub use shard_sequence::ShardSequence;

@@ -1,0 +1,154 @@
+//! `seq-shard-sequence`: splits the token dimension over the devices. Sequence-shaped arguments
+//! (token ids, positions, segment ids, hidden states) become each rank's rows through `seq.shard`;
+//! token-wise ops then run on local rows unchanged; each attention layer becomes the
+//! `replicate` form (gather q/k/v and token indices, attend, keep the local rows), which is
+//! correct for any layout and which `seq-lower-attention` rewrites into the chosen strategy.
+//! Results are assembled by `seq.unshard`. Causal programs use the zigzag layout so that every
+//! rank does the same causal work.
+//!
+//! Needs the module attributes set by `seq-choose-strategy`; a program it marks unsplit
+//! (`seq.split = false`) is left as it is.
+
+use crate::{
+    Pass, PassError,
+    partition::lowering::{ALL, AttnInputs, emit},
+    config::Strategy,
+};
+use seq_ir::{
+    Attr, AttentionConfig, Builder, Graph, OpKind, Type, ValueId,
+    builder::attrs,
+    verify::{Inferred, infer, shard_rows},
+};
+
+pub struct ShardSequence;
+
+pub const DEVICES: &str = "seq.devices";
+pub const SPLIT: &str = "seq.split";
+
+/// The program's sequence length: every attention layer must attend over the same tokens.
+pub fn sequence_length(g: &Graph) -> Result<Option<i64>, String> {
+    let mut len = None;
+    for (_, op) in g.ops_of(OpKind::Attention) {
+        let rows = g.ty(op.operands[0]).tensor().map_or(0, |t| t.shape[0]);
+        match len {
+            None => len = Some(rows),
+            Some(l) if l != rows => return Err(format!("attention layers attend over {l} and {rows} tokens: one sequence length per program")),
+            _ => {}
+        }
+    }
+    Ok(len)
+}
+
+fn shard_attrs(layout: &str, n: usize, global: i64) -> std::collections::BTreeMap<String, Attr> {
+    attrs([
+        ("layout", Attr::Str(layout.into())),
+        ("num_shards", Attr::Int(n as i64)),
+        ("global_size", Attr::Int(global)),
+        ("axis", Attr::Str(ALL.into())),
+    ])
+}
+
+/// Whether an argument holds one row per token (and so is split with the sequence).
+fn per_token(ty: &Type, seq: i64) -> bool {
+    ty.tensor().is_some_and(|t| {
+        t.shape.first() == Some(&seq) && ((t.rank() == 1 && t.dtype.is_int()) || (t.rank() == 2 && t.dtype.is_float()))
+    })
+}
+
+impl Pass for ShardSequence {
+    fn name(&self) -> &'static str {
+        "seq-shard-sequence"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Split the token dimension over the devices; attention layers gather (replicate form)"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<(), PassError> {
+        let pre = |m: String| PassError::Precondition { pass: self.name(), message: m };
+        let n = g.module_attrs.get(DEVICES).and_then(Attr::as_int).ok_or_else(|| pre("no seq.devices: run seq-choose-strategy first".into()))? as usize;
+        if g.module_attrs.get(SPLIT).and_then(Attr::as_bool) != Some(true) || n == 1 {
+            return Ok(());
+        }
+        if let Some((_, op)) = g.body_ops().find(|(_, op)| matches!(op.kind.class(), seq_ir::OpClass::Collective | seq_ir::OpClass::Layout | seq_ir::OpClass::Async) || op.kind == OpKind::AttentionPartial) {
+            return Err(pre(format!("the program is already partitioned ({} found)", op.kind.name())));
+        }
+        let Some(seq) = sequence_length(g).map_err(pre)? else { return Ok(()) };
+        let causal = g.ops_of(OpKind::Attention).any(|(_, op)| op.bool("causal") == Some(true));
+        let layout = if causal { "zigzag" } else { "block" };
+        let local = shard_rows(layout, seq, n as i64);
+
+        let mut out = Graph::new(g.name.clone());
+        out.module_attrs = g.module_attrs.clone();
+        out.loc = g.loc.clone();
+        let mut map: Vec<Option<ValueId>> = vec![None; g.values.len()];
+        let args: Vec<ValueId> = g.args.iter().map(|a| out.add_arg(g.ty(*a).clone())).collect();
+        let mut b = Builder::new(&mut out);
+        let err = |e: seq_ir::BuildError| pre(e.to_string());
+        let index = b.one(OpKind::TokenIndex, &[], shard_attrs(layout, n, seq)).map_err(err)?;
+        for (old, new) in g.args.iter().zip(args) {
+            map[old.0 as usize] = Some(if per_token(g.ty(*old), seq) {
+                let mut a = shard_attrs(layout, n, seq);
+                a.insert("dim".into(), Attr::Int(0));
+                b.one(OpKind::Shard, &[new], a).map_err(err)?
+            } else {
+                new
+            });
+        }
+        for (_, op) in g.body_ops() {
+            let operands: Vec<ValueId> = op.operands.iter().map(|o| map[o.0 as usize].unwrap_or(*o)).collect();
+            b.loc = op.loc.clone();
+            if op.kind == OpKind::Attention {
+                let cfg = AttentionConfig::from_attrs(&op.attrs).ok_or_else(|| pre("attention without its attributes".into()))?;
+                let dtype = b.graph.ty(operands[0]).tensor().map(|t| t.dtype).ok_or_else(|| pre("attention q is not a tensor".into()))?;
+                let inputs = AttnInputs { q: operands[0], k: operands[1], v: operands[2], index, segments: operands.get(3).copied(), cfg, dtype };
+                let first = b.graph.body.len();
+                let result = emit(&mut b, Strategy::Replicate, &inputs, n).map_err(err)?;
+                // Tag the layer's ops so seq-lower-attention can find and replace them.
+                for id in b.graph.body[first..].to_vec() {
+                    let new = b.graph.op_mut(id);
+                    for key in ["layer", "strategy", "ulysses", "ring"] {
+                        if let Some(v) = op.attrs.get(key) {
+                            new.attrs.insert(key.into(), v.clone());
+                        }
+                    }
+                    new.loc = op.loc.clone();
+                }
+                map[op.results[0].0 as usize] = Some(result);
+                continue;
+            }
+            let types: Vec<&Type> = operands.iter().map(|v| b.graph.ty(*v)).collect();
+            let declared = match infer(op.kind, &types, &op.attrs) {
+                Ok(Inferred::Declared) => Some(match op.kind {
+                    OpKind::Convert => vec![Type::Tensor(
+                        b.graph.ty(operands[0]).tensor().map(|t| t.with_dtype(g.ty(op.results[0]).tensor().map_or(t.dtype, |r| r.dtype))).ok_or_else(|| pre("convert of a token".into()))?,
+                    )],
+                    _ => op.results.iter().map(|r| g.ty(*r).clone()).collect(),
+                }),
+                _ => None,
+            };
+            let id = b.build(op.kind, &operands, op.attrs.clone(), declared).map_err(err)?;
+            for (old, new) in op.results.iter().zip(b.graph.op(id).results.clone()) {
+                map[old.0 as usize] = Some(new);
+            }
+        }
+        b.loc = None;
+        let mut results = Vec::new();
+        for r in &g.results {
+            let v = map[r.0 as usize].unwrap_or(*r);
+            let sharded = g.ty(*r).tensor().is_some_and(|t| t.shape.first() == Some(&seq))
+                && b.graph.ty(v).tensor().is_some_and(|t| t.shape.first() == Some(&local));
+            results.push(if sharded {
+                let mut a = shard_attrs(layout, n, seq);
+                a.insert("dim".into(), Attr::Int(0));
+                b.one(OpKind::Unshard, &[v], a).map_err(err)?
+            } else {
+                v
+            });
+        }
+        out.results = results;
+        out.module_attrs.insert("seq.layout".into(), Attr::Str(layout.into()));
+        *g = out;
+        Ok(())
+    }
+}

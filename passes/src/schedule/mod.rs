@@ -1,0 +1,7 @@
+//! Schedule phase: overlap communication with compute, then place every activation in memory.
+
+pub mod overlap_collectives;
+pub mod plan_memory;
+
+pub use overlap_collectives::OverlapCollectives;
+pub use plan_memory::PlanMemory;

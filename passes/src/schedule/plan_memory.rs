@@ -1,0 +1,115 @@
+//! `seq-plan-memory`: places every activation of a rank in one arena, reusing space once a value
+//! is dead (first fit over live intervals in program order). A collective's input stays live until
+//! its wait (the transfer reads it asynchronously) and its output buffer is live from its start.
+//! Each op gets `offsets` (one per tensor result); the module gets `seq.arena_bytes` and
+//! `seq.param_bytes`.
+
+use crate::{Pass, PassError};
+use seq_ir::{Attr, Def, Graph, OpKind, ValueId};
+
+pub struct PlanMemory;
+
+pub const ALIGN: u64 = 256;
+pub const ARENA_BYTES: &str = "seq.arena_bytes";
+pub const PARAM_BYTES: &str = "seq.param_bytes";
+
+/// Live range of a value in body positions, inclusive.
+#[derive(Clone, Copy, Debug)]
+struct Interval {
+    value: ValueId,
+    start: usize,
+    end: usize,
+    bytes: u64,
+}
+
+fn intervals(g: &Graph) -> Vec<Interval> {
+    let n = g.values.len();
+    let mut start = vec![usize::MAX; n];
+    let mut end = vec![0usize; n];
+    let last = g.body.len();
+    for a in &g.args {
+        start[a.0 as usize] = 0;
+    }
+    for (i, (_, op)) in g.body_ops().enumerate() {
+        for r in &op.results {
+            start[r.0 as usize] = start[r.0 as usize].min(i);
+        }
+        for o in &op.operands {
+            end[o.0 as usize] = end[o.0 as usize].max(i);
+        }
+        if op.kind == OpKind::AsyncWait
+            && let Def::Op(s, _) = g.def(op.operands[0])
+        {
+            let start_pos = g.body.iter().position(|x| *x == s).unwrap_or(i);
+            // The collective writes the result while in flight, and reads its input until the wait.
+            start[op.results[0].0 as usize] = start_pos;
+            end[g.op(s).operands[0].0 as usize] = end[g.op(s).operands[0].0 as usize].max(i);
+        }
+    }
+    for r in &g.results {
+        end[r.0 as usize] = last;
+    }
+    let mut out = Vec::new();
+    for (v, info) in g.values.iter().enumerate() {
+        let is_param = matches!(info.def, Def::Op(id, _) if g.op(id).kind == OpKind::Param);
+        let Some(t) = info.ty.tensor() else { continue };
+        if is_param || start[v] == usize::MAX {
+            continue;
+        }
+        out.push(Interval { value: ValueId(v as u32), start: start[v], end: end[v].max(start[v]), bytes: t.size_bytes().div_ceil(ALIGN) * ALIGN });
+    }
+    out.sort_by_key(|i| (i.start, i.value));
+    out
+}
+
+/// First-fit placement; returns offsets per value and the arena size.
+fn place(intervals: &[Interval], values: usize) -> (Vec<Option<u64>>, u64) {
+    let mut offsets = vec![None; values];
+    let mut live: Vec<(u64, u64, usize)> = Vec::new(); // (offset, bytes, end)
+    let mut arena = 0u64;
+    for iv in intervals {
+        live.retain(|&(_, _, end)| end >= iv.start);
+        live.sort_unstable();
+        let mut at = 0u64;
+        for &(off, bytes, _) in &live {
+            if off >= at + iv.bytes {
+                break;
+            }
+            at = at.max(off + bytes);
+        }
+        live.push((at, iv.bytes, iv.end));
+        offsets[iv.value.0 as usize] = Some(at);
+        arena = arena.max(at + iv.bytes);
+    }
+    (offsets, arena)
+}
+
+impl Pass for PlanMemory {
+    fn name(&self) -> &'static str {
+        "seq-plan-memory"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Assign every activation an offset in a per-rank arena, reusing dead space"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<(), PassError> {
+        let ivs = intervals(g);
+        let (offsets, arena) = place(&ivs, g.values.len());
+        let mut params = 0u64;
+        for id in g.body.clone() {
+            let op = g.op(id);
+            if op.kind == OpKind::Param {
+                params += op.results.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes()).sum::<u64>();
+                continue;
+            }
+            let offs: Vec<i64> = op.results.iter().filter_map(|r| offsets[r.0 as usize]).map(|o| o as i64).collect();
+            if !offs.is_empty() {
+                g.op_mut(id).attrs.insert("offsets".into(), Attr::Ints { values: offs, width: 64 });
+            }
+        }
+        g.module_attrs.insert(ARENA_BYTES.into(), Attr::Int(arena as i64));
+        g.module_attrs.insert(PARAM_BYTES.into(), Attr::Int(params as i64));
+        Ok(())
+    }
+}

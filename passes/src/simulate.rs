@@ -1,0 +1,97 @@
+//! Predicts one rank's schedule: ops run in program order on their stream (compute = 0,
+//! communication = the async start's `stream`); an async wait holds the compute stream until its
+//! collective ends. The makespan is the predicted step time; the trace export draws these events.
+
+use crate::strategy::cost_model::{CostContext, Resource, Target};
+use seq_ir::{Graph, OpKind};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub name: String,
+    pub stream: u32,
+    pub start: f64,
+    pub seconds: f64,
+    pub layer: Option<i64>,
+    pub flops: f64,
+    pub bytes_sent: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schedule {
+    pub events: Vec<Event>,
+    pub makespan: f64,
+    /// Time the compute stream spends running kernels.
+    pub compute_busy: f64,
+    /// Time communication streams spend moving data.
+    pub comm_busy: f64,
+}
+
+impl Schedule {
+    /// Communication time not hidden behind compute.
+    pub fn exposed_comm(&self) -> f64 {
+        (self.makespan - self.compute_busy).max(0.0)
+    }
+}
+
+pub fn simulate(g: &Graph, target: &Target, ctx: &CostContext) -> Schedule {
+    let mut ready = vec![0.0f64; g.values.len()];
+    let mut stream_free: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut s = Schedule::default();
+    for (_, op) in g.body_ops() {
+        let inputs = op.operands.iter().map(|v| ready[v.0 as usize]).fold(0.0, f64::max);
+        let (resource, cost) = target.op_cost(g, op, ctx);
+        let compute_free = *stream_free.get(&0).unwrap_or(&0.0);
+        let (stream, start, end) = match (resource, op.kind) {
+            (Resource::Free, OpKind::AsyncWait) => {
+                // The compute stream stalls until the transfer lands: exposed communication.
+                let t = inputs.max(compute_free);
+                stream_free.insert(0, t);
+                (0, compute_free.min(t), t)
+            }
+            (Resource::Free, _) => (0, inputs, inputs),
+            (Resource::Communication, OpKind::AsyncStart) => {
+                let stream = op.int("stream").unwrap_or(1) as u32;
+                let start = inputs.max(*stream_free.get(&stream).unwrap_or(&0.0));
+                stream_free.insert(stream, start + cost.seconds);
+                s.comm_busy += cost.seconds;
+                (stream, start, start + cost.seconds)
+            }
+            (Resource::Communication, _) => {
+                // A blocking collective holds both the compute and the communication stream.
+                let start = inputs.max(compute_free).max(*stream_free.get(&1).unwrap_or(&0.0));
+                stream_free.insert(0, start + cost.seconds);
+                stream_free.insert(1, start + cost.seconds);
+                s.comm_busy += cost.seconds;
+                (1, start, start + cost.seconds)
+            }
+            (Resource::Compute, _) => {
+                let start = inputs.max(compute_free);
+                stream_free.insert(0, start + cost.seconds);
+                s.compute_busy += cost.seconds;
+                (0, start, start + cost.seconds)
+            }
+        };
+        for r in &op.results {
+            ready[r.0 as usize] = end;
+        }
+        s.makespan = s.makespan.max(end);
+        if end > start || cost.bytes_sent > 0.0 {
+            let name = match op.kind {
+                OpKind::AsyncWait => "wait".to_string(),
+                OpKind::AsyncStart => op.str("collective").unwrap_or("seq.async_start").trim_start_matches("seq.").to_string(),
+                k => k.short_name().to_string(),
+            };
+            s.events.push(Event {
+                name,
+                stream,
+                start,
+                seconds: end - start,
+                layer: op.int("layer"),
+                flops: cost.flops,
+                bytes_sent: cost.bytes_sent,
+            });
+        }
+    }
+    s
+}

@@ -1,0 +1,314 @@
+//! `seq-choose-strategy`: decides, for every attention layer, how it is split over the devices,
+//! and records the decision as attributes (`layer`, `strategy`, and for hybrids `ulysses`/`ring`)
+//! plus module attributes (`seq.devices`, `seq.split`, `seq.mesh`).
+//!
+//! Each candidate split of a layer is priced by lowering that one layer exactly as
+//! `seq-lower-attention` would, overlapping its collectives and simulating it on the target
+//! (`crate::simulate`), so the chooser, the report and the trace share one cost model.
+
+use crate::{
+    Pass, PassError,
+    config::{Chooser, Config, Strategy, StrategyRequest},
+    partition::lowering::{ALL, AttnInputs, emit, illegal},
+    schedule::{OverlapCollectives, PlanMemory, plan_memory::ARENA_BYTES},
+    simulate::simulate,
+    strategy::{cost_model::CostContext, egraph, naive},
+};
+use seq_ir::{Attr, AttentionConfig, Builder, DType, Graph, OpKind, TensorType, builder::attrs, verify::shard_rows};
+use std::collections::BTreeMap;
+
+/// What a chooser decided for one layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayerChoice {
+    /// Attention over the whole sequence on every rank.
+    Full,
+    /// Candidate `k` of `Costs::candidates`.
+    Split(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// Whether the program is split at all (false: every rank runs the whole model).
+    pub split: bool,
+    pub layers: Vec<LayerChoice>,
+    pub predicted: f64,
+}
+
+/// Everything a chooser needs, in seconds on one rank.
+#[derive(Clone, Debug, Default)]
+pub struct Costs {
+    pub candidates: Vec<Strategy>,
+    /// `split[layer][k]`: time of layer's attention under candidate k (infinite when illegal
+    /// or over the memory budget).
+    pub split: Vec<Vec<f64>>,
+    /// Why candidate k is not allowed for a layer, when it is not.
+    pub excluded: Vec<Vec<Option<String>>>,
+    /// Attention over the whole sequence on one rank.
+    pub full_attention: Vec<f64>,
+    /// Token-wise work before layer i (index = layers: after the last), whole and sharded.
+    pub tok_full: Vec<f64>,
+    pub tok_sharded: Vec<f64>,
+    /// Gathering the residual stream once.
+    pub gather: f64,
+}
+
+/// One attention layer as the chooser sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub cfg: AttentionConfig,
+    pub dtype: DType,
+    pub segments: bool,
+}
+
+/// Time and memory of one layer's attention under one strategy.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LayerPrice {
+    pub seconds: f64,
+    pub peak_bytes: u64,
+}
+
+/// Candidate splits for `devices`: the fixed strategies, then every hybrid with a useful ulysses
+/// degree (inside a node, both degrees > 1).
+pub fn candidates(devices: usize, gpus_per_node: usize) -> Vec<Strategy> {
+    let mut out = vec![Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv];
+    for u in 2..devices {
+        if devices % u == 0 && u <= gpus_per_node {
+            out.push(Strategy::Hybrid { ulysses: u, ring: devices / u });
+        }
+    }
+    out
+}
+
+fn layout(cfg: &AttentionConfig) -> &'static str {
+    if cfg.causal { "zigzag" } else { "block" }
+}
+
+/// Prices one layer under `strategy` by lowering it alone and simulating the result.
+pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config) -> Result<LayerPrice, String> {
+    let n = config.target.devices;
+    let rows = if n == 1 { seq } else { shard_rows(layout(&layer.cfg), seq, n as i64) };
+    let c = &layer.cfg;
+    let mut g = Graph::new("layer");
+    let q = g.add_arg(TensorType::new([rows, c.num_heads * c.head_dim], layer.dtype).into());
+    let k = g.add_arg(TensorType::new([rows, c.num_kv_heads * c.head_dim], layer.dtype).into());
+    let v = g.add_arg(TensorType::new([rows, c.num_kv_heads * c.head_dim], layer.dtype).into());
+    let seg = layer.segments.then(|| g.add_arg(TensorType::new([rows], DType::I32).into()));
+    let mut b = Builder::new(&mut g);
+    let index = b
+        .one(
+            OpKind::TokenIndex,
+            &[],
+            attrs([
+                ("layout", Attr::Str(layout(c).into())),
+                ("num_shards", Attr::Int(n as i64)),
+                ("global_size", Attr::Int(seq)),
+                ("axis", Attr::Str(ALL.into())),
+            ]),
+        )
+        .map_err(|e| e.to_string())?;
+    let out = if n == 1 {
+        b.attention(q, k, v, seg, c).map_err(|e| e.to_string())?
+    } else {
+        emit(&mut b, strategy, &AttnInputs { q, k, v, index, segments: seg, cfg: *c, dtype: layer.dtype }, n).map_err(|e| e.to_string())?
+    };
+    g.results = vec![out];
+    OverlapCollectives.run(&mut g).map_err(|e| e.to_string())?;
+    PlanMemory.run(&mut g).map_err(|e| e.to_string())?;
+    let ulysses = match strategy {
+        Strategy::Hybrid { ulysses, .. } => ulysses,
+        _ => 1,
+    };
+    let schedule = simulate(&g, &config.target, &CostContext { seq_len: seq, ulysses });
+    let peak = g.module_attrs.get(ARENA_BYTES).and_then(Attr::as_int).unwrap_or(0) as u64;
+    Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak })
+}
+
+fn layers_of(g: &Graph) -> Result<Vec<Layer>, String> {
+    g.ops_of(OpKind::Attention)
+        .map(|(_, op)| {
+            let cfg = AttentionConfig::from_attrs(&op.attrs).ok_or("attention without its attributes")?;
+            let dtype = g.ty(op.operands[0]).tensor().map(|t| t.dtype).ok_or("attention q is not a tensor")?;
+            Ok(Layer { cfg, dtype, segments: op.operands.len() == 4 })
+        })
+        .collect()
+}
+
+/// Time of the token-wise ops before each attention layer and after the last, whole.
+fn tokenwise_segments(g: &Graph, config: &Config, seq: i64) -> Vec<(f64, usize)> {
+    let ctx = CostContext { seq_len: seq, ulysses: 1 };
+    let mut segs = vec![(0.0, 0usize)];
+    for (_, op) in g.body_ops() {
+        if op.kind == OpKind::Attention {
+            segs.push((0.0, 0));
+            continue;
+        }
+        let (_, cost) = config.target.op_cost(g, op, &ctx);
+        if let Some(last) = segs.last_mut() {
+            last.0 += cost.seconds;
+            last.1 += usize::from(cost.seconds > 0.0);
+        }
+    }
+    segs
+}
+
+/// Prices every candidate for every layer, within the memory budget.
+pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
+    let layers = layers_of(g)?;
+    let seq = crate::partition::shard_sequence::sequence_length(g)?.unwrap_or(1);
+    let n = config.target.devices;
+    let all = candidates(n, config.target.gpus_per_node);
+    let wanted = |s: &Strategy| match config.strategy {
+        StrategyRequest::Auto | StrategyRequest::Replicate => true,
+        StrategyRequest::Ulysses => *s == Strategy::Ulysses,
+        StrategyRequest::Ring => *s == Strategy::Ring,
+        StrategyRequest::AllGatherKv => *s == Strategy::AllGatherKv,
+        StrategyRequest::Hybrid => matches!(s, Strategy::Hybrid { .. }),
+    };
+    let params = crate::analysis::ModelSummary::of(g).param_bytes;
+    let mut out = Costs { candidates: all.clone(), ..Costs::default() };
+    let mut cache: BTreeMap<String, (Vec<f64>, Vec<Option<String>>, f64)> = BTreeMap::new();
+    let single = Config { target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() }, ..config.clone() };
+    for layer in &layers {
+        let key = format!("{layer:?}");
+        if !cache.contains_key(&key) {
+            let mut prices = Vec::new();
+            let mut why = Vec::new();
+            for s in &all {
+                let price = match illegal(*s, &layer.cfg, n) {
+                    Some(r) => Err(r),
+                    None => price_layer(layer, seq, *s, config).and_then(|p| {
+                        if p.peak_bytes + params > config.target.memory_budget {
+                            Err(format!("needs {:.1} GiB per device, over the {:.1} GiB budget", gib(p.peak_bytes + params), gib(config.target.memory_budget)))
+                        } else {
+                            Ok(p.seconds)
+                        }
+                    }),
+                };
+                prices.push(price.as_ref().copied().unwrap_or(f64::INFINITY));
+                why.push(price.err());
+            }
+            // A forced strategy applies where it can; elsewhere the layer falls back to auto.
+            if all.iter().zip(&prices).any(|(s, p)| wanted(s) && p.is_finite()) {
+                for (k, s) in all.iter().enumerate() {
+                    if !wanted(s) {
+                        prices[k] = f64::INFINITY;
+                        why[k] = Some("--strategy asks for another strategy".into());
+                    }
+                }
+            }
+            let full = price_layer(layer, seq, Strategy::Replicate, &single)?.seconds;
+            cache.insert(key.clone(), (prices, why, full));
+        }
+        let (prices, why, full) = &cache[&key];
+        out.split.push(prices.clone());
+        out.excluded.push(why.clone());
+        out.full_attention.push(*full);
+    }
+    for (seconds, kernels) in tokenwise_segments(g, config, seq) {
+        let launches = kernels as f64 * config.target.profile.kernel_launch_us * 1e-6;
+        out.tok_full.push(seconds);
+        out.tok_sharded.push((seconds - launches).max(0.0) / n as f64 + launches);
+    }
+    let hidden = g.ops_of(OpKind::Attention).next().and_then(|(_, op)| g.ty(op.results[0]).tensor().cloned());
+    out.gather = hidden.map_or(0.0, |t| {
+        let rows = shard_rows("zigzag", seq, n as i64);
+        config.target.collective_cost(OpKind::AllGather, (rows * t.shape[1]) as f64 * t.dtype.bytes() as f64, n, ALL, 1).seconds
+    });
+    Ok(out)
+}
+
+pub fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+/// Decides every layer's strategy for `g` on `config.target`.
+pub fn decide(g: &Graph, config: &Config) -> Result<(Costs, Decision), String> {
+    let layers = layers_of(g)?.len();
+    if config.target.devices == 1 || layers == 0 || config.strategy == StrategyRequest::Replicate {
+        return Ok((Costs::default(), Decision { split: false, layers: vec![LayerChoice::Full; layers], predicted: 0.0 }));
+    }
+    let costs = costs(g, config)?;
+    let decision = match config.chooser {
+        Chooser::EGraph => egraph::choose(&costs),
+        Chooser::Naive => naive::choose(&costs),
+    };
+    Ok((costs, decision))
+}
+
+pub struct ChooseStrategy {
+    pub config: Config,
+}
+
+impl Pass for ChooseStrategy {
+    fn name(&self) -> &'static str {
+        "seq-choose-strategy"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Choose each attention layer's split with the cost model and the e-graph"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<(), PassError> {
+        let (costs, decision) = decide(g, &self.config).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
+        let n = self.config.target.devices;
+        // One mesh per program: hybrids must agree on their degrees; the most common wins.
+        let mut hybrids: BTreeMap<Strategy, usize> = BTreeMap::new();
+        for c in &decision.layers {
+            if let LayerChoice::Split(k) = c
+                && let s @ Strategy::Hybrid { .. } = costs.candidates[*k]
+            {
+                *hybrids.entry(s).or_default() += 1;
+            }
+        }
+        let mesh = hybrids.iter().max_by_key(|(_, count)| **count).map(|(s, _)| *s);
+        g.module_attrs.insert("seq.devices".into(), Attr::Int(n as i64));
+        g.module_attrs.insert("seq.split".into(), Attr::Bool(decision.split));
+        if let Some(Strategy::Hybrid { ulysses, ring }) = mesh {
+            g.module_attrs.insert("seq.mesh".into(), Attr::Str(format!("ring={ring},ulysses={ulysses}")));
+        }
+        let ids: Vec<_> = g.ops_of(OpKind::Attention).map(|(id, _)| id).collect();
+        for (i, id) in ids.into_iter().enumerate() {
+            let mut strategy = match decision.layers.get(i) {
+                Some(LayerChoice::Split(k)) if decision.split => costs.candidates[*k],
+                _ => Strategy::Replicate,
+            };
+            if let (Strategy::Hybrid { .. }, Some(m)) = (strategy, mesh) {
+                strategy = m;
+            }
+            let op = g.op_mut(id);
+            op.attrs.insert("layer".into(), Attr::Int(i as i64));
+            op.attrs.insert("strategy".into(), Attr::Str(strategy.name().into()));
+            if let Strategy::Hybrid { ulysses, ring } = strategy {
+                op.attrs.insert("ulysses".into(), Attr::Int(ulysses as i64));
+                op.attrs.insert("ring".into(), Attr::Int(ring as i64));
+            }
+            if let Some(reason) = forced_fallback(&self.config, &costs, i, strategy) {
+                op.attrs.insert("fallback".into(), Attr::Str(reason));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// When `--strategy X` could not be honoured for layer `i`, why.
+fn forced_fallback(config: &Config, costs: &Costs, i: usize, chosen: Strategy) -> Option<String> {
+    let asked = match config.strategy {
+        StrategyRequest::Auto | StrategyRequest::Replicate => return None,
+        StrategyRequest::Ulysses => Strategy::Ulysses,
+        StrategyRequest::Ring => Strategy::Ring,
+        StrategyRequest::AllGatherKv => Strategy::AllGatherKv,
+        StrategyRequest::Hybrid => {
+            if matches!(chosen, Strategy::Hybrid { .. }) {
+                return None;
+            }
+            let reasons = costs.candidates.iter().zip(&costs.excluded[i]).filter(|(s, _)| matches!(s, Strategy::Hybrid { .. }));
+            let why: Vec<String> = reasons.filter_map(|(s, r)| r.as_ref().map(|r| format!("{s}: {r}"))).collect();
+            return Some(if why.is_empty() { format!("no hybrid mesh fits {} devices", config.target.devices) } else { why.join("; ") });
+        }
+    };
+    if chosen == asked {
+        return None;
+    }
+    let k = costs.candidates.iter().position(|s| *s == asked)?;
+    costs.excluded.get(i).and_then(|e| e[k].clone()).map(|r| format!("{asked} not used: {r}"))
+}

@@ -1,0 +1,202 @@
+//! The analytical cost model (docs/cost_model.md): compute from FLOPs at achievable rates,
+//! memory-bound ops from bytes at achievable bandwidth, collectives by an alpha-beta model per link
+//! class. Everything here prices one op on one rank; `crate::simulate` turns prices into a schedule.
+
+use seq_ir::{Graph, Op, OpClass, OpKind, TensorType};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkCost {
+    /// Fixed cost per collective: launch, synchronisation and protocol latency.
+    pub alpha_us: f64,
+    /// Bus bandwidth per GPU (nccl-tests' busbw), in GB/s.
+    pub bus_gbs: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub all_to_all: LinkCost,
+    pub all_gather: LinkCost,
+    pub send_recv: LinkCost,
+}
+
+/// One accelerator kind and its interconnect. Profiles are JSON files in `profiles/`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub gemm_tflops: f64,
+    pub attention_tflops: f64,
+    /// Achievable HBM bandwidth for memory-bound kernels, bytes read plus written.
+    pub memory_gbs: f64,
+    pub memory_gib: f64,
+    pub kernel_launch_us: f64,
+    pub gpus_per_node: usize,
+    pub intra_node: Link,
+    pub inter_node: Link,
+}
+
+/// Profiles shipped with seqc, by name.
+pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
+    ("h200", include_str!("../../../profiles/h200.json")),
+    ("h100", include_str!("../../../profiles/h100.json")),
+    ("a100", include_str!("../../../profiles/a100.json")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("unknown profile '{0}': use one of h200, h100, a100 or a path to a profile JSON file")]
+    Unknown(String),
+    #[error("cannot read profile '{path}': {reason}")]
+    Read { path: String, reason: String },
+    #[error("profile '{path}' is not a valid profile: {reason}")]
+    Parse { path: String, reason: String },
+}
+
+impl Profile {
+    /// A built-in profile by name, or a JSON file by path.
+    pub fn load(name_or_path: &str) -> Result<Self, ProfileError> {
+        if let Some((_, text)) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name_or_path) {
+            return serde_json::from_str(text)
+                .map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() });
+        }
+        if !name_or_path.ends_with(".json") {
+            return Err(ProfileError::Unknown(name_or_path.into()));
+        }
+        let text = std::fs::read_to_string(name_or_path)
+            .map_err(|e| ProfileError::Read { path: name_or_path.into(), reason: e.to_string() })?;
+        serde_json::from_str(&text).map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() })
+    }
+
+    pub fn h200() -> Self {
+        Self::load("h200").unwrap_or_else(|e| unreachable!("built-in profile: {e}"))
+    }
+}
+
+/// Where the devices are: how many, and how they group into nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub devices: usize,
+    pub gpus_per_node: usize,
+    pub profile: Profile,
+    /// Bytes each device may use; defaults to the profile's device memory.
+    pub memory_budget: u64,
+}
+
+impl Target {
+    pub fn new(devices: usize, profile: Profile) -> Self {
+        let memory_budget = (profile.memory_gib * (1u64 << 30) as f64) as u64;
+        Self { devices, gpus_per_node: profile.gpus_per_node, profile, memory_budget }
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.devices.div_ceil(self.gpus_per_node)
+    }
+
+    /// Whether a group along `axis` (of a mesh whose minor axis has `ulysses` ranks) crosses nodes.
+    pub fn axis_crosses_nodes(&self, axis: &str, ulysses: usize) -> bool {
+        match axis {
+            "ulysses" => ulysses > self.gpus_per_node,
+            _ => self.devices > self.gpus_per_node,
+        }
+    }
+}
+
+/// What kind of resource an op occupies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    Compute,
+    Communication,
+    /// Costs nothing on the device (weights are resident; output assembly happens on the host).
+    Free,
+}
+
+/// The price of one op on one rank.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct OpCost {
+    pub seconds: f64,
+    pub flops: f64,
+    /// Bytes this rank sends, for collectives.
+    pub bytes_sent: f64,
+}
+
+/// Context the cost of an attention block depends on beyond its operand shapes.
+#[derive(Clone, Copy, Debug)]
+pub struct CostContext {
+    /// Global sequence length: masks keep the same fraction of every block under zigzag placement.
+    pub seq_len: i64,
+    /// Ranks along the minor (ulysses) mesh axis, for link classes.
+    pub ulysses: usize,
+}
+
+fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
+    g.ty(v).tensor()
+}
+
+fn bytes(g: &Graph, op: &Op) -> f64 {
+    op.operands.iter().chain(&op.results).filter_map(|v| tensor(g, *v)).map(|t| t.size_bytes() as f64).sum()
+}
+
+impl Target {
+    fn link(&self, axis: &str, ulysses: usize) -> &Link {
+        if self.axis_crosses_nodes(axis, ulysses) { &self.profile.inter_node } else { &self.profile.intra_node }
+    }
+
+    fn memory_bound(&self, bytes: f64) -> f64 {
+        self.profile.kernel_launch_us * 1e-6 + bytes / (self.profile.memory_gbs * 1e9)
+    }
+
+    /// Prices a collective (or the collective an async start launches) moving `input` bytes per rank.
+    pub fn collective_cost(&self, kind: OpKind, input_bytes: f64, group: usize, axis: &str, ulysses: usize) -> OpCost {
+        if group <= 1 {
+            return OpCost::default();
+        }
+        let link = self.link(axis, ulysses);
+        let g = group as f64;
+        let (lc, moved) = match kind {
+            OpKind::AllToAll => (link.all_to_all, input_bytes * (g - 1.0) / g),
+            OpKind::AllGather => (link.all_gather, input_bytes * (g - 1.0)),
+            OpKind::ReduceScatter => (link.all_gather, input_bytes * (g - 1.0) / g),
+            OpKind::AllReduce => (link.all_gather, 2.0 * input_bytes * (g - 1.0) / g),
+            _ => (link.send_recv, input_bytes),
+        };
+        OpCost { seconds: lc.alpha_us * 1e-6 + moved / (lc.bus_gbs * 1e9), flops: 0.0, bytes_sent: moved }
+    }
+
+    /// Prices one op. Async waits are free: their time is the collective's, on its stream.
+    pub fn op_cost(&self, g: &Graph, op: &Op, ctx: &CostContext) -> (Resource, OpCost) {
+        let launch = self.profile.kernel_launch_us * 1e-6;
+        let shape = |i: usize| tensor(g, op.operands[i]).map(|t| t.shape.clone()).unwrap_or_default();
+        match op.kind {
+            OpKind::Param | OpKind::Unshard | OpKind::TokenIndex | OpKind::AsyncWait => (Resource::Free, OpCost::default()),
+            OpKind::Linear | OpKind::Logits => {
+                let (x, w) = (shape(0), shape(1));
+                let flops = 2.0 * (x[0] * w[0] * w[1]) as f64;
+                (Resource::Compute, OpCost { seconds: launch + flops / (self.profile.gemm_tflops * 1e12), flops, bytes_sent: 0.0 })
+            }
+            OpKind::Attention | OpKind::AttentionPartial => {
+                let (q, k) = (shape(0), shape(1));
+                let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
+                    .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
+                let flops = 4.0 * (q[0] * k[0] * q[1]) as f64 * density;
+                (Resource::Compute, OpCost { seconds: launch + flops / (self.profile.attention_tflops * 1e12), flops, bytes_sent: 0.0 })
+            }
+            OpKind::AsyncStart => {
+                let inner = op.str("collective").and_then(OpKind::from_name).unwrap_or(OpKind::CollectivePermute);
+                (Resource::Communication, self.collective_op_cost(g, op, inner, ctx))
+            }
+            k if k.class() == OpClass::Collective => (Resource::Communication, self.collective_op_cost(g, op, k, ctx)),
+            OpKind::Embedding => {
+                let out = g.ty(op.results[0]).tensor().map_or(0.0, |t| 2.0 * t.size_bytes() as f64);
+                (Resource::Compute, OpCost { seconds: self.memory_bound(out), ..OpCost::default() })
+            }
+            _ => (Resource::Compute, OpCost { seconds: self.memory_bound(bytes(g, op)), ..OpCost::default() }),
+        }
+    }
+
+    fn collective_op_cost(&self, g: &Graph, op: &Op, kind: OpKind, ctx: &CostContext) -> OpCost {
+        let input = tensor(g, op.operands[0]).map_or(0.0, |t| t.size_bytes() as f64);
+        let group = op.int("group_size").unwrap_or(1).max(1) as usize;
+        self.collective_cost(kind, input, group, op.str("axis").unwrap_or("sp"), ctx.ulysses)
+    }
+}

@@ -1,0 +1,673 @@
+//! Runs one rank's copy of the SPMD plan.
+//!
+//! Steps run in program order on one thread per rank; streams are not modelled. That is a
+//! correct schedule: program order respects every data and token dependency, and since all
+//! ranks issue their collectives in the same order, running `async_start`'s collective eagerly
+//! cannot deadlock. Values are freed after their last use, which gives the peak live bytes.
+
+use super::attrs::Attrs;
+use super::collectives::{Collective, Hub, Site};
+use super::kernels::{self, AttentionSpec, Float, Masking};
+use super::tensor::{Data, HostTensor};
+use super::weights::{ParamRole, WeightSource};
+use super::{RankStats, RuntimeError};
+use crate::plan::{Plan, Step, ValueDesc};
+use std::marker::PhantomData;
+
+/// How a declared element type is held on the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// f32, bf16, f16, f64: held in the run's compute precision.
+    Float,
+    I32,
+    I64,
+    Token,
+}
+
+fn kind(dtype: &str) -> Result<Kind, String> {
+    match dtype {
+        "f32" | "bf16" | "f16" | "f64" => Ok(Kind::Float),
+        "i32" => Ok(Kind::I32),
+        "i64" => Ok(Kind::I64),
+        "token" => Ok(Kind::Token),
+        other => Err(format!("element type '{other}' is not supported by the CPU backend")),
+    }
+}
+
+/// Bytes per element at the declared type (what a device would hold), for memory statistics.
+fn declared_bytes(dtype: &str) -> u64 {
+    match dtype {
+        "f64" | "i64" => 8,
+        "f32" | "i32" => 4,
+        "bf16" | "f16" => 2,
+        "i1" => 1,
+        _ => 0,
+    }
+}
+
+fn declared_shape(desc: &ValueDesc) -> Result<Vec<usize>, String> {
+    desc.shape.iter().map(|&d| usize::try_from(d).map_err(|_| format!("declared shape {:?} has a negative extent", desc.shape))).collect()
+}
+
+/// Never freed: plan outputs.
+const KEEP: usize = usize::MAX;
+
+/// What every rank shares: the plan, its inputs in compute precision, and per-value facts.
+pub struct Program<'a> {
+    pub plan: &'a Plan,
+    pub weights: &'a WeightSource,
+    inputs: Vec<HostTensor>,
+    /// The step after which each value is dead (`None`: never used; `KEEP`: an output).
+    last_use: Vec<Option<usize>>,
+    /// How each parameter is used, which scales its random values.
+    roles: Vec<Option<ParamRole>>,
+    /// Values defined by `param` steps.
+    params: Vec<bool>,
+}
+
+impl<'a> Program<'a> {
+    pub fn new<T: Float>(plan: &'a Plan, inputs: &[HostTensor], weights: &'a WeightSource) -> Result<Self, RuntimeError> {
+        if inputs.len() != plan.inputs.len() {
+            return Err(RuntimeError::Input {
+                index: inputs.len().min(plan.inputs.len()),
+                message: format!("the plan takes {} inputs, {} were given", plan.inputs.len(), inputs.len()),
+            });
+        }
+        let inputs = plan
+            .inputs
+            .iter()
+            .zip(inputs)
+            .enumerate()
+            .map(|(index, (&v, t))| adopt::<T>(t, &plan.values[v as usize]).map_err(|message| RuntimeError::Input { index, message }))
+            .collect::<Result<_, _>>()?;
+        let mut last_use = vec![None; plan.values.len()];
+        for (s, step) in plan.steps.iter().enumerate() {
+            for &o in &step.operands {
+                last_use[o as usize] = Some(s);
+            }
+        }
+        for &o in &plan.outputs {
+            last_use[o as usize] = Some(KEEP);
+        }
+        let mut params = vec![false; plan.values.len()];
+        for step in plan.steps.iter().filter(|s| s.op == "param") {
+            for &r in &step.results {
+                params[r as usize] = true;
+            }
+        }
+        Ok(Self { plan, weights, inputs, last_use, roles: param_roles(plan), params })
+    }
+}
+
+/// Embedding tables and norm scales, found by use (through `convert`s); everything else is a
+/// matrix (rank 2) or a vector.
+fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
+    let mut roles = vec![None; plan.values.len()];
+    for step in plan.steps.iter().rev() {
+        let role = match step.op.as_str() {
+            "embedding" => Some((1, ParamRole::Embedding)),
+            "rms_norm" | "layer_norm" => Some((1, ParamRole::NormWeight)),
+            "convert" => step.results.first().and_then(|&r| roles[r as usize]).map(|role| (0, role)),
+            _ => None,
+        };
+        if let Some((i, role)) = role
+            && let Some(&o) = step.operands.get(i)
+        {
+            roles[o as usize].get_or_insert(role);
+        }
+    }
+    roles
+}
+
+/// A caller's input checked against its declaration and converted to the compute precision
+/// (floats) or the declared integer type.
+fn adopt<T: Float>(t: &HostTensor, desc: &ValueDesc) -> Result<HostTensor, String> {
+    let shape = declared_shape(desc)?;
+    if t.shape != shape {
+        return Err(format!("expected shape {shape:?} ({}), got {t}", desc.dtype));
+    }
+    let data = match (kind(&desc.dtype)?, &t.data) {
+        (Kind::Float, Data::F32(v)) => T::wrap(v.iter().map(|&x| T::from_f64(x as f64)).collect()),
+        (Kind::Float, Data::F64(v)) => T::wrap(v.iter().map(|&x| T::from_f64(x)).collect()),
+        (Kind::I32 | Kind::I64, _) if !t.data.is_float() => {
+            let wide = t.to_i64().unwrap_or_default();
+            if kind(&desc.dtype)? == Kind::I64 {
+                Data::I64(wide)
+            } else {
+                Data::I32(wide.iter().map(|&v| i32::try_from(v).map_err(|_| format!("value {v} does not fit in i32"))).collect::<Result<_, _>>()?)
+            }
+        }
+        _ => return Err(format!("expected {}, got {t}", desc.dtype)),
+    };
+    Ok(HostTensor { shape, data })
+}
+
+enum Value {
+    Tensor(HostTensor),
+    /// An `async_start`'s finished collective, waiting for its `async_wait`, and its declared
+    /// size (a token's own declaration has no shape).
+    Token(HostTensor, u64),
+}
+
+/// Why a step failed: a message (the site is added by the caller) or a collective's own error.
+enum Fail {
+    Msg(String),
+    Runtime(RuntimeError),
+}
+
+impl From<String> for Fail {
+    fn from(m: String) -> Self {
+        Self::Msg(m)
+    }
+}
+
+impl From<&str> for Fail {
+    fn from(m: &str) -> Self {
+        Self::Msg(m.into())
+    }
+}
+
+impl From<RuntimeError> for Fail {
+    fn from(e: RuntimeError) -> Self {
+        Self::Runtime(e)
+    }
+}
+
+type StepResult = Result<Vec<Value>, Fail>;
+
+/// Layout of a sequence split by `shard`/`token_index`/`unshard`.
+struct ShardSpec {
+    zigzag: bool,
+    shards: usize,
+    global: usize,
+}
+
+impl ShardSpec {
+    fn parse(a: &Attrs) -> Result<Self, String> {
+        let zigzag = match a.str("layout")? {
+            "zigzag" => true,
+            "block" => false,
+            other => return Err(format!("attribute 'layout' must be \"block\" or \"zigzag\", got \"{other}\"")),
+        };
+        Ok(Self { zigzag, shards: a.count("num_shards")?, global: a.count("global_size")? })
+    }
+
+    /// Rows per shard: the padded chunk size (times two chunks for zigzag).
+    fn local_rows(&self) -> usize {
+        if self.zigzag { 2 * self.global.div_ceil(2 * self.shards) } else { self.global.div_ceil(self.shards) }
+    }
+
+    /// The global row held by each local row of shard `r` (`None`: padding).
+    fn rows(&self, r: usize) -> Vec<Option<usize>> {
+        let padded: Vec<usize> = if self.zigzag {
+            let c = self.global.div_ceil(2 * self.shards);
+            (r * c..(r + 1) * c).chain((2 * self.shards - 1 - r) * c..(2 * self.shards - r) * c).collect()
+        } else {
+            let c = self.global.div_ceil(self.shards);
+            (r * c..(r + 1) * c).collect()
+        };
+        padded.into_iter().map(|g| (g < self.global).then_some(g)).collect()
+    }
+}
+
+pub struct Rank<'a, T> {
+    prog: &'a Program<'a>,
+    hub: &'a Hub,
+    rank: usize,
+    values: Vec<Option<Value>>,
+    /// Declared bytes of each live value.
+    bytes: Vec<u64>,
+    live: u64,
+    peak: u64,
+    param_bytes: u64,
+    precision: PhantomData<T>,
+}
+
+impl<'a, T: Float> Rank<'a, T> {
+    pub fn new(prog: &'a Program<'a>, hub: &'a Hub, rank: usize) -> Self {
+        let n = prog.plan.values.len();
+        Self {
+            prog,
+            hub,
+            rank,
+            values: (0..n).map(|_| None).collect(),
+            bytes: vec![0; n],
+            live: 0,
+            peak: 0,
+            param_bytes: 0,
+            precision: PhantomData,
+        }
+    }
+
+    /// Runs every step; returns this rank's copies of the plan outputs.
+    pub fn run(mut self) -> Result<(Vec<HostTensor>, RankStats), RuntimeError> {
+        let plan = self.prog.plan;
+        for (&v, t) in plan.inputs.iter().zip(&self.prog.inputs) {
+            self.define(v, Value::Tensor(t.clone()));
+            self.free_if_unused(v);
+        }
+        for (s, step) in plan.steps.iter().enumerate() {
+            let site = Site { rank: self.rank, step: s, op: step.op.clone() };
+            self.hub.at(&site);
+            let results = self.step(&site, step).and_then(|r| self.check_results(step, r)).map_err(|f| match f {
+                Fail::Msg(m) => site.error(m),
+                Fail::Runtime(e) => e,
+            })?;
+            for (&r, value) in step.results.iter().zip(results) {
+                self.define(r, value);
+            }
+            for &o in &step.operands {
+                if self.prog.last_use[o as usize] == Some(s) {
+                    self.free(o);
+                }
+            }
+            for &r in &step.results {
+                self.free_if_unused(r);
+            }
+        }
+        self.hub.finished(self.rank);
+        let outputs = plan
+            .outputs
+            .iter()
+            .map(|&o| match &self.values[o as usize] {
+                Some(Value::Tensor(t)) => Ok(t.clone()),
+                _ => Err(RuntimeError::Output { rank: self.rank, value: o, message: "is not a tensor".into() }),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((outputs, RankStats { peak_live_bytes: self.peak, param_bytes: self.param_bytes }))
+    }
+
+    fn define(&mut self, v: u32, value: Value) {
+        let desc = &self.prog.plan.values[v as usize];
+        let b = match &value {
+            // Parameters are replicated weights, counted apart from activations.
+            _ if self.prog.params[v as usize] => 0,
+            Value::Tensor(t) => t.numel() as u64 * declared_bytes(&desc.dtype),
+            Value::Token(_, bytes) => *bytes,
+        };
+        self.bytes[v as usize] = b;
+        self.live += b;
+        self.peak = self.peak.max(self.live);
+        self.values[v as usize] = Some(value);
+    }
+
+    fn free(&mut self, v: u32) {
+        self.values[v as usize] = None;
+        self.live -= std::mem::take(&mut self.bytes[v as usize]);
+    }
+
+    fn free_if_unused(&mut self, v: u32) {
+        if self.prog.last_use[v as usize].is_none() {
+            self.free(v);
+        }
+    }
+
+    /// Results must be what the plan declares: catches plan/kernel disagreements at the step.
+    fn check_results(&self, step: &Step, results: Vec<Value>) -> Result<Vec<Value>, Fail> {
+        if results.len() != step.results.len() {
+            return Err(format!("produced {} results, the plan declares {}", results.len(), step.results.len()).into());
+        }
+        for (i, (&r, value)) in step.results.iter().zip(&results).enumerate() {
+            let desc = &self.prog.plan.values[r as usize];
+            let ok = match (kind(&desc.dtype)?, value) {
+                (Kind::Token, Value::Token(..)) => true,
+                (Kind::Float, Value::Tensor(t)) => t.data.is_float() && t.shape == declared_shape(desc)?,
+                (Kind::I32 | Kind::I64, Value::Tensor(t)) => !t.data.is_float() && t.shape == declared_shape(desc)?,
+                _ => false,
+            };
+            if !ok {
+                let got = match value {
+                    Value::Tensor(t) => t.to_string(),
+                    Value::Token(..) => "a token".into(),
+                };
+                return Err(format!("result #{i} (%{r}) is {got}, the plan declares {:?} {}", desc.shape, desc.dtype).into());
+            }
+        }
+        Ok(results)
+    }
+
+    fn tensor(&self, step: &Step, i: usize) -> Result<&HostTensor, Fail> {
+        let v = *step.operands.get(i).ok_or_else(|| format!("missing operand #{i}"))?;
+        match &self.values[v as usize] {
+            Some(Value::Tensor(t)) => Ok(t),
+            Some(Value::Token(..)) => Err(format!("operand #{i} (%{v}) is a token, not a tensor").into()),
+            None => Err(format!("operand #{i} (%{v}) has no value").into()),
+        }
+    }
+
+    fn floats<'t>(&self, t: &'t HostTensor, what: &str) -> Result<&'t [T], Fail> {
+        t.view::<T>().ok_or_else(|| format!("{what} must be a float tensor, got {t}").into())
+    }
+
+    fn ints(&self, t: &HostTensor, what: &str) -> Result<Vec<i64>, Fail> {
+        t.to_i64().ok_or_else(|| format!("{what} must be an integer tensor, got {t}").into())
+    }
+
+    fn matrix(&self, t: &HostTensor, what: &str) -> Result<(usize, usize), Fail> {
+        match t.shape[..] {
+            [r, c] => Ok((r, c)),
+            _ => Err(format!("{what} must have rank 2, got {t}").into()),
+        }
+    }
+
+    fn arity(&self, step: &Step, lo: usize, hi: usize) -> Result<(), Fail> {
+        let n = step.operands.len();
+        if n < lo || n > hi {
+            return Err(format!("expects {lo}..={hi} operands, got {n}").into());
+        }
+        Ok(())
+    }
+
+    fn out(shape: Vec<usize>, values: Vec<T>) -> Value {
+        Value::Tensor(HostTensor { shape, data: T::wrap(values) })
+    }
+
+    /// This rank's coordinate on `axis` and the axis size, which must equal `count`.
+    fn coord(&self, a: &Attrs, count: usize, what: &str) -> Result<usize, Fail> {
+        let axis = a.str("axis")?;
+        let (coord, size) =
+            self.prog.plan.axis_coord(axis, self.rank).ok_or_else(|| format!("unknown mesh axis '{axis}'"))?;
+        if size != count {
+            return Err(format!("{what} is {count} but axis '{axis}' has {size} ranks").into());
+        }
+        Ok(coord)
+    }
+
+    /// The ranks of this rank's group on `axis`, in axis order; `group_size` must match.
+    fn group(&self, a: &Attrs) -> Result<Vec<usize>, Fail> {
+        let axis = a.str("axis")?;
+        let group = self.prog.plan.axis_group(axis, self.rank).ok_or_else(|| format!("unknown mesh axis '{axis}'"))?;
+        self.coord(a, a.count("group_size")?, "group_size")?;
+        Ok(group)
+    }
+
+    fn step(&mut self, site: &Site, step: &Step) -> StepResult {
+        let a = Attrs(&step.attrs);
+        match step.op.as_str() {
+            "param" => self.param(step, &a),
+            "embedding" => {
+                self.arity(step, 2, 2)?;
+                let ids = self.ints(self.tensor(step, 0)?, "ids")?;
+                let table = self.tensor(step, 1)?;
+                let (_, hidden) = self.matrix(table, "table")?;
+                let y = kernels::embedding(&ids, self.floats(table, "table")?, hidden)?;
+                Ok(vec![Self::out(vec![ids.len(), hidden], y)])
+            }
+            "rms_norm" | "layer_norm" => {
+                let layer = step.op == "layer_norm";
+                self.arity(step, 2 + layer as usize, 2 + layer as usize)?;
+                let x = self.tensor(step, 0)?;
+                let hidden = *x.shape.last().ok_or("input must have rank >= 1")?;
+                let mut params = Vec::new();
+                for i in 1..step.operands.len() {
+                    let p = self.tensor(step, i)?;
+                    if p.shape != [hidden] {
+                        return Err(format!("operand #{i} must have shape [{hidden}], got {p}").into());
+                    }
+                    params.push(self.floats(p, "weight")?);
+                }
+                let (xs, eps) = (self.floats(x, "input")?, a.float("eps")?);
+                let y = if layer {
+                    kernels::layer_norm(xs, params[0], params[1], eps)
+                } else {
+                    kernels::rms_norm(xs, params[0], eps)
+                };
+                Ok(vec![Self::out(x.shape.clone(), y)])
+            }
+            "linear" | "logits" => {
+                let bias_allowed = step.op == "linear";
+                self.arity(step, 2, 2 + bias_allowed as usize)?;
+                let (x, w) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
+                let ((rows, inp), (out, w_in)) = (self.matrix(x, "input")?, self.matrix(w, "weight")?);
+                if w_in != inp {
+                    return Err(format!("weight {w} is [out, in] but the input has {inp} features").into());
+                }
+                let bias = match step.operands.len() {
+                    3 => {
+                        let b = self.tensor(step, 2)?;
+                        if b.shape != [out] {
+                            return Err(format!("bias must have shape [{out}], got {b}").into());
+                        }
+                        Some(self.floats(b, "bias")?)
+                    }
+                    _ => None,
+                };
+                let y = kernels::linear(self.floats(x, "input")?, self.floats(w, "weight")?, bias, rows, inp, out);
+                Ok(vec![Self::out(vec![rows, out], y)])
+            }
+            "rope" => {
+                self.arity(step, 2, 2)?;
+                let x = self.tensor(step, 0)?;
+                let (rows, cols) = self.matrix(x, "input")?;
+                let pos = self.ints(self.tensor(step, 1)?, "positions")?;
+                let head_dim = a.count("head_dim")?;
+                let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
+                let theta = a.float("theta")?;
+                if pos.len() != rows || cols % head_dim != 0 || head_dim % 2 != 0 || rotary % 2 != 0 || rotary > head_dim || theta <= 0.0 {
+                    return Err(format!(
+                        "input {x} with {} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0",
+                        pos.len()
+                    )
+                    .into());
+                }
+                let y = kernels::rope(self.floats(x, "input")?, cols, &pos, head_dim, rotary, theta);
+                Ok(vec![Self::out(x.shape.clone(), y)])
+            }
+            "attention" => {
+                self.arity(step, 3, 4)?;
+                let spec = self.attention_spec(step, &a)?;
+                let rows = self.tensor(step, 0)?.shape.first().copied().unwrap_or(0);
+                let index: Vec<i64> = (0..rows as i64).collect();
+                let seg = match step.operands.len() {
+                    4 => Some(self.ints(self.tensor(step, 3)?, "segment_ids")?),
+                    _ => None,
+                };
+                let mask = Masking { q_index: &index, k_index: &index, segments: seg.as_deref().map(|s| (s, s)) };
+                let (o, _) = self.attend(step, &spec, &mask)?;
+                Ok(vec![o])
+            }
+            "attention_partial" => {
+                if step.operands.len() != 5 && step.operands.len() != 7 {
+                    return Err(format!("expects 5 or 7 operands, got {}", step.operands.len()).into());
+                }
+                let spec = self.attention_spec(step, &a)?;
+                let qi = self.ints(self.tensor(step, 3)?, "q_index")?;
+                let ki = self.ints(self.tensor(step, 4)?, "k_index")?;
+                let segs = match step.operands.len() {
+                    7 => Some((self.ints(self.tensor(step, 5)?, "q_segment")?, self.ints(self.tensor(step, 6)?, "k_segment")?)),
+                    _ => None,
+                };
+                let mask = Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
+                let (o, l) = self.attend(step, &spec, &mask)?;
+                Ok(vec![o, l])
+            }
+            "lse_merge" => {
+                self.arity(step, 4, 4)?;
+                let t: Vec<&HostTensor> = (0..4).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
+                let ((rows, cols), (lrows, heads)) = (self.matrix(t[0], "output_a")?, self.matrix(t[1], "lse_a")?);
+                if t[2].shape != t[0].shape || t[3].shape != t[1].shape || lrows != rows || heads == 0 || cols % heads != 0 {
+                    return Err(format!("outputs {} / {} and lses {} / {} do not match per token and head", t[0], t[2], t[1], t[3]).into());
+                }
+                let f = |i: usize| self.floats(t[i], "merge operand");
+                let (o, l) = kernels::lse_merge(f(0)?, f(1)?, f(2)?, f(3)?, heads, cols);
+                Ok(vec![Self::out(vec![rows, cols], o), Self::out(vec![rows, heads], l)])
+            }
+            "silu" | "gelu" => {
+                self.arity(step, 1, 1)?;
+                let x = self.tensor(step, 0)?;
+                let xs = self.floats(x, "input")?;
+                let y = if step.op == "silu" {
+                    xs.iter().map(|&v| kernels::silu(v)).collect()
+                } else {
+                    let tanh = match a.str("approximate")? {
+                        "tanh" => true,
+                        "none" => false,
+                        other => return Err(format!("attribute 'approximate' must be \"none\" or \"tanh\", got \"{other}\"").into()),
+                    };
+                    xs.iter().map(|&v| kernels::gelu(v, tanh)).collect()
+                };
+                Ok(vec![Self::out(x.shape.clone(), y)])
+            }
+            "mul" | "add" | "swiglu" => {
+                self.arity(step, 2, 2)?;
+                let (x, y) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
+                if x.shape != y.shape {
+                    return Err(format!("operands differ: {x} vs {y}").into());
+                }
+                let (xs, ys) = (self.floats(x, "lhs")?, self.floats(y, "rhs")?);
+                let f: fn(T, T) -> T = match step.op.as_str() {
+                    "mul" => |x, y| x * y,
+                    "add" => |x, y| x + y,
+                    _ => |gate, up| kernels::silu(gate) * up,
+                };
+                Ok(vec![Self::out(x.shape.clone(), xs.iter().zip(ys).map(|(&p, &q)| f(p, q)).collect())])
+            }
+            "convert" => {
+                // Values stay in the compute precision: an f64 run is a reference for the
+                // model's math, and an f32 run rounds exactly where the f32 device math does.
+                self.arity(step, 1, 1)?;
+                let x = self.tensor(step, 0)?;
+                let to = &self.prog.plan.values[*step.results.first().ok_or("has no result")? as usize].dtype;
+                if kind(to)? != Kind::Float || !x.data.is_float() {
+                    return Err(format!("converts {x} to {to}; the CPU backend converts between float types only").into());
+                }
+                Ok(vec![Value::Tensor(x.clone())])
+            }
+            "shard" => {
+                self.arity(step, 1, 1)?;
+                let x = self.tensor(step, 0)?;
+                let spec = ShardSpec::parse(&a)?;
+                let dim = a.index("dim")?;
+                let r = self.coord(&a, spec.shards, "num_shards")?;
+                if x.shape.get(dim) != Some(&spec.global) {
+                    return Err(format!("input {x} must have global_size {} along dim {dim}", spec.global).into());
+                }
+                Ok(vec![Value::Tensor(x.take(dim, &spec.rows(r))?)])
+            }
+            "token_index" => {
+                self.arity(step, 0, 0)?;
+                let spec = ShardSpec::parse(&a)?;
+                let r = self.coord(&a, spec.shards, "num_shards")?;
+                let index = spec.rows(r).iter().map(|g| g.map_or(Ok(-1), i32::try_from)).collect::<Result<Vec<_>, _>>();
+                let index = index.map_err(|_| format!("global_size {} does not fit in i32 indices", spec.global))?;
+                Ok(vec![Value::Tensor(HostTensor::from_i32(vec![spec.local_rows()], index)?)])
+            }
+            "unshard" => self.unshard(site, step, &a),
+            "slice" => {
+                self.arity(step, 1, 1)?;
+                let x = self.tensor(step, 0)?;
+                let (dim, start, size) = (a.index("dim")?, a.index("start")?, a.count("size")?);
+                if x.shape.get(dim).is_none_or(|&e| start + size > e) {
+                    return Err(format!("slice [{start}, {}) along dim {dim} is outside {x}", start + size).into());
+                }
+                Ok(vec![Value::Tensor(x.slice(dim, start, size)?)])
+            }
+            "concat" => {
+                let parts: Vec<&HostTensor> = (0..step.operands.len()).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
+                Ok(vec![Value::Tensor(HostTensor::concat(&parts, a.index("dim")?)?)])
+            }
+            "all_to_all" | "all_gather" | "reduce_scatter" | "all_reduce" | "collective_permute" => {
+                Ok(vec![Value::Tensor(self.collective(site, step, &a, &step.op)?)])
+            }
+            "async_start" => {
+                let name = a.str("collective")?;
+                let inner = name.strip_prefix("seq.").ok_or_else(|| format!("attribute 'collective' must name a seq collective, got \"{name}\""))?;
+                let result = self.collective(site, step, &a, inner)?;
+                let input = &self.prog.plan.values[step.operands[0] as usize];
+                let bytes = result.numel() as u64 * declared_bytes(&input.dtype);
+                Ok(vec![Value::Token(result, bytes)])
+            }
+            "async_wait" => {
+                self.arity(step, 1, 1)?;
+                let v = step.operands[0];
+                match &self.values[v as usize] {
+                    Some(Value::Token(t, _)) => Ok(vec![Value::Tensor(t.clone())]),
+                    _ => Err(format!("operand %{v} is not a token from async_start").into()),
+                }
+            }
+            other => Err(format!("unknown op '{other}'").into()),
+        }
+    }
+
+    fn param(&mut self, step: &Step, a: &Attrs) -> StepResult {
+        self.arity(step, 0, 0)?;
+        let name = a.str("name")?;
+        let r = *step.results.first().ok_or("has no result")? as usize;
+        let desc = &self.prog.plan.values[r];
+        if kind(&desc.dtype)? != Kind::Float {
+            return Err(format!("parameter '{name}' is {}; only float parameters are supported", desc.dtype).into());
+        }
+        let shape = declared_shape(desc)?;
+        let role = self.prog.roles[r].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+        let values = self.prog.weights.load(name, &shape, role)?;
+        self.param_bytes += values.len() as u64 * declared_bytes(&desc.dtype);
+        Ok(vec![Self::out(shape, values.into_iter().map(T::from_f64).collect())])
+    }
+
+    fn attention_spec(&self, step: &Step, a: &Attrs) -> Result<AttentionSpec, Fail> {
+        let spec = AttentionSpec {
+            num_heads: a.count("num_heads")?,
+            num_kv_heads: a.count("num_kv_heads")?,
+            head_dim: a.count("head_dim")?,
+            scale: a.float("scale")?,
+            causal: a.bool("causal")?,
+            window: a.opt_count("window")?.map(|w| w as i64),
+        };
+        let (q, k, v) = (self.tensor(step, 0)?, self.tensor(step, 1)?, self.tensor(step, 2)?);
+        let ((sq, qc), (sk, kc), (sv, vc)) = (self.matrix(q, "q")?, self.matrix(k, "k")?, self.matrix(v, "v")?);
+        if qc != spec.num_heads * spec.head_dim || kc != spec.num_kv_heads * spec.head_dim || vc != kc || sv != sk {
+            return Err(format!(
+                "q {q}, k {k}, v {v} do not fit num_heads {}, num_kv_heads {}, head_dim {}",
+                spec.num_heads, spec.num_kv_heads, spec.head_dim
+            )
+            .into());
+        }
+        if step.op == "attention" && sq != sk {
+            return Err(format!("self-attention needs q and k over the same tokens: {q} vs {k}").into());
+        }
+        Ok(spec)
+    }
+
+    /// Runs the attention kernel on operands 0..3; returns (output, lse) as values.
+    fn attend(&self, step: &Step, spec: &AttentionSpec, mask: &Masking) -> Result<(Value, Value), Fail> {
+        let f = |i: usize, what: &str| self.tensor(step, i).and_then(|t| self.floats(t, what));
+        let (q, k, v) = (f(0, "q")?, f(1, "k")?, f(2, "v")?);
+        let rows = mask.q_index.len();
+        let (o, l) = kernels::attention_partial(spec, q, k, v, mask)?;
+        Ok((Self::out(vec![rows, spec.num_heads * spec.head_dim], o), Self::out(vec![rows, spec.num_heads], l)))
+    }
+
+    /// Runs collective `name` (step attributes `a`) on operand 0 over this rank's group.
+    fn collective(&self, site: &Site, step: &Step, a: &Attrs, name: &str) -> Result<HostTensor, Fail> {
+        self.arity(step, 1, 1)?;
+        let op = Collective::parse(name, a.0)?;
+        let group = self.group(a)?;
+        let input = self.tensor(step, 0)?.clone();
+        Ok(self.hub.exchange(site, &group, &op, input)?)
+    }
+
+    /// Gathers every shard along `dim` over the axis group and puts rows back in global order.
+    fn unshard(&self, site: &Site, step: &Step, a: &Attrs) -> StepResult {
+        self.arity(step, 1, 1)?;
+        let x = self.tensor(step, 0)?;
+        let spec = ShardSpec::parse(a)?;
+        let dim = a.index("dim")?;
+        self.coord(a, spec.shards, "num_shards")?;
+        let local = spec.local_rows();
+        if x.shape.get(dim) != Some(&local) {
+            return Err(format!("input {x} must have {local} rows along dim {dim}").into());
+        }
+        let axis = a.str("axis")?;
+        let group = self.prog.plan.axis_group(axis, self.rank).ok_or_else(|| format!("unknown mesh axis '{axis}'"))?;
+        let gathered = self.hub.exchange(site, &group, &Collective::AllGather { dim }, x.clone())?;
+        let mut order = vec![None; spec.global];
+        for r in 0..spec.shards {
+            for (i, g) in spec.rows(r).into_iter().enumerate() {
+                if let Some(g) = g {
+                    order[g] = Some(r * local + i);
+                }
+            }
+        }
+        Ok(vec![Value::Tensor(gathered.take(dim, &order)?)])
+    }
+}

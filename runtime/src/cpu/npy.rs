@@ -1,0 +1,52 @@
+//! `.npy` files for run inputs (token ids) and outputs (logits).
+
+use super::RuntimeError;
+use super::tensor::HostTensor;
+use npyz::WriterBuilder;
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::Path;
+
+/// Reads token ids (or positions, segment ids) from an int32 or int64 `.npy` file into an i32
+/// tensor of the file's shape.
+pub fn read_token_ids(path: &Path) -> Result<HostTensor, RuntimeError> {
+    let shown = path.display().to_string();
+    let error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+    let file = File::open(path).map_err(|e| error(e.to_string()))?;
+    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| error(format!("not a .npy file: {e}")))?;
+    let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
+    if shape.len() > 1 && npy.order() == npyz::Order::Fortran {
+        return Err(error("Fortran-ordered arrays are not supported; save a C-ordered array".into()));
+    }
+    let dtype = npy.dtype();
+    let values: Vec<i32> = match npy.try_data::<i32>() {
+        Ok(reader) => reader.collect::<Result<_, _>>().map_err(|e| error(e.to_string()))?,
+        Err(npy) => match npy.try_data::<i64>() {
+            Ok(reader) => {
+                let wide: Vec<i64> = reader.collect::<Result<_, _>>().map_err(|e| error(e.to_string()))?;
+                wide.into_iter()
+                    .map(|v| i32::try_from(v).map_err(|_| error(format!("token id {v} does not fit in int32"))))
+                    .collect::<Result<_, _>>()?
+            }
+            Err(_) => return Err(error(format!("expected int32 or int64 values, got dtype {}", dtype.descr()))),
+        },
+    };
+    HostTensor::from_i32(shape, values).map_err(error)
+}
+
+/// Writes a float tensor as a C-ordered float32 `.npy` file.
+pub fn write_npy_f32(path: &Path, tensor: &HostTensor) -> Result<(), RuntimeError> {
+    let shown = path.display().to_string();
+    let error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+    let values = tensor.to_f64().ok_or_else(|| error(format!("only float tensors are written as f32, got {tensor}")))?;
+    let shape: Vec<u64> = tensor.shape.iter().map(|&d| d as u64).collect();
+    let file = File::create(path).map_err(|e| error(e.to_string()))?;
+    let mut writer = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&shape)
+        .writer(BufWriter::new(file))
+        .begin_nd()
+        .map_err(|e| error(e.to_string()))?;
+    writer.extend(values.into_iter().map(|v| v as f32)).map_err(|e| error(e.to_string()))?;
+    writer.finish().map_err(|e| error(e.to_string()))
+}

@@ -1,0 +1,129 @@
+//! Where `param` steps get their values: a safetensors checkpoint, or deterministic random
+//! weights that are a pure function of (name, shape, role, seed), so every rank of every run
+//! sees the same model without any file.
+
+use super::RuntimeError;
+use safetensors::{Dtype, SafeTensors, tensor::Metadata};
+use std::path::Path;
+
+/// How a parameter is used, which decides the scale of its random values so that activations
+/// stay O(1) through a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamRole {
+    /// A rank-2 weight `[out, in]`: uniform in ±1/sqrt(in).
+    Matrix,
+    /// An embedding table: uniform in ±1.
+    Embedding,
+    /// A norm's scale: 1 + uniform in ±0.1.
+    NormWeight,
+    /// Anything else (biases): uniform in ±0.05.
+    Vector,
+}
+
+pub enum WeightSource {
+    Random { seed: u64 },
+    Safetensors(Checkpoint),
+}
+
+/// A safetensors file read into memory, with its header parsed once.
+pub struct Checkpoint {
+    path: String,
+    buffer: Vec<u8>,
+    header_len: usize,
+    metadata: Metadata,
+}
+
+impl WeightSource {
+    pub fn random(seed: u64) -> Self {
+        Self::Random { seed }
+    }
+
+    pub fn safetensors(path: &Path) -> Result<Self, RuntimeError> {
+        let shown = path.display().to_string();
+        let file_error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+        let buffer = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
+        let (header_len, metadata) =
+            SafeTensors::read_metadata(&buffer).map_err(|e| file_error(format!("not a safetensors file: {e}")))?;
+        Ok(Self::Safetensors(Checkpoint { path: shown, buffer, header_len, metadata }))
+    }
+
+    /// The values of parameter `name`, which the plan declares with `shape`.
+    pub fn load(&self, name: &str, shape: &[usize], role: ParamRole) -> Result<Vec<f64>, String> {
+        match self {
+            Self::Random { seed } => Ok(random_values(name, shape, role, *seed)),
+            Self::Safetensors(c) => c.load(name, shape),
+        }
+    }
+}
+
+impl Checkpoint {
+    fn load(&self, name: &str, shape: &[usize]) -> Result<Vec<f64>, String> {
+        let info = self.metadata.info(name).ok_or_else(|| format!("weight '{name}' is not in {}", self.path))?;
+        if info.shape != shape {
+            return Err(format!(
+                "weight '{name}' has shape {:?} in {} but the plan declares {shape:?}",
+                info.shape, self.path
+            ));
+        }
+        // Tensor offsets count from the end of the 8-byte length and the JSON header.
+        let start = 8 + self.header_len;
+        let bytes = self
+            .buffer
+            .get(start + info.data_offsets.0..start + info.data_offsets.1)
+            .ok_or_else(|| format!("weight '{name}' lies outside {}", self.path))?;
+        let values: Vec<f64> = match info.dtype {
+            Dtype::F64 => bytes.chunks_exact(8).map(|b| f64::from_le_bytes(le(b))).collect(),
+            Dtype::F32 => bytes.chunks_exact(4).map(|b| f32::from_le_bytes(le(b)) as f64).collect(),
+            // bf16 is the top half of an f32.
+            Dtype::BF16 => bytes.chunks_exact(2).map(|b| f32::from_bits((u16::from_le_bytes(le(b)) as u32) << 16) as f64).collect(),
+            Dtype::F16 => bytes.chunks_exact(2).map(|b| gemm::f16::from_bits(u16::from_le_bytes(le(b))).to_f64()).collect(),
+            other => return Err(format!("weight '{name}' in {} has dtype {other:?}; this runtime reads f64, f32, bf16 and f16", self.path)),
+        };
+        let want: usize = shape.iter().product();
+        if values.len() != want {
+            return Err(format!("weight '{name}' in {} holds {} values, its shape needs {want}", self.path, values.len()));
+        }
+        Ok(values)
+    }
+}
+
+/// The first N bytes of `b` (a chunk of exactly N bytes).
+fn le<const N: usize>(b: &[u8]) -> [u8; N] {
+    std::array::from_fn(|i| b[i])
+}
+
+/// 64-bit FNV-1a: a stable hash of the parameter name (std's hashers may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// SplitMix64: tiny, fast, and good enough to fill weights.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [−1, 1).
+    fn symmetric(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    }
+}
+
+/// The random weights of `name`: identical on every rank, in every run and at every precision.
+pub fn random_values(name: &str, shape: &[usize], role: ParamRole, seed: u64) -> Vec<f64> {
+    let mut rng = SplitMix64(fnv1a(name.as_bytes()) ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let n: usize = shape.iter().product();
+    let (offset, scale) = match role {
+        ParamRole::Matrix => (0.0, 1.0 / (shape.get(1).copied().unwrap_or(1).max(1) as f64).sqrt()),
+        ParamRole::Embedding => (0.0, 1.0),
+        ParamRole::NormWeight => (1.0, 0.1),
+        ParamRole::Vector => (0.0, 0.05),
+    };
+    (0..n).map(|_| offset + scale * rng.symmetric()).collect()
+}

@@ -1,0 +1,6 @@
+mod collectives;
+mod common;
+mod io;
+mod kernels;
+mod plans;
+mod props;
