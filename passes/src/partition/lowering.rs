@@ -109,6 +109,9 @@ fn partial(
 }
 
 fn convert(b: &mut Builder, x: ValueId, dtype: DType) -> Result<ValueId, BuildError> {
+    if b.graph.ty(x).tensor().is_some_and(|t| t.dtype == dtype) {
+        return Ok(x);
+    }
     let t = b.graph.ty(x).tensor().map(|t| t.with_dtype(dtype)).ok_or_else(|| BuildError {
         op: "seq.convert".into(),
         message: "operand is not a tensor".into(),

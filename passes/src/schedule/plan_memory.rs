@@ -51,9 +51,10 @@ fn intervals(g: &Graph) -> Vec<Interval> {
     }
     let mut out = Vec::new();
     for (v, info) in g.values.iter().enumerate() {
-        let is_param = matches!(info.def, Def::Op(id, _) if g.op(id).kind == OpKind::Param);
+        // Weights live outside the arena; unshard results are assembled on the host.
+        let off_device = matches!(info.def, Def::Op(id, _) if matches!(g.op(id).kind, OpKind::Param | OpKind::Unshard));
         let Some(t) = info.ty.tensor() else { continue };
-        if is_param || start[v] == usize::MAX {
+        if off_device || start[v] == usize::MAX {
             continue;
         }
         out.push(Interval { value: ValueId(v as u32), start: start[v], end: end[v].max(start[v]), bytes: t.size_bytes().div_ceil(ALIGN) * ALIGN });

@@ -228,11 +228,36 @@ pub fn decide(g: &Graph, config: &Config) -> Result<(Costs, Decision), String> {
         return Ok((Costs::default(), Decision { split: false, layers: vec![LayerChoice::Full; layers], predicted: 0.0 }));
     }
     let costs = costs(g, config)?;
-    let decision = match config.chooser {
-        Chooser::EGraph => egraph::choose(&costs),
-        Chooser::Naive => naive::choose(&costs),
+    let decision = match (config.strategy, config.chooser) {
+        (StrategyRequest::Auto, Chooser::EGraph) => egraph::choose(&costs),
+        (StrategyRequest::Auto, Chooser::Naive) => naive::choose(&costs),
+        _ => forced(&costs),
     };
     Ok((costs, decision))
+}
+
+/// A forced strategy splits every layer: `costs` already allows only the forced strategy where it
+/// is legal, and every split elsewhere (the fallback).
+fn forced(costs: &Costs) -> Decision {
+    let layers: Vec<LayerChoice> = costs
+        .split
+        .iter()
+        .map(|prices| {
+            prices
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.is_finite())
+                .min_by(|a, b| a.1.total_cmp(b.1))
+                .map_or(LayerChoice::Full, |(k, _)| LayerChoice::Split(k))
+        })
+        .collect();
+    let predicted = layers
+        .iter()
+        .zip(&costs.split)
+        .map(|(c, p)| if let LayerChoice::Split(k) = c { p[*k] } else { f64::INFINITY })
+        .sum::<f64>()
+        + costs.tok_sharded.iter().sum::<f64>();
+    Decision { split: layers.iter().any(|c| matches!(c, LayerChoice::Split(_))), layers, predicted }
 }
 
 pub struct ChooseStrategy {

@@ -26,25 +26,29 @@ fn folder_of(flag: &str) -> String {
 struct Header {
     config: Config,
     before: Vec<String>,
+    /// Read the program from this workspace file instead (the input holds only the header).
+    from: Option<String>,
 }
 
 fn header(text: &str) -> Header {
     let mut devices = 1;
     let mut strategy = StrategyRequest::Auto;
     let mut before = Vec::new();
+    let mut from = None;
     if let Some(line) = text.lines().next().and_then(|l| l.strip_prefix("// seqc-test:")) {
         for item in line.split_whitespace() {
             match item.split_once('=') {
                 Some(("devices", v)) => devices = v.parse().expect("devices"),
                 Some(("strategy", v)) => strategy = StrategyRequest::parse(v).expect("strategy"),
                 Some(("before", v)) => before = v.split(',').map(String::from).collect(),
+                Some(("from", v)) => from = Some(v.to_string()),
                 _ => panic!("unknown seqc-test item '{item}'"),
             }
         }
     }
     let mut config = Config::new(Target::new(devices, Profile::h200()));
     config.strategy = strategy;
-    Header { config, before }
+    Header { config, before, from }
 }
 
 fn default_config() -> Config {
@@ -89,8 +93,12 @@ fn pass_snapshots() {
         for input in inputs {
             let rel = input.strip_prefix(root()).expect("inside root").display().to_string();
             let text = std::fs::read_to_string(&input).expect("read");
-            let mut g = ctx.load(&text, &rel).unwrap_or_else(|d| panic!("{}", d.render()));
             let h = header(&text);
+            let (text, rel) = match &h.from {
+                Some(f) => (std::fs::read_to_string(root().join(f)).expect("from= file"), f.clone()),
+                None => (text, rel),
+            };
+            let mut g = ctx.load(&text, &rel).unwrap_or_else(|d| panic!("{}", d.render()));
             for name in &h.before {
                 let p = registry::lookup(name, &h.config).unwrap_or_else(|e| panic!("{rel}: {e}"));
                 p.run(&mut g).unwrap_or_else(|e| panic!("{rel}: {name}: {e}"));

@@ -1,0 +1,1 @@
+// seqc-test: from=examples/tiny.mlir devices=3 strategy=ring before=seq-choose-strategy,seq-shard-sequence
