@@ -170,6 +170,7 @@ fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
 
 /// Reads, verifies and compiles a model for `opts.devices` devices.
 pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error> {
+    target(opts)?;
     compile_graph(load(source)?, opts)
 }
 

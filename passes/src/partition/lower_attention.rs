@@ -76,7 +76,7 @@ impl Pass for LowerAttention {
                 let op = g.op_mut(id);
                 op.attrs.insert("layer".into(), Attr::Int(layer));
                 if op.kind == OpKind::AttentionPartial {
-                    for key in ["strategy", "ulysses", "ring"] {
+                    for key in ["strategy", "ulysses", "ring", "fallback"] {
                         if let Some(v) = p.attrs.get(key) {
                             op.attrs.insert(key.into(), v.clone());
                         }

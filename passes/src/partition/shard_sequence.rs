@@ -107,7 +107,7 @@ impl Pass for ShardSequence {
                 // Tag the layer's ops so seq-lower-attention can find and replace them.
                 for id in b.graph.body[first..].to_vec() {
                     let new = b.graph.op_mut(id);
-                    for key in ["layer", "strategy", "ulysses", "ring"] {
+                    for key in ["layer", "strategy", "ulysses", "ring", "fallback"] {
                         if let Some(v) = op.attrs.get(key) {
                             new.attrs.insert(key.into(), v.clone());
                         }

@@ -43,13 +43,21 @@ pub struct Costs {
     pub split: Vec<Vec<f64>>,
     /// Why candidate k is not allowed for a layer, when it is not.
     pub excluded: Vec<Vec<Option<String>>>,
-    /// Attention over the whole sequence on one rank.
+    /// `replicate[layer]`: the layer in replicate form inside a split program (gather q/k/v,
+    /// attend over the whole sequence, keep the local rows).
+    pub replicate: Vec<f64>,
+    /// Attention over the whole sequence on one device, in the unsplit program.
     pub full_attention: Vec<f64>,
     /// Token-wise work before layer i (index = layers: after the last), whole and sharded.
     pub tok_full: Vec<f64>,
     pub tok_sharded: Vec<f64>,
-    /// Gathering the residual stream once.
-    pub gather: f64,
+}
+
+impl Costs {
+    /// The program run whole on every device.
+    pub fn whole(&self) -> f64 {
+        self.tok_full.iter().sum::<f64>() + self.full_attention.iter().sum::<f64>()
+    }
 }
 
 /// One attention layer as the chooser sees it.
@@ -166,7 +174,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     };
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
     let mut out = Costs { candidates: all.clone(), ..Costs::default() };
-    let mut cache: BTreeMap<String, (Vec<f64>, Vec<Option<String>>, f64)> = BTreeMap::new();
+    let mut cache: BTreeMap<String, (Vec<f64>, Vec<Option<String>>, f64, f64)> = BTreeMap::new();
     let single = Config { target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() }, ..config.clone() };
     for layer in &layers {
         let key = format!("{layer:?}");
@@ -197,23 +205,20 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
                 }
             }
             let full = price_layer(layer, seq, Strategy::Replicate, &single)?.seconds;
-            cache.insert(key.clone(), (prices, why, full));
+            let replicate = price_layer(layer, seq, Strategy::Replicate, config)?.seconds;
+            cache.insert(key.clone(), (prices, why, full, replicate));
         }
-        let (prices, why, full) = &cache[&key];
+        let (prices, why, full, replicate) = &cache[&key];
         out.split.push(prices.clone());
         out.excluded.push(why.clone());
         out.full_attention.push(*full);
+        out.replicate.push(*replicate);
     }
     for (seconds, kernels) in tokenwise_segments(g, config, seq) {
         let launches = kernels as f64 * config.target.profile.kernel_launch_us * 1e-6;
         out.tok_full.push(seconds);
         out.tok_sharded.push((seconds - launches).max(0.0) / n as f64 + launches);
     }
-    let hidden = g.ops_of(OpKind::Attention).next().and_then(|(_, op)| g.ty(op.results[0]).tensor().cloned());
-    out.gather = hidden.map_or(0.0, |t| {
-        let rows = shard_rows("zigzag", seq, n as i64);
-        config.target.collective_cost(OpKind::AllGather, (rows * t.shape[1]) as f64 * t.dtype.bytes() as f64, n, ALL, 1).seconds
-    });
     Ok(out)
 }
 
@@ -326,7 +331,8 @@ fn forced_fallback(config: &Config, costs: &Costs, i: usize, chosen: Strategy) -
             if matches!(chosen, Strategy::Hybrid { .. }) {
                 return None;
             }
-            let reasons = costs.candidates.iter().zip(&costs.excluded[i]).filter(|(s, _)| matches!(s, Strategy::Hybrid { .. }));
+            let excluded = costs.excluded.get(i)?;
+            let reasons = costs.candidates.iter().zip(excluded).filter(|(s, _)| matches!(s, Strategy::Hybrid { .. }));
             let why: Vec<String> = reasons.filter_map(|(s, r)| r.as_ref().map(|r| format!("{s}: {r}"))).collect();
             return Some(if why.is_empty() { format!("no hybrid mesh fits {} devices", config.target.devices) } else { why.join("; ") });
         }

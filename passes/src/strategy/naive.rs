@@ -1,32 +1,28 @@
-//! The naive reference chooser: each layer independently takes its cheapest legal split, then
-//! the whole sharded program is compared with running everything unsplit. Kept beside the e-graph
-//! chooser so tests can compare them and users can fall back to it (`--chooser naive`).
+//! The naive reference chooser: each layer independently takes its cheapest form (a legal split,
+//! or replicate), then the split program is compared with running everything whole. Kept beside
+//! the e-graph chooser so tests can compare them and users can fall back to it (`--chooser naive`).
 
 use crate::strategy::choose_strategy::{Costs, Decision, LayerChoice};
 
 pub fn choose(c: &Costs) -> Decision {
-    let layers = c.full_attention.len();
-    let mut sharded = c.tok_sharded.iter().sum::<f64>();
-    let mut choices = Vec::with_capacity(layers);
-    for i in 0..layers {
+    let mut split = c.tok_sharded.iter().sum::<f64>();
+    let mut layers = Vec::with_capacity(c.replicate.len());
+    for (i, replicate) in c.replicate.iter().enumerate() {
         let best = c.split[i].iter().enumerate().filter(|(_, p)| p.is_finite()).min_by(|a, b| a.1.total_cmp(b.1));
-        // Gathering the layer's input, running it whole and keeping the local rows.
-        let replicate = c.gather + c.tok_full[i] + c.full_attention[i];
         match best {
-            Some((k, &p)) if c.tok_sharded[i] + p <= replicate => {
-                sharded += p;
-                choices.push(LayerChoice::Split(k));
+            Some((k, &p)) if p < *replicate => {
+                split += p;
+                layers.push(LayerChoice::Split(k));
             }
             _ => {
-                sharded += replicate - c.tok_sharded[i];
-                choices.push(LayerChoice::Full);
+                split += replicate;
+                layers.push(LayerChoice::Full);
             }
         }
     }
-    let unsplit = c.tok_full.iter().sum::<f64>() + c.full_attention.iter().sum::<f64>();
-    if unsplit <= sharded {
-        Decision { split: false, layers: vec![LayerChoice::Full; layers], predicted: unsplit }
+    if c.whole() <= split {
+        Decision { split: false, layers: vec![LayerChoice::Full; layers.len()], predicted: c.whole() }
     } else {
-        Decision { split: true, layers: choices, predicted: sharded }
+        Decision { split: true, layers, predicted: split }
     }
 }

@@ -1,38 +1,57 @@
-//! The e-graph chooser: each rule's identity, and agreement with the naive chooser.
+//! The e-graph chooser: its rules keep meaning, and it agrees with the naive chooser.
 
 use seq_passes::config::Strategy;
 use seq_passes::strategy::choose_strategy::{Costs, LayerChoice};
 use seq_passes::strategy::{egraph, naive};
 
-/// Two layers, one split candidate; `comm` makes splitting costly, `work` makes it pay.
-fn costs(work: f64, comm: f64) -> Costs {
+/// Two layers and two candidates (ring, ulysses) with the given per-layer prices.
+fn costs(ring: f64, ulysses: f64, replicate: f64, whole_attention: f64) -> Costs {
     Costs {
-        candidates: vec![Strategy::Ring],
-        split: vec![vec![work / 4.0 + comm]; 2],
-        excluded: vec![vec![None]; 2],
-        full_attention: vec![work; 2],
-        tok_full: vec![work; 3],
-        tok_sharded: vec![work / 4.0; 3],
-        gather: comm,
+        candidates: vec![Strategy::Ring, Strategy::Ulysses],
+        split: vec![vec![ring, ulysses]; 2],
+        excluded: vec![vec![None, None]; 2],
+        replicate: vec![replicate; 2],
+        full_attention: vec![whole_attention; 2],
+        tok_full: vec![4.0; 3],
+        tok_sharded: vec![1.0; 3],
     }
 }
 
 #[test]
-fn cheap_communication_splits_every_layer() {
-    let c = costs(1.0, 0.01);
+fn cheapest_split_wins_per_layer() {
+    let c = costs(2.0, 1.0, 9.0, 40.0);
     let d = egraph::choose(&c);
     assert!(d.split);
-    assert_eq!(d.layers, vec![LayerChoice::Split(0); 2]);
+    assert_eq!(d.layers, vec![LayerChoice::Split(1); 2]);
+    // 3 sharded segments + 2 ulysses layers.
+    assert_eq!(d.predicted, 3.0 + 2.0);
     assert_eq!(d, naive::choose(&c));
 }
 
 #[test]
-fn dear_communication_keeps_the_program_whole() {
-    let c = costs(0.001, 1.0);
+fn illegal_split_is_never_chosen() {
+    let mut c = costs(2.0, 1.0, 9.0, 40.0);
+    c.split[0][1] = f64::INFINITY;
+    let d = egraph::choose(&c);
+    assert_eq!(d.layers, vec![LayerChoice::Split(0), LayerChoice::Split(1)]);
+    assert_eq!(d, naive::choose(&c));
+}
+
+#[test]
+fn replicate_form_when_splits_cost_more() {
+    let c = costs(20.0, 30.0, 9.0, 40.0);
+    let d = egraph::choose(&c);
+    assert!(d.split);
+    assert_eq!(d.layers, vec![LayerChoice::Full; 2]);
+    assert_eq!(d, naive::choose(&c));
+}
+
+#[test]
+fn whole_program_when_communication_dominates() {
+    // Whole: 3 x 4 token-wise + 2 x 1 attention = 14 < split 3 + 2 x 7 = 17.
+    let c = costs(7.0, 8.0, 9.0, 1.0);
     let d = egraph::choose(&c);
     assert!(!d.split, "{d:?}");
-    assert_eq!(d.layers, vec![LayerChoice::Full; 2]);
-    assert_eq!(d.split, naive::choose(&c).split);
-    // Whole program: 3 token-wise segments and 2 attentions, no communication at all.
-    assert!((d.predicted - 5.0 * 0.001).abs() < 1e-12, "{}", d.predicted);
+    assert_eq!(d.predicted, 14.0);
+    assert_eq!(d, naive::choose(&c));
 }

@@ -18,12 +18,24 @@ use std::time::{Duration, Instant};
 /// A collective and its attributes (group excluded).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Collective {
-    AllToAll { split_dim: usize, concat_dim: usize },
-    AllGather { dim: usize },
-    ReduceScatter { dim: usize, reduction: Reduction },
-    AllReduce { reduction: Reduction },
+    AllToAll {
+        split_dim: usize,
+        concat_dim: usize,
+    },
+    AllGather {
+        dim: usize,
+    },
+    ReduceScatter {
+        dim: usize,
+        reduction: Reduction,
+    },
+    AllReduce {
+        reduction: Reduction,
+    },
     /// Member p sends to (p + shift) mod g and receives from (p − shift) mod g.
-    Permute { shift: i64 },
+    Permute {
+        shift: i64,
+    },
 }
 
 impl Collective {
@@ -66,7 +78,7 @@ impl Collective {
             }
             Self::AllReduce { reduction } => HostTensor::reduce(inputs, reduction),
             Self::Permute { shift } => {
-                let from = (me as i64 - shift).rem_euclid(g as i64) as usize;
+                let from = (me as i64 - shift.rem_euclid(g as i64)).rem_euclid(g as i64) as usize;
                 Ok(inputs[from].clone())
             }
         }
@@ -232,9 +244,14 @@ impl Hub {
         *counter += 1;
         let key = (group.to_vec(), call);
         let entry = Entry { site: site.clone(), op: op.clone(), input: Arc::new(input) };
-        let slot = st.slots.entry(key.clone()).or_insert_with(|| Slot { entries: (0..group.len()).map(|_| None).collect(), taken: 0 });
+        let slot = st
+            .slots
+            .entry(key.clone())
+            .or_insert_with(|| Slot { entries: (0..group.len()).map(|_| None).collect(), taken: 0 });
         if let Some(other) = slot.entries.iter().flatten().next()
-            && (other.op != entry.op || other.input.shape != entry.input.shape || other.input.dtype() != entry.input.dtype())
+            && (other.op != entry.op
+                || other.input.shape != entry.input.shape
+                || other.input.dtype() != entry.input.dtype())
         {
             let message = format!("call #{call} on group {group:?} does not match: {entry}, but {other}");
             st.failure = Some(format!("collective mismatch: {message}"));

@@ -40,13 +40,15 @@ fn declared_bytes(dtype: &str) -> u64 {
         "f64" | "i64" => 8,
         "f32" | "i32" => 4,
         "bf16" | "f16" => 2,
-        "i1" => 1,
         _ => 0,
     }
 }
 
 fn declared_shape(desc: &ValueDesc) -> Result<Vec<usize>, String> {
-    desc.shape.iter().map(|&d| usize::try_from(d).map_err(|_| format!("declared shape {:?} has a negative extent", desc.shape))).collect()
+    desc.shape
+        .iter()
+        .map(|&d| usize::try_from(d).map_err(|_| format!("declared shape {:?} has a negative extent", desc.shape)))
+        .collect()
 }
 
 /// Never freed: plan outputs.
@@ -54,8 +56,8 @@ const KEEP: usize = usize::MAX;
 
 /// What every rank shares: the plan, its inputs in compute precision, and per-value facts.
 pub struct Program<'a> {
-    pub plan: &'a Plan,
-    pub weights: &'a WeightSource,
+    plan: &'a Plan,
+    weights: &'a WeightSource,
     inputs: Vec<HostTensor>,
     /// The step after which each value is dead (`None`: never used; `KEEP`: an output).
     last_use: Vec<Option<usize>>,
@@ -66,7 +68,11 @@ pub struct Program<'a> {
 }
 
 impl<'a> Program<'a> {
-    pub fn new<T: Float>(plan: &'a Plan, inputs: &[HostTensor], weights: &'a WeightSource) -> Result<Self, RuntimeError> {
+    pub fn new<T: Float>(
+        plan: &'a Plan,
+        inputs: &[HostTensor],
+        weights: &'a WeightSource,
+    ) -> Result<Self, RuntimeError> {
         if inputs.len() != plan.inputs.len() {
             return Err(RuntimeError::Input {
                 index: inputs.len().min(plan.inputs.len()),
@@ -78,7 +84,9 @@ impl<'a> Program<'a> {
             .iter()
             .zip(inputs)
             .enumerate()
-            .map(|(index, (&v, t))| adopt::<T>(t, &plan.values[v as usize]).map_err(|message| RuntimeError::Input { index, message }))
+            .map(|(index, (&v, t))| {
+                adopt::<T>(t, &plan.values[v as usize]).map_err(|message| RuntimeError::Input { index, message })
+            })
             .collect::<Result<_, _>>()?;
         let mut last_use = vec![None; plan.values.len()];
         for (s, step) in plan.steps.iter().enumerate() {
@@ -126,17 +134,24 @@ fn adopt<T: Float>(t: &HostTensor, desc: &ValueDesc) -> Result<HostTensor, Strin
     if t.shape != shape {
         return Err(format!("expected shape {shape:?} ({}), got {t}", desc.dtype));
     }
+    if t.numel() != shape.iter().product::<usize>() {
+        return Err(format!(
+            "shape {shape:?} needs {} values, the tensor holds {}",
+            shape.iter().product::<usize>(),
+            t.numel()
+        ));
+    }
     let data = match (kind(&desc.dtype)?, &t.data) {
         (Kind::Float, Data::F32(v)) => T::wrap(v.iter().map(|&x| T::from_f64(x as f64)).collect()),
         (Kind::Float, Data::F64(v)) => T::wrap(v.iter().map(|&x| T::from_f64(x)).collect()),
-        (Kind::I32 | Kind::I64, _) if !t.data.is_float() => {
-            let wide = t.to_i64().unwrap_or_default();
-            if kind(&desc.dtype)? == Kind::I64 {
-                Data::I64(wide)
-            } else {
-                Data::I32(wide.iter().map(|&v| i32::try_from(v).map_err(|_| format!("value {v} does not fit in i32"))).collect::<Result<_, _>>()?)
-            }
-        }
+        (Kind::I32, Data::I32(v)) => Data::I32(v.clone()),
+        (Kind::I32, Data::I64(v)) => Data::I32(
+            v.iter()
+                .map(|&x| i32::try_from(x).map_err(|_| format!("value {x} does not fit in i32")))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Kind::I64, Data::I32(v)) => Data::I64(v.iter().map(|&x| x as i64).collect()),
+        (Kind::I64, Data::I64(v)) => Data::I64(v.clone()),
         _ => return Err(format!("expected {}, got {t}", desc.dtype)),
     };
     Ok(HostTensor { shape, data })
@@ -320,7 +335,9 @@ impl<'a, T: Float> Rank<'a, T> {
                     Value::Tensor(t) => t.to_string(),
                     Value::Token(..) => "a token".into(),
                 };
-                return Err(format!("result #{i} (%{r}) is {got}, the plan declares {:?} {}", desc.shape, desc.dtype).into());
+                return Err(
+                    format!("result #{i} (%{r}) is {got}, the plan declares {:?} {}", desc.shape, desc.dtype).into()
+                );
             }
         }
         Ok(results)
@@ -443,7 +460,13 @@ impl<'a, T: Float> Rank<'a, T> {
                 let head_dim = a.count("head_dim")?;
                 let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
                 let theta = a.float("theta")?;
-                if pos.len() != rows || cols % head_dim != 0 || head_dim % 2 != 0 || rotary % 2 != 0 || rotary > head_dim || theta <= 0.0 {
+                if pos.len() != rows
+                    || cols % head_dim != 0
+                    || head_dim % 2 != 0
+                    || rotary % 2 != 0
+                    || rotary > head_dim
+                    || theta <= 0.0
+                {
                     return Err(format!(
                         "input {x} with {} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0",
                         pos.len()
@@ -474,10 +497,14 @@ impl<'a, T: Float> Rank<'a, T> {
                 let qi = self.ints(self.tensor(step, 3)?, "q_index")?;
                 let ki = self.ints(self.tensor(step, 4)?, "k_index")?;
                 let segs = match step.operands.len() {
-                    7 => Some((self.ints(self.tensor(step, 5)?, "q_segment")?, self.ints(self.tensor(step, 6)?, "k_segment")?)),
+                    7 => Some((
+                        self.ints(self.tensor(step, 5)?, "q_segment")?,
+                        self.ints(self.tensor(step, 6)?, "k_segment")?,
+                    )),
                     _ => None,
                 };
-                let mask = Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
+                let mask =
+                    Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
                 let (o, l) = self.attend(step, &spec, &mask)?;
                 Ok(vec![o, l])
             }
@@ -485,8 +512,17 @@ impl<'a, T: Float> Rank<'a, T> {
                 self.arity(step, 4, 4)?;
                 let t: Vec<&HostTensor> = (0..4).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
                 let ((rows, cols), (lrows, heads)) = (self.matrix(t[0], "output_a")?, self.matrix(t[1], "lse_a")?);
-                if t[2].shape != t[0].shape || t[3].shape != t[1].shape || lrows != rows || heads == 0 || cols % heads != 0 {
-                    return Err(format!("outputs {} / {} and lses {} / {} do not match per token and head", t[0], t[2], t[1], t[3]).into());
+                if t[2].shape != t[0].shape
+                    || t[3].shape != t[1].shape
+                    || lrows != rows
+                    || heads == 0
+                    || cols % heads != 0
+                {
+                    return Err(format!(
+                        "outputs {} / {} and lses {} / {} do not match per token and head",
+                        t[0], t[2], t[1], t[3]
+                    )
+                    .into());
                 }
                 let f = |i: usize| self.floats(t[i], "merge operand");
                 let (o, l) = kernels::lse_merge(f(0)?, f(1)?, f(2)?, f(3)?, heads, cols);
@@ -502,7 +538,12 @@ impl<'a, T: Float> Rank<'a, T> {
                     let tanh = match a.str("approximate")? {
                         "tanh" => true,
                         "none" => false,
-                        other => return Err(format!("attribute 'approximate' must be \"none\" or \"tanh\", got \"{other}\"").into()),
+                        other => {
+                            return Err(format!(
+                                "attribute 'approximate' must be \"none\" or \"tanh\", got \"{other}\""
+                            )
+                            .into());
+                        }
                     };
                     xs.iter().map(|&v| kernels::gelu(v, tanh)).collect()
                 };
@@ -529,7 +570,9 @@ impl<'a, T: Float> Rank<'a, T> {
                 let x = self.tensor(step, 0)?;
                 let to = &self.prog.plan.values[*step.results.first().ok_or("has no result")? as usize].dtype;
                 if kind(to)? != Kind::Float || !x.data.is_float() {
-                    return Err(format!("converts {x} to {to}; the CPU backend converts between float types only").into());
+                    return Err(
+                        format!("converts {x} to {to}; the CPU backend converts between float types only").into()
+                    );
                 }
                 Ok(vec![Value::Tensor(x.clone())])
             }
@@ -557,13 +600,14 @@ impl<'a, T: Float> Rank<'a, T> {
                 self.arity(step, 1, 1)?;
                 let x = self.tensor(step, 0)?;
                 let (dim, start, size) = (a.index("dim")?, a.index("start")?, a.count("size")?);
-                if x.shape.get(dim).is_none_or(|&e| start + size > e) {
-                    return Err(format!("slice [{start}, {}) along dim {dim} is outside {x}", start + size).into());
+                if x.shape.get(dim).is_none_or(|&e| start.checked_add(size).is_none_or(|end| end > e)) {
+                    return Err(format!("slice of {size} from {start} along dim {dim} is outside {x}").into());
                 }
                 Ok(vec![Value::Tensor(x.slice(dim, start, size)?)])
             }
             "concat" => {
-                let parts: Vec<&HostTensor> = (0..step.operands.len()).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
+                let parts: Vec<&HostTensor> =
+                    (0..step.operands.len()).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
                 Ok(vec![Value::Tensor(HostTensor::concat(&parts, a.index("dim")?)?)])
             }
             "all_to_all" | "all_gather" | "reduce_scatter" | "all_reduce" | "collective_permute" => {
@@ -571,7 +615,9 @@ impl<'a, T: Float> Rank<'a, T> {
             }
             "async_start" => {
                 let name = a.str("collective")?;
-                let inner = name.strip_prefix("seq.").ok_or_else(|| format!("attribute 'collective' must name a seq collective, got \"{name}\""))?;
+                let inner = name
+                    .strip_prefix("seq.")
+                    .ok_or_else(|| format!("attribute 'collective' must name a seq collective, got \"{name}\""))?;
                 let result = self.collective(site, step, &a, inner)?;
                 let input = &self.prog.plan.values[step.operands[0] as usize];
                 let bytes = result.numel() as u64 * declared_bytes(&input.dtype);

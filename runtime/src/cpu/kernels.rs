@@ -177,9 +177,10 @@ pub fn embedding<T: Float>(ids: &[i64], table: &[T], hidden: usize) -> Result<Ve
     let vocab = table.len().checked_div(hidden).unwrap_or(0);
     let mut y = Vec::with_capacity(ids.len() * hidden);
     for (s, &id) in ids.iter().enumerate() {
-        let row = usize::try_from(id).ok().filter(|&r| r < vocab).ok_or_else(|| {
-            format!("token id {id} at row {s} is outside the embedding table (vocab {vocab})")
-        })?;
+        let row = usize::try_from(id)
+            .ok()
+            .filter(|&r| r < vocab)
+            .ok_or_else(|| format!("token id {id} at row {s} is outside the embedding table (vocab {vocab})"))?;
         y.extend_from_slice(&table[row * hidden..(row + 1) * hidden]);
     }
     Ok(y)
@@ -214,7 +215,14 @@ pub fn layer_norm<T: Float>(x: &[T], w: &[T], b: &[T], eps: f64) -> Vec<T> {
 
 /// Rotary embedding, rotate-half convention, on every head of `x: [positions.len(), cols]`.
 /// Angles use the Hugging Face frequencies `theta^(−2d/rotary_dim)` and are computed in f64.
-pub fn rope<T: Float>(x: &[T], cols: usize, positions: &[i64], head_dim: usize, rotary_dim: usize, theta: f64) -> Vec<T> {
+pub fn rope<T: Float>(
+    x: &[T],
+    cols: usize,
+    positions: &[i64],
+    head_dim: usize,
+    rotary_dim: usize,
+    theta: f64,
+) -> Vec<T> {
     let half = rotary_dim / 2;
     let inv_freq: Vec<f64> = (0..half).map(|d| theta.powf(-2.0 * d as f64 / rotary_dim as f64)).collect();
     let mut y = x.to_vec();
@@ -361,7 +369,8 @@ pub fn attention_partial<T: Float>(
                 for i in 0..bq {
                     let row = &mut scores[i * bk..(i + 1) * bk];
                     let ok = &allowed[i * bk..(i + 1) * bk];
-                    let block_max = row.iter().zip(ok).filter(|(_, a)| **a).fold(T::NEG_INFINITY, |m, (&s, _)| m.max(s));
+                    let block_max =
+                        row.iter().zip(ok).filter(|(_, a)| **a).fold(T::NEG_INFINITY, |m, (&s, _)| m.max(s));
                     let r = h * bq + i;
                     let new_max = row_max[r].max(block_max);
                     if new_max == T::NEG_INFINITY {

@@ -84,7 +84,12 @@ pub enum RuntimeError {
 
 /// Runs `plan` on `plan.devices` rank threads. `inputs` are the global tensors of
 /// `plan.inputs`, in order (ints as i32/i64, floats as f32/f64).
-pub fn run(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, opts: &RunOptions) -> Result<RunOutput, RuntimeError> {
+pub fn run(
+    plan: &Plan,
+    inputs: &[HostTensor],
+    weights: &WeightSource,
+    opts: &RunOptions,
+) -> Result<RunOutput, RuntimeError> {
     check(plan)?;
     match opts.precision {
         Precision::F32 => run_in::<f32>(plan, inputs, weights, opts),
@@ -100,7 +105,10 @@ fn check(plan: &Plan) -> Result<(), RuntimeError> {
     }
     let mesh: usize = plan.mesh.iter().map(|a| a.size).product();
     if !plan.mesh.is_empty() && mesh != plan.devices {
-        return Err(RuntimeError::Setup(format!("mesh axes multiply to {mesh} ranks, the plan has {} devices", plan.devices)));
+        return Err(RuntimeError::Setup(format!(
+            "mesh axes multiply to {mesh} ranks, the plan has {} devices",
+            plan.devices
+        )));
     }
     let n = plan.values.len();
     if let Some(v) = plan.inputs.iter().chain(&plan.outputs).find(|&&v| v as usize >= n) {
@@ -130,7 +138,12 @@ impl Drop for FailOnPanic<'_> {
     }
 }
 
-fn run_in<T: Float>(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, opts: &RunOptions) -> Result<RunOutput, RuntimeError> {
+fn run_in<T: Float>(
+    plan: &Plan,
+    inputs: &[HostTensor],
+    weights: &WeightSource,
+    opts: &RunOptions,
+) -> Result<RunOutput, RuntimeError> {
     let program = exec::Program::new::<T>(plan, inputs, weights)?;
     let hub = Hub::new(plan.devices, opts.timeout);
     let results: Vec<_> = std::thread::scope(|scope| {
@@ -151,7 +164,9 @@ fn run_in<T: Float>(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, 
             .into_iter()
             .enumerate()
             .map(|(rank, h)| match h {
-                Ok(h) => h.join().unwrap_or_else(|p| Err(RuntimeError::Panic { rank, message: panic_message(p.as_ref()) })),
+                Ok(h) => {
+                    h.join().unwrap_or_else(|p| Err(RuntimeError::Panic { rank, message: panic_message(p.as_ref()) }))
+                }
                 Err(e) => Err(RuntimeError::Panic { rank, message: format!("could not start its thread: {e}") }),
             })
             .collect()
@@ -169,7 +184,9 @@ fn run_in<T: Float>(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, 
         }
     }
     // Report the root cause, not the ranks that stopped because of it.
-    if let Some(i) = errors.iter().position(|e| !matches!(e, RuntimeError::Aborted { .. })).or((!errors.is_empty()).then_some(0)) {
+    if let Some(i) =
+        errors.iter().position(|e| !matches!(e, RuntimeError::Aborted { .. })).or((!errors.is_empty()).then_some(0))
+    {
         return Err(errors.swap_remove(i));
     }
     let outputs = outputs.ok_or_else(|| RuntimeError::Setup("no rank ran".into()))?;
@@ -177,5 +194,8 @@ fn run_in<T: Float>(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, 
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".into())
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }

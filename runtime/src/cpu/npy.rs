@@ -38,7 +38,8 @@ pub fn read_token_ids(path: &Path) -> Result<HostTensor, RuntimeError> {
 pub fn write_npy_f32(path: &Path, tensor: &HostTensor) -> Result<(), RuntimeError> {
     let shown = path.display().to_string();
     let error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
-    let values = tensor.to_f64().ok_or_else(|| error(format!("only float tensors are written as f32, got {tensor}")))?;
+    let values =
+        tensor.to_f64().ok_or_else(|| error(format!("only float tensors are written as f32, got {tensor}")))?;
     let shape: Vec<u64> = tensor.shape.iter().map(|&d| d as u64).collect();
     let file = File::create(path).map_err(|e| error(e.to_string()))?;
     let mut writer = npyz::WriteOptions::new()

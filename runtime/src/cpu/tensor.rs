@@ -236,7 +236,8 @@ impl HostTensor {
     /// Rows `rows` along `dim` (`None` gives a zero row): the one primitive behind shard,
     /// unshard, slice and the splits of collectives.
     pub fn take(&self, dim: usize, rows: &[Option<usize>]) -> Result<Self, String> {
-        let extent = *self.shape.get(dim).ok_or_else(|| format!("dim {dim} is out of range for shape {:?}", self.shape))?;
+        let extent =
+            *self.shape.get(dim).ok_or_else(|| format!("dim {dim} is out of range for shape {:?}", self.shape))?;
         if let Some(bad) = rows.iter().flatten().find(|&&r| r >= extent) {
             return Err(format!("row {bad} is out of range along dim {dim} of shape {:?}", self.shape));
         }
@@ -282,13 +283,7 @@ impl HostTensor {
     pub fn reduce(parts: &[&HostTensor], reduction: Reduction) -> Result<Self, String> {
         let first = parts.first().ok_or("reduce needs at least one tensor")?;
         if let Some(p) = parts.iter().find(|p| p.shape != first.shape || p.dtype() != first.dtype()) {
-            return Err(format!(
-                "cannot reduce {:?} {} with {:?} {}",
-                first.shape,
-                first.dtype(),
-                p.shape,
-                p.dtype()
-            ));
+            return Err(format!("cannot reduce {:?} {} with {:?} {}", first.shape, first.dtype(), p.shape, p.dtype()));
         }
         let data = dispatch!(&first.data, E, _v => E::wrap(reduce_typed::<E>(parts, reduction)?));
         Ok(Self { shape: first.shape.clone(), data })

@@ -75,13 +75,26 @@ impl Checkpoint {
             Dtype::F64 => bytes.chunks_exact(8).map(|b| f64::from_le_bytes(le(b))).collect(),
             Dtype::F32 => bytes.chunks_exact(4).map(|b| f32::from_le_bytes(le(b)) as f64).collect(),
             // bf16 is the top half of an f32.
-            Dtype::BF16 => bytes.chunks_exact(2).map(|b| f32::from_bits((u16::from_le_bytes(le(b)) as u32) << 16) as f64).collect(),
-            Dtype::F16 => bytes.chunks_exact(2).map(|b| gemm::f16::from_bits(u16::from_le_bytes(le(b))).to_f64()).collect(),
-            other => return Err(format!("weight '{name}' in {} has dtype {other:?}; this runtime reads f64, f32, bf16 and f16", self.path)),
+            Dtype::BF16 => {
+                bytes.chunks_exact(2).map(|b| f32::from_bits((u16::from_le_bytes(le(b)) as u32) << 16) as f64).collect()
+            }
+            Dtype::F16 => {
+                bytes.chunks_exact(2).map(|b| gemm::f16::from_bits(u16::from_le_bytes(le(b))).to_f64()).collect()
+            }
+            other => {
+                return Err(format!(
+                    "weight '{name}' in {} has dtype {other:?}; this runtime reads f64, f32, bf16 and f16",
+                    self.path
+                ));
+            }
         };
         let want: usize = shape.iter().product();
         if values.len() != want {
-            return Err(format!("weight '{name}' in {} holds {} values, its shape needs {want}", self.path, values.len()));
+            return Err(format!(
+                "weight '{name}' in {} holds {} values, its shape needs {want}",
+                self.path,
+                values.len()
+            ));
         }
         Ok(values)
     }

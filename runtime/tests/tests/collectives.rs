@@ -11,17 +11,25 @@ fn site(rank: usize, op: &str) -> Site {
 fn on_ranks<R: Send>(world: usize, timeout: Duration, f: impl Fn(usize, &Hub) -> R + Sync) -> Vec<R> {
     let hub = Hub::new(world, timeout);
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..world).map(|r| s.spawn({
-            let (hub, f) = (&hub, &f);
-            move || f(r, hub)
-        })).collect();
+        let handles: Vec<_> = (0..world)
+            .map(|r| {
+                s.spawn({
+                    let (hub, f) = (&hub, &f);
+                    move || f(r, hub)
+                })
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().expect("rank thread")).collect()
     })
 }
 
 /// Rank r's input: a [rows, cols] f64 tensor whose entries encode (rank, row, col).
 fn input(r: usize, rows: usize, cols: usize) -> HostTensor {
-    HostTensor::from_f64(vec![rows, cols], (0..rows * cols).map(|i| (100 * r + 10 * (i / cols) + i % cols) as f64).collect()).unwrap()
+    HostTensor::from_f64(
+        vec![rows, cols],
+        (0..rows * cols).map(|i| (100 * r + 10 * (i / cols) + i % cols) as f64).collect(),
+    )
+    .unwrap()
 }
 
 fn value(r: usize, row: usize, col: usize) -> f64 {
@@ -107,8 +115,11 @@ fn reduce_scatter_and_all_reduce_reduce_elementwise() {
         let group: Vec<usize> = (0..world).collect();
         let ints = on_ranks(world, Duration::from_secs(10), |r, hub| {
             let x = HostTensor::from_i32(vec![2], vec![r as i32, -(r as i32)]).unwrap();
-            let s = hub.exchange(&site(r, "sum"), &group, &Collective::AllReduce { reduction: Reduction::Sum }, x.clone()).unwrap();
-            let m = hub.exchange(&site(r, "max"), &group, &Collective::AllReduce { reduction: Reduction::Max }, x).unwrap();
+            let s = hub
+                .exchange(&site(r, "sum"), &group, &Collective::AllReduce { reduction: Reduction::Sum }, x.clone())
+                .unwrap();
+            let m =
+                hub.exchange(&site(r, "max"), &group, &Collective::AllReduce { reduction: Reduction::Max }, x).unwrap();
             (s, m)
         });
         let total = (0..world as i32).sum::<i32>();
@@ -139,7 +150,9 @@ fn disjoint_groups_progress_independently() {
         let group = if r < 2 { vec![0, 1] } else { vec![2, 3] };
         let mut last = input(r, 1, 1);
         for _ in 0..3 {
-            last = hub.exchange(&site(r, "sum"), &group, &Collective::AllReduce { reduction: Reduction::Sum }, last).unwrap();
+            last = hub
+                .exchange(&site(r, "sum"), &group, &Collective::AllReduce { reduction: Reduction::Sum }, last)
+                .unwrap();
         }
         last
     });
@@ -155,7 +168,10 @@ fn mismatch_message(results: &[Result<HostTensor, RuntimeError>]) -> &str {
     });
     let message = mismatch.unwrap_or_else(|| panic!("expected a mismatch, got {results:?}"));
     // The other rank stops because of it.
-    assert!(results.iter().any(|r| matches!(r, Err(RuntimeError::Aborted { cause, .. }) if cause.contains("mismatch"))), "{results:?}");
+    assert!(
+        results.iter().any(|r| matches!(r, Err(RuntimeError::Aborted { cause, .. }) if cause.contains("mismatch"))),
+        "{results:?}"
+    );
     message
 }
 
@@ -164,7 +180,8 @@ fn mismatched_collectives_fail_fast_naming_both_ranks() {
     let timeout = Duration::from_secs(10);
     let start = Instant::now();
     let results = on_ranks(2, timeout, |r, hub| {
-        let op = if r == 0 { Collective::AllGather { dim: 0 } } else { Collective::AllReduce { reduction: Reduction::Sum } };
+        let op =
+            if r == 0 { Collective::AllGather { dim: 0 } } else { Collective::AllReduce { reduction: Reduction::Sum } };
         hub.exchange(&site(r, if r == 0 { "all_gather" } else { "all_reduce" }), &[0, 1], &op, input(r, 2, 2))
     });
     assert!(start.elapsed() < Duration::from_secs(5), "a mismatch must not wait for the timeout");
@@ -223,6 +240,7 @@ fn a_failed_rank_releases_the_waiters_promptly() {
 #[test]
 fn a_rank_outside_the_group_is_an_error() {
     let hub = Hub::new(3, Duration::from_millis(100));
-    let err = hub.exchange(&site(2, "all_gather"), &[0, 1], &Collective::AllGather { dim: 0 }, input(2, 1, 1)).unwrap_err();
+    let err =
+        hub.exchange(&site(2, "all_gather"), &[0, 1], &Collective::AllGather { dim: 0 }, input(2, 1, 1)).unwrap_err();
     assert!(err.to_string().contains("rank 2 is not in group [0, 1]"), "{err}");
 }

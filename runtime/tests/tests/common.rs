@@ -2,7 +2,7 @@
 //! plan builder and the model/strategy plans used by the end-to-end tests.
 
 use seq_runtime::cpu::{HostTensor, Precision, RunOptions, WeightSource};
-use seq_runtime::{AttrValue, MeshAxis, Plan, Step, ValueDesc, PLAN_VERSION};
+use seq_runtime::{AttrValue, MeshAxis, PLAN_VERSION, Plan, Step, ValueDesc};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -84,7 +84,8 @@ pub fn reference_attention(
                     ok &= qs[i] == ks[j];
                 }
                 if ok {
-                    let dot: f64 = (0..hd).map(|d| q[i * heads * hd + h * hd + d] * k[j * kv_heads * hd + g * hd + d]).sum();
+                    let dot: f64 =
+                        (0..hd).map(|d| q[i * heads * hd + h * hd + d] * k[j * kv_heads * hd + g * hd + d]).sum();
                     scores.push((j, scale * dot));
                 }
             }
@@ -127,7 +128,11 @@ pub struct Builder {
 
 impl Builder {
     fn value(&mut self, shape: &[usize], dtype: &str) -> u32 {
-        self.values.push(ValueDesc { shape: shape.iter().map(|&d| d as i64).collect(), dtype: dtype.into(), offset: None });
+        self.values.push(ValueDesc {
+            shape: shape.iter().map(|&d| d as i64).collect(),
+            dtype: dtype.into(),
+            offset: None,
+        });
         (self.values.len() - 1) as u32
     }
 
@@ -142,7 +147,13 @@ impl Builder {
     }
 
     /// Adds a step; `results` are (shape, dtype) pairs.
-    pub fn ops(&mut self, op: &str, operands: &[u32], attrs: &[(&str, AttrValue)], results: &[(&[usize], &str)]) -> Vec<u32> {
+    pub fn ops(
+        &mut self,
+        op: &str,
+        operands: &[u32],
+        attrs: &[(&str, AttrValue)],
+        results: &[(&[usize], &str)],
+    ) -> Vec<u32> {
         let results: Vec<u32> = results.iter().map(|(s, d)| self.value(s, d)).collect();
         let attrs: BTreeMap<String, AttrValue> = attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let stream = attrs.get("stream").and_then(AttrValue::as_int).unwrap_or(0) as u32;
@@ -212,6 +223,9 @@ pub enum Strategy {
     AllGatherKv { zigzag: bool },
     /// Ulysses: all-to-all from sequence shards to head shards and back (block layout).
     Ulysses,
+    /// Ulysses over the minor mesh axis inside ring attention over the major one, zigzag
+    /// layout: mesh `ring = n / ulysses, ulysses`.
+    Hybrid { ulysses: usize },
 }
 
 pub const VOCAB: usize = 37;
@@ -232,11 +246,19 @@ pub fn model_plan(global: usize, n: usize, strategy: Strategy, attn: &Attn) -> P
     let sp = || ("axis", string("sp"));
     let (layout, local) = match strategy {
         Strategy::Unsplit => ("none", global),
-        Strategy::Ring | Strategy::AllGatherKv { zigzag: true } => ("zigzag", 2 * global.div_ceil(2 * n)),
+        Strategy::Ring | Strategy::AllGatherKv { zigzag: true } | Strategy::Hybrid { .. } => {
+            ("zigzag", 2 * global.div_ceil(2 * n))
+        }
         Strategy::AllGatherKv { zigzag: false } | Strategy::Ulysses => ("block", global.div_ceil(n)),
     };
     let shard_attrs = |dim: i64| {
-        vec![("dim", int(dim)), ("layout", string(layout)), ("num_shards", int(n as i64)), ("global_size", int(global as i64)), sp()]
+        vec![
+            ("dim", int(dim)),
+            ("layout", string(layout)),
+            ("num_shards", int(n as i64)),
+            ("global_size", int(global as i64)),
+            sp(),
+        ]
     };
     let shard = |b: &mut Builder, v: u32| b.op("shard", &[v], &shard_attrs(0), &[local], "i32");
     let (ids, pos, seg, ti) = if strategy == Strategy::Unsplit {
@@ -284,8 +306,79 @@ pub fn model_plan(global: usize, n: usize, strategy: Strategy, attn: &Attn) -> P
     } else {
         b.op("unshard", &[logits], &shard_attrs(0), &[global, VOCAB], ACT)
     };
-    let devices = if strategy == Strategy::Unsplit { 1 } else { n };
-    b.finish(devices, &[], &[out])
+    match strategy {
+        Strategy::Unsplit => b.finish(1, &[], &[out]),
+        Strategy::Hybrid { ulysses } => b.finish(n, &[("ring", n / ulysses), ("ulysses", ulysses)], &[out]),
+        _ => b.finish(n, &[], &[out]),
+    }
+}
+
+/// Attributes naming a collective's group.
+fn group(axis: &str, size: usize, extra: &[(&'static str, AttrValue)]) -> Vec<(&'static str, AttrValue)> {
+    let mut a = vec![("axis", string(axis)), ("group_size", int(size as i64))];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// Partial attention of `q` over `k, v`; query and key segment ids travel with their rows.
+fn partial(
+    b: &mut Builder,
+    attn: &Attn,
+    (q, k, v): (u32, u32, u32),
+    (qi, ki): (u32, u32),
+    segs: Option<(u32, u32)>,
+    (heads, kv_heads): (usize, usize),
+) -> (u32, u32) {
+    let rows = b.shape(q)[0];
+    let s = segs.is_some() as i64;
+    let mut attrs = attn.attrs(heads, kv_heads);
+    attrs.push(("operandSegmentSizes", AttrValue::Ints(vec![1, 1, 1, 1, 1, s, s])));
+    let mut operands = vec![q, k, v, qi, ki];
+    operands.extend(segs.map(|(a, b)| [a, b]).into_iter().flatten());
+    let r = b.ops(
+        "attention_partial",
+        &operands,
+        &attrs,
+        &[(&[rows, heads * attn.head_dim], "f32"), (&[rows, heads], "f32")],
+    );
+    (r[0], r[1])
+}
+
+/// The ring: `size − 1` times, rotate K/V (async, on streams 1 and 2) with their token indices
+/// and segments along `axis`, attend to the received block and merge it into `(o, l)`.
+#[allow(clippy::too_many_arguments)]
+fn ring_steps(
+    b: &mut Builder,
+    attn: &Attn,
+    (axis, size): (&str, usize),
+    (q, k, v): (u32, u32, u32),
+    (qi, ki): (u32, u32),
+    segs: Option<(u32, u32)>,
+    heads: (usize, usize),
+    (mut o, mut l): (u32, u32),
+) -> (u32, u32) {
+    let (mut k, mut v, mut ki, mut ks) = (k, v, ki, segs.map(|s| s.1));
+    let (rows, cols) = (b.shape(o)[0], b.shape(o)[1]);
+    for _ in 1..size {
+        let start = |b: &mut Builder, x: u32, stream: i64| {
+            let extra = [("collective", string("seq.collective_permute")), ("shift", int(1)), ("stream", int(stream))];
+            b.op("async_start", &[x], &group(axis, size, &extra), &[], "token")
+        };
+        let (tk, tv) = (start(b, k, 1), start(b, v, 2));
+        let permute = |b: &mut Builder, x: u32| {
+            let shape = b.shape(x);
+            b.op("collective_permute", &[x], &group(axis, size, &[("shift", int(1))]), &shape, "i32")
+        };
+        ki = permute(b, ki);
+        ks = ks.map(|s| permute(b, s));
+        let kv_shape = b.shape(k);
+        k = b.op("async_wait", &[tk], &[], &kv_shape, ACT);
+        v = b.op("async_wait", &[tv], &[], &kv_shape, ACT);
+        let (po, pl) = partial(b, attn, (q, k, v), (qi, ki), segs.map(|s| s.0).zip(ks), heads);
+        let m = b.ops("lse_merge", &[o, l, po, pl], &[], &[(&[rows, cols], "f32"), (&[rows, heads.0], "f32")]);
+        (o, l) = (m[0], m[1]);
+    }
+    (o, l)
 }
 
 /// The attention layer under `strategy`; returns the attention output `[local, H·d]`.
@@ -301,81 +394,60 @@ fn attention(
     seg: Option<u32>,
 ) -> u32 {
     let (h, kvh, hd) = (attn.heads, attn.kv_heads, attn.head_dim);
-    let group = |extra: Vec<(&'static str, AttrValue)>| {
-        let mut a = vec![("axis", string("sp")), ("group_size", int(n as i64))];
-        a.extend(extra);
-        a
+    let Some(ti) = ti else {
+        let mut operands = vec![q, k, v];
+        operands.extend(seg);
+        return b.op("attention", &operands, &attn.attrs(h, kvh), &[local, h * hd], ACT);
     };
-    // q/k segment ids travel with the rows they label.
-    let partial = |b: &mut Builder, (q, k, v): (u32, u32, u32), qi: u32, ki: u32, segs: Option<(u32, u32)>, heads: (usize, usize)| {
-        let rows = b.shape(q)[0];
-        let s = segs.is_some() as i64;
-        let mut attrs = attn.attrs(heads.0, heads.1);
-        attrs.push(("operandSegmentSizes", AttrValue::Ints(vec![1, 1, 1, 1, 1, s, s])));
-        let mut operands = vec![q, k, v, qi, ki];
-        operands.extend(segs.map(|(a, b)| [a, b]).into_iter().flatten());
-        let r = b.ops("attention_partial", &operands, &attrs, &[(&[rows, heads.0 * hd], "f32"), (&[rows, heads.0], "f32")]);
-        (r[0], r[1])
+    let gather = |b: &mut Builder, x: u32, (axis, size): (&str, usize)| {
+        let mut shape = b.shape(x);
+        shape[0] *= size;
+        let dtype = if shape.len() == 1 { "i32" } else { ACT };
+        b.op("all_gather", &[x], &group(axis, size, &[("dim", int(0))]), &shape, dtype)
+    };
+    // Ulysses over `(axis, size)`: tokens of the group in, heads split; every rank then holds
+    // the group's (padded) tokens in rank order, labelled by the gathered token indices.
+    let to_heads = |b: &mut Builder, x: u32, (axis, size): (&str, usize)| {
+        let [rows, cols] = b.shape(x)[..] else { unreachable!("activations are rank 2") };
+        let attrs = group(axis, size, &[("split_dim", int(1)), ("concat_dim", int(0))]);
+        b.op("all_to_all", &[x], &attrs, &[rows * size, cols / size], ACT)
+    };
+    let to_tokens = |b: &mut Builder, x: u32, (axis, size): (&str, usize)| {
+        let [rows, cols] = b.shape(x)[..] else { unreachable!("activations are rank 2") };
+        let x = b.op("convert", &[x], &[], &[rows, cols], ACT);
+        let attrs = group(axis, size, &[("split_dim", int(0)), ("concat_dim", int(1))]);
+        b.op("all_to_all", &[x], &attrs, &[rows / size, cols * size], ACT)
     };
     match strategy {
-        Strategy::Unsplit => {
-            let mut operands = vec![q, k, v];
-            operands.extend(seg);
-            b.op("attention", &operands, &attn.attrs(h, kvh), &[local, h * hd], ACT)
-        }
+        Strategy::Unsplit => unreachable!("the unsplit plan has no token indices"),
         Strategy::Ring => {
-            let ti = ti.expect("split plans have token indices");
-            let (mut o, mut l) = partial(b, (q, k, v), ti, ti, seg.map(|s| (s, s)), (h, kvh));
-            let (mut kc, mut vc, mut kic, mut ksc) = (k, v, ti, seg);
-            for _ in 1..n {
-                let start = |b: &mut Builder, x: u32, stream: i64| {
-                    let attrs = group(vec![("collective", string("seq.collective_permute")), ("shift", int(1)), ("stream", int(stream))]);
-                    b.op("async_start", &[x], &attrs, &[], "token")
-                };
-                let (tk, tv) = (start(b, kc, 1), start(b, vc, 2));
-                let permute = |b: &mut Builder, x: u32| {
-                    let shape = b.shape(x);
-                    b.op("collective_permute", &[x], &group(vec![("shift", int(1))]), &shape, "i32")
-                };
-                kic = permute(b, kic);
-                ksc = ksc.map(|s| permute(b, s));
-                kc = b.op("async_wait", &[tk], &[], &[local, kvh * hd], ACT);
-                vc = b.op("async_wait", &[tv], &[], &[local, kvh * hd], ACT);
-                let (po, pl) = partial(b, (q, kc, vc), ti, kic, seg.zip(ksc), (h, kvh));
-                let m = b.ops("lse_merge", &[o, l, po, pl], &[], &[(&[local, h * hd], "f32"), (&[local, h], "f32")]);
-                (o, l) = (m[0], m[1]);
-            }
+            let first = partial(b, attn, (q, k, v), (ti, ti), seg.map(|s| (s, s)), (h, kvh));
+            let (o, _) = ring_steps(b, attn, ("sp", n), (q, k, v), (ti, ti), seg.map(|s| (s, s)), (h, kvh), first);
             b.op("convert", &[o], &[], &[local, h * hd], ACT)
         }
         Strategy::AllGatherKv { .. } => {
-            let ti = ti.expect("split plans have token indices");
-            let gather = |b: &mut Builder, x: u32| {
-                let mut shape = b.shape(x);
-                shape[0] *= n;
-                let dtype = if shape.len() == 1 { "i32" } else { ACT };
-                b.op("all_gather", &[x], &group(vec![("dim", int(0))]), &shape, dtype)
-            };
-            let (ka, va, tia) = (gather(b, k), gather(b, v), gather(b, ti));
-            let sega = seg.map(|s| gather(b, s));
-            let (o, _) = partial(b, (q, ka, va), ti, tia, seg.zip(sega), (h, kvh));
+            let (ka, va, tia) = (gather(b, k, ("sp", n)), gather(b, v, ("sp", n)), gather(b, ti, ("sp", n)));
+            let sega = seg.map(|s| gather(b, s, ("sp", n)));
+            let (o, _) = partial(b, attn, (q, ka, va), (ti, tia), seg.zip(sega), (h, kvh));
             b.op("convert", &[o], &[], &[local, h * hd], ACT)
         }
         Strategy::Ulysses => {
-            let ti = ti.expect("split plans have token indices");
-            let padded = local * n;
-            let to_heads = |b: &mut Builder, x: u32, cols: usize| {
-                let attrs = group(vec![("split_dim", int(1)), ("concat_dim", int(0))]);
-                b.op("all_to_all", &[x], &attrs, &[padded, cols / n], ACT)
-            };
-            let (qh, kh, vh) = (to_heads(b, q, h * hd), to_heads(b, k, kvh * hd), to_heads(b, v, kvh * hd));
-            let gather = |b: &mut Builder, x: u32| b.op("all_gather", &[x], &group(vec![("dim", int(0))]), &[padded], "i32");
-            let tia = gather(b, ti);
-            let sega = seg.map(|s| gather(b, s));
-            // Every rank now holds all (padded) tokens for its heads, in global order.
-            let (oh, _) = partial(b, (qh, kh, vh), tia, tia, sega.map(|s| (s, s)), (h / n, kvh / n));
-            let oh = b.op("convert", &[oh], &[], &[padded, h * hd / n], ACT);
-            let attrs = group(vec![("split_dim", int(0)), ("concat_dim", int(1))]);
-            b.op("all_to_all", &[oh], &attrs, &[local, h * hd], ACT)
+            let sp = ("sp", n);
+            let (qh, kh, vh) = (to_heads(b, q, sp), to_heads(b, k, sp), to_heads(b, v, sp));
+            let tia = gather(b, ti, sp);
+            let sega = seg.map(|s| gather(b, s, sp));
+            let (oh, _) = partial(b, attn, (qh, kh, vh), (tia, tia), sega.map(|s| (s, s)), (h / n, kvh / n));
+            to_tokens(b, oh, sp)
+        }
+        Strategy::Hybrid { ulysses } => {
+            let (uly, ring) = (("ulysses", ulysses), ("ring", n / ulysses));
+            let (qh, kh, vh) = (to_heads(b, q, uly), to_heads(b, k, uly), to_heads(b, v, uly));
+            let tia = gather(b, ti, uly);
+            let sega = seg.map(|s| gather(b, s, uly)).map(|s| (s, s));
+            let heads = (h / ulysses, kvh / ulysses);
+            let first = partial(b, attn, (qh, kh, vh), (tia, tia), sega, heads);
+            let (oh, _) = ring_steps(b, attn, ring, (qh, kh, vh), (tia, tia), sega, heads, first);
+            to_tokens(b, oh, uly)
         }
     }
 }

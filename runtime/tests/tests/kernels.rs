@@ -41,8 +41,16 @@ fn check_case(rng: &mut Rng, c: &Case) {
         ((0..c.sq).map(|_| rng.below(2) as i64).collect(), (0..c.sk).map(|_| rng.below(2) as i64).collect());
     let segs = c.segments.then_some((&qs[..], &ks[..]));
     let scale = 1.0 / (c.hd as f64).sqrt();
-    let (ro, rl) = reference_attention(&q, &k, &v, (c.heads, c.kv_heads, c.hd), scale, c.causal, c.window, &qi, &ki, segs);
-    let spec = AttentionSpec { num_heads: c.heads, num_kv_heads: c.kv_heads, head_dim: c.hd, scale, causal: c.causal, window: c.window };
+    let (ro, rl) =
+        reference_attention(&q, &k, &v, (c.heads, c.kv_heads, c.hd), scale, c.causal, c.window, &qi, &ki, segs);
+    let spec = AttentionSpec {
+        num_heads: c.heads,
+        num_kv_heads: c.kv_heads,
+        head_dim: c.hd,
+        scale,
+        causal: c.causal,
+        window: c.window,
+    };
     let mask = Masking { q_index: &qi, k_index: &ki, segments: segs };
     let (o, l) = kernels::attention_partial(&spec, &q, &k, &v, &mask).expect("valid shapes");
     assert!(max_rel_err(&o, &ro) < 1e-12, "f64 output differs");
@@ -85,8 +93,34 @@ fn attention_partial_spans_several_blocks() {
     // More than one 64-row block on both sides, GQA, causal + window: some blocks are fully
     // masked and skipped, others partly.
     let mut rng = Rng::new(2);
-    check_case(&mut rng, &Case { heads: 4, kv_heads: 2, hd: 16, sq: 70, sk: 150, causal: true, window: Some(40), segments: true, padding: true });
-    check_case(&mut rng, &Case { heads: 2, kv_heads: 1, hd: 8, sq: 129, sk: 65, causal: false, window: None, segments: false, padding: false });
+    check_case(
+        &mut rng,
+        &Case {
+            heads: 4,
+            kv_heads: 2,
+            hd: 16,
+            sq: 70,
+            sk: 150,
+            causal: true,
+            window: Some(40),
+            segments: true,
+            padding: true,
+        },
+    );
+    check_case(
+        &mut rng,
+        &Case {
+            heads: 2,
+            kv_heads: 1,
+            hd: 8,
+            sq: 129,
+            sk: 65,
+            causal: false,
+            window: None,
+            segments: false,
+            padding: false,
+        },
+    );
 }
 
 #[test]
@@ -108,18 +142,23 @@ fn lse_merge_of_two_key_halves_equals_attention_over_all_keys() {
     let mut rng = Rng::new(3);
     for (heads, kv_heads, causal) in [(4, 2, true), (3, 3, false), (2, 1, true)] {
         let (hd, sq, sk) = (4, 9, 13);
-        let spec = AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, scale: 0.5, causal, window: None };
-        let (q, k, v) = (rng.vec(sq * heads * hd, 1.0), rng.vec(sk * kv_heads * hd, 1.0), rng.vec(sk * kv_heads * hd, 1.0));
+        let spec =
+            AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, scale: 0.5, causal, window: None };
+        let (q, k, v) =
+            (rng.vec(sq * heads * hd, 1.0), rng.vec(sk * kv_heads * hd, 1.0), rng.vec(sk * kv_heads * hd, 1.0));
         // Query 0 is padding (both halves empty); keys 0..split are early tokens, so under the
         // causal mask some queries see only one half.
         let qi: Vec<i64> = (0..sq as i64).map(|i| if i == 0 { -1 } else { 2 * i }).collect();
         let ki: Vec<i64> = (0..sk as i64).collect();
-        let all = kernels::attention_partial(&spec, &q, &k, &v, &Masking { q_index: &qi, k_index: &ki, segments: None }).unwrap();
+        let all =
+            kernels::attention_partial(&spec, &q, &k, &v, &Masking { q_index: &qi, k_index: &ki, segments: None })
+                .unwrap();
         let split = 1 + rng.below(sk as u64 - 1) as usize;
         let kc = kv_heads * hd;
         let half = |r: std::ops::Range<usize>| {
             let m = Masking { q_index: &qi, k_index: &ki[r.clone()], segments: None };
-            kernels::attention_partial(&spec, &q, &k[r.start * kc..r.end * kc], &v[r.start * kc..r.end * kc], &m).unwrap()
+            kernels::attention_partial(&spec, &q, &k[r.start * kc..r.end * kc], &v[r.start * kc..r.end * kc], &m)
+                .unwrap()
         };
         let (a, b) = (half(0..split), half(split..sk));
         let (o, l) = kernels::lse_merge(&a.0, &a.1, &b.0, &b.1, heads, heads * hd);
@@ -145,7 +184,8 @@ fn linear_and_logits_match_naive_products() {
             let mut want = vec![0.0; rows * out];
             for s in 0..rows {
                 for o in 0..out {
-                    want[s * out + o] = (0..inp).map(|i| x[s * inp + i] * w[o * inp + i]).sum::<f64>() + bias.map_or(0.0, |b| b[o]);
+                    want[s * out + o] =
+                        (0..inp).map(|i| x[s * inp + i] * w[o * inp + i]).sum::<f64>() + bias.map_or(0.0, |b| b[o]);
                 }
             }
             let err = y.iter().zip(&want).fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));

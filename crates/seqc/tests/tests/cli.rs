@@ -44,11 +44,11 @@ fn unknown_pass_is_reported() {
 }
 
 #[test]
-fn compile_reports_the_8b_model_without_claiming_a_split() {
+fn compile_splits_the_8b_model_on_one_node() {
     let (code, stdout, stderr) = seqc(&["compile", "examples/llama3-8b.mlir", "--devices", "8"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.starts_with("model: 32 attention layers, 8.03 B parameters"), "{stdout}");
-    assert!(stdout.contains("no partition was made"), "{stdout}");
+    assert!(stdout.starts_with("8 devices (sequence split, zigzag layout), 32 attention layers, profile h200"), "{stdout}");
+    assert_eq!(stdout.matches(" ulysses ").count(), 32, "{stdout}");
 }
 
 #[test]
@@ -57,22 +57,38 @@ fn compile_writes_outputs_and_dumps() {
     let out = dir.join("out");
     let dumps = dir.join("dumps");
     let (code, _, stderr) = seqc(&[
-        "compile", "examples/tiny.mlir", "--devices", "2", "-o", out.to_str().unwrap(), "--dump-ir", dumps.to_str().unwrap(),
+        "compile", "examples/tiny.mlir", "--devices", "2", "--strategy", "ring", "-o", out.to_str().unwrap(), "--dump-ir",
+        dumps.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    assert_eq!(report["partitioned"], false);
-    assert_eq!(report["layers"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["split"], true);
+    assert_eq!(report["layers"][1]["strategy"], "ring");
+    let plan = seq_runtime::Plan::read(&out.join("plan.json")).expect("plan reads back");
+    assert_eq!(plan.devices, 2);
+    assert!(plan.steps.iter().any(|s| s.op == "async_start" && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.collective_permute")));
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("trace.json")).unwrap()).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["cat"] == "communication"), "the trace shows transfers");
     let mut names: Vec<String> =
         std::fs::read_dir(&dumps).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
-    assert_eq!(names, ["00-input.mlir", "01-seq-fuse-swiglu.mlir", "02-seq-dce.mlir"]);
+    assert_eq!(names.first().map(String::as_str), Some("00-input.mlir"));
+    assert_eq!(names.last().map(String::as_str), Some("08-seq-plan-memory.mlir"));
     // Every dump is itself a valid program.
     for n in names {
         let (code, _, stderr) = seqc(&["verify", dumps.join(n).to_str().unwrap()]);
         assert_eq!(code, 0, "{stderr}");
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_model_that_does_not_fit_says_what_would() {
+    let (code, _, stderr) = seqc(&["compile", "examples/llama3-8b.mlir", "--devices", "2", "--memory-budget", "24"]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("error: the model does not fit:"), "{stderr}");
+    assert!(stderr.contains("hint: it fits on 4 devices") || stderr.contains("hint: it fits on 8 devices"), "{stderr}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 mod cli;
 mod examples;
+mod decisions;
 mod library;
+mod lowering;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,77 @@
+//! Lowered IR pinned for the examples at 1, 2, 4 and 8 devices under every strategy and auto,
+//! and for the uneven cases: a sequence that does not divide, heads that do not divide, MQA.
+
+use super::{root, settings};
+use seq_frontends::DecoderConfig;
+use seq_ir::{PrintOptions, print_graph};
+use seqc::{CompileOptions, Source, StrategyKind, compile, compile_graph};
+
+const STRATEGIES: [(&str, StrategyKind); 6] = [
+    ("auto", StrategyKind::Auto),
+    ("replicate", StrategyKind::Replicate),
+    ("ulysses", StrategyKind::Ulysses),
+    ("ring", StrategyKind::Ring),
+    ("allgather_kv", StrategyKind::AllGatherKv),
+    ("hybrid", StrategyKind::Hybrid),
+];
+
+fn opts(devices: usize, strategy: StrategyKind) -> CompileOptions {
+    CompileOptions { devices, strategy, ..Default::default() }
+}
+
+/// Checks what every lowering must satisfy, then snapshots it.
+fn check(name: &str, c: &seqc::Compiled, devices: usize, strategy: StrategyKind) {
+    let split = c.report.split;
+    match strategy {
+        StrategyKind::Replicate => assert!(!split, "{name}: replicate must not split"),
+        _ if devices == 1 => assert!(!split, "{name}: one device never splits"),
+        StrategyKind::Auto => {}
+        _ => assert!(split, "{name}: a forced strategy splits"),
+    }
+    // Forced strategies are used where legal, and a fallback is explained where not.
+    let wanted = match strategy {
+        StrategyKind::Ulysses => Some("ulysses"),
+        StrategyKind::Ring => Some("ring"),
+        StrategyKind::AllGatherKv => Some("allgather-kv"),
+        StrategyKind::Hybrid => Some("hybrid"),
+        _ => None,
+    };
+    if let (Some(w), true) = (wanted, split) {
+        for l in &c.report.layers {
+            assert!(l.strategy.starts_with(w) || l.fallback.is_some(), "{name}: layer {} is {} without a reason", l.layer, l.strategy);
+        }
+    }
+    assert_eq!(c.plan.devices, devices);
+    settings("lowering").bind(|| insta::assert_snapshot!(name.to_string(), print_graph(&c.program, PrintOptions::default())));
+}
+
+#[test]
+fn tiny_example_under_every_strategy() {
+    let source = Source::File(root().join("examples/tiny.mlir"));
+    for devices in [1, 2, 4, 8] {
+        for (sname, s) in STRATEGIES {
+            let c = compile(&source, &opts(devices, s)).unwrap_or_else(|e| panic!("{sname} x {devices}: {e}"));
+            check(&format!("tiny_{sname}_{devices}"), &c, devices, s);
+        }
+    }
+}
+
+#[test]
+fn uneven_cases_under_every_strategy() {
+    let one = DecoderConfig { layers: 1, ..DecoderConfig::tiny() };
+    let cases = [
+        ("uneven_seq", DecoderConfig { seq_len: 61, ..one.clone() }, vec![3, 8]),
+        ("odd_heads", DecoderConfig { heads: 6, kv_heads: 2, ..one.clone() }, vec![4]),
+        ("mqa", DecoderConfig { kv_heads: 1, ..one.clone() }, vec![4, 8]),
+        ("packed_window", DecoderConfig { packed: true, window: Some(16), ..one }, vec![2]),
+    ];
+    for (model, cfg, device_counts) in cases {
+        let g = cfg.build().expect("builds");
+        for devices in device_counts {
+            for (sname, s) in STRATEGIES {
+                let c = compile_graph(g.clone(), &opts(devices, s)).unwrap_or_else(|e| panic!("{model} {sname} x {devices}: {e}"));
+                check(&format!("{model}_{sname}_{devices}"), &c, devices, s);
+            }
+        }
+    }
+}
