@@ -28,6 +28,8 @@ pub struct DecoderConfig {
     pub window: Option<i64>,
     /// Adds a `segment_ids` argument so packed documents never attend across boundaries.
     pub packed: bool,
+    /// Decoders are causal; encoders (and tests of the non-causal paths) are not.
+    pub causal: bool,
 }
 
 impl DecoderConfig {
@@ -48,6 +50,7 @@ impl DecoderConfig {
             rope_theta: 10000.0,
             window: None,
             packed: false,
+            causal: true,
         }
     }
 
@@ -68,6 +71,7 @@ impl DecoderConfig {
             rope_theta: 500000.0,
             window: None,
             packed: false,
+            causal: true,
         }
     }
 
@@ -90,7 +94,7 @@ impl DecoderConfig {
         let mut b = Builder::new(&mut g);
         let (d, hq, hkv, hd) = (self.hidden, self.heads, self.kv_heads, self.head_dim);
         let attn = AttentionConfig {
-            causal: true,
+            causal: self.causal,
             num_heads: hq,
             num_kv_heads: hkv,
             head_dim: hd,

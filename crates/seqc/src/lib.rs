@@ -11,6 +11,8 @@
 //! # Ok::<(), seqc::Error>(())
 //! ```
 
+pub mod run;
+
 use seq_frontends::LoadError;
 use seq_ir::{Attr, Graph, SeqContext};
 use seq_passes::{
@@ -89,6 +91,10 @@ pub enum Error {
     Topology(String),
     #[error("error: {0}")]
     Context(#[from] seq_ir::ContextError),
+    #[error("error: {0}")]
+    Run(seq_runtime::cpu::RuntimeError),
+    #[error("error: {0}")]
+    Input(String),
     #[error(
         "error: the model does not fit: {needed_gib:.1} GiB per device ({param_gib:.1} GiB weights + {activation_gib:.1} GiB activations) on {devices} devices, over the {budget_gib:.1} GiB budget\n{suggestion}"
     )]

@@ -61,6 +61,14 @@ enum ChooserArg {
     Naive,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Backend {
+    /// Reference ranks as CPU threads, collectives in process.
+    Cpu,
+    /// CUDA kernels and NCCL (not built yet).
+    Cuda,
+}
+
 #[derive(Args)]
 struct TargetArgs {
     /// How many devices to split across (at least 1).
@@ -130,6 +138,40 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dump_ir: Option<PathBuf>,
     },
+    /// Compile (or load a compiled plan.json) and run it: N ranks as CPU threads.
+    Run {
+        /// A model (.mlir) to compile, or a compiled DIR/plan.json.
+        file: PathBuf,
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Where to run: cpu (reference ranks as threads). The CUDA backend is not built yet.
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: Backend,
+        /// Weights by parameter name (.safetensors); default: seeded random weights.
+        #[arg(long, value_name = "FILE")]
+        weights: Option<PathBuf>,
+        /// Token ids (.npy, int32 or int64); default: seeded random ids.
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// Segment ids of packed documents (.npy); positions restart at each new segment.
+        #[arg(long, value_name = "FILE")]
+        segments: Option<PathBuf>,
+        /// Write the first output (e.g. logits) here as .npy (f32).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Compute in f64 instead of f32.
+        #[arg(long)]
+        f64: bool,
+        /// Seconds a rank may wait in a collective before the run fails with the ranks involved.
+        #[arg(long, default_value = "30")]
+        timeout: u64,
+        /// Also run the unsplit model in f64 and report the largest relative error; exit 1 above --tolerance.
+        #[arg(long)]
+        check: bool,
+        /// Largest relative error --check accepts.
+        #[arg(long, default_value = "1e-5")]
+        tolerance: f64,
+    },
     /// Check a model: syntax, dialect, shapes, head counts. Exit 1 with located errors if wrong.
     Verify { file: PathBuf },
     /// Run named passes on a model and print the resulting IR (like mlir-opt).
@@ -190,6 +232,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 Emit::Plan => println!("{plan}"),
             }
         }
+        Command::Run { file, target, backend, weights, input, segments, output, f64, timeout, check, tolerance } => {
+            if let Backend::Cuda = backend {
+                return Err("error: the CUDA backend is not built yet; use --backend cpu".into());
+            }
+            run_cpu(RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance })?;
+        }
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
             println!("{}: ok ({} ops)", file.display(), g.body.len());
@@ -209,6 +257,80 @@ fn run(cli: Cli) -> Result<(), String> {
             let popts = pipeline::PipelineOptions { verify_each: true, dump_dir: dump_ir };
             pipeline::run(&mut g, &passes, &popts).map_err(|e| format!("error: {e}"))?;
             print!("{}", print_graph(&g, PrintOptions { locations: print_locations }));
+        }
+    }
+    Ok(())
+}
+
+struct RunArgs {
+    file: PathBuf,
+    target: TargetArgs,
+    weights: Option<PathBuf>,
+    input: Option<PathBuf>,
+    segments: Option<PathBuf>,
+    output: Option<PathBuf>,
+    f64: bool,
+    timeout: u64,
+    check: bool,
+    tolerance: f64,
+}
+
+fn run_cpu(a: RunArgs) -> Result<(), String> {
+    use seq_runtime::cpu::{self, RunOptions, WeightSource};
+    use seqc::run::{RunInputs, make_inputs, max_relative_error, owner_of, precision};
+    let err = |e: Error| e.to_string();
+    let rt = |e: cpu::RuntimeError| format!("error: {e}");
+    let is_plan = a.file.extension().is_some_and(|x| x == "json");
+    let (plan, source) = if is_plan {
+        let plan = seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?;
+        if plan.devices != a.target.devices {
+            return Err(format!("error: {} was compiled for {} devices, not --devices {}", a.file.display(), plan.devices, a.target.devices));
+        }
+        (plan, None)
+    } else {
+        let g = seqc::load(&Source::File(a.file.clone())).map_err(err)?;
+        eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
+        let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
+        (c.plan, Some(g))
+    };
+    let weights = match &a.weights {
+        Some(p) => WeightSource::safetensors(p).map_err(rt)?,
+        None => WeightSource::random(0),
+    };
+    let given = RunInputs {
+        ids: a.input.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
+        segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
+        seed: 0,
+    };
+    let inputs = make_inputs(&plan, &given).map_err(err)?;
+    let opts = RunOptions { precision: precision(a.f64), timeout: std::time::Duration::from_secs(a.timeout) };
+    eprintln!("seqc: running {} ranks on CPU threads ({})", plan.devices, if a.f64 { "f64" } else { "f32" });
+    let start = std::time::Instant::now();
+    let out = seqc::run::run_cpu(&plan, &inputs, &weights, &opts).map_err(err)?;
+    let first = out.outputs.first().ok_or("error: the program has no outputs")?;
+    let peak = out.ranks.iter().map(|r| r.peak_live_bytes).max().unwrap_or(0);
+    println!(
+        "ran {} ranks in {:.2} s: output {:?}, peak activations {:.1} MiB per rank",
+        plan.devices,
+        start.elapsed().as_secs_f64(),
+        first.shape,
+        peak as f64 / (1 << 20) as f64
+    );
+    if let Some(path) = &a.output {
+        cpu::write_npy_f32(path, first).map_err(rt)?;
+    }
+    if a.check {
+        let g = source.ok_or("error: --check needs the model (.mlir), not a plan")?;
+        let single = seqc::compile_graph(g, &CompileOptions { devices: 1, ..a.target.options(None) }).map_err(err)?;
+        let reference = seqc::run::run_cpu(&single.plan, &inputs, &weights, &RunOptions { precision: precision(true), ..opts }).map_err(err)?;
+        let (worst, bad_row) = max_relative_error(first, &reference.outputs[0], a.tolerance);
+        println!("max relative error vs the unsplit model in f64: {worst:.3e} (tolerance {:.0e})", a.tolerance);
+        if let Some(row) = bad_row {
+            let layout = plan.steps.iter().find(|s| s.op == "shard").and_then(|s| s.attrs.get("layout")).and_then(|l| l.as_str()).unwrap_or("block");
+            return Err(format!(
+                "error: row {row} diverges first; it lives on rank {}",
+                owner_of(row, layout, plan.devices, first.shape[0])
+            ));
         }
     }
     Ok(())

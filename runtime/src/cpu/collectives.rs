@@ -15,27 +15,15 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// A collective and its attributes (group excluded).
+/// A collective and its attributes (group excluded). `Permute`: member p sends to
+/// (p + shift) mod g and receives from (p − shift) mod g.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Collective {
-    AllToAll {
-        split_dim: usize,
-        concat_dim: usize,
-    },
-    AllGather {
-        dim: usize,
-    },
-    ReduceScatter {
-        dim: usize,
-        reduction: Reduction,
-    },
-    AllReduce {
-        reduction: Reduction,
-    },
-    /// Member p sends to (p + shift) mod g and receives from (p − shift) mod g.
-    Permute {
-        shift: i64,
-    },
+    AllToAll { split_dim: usize, concat_dim: usize },
+    AllGather { dim: usize },
+    ReduceScatter { dim: usize, reduction: Reduction },
+    AllReduce { reduction: Reduction },
+    Permute { shift: i64 },
 }
 
 impl Collective {

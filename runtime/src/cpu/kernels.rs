@@ -85,8 +85,8 @@ pub struct MatRef<'a, T> {
 }
 
 impl<'a, T> MatRef<'a, T> {
-    /// A row-major matrix with `cols` columns starting at `offset` inside rows of `stride`
-    /// elements: one head's columns of a multi-head activation, for example.
+    /// A row-major matrix whose rows are `stride` elements apart, starting at `offset`: one
+    /// head's columns of a multi-head activation, for example.
     pub fn rows(data: &'a [T], stride: usize, offset: usize) -> Self {
         Self { data: data.get(offset..).unwrap_or(&[]), rs: stride, cs: 1 }
     }
@@ -97,13 +97,20 @@ impl<'a, T> MatRef<'a, T> {
     }
 
     fn fits(&self, rows: usize, cols: usize) -> bool {
-        rows == 0 || cols == 0 || (rows - 1) * self.rs + (cols - 1) * self.cs < self.data.len()
+        fits(self.data.len(), (rows, cols), (self.rs, self.cs))
     }
+}
+
+/// Whether a `rows`×`cols` matrix with strides `(rs, cs)` lies within `len` elements.
+fn fits(len: usize, (rows, cols): (usize, usize), (rs, cs): (usize, usize)) -> bool {
+    let last = |n: usize, stride: usize| (n - 1).checked_mul(stride);
+    rows == 0
+        || cols == 0
+        || last(rows, rs).zip(last(cols, cs)).and_then(|(r, c)| r.checked_add(c)).is_some_and(|end| end < len)
 }
 
 /// `dst = alpha · a · b` (or `dst += alpha · a · b` with `accumulate`), where `a` is m×k, `b` is
 /// k×n and `dst` is m×n row-major with row stride `dst_rs`.
-#[allow(clippy::too_many_arguments)]
 pub fn matmul<T: Float>(
     (m, n, k): (usize, usize, usize),
     dst: &mut [T],
@@ -115,7 +122,7 @@ pub fn matmul<T: Float>(
 ) {
     // gemm reads through raw pointers: these bounds are what makes the call below sound.
     assert!(a.fits(m, k) && b.fits(k, n), "matmul operands are smaller than {m}x{k} · {k}x{n}");
-    assert!(m == 0 || n == 0 || (m - 1) * dst_rs + n <= dst.len(), "matmul destination is smaller than {m}x{n}");
+    assert!(fits(dst.len(), (m, n), (dst_rs, 1)), "matmul destination is smaller than {m}x{n}");
     if m == 0 || n == 0 {
         return;
     }

@@ -16,7 +16,7 @@ pub use collectives::{Collective, Hub, Site};
 pub use kernels::{AttentionSpec, Float, Masking};
 pub use npy::{read_token_ids, write_npy_f32};
 pub use tensor::{Data, HostTensor, Reduction};
-pub use weights::{ParamRole, WeightSource, random_values};
+pub use weights::{Checkpoint, ParamRole, WeightSource, random_values};
 
 use crate::plan::{Plan, PlanError};
 use std::time::Duration;
@@ -184,10 +184,9 @@ fn run_in<T: Float>(
         }
     }
     // Report the root cause, not the ranks that stopped because of it.
-    if let Some(i) =
-        errors.iter().position(|e| !matches!(e, RuntimeError::Aborted { .. })).or((!errors.is_empty()).then_some(0))
-    {
-        return Err(errors.swap_remove(i));
+    if !errors.is_empty() {
+        let root = errors.iter().position(|e| !matches!(e, RuntimeError::Aborted { .. })).unwrap_or(0);
+        return Err(errors.swap_remove(root));
     }
     let outputs = outputs.ok_or_else(|| RuntimeError::Setup("no rank ran".into()))?;
     Ok(RunOutput { outputs, ranks })

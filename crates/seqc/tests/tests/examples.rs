@@ -34,3 +34,12 @@ fn llama3_8b_example_matches_builder() {
         DecoderConfig::llama3_8b(),
     );
 }
+
+#[test]
+fn llama3_70b_example_matches_builder() {
+    check(
+        "llama3-70b.mlir",
+        "// Llama-3-70B-shaped decoder: 80 layers, hidden 8192, 64 heads, 8 KV heads, head dim 128,\n// FFN 28672, vocab 128256, 131072 tokens, bf16. Generated from DecoderConfig::llama3_70b().\n",
+        DecoderConfig::llama3_70b(),
+    );
+}

@@ -1,6 +1,7 @@
 mod cli;
 mod examples;
 mod decisions;
+mod equivalence;
 mod library;
 mod lowering;
 
