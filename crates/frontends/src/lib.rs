@@ -2,6 +2,7 @@
 
 pub mod decoder;
 pub mod mlir;
+pub mod onnx;
 
 pub use decoder::{DecoderConfig, Norm};
 pub use mlir::{LoadError, load_mlir_file, load_mlir_source};

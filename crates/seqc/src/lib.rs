@@ -95,6 +95,8 @@ pub enum Error {
     Run(seq_runtime::cpu::RuntimeError),
     #[error("error: {0}")]
     Input(String),
+    #[error("{0}")]
+    Onnx(#[from] seq_frontends::onnx::OnnxError),
     #[error(
         "error: the model does not fit: {needed_gib:.1} GiB per device ({param_gib:.1} GiB weights + {activation_gib:.1} GiB activations) on {devices} devices, over the {budget_gib:.1} GiB budget\n{suggestion}"
     )]
@@ -113,13 +115,29 @@ pub struct Compiled {
     pub summary: ModelSummary,
 }
 
-/// Reads a model from `source` with a fresh MLIR context.
+/// Reads a model from `source` with a fresh MLIR context: `.onnx` files are imported (their
+/// weights dropped; see [`import`]), anything else is read as seq MLIR.
 pub fn load(source: &Source) -> Result<Graph, Error> {
+    if let Source::File(path) = source
+        && path.extension().is_some_and(|e| e == "onnx")
+    {
+        return Ok(import(path)?.graph);
+    }
     let ctx = SeqContext::new()?;
     Ok(match source {
         Source::File(path) => seq_frontends::load_mlir_file(&ctx, path)?,
         Source::Text { name, text } => seq_frontends::load_mlir_source(&ctx, text, name)?,
     })
+}
+
+/// Imports a model from another format with its weights, verified like any seq program.
+pub fn import(path: &std::path::Path) -> Result<seq_frontends::onnx::Imported, Error> {
+    let imported = seq_frontends::onnx::import_onnx(path)?;
+    let problems = seq_ir::verify::verify(&imported.graph);
+    if let Some(first) = problems.first() {
+        return Err(Error::Input(format!("the model imported from {} does not verify (a seqc bug): {first}", path.display())));
+    }
+    Ok(imported)
 }
 
 /// The target these options describe.

@@ -172,6 +172,14 @@ enum Command {
         #[arg(long, default_value = "1e-5")]
         tolerance: f64,
     },
+    /// Import a model from ONNX into the seq dialect: writes DIR/model.mlir and DIR/weights.safetensors.
+    Import {
+        /// An ONNX model (.onnx) exported with a fixed sequence length.
+        file: PathBuf,
+        /// Output folder.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: PathBuf,
+    },
     /// Check a model: syntax, dialect, shapes, head counts. Exit 1 with located errors if wrong.
     Verify { file: PathBuf },
     /// Run named passes on a model and print the resulting IR (like mlir-opt).
@@ -238,6 +246,20 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             run_cpu(RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance })?;
         }
+        Command::Import { file, output } => {
+            let imported = seqc::import(&file).map_err(err)?;
+            std::fs::create_dir_all(&output).map_err(|e| format!("error: cannot create '{}': {e}", output.display()))?;
+            write(&output.join("model.mlir"), &print_graph(&imported.graph, PrintOptions::default()))?;
+            let weights = output.join("weights.safetensors");
+            seq_frontends::onnx::write_safetensors(&imported.weights, &weights).map_err(|e| e.to_string())?;
+            let attention = imported.graph.ops_of(seq_ir::OpKind::Attention).count();
+            println!(
+                "imported {}: {attention} attention layers, {} weights -> {}/model.mlir, weights.safetensors",
+                file.display(),
+                imported.weights.len(),
+                output.display()
+            );
+        }
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
             println!("{}: ok ({} ops)", file.display(), g.body.len());
@@ -293,10 +315,23 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
     };
-    let weights = match &a.weights {
+    // An ONNX model brings its own weights unless --weights overrides them.
+    let onnx_weights = match (&a.weights, a.file.extension().is_some_and(|e| e == "onnx")) {
+        (None, true) => {
+            let imported = seqc::import(&a.file).map_err(err)?;
+            let path = std::env::temp_dir().join(format!("seqc-weights-{}.safetensors", std::process::id()));
+            seq_frontends::onnx::write_safetensors(&imported.weights, &path).map_err(|e| e.to_string())?;
+            Some(path)
+        }
+        _ => None,
+    };
+    let weights = match a.weights.as_ref().or(onnx_weights.as_ref()) {
         Some(p) => WeightSource::safetensors(p).map_err(rt)?,
         None => WeightSource::random(0),
     };
+    if let Some(p) = &onnx_weights {
+        let _ = std::fs::remove_file(p);
+    }
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,

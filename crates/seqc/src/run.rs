@@ -56,6 +56,10 @@ pub fn make_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Er
                 match ints {
                     1 => match &given.ids {
                         Some(ids) if ids.shape == shape => ids.clone(),
+                        // A batch of one sequence, as tokenizers and exporters write it.
+                        Some(ids) if ids.shape.len() == 2 && ids.shape[0] == 1 && ids.shape[1..] == shape[..] => {
+                            HostTensor { shape: shape.clone(), data: ids.data.clone() }
+                        }
                         Some(ids) => return Err(bad(format!("--input holds {:?} token ids, the model takes {:?}", ids.shape, shape))),
                         None => {
                             let vocab = vocabulary(plan).unwrap_or(2).max(1) as u64;

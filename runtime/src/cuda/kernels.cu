@@ -1,0 +1,398 @@
+// Device kernels of the CUDA backend, compiled once per process with NVRTC (see kernels.rs).
+//
+// Correctness first: every kernel mirrors the CPU backend's arithmetic (runtime/src/cpu/kernels.rs)
+// in fp32, and element types are passed as run-time codes so one kernel serves f32, bf16 and f16
+// tensors (the branch is uniform across a launch). No headers are included, so NVRTC needs no
+// include path: bf16 converts with bit operations, f16 with PTX `cvt`.
+//
+// Float type codes: 0 = f32, 1 = bf16, 2 = f16. Integer codes: 0 = i32, 1 = i64.
+
+typedef long long i64;
+typedef unsigned long long u64;
+
+__device__ __forceinline__ float bf16_to_f32(unsigned short h) {
+    return __uint_as_float(((unsigned)h) << 16);
+}
+
+// Round to nearest even, as half::bf16::from_f32 does; NaN stays NaN.
+__device__ __forceinline__ unsigned short f32_to_bf16(float f) {
+    unsigned u = __float_as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40u);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (unsigned short)(u >> 16);
+}
+
+__device__ __forceinline__ float f16_to_f32(unsigned short h) {
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+    return f;
+}
+
+__device__ __forceinline__ unsigned short f32_to_f16(float f) {
+    unsigned short h;
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+    return h;
+}
+
+__device__ __forceinline__ float ldf(const void* p, int dt, i64 i) {
+    if (dt == 0) return ((const float*)p)[i];
+    if (dt == 1) return bf16_to_f32(((const unsigned short*)p)[i]);
+    return f16_to_f32(((const unsigned short*)p)[i]);
+}
+
+__device__ __forceinline__ void stf(void* p, int dt, i64 i, float v) {
+    if (dt == 0) ((float*)p)[i] = v;
+    else if (dt == 1) ((unsigned short*)p)[i] = f32_to_bf16(v);
+    else ((unsigned short*)p)[i] = f32_to_f16(v);
+}
+
+__device__ __forceinline__ i64 ldi(const void* p, int it, i64 i) {
+    return it == 0 ? (i64)((const int*)p)[i] : ((const i64*)p)[i];
+}
+
+__device__ __forceinline__ i64 global_id() { return (i64)blockIdx.x * blockDim.x + threadIdx.x; }
+__device__ __forceinline__ i64 global_stride() { return (i64)gridDim.x * blockDim.x; }
+
+// ---- data movement -------------------------------------------------------------------------
+
+// `rows` rows of `width` bytes from src (row pitch spitch) to dst (row pitch dpitch), moved in
+// units of `unit` bytes (1, 2, 4, 8 or 16), which divides every address, pitch and width.
+extern "C" __global__ void k_copy2d(char* dst, i64 dpitch, const char* src, i64 spitch, i64 rows,
+                                    i64 width, int unit) {
+    i64 per_row = width / unit;
+    i64 n = rows * per_row;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        i64 r = t / per_row, c = (t % per_row) * unit;
+        char* d = dst + r * dpitch + c;
+        const char* s = src + r * spitch + c;
+        switch (unit) {
+            case 16: *(uint4*)d = *(const uint4*)s; break;
+            case 8: *(u64*)d = *(const u64*)s; break;
+            case 4: *(unsigned*)d = *(const unsigned*)s; break;
+            case 2: *(unsigned short*)d = *(const unsigned short*)s; break;
+            default: *d = *s; break;
+        }
+    }
+}
+
+// Take along a dimension: the source is [outer, extent, inner_bytes]; output row r of each outer
+// block is source row idx[r], or zeros where idx[r] < 0 (shard padding).
+extern "C" __global__ void k_gather_rows(char* dst, const char* src, const int* idx, i64 outer,
+                                         i64 nidx, i64 extent, i64 inner_bytes, int unit) {
+    i64 per_row = inner_bytes / unit;
+    i64 n = outer * nidx * per_row;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        i64 c = (t % per_row) * unit;
+        i64 r = (t / per_row) % nidx;
+        i64 o = t / (per_row * nidx);
+        char* d = dst + (o * nidx + r) * inner_bytes + c;
+        int from = idx[r];
+        if (from < 0) {
+            for (int b = 0; b < unit; b++) d[b] = 0;
+            continue;
+        }
+        const char* s = src + (o * extent + from) * inner_bytes + c;
+        switch (unit) {
+            case 16: *(uint4*)d = *(const uint4*)s; break;
+            case 8: *(u64*)d = *(const u64*)s; break;
+            case 4: *(unsigned*)d = *(const unsigned*)s; break;
+            case 2: *(unsigned short*)d = *(const unsigned short*)s; break;
+            default: *d = *s; break;
+        }
+    }
+}
+
+// ---- model ops -----------------------------------------------------------------------------
+
+// y[s, :] = table[ids[s], :]. An id outside [0, vocab) writes zeros and records step + 1 in
+// *err (first failure wins), which the host reports after the run.
+extern "C" __global__ void k_embedding(void* out, int odt, const void* ids, int it, const void* table,
+                                       int tdt, i64 rows, i64 hidden, i64 vocab, unsigned* err,
+                                       unsigned step) {
+    i64 n = rows * hidden;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        i64 s = t / hidden, c = t % hidden;
+        i64 id = ldi(ids, it, s);
+        float v = 0.0f;
+        if (id >= 0 && id < vocab) {
+            v = ldf(table, tdt, id * hidden + c);
+        } else if (c == 0) {
+            atomicCAS(err, 0u, step + 1u);
+        }
+        stf(out, odt, t, v);
+    }
+}
+
+// Sum of `v` over the block (blockDim.x a multiple of 32, at most 1024); every thread gets it.
+__device__ float block_sum(float v, float* scratch) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    __syncthreads();
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    int warps = blockDim.x >> 5;
+    float total = 0.0f;
+    for (int w = 0; w < warps; w++) total += scratch[w];
+    return total;
+}
+
+// One block per row: y = x / sqrt(mean(x²) + eps) · w.
+extern "C" __global__ void k_rms_norm(void* out, const void* x, const void* w, int dt, int wdt,
+                                      i64 rows, int hidden, float eps) {
+    __shared__ float scratch[32];
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        float ss = 0.0f;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            float v = ldf(x, dt, r * hidden + c);
+            ss += v * v;
+        }
+        float ms = block_sum(ss, scratch) / (float)hidden;
+        float inv = 1.0f / sqrtf(ms + eps);
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            float v = ldf(x, dt, r * hidden + c);
+            stf(out, dt, r * hidden + c, v * inv * ldf(w, wdt, c));
+        }
+    }
+}
+
+// One block per row: y = (x − mean) / sqrt(var + eps) · w + b, biased variance, two passes.
+extern "C" __global__ void k_layer_norm(void* out, const void* x, const void* w, const void* b,
+                                        int dt, int wdt, int bdt, i64 rows, int hidden, float eps) {
+    __shared__ float scratch[32];
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        float s = 0.0f;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) s += ldf(x, dt, r * hidden + c);
+        float mean = block_sum(s, scratch) / (float)hidden;
+        float sq = 0.0f;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            float d = ldf(x, dt, r * hidden + c) - mean;
+            sq += d * d;
+        }
+        float var = block_sum(sq, scratch) / (float)hidden;
+        float inv = 1.0f / sqrtf(var + eps);
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            float v = ldf(x, dt, r * hidden + c);
+            stf(out, dt, r * hidden + c, (v - mean) * inv * ldf(w, wdt, c) + ldf(b, bdt, c));
+        }
+    }
+}
+
+// Rotary embedding, rotate-half, every head of x: [rows, cols]. Angles in double precision from
+// global positions, as the CPU backend computes them; the rotation itself in fp32.
+extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* pos, int it, i64 rows,
+                                  i64 cols, int head_dim, int rotary, double theta) {
+    i64 n = rows * cols;
+    int half = rotary / 2;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        i64 s = t / cols;
+        int d = (int)((t % cols) % head_dim);
+        if (d >= rotary) {
+            stf(out, dt, t, ldf(x, dt, t));
+            continue;
+        }
+        int k = d < half ? d : d - half;
+        double inv_freq = pow(theta, -2.0 * (double)k / (double)rotary);
+        double angle = (double)ldi(pos, it, s) * inv_freq;
+        float cs = (float)cos(angle), sn = (float)sin(angle);
+        float y;
+        if (d < half) {
+            float a = ldf(x, dt, t), b = ldf(x, dt, t + half);
+            y = a * cs - b * sn;
+        } else {
+            float b = ldf(x, dt, t), a = ldf(x, dt, t - half);
+            y = b * cs + a * sn;
+        }
+        stf(out, dt, t, y);
+    }
+}
+
+__device__ __forceinline__ float silu_f(float x) { return x / (1.0f + expf(-x)); }
+
+// op: 0 silu, 1 gelu (erf), 2 gelu (tanh approximation).
+extern "C" __global__ void k_unary(int op, int dt, const void* x, void* y, i64 n) {
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        float v = ldf(x, dt, t), r;
+        if (op == 0) {
+            r = silu_f(v);
+        } else if (op == 1) {
+            r = 0.5f * v * (1.0f + erff(v / 1.41421356237309504880f));
+        } else {
+            const float c = 0.79788456080286535588f;  // sqrt(2/pi)
+            r = 0.5f * v * (1.0f + tanhf(c * (v + 0.044715f * v * v * v)));
+        }
+        stf(y, dt, t, r);
+    }
+}
+
+// op: 0 mul, 1 add, 2 swiglu (silu(a) · b).
+extern "C" __global__ void k_binary(int op, int dt, const void* a, const void* b, void* y, i64 n) {
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        float p = ldf(a, dt, t), q = ldf(b, dt, t), r;
+        if (op == 0) r = p * q;
+        else if (op == 1) r = p + q;
+        else r = silu_f(p) * q;
+        stf(y, dt, t, r);
+    }
+}
+
+extern "C" __global__ void k_convert(const void* x, int xdt, void* y, int ydt, i64 n) {
+    for (i64 t = global_id(); t < n; t += global_stride()) stf(y, ydt, t, ldf(x, xdt, t));
+}
+
+// y[r, c] += b[c]: the bias of `linear`, after the GEMM.
+extern "C" __global__ void k_add_bias(void* y, int dt, const void* b, int bdt, i64 rows, i64 cols) {
+    i64 n = rows * cols;
+    for (i64 t = global_id(); t < n; t += global_stride())
+        stf(y, dt, t, ldf(y, dt, t) + ldf(b, bdt, t % cols));
+}
+
+// Merge of two partial attention results over disjoint key blocks, per token and head, in fp32.
+// One thread per output element; the thread of each head's first column writes the lse.
+extern "C" __global__ void k_lse_merge(float* o, float* l, const float* oa, const float* la,
+                                       const float* ob, const float* lb, i64 rows, int heads,
+                                       int cols) {
+    int width = cols / heads;
+    i64 n = rows * cols;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        i64 s = t / cols;
+        int c = (int)(t % cols), h = c / width;
+        float a = la[s * heads + h], b = lb[s * heads + h];
+        float m = fmaxf(a, b);
+        float out = 0.0f, lse = -INFINITY;
+        if (m != -INFINITY) {
+            lse = m + logf(expf(a - m) + expf(b - m));
+            out = expf(a - lse) * oa[t] + expf(b - lse) * ob[t];
+        }
+        o[t] = out;
+        if (c % width == 0) l[s * heads + h] = lse;
+    }
+}
+
+// ---- attention -----------------------------------------------------------------------------
+
+#define ATT_BK 32    // keys per shared-memory tile: one per lane
+#define ATT_WARPS 4  // warps per block
+#define ATT_RPW 4    // query rows per warp
+#define ATT_MAXC 8   // output columns per lane: head_dim <= 256
+
+__device__ __forceinline__ float warp_max(float v) {
+    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+__device__ __forceinline__ float warp_sum(float v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Attention of q: [sq, heads·d] over k, v: [sk, kv_heads·d], for query head blockIdx.y and
+// ATT_WARPS·ATT_RPW query rows per block, with an online softmax in fp32.
+//
+// Masks come from global token indices (q_index / k_index; null means the row number) and
+// optional segment ids, exactly as `seq.attention_partial` defines them; -1 marks padding.
+// Output rows are normalised within this key block (zeros where no key is allowed); lse (if
+// not null) is [sq, heads] in natural log, −inf where no key is allowed.
+//
+// Each lane owns one key of a 32-key tile for the scores (full dot product from shared memory)
+// and 1/32 of the head's columns for the output accumulator, so no per-score reductions occur.
+extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32)
+k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int vdt, i64 q_stride,
+            i64 kv_stride, const void* q_index, const void* k_index, int index_it,
+            const void* q_seg, const void* k_seg, int seg_it, void* out, int odt, float* lse,
+            int sq, int sk, int heads, int kv_heads, int d, float scale, int causal, i64 window) {
+    extern __shared__ float smem[];
+    __shared__ i64 k_idx_s[ATT_BK];
+    __shared__ i64 k_seg_s[ATT_BK];
+    float* Ks = smem;                  // ATT_BK rows of d + 1 floats (padded: no bank conflicts)
+    float* Vs = Ks + ATT_BK * (d + 1);  // ATT_BK rows of d floats
+    float* Qs = Vs + ATT_BK * d;        // ATT_WARPS · ATT_RPW rows of d floats
+
+    const int h = blockIdx.y;
+    const int g = h / (heads / kv_heads);
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int row0 = blockIdx.x * (ATT_WARPS * ATT_RPW) + warp * ATT_RPW;
+
+    i64 qi[ATT_RPW], qs[ATT_RPW];
+    float m[ATT_RPW], l[ATT_RPW], acc[ATT_RPW][ATT_MAXC];
+#pragma unroll
+    for (int r = 0; r < ATT_RPW; r++) {
+        int row = row0 + r;
+        bool valid = row < sq;
+        qi[r] = !valid ? -1 : (q_index ? ldi(q_index, index_it, row) : (i64)row);
+        qs[r] = (valid && q_seg) ? ldi(q_seg, seg_it, row) : 0;
+        float* qrow = Qs + (warp * ATT_RPW + r) * d;
+        for (int c = lane; c < d; c += 32) qrow[c] = valid ? ldf(q, qdt, (i64)row * q_stride + (i64)h * d + c) : 0.0f;
+        m[r] = -INFINITY;
+        l[r] = 0.0f;
+#pragma unroll
+        for (int t = 0; t < ATT_MAXC; t++) acc[r][t] = 0.0f;
+    }
+
+    for (int k0 = 0; k0 < sk; k0 += ATT_BK) {
+        __syncthreads();  // the previous tile is no longer read
+        for (int t = threadIdx.x; t < ATT_BK * d; t += blockDim.x) {
+            int j = t / d, c = t % d, kr = k0 + j;
+            float kv = 0.0f, vv = 0.0f;
+            if (kr < sk) {
+                i64 at = (i64)kr * kv_stride + (i64)g * d + c;
+                kv = ldf(k, kdt, at);
+                vv = ldf(v, vdt, at);
+            }
+            Ks[j * (d + 1) + c] = kv;
+            Vs[j * d + c] = vv;
+        }
+        for (int j = threadIdx.x; j < ATT_BK; j += blockDim.x) {
+            int kr = k0 + j;
+            k_idx_s[j] = kr >= sk ? -1 : (k_index ? ldi(k_index, index_it, kr) : (i64)kr);
+            k_seg_s[j] = (kr < sk && k_seg) ? ldi(k_seg, seg_it, kr) : 0;
+        }
+        __syncthreads();
+
+        const i64 kj = k_idx_s[lane], ksj = k_seg_s[lane];
+        const float* krow = Ks + lane * (d + 1);
+#pragma unroll
+        for (int r = 0; r < ATT_RPW; r++) {
+            i64 dq = qi[r] - kj;
+            bool ok = qi[r] >= 0 && kj >= 0 && (!causal || kj <= qi[r]) &&
+                      (window <= 0 || (dq < 0 ? -dq : dq) < window) && (!q_seg || qs[r] == ksj);
+            if (!__any_sync(0xffffffffu, ok)) continue;  // warp-uniform: nothing allowed here
+            float s = -INFINITY;
+            if (ok) {
+                const float* qrow = Qs + (warp * ATT_RPW + r) * d;
+                float dot = 0.0f;
+                for (int c = 0; c < d; c++) dot += qrow[c] * krow[c];
+                s = scale * dot;
+            }
+            float new_m = fmaxf(m[r], warp_max(s));  // finite: some lane is allowed
+            float p = ok ? expf(s - new_m) : 0.0f;
+            float corr = expf(m[r] - new_m);         // 0 while the row had seen nothing
+            l[r] = l[r] * corr + warp_sum(p);
+#pragma unroll
+            for (int t = 0; t < ATT_MAXC; t++) acc[r][t] *= corr;
+            for (int j = 0; j < ATT_BK; j++) {
+                float pj = __shfl_sync(0xffffffffu, p, j);
+                if (pj == 0.0f) continue;  // warp-uniform: pj is broadcast
+                const float* vrow = Vs + j * d;
+#pragma unroll
+                for (int t = 0; t < ATT_MAXC; t++) {
+                    int c = t * 32 + lane;
+                    if (c < d) acc[r][t] += pj * vrow[c];
+                }
+            }
+            m[r] = new_m;
+        }
+    }
+
+#pragma unroll
+    for (int r = 0; r < ATT_RPW; r++) {
+        int row = row0 + r;
+        if (row >= sq) continue;
+        float inv = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
+#pragma unroll
+        for (int t = 0; t < ATT_MAXC; t++) {
+            int c = t * 32 + lane;
+            if (c < d) stf(out, odt, (i64)row * q_stride + (i64)h * d + c, acc[r][t] * inv);
+        }
+        if (lse && lane == 0) lse[(i64)row * heads + h] = l[r] > 0.0f ? m[r] + logf(l[r]) : -INFINITY;
+    }
+}
