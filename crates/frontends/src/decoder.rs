@@ -30,6 +30,12 @@ pub struct DecoderConfig {
     pub packed: bool,
     /// Decoders are causal; encoders (and tests of the non-causal paths) are not.
     pub causal: bool,
+    /// Biases on the q, k and v projections (Qwen2).
+    pub qkv_bias: bool,
+    /// The output head reuses the embedding table.
+    pub tie_embeddings: bool,
+    /// Rotate only the first dims of each head (Phi-3's partial rotary factor).
+    pub rotary_dim: Option<i64>,
 }
 
 impl DecoderConfig {
@@ -51,6 +57,9 @@ impl DecoderConfig {
             window: None,
             packed: false,
             causal: true,
+            qkv_bias: false,
+            tie_embeddings: false,
+            rotary_dim: None,
         }
     }
 
@@ -72,6 +81,9 @@ impl DecoderConfig {
             window: None,
             packed: false,
             causal: true,
+            qkv_bias: false,
+            tie_embeddings: false,
+            rotary_dim: None,
         }
     }
 
@@ -114,7 +126,8 @@ impl DecoderConfig {
             let x = self.norm(&mut b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))?;
             let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
                 let w = b.param(&p(&format!("{name}.weight")), self.t(&[out, inp]))?;
-                let bias = if gpt2 { Some(b.param(&p(&format!("{name}.bias")), self.t(&[out]))?) } else { None };
+                let qkv = ["q_proj", "k_proj", "v_proj"].iter().any(|n| name.ends_with(n));
+                let bias = if gpt2 || (self.qkv_bias && qkv) { Some(b.param(&p(&format!("{name}.bias")), self.t(&[out]))?) } else { None };
                 b.linear(x, w, bias)
             };
             let (q, k, v) = if gpt2 {
@@ -123,7 +136,7 @@ impl DecoderConfig {
                 let q = proj(&mut b, x, "self_attn.q_proj", hq * hd, d)?;
                 let k = proj(&mut b, x, "self_attn.k_proj", hkv * hd, d)?;
                 let v = proj(&mut b, x, "self_attn.v_proj", hkv * hd, d)?;
-                (b.rope(q, pos, hd, self.rope_theta)?, b.rope(k, pos, hd, self.rope_theta)?, v)
+                (self.rope(&mut b, q, pos)?, self.rope(&mut b, k, pos)?, v)
             };
             let a = b.attention(q, k, v, seg, &attn)?;
             let o = proj(&mut b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
@@ -142,10 +155,23 @@ impl DecoderConfig {
             h = b.binary(OpKind::Add, h, m)?;
         }
         let x = self.norm(&mut b, h, if gpt2 { "transformer.ln_f" } else { "model.norm" })?;
-        let head = b.param("lm_head.weight", self.t(&[self.vocab, d]))?;
+        let head_name = match (self.tie_embeddings, gpt2) {
+            (true, true) => "transformer.wte.weight",
+            (true, false) => "model.embed_tokens.weight",
+            (false, _) => "lm_head.weight",
+        };
+        let head = b.param(head_name, self.t(&[self.vocab, d]))?;
         let logits = b.logits(x, head)?;
         g.results = vec![logits];
         Ok(g)
+    }
+
+    fn rope(&self, b: &mut Builder, x: ValueId, pos: ValueId) -> Result<ValueId, BuildError> {
+        let mut a = seq_ir::builder::attrs([("head_dim", seq_ir::Attr::Int(self.head_dim)), ("theta", seq_ir::Attr::Float(self.rope_theta))]);
+        if let Some(rd) = self.rotary_dim.filter(|&rd| rd != self.head_dim) {
+            a.insert("rotary_dim".into(), seq_ir::Attr::Int(rd));
+        }
+        b.one(OpKind::Rope, &[x, pos], a)
     }
 
     fn norm(&self, b: &mut Builder, x: ValueId, prefix: &str) -> Result<ValueId, BuildError> {

@@ -1,6 +1,7 @@
 //! Frontends: every way a model enters seqc ends as a verified [`seq_ir::Graph`].
 
 pub mod decoder;
+pub mod hf;
 pub mod mlir;
 pub mod onnx;
 

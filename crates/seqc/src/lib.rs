@@ -115,14 +115,32 @@ pub struct Compiled {
     pub summary: ModelSummary,
 }
 
-/// Reads a model from `source` with a fresh MLIR context: `.onnx` files are imported (their
-/// weights dropped; see [`import`]), anything else is read as seq MLIR.
+/// Sequence length for models read from a Hugging Face config, unless given.
+pub const DEFAULT_SEQ_LEN: i64 = 4096;
+
+/// Reads a model from `source`: `.onnx` files are imported (their weights dropped; see
+/// [`import`]), `.json` files are Hugging Face configs (built for [`DEFAULT_SEQ_LEN`] tokens),
+/// anything else is seq MLIR.
 pub fn load(source: &Source) -> Result<Graph, Error> {
-    if let Source::File(path) = source
-        && path.extension().is_some_and(|e| e == "onnx")
-    {
-        return Ok(import(path)?.graph);
+    match source {
+        Source::File(path) => load_file(path, None),
+        Source::Text { .. } => load_text(source),
     }
+}
+
+/// Reads a model file; `seq_len` sets the sequence length of a Hugging Face config.
+pub fn load_file(path: &std::path::Path, seq_len: Option<i64>) -> Result<Graph, Error> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("onnx") => Ok(import(path)?.graph),
+        Some("json") => {
+            let cfg = seq_frontends::hf::read_config(path, seq_len.unwrap_or(DEFAULT_SEQ_LEN)).map_err(|e| Error::Input(e.to_string().trim_start_matches("error: ").to_string()))?;
+            cfg.build().map_err(|e| Error::Input(format!("{}: {e}", path.display())))
+        }
+        _ => load_text(&Source::File(path.to_path_buf())),
+    }
+}
+
+fn load_text(source: &Source) -> Result<Graph, Error> {
     let ctx = SeqContext::new()?;
     Ok(match source {
         Source::File(path) => seq_frontends::load_mlir_file(&ctx, path)?,

@@ -92,6 +92,9 @@ struct TargetArgs {
     /// Which chooser picks strategies.
     #[arg(long, value_enum, default_value = "egraph")]
     chooser: ChooserArg,
+    /// Tokens to compile for when the model is a Hugging Face config.json (default 4096).
+    #[arg(long, value_name = "N")]
+    seq_len: Option<i64>,
 }
 
 impl TargetArgs {
@@ -172,13 +175,19 @@ enum Command {
         #[arg(long, default_value = "1e-5")]
         tolerance: f64,
     },
-    /// Import a model from ONNX into the seq dialect: writes DIR/model.mlir and DIR/weights.safetensors.
+    /// Import a model into the seq dialect: an ONNX export (writes DIR/model.mlir and
+    /// DIR/weights.safetensors) or a Hugging Face config.json (writes DIR/model.mlir; weights come
+    /// from --weights at run time, or are seeded random).
     Import {
-        /// An ONNX model (.onnx) exported with a fixed sequence length.
+        /// An ONNX model (.onnx) exported with a fixed sequence length, or a config.json
+        /// (llama, mistral, qwen2, phi3, gpt2).
         file: PathBuf,
         /// Output folder.
         #[arg(long, short = 'o', value_name = "DIR")]
         output: PathBuf,
+        /// Tokens to build a config.json model for.
+        #[arg(long, value_name = "N", default_value_t = seqc::DEFAULT_SEQ_LEN)]
+        seq_len: i64,
     },
     /// Check a model: syntax, dialect, shapes, head counts. Exit 1 with located errors if wrong.
     Verify { file: PathBuf },
@@ -221,7 +230,10 @@ fn run(cli: Cli) -> Result<(), String> {
     let err = |e: Error| e.to_string();
     match cli.command {
         Command::Compile { file, target, output, emit, dump_ir } => {
-            let compiled = seqc::compile(&Source::File(file), &target.options(dump_ir)).map_err(err)?;
+            let opts = target.options(dump_ir);
+            seqc::target(&opts).map_err(err)?;
+            let g = seqc::load_file(&file, target.seq_len).map_err(err)?;
+            let compiled = seqc::compile_graph(g, &opts).map_err(err)?;
             let json = serde_json::to_string_pretty(&compiled.report).map_err(|e| e.to_string())?;
             let ir = print_graph(&compiled.program, PrintOptions::default());
             let plan = compiled.plan.to_json();
@@ -246,9 +258,16 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             run_cpu(RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance })?;
         }
-        Command::Import { file, output } => {
-            let imported = seqc::import(&file).map_err(err)?;
+        Command::Import { file, output, seq_len } => {
             std::fs::create_dir_all(&output).map_err(|e| format!("error: cannot create '{}': {e}", output.display()))?;
+            if file.extension().is_some_and(|e| e == "json") {
+                let g = seqc::load_file(&file, Some(seq_len)).map_err(err)?;
+                write(&output.join("model.mlir"), &print_graph(&g, PrintOptions::default()))?;
+                let attention = g.ops_of(seq_ir::OpKind::Attention).count();
+                println!("imported {}: {attention} attention layers at {seq_len} tokens -> {}/model.mlir", file.display(), output.display());
+                return Ok(());
+            }
+            let imported = seqc::import(&file).map_err(err)?;
             write(&output.join("model.mlir"), &print_graph(&imported.graph, PrintOptions::default()))?;
             let weights = output.join("weights.safetensors");
             seq_frontends::onnx::write_safetensors(&imported.weights, &weights).map_err(|e| e.to_string())?;
@@ -302,7 +321,9 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
     use seqc::run::{RunInputs, make_inputs, max_relative_error, owner_of, precision};
     let err = |e: Error| e.to_string();
     let rt = |e: cpu::RuntimeError| format!("error: {e}");
-    let is_plan = a.file.extension().is_some_and(|x| x == "json");
+    // plan.json and a Hugging Face config.json are both JSON: a plan has steps.
+    let is_plan = a.file.extension().is_some_and(|x| x == "json")
+        && std::fs::read_to_string(&a.file).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).is_some_and(|v| v.get("steps").is_some());
     let (plan, source) = if is_plan {
         let plan = seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?;
         if plan.devices != a.target.devices {
@@ -310,7 +331,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         }
         (plan, None)
     } else {
-        let g = seqc::load(&Source::File(a.file.clone())).map_err(err)?;
+        let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))

@@ -2,8 +2,10 @@ mod cli;
 mod examples;
 mod decisions;
 mod equivalence;
+mod hf;
 mod library;
 mod lowering;
+mod onnx;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

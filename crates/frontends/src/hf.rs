@@ -1,0 +1,148 @@
+//! Hugging Face `config.json` → decoder configuration, for the decoder families seqc knows.
+//! Weights come random (seeded) or from a checkpoint whose tensor names match the program's
+//! parameters (Llama, Mistral and Qwen2 checkpoints do; Phi-3 and GPT-2 fuse or transpose
+//! projections, which the loader does not yet undo).
+
+use crate::decoder::{DecoderConfig, Norm};
+use seq_ir::DType;
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("error: cannot read '{path}': {reason}")]
+    Read { path: String, reason: String },
+    #[error("error: '{path}' is not valid JSON: {reason}")]
+    Json { path: String, reason: String },
+    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, phi3, gpt2)")]
+    Family { path: String, found: String },
+    #[error("error: {path}: field '{field}' {problem}")]
+    Field { path: String, field: String, problem: String },
+}
+
+pub const FAMILIES: [&str; 5] = ["llama", "mistral", "qwen2", "phi3", "gpt2"];
+
+struct Fields<'a> {
+    v: &'a Value,
+    path: &'a str,
+}
+
+impl Fields<'_> {
+    fn bad(&self, field: &str, problem: impl Into<String>) -> ConfigError {
+        ConfigError::Field { path: self.path.into(), field: field.into(), problem: problem.into() }
+    }
+
+    fn int(&self, field: &str) -> Result<i64, ConfigError> {
+        self.opt_int(field)?.ok_or_else(|| self.bad(field, "is missing"))
+    }
+
+    fn opt_int(&self, field: &str) -> Result<Option<i64>, ConfigError> {
+        match self.v.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(x) => x.as_i64().filter(|&n| n > 0).map(Some).ok_or_else(|| self.bad(field, format!("must be a positive integer, got {x}"))),
+        }
+    }
+
+    fn float(&self, field: &str) -> Result<Option<f64>, ConfigError> {
+        match self.v.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(x) => x.as_f64().map(Some).ok_or_else(|| self.bad(field, format!("must be a number, got {x}"))),
+        }
+    }
+
+    fn bool(&self, field: &str) -> bool {
+        self.v.get(field).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    fn str(&self, field: &str) -> Option<&str> {
+        self.v.get(field).and_then(Value::as_str)
+    }
+}
+
+/// Reads a decoder configuration; `seq_len` is the sequence to compile for.
+pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig, ConfigError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| ConfigError::Json { path: path.into(), reason: e.to_string() })?;
+    let f = Fields { v: &v, path };
+    if v.get("steps").is_some() {
+        return Err(ConfigError::Field { path: path.into(), field: "steps".into(), problem: "marks a compiled plan, not a model: run it with `seqc run`".into() });
+    }
+    let family = f.str("model_type").unwrap_or("").to_string();
+    if !FAMILIES.contains(&family.as_str()) {
+        return Err(ConfigError::Family { path: path.into(), found: family });
+    }
+    let dtype = match f.str("torch_dtype").or(f.str("dtype")) {
+        Some("bfloat16") => DType::BF16,
+        Some("float16") => DType::F16,
+        _ => DType::F32,
+    };
+    if family == "gpt2" {
+        let hidden = f.int("n_embd")?;
+        let heads = f.int("n_head")?;
+        if let Some(act) = f.str("activation_function").filter(|a| !matches!(*a, "gelu_new" | "gelu_pytorch_tanh")) {
+            return Err(f.bad("activation_function", format!("'{act}' is not supported (gelu_new)")));
+        }
+        return Ok(DecoderConfig {
+            family: Norm::Gpt2,
+            layers: f.int("n_layer")? as usize,
+            hidden,
+            heads,
+            kv_heads: heads,
+            head_dim: hidden / heads,
+            ffn: f.opt_int("n_inner")?.unwrap_or(4 * hidden),
+            vocab: f.int("vocab_size")?,
+            seq_len,
+            dtype,
+            eps: f.float("layer_norm_epsilon")?.unwrap_or(1e-5),
+            rope_theta: 10000.0,
+            window: None,
+            packed: false,
+            causal: true,
+            qkv_bias: true,
+            tie_embeddings: v.get("tie_word_embeddings").and_then(Value::as_bool).unwrap_or(true),
+            rotary_dim: None,
+        });
+    }
+    if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
+        return Err(f.bad("hidden_act", format!("'{act}' is not supported (silu)")));
+    }
+    let hidden = f.int("hidden_size")?;
+    let heads = f.int("num_attention_heads")?;
+    let head_dim = f.opt_int("head_dim")?.unwrap_or(hidden / heads);
+    // Transformers 5 keeps rope settings in rope_parameters; older configs at the top level.
+    let theta = v.get("rope_parameters").and_then(|r| r.get("rope_theta")).and_then(Value::as_f64).or(f.float("rope_theta")?).unwrap_or(10000.0);
+    if let Some(kind) = v.get("rope_parameters").and_then(|r| r.get("rope_type")).and_then(Value::as_str).filter(|k| *k != "default")
+        .or(v.get("rope_scaling").and_then(|r| r.get("rope_type").or(r.get("type"))).and_then(Value::as_str))
+    {
+        return Err(f.bad("rope_type", format!("'{kind}' rope scaling is not supported (default rotary embeddings)")));
+    }
+    let window = match family.as_str() {
+        "qwen2" if !f.bool("use_sliding_window") => None,
+        _ => f.opt_int("sliding_window")?,
+    };
+    let rotary_dim = f.float("partial_rotary_factor")?.map(|p| ((head_dim as f64 * p) as i64) & !1);
+    Ok(DecoderConfig {
+        family: Norm::Llama,
+        layers: f.int("num_hidden_layers")? as usize,
+        hidden,
+        heads,
+        kv_heads: f.opt_int("num_key_value_heads")?.unwrap_or(heads),
+        head_dim,
+        ffn: f.int("intermediate_size")?,
+        vocab: f.int("vocab_size")?,
+        seq_len,
+        dtype,
+        eps: f.float("rms_norm_eps")?.unwrap_or(1e-6),
+        rope_theta: theta,
+        window: window.filter(|&w| w < seq_len),
+        packed: false,
+        causal: true,
+        qkv_bias: family == "qwen2" || f.bool("attention_bias"),
+        tie_embeddings: f.bool("tie_word_embeddings"),
+        rotary_dim,
+    })
+}
+
+pub fn read_config(path: &std::path::Path, seq_len: i64) -> Result<DecoderConfig, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), reason: e.to_string() })?;
+    from_config(&text, &shown, seq_len)
+}

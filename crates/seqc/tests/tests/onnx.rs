@@ -1,0 +1,103 @@
+//! Every export in ../shared/models (llama and gpt2; opset 18 and 23; eager and sdpa): the
+//! imported IR is pinned, and the imported model reproduces the exporter's logits (max relative
+//! error <= 1e-4 in f32), unsplit and split over 2 and 4 CPU ranks. Skipped, with a printed
+//! reason, when ../shared/models is absent.
+
+use super::{root, settings};
+use prost::Message;
+use seq_frontends::onnx::{proto, write_safetensors};
+use seq_ir::{OpKind, PrintOptions, print_graph};
+use seq_runtime::cpu::{self, RunOptions, WeightSource};
+use seqc::run::{RunInputs, make_inputs, max_relative_error, precision, run_cpu};
+use seqc::{CompileOptions, compile_graph, import};
+use std::path::PathBuf;
+
+fn models() -> Option<PathBuf> {
+    let dir = root().join("../shared/models");
+    if dir.join("input_ids.npy").exists() {
+        Some(dir)
+    } else {
+        println!("skipped: ../shared/models is not present");
+        None
+    }
+}
+
+const EXPORTS: [&str; 4] = ["llama-eager", "llama-sdpa", "gpt2-eager", "gpt2-sdpa"];
+
+#[test]
+fn imported_ir_is_pinned() {
+    let Some(dir) = models() else { return };
+    for model in EXPORTS {
+        for opset in [18, 23] {
+            let imported = import(&dir.join(model).join(format!("model-opset{opset}.onnx"))).unwrap_or_else(|e| panic!("{model} {opset}: {e}"));
+            let name = format!("{}_opset{opset}", model.replace('-', "_"));
+            settings("onnx").bind(|| insta::assert_snapshot!(name, print_graph(&imported.graph, PrintOptions::default())));
+        }
+    }
+}
+
+#[test]
+fn gqa_becomes_kv_heads_not_copies() {
+    let Some(dir) = models() else { return };
+    let imported = import(&dir.join("llama-sdpa/model-opset18.onnx")).expect("imports");
+    let g = &imported.graph;
+    for (_, op) in g.ops_of(OpKind::Attention) {
+        assert_eq!((op.int("num_heads"), op.int("num_kv_heads")), (Some(4), Some(2)));
+        assert_eq!(g.ty(op.operands[1]).tensor().map(|t| t.shape.clone()), Some(vec![48, 32]), "K keeps 2 heads of 16");
+    }
+    // Shared initializers (tied or deduplicated by the exporter) stay one weight.
+    let names: std::collections::BTreeSet<_> = imported.weights.iter().map(|w| w.name.clone()).collect();
+    assert_eq!(names.len(), imported.weights.len());
+}
+
+#[test]
+fn imported_models_reproduce_the_exported_logits() {
+    let Some(dir) = models() else { return };
+    let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+    let mut worst = 0.0f64;
+    for model in EXPORTS {
+        let logits = read_f32(&dir.join(model).join("logits.npy"));
+        for opset in [18, 23] {
+            let imported = import(&dir.join(model).join(format!("model-opset{opset}.onnx"))).expect("imports");
+            let weights_path = std::env::temp_dir().join(format!("seqc-test-{model}-{opset}-{}.safetensors", std::process::id()));
+            write_safetensors(&imported.weights, &weights_path).expect("weights");
+            let weights = WeightSource::safetensors(&weights_path).expect("reads back");
+            for devices in [1, 2, 4] {
+                let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() }).expect("compiles");
+                let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+                let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
+                let (err, bad) = max_relative_error(&out.outputs[0], &logits, 1e-4);
+                assert!(bad.is_none(), "{model} opset {opset} on {devices} ranks: max relative error {err:.3e}");
+                worst = worst.max(err);
+            }
+            let _ = std::fs::remove_file(weights_path);
+        }
+    }
+    println!("largest relative error vs the exported logits: {worst:.3e}");
+}
+
+/// logits.npy as a [S, V] tensor.
+fn read_f32(path: &std::path::Path) -> cpu::HostTensor {
+    let bytes = std::fs::read(path).expect("read");
+    let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
+    let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
+    let data: Vec<f32> = npy.into_vec().expect("f32 data");
+    let s = shape.len();
+    cpu::HostTensor::from_f32(vec![shape[s - 2], shape[s - 1]], data).expect("tensor")
+}
+
+#[test]
+fn an_unsupported_op_names_the_node_and_the_nearest_pattern() {
+    let Some(dir) = models() else { return };
+    let bytes = std::fs::read(dir.join("llama-eager/model-opset18.onnx")).expect("read");
+    let mut model = proto::ModelProto::decode(bytes.as_slice()).expect("decode");
+    let graph = model.graph.as_mut().expect("graph");
+    let node = graph.node.iter_mut().find(|n| n.op_type.as_deref() == Some("Sigmoid")).expect("a Sigmoid");
+    node.op_type = Some("HardSigmoid".into());
+    let path = std::env::temp_dir().join(format!("seqc-unsupported-{}.onnx", std::process::id()));
+    std::fs::write(&path, model.encode_to_vec()).expect("write");
+    let err = import(&path).err().expect("must fail").to_string();
+    let _ = std::fs::remove_file(&path);
+    let message = err.replace(&path.display().to_string(), "model.onnx");
+    settings("onnx").bind(|| insta::assert_snapshot!("unsupported_op_failure", message));
+}
