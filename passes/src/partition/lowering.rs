@@ -188,6 +188,20 @@ fn ulysses(
     all_to_all(b, o, 0, 1, axis, degree)
 }
 
+/// Every rank's K, V (packed into one buffer so one collective moves both), token indices and
+/// segments, gathered over all devices.
+#[allow(clippy::type_complexity)]
+fn gather_kv(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<(ValueId, ValueId, ValueId, Option<ValueId>), BuildError> {
+    let kv_cols = cols(b, inp.k);
+    let kv = concat(b, &[inp.k, inp.v], 1)?;
+    let kv = all_gather(b, kv, ALL, devices)?;
+    let k = slice(b, kv, 1, 0, kv_cols)?;
+    let v = slice(b, kv, 1, kv_cols, kv_cols)?;
+    let index = all_gather(b, inp.index, ALL, devices)?;
+    let seg = inp.segments.map(|s| all_gather(b, s, ALL, devices)).transpose()?;
+    Ok((k, v, index, seg))
+}
+
 /// Emits `strategy` for one layer on `devices` ranks; returns the local output rows.
 pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usize) -> Result<ValueId, BuildError> {
     let segs = |s: Option<ValueId>, t: Option<ValueId>| s.zip(t);
@@ -195,13 +209,7 @@ pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usiz
         Strategy::Replicate => {
             let rows = b.graph.ty(inp.q).tensor().map_or(0, |t| t.shape[0]);
             let q = all_gather(b, inp.q, ALL, devices)?;
-            let kv_cols = cols(b, inp.k);
-            let kv = concat(b, &[inp.k, inp.v], 1)?;
-            let kv = all_gather(b, kv, ALL, devices)?;
-            let k = slice(b, kv, 1, 0, kv_cols)?;
-            let v = slice(b, kv, 1, kv_cols, kv_cols)?;
-            let index = all_gather(b, inp.index, ALL, devices)?;
-            let seg = inp.segments.map(|s| all_gather(b, s, ALL, devices)).transpose()?;
+            let (k, v, index, seg) = gather_kv(b, inp, devices)?;
             let (o, _) = partial(b, q, k, v, (index, index), segs(seg, seg), &inp.cfg)?;
             let o = convert(b, o, inp.dtype)?;
             let total = rows * devices as i64;
@@ -218,13 +226,7 @@ pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usiz
             )
         }
         Strategy::AllGatherKv => {
-            let kv_cols = cols(b, inp.k);
-            let kv = concat(b, &[inp.k, inp.v], 1)?;
-            let kv = all_gather(b, kv, ALL, devices)?;
-            let k = slice(b, kv, 1, 0, kv_cols)?;
-            let v = slice(b, kv, 1, kv_cols, kv_cols)?;
-            let index = all_gather(b, inp.index, ALL, devices)?;
-            let seg = inp.segments.map(|s| all_gather(b, s, ALL, devices)).transpose()?;
+            let (k, v, index, seg) = gather_kv(b, inp, devices)?;
             let (o, _) = partial(b, inp.q, k, v, (inp.index, index), segs(inp.segments, seg), &inp.cfg)?;
             convert(b, o, inp.dtype)
         }
