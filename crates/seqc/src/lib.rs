@@ -181,7 +181,7 @@ pub fn target(opts: &CompileOptions) -> Result<Target, Error> {
         )));
     }
     if let Some(b) = opts.memory_budget_gib {
-        if !(b > 0.0) {
+        if b.is_nan() || b <= 0.0 {
             return Err(Error::Topology("--memory-budget must be a positive number of GiB".into()));
         }
         t.memory_budget = (b * (1u64 << 30) as f64) as u64;

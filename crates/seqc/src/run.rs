@@ -111,7 +111,7 @@ pub fn max_relative_error(got: &HostTensor, reference: &HostTensor, tolerance: f
         if e.is_nan() || e > worst {
             worst = if e.is_nan() { f64::INFINITY } else { e };
         }
-        if first_bad.is_none() && !(e <= tolerance) {
+        if first_bad.is_none() && (e.is_nan() || e > tolerance) {
             first_bad = Some(i / cols);
         }
     }

@@ -105,7 +105,8 @@ impl Pass for ShardSequence {
                 let first = b.graph.body.len();
                 let result = emit(&mut b, Strategy::Replicate, &inputs, n).map_err(err)?;
                 // Tag the layer's ops so seq-lower-attention can find and replace them.
-                for id in b.graph.body[first..].to_vec() {
+                for i in first..b.graph.body.len() {
+                    let id = b.graph.body[i];
                     let new = b.graph.op_mut(id);
                     for key in ["layer", "strategy", "ulysses", "ring", "fallback"] {
                         if let Some(v) = op.attrs.get(key) {

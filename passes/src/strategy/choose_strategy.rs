@@ -80,7 +80,7 @@ pub struct LayerPrice {
 pub fn candidates(devices: usize, gpus_per_node: usize) -> Vec<Strategy> {
     let mut out = vec![Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv];
     for u in 2..devices {
-        if devices % u == 0 && u <= gpus_per_node {
+        if devices.is_multiple_of(u) && u <= gpus_per_node {
             out.push(Strategy::Hybrid { ulysses: u, ring: devices / u });
         }
     }
@@ -174,7 +174,9 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     };
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
     let mut out = Costs { candidates: all.clone(), ..Costs::default() };
-    let mut cache: BTreeMap<String, (Vec<f64>, Vec<Option<String>>, f64, f64)> = BTreeMap::new();
+    // Per distinct layer: candidate prices, exclusion reasons, whole attention, replicate form.
+    type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64);
+    let mut cache: BTreeMap<String, Priced> = BTreeMap::new();
     let single = Config { target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() }, ..config.clone() };
     for layer in &layers {
         let key = format!("{layer:?}");

@@ -45,7 +45,7 @@ fn pattern(text: &str) -> egg::Pattern<Term> {
 #[rustfmt::skip]
 pub fn rules(costs: &Costs) -> Vec<Rewrite<Term, ()>> {
     // out(x) = whole: the program computes the same result however it is split.
-    let mut rules = vec![rewrite!("run-whole"; "(out ?x)" => { egg::Pattern::<Term>::new(format!("{WHOLE}").parse().unwrap_or_else(|e| unreachable!("{e}"))) })];
+    let mut rules = vec![rewrite!("run-whole"; "(out ?x)" => { pattern(WHOLE) })];
     for k in 0..costs.candidates.len() {
         let legal: Vec<bool> = costs.split.iter().map(|layer| layer[k].is_finite()).collect();
         // rep(i, x) = attn(i, k, x): a split strategy computes the same local rows as gathering

@@ -477,8 +477,8 @@ impl<'a> Raiser<'a> {
                 (l, r) => err(format!("Concat of {} and {}", kind(&l), kind(&r)), NEAREST_ROPE),
             },
             "Pow" => match (x(self, 0)?, scalar(&x(self, 1)?)) {
-                (V::Rows(r), Some(e)) if e == 2.0 => one(V::Sq(r)),
-                (V::Rows(r), Some(e)) if e == 3.0 => one(V::GeluCube(r)),
+                (V::Rows(r), Some(2.0)) => one(V::Sq(r)),
+                (V::Rows(r), Some(3.0)) => one(V::GeluCube(r)),
                 (v, e) => err(format!("Pow of {} by {e:?}", kind(&v)), NEAREST_NORM),
             },
             "ReduceMean" => {

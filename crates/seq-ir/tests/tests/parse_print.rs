@@ -24,6 +24,6 @@ fn locations_print_and_parse_back() {
     let printed = print_graph(&g, PrintOptions { locations: true });
     let again = ctx.load(&printed, "other.mlir").expect("valid");
     // The original file's locations survive a trip through printed text.
-    let first = again.body_ops().next().map(|(_, op)| op.loc.clone()).flatten().expect("loc");
+    let first = again.body_ops().next().and_then(|(_, op)| op.loc.clone()).expect("loc");
     assert_eq!((first.file.as_str(), first.line, first.col), (case, 3, 9));
 }
