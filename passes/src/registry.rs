@@ -9,6 +9,7 @@ pub fn all(config: &Config) -> Vec<Box<dyn Pass>> {
         Box::new(strategy::ChooseStrategy { config: config.clone() }),
         Box::new(partition::ShardSequence),
         Box::new(partition::LowerAttention),
+        Box::new(partition::SimplifyCollectives),
         Box::new(partition::Cse),
         Box::new(schedule::OverlapCollectives),
         Box::new(schedule::PlanMemory),

@@ -5,7 +5,9 @@ pub mod cse;
 pub mod lower_attention;
 pub mod lowering;
 pub mod shard_sequence;
+pub mod simplify_collectives;
 
 pub use cse::Cse;
 pub use lower_attention::LowerAttention;
 pub use shard_sequence::ShardSequence;
+pub use simplify_collectives::SimplifyCollectives;
