@@ -6,6 +6,7 @@ mod hf;
 mod library;
 mod lowering;
 mod onnx;
+mod simplify;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
