@@ -225,6 +225,12 @@ impl SeqContext {
         if op.ptr.is_null() {
             let mut items: Vec<Diagnostic> =
                 std::mem::take(&mut *self.sink.borrow_mut()).into_iter().map(|d| polish(d, source)).collect();
+            if source.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("//")) {
+                items = vec![Diagnostic::error(
+                    Some(Loc { file: file.into(), line: 0, col: 0 }),
+                    "the file holds no program: expected a func.func (or a module holding one) built from seq ops",
+                )];
+            }
             if items.is_empty() {
                 items.push(Diagnostic::error(None, format!("{file}: could not be parsed as MLIR")));
             }

@@ -63,6 +63,10 @@ impl Diagnostic {
 
     fn render_into(&self, out: &mut String, source: Option<(&str, &str)>) {
         match &self.loc {
+            // MLIR reports whole-file problems at line 0.
+            Some(loc) if loc.line == 0 => {
+                let _ = writeln!(out, "{}: {}: {}", loc.file, self.severity.label(), self.message);
+            }
             Some(loc) => {
                 let _ = writeln!(out, "{loc}: {}: {}", self.severity.label(), self.message);
                 if let Some((name, text)) = source

@@ -485,15 +485,41 @@ fn op_error(op: &Op, msg: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(op.loc.clone(), format!("'{}' op {msg}", op.kind.name()))
 }
 
+/// Largest tensor seqc accepts: sizes are computed in 64-bit bytes everywhere after this check.
+pub const MAX_TENSOR_BYTES: u64 = 1 << 60;
+
+/// Why a tensor type cannot be planned, if it cannot.
+pub fn check_size(t: &Type) -> Option<String> {
+    let t = t.tensor()?;
+    if let Some(d) = t.shape.iter().find(|&&d| d <= 0) {
+        return Some(format!("{t} has a dimension of size {d}: every dimension needs at least one element"));
+    }
+    let bytes = t.shape.iter().try_fold(t.dtype.bytes(), |acc, &d| acc.checked_mul(d as u64));
+    match bytes {
+        Some(b) if b <= MAX_TENSOR_BYTES => None,
+        _ => Some(format!("{t} is too large: seqc plans tensors of at most 2^60 bytes")),
+    }
+}
+
 /// Verifies a whole program: every op's shapes and attributes, def-before-use, and that async
 /// waits return what their collective produces. Returns every problem found, in program order.
 pub fn verify(g: &Graph) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut defined = vec![false; g.values.len()];
-    for &a in &g.args {
+    for (i, &a) in g.args.iter().enumerate() {
         defined[a.0 as usize] = true;
+        if let Some(msg) = check_size(g.ty(a)) {
+            diags.push(Diagnostic::error(g.loc.clone(), format!("argument #{i}: {msg}")));
+        }
+    }
+    if !diags.is_empty() {
+        return diags;
     }
     for (_, op) in g.body_ops() {
+        if let Some(msg) = op.results.iter().find_map(|r| check_size(g.ty(*r))) {
+            diags.push(op_error(op, msg));
+            continue;
+        }
         if let Some(bad) = op.operands.iter().find(|o| !defined[o.0 as usize]) {
             diags.push(op_error(op, format!("uses value #{} before it is defined", bad.0)));
             continue;

@@ -358,6 +358,20 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
         seed: 0,
     };
+    // Every rank lives in this process: refuse a plan this host cannot hold rather than be killed.
+    // The CPU backend computes in f32 or f64 whatever the declared type (bf16 weights double).
+    let widen = if a.f64 { 4 } else { 2 };
+    let need = (plan.memory.arena_bytes + plan.memory.param_bytes) * widen * plan.devices as u64;
+    if let Some(avail) = available_memory()
+        && need > avail
+    {
+        return Err(format!(
+            "error: running {} ranks on this host's CPUs needs about {:.1} GiB, {:.1} GiB is available: use a shorter --seq-len, fewer --devices, or the CUDA backend",
+            plan.devices,
+            need as f64 / (1u64 << 30) as f64,
+            avail as f64 / (1u64 << 30) as f64
+        ));
+    }
     let inputs = make_inputs(&plan, &given).map_err(err)?;
     let opts = RunOptions { precision: precision(a.f64), timeout: std::time::Duration::from_secs(a.timeout) };
     eprintln!("seqc: running {} ranks on CPU threads ({})", plan.devices, if a.f64 { "f64" } else { "f32" });
@@ -390,6 +404,14 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// MemAvailable from /proc/meminfo, in bytes (Linux); None elsewhere.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 fn main() -> ExitCode {
