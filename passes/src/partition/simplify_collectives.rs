@@ -39,24 +39,22 @@ define_language! {
 pub const ITER_LIMIT: usize = 10;
 pub const NODE_LIMIT: usize = 10_000;
 
-fn shift_sum(a: &str, b: &str, g: &str) -> impl Fn(&mut egg::EGraph<Coll, ()>, Id, &egg::Subst) -> Vec<Id> {
-    let (a, b, g): (egg::Var, egg::Var, egg::Var) = (a.parse().unwrap_or_else(|_| unreachable!()), b.parse().unwrap_or_else(|_| unreachable!()), g.parse().unwrap_or_else(|_| unreachable!()));
-    move |eg, _, s| {
-        let num = |id: Id| eg[id].nodes.iter().find_map(|n| if let Coll::Num(v) = n { Some(*v) } else { None });
-        match (num(s[a]), num(s[b]), num(s[g])) {
-            (Some(x), Some(y), Some(n)) if n > 0 => vec![eg.add(Coll::Num((x + y).rem_euclid(n)))],
-            _ => vec![],
-        }
-    }
+fn var(name: &str) -> egg::Var {
+    name.parse().unwrap_or_else(|_| unreachable!("built-in variable {name}"))
 }
 
-struct Sum<F>(F);
-impl<F: Fn(&mut egg::EGraph<Coll, ()>, Id, &egg::Subst) -> Vec<Id>> egg::Applier<Coll, ()> for Sum<F> {
+/// Applies `(perm axis g a (perm axis g b x)) => (perm axis g (a+b mod g) x)`.
+struct ComposeRotations;
+
+impl egg::Applier<Coll, ()> for ComposeRotations {
     fn apply_one(&self, eg: &mut egg::EGraph<Coll, ()>, id: Id, s: &egg::Subst, _: Option<&egg::PatternAst<Coll>>, _: egg::Symbol) -> Vec<Id> {
-        let Some(&total) = (self.0)(eg, id, s).first() else { return vec![] };
-        let x = s["?x".parse().unwrap_or_else(|_| unreachable!())];
-        let (axis, g) = (s["?axis".parse().unwrap_or_else(|_| unreachable!())], s["?g".parse().unwrap_or_else(|_| unreachable!())]);
-        let new = eg.add(Coll::Permute([axis, g, total, x]));
+        let num = |id: Id| eg[id].nodes.iter().find_map(|n| if let Coll::Num(v) = n { Some(*v) } else { None });
+        let (Some(a), Some(b), Some(n)) = (num(s[var("?a")]), num(s[var("?b")]), num(s[var("?g")])) else { return vec![] };
+        if n <= 0 {
+            return vec![];
+        }
+        let shift = eg.add(Coll::Num((a + b).rem_euclid(n)));
+        let new = eg.add(Coll::Permute([s[var("?axis")], s[var("?g")], shift, s[var("?x")]]));
         if eg.union(id, new) { vec![id] } else { vec![] }
     }
 }
@@ -71,7 +69,7 @@ pub fn rules() -> Vec<Rewrite<Coll, ()>> {
         // Each rank's reduced slice, gathered along the scattered dim, is the full reduction.
         rewrite!("reduce-scatter-all-gather"; "(ag ?axis ?g ?d (rs ?axis ?g ?d ?x))" => "(ar ?axis ?g ?x)"),
         // Rotating by b then by a is rotating by (a + b) mod g.
-        rewrite!("permute-compose"; "(perm ?axis ?g ?a (perm ?axis ?g ?b ?x))" => { Sum(shift_sum("?a", "?b", "?g")) }),
+        rewrite!("permute-compose"; "(perm ?axis ?g ?a (perm ?axis ?g ?b ?x))" => { ComposeRotations }),
         // A rotation by a multiple of the group moves nothing.
         rewrite!("permute-zero"; "(perm ?axis ?g 0 ?x)" => "?x"),
     ]
