@@ -104,15 +104,7 @@ impl DecoderConfig {
         let pos = g.add_arg(TensorType::new([s], DType::I32).into());
         let seg = self.packed.then(|| g.add_arg(TensorType::new([s], DType::I32).into()));
         let mut b = Builder::new(&mut g);
-        let (d, hq, hkv, hd) = (self.hidden, self.heads, self.kv_heads, self.head_dim);
-        let attn = AttentionConfig {
-            causal: self.causal,
-            num_heads: hq,
-            num_kv_heads: hkv,
-            head_dim: hd,
-            scale: 1.0 / (hd as f64).sqrt(),
-            window: self.window,
-        };
+        let d = self.hidden;
         let gpt2 = self.family == Norm::Gpt2;
         let table = b.param(if gpt2 { "transformer.wte.weight" } else { "model.embed_tokens.weight" }, self.t(&[self.vocab, d]))?;
         let mut h = b.embedding(ids, table)?;
@@ -122,37 +114,7 @@ impl DecoderConfig {
             h = b.binary(OpKind::Add, h, p)?;
         }
         for l in 0..self.layers {
-            let p = |n: &str| if gpt2 { format!("transformer.h.{l}.{n}") } else { format!("model.layers.{l}.{n}") };
-            let x = self.norm(&mut b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))?;
-            let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
-                let w = b.param(&p(&format!("{name}.weight")), self.t(&[out, inp]))?;
-                let qkv = ["q_proj", "k_proj", "v_proj"].iter().any(|n| name.ends_with(n));
-                let bias = if gpt2 || (self.qkv_bias && qkv) { Some(b.param(&p(&format!("{name}.bias")), self.t(&[out]))?) } else { None };
-                b.linear(x, w, bias)
-            };
-            let (q, k, v) = if gpt2 {
-                (proj(&mut b, x, "attn.q_proj", hq * hd, d)?, proj(&mut b, x, "attn.k_proj", hkv * hd, d)?, proj(&mut b, x, "attn.v_proj", hkv * hd, d)?)
-            } else {
-                let q = proj(&mut b, x, "self_attn.q_proj", hq * hd, d)?;
-                let k = proj(&mut b, x, "self_attn.k_proj", hkv * hd, d)?;
-                let v = proj(&mut b, x, "self_attn.v_proj", hkv * hd, d)?;
-                (self.rope(&mut b, q, pos)?, self.rope(&mut b, k, pos)?, v)
-            };
-            let a = b.attention(q, k, v, seg, &attn)?;
-            let o = proj(&mut b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
-            h = b.binary(OpKind::Add, h, o)?;
-            let x = self.norm(&mut b, h, &p(if gpt2 { "ln_2" } else { "post_attention_layernorm" }))?;
-            let m = if gpt2 {
-                let up = proj(&mut b, x, "mlp.c_fc", self.ffn, d)?;
-                let act = b.unary(OpKind::Gelu, up)?;
-                proj(&mut b, act, "mlp.c_proj", d, self.ffn)?
-            } else {
-                let gate = proj(&mut b, x, "mlp.gate_proj", self.ffn, d)?;
-                let up = proj(&mut b, x, "mlp.up_proj", self.ffn, d)?;
-                let act = b.binary(OpKind::Swiglu, gate, up)?;
-                proj(&mut b, act, "mlp.down_proj", d, self.ffn)?
-            };
-            h = b.binary(OpKind::Add, h, m)?;
+            h = self.layer(&mut b, l, h, pos, seg)?;
         }
         let x = self.norm(&mut b, h, if gpt2 { "transformer.ln_f" } else { "model.norm" })?;
         let head_name = match (self.tie_embeddings, gpt2) {
@@ -163,6 +125,82 @@ impl DecoderConfig {
         let head = b.param(head_name, self.t(&[self.vocab, d]))?;
         let logits = b.logits(x, head)?;
         g.results = vec![logits];
+        Ok(g)
+    }
+
+
+    /// One decoder layer on the residual stream `h`.
+    fn layer(&self, b: &mut Builder, l: usize, mut h: ValueId, pos: ValueId, seg: Option<ValueId>) -> Result<ValueId, BuildError> {
+        let (d, hq, hkv, hd) = (self.hidden, self.heads, self.kv_heads, self.head_dim);
+        let gpt2 = self.family == Norm::Gpt2;
+        let attn = self.attention_config();
+        let p = |n: &str| if gpt2 { format!("transformer.h.{l}.{n}") } else { format!("model.layers.{l}.{n}") };
+        let x = self.norm(b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))?;
+        let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
+            let w = b.param(&p(&format!("{name}.weight")), self.t(&[out, inp]))?;
+            let qkv = ["q_proj", "k_proj", "v_proj"].iter().any(|n| name.ends_with(n));
+            let bias = if gpt2 || (self.qkv_bias && qkv) { Some(b.param(&p(&format!("{name}.bias")), self.t(&[out]))?) } else { None };
+            b.linear(x, w, bias)
+        };
+        let (q, k, v) = if gpt2 {
+            (proj(b, x, "attn.q_proj", hq * hd, d)?, proj(b, x, "attn.k_proj", hkv * hd, d)?, proj(b, x, "attn.v_proj", hkv * hd, d)?)
+        } else {
+            let q = proj(b, x, "self_attn.q_proj", hq * hd, d)?;
+            let k = proj(b, x, "self_attn.k_proj", hkv * hd, d)?;
+            let v = proj(b, x, "self_attn.v_proj", hkv * hd, d)?;
+            (self.rope(b, q, pos)?, self.rope(b, k, pos)?, v)
+        };
+        let a = b.attention(q, k, v, seg, &attn)?;
+        let o = proj(b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
+        h = b.binary(OpKind::Add, h, o)?;
+        let x = self.norm(b, h, &p(if gpt2 { "ln_2" } else { "post_attention_layernorm" }))?;
+        let m = if gpt2 {
+            let up = proj(b, x, "mlp.c_fc", self.ffn, d)?;
+            let act = b.unary(OpKind::Gelu, up)?;
+            proj(b, act, "mlp.c_proj", d, self.ffn)?
+        } else {
+            let gate = proj(b, x, "mlp.gate_proj", self.ffn, d)?;
+            let up = proj(b, x, "mlp.up_proj", self.ffn, d)?;
+            let act = b.binary(OpKind::Swiglu, gate, up)?;
+            proj(b, act, "mlp.down_proj", d, self.ffn)?
+        };
+        h = b.binary(OpKind::Add, h, m)?;
+        Ok(h)
+    }
+
+    fn attention_config(&self) -> AttentionConfig {
+        AttentionConfig {
+            causal: self.causal,
+            num_heads: self.heads,
+            num_kv_heads: self.kv_heads,
+            head_dim: self.head_dim,
+            scale: 1.0 / (self.head_dim as f64).sqrt(),
+            window: self.window,
+        }
+    }
+
+    /// One decoder layer alone: `layer(hidden_states, position_ids) -> hidden_states` (the
+    /// benchmark's "layer" workload; weights named as layer 0).
+    pub fn build_layer(&self) -> Result<Graph, BuildError> {
+        let mut g = Graph::new("forward");
+        let x = g.add_arg(self.t(&[self.seq_len, self.hidden]).into());
+        let pos = g.add_arg(TensorType::new([self.seq_len], DType::I32).into());
+        let seg = self.packed.then(|| g.add_arg(TensorType::new([self.seq_len], DType::I32).into()));
+        let mut b = Builder::new(&mut g);
+        let y = self.layer(&mut b, 0, x, pos, seg)?;
+        g.results = vec![y];
+        Ok(g)
+    }
+
+    /// Attention alone: `attention(q, k, v) -> o` (the benchmark's "attention" workload).
+    pub fn build_attention(&self) -> Result<Graph, BuildError> {
+        let mut g = Graph::new("forward");
+        let s = self.seq_len;
+        let q = g.add_arg(self.t(&[s, self.heads * self.head_dim]).into());
+        let k = g.add_arg(self.t(&[s, self.kv_heads * self.head_dim]).into());
+        let v = g.add_arg(self.t(&[s, self.kv_heads * self.head_dim]).into());
+        let o = Builder::new(&mut g).attention(q, k, v, None, &self.attention_config())?;
+        g.results = vec![o];
         Ok(g)
     }
 

@@ -6,7 +6,11 @@ use seq_frontends::DecoderConfig;
 use seq_ir::{PrintOptions, SeqContext, print_graph};
 
 fn check(file: &str, header: &str, cfg: DecoderConfig) {
-    let built = print_graph(&cfg.build().expect("builds"), PrintOptions::default());
+    check_graph(file, header, cfg.build().expect("builds"));
+}
+
+fn check_graph(file: &str, header: &str, g: seq_ir::Graph) {
+    let built = print_graph(&g, PrintOptions::default());
     let path = root().join("examples").join(file);
     if std::env::var_os("SEQC_BLESS_EXAMPLES").is_some() {
         std::fs::write(&path, format!("{header}{built}")).expect("write example");
@@ -42,4 +46,22 @@ fn llama3_70b_example_matches_builder() {
         "// Llama-3-70B-shaped decoder: 80 layers, hidden 8192, 64 heads, 8 KV heads, head dim 128,\n// FFN 28672, vocab 128256, 131072 tokens, bf16. Generated from DecoderConfig::llama3_70b().\n",
         DecoderConfig::llama3_70b(),
     );
+}
+
+/// The benchmark's workloads (bench/): a Llama-3-8B-shaped layer and its attention alone.
+#[test]
+fn benchmark_programs_match_builder() {
+    for (tokens, tag) in [(32768, "32k"), (131072, "128k")] {
+        let cfg = DecoderConfig { seq_len: tokens, ..DecoderConfig::llama3_8b() };
+        check_graph(
+            &format!("bench/llama3-8b-layer-{tag}.mlir"),
+            &format!("// One Llama-3-8B-shaped decoder layer on {tokens} tokens (bf16): the benchmark's layer workload.\n// Generated from DecoderConfig::llama3_8b().build_layer().\n"),
+            cfg.build_layer().expect("builds"),
+        );
+        check_graph(
+            &format!("bench/llama3-8b-attention-{tag}.mlir"),
+            &format!("// Llama-3-8B-shaped causal attention alone (32 heads, 8 KV heads, head dim 128) on {tokens} tokens.\n// Generated from DecoderConfig::llama3_8b().build_attention().\n"),
+            cfg.build_attention().expect("builds"),
+        );
+    }
 }
