@@ -1,5 +1,92 @@
-//! seqc-run: the runtime binary for GPU machines (no MLIR). Work in progress: see runtime/src/cuda.
-fn main() -> std::process::ExitCode {
-    eprintln!("seqc-run: the CUDA backend is not built yet");
-    std::process::ExitCode::FAILURE
+//! seqc-run: runs a seqc plan on GPUs (CUDA + NCCL, one process per GPU) or on the CPU
+//! reference backend. No MLIR is linked, so this is the binary to ship to GPU machines.
+//!
+//! Modes: `--dry-run` (lower for every rank, no GPU), `--backend cpu`, a rank started by a
+//! launcher (RANK/WORLD_SIZE set: torchrun, srun, or this binary's `--nproc`), one rank in this
+//! process (a one-device plan), or the launcher itself (`--nproc N`, default the plan's devices).
+
+use seq_runtime::cuda::{self, Args, Backend, CudaError, WorkerEnv, cli::USAGE, launch};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Runs one rank, turning a panic (a cudarc bug, a library missing a symbol) into an error.
+fn worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+    // Past the timeout plus a margin, the watchdog ends the process: the run's own deadline
+    // (which names the step that hung) comes first.
+    launch::start_watchdog(env.rank, Duration::from_secs_f64(args.timeout + 10.0));
+    match std::panic::catch_unwind(|| cuda::run_worker(args, env)) {
+        Ok(result) => result,
+        Err(p) => {
+            let message = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(CudaError::RankFailed {
+                rank: env.rank,
+                message: format!("panicked while {}: {message}", launch::phase()),
+            })
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), (u8, CudaError)> {
+    let plain = |e: CudaError| (e.exit_code(), e);
+    if args.dry_run {
+        return cuda::dry_run(args).map_err(plain);
+    }
+    if args.backend == Backend::Cpu {
+        return cuda::run_cpu(args).map_err(plain);
+    }
+    if let Some(env) = launch::worker_env(|k| std::env::var(k).ok()).map_err(plain)? {
+        return worker(args, &env).map_err(|e| {
+            eprintln!("[rank {}] error: {e}", env.rank);
+            (e.exit_code(), CudaError::RankFailed { rank: env.rank, message: "see the error above".into() })
+        });
+    }
+    let devices = cuda::plan_devices(args).map_err(plain)?;
+    let nproc = args.nproc.unwrap_or(devices);
+    if nproc != devices {
+        return Err(plain(CudaError::Usage(format!(
+            "the plan is for {devices} device(s); --nproc must be {devices}, got {nproc}"
+        ))));
+    }
+    if nproc == 1 {
+        let env = WorkerEnv { rank: 0, world: 1, local_rank: 0, bootstrap: "127.0.0.1:0".into() };
+        return worker(args, &env).map_err(plain);
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| plain(CudaError::Usage(format!("cannot find this program's path: {e}"))))?;
+    // The children get the run's timeout plus time to start; the parent waits a little longer.
+    launch::spawn_ranks(&exe, &args.child_args(), nproc, Duration::from_secs_f64(args.timeout + 30.0))
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = match Args::parse(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("seqc-run: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
+    if args.help {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    // NVLink multicast (NVLS) can take a shared machine's GPUs out of service: keep it off in
+    // this process and in every rank it starts.
+    // SAFETY: no other thread exists yet, so nothing reads the environment concurrently.
+    unsafe { std::env::set_var("NCCL_NVLS_ENABLE", "0") };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, e)) => {
+            match &e {
+                // A rank already printed its own error.
+                CudaError::RankFailed { message, .. } if message == "see the error above" => {}
+                _ => eprintln!("seqc-run: error: {e}"),
+            }
+            ExitCode::from(code.max(1))
+        }
+    }
 }

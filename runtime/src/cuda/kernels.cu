@@ -10,6 +10,9 @@
 typedef long long i64;
 typedef unsigned long long u64;
 
+// No <math.h> without an include path: infinity from its bit pattern.
+#define INFINITY __int_as_float(0x7f800000)
+
 __device__ __forceinline__ float bf16_to_f32(unsigned short h) {
     return __uint_as_float(((unsigned)h) << 16);
 }
@@ -297,8 +300,8 @@ __device__ __forceinline__ float warp_sum(float v) {
 // and 1/32 of the head's columns for the output accumulator, so no per-score reductions occur.
 extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32)
 k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int vdt, i64 q_stride,
-            i64 kv_stride, const void* q_index, const void* k_index, int index_it,
-            const void* q_seg, const void* k_seg, int seg_it, void* out, int odt, float* lse,
+            i64 kv_stride, const void* q_index, int qi_it, const void* k_index, int ki_it,
+            const void* q_seg, int qs_it, const void* k_seg, int ks_it, void* out, int odt, float* lse,
             int sq, int sk, int heads, int kv_heads, int d, float scale, int causal, i64 window) {
     extern __shared__ float smem[];
     __shared__ i64 k_idx_s[ATT_BK];
@@ -318,8 +321,8 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
     for (int r = 0; r < ATT_RPW; r++) {
         int row = row0 + r;
         bool valid = row < sq;
-        qi[r] = !valid ? -1 : (q_index ? ldi(q_index, index_it, row) : (i64)row);
-        qs[r] = (valid && q_seg) ? ldi(q_seg, seg_it, row) : 0;
+        qi[r] = !valid ? -1 : (q_index ? ldi(q_index, qi_it, row) : (i64)row);
+        qs[r] = (valid && q_seg) ? ldi(q_seg, qs_it, row) : 0;
         float* qrow = Qs + (warp * ATT_RPW + r) * d;
         for (int c = lane; c < d; c += 32) qrow[c] = valid ? ldf(q, qdt, (i64)row * q_stride + (i64)h * d + c) : 0.0f;
         m[r] = -INFINITY;
@@ -343,8 +346,8 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
         }
         for (int j = threadIdx.x; j < ATT_BK; j += blockDim.x) {
             int kr = k0 + j;
-            k_idx_s[j] = kr >= sk ? -1 : (k_index ? ldi(k_index, index_it, kr) : (i64)kr);
-            k_seg_s[j] = (kr < sk && k_seg) ? ldi(k_seg, seg_it, kr) : 0;
+            k_idx_s[j] = kr >= sk ? -1 : (k_index ? ldi(k_index, ki_it, kr) : (i64)kr);
+            k_seg_s[j] = (kr < sk && k_seg) ? ldi(k_seg, ks_it, kr) : 0;
         }
         __syncthreads();
 

@@ -4,3 +4,5 @@ mod io;
 mod kernels;
 mod plans;
 mod props;
+mod cuda;
+mod cuda_emulator;

@@ -1,0 +1,187 @@
+//! `seqc-run`'s command line (parsed here, in the library, so it is unit-tested).
+
+use super::error::CudaError;
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+usage: seqc-run PLAN.json [options]
+
+Runs a seqc plan on GPUs (CUDA + NCCL, one process per GPU) or on the CPU reference backend.
+
+options:
+  --nproc N             processes (GPUs) to start on this node; default: the plan's device count.
+                        Not needed when a launcher (torchrun, srun) sets RANK and WORLD_SIZE.
+  --backend cuda|cpu    default cuda
+  --input ids.npy       token ids (int32/int64); default: deterministic ids in [0, vocab)
+  --segments seg.npy    segment ids of packed documents (positions restart in each); default 0
+  --output out.npy      write the first output (rank 0) as float32
+  --weights W.safetensors  weights by parameter name; default: deterministic random weights
+  --seed S              seed of the random weights and token ids (default 0, as `seqc run`)
+  --check-against-cpu   also run the CPU backend (f32) and compare; exit 1 if the error is too large
+  --timeout S           seconds before a rank gives up (default 300); no run hangs past it
+  --iters N             run the plan N times (default 1); reports the last run's GPU time
+  --sync-steps          synchronise after every step, so a GPU fault names its step (slow)
+  --check-steps         compare every step's results with a host emulation of the lowered plan
+                        (small plans only); names the first step that goes wrong
+  --dry-run             lower the plan for every rank and print the layout; no GPU needed
+  -h, --help            this text
+
+environment: RANK, WORLD_SIZE, LOCAL_RANK (set by torchrun/srun or by --nproc), MASTER_ADDR,
+MASTER_PORT (rank 0's bootstrap address), SEQC_KERNEL_CACHE (compiled kernel cache directory).
+NCCL_NVLS_ENABLE=0 is set for every rank.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Cuda,
+    Cpu,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Args {
+    pub plan: PathBuf,
+    pub nproc: Option<usize>,
+    pub backend: Backend,
+    pub input: Option<PathBuf>,
+    pub segments: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub weights: Option<PathBuf>,
+    pub seed: u64,
+    pub check: bool,
+    pub timeout: f64,
+    pub iters: usize,
+    pub sync_steps: bool,
+    pub check_steps: bool,
+    pub dry_run: bool,
+    pub help: bool,
+}
+
+impl Args {
+    /// Parses the arguments after the program name.
+    pub fn parse(args: &[String]) -> Result<Self, CudaError> {
+        let usage = |m: String| CudaError::Usage(format!("{m}\n\n{USAGE}"));
+        let mut plan = None;
+        let mut a = Args {
+            plan: PathBuf::new(),
+            nproc: None,
+            backend: Backend::Cuda,
+            input: None,
+            segments: None,
+            output: None,
+            weights: None,
+            seed: 0,
+            check: false,
+            timeout: 300.0,
+            iters: 1,
+            sync_steps: false,
+            check_steps: false,
+            dry_run: false,
+            help: false,
+        };
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            // Both `--flag value` and `--flag=value`.
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (arg.as_str(), None),
+            };
+            let mut value = |name: &str| -> Result<String, CudaError> {
+                inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| usage(format!("{name} needs a value")))
+            };
+            match flag {
+                "-h" | "--help" => a.help = true,
+                "--nproc" | "--nproc-per-node" | "--nproc_per_node" => {
+                    let v = value(flag)?;
+                    let n: usize =
+                        v.parse().map_err(|_| usage(format!("{flag} takes a positive integer, got '{v}'")))?;
+                    if n == 0 {
+                        return Err(usage(format!("{flag} must be at least 1")));
+                    }
+                    a.nproc = Some(n);
+                }
+                "--backend" => {
+                    a.backend = match value(flag)?.as_str() {
+                        "cuda" | "gpu" => Backend::Cuda,
+                        "cpu" => Backend::Cpu,
+                        other => return Err(usage(format!("--backend takes cuda or cpu, got '{other}'"))),
+                    }
+                }
+                "--input" => a.input = Some(PathBuf::from(value(flag)?)),
+                "--segments" => a.segments = Some(PathBuf::from(value(flag)?)),
+                "--output" | "-o" => a.output = Some(PathBuf::from(value(flag)?)),
+                "--weights" => a.weights = Some(PathBuf::from(value(flag)?)),
+                "--seed" => {
+                    let v = value(flag)?;
+                    a.seed = v.parse().map_err(|_| usage(format!("--seed takes an integer, got '{v}'")))?;
+                }
+                "--check-against-cpu" | "--check" => a.check = true,
+                "--timeout" => {
+                    let v = value(flag)?;
+                    a.timeout = v
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|t| t.is_finite() && *t > 0.0)
+                        .ok_or_else(|| usage(format!("--timeout takes seconds > 0, got '{v}'")))?;
+                }
+                "--iters" => {
+                    let v = value(flag)?;
+                    a.iters = v
+                        .parse()
+                        .ok()
+                        .filter(|&n: &usize| n > 0)
+                        .ok_or_else(|| usage(format!("--iters takes a positive integer, got '{v}'")))?;
+                }
+                "--sync-steps" => a.sync_steps = true,
+                "--check-steps" => a.check_steps = true,
+                "--dry-run" => a.dry_run = true,
+                f if f.starts_with('-') => return Err(usage(format!("unknown option '{f}'"))),
+                path => {
+                    if plan.replace(PathBuf::from(path)).is_some() {
+                        return Err(usage(format!("more than one plan given ('{path}')")));
+                    }
+                }
+            }
+        }
+        match plan {
+            Some(p) => a.plan = p,
+            None if a.help => {}
+            None => return Err(usage("no plan given".into())),
+        }
+        Ok(a)
+    }
+
+    /// The arguments a child rank gets: the same run, without `--nproc` (the child learns its
+    /// rank and world size from the environment).
+    pub fn child_args(&self) -> Vec<String> {
+        let mut v = vec![self.plan.display().to_string()];
+        let mut opt = |flag: &str, value: Option<String>| {
+            if let Some(value) = value {
+                v.push(flag.to_string());
+                v.push(value);
+            }
+        };
+        opt(
+            "--backend",
+            Some(match self.backend {
+                Backend::Cuda => "cuda".into(),
+                Backend::Cpu => "cpu".into(),
+            }),
+        );
+        opt("--input", self.input.as_ref().map(|p| p.display().to_string()));
+        opt("--segments", self.segments.as_ref().map(|p| p.display().to_string()));
+        opt("--output", self.output.as_ref().map(|p| p.display().to_string()));
+        opt("--weights", self.weights.as_ref().map(|p| p.display().to_string()));
+        opt("--seed", Some(self.seed.to_string()));
+        opt("--timeout", Some(self.timeout.to_string()));
+        opt("--iters", Some(self.iters.to_string()));
+        if self.check {
+            v.push("--check-against-cpu".into());
+        }
+        if self.sync_steps {
+            v.push("--sync-steps".into());
+        }
+        if self.check_steps {
+            v.push("--check-steps".into());
+        }
+        v
+    }
+}

@@ -1,0 +1,586 @@
+//! Runs one rank's `Program` on its GPU.
+//!
+//! Streams: one compute stream, plus one stream per communication stream id of the plan. An
+//! `async_start` records an event on the compute stream, its communication stream waits for it
+//! and runs the collective (pack, NCCL, unpack), then records a done event; `async_wait` makes
+//! the compute stream wait for that event. Synchronous collectives and `unshard` run in line on
+//! the compute stream. Every buffer is allocated once at setup; runs only enqueue work.
+
+use super::device::{self, DeviceBuffer, describe};
+use super::emulate::Emulator;
+use super::error::CudaError;
+use super::gemm::Gemm;
+use super::kernels::Kernels;
+use super::layout::DType;
+use super::nccl::{Communicator, UniqueId};
+use super::program::{Addr, Cmd, Move, Program, Region, Work};
+use crate::cpu::{Data, HostTensor, WeightSource};
+use cudarc::driver::{CudaContext, CudaEvent, CudaStream, result, sys};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Bytes this rank allocated, by purpose.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStats {
+    pub arena: usize,
+    pub params: usize,
+    pub consts: usize,
+    pub scratch: usize,
+    pub workspace: usize,
+}
+
+impl MemoryStats {
+    pub fn total(&self) -> usize {
+        self.arena + self.params + self.consts + self.scratch + self.workspace
+    }
+}
+
+/// Encodes f64 values at a float element type.
+pub fn encode_floats(values: impl Iterator<Item = f64>, dt: DType) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    match dt {
+        DType::F32 => values.for_each(|v| out.extend_from_slice(&(v as f32).to_le_bytes())),
+        DType::BF16 => values.for_each(|v| out.extend_from_slice(&half::bf16::from_f64(v).to_bits().to_le_bytes())),
+        DType::F16 => values.for_each(|v| out.extend_from_slice(&half::f16::from_f64(v).to_bits().to_le_bytes())),
+        other => return Err(format!("cannot hold floats as {}", other.name())),
+    }
+    Ok(out)
+}
+
+/// A host tensor as the bytes of a value declared `dt` with `numel` elements.
+pub fn encode_tensor(t: &HostTensor, dt: DType, numel: usize) -> Result<Vec<u8>, String> {
+    if t.numel() != numel {
+        return Err(format!("holds {} values, the plan declares {numel}", t.numel()));
+    }
+    let ints = |v: Vec<i64>| -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(v.len() * dt.size());
+        for x in v {
+            match dt {
+                DType::I32 => out.extend_from_slice(
+                    &i32::try_from(x).map_err(|_| format!("value {x} does not fit in i32"))?.to_le_bytes(),
+                ),
+                DType::I64 => out.extend_from_slice(&x.to_le_bytes()),
+                _ => unreachable!("checked by the caller"),
+            }
+        }
+        Ok(out)
+    };
+    match (&t.data, dt) {
+        (Data::I32(_) | Data::I64(_), DType::I32 | DType::I64) => ints(t.to_i64().unwrap_or_default()),
+        (Data::F32(_) | Data::F64(_), DType::F32 | DType::BF16 | DType::F16) => {
+            encode_floats(t.to_f64().unwrap_or_default().into_iter(), dt)
+        }
+        _ => Err(format!("is {}, the plan declares {}", t.dtype(), dt.name())),
+    }
+}
+
+/// Device bytes of a value declared `dt` and `shape` as a host tensor (floats widened to f32).
+pub fn decode_tensor(bytes: &[u8], dt: DType, shape: Vec<usize>) -> Result<HostTensor, String> {
+    let words2 = || bytes.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let data = match dt {
+        DType::F32 => Data::F32(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
+        DType::BF16 => Data::F32(words2().map(|w| half::bf16::from_bits(w).to_f32()).collect()),
+        DType::F16 => Data::F32(words2().map(|w| half::f16::from_bits(w).to_f32()).collect()),
+        DType::I32 => Data::I32(bytes.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
+        DType::I64 => {
+            Data::I64(bytes.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default())).collect())
+        }
+        other => return Err(format!("outputs of type {} cannot be read back", other.name())),
+    };
+    HostTensor::new(shape, data)
+}
+
+pub struct Executor {
+    // Communicators first: they are aborted before the buffers they may still touch are freed.
+    comms: HashMap<usize, Communicator>,
+    gemm: Gemm,
+    kernels: Kernels,
+    program: Program,
+    rank: usize,
+    ctx: Arc<CudaContext>,
+    compute: Arc<CudaStream>,
+    /// Communication streams by plan stream id (0 is the compute stream and is not here).
+    side: HashMap<u32, Arc<CudaStream>>,
+    arena: DeviceBuffer,
+    params: DeviceBuffer,
+    consts: DeviceBuffer,
+    scratch: Vec<DeviceBuffer>,
+    /// Device word where kernels report bad input (step + 1).
+    flag: DeviceBuffer,
+    start_events: Vec<CudaEvent>,
+    done_events: Vec<CudaEvent>,
+    /// One event per collective command, recorded after it: on a timeout, the first one not
+    /// reached names the collective that hung.
+    markers: Vec<CudaEvent>,
+    timing: (CudaEvent, CudaEvent),
+    pub memory: MemoryStats,
+    /// Synchronise after every command, so an asynchronous fault is reported at its step.
+    pub sync_steps: bool,
+}
+
+impl Executor {
+    /// Allocates everything, compiles (or loads) the kernels, prepares the GEMMs and uploads the
+    /// parameters and constant tables.
+    pub fn new(ctx: &Arc<CudaContext>, program: Program, weights: &WeightSource) -> Result<Self, CudaError> {
+        let rank = program.rank;
+        let setup =
+            |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
+        let compute = ctx.new_stream().map_err(setup("creating the compute stream"))?;
+        let mut side = HashMap::new();
+        for &s in program.streams.iter().filter(|&&s| s != 0) {
+            side.insert(s, ctx.new_stream().map_err(setup("creating a communication stream"))?);
+        }
+        let kernels = Kernels::load(ctx, rank)?;
+        let mut gemm = Gemm::new(ctx).map_err(|m| CudaError::setup(rank, "cuBLASLt", m))?;
+        for key in &program.gemms {
+            gemm.prepare(key).map_err(|m| CudaError::setup(rank, format!("cuBLASLt for {key:?}"), m))?;
+        }
+        let alloc = |bytes: usize, what: &str| {
+            DeviceBuffer::alloc(ctx, bytes)
+                .map_err(|e| CudaError::setup(rank, format!("allocating {bytes} bytes for {what}"), describe(e)))
+        };
+        let arena = alloc(program.arena.bytes, "the activation arena")?;
+        let params = alloc(program.params_bytes, "parameters")?;
+        let consts = alloc(program.consts.len(), "constant tables")?;
+        let scratch = program.scratch.iter().map(|&b| alloc(b, "collective staging")).collect::<Result<Vec<_>, _>>()?;
+        let flag = alloc(4, "the error flag")?;
+        let event = || ctx.new_event(None).map_err(setup("creating events"));
+        let start_events = (0..program.tokens).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
+        let done_events = (0..program.tokens).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
+        let collectives = program.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Collective { .. })).count();
+        let markers = (0..collectives).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
+        let timed = Some(sys::CUevent_flags::CU_EVENT_DEFAULT);
+        let timing = (
+            ctx.new_event(timed).map_err(setup("creating events"))?,
+            ctx.new_event(timed).map_err(setup("creating events"))?,
+        );
+        let memory = MemoryStats {
+            arena: arena.bytes(),
+            params: params.bytes(),
+            consts: consts.bytes(),
+            scratch: scratch.iter().map(|b| b.bytes()).sum(),
+            workspace: gemm.workspace_bytes(),
+        };
+        device::upload(&compute, consts.ptr(), &program.consts).map_err(setup("uploading constant tables"))?;
+        for p in &program.params {
+            let values = weights
+                .load(&p.name, &p.info.shape, p.role)
+                .map_err(|m| CudaError::setup(rank, format!("weight '{}'", p.name), m))?;
+            let bytes = encode_floats(values.into_iter(), p.info.dtype)
+                .map_err(|m| CudaError::setup(rank, format!("weight '{}'", p.name), m))?;
+            device::upload(&compute, params.ptr() + p.off as u64, &bytes).map_err(setup("uploading weights"))?;
+        }
+        Ok(Self {
+            comms: HashMap::new(),
+            gemm,
+            kernels,
+            rank,
+            ctx: ctx.clone(),
+            compute,
+            side,
+            arena,
+            params,
+            consts,
+            scratch,
+            flag,
+            start_events,
+            done_events,
+            markers,
+            timing,
+            memory,
+            sync_steps: false,
+            program,
+        })
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    pub fn kernel_origin(&self) -> &str {
+        &self.kernels.origin
+    }
+
+    /// Joins this rank's communicators, in the global key order every rank follows. `ids` holds
+    /// one NCCL id per `Program::comm_keys` entry.
+    pub fn init_comms(&mut self, ids: &[UniqueId]) -> Result<(), CudaError> {
+        if ids.len() != self.program.comm_keys.len() {
+            return Err(CudaError::setup(
+                self.rank,
+                "NCCL",
+                format!("{} ids for {} communicators", ids.len(), self.program.comm_keys.len()),
+            ));
+        }
+        self.ctx.bind_to_thread().map_err(|e| CudaError::setup(self.rank, "NCCL", describe(e)))?;
+        for (i, key) in self.program.comm_keys.iter().enumerate() {
+            let Some(me) = key.group.iter().position(|&r| r == self.rank) else { continue };
+            let comm = Communicator::init(me, key.group.len(), &ids[i]).map_err(|m| {
+                CudaError::setup(
+                    self.rank,
+                    format!("NCCL communicator for axis '{}' ranks {:?} (stream {})", key.axis, key.group, key.stream),
+                    m,
+                )
+            })?;
+            self.comms.insert(i, comm);
+        }
+        Ok(())
+    }
+
+    fn base(&self, region: Region) -> u64 {
+        match region {
+            Region::Arena => self.arena.ptr(),
+            Region::Params => self.params.ptr(),
+            Region::Consts => self.consts.ptr(),
+            Region::Scratch(i) => self.scratch.get(i).map_or(0, |b| b.ptr()),
+        }
+    }
+
+    fn p(&self, a: Addr) -> u64 {
+        self.base(a.region) + a.off as u64
+    }
+
+    fn stream(&self, id: u32) -> &Arc<CudaStream> {
+        self.side.get(&id).unwrap_or(&self.compute)
+    }
+
+    /// Uploads the inputs and clears the error flag before a run.
+    fn start(&self, inputs: &[HostTensor]) -> Result<(), CudaError> {
+        let rank = self.rank;
+        let setup =
+            |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
+        self.ctx.bind_to_thread().map_err(setup("binding the context"))?;
+        if inputs.len() != self.program.inputs.len() {
+            return Err(CudaError::setup(
+                rank,
+                "inputs",
+                format!("the plan takes {} inputs, {} were given", self.program.inputs.len(), inputs.len()),
+            ));
+        }
+        for (i, (t, &(v, addr))) in inputs.iter().zip(&self.program.inputs).enumerate() {
+            let info = &self.program.infos[v as usize];
+            let bytes = encode_tensor(t, info.dtype, info.numel)
+                .map_err(|m| CudaError::setup(rank, format!("input #{i} (%{v})"), m))?;
+            device::upload(&self.compute, self.p(addr), &bytes).map_err(setup("uploading inputs"))?;
+        }
+        device::upload(&self.compute, self.flag.ptr(), &[0; 4]).map_err(setup("clearing the error flag"))
+    }
+
+    /// Reports a bad input a kernel flagged during the run.
+    fn check_flag(&self) -> Result<(), CudaError> {
+        let mut flag = [0u8; 4];
+        device::download(&self.compute, self.flag.ptr(), &mut flag)
+            .map_err(|e| CudaError::setup(self.rank, "reading the error flag", describe(e)))?;
+        match u32::from_le_bytes(flag) {
+            0 => Ok(()),
+            bad => {
+                let step = bad as usize - 1;
+                Err(CudaError::Step {
+                    rank: self.rank,
+                    step,
+                    op: self.program_op(step),
+                    message: "a token id is outside the embedding table".into(),
+                })
+            }
+        }
+    }
+
+    fn enqueue(&self, s: usize, cmd: &Cmd, marker: &mut usize) -> Result<(), CudaError> {
+        self.exec(s, cmd, marker).map_err(|message| CudaError::Step {
+            rank: self.rank,
+            step: s,
+            op: self.program_op(s),
+            message,
+        })?;
+        if self.sync_steps {
+            self.ctx.synchronize().map_err(|e| CudaError::Step {
+                rank: self.rank,
+                step: s,
+                op: self.program_op(s),
+                message: format!("after this step: {}", describe(e)),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Runs the plan once on `inputs` (the plan's global inputs). Returns the GPU time in ms.
+    pub fn run(&mut self, inputs: &[HostTensor], timeout: Duration) -> Result<f32, CudaError> {
+        let rank = self.rank;
+        let setup =
+            |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
+        self.start(inputs)?;
+        self.timing.0.record(&self.compute).map_err(setup("recording an event"))?;
+        let mut marker = 0;
+        for (s, cmd) in &self.program.cmds {
+            self.enqueue(*s, cmd, &mut marker)?;
+        }
+        self.timing.1.record(&self.compute).map_err(setup("recording an event"))?;
+        self.wait(timeout)?;
+        self.check_flag()?;
+        self.timing.0.elapsed_ms(&self.timing.1).map_err(setup("reading the timer"))
+    }
+
+    /// `--check-steps`: runs the plan one command at a time, synchronising after each, and
+    /// compares every step's results on this rank with `emu` (built from the same plan, inputs
+    /// and weights, and run in lockstep). Returns a line for each result outside tolerance
+    /// (bf16/f16 2e-2, f32 1e-4, integers exact, relative to the result's largest magnitude);
+    /// the first line names the step that went wrong.
+    pub fn run_checked(
+        &mut self,
+        inputs: &[HostTensor],
+        emu: &mut Emulator,
+    ) -> Result<(usize, Vec<String>), CudaError> {
+        let rank = self.rank;
+        self.start(inputs)?;
+        let cmds = &self.program.cmds;
+        let mut marker = 0;
+        let (mut checked, mut bad) = (0, Vec::new());
+        for (i, (s, cmd)) in cmds.iter().enumerate() {
+            let fail = |message: String| CudaError::Step { rank, step: *s, op: self.program_op(*s), message };
+            self.enqueue(*s, cmd, &mut marker)?;
+            self.ctx.synchronize().map_err(|e| fail(describe(e)))?;
+            emu.step().map_err(|m| fail(format!("emulator: {m}")))?;
+            if cmds.get(i + 1).is_some_and(|(next, _)| next == s) {
+                continue; // compare once the step's last command ran
+            }
+            for &v in &self.program.step_results[*s] {
+                let info = &self.program.infos[v as usize];
+                let Some(addr) = self.program.addrs[v as usize] else { continue };
+                if info.bytes == 0 {
+                    continue;
+                }
+                let mut dev = vec![0u8; info.bytes];
+                device::download(&self.compute, self.p(addr), &mut dev).map_err(|e| fail(describe(e)))?;
+                let want = emu.bytes(rank, addr, info.bytes).map_err(|m| fail(format!("emulator: {m}")))?;
+                let (a, b) = (
+                    decode_tensor(&dev, info.dtype, info.shape.clone()).map_err(&fail)?,
+                    decode_tensor(want, info.dtype, info.shape.clone()).map_err(&fail)?,
+                );
+                let stats = super::inputs::compare(&a, &b).map_err(&fail)?;
+                let tol = match info.dtype {
+                    DType::BF16 | DType::F16 => 2e-2,
+                    DType::F32 | DType::F64 => 1e-4,
+                    _ => 0.0,
+                };
+                checked += 1;
+                // NaN errors fail too.
+                if stats.max_rel.is_nan() || stats.max_rel > tol {
+                    bad.push(format!(
+                        "step {s} ('{}') %{v} {:?} {}: max rel err {:.3e}, mean {:.3e} (limit {tol:.0e})",
+                        self.program_op(*s),
+                        info.shape,
+                        info.dtype.name(),
+                        stats.max_rel,
+                        stats.mean_rel
+                    ));
+                }
+            }
+        }
+        self.check_flag()?;
+        Ok((checked, bad))
+    }
+
+    fn program_op(&self, step: usize) -> String {
+        self.program.op_names.get(step).cloned().unwrap_or_default()
+    }
+
+    /// Waits for the run to finish, watching NCCL for asynchronous errors, up to `timeout`.
+    fn wait(&self, timeout: Duration) -> Result<(), CudaError> {
+        let rank = self.rank;
+        let deadline = Instant::now() + timeout;
+        let mut polls = 0u64;
+        loop {
+            match self.timing.1.try_is_complete() {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => {
+                    return Err(CudaError::setup(
+                        rank,
+                        "running the plan",
+                        format!("{} (rerun with --sync-steps to find the step)", describe(e)),
+                    ));
+                }
+            }
+            polls += 1;
+            if polls.is_multiple_of(64) {
+                for (i, comm) in &self.comms {
+                    if let Err(m) = comm.async_error() {
+                        let k = &self.program.comm_keys[*i];
+                        return Err(CudaError::setup(
+                            rank,
+                            format!("NCCL on axis '{}' ranks {:?}", k.axis, k.group),
+                            m,
+                        ));
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timeout_error(timeout));
+            }
+            std::thread::sleep(Duration::from_micros(if polls < 1000 { 50 } else { 1000 }));
+        }
+    }
+
+    /// Names the first collective that has not completed.
+    fn timeout_error(&self, timeout: Duration) -> CudaError {
+        let collectives: Vec<(usize, &Cmd)> = self
+            .program
+            .cmds
+            .iter()
+            .filter(|(_, c)| matches!(c, Cmd::Collective { .. }))
+            .map(|(s, c)| (*s, c))
+            .collect();
+        let stuck = collectives.iter().zip(&self.markers).find(|(_, ev)| !ev.try_is_complete().unwrap_or(false));
+        let message = match stuck {
+            Some(((s, _), _)) => format!(
+                "step {s} ('{}') did not complete: a peer rank may have died, hung or run a different plan",
+                self.program_op(*s)
+            ),
+            None => "the GPU work did not complete (no collective is pending: a kernel is hung)".into(),
+        };
+        CudaError::Timeout { rank: self.rank, seconds: timeout.as_secs_f64(), message }
+    }
+
+    fn mv(&self, s: &CudaStream, m: &Move) -> Result<(), String> {
+        match m {
+            Move::Copy { dst, src, bytes } => {
+                if *bytes == 0 {
+                    return Ok(());
+                }
+                unsafe { result::memcpy_dtod_async(self.p(*dst), self.p(*src), *bytes, s.cu_stream()) }
+                    .map_err(describe)
+            }
+            Move::Copies(list) => {
+                for (dst, src, c) in list {
+                    self.kernels.copy2d(s, self.p(*dst), self.p(*src), c).map_err(describe)?;
+                }
+                Ok(())
+            }
+            Move::Gather { dst, src, idx, outer, nidx, extent, inner_bytes } => self
+                .kernels
+                .gather_rows(s, self.p(*dst), self.p(*src), self.p(*idx), *outer, *nidx, *extent, *inner_bytes)
+                .map_err(describe),
+        }
+    }
+
+    fn exec(&self, step: usize, cmd: &Cmd, marker: &mut usize) -> Result<(), String> {
+        let k = &self.kernels;
+        let c = &*self.compute;
+        let p = |a: Addr| self.p(a);
+        match cmd {
+            Cmd::Move(m) => self.mv(c, m),
+            Cmd::Embedding { out, odt, ids, it, table, tdt, rows, hidden, vocab } => k
+                .embedding(
+                    c,
+                    p(*out),
+                    *odt,
+                    p(*ids),
+                    *it,
+                    p(*table),
+                    *tdt,
+                    *rows,
+                    *hidden,
+                    *vocab,
+                    self.flag.ptr(),
+                    step,
+                )
+                .map_err(describe),
+            Cmd::RmsNorm { out, x, w, dt, wdt, rows, hidden, eps } => {
+                k.rms_norm(c, p(*out), p(*x), p(*w), *dt, *wdt, *rows, *hidden, *eps).map_err(describe)
+            }
+            Cmd::LayerNorm { out, x, w, b, dt, wdt, bdt, rows, hidden, eps } => {
+                k.layer_norm(c, p(*out), p(*x), p(*w), p(*b), *dt, *wdt, *bdt, *rows, *hidden, *eps).map_err(describe)
+            }
+            Cmd::Gemm { y, x, w, key } => self.gemm.run(c, key, p(*y), p(*x), p(*w)),
+            Cmd::AddBias { y, dt, b, bdt, rows, cols } => {
+                k.add_bias(c, p(*y), *dt, p(*b), *bdt, *rows, *cols).map_err(describe)
+            }
+            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta } => {
+                k.rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, *theta).map_err(describe)
+            }
+            Cmd::Attention(a) => k.attention(c, a, p).map_err(describe),
+            Cmd::LseMerge { o, l, oa, la, ob, lb, rows, heads, cols } => {
+                k.lse_merge(c, p(*o), p(*l), p(*oa), p(*la), p(*ob), p(*lb), *rows, *heads, *cols).map_err(describe)
+            }
+            Cmd::Unary { op, dt, x, y, n } => k.unary(c, *op, *dt, p(*x), p(*y), *n).map_err(describe),
+            Cmd::Binary { op, dt, a, b, y, n } => k.binary(c, *op, *dt, p(*a), p(*b), p(*y), *n).map_err(describe),
+            Cmd::Convert { x, xdt, y, ydt, n } => k.convert(c, p(*x), *xdt, p(*y), *ydt, *n).map_err(describe),
+            Cmd::Collective { stream, comm, token, work } => {
+                let s = self.stream(*stream);
+                let asynchronous = *stream != 0;
+                if let Some(t) = token
+                    && asynchronous
+                {
+                    // The communication stream starts where the compute stream is now.
+                    let ev = &self.start_events[*t];
+                    ev.record(c).map_err(describe)?;
+                    s.wait(ev).map_err(describe)?;
+                }
+                let comm = match comm {
+                    Some(i) => Some(self.comms.get(i).ok_or("internal: this rank has no communicator for the group")?),
+                    None => None,
+                };
+                for w in work {
+                    self.work(s, comm, w)?;
+                }
+                if let Some(t) = token {
+                    self.done_events[*t].record(s).map_err(describe)?;
+                }
+                if let Some(ev) = self.markers.get(*marker) {
+                    ev.record(s).map_err(describe)?;
+                }
+                *marker += 1;
+                Ok(())
+            }
+            Cmd::Wait { token } => c.wait(&self.done_events[*token]).map_err(describe),
+        }
+    }
+
+    fn work(&self, s: &CudaStream, comm: Option<&Communicator>, w: &Work) -> Result<(), String> {
+        let need = || comm.ok_or_else(|| "internal: a collective of several ranks has no communicator".to_string());
+        match w {
+            Work::Move(m) => self.mv(s, m),
+            Work::AllGather { send, recv, bytes } => need()?.all_gather(s, self.p(*send), self.p(*recv), *bytes),
+            Work::AllReduce { send, recv, count, dtype, op } => {
+                need()?.all_reduce(s, self.p(*send), self.p(*recv), *count, *dtype, *op)
+            }
+            Work::ReduceScatter { send, recv, count, dtype, op } => {
+                need()?.reduce_scatter(s, self.p(*send), self.p(*recv), *count, *dtype, *op)
+            }
+            Work::SendRecv { sends, recvs } => {
+                let sends: Vec<_> = sends.iter().map(|&(a, b, peer)| (self.p(a), b, peer)).collect();
+                let recvs: Vec<_> = recvs.iter().map(|&(a, b, peer)| (self.p(a), b, peer)).collect();
+                need()?.send_recv(s, &sends, &recvs)
+            }
+        }
+    }
+
+    /// The plan outputs as host tensors (after `run`).
+    pub fn outputs(&self) -> Result<Vec<HostTensor>, CudaError> {
+        let rank = self.rank;
+        self.program
+            .outputs
+            .iter()
+            .map(|&(v, addr)| {
+                let info = &self.program.infos[v as usize];
+                let mut bytes = vec![0u8; info.bytes];
+                device::download(&self.compute, self.p(addr), &mut bytes)
+                    .map_err(|e| CudaError::setup(rank, format!("reading output %{v}"), describe(e)))?;
+                decode_tensor(&bytes, info.dtype, info.shape.clone())
+                    .map_err(|m| CudaError::setup(rank, format!("output %{v}"), m))
+            })
+            .collect()
+    }
+
+    /// (total, free) device memory as the driver reports it.
+    pub fn device_memory(&self) -> Option<(usize, usize)> {
+        self.ctx.bind_to_thread().ok()?;
+        let (free, total) = result::mem_get_info().ok()?;
+        Some((total, free))
+    }
+
+    /// Waits for all streams; used before dropping on the success path.
+    pub fn synchronize(&self) -> Result<(), CudaError> {
+        self.ctx.synchronize().map_err(|e| CudaError::setup(self.rank, "synchronising", describe(e)))
+    }
+}

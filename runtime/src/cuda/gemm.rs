@@ -1,0 +1,187 @@
+//! `linear` and `logits` through cuBLASLt's result layer: descriptors, layouts and the chosen
+//! algorithm are built once per shape (GemmKey) at setup and reused by every run. (cudarc's safe
+//! `matmul` re-creates them and re-runs the heuristic on every call.)
+//!
+//! Row-major `y[rows, out] = x[rows, inp] · w[out, inp]ᵀ` is the column-major product
+//! `yᵀ[out, rows] = op(W)[out, inp] · xᵀ[inp, rows]` where W is w read column-major
+//! (`[inp, out]`, ld = inp) and transposed. bf16 and f16 accumulate in fp32; f32 plans use plain
+//! fp32 compute (not TF32) so they meet the f32 accuracy bar.
+
+use super::device::DeviceBuffer;
+use super::layout::DType;
+use super::program::GemmKey;
+use cudarc::cublaslt::{result, sys};
+use cudarc::driver::{CudaContext, CudaStream};
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::sync::Arc;
+
+/// cuBLASLt's recommended workspace on Hopper.
+const WORKSPACE: usize = 32 << 20;
+
+struct Prepared {
+    desc: sys::cublasLtMatmulDesc_t,
+    layouts: [sys::cublasLtMatrixLayout_t; 3],
+    algo: sys::cublasLtMatmulAlgo_t,
+}
+
+pub struct Gemm {
+    handle: sys::cublasLtHandle_t,
+    workspace: DeviceBuffer,
+    prepared: HashMap<GemmKey, Prepared>,
+}
+
+fn err(what: &str, e: result::CublasError) -> String {
+    format!("{what}: {:?}", e.0)
+}
+
+fn matrix_type(dt: DType) -> Result<sys::cudaDataType, String> {
+    Ok(match dt {
+        DType::F32 => sys::cudaDataType_t::CUDA_R_32F,
+        DType::BF16 => sys::cudaDataType_t::CUDA_R_16BF,
+        DType::F16 => sys::cudaDataType_t::CUDA_R_16F,
+        other => return Err(format!("GEMM on {} is not supported", other.name())),
+    })
+}
+
+impl Gemm {
+    pub fn new(ctx: &Arc<CudaContext>) -> Result<Self, String> {
+        ctx.bind_to_thread().map_err(super::device::describe)?;
+        let handle = result::create_handle().map_err(|e| err("cublasLtCreate", e))?;
+        let workspace = match DeviceBuffer::alloc(ctx, WORKSPACE) {
+            Ok(w) => w,
+            Err(e) => {
+                let _ = unsafe { result::destroy_handle(handle) };
+                return Err(format!("cuBLASLt workspace of {WORKSPACE} bytes: {}", super::device::describe(e)));
+            }
+        };
+        Ok(Self { handle, workspace, prepared: HashMap::new() })
+    }
+
+    pub fn workspace_bytes(&self) -> usize {
+        self.workspace.bytes()
+    }
+
+    /// Builds the descriptors for `key` and asks the heuristic for one algorithm.
+    pub fn prepare(&mut self, key: &GemmKey) -> Result<(), String> {
+        if self.prepared.contains_key(key) {
+            return Ok(());
+        }
+        let ty = matrix_type(key.dtype)?;
+        let (m, n, k) = (key.out as u64, key.rows as u64, key.inp as u64);
+        let desc =
+            result::create_matmul_desc(sys::cublasComputeType_t::CUBLAS_COMPUTE_32F, sys::cudaDataType_t::CUDA_R_32F)
+                .map_err(|e| err("cublasLtMatmulDescCreate", e))?;
+        // Owned from here: dropped on any failure below.
+        let mut prepared =
+            Prepared { desc, layouts: [std::ptr::null_mut(); 3], algo: sys::cublasLtMatmulAlgo_t { data: [0; 8] } };
+        let transpose: i32 = 1; // CUBLAS_OP_T
+        unsafe {
+            result::set_matmul_desc_attribute(
+                desc,
+                sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSA,
+                (&transpose) as *const i32 as *const c_void,
+                std::mem::size_of::<i32>(),
+            )
+        }
+        .map_err(|e| err("TRANSA", e))
+        .inspect_err(|_| destroy(&prepared))?;
+        // A: w as [inp, out] column-major (ld = inp), transposed; B: x as [inp, rows]; D: [out, rows].
+        for (i, (rows, cols, ld)) in [(k, m, k as i64), (k, n, k as i64), (m, n, m as i64)].into_iter().enumerate() {
+            prepared.layouts[i] = result::create_matrix_layout(ty, rows, cols, ld)
+                .map_err(|e| err("cublasLtMatrixLayoutCreate", e))
+                .inspect_err(|_| destroy(&prepared))?;
+        }
+        let pref = result::create_matmul_pref()
+            .map_err(|e| err("cublasLtMatmulPreferenceCreate", e))
+            .inspect_err(|_| destroy(&prepared))?;
+        // Attribute values are passed as bytes: u64 for the workspace size, u32 for alignments.
+        let set_pref = |attr: sys::cublasLtMatmulPreferenceAttributes_t, value: &[u8]| unsafe {
+            result::set_matmul_pref_attribute(pref, attr, value.as_ptr() as *const c_void, value.len())
+        };
+        use sys::cublasLtMatmulPreferenceAttributes_t as P;
+        let [ax, aw, ay] = key.align;
+        let outcome = set_pref(P::CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &(WORKSPACE as u64).to_ne_bytes())
+            // The algorithm may assume these alignments of w (A), x (B) and y (C, D).
+            .and_then(|()| set_pref(P::CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &aw.to_ne_bytes()))
+            .and_then(|()| set_pref(P::CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &ax.to_ne_bytes()))
+            .and_then(|()| set_pref(P::CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &ay.to_ne_bytes()))
+            .and_then(|()| set_pref(P::CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &ay.to_ne_bytes()))
+            .map_err(|e| err("cublasLtMatmulPreferenceSetAttribute", e))
+            .and_then(|()| {
+                let [a, b, d] = prepared.layouts;
+                unsafe { result::get_matmul_algo_heuristic(self.handle, desc, a, b, d, d, pref) }
+                    .map_err(|e| err("no cuBLASLt algorithm for this shape (cublasLtMatmulAlgoGetHeuristic)", e))
+            });
+        let _ = unsafe { result::destroy_matmul_pref(pref) };
+        match outcome {
+            Ok(heuristic) => {
+                prepared.algo = heuristic.algo;
+                self.prepared.insert(*key, prepared);
+                Ok(())
+            }
+            Err(e) => {
+                destroy(&prepared);
+                Err(e)
+            }
+        }
+    }
+
+    /// Enqueues `y = x · wᵀ` for a prepared key on `stream`.
+    pub fn run(&self, stream: &CudaStream, key: &GemmKey, y: u64, x: u64, w: u64) -> Result<(), String> {
+        if key.rows == 0 || key.out == 0 {
+            return Ok(());
+        }
+        if key.inp == 0 {
+            // An empty sum: cuBLASLt rejects k = 0, the result is zeros.
+            let bytes = key.rows * key.out * key.dtype.size();
+            return unsafe { cudarc::driver::result::memset_d8_async(y, 0, bytes, stream.cu_stream()) }
+                .map_err(super::device::describe);
+        }
+        let p = self.prepared.get(key).ok_or("internal: GEMM shape was not prepared")?;
+        let (alpha, beta) = (1.0f32, 0.0f32);
+        let [a, b, d] = p.layouts;
+        unsafe {
+            result::matmul(
+                self.handle,
+                p.desc,
+                (&alpha) as *const f32 as *const c_void,
+                (&beta) as *const f32 as *const c_void,
+                w as *const c_void,
+                a,
+                x as *const c_void,
+                b,
+                y as *const c_void,
+                d,
+                y as *mut c_void,
+                d,
+                &p.algo,
+                self.workspace.ptr() as *mut c_void,
+                self.workspace.bytes(),
+                stream.cu_stream() as sys::cudaStream_t,
+            )
+        }
+        .map_err(|e| err("cublasLtMatmul", e))
+    }
+}
+
+fn destroy(p: &Prepared) {
+    // Failures here would only leak a descriptor.
+    unsafe {
+        for &l in &p.layouts {
+            if !l.is_null() {
+                let _ = result::destroy_matrix_layout(l);
+            }
+        }
+        let _ = result::destroy_matmul_desc(p.desc);
+    }
+}
+
+impl Drop for Gemm {
+    fn drop(&mut self) {
+        for p in self.prepared.values() {
+            destroy(p);
+        }
+        let _ = unsafe { result::destroy_handle(self.handle) };
+    }
+}

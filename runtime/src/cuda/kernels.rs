@@ -1,0 +1,443 @@
+//! NVRTC compilation of kernels.cu (once per process, CUBIN for the device's own architecture,
+//! cached on disk by source hash) and typed launch wrappers.
+
+use super::device::describe;
+use super::error::CudaError;
+use super::layout::{Copy2d, DType, fnv1a};
+use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaStream, DriverError, LaunchConfig, PushKernelArg};
+use cudarc::nvrtc::{Ptx, result as nvrtc, sys as nvrtc_sys};
+use std::ffi::{CStr, CString};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub const SOURCE: &str = include_str!("kernels.cu");
+
+/// Threads per block of the elementwise kernels, and the cap on their (grid-stride) grids.
+const THREADS: u32 = 256;
+const MAX_BLOCKS: usize = 1 << 16;
+
+/// Attention tiling, as in kernels.cu.
+const ATT_BK: usize = 32;
+const ATT_ROWS: usize = 16;
+const ATT_THREADS: u32 = 128;
+
+pub struct Kernels {
+    _module: Arc<CudaModule>,
+    copy2d: CudaFunction,
+    gather_rows: CudaFunction,
+    embedding: CudaFunction,
+    rms_norm: CudaFunction,
+    layer_norm: CudaFunction,
+    rope: CudaFunction,
+    unary: CudaFunction,
+    binary: CudaFunction,
+    convert: CudaFunction,
+    add_bias: CudaFunction,
+    lse_merge: CudaFunction,
+    attention: CudaFunction,
+    /// How the module was obtained, for the log: "compiled", or "cached" with the file.
+    pub origin: String,
+}
+
+fn nvrtc_version() -> Result<(i32, i32), String> {
+    let (mut major, mut minor) = (0, 0);
+    unsafe { nvrtc_sys::nvrtcVersion(&mut major, &mut minor) }.result().map_err(|e| format!("nvrtcVersion: {e:?}"))?;
+    Ok((major, minor))
+}
+
+/// Where compiled kernels are cached: $SEQC_KERNEL_CACHE, else the user's cache directory.
+fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SEQC_KERNEL_CACHE") {
+        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("seqc").join("kernels"))
+}
+
+/// NVRTC options for a CUBIN of `arch` (e.g. "sm_90").
+fn options(arch: &str) -> Vec<String> {
+    vec![format!("--gpu-architecture={arch}"), "--std=c++17".to_string()]
+}
+
+/// Compiles the kernels to CUBIN for `arch` with the machine's NVRTC (no GPU needed): what
+/// `Kernels::load` does when its cache misses. Tests use it where NVRTC is installed.
+pub fn compile_for(arch: &str) -> Result<Vec<u8>, CudaError> {
+    compile(&options(arch))
+}
+
+/// Compiles SOURCE with `options` with the machine's NVRTC.
+fn compile(options: &[String]) -> Result<Vec<u8>, CudaError> {
+    let src = CString::new(SOURCE).map_err(|e| CudaError::Compile(format!("kernel source: {e}")))?;
+    let prog = nvrtc::create_program(&src, Some(c"seqc_kernels.cu"))
+        .map_err(|e| CudaError::Compile(format!("nvrtcCreateProgram: {e:?}")))?;
+    let compiled = unsafe { nvrtc::compile_program(prog, options) };
+    let result = match compiled {
+        Err(e) => {
+            let log = unsafe { nvrtc::get_program_log(prog) }
+                .map(|raw| unsafe { CStr::from_ptr(raw.as_ptr()) }.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Err(CudaError::Compile(format!("{e:?} with options {options:?}:\n{log}")))
+        }
+        Ok(()) => {
+            let mut size = 0usize;
+            unsafe { nvrtc_sys::nvrtcGetCUBINSize(prog, &mut size) }
+                .result()
+                .map_err(|e| CudaError::Compile(format!("nvrtcGetCUBINSize: {e:?}")))
+                .and_then(|()| {
+                    let mut cubin = vec![0u8; size];
+                    unsafe { nvrtc_sys::nvrtcGetCUBIN(prog, cubin.as_mut_ptr().cast()) }
+                        .result()
+                        .map_err(|e| CudaError::Compile(format!("nvrtcGetCUBIN: {e:?}")))?;
+                    Ok(cubin)
+                })
+        }
+    };
+    // A failed destroy leaks one program; nothing to do about it.
+    let _ = unsafe { nvrtc::destroy_program(prog) };
+    result
+}
+
+impl Kernels {
+    pub fn load(ctx: &Arc<CudaContext>, rank: usize) -> Result<Self, CudaError> {
+        let (major, minor) =
+            ctx.compute_capability().map_err(|e| CudaError::setup(rank, "compute capability", describe(e)))?;
+        let arch = format!("sm_{major}{minor}");
+        let (nv_major, nv_minor) = nvrtc_version().map_err(CudaError::Compile)?;
+        let options = options(&arch);
+        let key = fnv1a(format!("{SOURCE}\u{0}{options:?}\u{0}{nv_major}.{nv_minor}").as_bytes());
+        let file = cache_dir().map(|d| d.join(format!("seqc-{key:016x}-{arch}.cubin")));
+        let cached = file.as_ref().and_then(|f| std::fs::read(f).ok()).filter(|b| !b.is_empty());
+        let (cubin, origin) = match cached {
+            Some(bytes) => {
+                (bytes, format!("cached {}", file.as_ref().map(|f| f.display().to_string()).unwrap_or_default()))
+            }
+            None => {
+                let bytes = compile(&options)?;
+                // Best effort: write to a private name, then rename, so concurrent ranks never
+                // read a half-written file.
+                if let Some(f) = &file
+                    && let Some(dir) = f.parent()
+                    && std::fs::create_dir_all(dir).is_ok()
+                {
+                    let tmp = f.with_extension(format!("tmp{}", std::process::id()));
+                    if std::fs::write(&tmp, &bytes).is_ok() {
+                        let _ = std::fs::rename(&tmp, f);
+                    }
+                }
+                (bytes, format!("compiled with NVRTC {nv_major}.{nv_minor} for {arch}"))
+            }
+        };
+        let module = ctx
+            .load_module(Ptx::from_binary(cubin))
+            .map_err(|e| CudaError::setup(rank, "loading the kernel module", describe(e)))?;
+        let f = |name: &str| {
+            module.load_function(name).map_err(|e| CudaError::setup(rank, format!("kernel {name}"), describe(e)))
+        };
+        let kernels = Self {
+            copy2d: f("k_copy2d")?,
+            gather_rows: f("k_gather_rows")?,
+            embedding: f("k_embedding")?,
+            rms_norm: f("k_rms_norm")?,
+            layer_norm: f("k_layer_norm")?,
+            rope: f("k_rope")?,
+            unary: f("k_unary")?,
+            binary: f("k_binary")?,
+            convert: f("k_convert")?,
+            add_bias: f("k_add_bias")?,
+            lse_merge: f("k_lse_merge")?,
+            attention: f("k_attention")?,
+            _module: module.clone(),
+            origin,
+        };
+        // Head dims above 128 need more than the default 48 KiB of dynamic shared memory.
+        let most = attention_smem(256) as i32;
+        unsafe {
+            cudarc::driver::result::function::set_function_attribute(
+                kernels.attention.cu_function(),
+                cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                most,
+            )
+        }
+        .map_err(|e| CudaError::setup(rank, "attention kernel shared memory", describe(e)))?;
+        Ok(kernels)
+    }
+}
+
+fn grid(n: usize) -> LaunchConfig {
+    let blocks = n.div_ceil(THREADS as usize).clamp(1, MAX_BLOCKS) as u32;
+    LaunchConfig { grid_dim: (blocks, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 }
+}
+
+/// Dynamic shared memory of the attention kernel for `d`: K tile (padded), V tile, query rows.
+pub fn attention_smem(d: usize) -> usize {
+    (ATT_BK * (d + 1) + ATT_BK * d + ATT_ROWS * d) * 4
+}
+
+fn code(dt: DType) -> i32 {
+    dt.float_code().or(dt.int_code()).unwrap_or(0)
+}
+
+/// Kernel launches. Addresses are raw device pointers into the executor's buffers; kernels take
+/// them as pointer-sized integers.
+impl Kernels {
+    pub fn copy2d(&self, s: &CudaStream, dst: u64, src: u64, c: &Copy2d) -> Result<(), DriverError> {
+        if c.rows == 0 || c.width == 0 {
+            return Ok(());
+        }
+        let unit = c.unit(dst, src);
+        let (d, sp) = (dst + c.dst as u64, src + c.src as u64);
+        let (dp, spp, rows, width, unit_i) =
+            (c.dst_pitch as i64, c.src_pitch as i64, c.rows as i64, c.width as i64, unit as i32);
+        let mut b = s.launch_builder(&self.copy2d);
+        b.arg(&d).arg(&dp).arg(&sp).arg(&spp).arg(&rows).arg(&width).arg(&unit_i);
+        unsafe { b.launch(grid(c.rows * c.width / unit as usize)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn gather_rows(
+        &self,
+        s: &CudaStream,
+        dst: u64,
+        src: u64,
+        idx: u64,
+        outer: usize,
+        nidx: usize,
+        extent: usize,
+        inner_bytes: usize,
+    ) -> Result<(), DriverError> {
+        let n = outer * nidx * inner_bytes;
+        if n == 0 {
+            return Ok(());
+        }
+        let all = dst | src | inner_bytes as u64;
+        let unit = [16u64, 8, 4, 2].into_iter().find(|&u| all.is_multiple_of(u)).unwrap_or(1);
+        let (o, ni, e, ib, u) = (outer as i64, nidx as i64, extent as i64, inner_bytes as i64, unit as i32);
+        let mut b = s.launch_builder(&self.gather_rows);
+        b.arg(&dst).arg(&src).arg(&idx).arg(&o).arg(&ni).arg(&e).arg(&ib).arg(&u);
+        unsafe { b.launch(grid(n / unit as usize)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn embedding(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        odt: DType,
+        ids: u64,
+        it: DType,
+        table: u64,
+        tdt: DType,
+        rows: usize,
+        hidden: usize,
+        vocab: usize,
+        err: u64,
+        step: usize,
+    ) -> Result<(), DriverError> {
+        let (oc, ic, tc) = (code(odt), code(it), code(tdt));
+        let (r, h, v, st) = (rows as i64, hidden as i64, vocab as i64, step as u32);
+        let mut b = s.launch_builder(&self.embedding);
+        b.arg(&out).arg(&oc).arg(&ids).arg(&ic).arg(&table).arg(&tc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st);
+        unsafe { b.launch(grid(rows * hidden)) }.map(|_| ())
+    }
+
+    fn row_config(rows: usize) -> LaunchConfig {
+        LaunchConfig {
+            grid_dim: (rows.clamp(1, MAX_BLOCKS) as u32, 1, 1),
+            block_dim: (THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn rms_norm(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        x: u64,
+        w: u64,
+        dt: DType,
+        wdt: DType,
+        rows: usize,
+        hidden: usize,
+        eps: f32,
+    ) -> Result<(), DriverError> {
+        if rows == 0 {
+            return Ok(());
+        }
+        let (dc, wc, r, h) = (code(dt), code(wdt), rows as i64, hidden as i32);
+        let mut b = s.launch_builder(&self.rms_norm);
+        b.arg(&out).arg(&x).arg(&w).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps);
+        unsafe { b.launch(Self::row_config(rows)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn layer_norm(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        x: u64,
+        w: u64,
+        bias: u64,
+        dt: DType,
+        wdt: DType,
+        bdt: DType,
+        rows: usize,
+        hidden: usize,
+        eps: f32,
+    ) -> Result<(), DriverError> {
+        if rows == 0 {
+            return Ok(());
+        }
+        let (dc, wc, bc, r, h) = (code(dt), code(wdt), code(bdt), rows as i64, hidden as i32);
+        let mut b = s.launch_builder(&self.layer_norm);
+        b.arg(&out).arg(&x).arg(&w).arg(&bias).arg(&dc).arg(&wc).arg(&bc).arg(&r).arg(&h).arg(&eps);
+        unsafe { b.launch(Self::row_config(rows)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn rope(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        x: u64,
+        dt: DType,
+        pos: u64,
+        it: DType,
+        rows: usize,
+        cols: usize,
+        head_dim: usize,
+        rotary: usize,
+        theta: f64,
+    ) -> Result<(), DriverError> {
+        if rows * cols == 0 {
+            return Ok(());
+        }
+        let (dc, ic, r, c, hd, rd) = (code(dt), code(it), rows as i64, cols as i64, head_dim as i32, rotary as i32);
+        let mut b = s.launch_builder(&self.rope);
+        b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&theta);
+        unsafe { b.launch(grid(rows * cols)) }.map(|_| ())
+    }
+
+    pub fn unary(&self, s: &CudaStream, op: i32, dt: DType, x: u64, y: u64, n: usize) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (dc, nn) = (code(dt), n as i64);
+        let mut b = s.launch_builder(&self.unary);
+        b.arg(&op).arg(&dc).arg(&x).arg(&y).arg(&nn);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn binary(
+        &self,
+        s: &CudaStream,
+        op: i32,
+        dt: DType,
+        a: u64,
+        bb: u64,
+        y: u64,
+        n: usize,
+    ) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (dc, nn) = (code(dt), n as i64);
+        let mut b = s.launch_builder(&self.binary);
+        b.arg(&op).arg(&dc).arg(&a).arg(&bb).arg(&y).arg(&nn);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
+    }
+
+    pub fn convert(&self, s: &CudaStream, x: u64, xdt: DType, y: u64, ydt: DType, n: usize) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (xc, yc, nn) = (code(xdt), code(ydt), n as i64);
+        let mut b = s.launch_builder(&self.convert);
+        b.arg(&x).arg(&xc).arg(&y).arg(&yc).arg(&nn);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_bias(
+        &self,
+        s: &CudaStream,
+        y: u64,
+        dt: DType,
+        bias: u64,
+        bdt: DType,
+        rows: usize,
+        cols: usize,
+    ) -> Result<(), DriverError> {
+        if rows * cols == 0 {
+            return Ok(());
+        }
+        let (dc, bc, r, c) = (code(dt), code(bdt), rows as i64, cols as i64);
+        let mut b = s.launch_builder(&self.add_bias);
+        b.arg(&y).arg(&dc).arg(&bias).arg(&bc).arg(&r).arg(&c);
+        unsafe { b.launch(grid(rows * cols)) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn lse_merge(
+        &self,
+        s: &CudaStream,
+        o: u64,
+        l: u64,
+        oa: u64,
+        la: u64,
+        ob: u64,
+        lb: u64,
+        rows: usize,
+        heads: usize,
+        cols: usize,
+    ) -> Result<(), DriverError> {
+        if rows * cols == 0 {
+            return Ok(());
+        }
+        let (r, h, c) = (rows as i64, heads as i32, cols as i32);
+        let mut b = s.launch_builder(&self.lse_merge);
+        b.arg(&o).arg(&l).arg(&oa).arg(&la).arg(&ob).arg(&lb).arg(&r).arg(&h).arg(&c);
+        unsafe { b.launch(grid(rows * cols)) }.map(|_| ())
+    }
+
+    /// `p` resolves the command's addresses; a missing optional operand is a null pointer.
+    pub fn attention(
+        &self,
+        s: &CudaStream,
+        a: &super::program::AttentionCmd,
+        p: impl Fn(super::program::Addr) -> u64,
+    ) -> Result<(), DriverError> {
+        if a.sq == 0 {
+            return Ok(());
+        }
+        let opt = |x: Option<(super::program::Addr, DType)>| x.map_or((0u64, 0i32), |(addr, dt)| (p(addr), code(dt)));
+        let (q, qc) = (p(a.q.0), code(a.q.1));
+        let (k, kc) = (p(a.k.0), code(a.k.1));
+        let (v, vc) = (p(a.v.0), code(a.v.1));
+        let (qi, qic) = opt(a.q_index);
+        let (ki, kic) = opt(a.k_index);
+        let (qs, qsc) = opt(a.q_segment);
+        let (ks, ksc) = opt(a.k_segment);
+        let (out, oc) = (p(a.out.0), code(a.out.1));
+        let lse = a.lse.map_or(0u64, &p);
+        let q_stride = (a.heads * a.head_dim) as i64;
+        let kv_stride = (a.kv_heads * a.head_dim) as i64;
+        let (sq, sk, heads, kv_heads, d) =
+            (a.sq as i32, a.sk as i32, a.heads as i32, a.kv_heads as i32, a.head_dim as i32);
+        let (scale, causal, window) = (a.scale, a.causal as i32, a.window);
+        let mut b = s.launch_builder(&self.attention);
+        b.arg(&q).arg(&qc).arg(&k).arg(&kc).arg(&v).arg(&vc).arg(&q_stride).arg(&kv_stride);
+        b.arg(&qi).arg(&qic).arg(&ki).arg(&kic).arg(&qs).arg(&qsc).arg(&ks).arg(&ksc);
+        b.arg(&out).arg(&oc).arg(&lse);
+        b.arg(&sq).arg(&sk).arg(&heads).arg(&kv_heads).arg(&d).arg(&scale).arg(&causal).arg(&window);
+        let cfg = LaunchConfig {
+            grid_dim: (a.sq.div_ceil(ATT_ROWS) as u32, a.heads as u32, 1),
+            block_dim: (ATT_THREADS, 1, 1),
+            shared_mem_bytes: attention_smem(a.head_dim) as u32,
+        };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+}

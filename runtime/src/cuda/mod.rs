@@ -1,0 +1,285 @@
+//! The CUDA + NCCL backend: runs a plan with one process per GPU.
+//!
+//! Layers, from pure logic to the device:
+//! - `layout`, `program`: value sizes, arena placement, and the lowering of each rank's copy of
+//!   the plan to a flat command list (pure; tested without a GPU; `seqc-run --dry-run`).
+//! - `kernels` (NVRTC, kernels.cu), `gemm` (cuBLASLt), `nccl`: the device libraries.
+//! - `exec`: the per-rank executor (one arena, parameters uploaded once, a compute stream and
+//!   one stream per communication stream, ordered by events).
+//! - `bootstrap`, `launch`, `cli`, `inputs`: process management, NCCL id sharing over TCP,
+//!   the command line, default inputs and the accuracy check against the CPU backend.
+//!
+//! Later speed work fits in without changing the plan handling: attention can go to cuDNN's
+//! SDPA (a new `Cmd` executor arm; the masks already arrive as global index vectors), GEMM
+//! epilogues can absorb bias and activations, and the command list can be captured once into a
+//! CUDA graph.
+
+pub mod bootstrap;
+pub mod cli;
+pub mod device;
+pub mod emulate;
+pub mod error;
+pub mod exec;
+pub mod gemm;
+pub mod inputs;
+pub mod kernels;
+pub mod launch;
+pub mod layout;
+pub mod nccl;
+pub mod program;
+
+pub use cli::{Args, Backend};
+pub use error::CudaError;
+pub use launch::WorkerEnv;
+
+use crate::cpu::{self, HostTensor, Precision, RunOptions, WeightSource};
+use crate::plan::Plan;
+use std::time::{Duration, Instant};
+
+/// Reads the plan and a fingerprint of it and of the options every rank must share.
+fn read_plan(args: &Args) -> Result<(Plan, u64), CudaError> {
+    let shown = args.plan.display().to_string();
+    let text = std::fs::read_to_string(&args.plan)
+        .map_err(|e| CudaError::File { path: shown.clone(), reason: e.to_string() })?;
+    let plan = Plan::from_json(&text, &shown)?;
+    let options = format!("{}|{:?}|{:?}|{:?}|{}", args.seed, args.weights, args.input, args.segments, args.iters);
+    Ok((plan, layout::fnv1a(text.as_bytes()) ^ layout::fnv1a(options.as_bytes()).rotate_left(1)))
+}
+
+/// The plan's device count (what `--nproc` defaults to).
+pub fn plan_devices(args: &Args) -> Result<usize, CudaError> {
+    Ok(read_plan(args)?.0.devices)
+}
+
+fn weights(args: &Args) -> Result<WeightSource, CudaError> {
+    match &args.weights {
+        Some(p) => Ok(WeightSource::safetensors(p)?),
+        None => Ok(WeightSource::random(args.seed)),
+    }
+}
+
+fn run_inputs(plan: &Plan, args: &Args) -> Result<Vec<HostTensor>, CudaError> {
+    let ids = args.input.as_ref().map(|p| cpu::read_token_ids(p)).transpose()?;
+    let segments = args.segments.as_ref().map(|p| cpu::read_token_ids(p)).transpose()?;
+    inputs::make_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed).map_err(CudaError::Usage)
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{bytes} B ({:.2} MiB)", bytes as f64 / (1 << 20) as f64)
+}
+
+/// `--dry-run`: lowers the plan for every rank and prints what each would allocate and run.
+pub fn dry_run(args: &Args) -> Result<(), CudaError> {
+    let (plan, _) = read_plan(args)?;
+    println!(
+        "plan {}: {} device(s), {} steps, {} values",
+        args.plan.display(),
+        plan.devices,
+        plan.steps.len(),
+        plan.values.len()
+    );
+    for rank in 0..plan.devices {
+        let p = program::build(&plan, rank)?;
+        let layout = if p.arena.plan_offsets {
+            "the plan's offsets".to_string()
+        } else {
+            format!("our own placement ({})", p.arena.note.clone().unwrap_or_default())
+        };
+        println!(
+            "rank {rank}: arena {} by {layout}; params {}; consts {}; scratch {:?} B; {} commands; {} GEMM shapes; {} async collectives; communicators {:?}",
+            mib(p.arena.bytes),
+            mib(p.params_bytes),
+            mib(p.consts.len()),
+            p.scratch,
+            p.cmds.len(),
+            p.gemms.len(),
+            p.tokens,
+            p.comm_keys
+                .iter()
+                .filter(|k| k.group.contains(&rank))
+                .map(|k| format!("stream {} axis {} {:?}", k.stream, k.axis, k.group))
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+fn write_output(args: &Args, outputs: &[HostTensor]) -> Result<(), CudaError> {
+    if let Some(path) = &args.output {
+        let first = outputs.first().ok_or_else(|| CudaError::Usage("the plan has no output to write".into()))?;
+        cpu::write_npy_f32(path, first)?;
+        println!("wrote output 0 {:?} to {}", first.shape, path.display());
+    }
+    Ok(())
+}
+
+/// `--backend cpu`: the CPU reference backend, in this process.
+pub fn run_cpu(args: &Args) -> Result<(), CudaError> {
+    let (plan, _) = read_plan(args)?;
+    let inputs = run_inputs(&plan, args)?;
+    let started = Instant::now();
+    let out = cpu::run(
+        &plan,
+        &inputs,
+        &weights(args)?,
+        &RunOptions { precision: Precision::F32, timeout: Duration::from_secs_f64(args.timeout) },
+    )?;
+    println!("cpu backend: {} rank thread(s) in {:.1} ms", plan.devices, started.elapsed().as_secs_f64() * 1e3);
+    for (r, s) in out.ranks.iter().enumerate() {
+        println!(
+            "rank {r}: peak live activations {}, parameters {}",
+            mib(s.peak_live_bytes as usize),
+            mib(s.param_bytes as usize)
+        );
+    }
+    write_output(args, &out.outputs)
+}
+
+/// One rank of a CUDA run (the whole run when the plan has one device).
+pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+    let rank = env.rank;
+    let started = Instant::now();
+    let limit = Duration::from_secs_f64(args.timeout);
+    let remaining = move || limit.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+    launch::set_phase("reading the plan");
+    let (plan, fingerprint) = read_plan(args)?;
+    if plan.devices != env.world {
+        return Err(CudaError::setup(
+            rank,
+            "plan",
+            format!(
+                "the plan is for {} device(s) but {} rank(s) were started (use --nproc {})",
+                plan.devices, env.world, plan.devices
+            ),
+        ));
+    }
+    launch::set_phase("lowering the plan");
+    let program = program::build(&plan, rank)?;
+    device::probe_libraries(!program.comm_keys.is_empty())?;
+    if let Some(note) = &program.arena.note {
+        println!("[rank {rank}] note: not using the plan's arena offsets: {note}");
+    }
+
+    // NCCL ids: rank 0 makes one per communicator and serves them while it sets up its GPU.
+    let n_ids = program.comm_keys.len();
+    let mut server = None;
+    let ids: Vec<nccl::UniqueId> = if n_ids == 0 {
+        Vec::new()
+    } else if rank == 0 {
+        launch::set_phase("creating NCCL ids");
+        let ids = (0..n_ids)
+            .map(|_| nccl::unique_id())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| CudaError::setup(rank, "NCCL", m))?;
+        let payload: Vec<u8> = ids.iter().flat_map(|id| id.iter().map(|&c| c as u8)).collect();
+        let listener = bootstrap::listen(&env.bootstrap)?;
+        let (world, budget) = (env.world, remaining());
+        server = Some(std::thread::spawn(move || bootstrap::serve(&listener, world, fingerprint, &payload, budget)));
+        ids
+    } else {
+        launch::set_phase(format!("fetching NCCL ids from rank 0 at {}", env.bootstrap));
+        let payload = bootstrap::fetch(&env.bootstrap, rank, fingerprint, remaining())?;
+        if payload.len() != n_ids * 128 {
+            return Err(CudaError::Bootstrap(format!(
+                "rank 0 sent {} bytes of ids, this plan needs {}",
+                payload.len(),
+                n_ids * 128
+            )));
+        }
+        payload.chunks_exact(128).map(|c| std::array::from_fn(|i| c[i] as std::ffi::c_char)).collect()
+    };
+
+    launch::set_phase(format!("opening GPU {}", env.local_rank));
+    let ctx = device::open(rank, env.local_rank)?;
+    let name = ctx.name().unwrap_or_else(|_| "unknown GPU".into());
+    launch::set_phase("compiling kernels and uploading weights");
+    let weights = weights(args)?;
+    let mut exec = exec::Executor::new(&ctx, program, &weights)?;
+    exec.sync_steps = args.sync_steps;
+    if let Some(server) = server {
+        launch::set_phase("sharing NCCL ids with the other ranks");
+        server.join().map_err(|_| CudaError::Bootstrap("the id server thread panicked".into()))??;
+    }
+    if n_ids > 0 {
+        launch::set_phase("initialising NCCL communicators (waiting for every rank)");
+        exec.init_comms(&ids)?;
+    }
+    let inputs = run_inputs(&plan, args)?;
+    if args.check_steps {
+        launch::set_phase("checking every step against the emulator");
+        let mut emu =
+            emulate::Emulator::new(&plan, &inputs, &weights).map_err(|m| CudaError::setup(rank, "emulator", m))?;
+        let (checked, bad) = exec.run_checked(&inputs, &mut emu)?;
+        for line in bad.iter().take(40) {
+            println!("[rank {rank}] step check: {line}");
+        }
+        println!("[rank {rank}] step check: {checked} results compared, {} outside tolerance", bad.len());
+        if !bad.is_empty() {
+            return Err(CudaError::Check(format!("rank {rank}: first mismatch at {}", bad[0])));
+        }
+    }
+    let mut gpu_ms = 0.0;
+    for i in 0..args.iters {
+        launch::set_phase(format!("running the plan (iteration {} of {})", i + 1, args.iters));
+        gpu_ms = exec.run(&inputs, remaining())?;
+    }
+    launch::set_phase("reading outputs");
+    let outputs = exec.outputs()?;
+    exec.synchronize()?;
+    let m = &exec.memory;
+    let used = exec
+        .device_memory()
+        .map(|(total, free)| format!("; in use on the device (cuMemGetInfo): {}", mib(total - free)))
+        .unwrap_or_default();
+    println!(
+        "[rank {rank}] {name} (device {}): {} steps in {gpu_ms:.3} ms GPU time (run {} of {}); kernels {}",
+        env.local_rank,
+        plan.steps.len(),
+        args.iters,
+        args.iters,
+        exec.kernel_origin()
+    );
+    println!(
+        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + cuBLASLt workspace {}{used}",
+        mib(m.total()),
+        mib(m.arena),
+        if exec.program().arena.plan_offsets { "plan offsets" } else { "own placement" },
+        mib(m.params),
+        mib(m.consts),
+        mib(m.scratch),
+        mib(m.workspace),
+    );
+    let low_precision = exec.program().low_precision;
+    drop(exec);
+    if rank != 0 {
+        return Ok(());
+    }
+    write_output(args, &outputs)?;
+    if args.check {
+        launch::set_phase("running the CPU reference");
+        let reference =
+            cpu::run(&plan, &inputs, &weights, &RunOptions { precision: Precision::F32, timeout: remaining() })?;
+        let (max_tol, mean_tol) = inputs::tolerance(low_precision);
+        let mut failures = Vec::new();
+        for (i, (got, want)) in outputs.iter().zip(&reference.outputs).enumerate() {
+            let s = inputs::compare(got, want).map_err(|m| CudaError::Check(format!("output {i}: {m}")))?;
+            let ok = s.max_rel <= max_tol && s.mean_rel <= mean_tol;
+            println!(
+                "check vs CPU (f32 reference): output {i} {:?}: max rel err {:.3e}, mean rel err {:.3e} (max |ref| {:.3e}; limits {max_tol:.0e} / {mean_tol:.0e}{}): {}",
+                got.shape,
+                s.max_rel,
+                s.mean_rel,
+                s.ref_scale,
+                if low_precision { ", bf16 plan" } else { ", f32 plan" },
+                if ok { "PASS" } else { "FAIL" }
+            );
+            if !ok {
+                failures.push(format!("output {i}: max rel {:.3e}, mean rel {:.3e}", s.max_rel, s.mean_rel));
+            }
+        }
+        if !failures.is_empty() {
+            return Err(CudaError::Check(failures.join("; ")));
+        }
+    }
+    Ok(())
+}

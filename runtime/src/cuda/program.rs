@@ -1,0 +1,1281 @@
+//! Lowering of a plan, for one rank, to a flat list of device commands (pure logic, no GPU).
+//!
+//! Every attribute is parsed and every shape checked here, once; the executor then only walks
+//! `cmds` and launches. Addresses are (region, offset) pairs resolved against the buffers the
+//! executor allocates, so this module can be tested (and `seqc-run --dry-run` can check a plan)
+//! on a machine without a GPU. A later speed session can fuse or reorder commands, or capture
+//! them in a CUDA graph, without touching plan parsing.
+
+use super::error::CudaError;
+use super::layout::{
+    self, ALIGN, Arena, Copy2d, DType, ShardSpec, ValueInfo, align_up, around, concat_copies, concat_unpack,
+    slice_copy, split_pack,
+};
+use crate::cpu::{Collective, ParamRole, Reduction};
+use crate::plan::{AttrValue, Plan, Step};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Device memory regions of one rank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Region {
+    /// Activations (plan offsets or our own placement).
+    Arena,
+    /// Weights, uploaded once.
+    Params,
+    /// Rank-dependent constant tables (shard row maps, token indices), uploaded once.
+    Consts,
+    /// Collective staging buffers of one stream (index into `Program::streams`). Work on one
+    /// stream runs in order, so one buffer per stream, sized for its largest collective, is safe.
+    Scratch(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Addr {
+    pub region: Region,
+    pub off: usize,
+}
+
+impl Addr {
+    pub fn at(self, bytes: usize) -> Addr {
+        Addr { region: self.region, off: self.off + bytes }
+    }
+}
+
+/// A GEMM shape: `y[rows, out] = x[rows, inp] · w[out, inp]ᵀ`, with the pointer alignments the
+/// cuBLASLt algorithm may assume. Executors cache one descriptor set and algorithm per key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GemmKey {
+    pub dtype: DType,
+    pub rows: usize,
+    pub inp: usize,
+    pub out: usize,
+    /// Alignment in bytes (at most 256) of x, w and y.
+    pub align: [u32; 3],
+}
+
+/// Data movement on one stream.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Move {
+    Copy {
+        dst: Addr,
+        src: Addr,
+        bytes: usize,
+    },
+    /// Strided copies, each between a destination and a source buffer.
+    Copies(Vec<(Addr, Addr, Copy2d)>),
+    /// Take along a dimension: `src` is `[outer, extent, inner_bytes]`, `idx` holds `nidx` i32
+    /// row numbers (−1: zeros).
+    Gather {
+        dst: Addr,
+        src: Addr,
+        idx: Addr,
+        outer: usize,
+        nidx: usize,
+        extent: usize,
+        inner_bytes: usize,
+    },
+}
+
+/// One piece of a collective, run in order on the collective's stream.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Work {
+    Move(Move),
+    AllGather {
+        send: Addr,
+        recv: Addr,
+        bytes: usize,
+    },
+    AllReduce {
+        send: Addr,
+        recv: Addr,
+        count: usize,
+        dtype: DType,
+        op: Reduction,
+    },
+    ReduceScatter {
+        send: Addr,
+        recv: Addr,
+        count: usize,
+        dtype: DType,
+        op: Reduction,
+    },
+    /// Grouped point-to-point transfers: (buffer, bytes, peer's position in the group).
+    SendRecv {
+        sends: Vec<(Addr, usize, usize)>,
+        recvs: Vec<(Addr, usize, usize)>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttentionCmd {
+    pub q: (Addr, DType),
+    pub k: (Addr, DType),
+    pub v: (Addr, DType),
+    pub q_index: Option<(Addr, DType)>,
+    pub k_index: Option<(Addr, DType)>,
+    pub q_segment: Option<(Addr, DType)>,
+    pub k_segment: Option<(Addr, DType)>,
+    pub out: (Addr, DType),
+    pub lse: Option<Addr>,
+    pub sq: usize,
+    pub sk: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+    pub scale: f32,
+    pub causal: bool,
+    /// 0: no window.
+    pub window: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cmd {
+    Move(Move),
+    Embedding {
+        out: Addr,
+        odt: DType,
+        ids: Addr,
+        it: DType,
+        table: Addr,
+        tdt: DType,
+        rows: usize,
+        hidden: usize,
+        vocab: usize,
+    },
+    RmsNorm {
+        out: Addr,
+        x: Addr,
+        w: Addr,
+        dt: DType,
+        wdt: DType,
+        rows: usize,
+        hidden: usize,
+        eps: f32,
+    },
+    LayerNorm {
+        out: Addr,
+        x: Addr,
+        w: Addr,
+        b: Addr,
+        dt: DType,
+        wdt: DType,
+        bdt: DType,
+        rows: usize,
+        hidden: usize,
+        eps: f32,
+    },
+    Gemm {
+        y: Addr,
+        x: Addr,
+        w: Addr,
+        key: GemmKey,
+    },
+    AddBias {
+        y: Addr,
+        dt: DType,
+        b: Addr,
+        bdt: DType,
+        rows: usize,
+        cols: usize,
+    },
+    Rope {
+        out: Addr,
+        x: Addr,
+        dt: DType,
+        pos: Addr,
+        it: DType,
+        rows: usize,
+        cols: usize,
+        head_dim: usize,
+        rotary: usize,
+        theta: f64,
+    },
+    Attention(Box<AttentionCmd>),
+    LseMerge {
+        o: Addr,
+        l: Addr,
+        oa: Addr,
+        la: Addr,
+        ob: Addr,
+        lb: Addr,
+        rows: usize,
+        heads: usize,
+        cols: usize,
+    },
+    /// op: 0 silu, 1 gelu, 2 gelu-tanh.
+    Unary {
+        op: i32,
+        dt: DType,
+        x: Addr,
+        y: Addr,
+        n: usize,
+    },
+    /// op: 0 mul, 1 add, 2 swiglu.
+    Binary {
+        op: i32,
+        dt: DType,
+        a: Addr,
+        b: Addr,
+        y: Addr,
+        n: usize,
+    },
+    Convert {
+        x: Addr,
+        xdt: DType,
+        y: Addr,
+        ydt: DType,
+        n: usize,
+    },
+    /// A collective (or unshard). `stream` 0 runs it in line on the compute stream; another
+    /// stream makes it asynchronous: it waits for the compute stream's progress at this point,
+    /// and `token` names the event its `async_wait` waits for. `comm`: index in
+    /// `Program::comm_keys`; `None` when the group is this rank alone.
+    Collective {
+        stream: u32,
+        comm: Option<usize>,
+        token: Option<usize>,
+        work: Vec<Work>,
+    },
+    /// The compute stream waits for the collective behind `token`.
+    Wait {
+        token: usize,
+    },
+}
+
+/// One NCCL communicator: the ranks of one axis group, used on one stream.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommKey {
+    pub stream: u32,
+    pub axis: String,
+    pub group: Vec<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSlot {
+    pub value: u32,
+    pub name: String,
+    pub info: ValueInfo,
+    pub role: ParamRole,
+    pub off: usize,
+}
+
+/// A plan lowered for one rank.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub rank: usize,
+    pub infos: Vec<ValueInfo>,
+    pub addrs: Vec<Option<Addr>>,
+    pub arena: Arena,
+    pub params: Vec<ParamSlot>,
+    pub params_bytes: usize,
+    pub consts: Vec<u8>,
+    /// Stream ids that run collectives (0 is the compute stream); `Region::Scratch(i)` is the
+    /// staging buffer of `streams[i]`.
+    pub streams: Vec<u32>,
+    pub scratch: Vec<usize>,
+    /// (step, command), in program order.
+    pub cmds: Vec<(usize, Cmd)>,
+    /// Every communicator any rank needs, in the order all ranks create them.
+    pub comm_keys: Vec<CommKey>,
+    /// Number of async collectives (events).
+    pub tokens: usize,
+    pub gemms: Vec<GemmKey>,
+    /// Plan inputs and where each is uploaded.
+    pub inputs: Vec<(u32, Addr)>,
+    pub outputs: Vec<(u32, Addr)>,
+    /// Whether any value is bf16 or f16 (the accuracy check then uses bf16 tolerances).
+    pub low_precision: bool,
+    /// Each step's op name, for messages.
+    pub op_names: Vec<String>,
+    /// Each step's result values.
+    pub step_results: Vec<Vec<u32>>,
+}
+
+/// Typed attribute access with messages that name the attribute.
+struct Attrs<'a>(&'a BTreeMap<String, AttrValue>);
+
+impl Attrs<'_> {
+    fn get(&self, name: &str) -> Result<&AttrValue, String> {
+        self.0.get(name).ok_or_else(|| format!("missing attribute '{name}'"))
+    }
+    fn int(&self, name: &str) -> Result<i64, String> {
+        let v = self.get(name)?;
+        v.as_int().ok_or_else(|| format!("attribute '{name}' must be an integer, got {v:?}"))
+    }
+    fn index(&self, name: &str) -> Result<usize, String> {
+        let v = self.int(name)?;
+        usize::try_from(v).map_err(|_| format!("attribute '{name}' must be non-negative, got {v}"))
+    }
+    fn count(&self, name: &str) -> Result<usize, String> {
+        match self.index(name)? {
+            0 => Err(format!("attribute '{name}' must be positive, got 0")),
+            v => Ok(v),
+        }
+    }
+    fn opt_count(&self, name: &str) -> Result<Option<usize>, String> {
+        if self.0.contains_key(name) { self.count(name).map(Some) } else { Ok(None) }
+    }
+    fn float(&self, name: &str) -> Result<f64, String> {
+        let v = self.get(name)?;
+        v.as_float().ok_or_else(|| format!("attribute '{name}' must be a number, got {v:?}"))
+    }
+    fn bool(&self, name: &str) -> Result<bool, String> {
+        let v = self.get(name)?;
+        v.as_bool().ok_or_else(|| format!("attribute '{name}' must be true or false, got {v:?}"))
+    }
+    fn str(&self, name: &str) -> Result<&str, String> {
+        let v = self.get(name)?;
+        v.as_str().ok_or_else(|| format!("attribute '{name}' must be a string, got {v:?}"))
+    }
+    fn shard(&self) -> Result<ShardSpec, String> {
+        let zigzag = match self.str("layout")? {
+            "zigzag" => true,
+            "block" => false,
+            other => return Err(format!("attribute 'layout' must be \"block\" or \"zigzag\", got \"{other}\"")),
+        };
+        Ok(ShardSpec { zigzag, shards: self.count("num_shards")?, global: self.count("global_size")? })
+    }
+}
+
+const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "reduce_scatter", "all_reduce", "collective_permute"];
+
+/// Parameter roles as the CPU backend derives them (runtime/src/cpu/exec.rs `param_roles`), so
+/// random weights match: embedding tables and norm scales, found by use through `convert`s.
+pub fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
+    let mut roles = vec![None; plan.values.len()];
+    for step in plan.steps.iter().rev() {
+        let role = match step.op.as_str() {
+            "embedding" => Some((1, ParamRole::Embedding)),
+            "rms_norm" | "layer_norm" => Some((1, ParamRole::NormWeight)),
+            "convert" => step.results.first().and_then(|&r| roles[r as usize]).map(|role| (0, role)),
+            _ => None,
+        };
+        if let Some((i, role)) = role
+            && let Some(&o) = step.operands.get(i)
+        {
+            roles[o as usize].get_or_insert(role);
+        }
+    }
+    roles
+}
+
+/// The stream a collective-like step runs on: its `stream` attribute for `async_start`, else the
+/// compute stream.
+fn collective_stream(step: &Step) -> Option<u32> {
+    match step.op.as_str() {
+        "async_start" => Some(step.attrs.get("stream").and_then(|a| a.as_int()).unwrap_or(1).max(0) as u32),
+        "unshard" => Some(0),
+        op if COLLECTIVES.contains(&op) => Some(0),
+        _ => None,
+    }
+}
+
+/// Every communicator any rank needs, sorted: all ranks create theirs in this order, so
+/// communicator initialisation (collective over each group) cannot deadlock.
+pub fn all_comm_keys(plan: &Plan) -> Result<Vec<CommKey>, String> {
+    let mut keys = BTreeSet::new();
+    for (s, step) in plan.steps.iter().enumerate() {
+        let Some(stream) = collective_stream(step) else { continue };
+        let attrs = Attrs(&step.attrs);
+        let axis = attrs.str("axis").map_err(|e| format!("step {s} ('{}'): {e}", step.op))?;
+        for r in 0..plan.devices {
+            let group = plan
+                .axis_group(axis, r)
+                .ok_or_else(|| format!("step {s} ('{}'): unknown mesh axis '{axis}'", step.op))?;
+            if group.len() > 1 {
+                keys.insert(CommKey { stream, axis: axis.to_string(), group });
+            }
+        }
+    }
+    Ok(keys.into_iter().collect())
+}
+
+/// Largest power of two (up to 256) dividing `off`: the alignment cuBLASLt may assume for an
+/// address at this offset of a 256-byte-aligned buffer.
+fn alignment(off: usize) -> u32 {
+    if off == 0 { 256 } else { (1u32 << off.trailing_zeros().min(8)).min(256) }
+}
+
+struct Builder<'a> {
+    plan: &'a Plan,
+    rank: usize,
+    infos: Vec<ValueInfo>,
+    addrs: Vec<Option<Addr>>,
+    consts: Vec<u8>,
+    streams: Vec<u32>,
+    scratch: Vec<usize>,
+    comm_index: HashMap<CommKey, usize>,
+    /// async_start step → its async_wait's result value.
+    wait_result: HashMap<usize, u32>,
+    /// token value → token number.
+    token_of: HashMap<u32, usize>,
+    tokens: usize,
+    gemms: Vec<GemmKey>,
+    cmds: Vec<(usize, Cmd)>,
+}
+
+/// Lowers `plan` for `rank`.
+pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
+    let plan_error = |m: String| CudaError::setup(rank, "plan", m);
+    if plan.devices == 0 || rank >= plan.devices {
+        return Err(plan_error(format!("rank {rank} is outside the plan's {} devices", plan.devices)));
+    }
+    plan.check()?;
+    let infos = layout::value_infos(plan).map_err(plan_error)?;
+    let live = layout::liveness(plan, &infos).map_err(plan_error)?;
+    let arena = layout::arena(plan, &infos, &live);
+    let mut addrs: Vec<Option<Addr>> =
+        arena.offsets.iter().map(|o| o.map(|off| Addr { region: Region::Arena, off })).collect();
+
+    // Parameters: one region, each at a 256-byte boundary.
+    let roles = param_roles(plan);
+    let mut params = Vec::new();
+    let mut params_bytes = 0;
+    for (s, step) in plan.steps.iter().enumerate().filter(|(_, s)| s.op == "param") {
+        let fail = |m: String| CudaError::Step { rank, step: s, op: step.op.clone(), message: m };
+        let name = Attrs(&step.attrs).str("name").map_err(fail)?.to_string();
+        let &r = step.results.first().ok_or_else(|| fail("has no result".into()))?;
+        let info = infos[r as usize].clone();
+        if info.dtype.float_code().is_none() {
+            return Err(fail(format!(
+                "parameter '{name}' is {}; the CUDA backend holds f32, bf16 and f16 parameters",
+                info.dtype.name()
+            )));
+        }
+        let role =
+            roles[r as usize].unwrap_or(if info.shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+        addrs[r as usize] = Some(Addr { region: Region::Params, off: params_bytes });
+        params.push(ParamSlot { value: r, name, role, off: params_bytes, info: info.clone() });
+        params_bytes = align_up(params_bytes + info.bytes, ALIGN);
+    }
+
+    let comm_keys = all_comm_keys(plan).map_err(plan_error)?;
+    let comm_index = comm_keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+    let streams: Vec<u32> =
+        plan.steps.iter().filter_map(collective_stream).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut wait_result = HashMap::new();
+    for (start, wait) in layout::async_pairs(plan).map_err(plan_error)? {
+        if let Some(&r) = plan.steps[wait].results.first() {
+            wait_result.insert(start, r);
+        }
+    }
+    let mut b = Builder {
+        plan,
+        rank,
+        scratch: vec![0; streams.len()],
+        streams,
+        infos,
+        addrs,
+        consts: Vec::new(),
+        comm_index,
+        wait_result,
+        token_of: HashMap::new(),
+        tokens: 0,
+        gemms: Vec::new(),
+        cmds: Vec::new(),
+    };
+    for (s, step) in plan.steps.iter().enumerate() {
+        b.step(s, step).map_err(|message| CudaError::Step { rank, step: s, op: step.op.clone(), message })?;
+    }
+    let place = |v: &u32, what: &str| {
+        b.addrs[*v as usize]
+            .map(|a| (*v, a))
+            .ok_or_else(|| plan_error(format!("{what} %{v} has no device memory (is it a token or unused?)")))
+    };
+    let inputs = plan.inputs.iter().map(|v| place(v, "input")).collect::<Result<Vec<_>, _>>()?;
+    let outputs = plan.outputs.iter().map(|v| place(v, "output")).collect::<Result<Vec<_>, _>>()?;
+    let low_precision = b.infos.iter().any(|i| i.dtype.is_low_precision());
+    Ok(Program {
+        rank,
+        addrs: b.addrs,
+        arena,
+        params,
+        params_bytes,
+        consts: b.consts,
+        scratch: b.scratch,
+        streams: b.streams,
+        cmds: b.cmds,
+        comm_keys,
+        tokens: b.tokens,
+        gemms: b.gemms,
+        inputs,
+        outputs,
+        low_precision,
+        infos: b.infos,
+        op_names: plan.steps.iter().map(|s| s.op.clone()).collect(),
+        step_results: plan.steps.iter().map(|s| s.results.clone()).collect(),
+    })
+}
+
+impl Builder<'_> {
+    fn info(&self, step: &Step, i: usize) -> Result<(u32, &ValueInfo), String> {
+        let v = *step.operands.get(i).ok_or_else(|| format!("missing operand #{i}"))?;
+        Ok((v, &self.infos[v as usize]))
+    }
+
+    fn addr(&self, v: u32) -> Result<Addr, String> {
+        self.addrs[v as usize].ok_or_else(|| format!("%{v} has no device memory"))
+    }
+
+    /// Operand `i`: address and info.
+    fn operand(&self, step: &Step, i: usize) -> Result<(Addr, ValueInfo), String> {
+        let (v, info) = self.info(step, i)?;
+        Ok((self.addr(v)?, info.clone()))
+    }
+
+    fn result(&self, step: &Step, i: usize) -> Result<(Addr, ValueInfo), String> {
+        let v = *step.results.get(i).ok_or_else(|| format!("missing result #{i}"))?;
+        Ok((self.addr(v)?, self.infos[v as usize].clone()))
+    }
+
+    fn arity(step: &Step, lo: usize, hi: usize) -> Result<(), String> {
+        let n = step.operands.len();
+        if n < lo || n > hi {
+            return Err(format!("expects {lo}..={hi} operands, got {n}"));
+        }
+        Ok(())
+    }
+
+    fn float(info: &ValueInfo, what: &str) -> Result<DType, String> {
+        match info.dtype.float_code() {
+            Some(_) => Ok(info.dtype),
+            None if info.dtype == DType::F64 => Err(format!(
+                "{what} is f64; the CUDA backend computes f32, bf16 and f16 (f64 is for CPU reference runs)"
+            )),
+            None => Err(format!("{what} must be a float tensor, got {}", info.dtype.name())),
+        }
+    }
+
+    fn int(info: &ValueInfo, what: &str) -> Result<DType, String> {
+        match info.dtype.int_code() {
+            Some(_) => Ok(info.dtype),
+            None => Err(format!("{what} must be an i32 or i64 tensor, got {}", info.dtype.name())),
+        }
+    }
+
+    fn matrix(info: &ValueInfo, what: &str) -> Result<(usize, usize), String> {
+        match info.shape[..] {
+            [r, c] => Ok((r, c)),
+            _ => Err(format!("{what} must have rank 2, got shape {:?}", info.shape)),
+        }
+    }
+
+    fn same_shape(a: &ValueInfo, b: &ValueInfo, what: &str) -> Result<(), String> {
+        if a.shape != b.shape {
+            return Err(format!("{what}: shapes differ: {:?} vs {:?}", a.shape, b.shape));
+        }
+        Ok(())
+    }
+
+    /// Appends a constant table; returns its address.
+    fn constant(&mut self, bytes: &[u8]) -> Addr {
+        let off = align_up(self.consts.len(), ALIGN);
+        self.consts.resize(off, 0);
+        self.consts.extend_from_slice(bytes);
+        Addr { region: Region::Consts, off }
+    }
+
+    fn rows_table(&mut self, rows: &[Option<usize>]) -> Result<Addr, String> {
+        let mut bytes = Vec::with_capacity(rows.len() * 4);
+        for r in rows {
+            let v = match r {
+                Some(r) => i32::try_from(*r).map_err(|_| format!("row {r} does not fit in i32"))?,
+                None => -1,
+            };
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        Ok(self.constant(&bytes))
+    }
+
+    fn push(&mut self, s: usize, cmd: Cmd) {
+        self.cmds.push((s, cmd));
+    }
+
+    fn step(&mut self, s: usize, step: &Step) -> Result<(), String> {
+        let a = Attrs(&step.attrs);
+        match step.op.as_str() {
+            "param" => Ok(()),
+            "embedding" => {
+                Self::arity(step, 2, 2)?;
+                let ((ids, ii), (table, ti)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (out, oi) = self.result(step, 0)?;
+                let (vocab, hidden) = Self::matrix(&ti, "table")?;
+                if ii.shape.len() != 1 || oi.shape != [ii.numel, hidden] {
+                    return Err(format!(
+                        "ids {:?} and table {:?} give {:?}, not {:?}",
+                        ii.shape,
+                        ti.shape,
+                        [ii.numel, hidden],
+                        oi.shape
+                    ));
+                }
+                let cmd = Cmd::Embedding {
+                    out,
+                    odt: Self::float(&oi, "result")?,
+                    ids,
+                    it: Self::int(&ii, "ids")?,
+                    table,
+                    tdt: Self::float(&ti, "table")?,
+                    rows: ii.numel,
+                    hidden,
+                    vocab,
+                };
+                self.push(s, cmd);
+                Ok(())
+            }
+            "rms_norm" | "layer_norm" => {
+                let layer = step.op == "layer_norm";
+                Self::arity(step, 2 + layer as usize, 2 + layer as usize)?;
+                let (x, xi) = self.operand(step, 0)?;
+                let (out, oi) = self.result(step, 0)?;
+                let hidden = *xi.shape.last().ok_or("input must have rank >= 1")?;
+                Self::same_shape(&xi, &oi, "input and result")?;
+                let dt = Self::float(&xi, "input")?;
+                if oi.dtype != dt {
+                    return Err(format!("result is {}, input {}", oi.dtype.name(), dt.name()));
+                }
+                let mut params = Vec::new();
+                for i in 1..step.operands.len() {
+                    let (p, pi) = self.operand(step, i)?;
+                    if pi.shape != [hidden] {
+                        return Err(format!("operand #{i} must have shape [{hidden}], got {:?}", pi.shape));
+                    }
+                    params.push((p, Self::float(&pi, "weight")?));
+                }
+                let eps = a.float("eps")? as f32;
+                let rows = xi.numel.checked_div(hidden).unwrap_or(0);
+                let cmd = if layer {
+                    Cmd::LayerNorm {
+                        out,
+                        x,
+                        w: params[0].0,
+                        b: params[1].0,
+                        dt,
+                        wdt: params[0].1,
+                        bdt: params[1].1,
+                        rows,
+                        hidden,
+                        eps,
+                    }
+                } else {
+                    Cmd::RmsNorm { out, x, w: params[0].0, dt, wdt: params[0].1, rows, hidden, eps }
+                };
+                self.push(s, cmd);
+                Ok(())
+            }
+            "linear" | "logits" => {
+                let bias_allowed = step.op == "linear";
+                Self::arity(step, 2, 2 + bias_allowed as usize)?;
+                let ((x, xi), (w, wi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (y, yi) = self.result(step, 0)?;
+                let ((rows, inp), (out, w_in)) = (Self::matrix(&xi, "input")?, Self::matrix(&wi, "weight")?);
+                if w_in != inp || yi.shape != [rows, out] {
+                    return Err(format!(
+                        "input {:?} · weight {:?}ᵀ does not give result {:?}",
+                        xi.shape, wi.shape, yi.shape
+                    ));
+                }
+                let dt = Self::float(&xi, "input")?;
+                if wi.dtype != dt || yi.dtype != dt {
+                    return Err(format!(
+                        "input {}, weight {} and result {} must have one element type",
+                        dt.name(),
+                        wi.dtype.name(),
+                        yi.dtype.name()
+                    ));
+                }
+                let key = GemmKey {
+                    dtype: dt,
+                    rows,
+                    inp,
+                    out,
+                    align: [alignment(x.off), alignment(w.off), alignment(y.off)],
+                };
+                if !self.gemms.contains(&key) {
+                    self.gemms.push(key);
+                }
+                self.push(s, Cmd::Gemm { y, x, w, key });
+                if step.operands.len() == 3 {
+                    let (bias, bi) = self.operand(step, 2)?;
+                    if bi.shape != [out] {
+                        return Err(format!("bias must have shape [{out}], got {:?}", bi.shape));
+                    }
+                    let bdt = Self::float(&bi, "bias")?;
+                    self.push(s, Cmd::AddBias { y, dt, b: bias, bdt, rows, cols: out });
+                }
+                Ok(())
+            }
+            "rope" => {
+                Self::arity(step, 2, 2)?;
+                let ((x, xi), (pos, pi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (out, oi) = self.result(step, 0)?;
+                let (rows, cols) = Self::matrix(&xi, "input")?;
+                let head_dim = a.count("head_dim")?;
+                let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
+                let theta = a.float("theta")?;
+                if pi.numel != rows
+                    || cols % head_dim != 0
+                    || head_dim % 2 != 0
+                    || rotary % 2 != 0
+                    || rotary > head_dim
+                    || theta <= 0.0
+                {
+                    return Err(format!(
+                        "input {:?} with {} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0",
+                        xi.shape, pi.numel
+                    ));
+                }
+                Self::same_shape(&xi, &oi, "input and result")?;
+                let dt = Self::float(&xi, "input")?;
+                if oi.dtype != dt {
+                    return Err(format!("result is {}, input {}", oi.dtype.name(), dt.name()));
+                }
+                let it = Self::int(&pi, "positions")?;
+                self.push(s, Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta });
+                Ok(())
+            }
+            "attention" | "attention_partial" => self.attention(s, step, &a),
+            "lse_merge" => {
+                Self::arity(step, 4, 4)?;
+                let ops: Vec<(Addr, ValueInfo)> = (0..4).map(|i| self.operand(step, i)).collect::<Result<_, _>>()?;
+                let ((o, oi), (l, li)) = (self.result(step, 0)?, self.result(step, 1)?);
+                let ((rows, cols), (lrows, heads)) =
+                    (Self::matrix(&ops[0].1, "output_a")?, Self::matrix(&ops[1].1, "lse_a")?);
+                if ops[2].1.shape != ops[0].1.shape
+                    || ops[3].1.shape != ops[1].1.shape
+                    || lrows != rows
+                    || heads == 0
+                    || cols % heads != 0
+                    || oi.shape != ops[0].1.shape
+                    || li.shape != ops[1].1.shape
+                {
+                    return Err(format!(
+                        "outputs {:?} / {:?} and lses {:?} / {:?} do not match per token and head",
+                        ops[0].1.shape, ops[2].1.shape, ops[1].1.shape, ops[3].1.shape
+                    ));
+                }
+                if ops.iter().map(|o| &o.1).chain([&oi, &li]).any(|i| i.dtype != DType::F32) {
+                    return Err("lse_merge operands and results must all be f32".into());
+                }
+                let cmd =
+                    Cmd::LseMerge { o, l, oa: ops[0].0, la: ops[1].0, ob: ops[2].0, lb: ops[3].0, rows, heads, cols };
+                self.push(s, cmd);
+                Ok(())
+            }
+            "silu" | "gelu" => {
+                Self::arity(step, 1, 1)?;
+                let (x, xi) = self.operand(step, 0)?;
+                let (y, yi) = self.result(step, 0)?;
+                Self::same_shape(&xi, &yi, "input and result")?;
+                let dt = Self::float(&xi, "input")?;
+                if yi.dtype != dt {
+                    return Err(format!("result is {}, input {}", yi.dtype.name(), dt.name()));
+                }
+                let op = match step.op.as_str() {
+                    "silu" => 0,
+                    _ => match a.str("approximate")? {
+                        "none" => 1,
+                        "tanh" => 2,
+                        other => {
+                            return Err(format!(
+                                "attribute 'approximate' must be \"none\" or \"tanh\", got \"{other}\""
+                            ));
+                        }
+                    },
+                };
+                self.push(s, Cmd::Unary { op, dt, x, y, n: xi.numel });
+                Ok(())
+            }
+            "mul" | "add" | "swiglu" => {
+                Self::arity(step, 2, 2)?;
+                let ((x, xi), (z, zi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (y, yi) = self.result(step, 0)?;
+                Self::same_shape(&xi, &zi, "operands")?;
+                Self::same_shape(&xi, &yi, "operands and result")?;
+                let dt = Self::float(&xi, "lhs")?;
+                if zi.dtype != dt || yi.dtype != dt {
+                    return Err(format!(
+                        "operands {} / {} and result {} must have one element type",
+                        dt.name(),
+                        zi.dtype.name(),
+                        yi.dtype.name()
+                    ));
+                }
+                let op = match step.op.as_str() {
+                    "mul" => 0,
+                    "add" => 1,
+                    _ => 2,
+                };
+                self.push(s, Cmd::Binary { op, dt, a: x, b: z, y, n: xi.numel });
+                Ok(())
+            }
+            "convert" => {
+                Self::arity(step, 1, 1)?;
+                let (x, xi) = self.operand(step, 0)?;
+                let (y, yi) = self.result(step, 0)?;
+                Self::same_shape(&xi, &yi, "input and result")?;
+                let (xdt, ydt) = (Self::float(&xi, "input")?, Self::float(&yi, "result")?);
+                let cmd = if xdt == ydt {
+                    Cmd::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })
+                } else {
+                    Cmd::Convert { x, xdt, y, ydt, n: xi.numel }
+                };
+                self.push(s, cmd);
+                Ok(())
+            }
+            "shard" => {
+                Self::arity(step, 1, 1)?;
+                let (x, xi) = self.operand(step, 0)?;
+                let (y, yi) = self.result(step, 0)?;
+                let spec = a.shard()?;
+                let dim = a.index("dim")?;
+                let r = self.coord(&a, spec.shards, "num_shards")?;
+                if xi.shape.get(dim) != Some(&spec.global) {
+                    return Err(format!("input {:?} must have global_size {} along dim {dim}", xi.shape, spec.global));
+                }
+                let mut want = xi.shape.clone();
+                want[dim] = spec.local_rows();
+                if yi.shape != want || yi.dtype != xi.dtype {
+                    return Err(format!(
+                        "result is {:?} {}, expected {want:?} {}",
+                        yi.shape,
+                        yi.dtype.name(),
+                        xi.dtype.name()
+                    ));
+                }
+                let idx = self.rows_table(&spec.rows(r))?;
+                let (outer, extent, inner) = around(&xi.shape, dim);
+                let gather = Move::Gather {
+                    dst: y,
+                    src: x,
+                    idx,
+                    outer,
+                    nidx: spec.local_rows(),
+                    extent,
+                    inner_bytes: inner * xi.dtype.size(),
+                };
+                self.push(s, Cmd::Move(gather));
+                Ok(())
+            }
+            "token_index" => {
+                Self::arity(step, 0, 0)?;
+                let (y, yi) = self.result(step, 0)?;
+                let spec = a.shard()?;
+                let r = self.coord(&a, spec.shards, "num_shards")?;
+                if yi.shape != [spec.local_rows()] {
+                    return Err(format!("result {:?} must have {} rows", yi.shape, spec.local_rows()));
+                }
+                let mut bytes = Vec::new();
+                for g in spec.rows(r) {
+                    let v = g.map_or(-1, |g| g as i64);
+                    match yi.dtype {
+                        DType::I32 => bytes.extend_from_slice(
+                            &i32::try_from(v).map_err(|_| format!("index {v} does not fit in i32"))?.to_le_bytes(),
+                        ),
+                        DType::I64 => bytes.extend_from_slice(&v.to_le_bytes()),
+                        other => return Err(format!("result must be i32 or i64, got {}", other.name())),
+                    }
+                }
+                let src = self.constant(&bytes);
+                self.push(s, Cmd::Move(Move::Copy { dst: y, src, bytes: yi.bytes }));
+                Ok(())
+            }
+            "slice" => {
+                Self::arity(step, 1, 1)?;
+                let (x, xi) = self.operand(step, 0)?;
+                let (y, yi) = self.result(step, 0)?;
+                let (dim, start, size) = (a.index("dim")?, a.index("start")?, a.count("size")?);
+                if xi.shape.get(dim).is_none_or(|&e| start.checked_add(size).is_none_or(|end| end > e)) {
+                    return Err(format!("slice of {size} from {start} along dim {dim} is outside {:?}", xi.shape));
+                }
+                let mut want = xi.shape.clone();
+                want[dim] = size;
+                if yi.shape != want || yi.dtype != xi.dtype {
+                    return Err(format!("result is {:?}, expected {want:?}", yi.shape));
+                }
+                let c = slice_copy(&xi.shape, xi.dtype.size(), dim, start, size);
+                self.push(s, Cmd::Move(Move::Copies(vec![(y, x, c)])));
+                Ok(())
+            }
+            "concat" => {
+                let dim = a.index("dim")?;
+                let parts: Vec<(Addr, ValueInfo)> =
+                    (0..step.operands.len()).map(|i| self.operand(step, i)).collect::<Result<_, _>>()?;
+                let (y, yi) = self.result(step, 0)?;
+                let first = &parts.first().ok_or("concat needs at least one operand")?.1;
+                if dim >= first.shape.len() {
+                    return Err(format!("dim {dim} is out of range for {:?}", first.shape));
+                }
+                let mut want = first.shape.clone();
+                want[dim] = 0;
+                for (_, p) in &parts {
+                    let same = p.shape.len() == first.shape.len()
+                        && p.shape.iter().zip(&first.shape).enumerate().all(|(d, (x, z))| d == dim || x == z);
+                    if !same || p.dtype != first.dtype {
+                        return Err(format!("cannot concatenate {:?} with {:?} along dim {dim}", first.shape, p.shape));
+                    }
+                    want[dim] += p.shape[dim];
+                }
+                if yi.shape != want || yi.dtype != first.dtype {
+                    return Err(format!("result is {:?}, expected {want:?}", yi.shape));
+                }
+                let shapes: Vec<&[usize]> = parts.iter().map(|p| &p.1.shape[..]).collect();
+                let copies = concat_copies(&shapes, first.dtype.size(), dim);
+                let list = parts.iter().zip(copies).map(|((src, _), c)| (y, *src, c)).collect();
+                self.push(s, Cmd::Move(Move::Copies(list)));
+                Ok(())
+            }
+            "unshard" => self.unshard(s, step, &a),
+            op if COLLECTIVES.contains(&op) => {
+                Self::arity(step, 1, 1)?;
+                let result = *step.results.first().ok_or("has no result")?;
+                self.collective(s, step, &a, op, 0, result, None)
+            }
+            "async_start" => {
+                Self::arity(step, 1, 1)?;
+                let name = a.str("collective")?;
+                let inner = name
+                    .strip_prefix("seq.")
+                    .filter(|n| COLLECTIVES.contains(n))
+                    .ok_or_else(|| format!("attribute 'collective' must name a seq collective, got \"{name}\""))?;
+                let stream = collective_stream(step).unwrap_or(1);
+                let result = *self.wait_result.get(&s).ok_or("its token is never waited on")?;
+                let token = self.tokens;
+                self.tokens += 1;
+                let t = *step.results.first().ok_or("has no result")?;
+                self.token_of.insert(t, token);
+                self.collective(s, step, &a, inner, stream, result, Some(token))
+            }
+            "async_wait" => {
+                Self::arity(step, 1, 1)?;
+                let t = step.operands[0];
+                let token =
+                    *self.token_of.get(&t).ok_or_else(|| format!("operand %{t} is not a token from async_start"))?;
+                self.push(s, Cmd::Wait { token });
+                Ok(())
+            }
+            other => Err(format!("unknown op '{other}'")),
+        }
+    }
+
+    /// This rank's coordinate on the step's `axis`; the axis size must equal `count`.
+    fn coord(&self, a: &Attrs, count: usize, what: &str) -> Result<usize, String> {
+        let axis = a.str("axis")?;
+        let (coord, size) =
+            self.plan.axis_coord(axis, self.rank).ok_or_else(|| format!("unknown mesh axis '{axis}'"))?;
+        if size != count {
+            return Err(format!("{what} is {count} but axis '{axis}' has {size} ranks"));
+        }
+        Ok(coord)
+    }
+
+    /// This rank's group on the step's axis, its position in it, and the communicator.
+    fn group(&self, a: &Attrs, stream: u32) -> Result<(Vec<usize>, usize, Option<usize>), String> {
+        let axis = a.str("axis")?;
+        let group = self.plan.axis_group(axis, self.rank).ok_or_else(|| format!("unknown mesh axis '{axis}'"))?;
+        let me = group.iter().position(|&r| r == self.rank).ok_or("this rank is not in its own axis group")?;
+        let comm = if group.len() > 1 {
+            let key = CommKey { stream, axis: axis.to_string(), group: group.clone() };
+            Some(*self.comm_index.get(&key).ok_or("internal: no communicator for this group")?)
+        } else {
+            None
+        };
+        Ok((group, me, comm))
+    }
+
+    fn scratch(&mut self, stream: u32, bytes: usize) -> Result<Region, String> {
+        let i = self.streams.binary_search(&stream).map_err(|_| format!("internal: stream {stream} has no scratch"))?;
+        self.scratch[i] = self.scratch[i].max(bytes);
+        Ok(Region::Scratch(i))
+    }
+
+    /// Lowers collective `name` of operand 0 into `result` (the async_wait's value for async).
+    #[allow(clippy::too_many_arguments)]
+    fn collective(
+        &mut self,
+        s: usize,
+        step: &Step,
+        a: &Attrs,
+        name: &str,
+        stream: u32,
+        result: u32,
+        token: Option<usize>,
+    ) -> Result<(), String> {
+        let op = Collective::parse(name, a.0)?;
+        let (group, me, comm) = self.group(a, stream)?;
+        let g = group.len();
+        if a.count("group_size")? != g {
+            return Err(format!(
+                "group_size is {} but axis '{}' has {g} ranks",
+                a.count("group_size")?,
+                a.str("axis")?
+            ));
+        }
+        let (x, xi) = self.operand(step, 0)?;
+        let y = self.addr(result)?;
+        let yi = self.infos[result as usize].clone();
+        let es = xi.dtype.size();
+        if xi.dtype == DType::Token || yi.dtype != xi.dtype {
+            return Err(format!("input is {}, result {}", xi.dtype.name(), yi.dtype.name()));
+        }
+        let dim_of = |d: usize| -> Result<(usize, usize, usize), String> {
+            if d >= xi.shape.len() {
+                return Err(format!("dim {d} is out of range for {:?}", xi.shape));
+            }
+            Ok(around(&xi.shape, d))
+        };
+        let mut want = xi.shape.clone();
+        match &op {
+            Collective::AllGather { dim } => {
+                dim_of(*dim)?;
+                want[*dim] *= g;
+            }
+            Collective::ReduceScatter { dim, .. } => {
+                if dim_of(*dim)?.1 % g != 0 {
+                    return Err(format!("dim {dim} of {:?} does not divide into {g} parts", xi.shape));
+                }
+                want[*dim] /= g;
+            }
+            Collective::AllToAll { split_dim, concat_dim } => {
+                if dim_of(*split_dim)?.1 % g != 0 {
+                    return Err(format!("split_dim {split_dim} of {:?} does not divide into {g} parts", xi.shape));
+                }
+                dim_of(*concat_dim)?;
+                want[*split_dim] /= g;
+                want[*concat_dim] *= g;
+            }
+            Collective::AllReduce { .. } | Collective::Permute { .. } => {}
+        }
+        if yi.shape != want {
+            return Err(format!("{op} of {:?} gives {want:?}, but the result is declared {:?}", xi.shape, yi.shape));
+        }
+        let work = if g == 1 {
+            // A group of one: every collective is the identity.
+            vec![Work::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })]
+        } else {
+            match op {
+                Collective::AllGather { dim } => {
+                    let (outer, _, _) = dim_of(dim)?;
+                    if outer == 1 {
+                        vec![Work::AllGather { send: x, recv: y, bytes: xi.bytes }]
+                    } else {
+                        let buf = Addr { region: self.scratch(stream, g * xi.bytes)?, off: 0 };
+                        let copies = concat_unpack(&xi.shape, es, dim, g).into_iter().map(|c| (y, buf, c)).collect();
+                        vec![Work::AllGather { send: x, recv: buf, bytes: xi.bytes }, Work::Move(Move::Copies(copies))]
+                    }
+                }
+                Collective::ReduceScatter { dim, reduction } => {
+                    let (outer, _, _) = dim_of(dim)?;
+                    let count = xi.numel / g;
+                    if outer == 1 {
+                        vec![Work::ReduceScatter { send: x, recv: y, count, dtype: xi.dtype, op: reduction }]
+                    } else {
+                        let buf = Addr { region: self.scratch(stream, xi.bytes)?, off: 0 };
+                        let copies = split_pack(&xi.shape, es, dim, g).into_iter().map(|c| (buf, x, c)).collect();
+                        vec![
+                            Work::Move(Move::Copies(copies)),
+                            Work::ReduceScatter { send: buf, recv: y, count, dtype: xi.dtype, op: reduction },
+                        ]
+                    }
+                }
+                Collective::AllReduce { reduction } => {
+                    vec![Work::AllReduce { send: x, recv: y, count: xi.numel, dtype: xi.dtype, op: reduction }]
+                }
+                Collective::Permute { shift } => {
+                    let to = (me as i64 + shift).rem_euclid(g as i64) as usize;
+                    let from = (me as i64 - shift).rem_euclid(g as i64) as usize;
+                    if to == me {
+                        vec![Work::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })]
+                    } else {
+                        vec![Work::SendRecv { sends: vec![(x, xi.bytes, to)], recvs: vec![(y, xi.bytes, from)] }]
+                    }
+                }
+                Collective::AllToAll { split_dim, concat_dim } => {
+                    let part = xi.bytes / g;
+                    let pack = dim_of(split_dim)?.0 != 1;
+                    let unpack = dim_of(concat_dim)?.0 != 1;
+                    let need = if pack { xi.bytes } else { 0 } + if unpack { xi.bytes } else { 0 };
+                    let region = if need > 0 { Some(self.scratch(stream, need)?) } else { None };
+                    let mut work = Vec::new();
+                    let send_base = match (pack, region) {
+                        (true, Some(region)) => {
+                            let buf = Addr { region, off: 0 };
+                            let copies =
+                                split_pack(&xi.shape, es, split_dim, g).into_iter().map(|c| (buf, x, c)).collect();
+                            work.push(Work::Move(Move::Copies(copies)));
+                            buf
+                        }
+                        _ => x,
+                    };
+                    let recv_base = match (unpack, region) {
+                        (true, Some(region)) => Addr { region, off: if pack { xi.bytes } else { 0 } },
+                        _ => y,
+                    };
+                    let sends = (0..g).map(|p| (send_base.at(p * part), part, p)).collect();
+                    let recvs = (0..g).map(|p| (recv_base.at(p * part), part, p)).collect();
+                    work.push(Work::SendRecv { sends, recvs });
+                    if unpack {
+                        let mut part_shape = xi.shape.clone();
+                        part_shape[split_dim] /= g;
+                        let copies = concat_unpack(&part_shape, es, concat_dim, g)
+                            .into_iter()
+                            .map(|c| (y, recv_base, c))
+                            .collect();
+                        work.push(Work::Move(Move::Copies(copies)));
+                    }
+                    work
+                }
+            }
+        };
+        self.push(s, Cmd::Collective { stream, comm, token, work });
+        Ok(())
+    }
+
+    /// Gathers every shard along `dim` over the axis group (an NCCL all-gather on the compute
+    /// stream) and puts rows back in global order, dropping padding.
+    fn unshard(&mut self, s: usize, step: &Step, a: &Attrs) -> Result<(), String> {
+        Self::arity(step, 1, 1)?;
+        let (x, xi) = self.operand(step, 0)?;
+        let (y, yi) = self.result(step, 0)?;
+        let spec = a.shard()?;
+        let dim = a.index("dim")?;
+        self.coord(a, spec.shards, "num_shards")?;
+        let local = spec.local_rows();
+        if xi.shape.get(dim) != Some(&local) {
+            return Err(format!("input {:?} must have {local} rows along dim {dim}", xi.shape));
+        }
+        let mut want = xi.shape.clone();
+        want[dim] = spec.global;
+        if yi.shape != want || yi.dtype != xi.dtype {
+            return Err(format!("result is {:?}, expected {want:?}", yi.shape));
+        }
+        let (group, _, comm) = self.group(a, 0)?;
+        let g = group.len();
+        if g != spec.shards {
+            return Err(format!("num_shards is {} but the axis group has {g} ranks", spec.shards));
+        }
+        let es = xi.dtype.size();
+        let (outer, _, inner) = around(&xi.shape, dim);
+        let order: Vec<Option<usize>> = spec.gather_order().into_iter().map(Some).collect();
+        let idx = self.rows_table(&order)?;
+        let mut work = Vec::new();
+        let source = if g == 1 {
+            x
+        } else {
+            let need = if outer == 1 { g * xi.bytes } else { 2 * g * xi.bytes };
+            let region = self.scratch(0, need)?;
+            let gathered = Addr { region, off: 0 };
+            work.push(Work::AllGather { send: x, recv: gathered, bytes: xi.bytes });
+            if outer == 1 {
+                gathered
+            } else {
+                let joined = Addr { region, off: g * xi.bytes };
+                let copies = concat_unpack(&xi.shape, es, dim, g).into_iter().map(|c| (joined, gathered, c)).collect();
+                work.push(Work::Move(Move::Copies(copies)));
+                joined
+            }
+        };
+        work.push(Work::Move(Move::Gather {
+            dst: y,
+            src: source,
+            idx,
+            outer,
+            nidx: spec.global,
+            extent: g * local,
+            inner_bytes: inner * es,
+        }));
+        self.push(s, Cmd::Collective { stream: 0, comm, token: None, work });
+        Ok(())
+    }
+
+    fn attention(&mut self, s: usize, step: &Step, a: &Attrs) -> Result<(), String> {
+        let partial = step.op == "attention_partial";
+        if partial {
+            if step.operands.len() != 5 && step.operands.len() != 7 {
+                return Err(format!("expects 5 or 7 operands, got {}", step.operands.len()));
+            }
+        } else {
+            Self::arity(step, 3, 4)?;
+        }
+        let heads = a.count("num_heads")?;
+        let kv_heads = a.count("num_kv_heads")?;
+        let head_dim = a.count("head_dim")?;
+        let scale = a.float("scale")?;
+        let causal = a.bool("causal")?;
+        let window = a.opt_count("window")?.map_or(0, |w| w as i64);
+        if heads % kv_heads != 0 {
+            return Err(format!("num_heads ({heads}) must be a multiple of num_kv_heads ({kv_heads})"));
+        }
+        if head_dim > 256 {
+            return Err(format!("head_dim {head_dim} > 256 is not supported by the CUDA attention kernel"));
+        }
+        let ((q, qi), (k, ki), (v, vi)) = (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?);
+        let ((sq, qc), (sk, kc), (sv, vc)) =
+            (Self::matrix(&qi, "q")?, Self::matrix(&ki, "k")?, Self::matrix(&vi, "v")?);
+        if qc != heads * head_dim || kc != kv_heads * head_dim || vc != kc || sv != sk {
+            return Err(format!(
+                "q {:?}, k {:?}, v {:?} do not fit num_heads {heads}, num_kv_heads {kv_heads}, head_dim {head_dim}",
+                qi.shape, ki.shape, vi.shape
+            ));
+        }
+        let int_operand = |b: &Self, i: usize, rows: usize, what: &str| -> Result<(Addr, DType), String> {
+            let (addr, info) = b.operand(step, i)?;
+            if info.numel != rows {
+                return Err(format!("{what} has {} entries for {rows} rows", info.numel));
+            }
+            Ok((addr, Self::int(&info, what)?))
+        };
+        let (out, oi) = self.result(step, 0)?;
+        let (q_index, k_index, q_segment, k_segment, lse) = if partial {
+            let (lse, li) = self.result(step, 1)?;
+            if oi.dtype != DType::F32 || oi.shape != [sq, qc] || li.dtype != DType::F32 || li.shape != [sq, heads] {
+                return Err(format!("results must be f32 [{sq}, {qc}] and f32 [{sq}, {heads}]"));
+            }
+            let segs = if step.operands.len() == 7 {
+                (Some(int_operand(self, 5, sq, "q_segment")?), Some(int_operand(self, 6, sk, "k_segment")?))
+            } else {
+                (None, None)
+            };
+            (
+                Some(int_operand(self, 3, sq, "q_index")?),
+                Some(int_operand(self, 4, sk, "k_index")?),
+                segs.0,
+                segs.1,
+                Some(lse),
+            )
+        } else {
+            if sq != sk {
+                return Err(format!(
+                    "self-attention needs q and k over the same tokens: {:?} vs {:?}",
+                    qi.shape, ki.shape
+                ));
+            }
+            if oi.shape != qi.shape {
+                return Err(format!("result {:?} must have q's shape {:?}", oi.shape, qi.shape));
+            }
+            let seg = if step.operands.len() == 4 { Some(int_operand(self, 3, sq, "segment_ids")?) } else { None };
+            (None, None, seg, seg, None)
+        };
+        let cmd = AttentionCmd {
+            q: (q, Self::float(&qi, "q")?),
+            k: (k, Self::float(&ki, "k")?),
+            v: (v, Self::float(&vi, "v")?),
+            q_index,
+            k_index,
+            q_segment,
+            k_segment,
+            out: (out, Self::float(&oi, "result")?),
+            lse,
+            sq,
+            sk,
+            heads,
+            kv_heads,
+            head_dim,
+            scale: scale as f32,
+            causal,
+            window,
+        };
+        self.push(s, Cmd::Attention(Box::new(cmd)));
+        Ok(())
+    }
+}
