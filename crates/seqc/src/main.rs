@@ -65,7 +65,7 @@ enum ChooserArg {
 enum Backend {
     /// Reference ranks as CPU threads, collectives in process.
     Cpu,
-    /// CUDA kernels and NCCL (not built yet).
+    /// CUDA kernels and NCCL, one process per GPU (seqc-run).
     Cuda,
 }
 
@@ -147,7 +147,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
-        /// Where to run: cpu (reference ranks as threads). The CUDA backend is not built yet.
+        /// Where to run: cpu (reference ranks as threads) or cuda (one process per GPU through
+    /// seqc-run, the runtime binary installed beside seqc).
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
         /// Weights by parameter name (.safetensors); default: seeded random weights.
@@ -253,10 +254,11 @@ fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Run { file, target, backend, weights, input, segments, output, f64, timeout, check, tolerance } => {
-            if let Backend::Cuda = backend {
-                return Err("error: the CUDA backend is not built yet; use --backend cpu".into());
+            let args = RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance };
+            match backend {
+                Backend::Cpu => run_cpu(args)?,
+                Backend::Cuda => run_cuda(args)?,
             }
-            run_cpu(RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance })?;
         }
         Command::Import { file, output, seq_len } => {
             std::fs::create_dir_all(&output).map_err(|e| format!("error: cannot create '{}': {e}", output.display()))?;
@@ -404,6 +406,44 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Compiles (unless given a plan) and hands the plan to `seqc-run`, the GPU runtime, which
+/// spawns one process per device. seqc-run is found beside this executable, then on PATH.
+fn run_cuda(a: RunArgs) -> Result<(), String> {
+    let err = |e: Error| e.to_string();
+    let plan_path = if a.file.extension().is_some_and(|x| x == "json")
+        && std::fs::read_to_string(&a.file).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).is_some_and(|v| v.get("steps").is_some())
+    {
+        a.file.clone()
+    } else {
+        let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;
+        eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
+        let c = seqc::compile_graph(g, &a.target.options(None)).map_err(err)?;
+        let path = std::env::temp_dir().join(format!("seqc-plan-{}.json", std::process::id()));
+        write(&path, &c.plan.to_json())?;
+        path
+    };
+    if a.f64 {
+        return Err("error: the CUDA backend computes in the plan's types; --f64 is for --backend cpu".into());
+    }
+    let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("seqc-run"))).filter(|p| p.exists());
+    let exe = beside.unwrap_or_else(|| PathBuf::from("seqc-run"));
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.arg(&plan_path).args(["--nproc", &a.target.devices.to_string(), "--timeout", &a.timeout.to_string()]);
+    for (flag, v) in [("--input", &a.input), ("--segments", &a.segments), ("--output", &a.output), ("--weights", &a.weights)] {
+        if let Some(p) = v {
+            cmd.arg(flag).arg(p);
+        }
+    }
+    if a.check {
+        cmd.arg("--check-against-cpu");
+    }
+    let status = cmd.status().map_err(|e| format!("error: cannot start {}: {e} (build it with `cargo build -p seq-runtime`)", exe.display()))?;
+    if plan_path != a.file {
+        let _ = std::fs::remove_file(&plan_path);
+    }
+    if status.success() { Ok(()) } else { Err(format!("error: seqc-run failed ({status})")) }
 }
 
 /// MemAvailable from /proc/meminfo, in bytes (Linux); None elsewhere.
