@@ -14,6 +14,7 @@ use super::kernels::Kernels;
 use super::layout::DType;
 use super::nccl::{Communicator, UniqueId};
 use super::program::{Addr, Cmd, Move, Program, Region, Work};
+use super::sdpa::{Sdpa, SdpaKey};
 use crate::cpu::{Data, HostTensor, WeightSource};
 use cudarc::driver::{CudaContext, CudaEvent, CudaStream, result, sys};
 use std::collections::HashMap;
@@ -115,6 +116,11 @@ pub struct Executor {
     markers: Vec<CudaEvent>,
     timing: (CudaEvent, CudaEvent),
     pub memory: MemoryStats,
+    /// cuDNN fused attention (None: every attention runs the NVRTC kernel).
+    sdpa: Option<Sdpa>,
+    _sdpa_workspace: Option<DeviceBuffer>,
+    /// What the attention path is, for the log.
+    pub attention_note: String,
     /// Synchronise after every command, so an asynchronous fault is reported at its step.
     pub sync_steps: bool,
 }
@@ -150,6 +156,7 @@ impl Executor {
         let done_events = (0..program.tokens).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
         let collectives = program.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Collective { .. })).count();
         let markers = (0..collectives).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
+        let (sdpa, sdpa_workspace, attention_note) = Self::open_sdpa(ctx, &program)?;
         let timed = Some(sys::CUevent_flags::CU_EVENT_DEFAULT);
         let timing = (
             ctx.new_event(timed).map_err(setup("creating events"))?,
@@ -160,7 +167,7 @@ impl Executor {
             params: params.bytes(),
             consts: consts.bytes(),
             scratch: scratch.iter().map(|b| b.bytes()).sum(),
-            workspace: gemm.workspace_bytes(),
+            workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()),
         };
         device::upload(&compute, consts.ptr(), &program.consts).map_err(setup("uploading constant tables"))?;
         for p in &program.params {
@@ -189,9 +196,68 @@ impl Executor {
             markers,
             timing,
             memory,
+            sdpa,
+            _sdpa_workspace: sdpa_workspace,
+            attention_note,
             sync_steps: false,
             program,
         })
+    }
+
+    /// Opens cuDNN and plans every attention command it can run; the rest use the kernel.
+    #[allow(clippy::type_complexity)]
+    fn open_sdpa(
+        ctx: &Arc<CudaContext>,
+        program: &Program,
+    ) -> Result<(Option<Sdpa>, Option<DeviceBuffer>, String), CudaError> {
+        let rank = program.rank;
+        let attentions: Vec<&super::program::AttentionCmd> = program
+            .cmds
+            .iter()
+            .filter_map(|(_, c)| if let Cmd::Attention(a) = c { Some(&**a) } else { None })
+            .collect();
+        if attentions.is_empty() {
+            return Ok((None, None, "no attention".into()));
+        }
+        let mut sdpa = match Sdpa::open() {
+            Ok(Some(s)) => s,
+            Ok(None) => return Ok((None, None, format!("{} attention command(s) on the NVRTC kernel (cuDNN off or missing)", attentions.len()))),
+            Err(e) => return Ok((None, None, format!("{} attention command(s) on the NVRTC kernel (cuDNN: {e})", attentions.len()))),
+        };
+        let keys: Vec<Option<SdpaKey>> = attentions.iter().map(|a| SdpaKey::of(a)).collect();
+        for k in keys.iter().flatten() {
+            sdpa.prepare(*k);
+        }
+        let ws_bytes = sdpa.needed_workspace();
+        let ws = if ws_bytes > 0 {
+            let b = DeviceBuffer::alloc(ctx, ws_bytes)
+                .map_err(|e| CudaError::setup(rank, "allocating the cuDNN workspace", describe(e)))?;
+            sdpa.set_workspace(b.ptr(), ws_bytes);
+            Some(b)
+        } else {
+            None
+        };
+        let fused = keys.iter().filter(|k| k.is_some_and(|k| !sdpa.is_refused(&k))).count();
+        let partial = attentions.iter().filter(|a| a.lse.is_some()).count();
+        let mut note = format!(
+            "{fused} of {} attention command(s) on cuDNN {} fused SDPA ({} graph(s), workspace {ws_bytes} B), the rest on the NVRTC kernel",
+            attentions.len(),
+            Sdpa::version(),
+            sdpa.planned()
+        );
+        if partial > 0 {
+            note.push_str(&format!(
+                "; {partial} attention_partial command(s): {}",
+                if sdpa.partial { "SDPA blocks where the index vectors allow" } else { "NVRTC kernel" }
+            ));
+        }
+        for (k, why) in sdpa.refused() {
+            note.push_str(&format!("; cuDNN refused {k:?}: {why}"));
+        }
+        if sdpa.planned() == 0 && !(sdpa.partial && partial > 0) {
+            return Ok((None, ws, note));
+        }
+        Ok((Some(sdpa), ws, note))
     }
 
     pub fn program(&self) -> &Program {
@@ -498,7 +564,19 @@ impl Executor {
             Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta } => {
                 k.rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, *theta).map_err(describe)
             }
-            Cmd::Attention(a) => k.attention(c, a, p).map_err(describe),
+            Cmd::Attention(a) => {
+                if let Some(sdpa) = &self.sdpa {
+                    let done = if a.lse.is_some() {
+                        sdpa.run_partial(&self.ctx, c, k, a, p)?
+                    } else {
+                        sdpa.run(c.cu_stream() as cudarc::cudnn::sys::cudaStream_t, a, p)?
+                    };
+                    if done {
+                        return Ok(());
+                    }
+                }
+                k.attention(c, a, p).map_err(describe)
+            }
             Cmd::LseMerge { o, l, oa, la, ob, lb, rows, heads, cols } => {
                 k.lse_merge(c, p(*o), p(*l), p(*oa), p(*la), p(*ob), p(*lb), *rows, *heads, *cols).map_err(describe)
             }

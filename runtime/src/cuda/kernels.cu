@@ -271,6 +271,42 @@ extern "C" __global__ void k_lse_merge(float* o, float* l, const float* oa, cons
     }
 }
 
+// Folds one block of cuDNN attention into a running partial result, per token and head, in fp32:
+// out [rows_total, heads·d] f32 and lse [rows_total, heads] f32; ob [rows, heads·d] (odt) and sb
+// [heads, rows] f32 (cuDNN's stats layout, natural-log LSE of the scaled scores) for rows
+// row0 .. row0 + rows. mode 0: reset those rows (out 0, lse −inf; ob and sb unused); mode 2: merge.
+// One warp per (row, head); every lane reads the old lse before lane 0 writes the new one.
+extern "C" __global__ void k_sdpa_merge(float* out, float* lse, const void* ob, int odt, const float* sb,
+                                        i64 row0, i64 rows, int heads, int d, int mode) {
+    const int lane = threadIdx.x & 31;
+    const i64 nwarps = rows * heads;
+    const i64 step = global_stride() >> 5;
+    for (i64 w = global_id() >> 5; w < nwarps; w += step) {
+        const i64 r = w / heads;
+        const int h = (int)(w % heads);
+        float* o = out + (row0 + r) * heads * d + (i64)h * d;
+        float* l = lse + (row0 + r) * heads + h;
+        if (mode == 0) {
+            for (int c = lane; c < d; c += 32) o[c] = 0.0f;
+            if (lane == 0) *l = -INFINITY;
+            continue;
+        }
+        const float s = sb[(i64)h * rows + r];
+        const float old = *l;
+        const float m = fmaxf(old, s);
+        float L = -INFINITY, wa = 0.0f, wb = 0.0f;
+        if (m != -INFINITY) {
+            L = m + logf(expf(old - m) + expf(s - m));
+            wa = expf(old - L);
+            wb = expf(s - L);
+        }
+        const i64 ob_off = r * heads * d + (i64)h * d;
+        for (int c = lane; c < d; c += 32) o[c] = wa * o[c] + wb * ldf(ob, odt, ob_off + c);
+        __syncwarp();
+        if (lane == 0) *l = L;
+    }
+}
+
 // ---- attention -----------------------------------------------------------------------------
 
 #define ATT_BK 32    // keys per shared-memory tile: one per lane

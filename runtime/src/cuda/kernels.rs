@@ -34,6 +34,7 @@ pub struct Kernels {
     convert: CudaFunction,
     add_bias: CudaFunction,
     lse_merge: CudaFunction,
+    sdpa_merge: CudaFunction,
     attention: CudaFunction,
     /// How the module was obtained, for the log: "compiled", or "cached" with the file.
     pub origin: String,
@@ -147,6 +148,7 @@ impl Kernels {
             convert: f("k_convert")?,
             add_bias: f("k_add_bias")?,
             lse_merge: f("k_lse_merge")?,
+            sdpa_merge: f("k_sdpa_merge")?,
             attention: f("k_attention")?,
             _module: module.clone(),
             origin,
@@ -401,6 +403,32 @@ impl Kernels {
         let mut b = s.launch_builder(&self.lse_merge);
         b.arg(&o).arg(&l).arg(&oa).arg(&la).arg(&ob).arg(&lb).arg(&r).arg(&h).arg(&c);
         unsafe { b.launch(grid(rows * cols)) }.map(|_| ())
+    }
+
+    /// Folds a cuDNN attention block into `out`/`lse` (see k_sdpa_merge); `reset` clears the
+    /// rows instead (out 0, lse −inf).
+    #[allow(clippy::too_many_arguments)]
+    pub fn sdpa_merge(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        lse: u64,
+        ob: u64,
+        odt: DType,
+        sb: u64,
+        row0: usize,
+        rows: usize,
+        heads: usize,
+        d: usize,
+        reset: bool,
+    ) -> Result<(), DriverError> {
+        if rows * heads == 0 {
+            return Ok(());
+        }
+        let (oc, r0, r, h, dd, mode) = (code(odt), row0 as i64, rows as i64, heads as i32, d as i32, if reset { 0i32 } else { 2 });
+        let mut b = s.launch_builder(&self.sdpa_merge);
+        b.arg(&out).arg(&lse).arg(&ob).arg(&oc).arg(&sb).arg(&r0).arg(&r).arg(&h).arg(&dd).arg(&mode);
+        unsafe { b.launch(grid(rows * heads * 32)) }.map(|_| ())
     }
 
     /// `p` resolves the command's addresses; a missing optional operand is a null pointer.

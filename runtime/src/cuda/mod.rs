@@ -9,10 +9,15 @@
 //! - `bootstrap`, `launch`, `cli`, `inputs`: process management, NCCL id sharing over TCP,
 //!   the command line, default inputs and the accuracy check against the CPU backend.
 //!
-//! Later speed work fits in without changing the plan handling: attention can go to cuDNN's
-//! SDPA (a new `Cmd` executor arm; the masks already arrive as global index vectors), GEMM
-//! epilogues can absorb bias and activations, and the command list can be captured once into a
-//! CUDA graph.
+//! - `sdpa`: cuDNN's fused flash attention (backend graph API) for `attention` commands it can
+//!   express (bf16/f16, no index vectors, segments or window, head dim ≤ 128, multiple of 8);
+//!   the NVRTC kernel runs the rest. `attention_partial` through SDPA blocks (the index vectors
+//!   read back and split into contiguous runs) is the default since it passed the CPU-reference
+//!   checks on 2 x H200; SEQC_SDPA_PARTIAL=0 keeps it on the kernel. SEQC_ATTENTION=kernel turns
+//!   cuDNN off.
+//!
+//! Later speed work fits in without changing the plan handling: GEMM epilogues can absorb bias
+//! and activations, and the command list can be captured once into a CUDA graph.
 
 pub mod bootstrap;
 pub mod cli;
@@ -27,6 +32,7 @@ pub mod launch;
 pub mod layout;
 pub mod nccl;
 pub mod program;
+pub mod sdpa;
 
 pub use cli::{Args, Backend};
 pub use error::CudaError;
@@ -196,6 +202,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     let weights = weights(args)?;
     let mut exec = exec::Executor::new(&ctx, program, &weights)?;
     exec.sync_steps = args.sync_steps;
+    println!("[rank {rank}] attention: {}", exec.attention_note);
     if let Some(server) = server {
         launch::set_phase("sharing NCCL ids with the other ranks");
         server.join().map_err(|_| CudaError::Bootstrap("the id server thread panicked".into()))??;

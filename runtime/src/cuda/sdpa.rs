@@ -1,0 +1,696 @@
+//! Attention through cuDNN's fused flash-attention forward (the backend graph API).
+//!
+//! The graph is the one cudnn-frontend builds for SDPA before cuDNN 9.21 (composite softmax):
+//! S = Q·Kᵀ (fp32) → ×scale → [causal: row ≥ col else −huge] → max, sub, exp, sum, div → P
+//! (io type) → O = P·V, plus log/add for the (here virtual) statistics. The fused engine in
+//! cuDNN recognises that pattern. Q, K, V and O are read and written in place in the plan's
+//! [tokens, heads·d] layout (strided 4-D views, batch 1); fewer KV heads (GQA) are native.
+//!
+//! A graph and its execution plan are built once per shape at setup (`prepare`); a command
+//! whose shape could not be planned, or that needs what this path does not express (index
+//! vectors, segments, windows, the LSE output of `attention_partial`, f32 data), keeps the
+//! NVRTC kernel. `SEQC_ATTENTION=kernel` turns this path off.
+
+use super::layout::DType;
+use super::program::{Addr, AttentionCmd};
+use cudarc::cudnn::sys::{self as c, cudnnBackendAttributeName_t as A, cudnnBackendAttributeType_t as T};
+use super::device::{DeviceBuffer, describe, download};
+use super::kernels::Kernels;
+use cudarc::driver::{CudaContext, CudaStream};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::ffi::c_void;
+
+type Desc = c::cudnnBackendDescriptor_t;
+
+/// What determines a graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SdpaKey {
+    pub sq: usize,
+    pub sk: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub d: usize,
+    pub causal: bool,
+    pub dt: DType,
+    pub scale_bits: u32,
+    /// The graph also writes the softmax statistics (LSE) as [heads, sq] f32.
+    pub stats: bool,
+}
+
+impl SdpaKey {
+    /// The key of a command this path can run, or None.
+    pub fn of(a: &AttentionCmd) -> Option<Self> {
+        let dt = a.q.1;
+        let io = matches!(dt, DType::BF16 | DType::F16);
+        let ok = io
+            && a.k.1 == dt
+            && a.v.1 == dt
+            && a.out.1 == dt
+            && a.q_index.is_none()
+            && a.k_index.is_none()
+            && a.q_segment.is_none()
+            && a.k_segment.is_none()
+            && a.lse.is_none()
+            && a.window == 0
+            && a.sq == a.sk
+            && a.sq > 0
+            && a.head_dim.is_multiple_of(8)
+            && a.head_dim <= 128
+            && a.kv_heads > 0
+            && a.heads.is_multiple_of(a.kv_heads);
+        ok.then_some(Self {
+            sq: a.sq,
+            sk: a.sk,
+            heads: a.heads,
+            kv_heads: a.kv_heads,
+            d: a.head_dim,
+            causal: a.causal,
+            dt,
+            scale_bits: a.scale.to_bits(),
+            stats: false,
+        })
+    }
+
+    /// The key of one block of an `attention_partial` this path can run (`rows` queries against
+    /// `cols` keys, with or without the top-left causal mask), or None.
+    pub fn block(a: &AttentionCmd, rows: usize, cols: usize, causal: bool) -> Option<Self> {
+        let dt = a.q.1;
+        let ok = matches!(dt, DType::BF16 | DType::F16)
+            && a.k.1 == dt
+            && a.v.1 == dt
+            && a.out.1 == DType::F32
+            && a.lse.is_some()
+            && a.q_index.is_some()
+            && a.k_index.is_some()
+            && a.q_segment.is_none()
+            && a.k_segment.is_none()
+            && a.window == 0
+            && a.head_dim.is_multiple_of(8)
+            && a.head_dim <= 128
+            && a.kv_heads > 0
+            && a.heads.is_multiple_of(a.kv_heads)
+            && rows > 0
+            && cols > 0
+            && (!causal || rows == cols);
+        ok.then_some(Self {
+            sq: rows,
+            sk: cols,
+            heads: a.heads,
+            kv_heads: a.kv_heads,
+            d: a.head_dim,
+            causal,
+            dt,
+            scale_bits: a.scale.to_bits(),
+            stats: true,
+        })
+    }
+}
+
+/// A run of consecutive rows whose global token indices are consecutive too: rows
+/// `row .. row + len` hold tokens `first .. first + len`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub row: usize,
+    pub len: usize,
+    pub first: i64,
+}
+
+/// Splits an index vector into maximal runs; rows with a negative index (padding) are left out.
+pub fn runs(idx: &[i64]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for (row, &t) in idx.iter().enumerate() {
+        if t < 0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(r) if r.row + r.len == row && r.first + r.len as i64 == t => r.len += 1,
+            _ => out.push(Run { row, len: 1, first: t }),
+        }
+    }
+    out
+}
+
+/// One SDPA call of a decomposed `attention_partial`: query run `q` against key run `k`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub q: Run,
+    pub k: Run,
+    pub causal: bool,
+}
+
+/// Decomposes attention of queries `qi` over keys `ki` (global token indices) into blocks that
+/// SDPA expresses exactly: without the causal mask every pair of runs is one unmasked block;
+/// with it, a pair is skipped when every key is after every query, unmasked when every key is at
+/// or before every query, and top-left causal when both runs cover the same tokens. None when
+/// some pair is none of these (the kernel then runs the whole command). Rows outside every
+/// block keep no key (output 0, lse −inf), as in the kernel.
+pub fn decompose(qi: &[i64], ki: &[i64], causal: bool) -> Option<Vec<Block>> {
+    let (qr, kr) = (runs(qi), runs(ki));
+    let mut blocks = Vec::new();
+    for q in &qr {
+        for k in &kr {
+            let (q_last, k_last) = (q.first + q.len as i64 - 1, k.first + k.len as i64 - 1);
+            if !causal || k_last <= q.first {
+                blocks.push(Block { q: *q, k: *k, causal: false });
+            } else if k.first > q_last {
+                continue;
+            } else if k.first == q.first && k.len == q.len {
+                blocks.push(Block { q: *q, k: *k, causal: true });
+            } else {
+                return None;
+            }
+        }
+    }
+    Some(blocks)
+}
+
+fn check(s: c::cudnnStatus_t, what: &str) -> Result<(), String> {
+    if s == c::cudnnStatus_t::CUDNN_STATUS_SUCCESS {
+        Ok(())
+    } else {
+        Err(format!("{what}: {s:?}"))
+    }
+}
+
+/// Owns every descriptor it creates; destroys them on drop.
+#[derive(Default)]
+struct Descs(Vec<Desc>);
+
+impl Descs {
+    fn create(&mut self, t: c::cudnnBackendDescriptorType_t) -> Result<Desc, String> {
+        let mut d: Desc = std::ptr::null_mut();
+        check(unsafe { c::cudnnBackendCreateDescriptor(t, &mut d) }, &format!("create {t:?}"))?;
+        self.0.push(d);
+        Ok(d)
+    }
+}
+
+impl Drop for Descs {
+    fn drop(&mut self) {
+        for d in self.0.drain(..).rev() {
+            unsafe { c::cudnnBackendDestroyDescriptor(d) };
+        }
+    }
+}
+
+fn set<V>(d: Desc, name: A, ty: T, values: &[V]) -> Result<(), String> {
+    check(
+        unsafe { c::cudnnBackendSetAttribute(d, name, ty, values.len() as i64, values.as_ptr() as *const c_void) },
+        &format!("set {name:?}"),
+    )
+}
+
+fn fin(d: Desc, what: &str) -> Result<(), String> {
+    check(unsafe { c::cudnnBackendFinalize(d) }, &format!("finalize {what}"))
+}
+
+const UID_Q: i64 = 1;
+const UID_K: i64 = 2;
+const UID_V: i64 = 3;
+const UID_O: i64 = 4;
+const UID_SCALE: i64 = 5;
+const UID_NEG: i64 = 6;
+const UID_STATS: i64 = 7;
+
+/// A finalised execution plan and the descriptors it was built from.
+struct Planned {
+    plan: Desc,
+    workspace: usize,
+    _descs: Descs,
+}
+
+struct Builder {
+    descs: Descs,
+    next_uid: i64,
+}
+
+impl Builder {
+    #[allow(clippy::too_many_arguments)]
+    fn tensor(
+        &mut self,
+        uid: Option<i64>,
+        dt: c::cudnnDataType_t,
+        dims: [i64; 4],
+        strides: [i64; 4],
+        is_virtual: bool,
+        by_value: bool,
+    ) -> Result<Desc, String> {
+        let uid = uid.unwrap_or_else(|| {
+            self.next_uid += 1;
+            self.next_uid
+        });
+        let t = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_TENSOR_DESCRIPTOR)?;
+        set(t, A::CUDNN_ATTR_TENSOR_DATA_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[dt])?;
+        set(t, A::CUDNN_ATTR_TENSOR_DIMENSIONS, T::CUDNN_TYPE_INT64, &dims)?;
+        set(t, A::CUDNN_ATTR_TENSOR_STRIDES, T::CUDNN_TYPE_INT64, &strides)?;
+        set(t, A::CUDNN_ATTR_TENSOR_UNIQUE_ID, T::CUDNN_TYPE_INT64, &[uid])?;
+        set(t, A::CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, T::CUDNN_TYPE_INT64, &[16i64])?;
+        set(t, A::CUDNN_ATTR_TENSOR_IS_VIRTUAL, T::CUDNN_TYPE_BOOLEAN, &[is_virtual])?;
+        if by_value {
+            set(t, A::CUDNN_ATTR_TENSOR_IS_BY_VALUE, T::CUDNN_TYPE_BOOLEAN, &[true])?;
+        }
+        fin(t, "tensor")?;
+        Ok(t)
+    }
+
+    /// A pointwise operation: y = mode(x[, b[, t]]).
+    #[allow(clippy::too_many_arguments)]
+    fn pointwise(
+        &mut self,
+        mode: c::cudnnPointwiseMode_t,
+        prec: c::cudnnDataType_t,
+        axis: Option<i64>,
+        x: Desc,
+        b: Option<Desc>,
+        t: Option<Desc>,
+        y: Desc,
+    ) -> Result<Desc, String> {
+        let pw = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_POINTWISE_DESCRIPTOR)?;
+        set(pw, A::CUDNN_ATTR_POINTWISE_MODE, T::CUDNN_TYPE_POINTWISE_MODE, &[mode])?;
+        set(pw, A::CUDNN_ATTR_POINTWISE_MATH_PREC, T::CUDNN_TYPE_DATA_TYPE, &[prec])?;
+        if let Some(axis) = axis {
+            set(pw, A::CUDNN_ATTR_POINTWISE_AXIS, T::CUDNN_TYPE_INT64, &[axis])?;
+        }
+        fin(pw, "pointwise descriptor")?;
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR, bd, &[pw])?;
+        set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_XDESC, bd, &[x])?;
+        if let Some(b) = b {
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_BDESC, bd, &[b])?;
+        }
+        if let Some(t) = t {
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_TDESC, bd, &[t])?;
+        }
+        set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_YDESC, bd, &[y])?;
+        if b.is_some() {
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_ALPHA1, T::CUDNN_TYPE_FLOAT, &[1.0f32])?;
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_ALPHA2, T::CUDNN_TYPE_FLOAT, &[1.0f32])?;
+        }
+        fin(op, &format!("pointwise {mode:?}"))?;
+        Ok(op)
+    }
+
+    fn reduction(&mut self, op_kind: c::cudnnReduceTensorOp_t, x: Desc, y: Desc) -> Result<Desc, String> {
+        let r = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_REDUCTION_DESCRIPTOR)?;
+        set(r, A::CUDNN_ATTR_REDUCTION_OPERATOR, T::CUDNN_TYPE_REDUCTION_OPERATOR_TYPE, &[op_kind])?;
+        set(r, A::CUDNN_ATTR_REDUCTION_COMP_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
+        fin(r, "reduction descriptor")?;
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_REDUCTION_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_XDESC, bd, &[x])?;
+        set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_YDESC, bd, &[y])?;
+        set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_DESC, bd, &[r])?;
+        fin(op, "reduction")?;
+        Ok(op)
+    }
+
+    fn matmul(&mut self, a: Desc, b: Desc, cc: Desc) -> Result<Desc, String> {
+        let m = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_MATMUL_DESCRIPTOR)?;
+        set(m, A::CUDNN_ATTR_MATMUL_COMP_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
+        fin(m, "matmul descriptor")?;
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_MATMUL_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_ADESC, bd, &[a])?;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_BDESC, bd, &[b])?;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_CDESC, bd, &[cc])?;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_DESC, bd, &[m])?;
+        fin(op, "matmul")?;
+        Ok(op)
+    }
+}
+
+fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
+    use c::cudnnDataType_t as D;
+    use c::cudnnPointwiseMode_t as P;
+    let io = if k.dt == DType::BF16 { D::CUDNN_DATA_BFLOAT16 } else { D::CUDNN_DATA_HALF };
+    let (h, hk, sq, sk, d) = (k.heads as i64, k.kv_heads as i64, k.sq as i64, k.sk as i64, k.d as i64);
+    let mut b = Builder { descs: Descs::default(), next_uid: 100 };
+    // The plan's [tokens, heads·d] buffers as [batch 1, heads, tokens, d].
+    let q = b.tensor(Some(UID_Q), io, [1, h, sq, d], [sq * h * d, d, h * d, 1], false, false)?;
+    let kt = b.tensor(Some(UID_K), io, [1, hk, d, sk], [sk * hk * d, d, 1, hk * d], false, false)?;
+    let v = b.tensor(Some(UID_V), io, [1, hk, sk, d], [sk * hk * d, d, hk * d, 1], false, false)?;
+    let o = b.tensor(Some(UID_O), io, [1, h, sq, d], [sq * h * d, d, h * d, 1], false, false)?;
+    let one = ([1i64; 4], [1i64; 4]);
+    let scale = b.tensor(Some(UID_SCALE), D::CUDNN_DATA_FLOAT, one.0, one.1, false, true)?;
+    let full = ([1, h, sq, sk], [h * sq * sk, sq * sk, sk, 1]);
+    let row = ([1, h, sq, 1], [h * sq, sq, 1, 1]);
+    let f = D::CUDNN_DATA_FLOAT;
+    let mut ops = Vec::new();
+
+    let s = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.matmul(q, kt, s)?);
+    let s1 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, s, Some(scale), None, s1)?);
+    let mut last = s1;
+    if k.causal {
+        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
+        let ri = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
+        let ci = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
+        let mask = b.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_CMP_GE, D::CUDNN_DATA_BOOLEAN, None, ri, Some(ci), None, mask)?);
+        let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
+        last = s2;
+    }
+    let m = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_MAX, last, m)?);
+    let z = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, f, None, last, Some(m), None, z)?);
+    let e = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_EXP, f, None, z, None, None, e)?);
+    let sum = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_ADD, e, sum)?);
+    let lg = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_LOG, f, None, sum, None, None, lg)?);
+    let stats = if k.stats {
+        b.tensor(Some(UID_STATS), f, row.0, row.1, false, false)?
+    } else {
+        b.tensor(None, f, row.0, row.1, true, false)?
+    };
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_ADD, f, None, m, Some(lg), None, stats)?);
+    let p = b.tensor(None, io, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_DIV, f, None, e, Some(sum), None, p)?);
+    ops.push(b.matmul(p, v, o)?);
+
+    let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+    let graph = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR)?;
+    set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
+    set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_OPS, bd, &ops)?;
+    fin(graph, "operation graph")?;
+
+    let heur = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR)?;
+    set(heur, A::CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, bd, &[graph])?;
+    set(heur, A::CUDNN_ATTR_ENGINEHEUR_MODE, T::CUDNN_TYPE_HEUR_MODE, &[c::cudnnBackendHeurMode_t::CUDNN_HEUR_MODE_A])?;
+    fin(heur, "engine heuristics")?;
+    let mut count = 0i64;
+    check(
+        unsafe {
+            c::cudnnBackendGetAttribute(heur, A::CUDNN_ATTR_ENGINEHEUR_RESULTS, bd, 0, &mut count, std::ptr::null_mut())
+        },
+        "engine heuristics: count",
+    )?;
+    if count <= 0 {
+        return Err("no cuDNN engine supports this attention graph".into());
+    }
+    let mut cfgs = Vec::new();
+    for _ in 0..count {
+        cfgs.push(b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_ENGINECFG_DESCRIPTOR)?);
+    }
+    let mut got = 0i64;
+    check(
+        unsafe {
+            c::cudnnBackendGetAttribute(
+                heur,
+                A::CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                bd,
+                count,
+                &mut got,
+                cfgs.as_mut_ptr() as *mut c_void,
+            )
+        },
+        "engine heuristics: results",
+    )?;
+    let mut errors = Vec::new();
+    for cfg in cfgs.iter().take(got.max(0) as usize) {
+        let plan = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR)?;
+        set(plan, A::CUDNN_ATTR_EXECUTION_PLAN_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
+        set(plan, A::CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, bd, &[*cfg])?;
+        match fin(plan, "execution plan") {
+            Ok(()) => {
+                let mut ws = 0i64;
+                let mut n = 0i64;
+                check(
+                    unsafe {
+                        c::cudnnBackendGetAttribute(
+                            plan,
+                            A::CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
+                            T::CUDNN_TYPE_INT64,
+                            1,
+                            &mut n,
+                            &mut ws as *mut i64 as *mut c_void,
+                        )
+                    },
+                    "workspace size",
+                )?;
+                return Ok(Planned { plan, workspace: ws.max(0) as usize, _descs: b.descs });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Err(format!("no engine config could be finalised ({} tried): {}", got, errors.join("; ")))
+}
+
+/// Device buffers the partial path allocates on first use (grown, after a synchronise, when a
+/// later command needs more).
+#[derive(Default)]
+struct Temps {
+    workspace: Option<DeviceBuffer>,
+    ob: Option<DeviceBuffer>,
+    sb: Option<DeviceBuffer>,
+}
+
+fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) -> Result<u64, String> {
+    if slot.as_ref().is_none_or(|b| b.bytes() < bytes) {
+        if slot.is_some() {
+            ctx.synchronize().map_err(describe)?; // the old buffer may still be in use
+        }
+        *slot = None;
+        *slot = Some(DeviceBuffer::alloc(ctx, bytes.max(256)).map_err(describe)?);
+    }
+    Ok(slot.as_ref().map_or(0, |b| b.ptr()))
+}
+
+/// The cuDNN handle, one plan per attention shape, and their shared workspace.
+pub struct Sdpa {
+    handle: c::cudnnHandle_t,
+    plans: RefCell<HashMap<SdpaKey, Planned>>,
+    /// Shapes that could not be planned, with the reason (they use the kernel).
+    refused: RefCell<Vec<(SdpaKey, String)>>,
+    workspace: u64,
+    pub workspace_bytes: usize,
+    /// `attention_partial` through SDPA blocks (default; SEQC_SDPA_PARTIAL=0 keeps it on the kernel).
+    pub partial: bool,
+    temps: RefCell<Temps>,
+}
+
+impl Sdpa {
+    /// Opens cuDNN (None when the library is missing or the path is turned off).
+    pub fn open() -> Result<Option<Self>, String> {
+        if std::env::var("SEQC_ATTENTION").is_ok_and(|v| v == "kernel") {
+            return Ok(None);
+        }
+        if !unsafe { c::is_culib_present() } {
+            return Ok(None);
+        }
+        let mut handle: c::cudnnHandle_t = std::ptr::null_mut();
+        check(unsafe { c::cudnnCreate(&mut handle) }, "cudnnCreate")?;
+        Ok(Some(Self {
+            handle,
+            plans: RefCell::new(HashMap::new()),
+            refused: RefCell::new(Vec::new()),
+            workspace: 0,
+            workspace_bytes: 0,
+            partial: std::env::var("SEQC_SDPA_PARTIAL").map_or(true, |v| v != "0"),
+            temps: RefCell::new(Temps::default()),
+        }))
+    }
+
+    pub fn version() -> usize {
+        unsafe { c::cudnnGetVersion() }
+    }
+
+    /// Builds the plan for `key` if not done yet; false when cuDNN refused it (see `refused`).
+    pub fn prepare(&self, key: SdpaKey) -> bool {
+        if self.plans.borrow().contains_key(&key) {
+            return true;
+        }
+        if self.refused.borrow().iter().any(|(k, _)| *k == key) {
+            return false;
+        }
+        match build(self.handle, &key) {
+            Ok(p) => {
+                self.plans.borrow_mut().insert(key, p);
+                true
+            }
+            Err(e) => {
+                self.refused.borrow_mut().push((key, e));
+                false
+            }
+        }
+    }
+
+    pub fn refused(&self) -> Vec<(SdpaKey, String)> {
+        self.refused.borrow().clone()
+    }
+
+    pub fn is_refused(&self, key: &SdpaKey) -> bool {
+        self.refused.borrow().iter().any(|(k, _)| k == key)
+    }
+
+    /// The largest workspace any plan needs.
+    pub fn needed_workspace(&self) -> usize {
+        self.plans.borrow().values().map(|p| p.workspace).max().unwrap_or(0)
+    }
+
+    /// Sets the workspace (at least `needed_workspace` bytes).
+    pub fn set_workspace(&mut self, ptr: u64, bytes: usize) {
+        self.workspace = ptr;
+        self.workspace_bytes = bytes;
+    }
+
+    pub fn planned(&self) -> usize {
+        self.plans.borrow().len()
+    }
+
+    /// Enqueues the plan of `key` on `stream` with the given tensors.
+    fn execute(
+        &self,
+        stream: c::cudaStream_t,
+        key: &SdpaKey,
+        ptrs: [u64; 4],
+        stats: Option<u64>,
+        workspace: u64,
+        scale: f32,
+    ) -> Result<(), String> {
+        let plans = self.plans.borrow();
+        let plan = plans.get(key).ok_or("internal: no cuDNN plan for this shape")?;
+        check(unsafe { c::cudnnSetStream(self.handle, stream) }, "cudnnSetStream")?;
+        let neg = -1.0e30f32;
+        let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_SCALE];
+        let mut data: Vec<*mut c_void> = ptrs.iter().map(|&x| x as *mut c_void).collect();
+        data.push(&scale as *const f32 as *mut c_void);
+        if key.causal {
+            uids.push(UID_NEG);
+            data.push(&neg as *const f32 as *mut c_void);
+        }
+        if let Some(st) = stats {
+            uids.push(UID_STATS);
+            data.push(st as *mut c_void);
+        }
+        let mut descs = Descs::default();
+        let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, T::CUDNN_TYPE_INT64, &uids)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, T::CUDNN_TYPE_VOID_PTR, &data)?;
+        let ws = workspace as *mut c_void;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[ws])?;
+        fin(vp, "variant pack")?;
+        check(unsafe { c::cudnnBackendExecute(self.handle, plan.plan, vp) }, "cudnnBackendExecute")
+    }
+
+    /// Runs `a` (plain `attention`) on `stream` if it has a plan and its buffers are aligned.
+    /// Ok(false): not handled here (the caller runs the kernel).
+    pub fn run(&self, stream: c::cudaStream_t, a: &AttentionCmd, p: impl Fn(Addr) -> u64) -> Result<bool, String> {
+        let Some(key) = SdpaKey::of(a) else { return Ok(false) };
+        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
+        let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
+        if ptrs.iter().any(|x| !x.is_multiple_of(16)) || ws > self.workspace_bytes {
+            return Ok(false);
+        }
+        self.execute(stream, &key, ptrs, None, self.workspace, a.scale)?;
+        Ok(true)
+    }
+
+    /// `attention_partial` as SDPA blocks (see `decompose`), each folded into the f32 output and
+    /// lse by `k_sdpa_merge`. Reads the index vectors back first, which synchronises the compute
+    /// stream. Ok(false): not handled (nothing was enqueued; the caller runs the kernel).
+    pub fn run_partial(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        p: impl Fn(Addr) -> u64,
+    ) -> Result<bool, String> {
+        if !self.partial || SdpaKey::block(a, 1, 1, false).is_none() {
+            return Ok(false);
+        }
+        let (Some((qi, qit)), Some((ki, kit)), Some(lse)) = (a.q_index, a.k_index, a.lse) else { return Ok(false) };
+        let read = |addr: Addr, dt: DType, n: usize| -> Result<Vec<i64>, String> {
+            let mut bytes = vec![0u8; n * dt.size()];
+            download(cs, p(addr), &mut bytes).map_err(describe)?;
+            Ok(match dt {
+                DType::I32 => bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64).collect(),
+                _ => bytes.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect(),
+            })
+        };
+        let (q_idx, k_idx) = (read(qi, qit, a.sq)?, read(ki, kit, a.sk)?);
+        let Some(blocks) = decompose(&q_idx, &k_idx, a.causal) else { return Ok(false) };
+        let mut most = (0usize, 0usize);
+        for b in &blocks {
+            let Some(key) = SdpaKey::block(a, b.q.len, b.k.len, b.causal) else { return Ok(false) };
+            if !self.prepare(key) {
+                return Ok(false);
+            }
+            most.0 = most.0.max(b.q.len);
+            most.1 = most.1.max(self.plans.borrow().get(&key).map_or(0, |pl| pl.workspace));
+        }
+        let es = a.q.1.size();
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let (q, k, v, out) = (p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0));
+        let aligned = |base: u64, run: &Run, width: usize| (base + (run.row * width * es) as u64).is_multiple_of(16);
+        if blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(k, &b.k, kvd) || !aligned(v, &b.k, kvd)) {
+            return Ok(false);
+        }
+        let mut temps = self.temps.borrow_mut();
+        let ob = grown(ctx, &mut temps.ob, most.0 * hd * es)?;
+        let sb = grown(ctx, &mut temps.sb, most.0 * a.heads * 4)?;
+        let ws = grown(ctx, &mut temps.workspace, most.1)?;
+        let lse = p(lse);
+        kernels
+            .sdpa_merge(cs, out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, true)
+            .map_err(describe)?;
+        for b in &blocks {
+            let key = SdpaKey::block(a, b.q.len, b.k.len, b.causal).ok_or("internal: block key")?;
+            let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
+            let ptrs = [at(q, &b.q, hd), at(k, &b.k, kvd), at(v, &b.k, kvd), ob];
+            self.execute(cs.cu_stream() as c::cudaStream_t, &key, ptrs, Some(sb), ws, a.scale)?;
+            kernels
+                .sdpa_merge(cs, out, lse, ob, a.q.1, sb, b.q.row, b.q.len, a.heads, a.head_dim, false)
+                .map_err(describe)?;
+        }
+        Ok(true)
+    }
+}
+
+impl Drop for Sdpa {
+    fn drop(&mut self) {
+        self.plans.borrow_mut().clear();
+        unsafe { c::cudnnDestroy(self.handle) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_split_zigzag_and_padding() {
+        // Zigzag over 8 tokens, 2 ranks: rank 0 holds chunks 0 and 3.
+        assert_eq!(
+            runs(&[0, 1, 6, 7, -1]),
+            vec![Run { row: 0, len: 2, first: 0 }, Run { row: 2, len: 2, first: 6 }]
+        );
+        assert!(runs(&[-1, -1]).is_empty());
+    }
+
+    #[test]
+    fn causal_zigzag_decomposes() {
+        // Queries: chunks 0 and 3 of 4 (2 tokens each); keys: all 8 tokens in zigzag order.
+        let q = [0, 1, 6, 7];
+        let k = [0, 1, 6, 7, 2, 3, 4, 5];
+        let b = decompose(&q, &k, true).expect("expressible");
+        let pairs: Vec<(usize, usize, bool)> = b.iter().map(|b| (b.q.row, b.k.row, b.causal)).collect();
+        // q chunk 0: only k chunk 0 (causal). q chunk 3: k chunk 0 (full), itself (causal),
+        // chunks 1 and 2 (full).
+        assert_eq!(pairs, vec![(0, 0, true), (2, 0, false), (2, 2, true), (2, 4, false)]);
+        // Not causal: every pair.
+        assert_eq!(decompose(&q, &k, false).map(|b| b.len()), Some(2 * 3));
+        // A key run straddling the diagonal is not expressible.
+        assert_eq!(decompose(&[4, 5], &[3, 4, 5, 6], true), None);
+    }
+}
