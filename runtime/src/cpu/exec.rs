@@ -11,7 +11,7 @@ use super::kernels::{self, AttentionSpec, Float, Masking};
 use super::tensor::{Data, HostTensor};
 use super::weights::{ParamRole, WeightSource};
 use super::{RankStats, RuntimeError};
-use crate::plan::{Plan, Step, ValueDesc};
+use crate::plan::{Plan, ShardSpec, Step, ValueDesc};
 use std::marker::PhantomData;
 
 /// How a declared element type is held on the host.
@@ -109,7 +109,7 @@ impl<'a> Program<'a> {
 
 /// Embedding tables and norm scales, found by use (through `convert`s); everything else is a
 /// matrix (rank 2) or a vector.
-fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
+pub fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
     let mut roles = vec![None; plan.values.len()];
     for step in plan.steps.iter().rev() {
         let role = match step.op.as_str() {
@@ -190,39 +190,14 @@ impl From<RuntimeError> for Fail {
 
 type StepResult = Result<Vec<Value>, Fail>;
 
-/// Layout of a sequence split by `shard`/`token_index`/`unshard`.
-struct ShardSpec {
-    zigzag: bool,
-    shards: usize,
-    global: usize,
-}
-
-impl ShardSpec {
-    fn parse(a: &Attrs) -> Result<Self, String> {
-        let zigzag = match a.str("layout")? {
-            "zigzag" => true,
-            "block" => false,
-            other => return Err(format!("attribute 'layout' must be \"block\" or \"zigzag\", got \"{other}\"")),
-        };
-        Ok(Self { zigzag, shards: a.count("num_shards")?, global: a.count("global_size")? })
-    }
-
-    /// Rows per shard: the padded chunk size (times two chunks for zigzag).
-    fn local_rows(&self) -> usize {
-        if self.zigzag { 2 * self.global.div_ceil(2 * self.shards) } else { self.global.div_ceil(self.shards) }
-    }
-
-    /// The global row held by each local row of shard `r` (`None`: padding).
-    fn rows(&self, r: usize) -> Vec<Option<usize>> {
-        let padded: Vec<usize> = if self.zigzag {
-            let c = self.global.div_ceil(2 * self.shards);
-            (r * c..(r + 1) * c).chain((2 * self.shards - 1 - r) * c..(2 * self.shards - r) * c).collect()
-        } else {
-            let c = self.global.div_ceil(self.shards);
-            (r * c..(r + 1) * c).collect()
-        };
-        padded.into_iter().map(|g| (g < self.global).then_some(g)).collect()
-    }
+/// The sequence layout a `shard`/`token_index`/`unshard` step names.
+fn shard_spec(a: &Attrs) -> Result<ShardSpec, String> {
+    let zigzag = match a.str("layout")? {
+        "zigzag" => true,
+        "block" => false,
+        other => return Err(format!("attribute 'layout' must be \"block\" or \"zigzag\", got \"{other}\"")),
+    };
+    Ok(ShardSpec { zigzag, shards: a.count("num_shards")?, global: a.count("global_size")? })
 }
 
 pub struct Rank<'a, T> {
@@ -579,7 +554,7 @@ impl<'a, T: Float> Rank<'a, T> {
             "shard" => {
                 self.arity(step, 1, 1)?;
                 let x = self.tensor(step, 0)?;
-                let spec = ShardSpec::parse(&a)?;
+                let spec = shard_spec(&a)?;
                 let dim = a.index("dim")?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
                 if x.shape.get(dim) != Some(&spec.global) {
@@ -589,7 +564,7 @@ impl<'a, T: Float> Rank<'a, T> {
             }
             "token_index" => {
                 self.arity(step, 0, 0)?;
-                let spec = ShardSpec::parse(&a)?;
+                let spec = shard_spec(&a)?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
                 let index = spec.rows(r).iter().map(|g| g.map_or(Ok(-1), i32::try_from)).collect::<Result<Vec<_>, _>>();
                 let index = index.map_err(|_| format!("global_size {} does not fit in i32 indices", spec.global))?;
@@ -696,7 +671,7 @@ impl<'a, T: Float> Rank<'a, T> {
     fn unshard(&self, site: &Site, step: &Step, a: &Attrs) -> StepResult {
         self.arity(step, 1, 1)?;
         let x = self.tensor(step, 0)?;
-        let spec = ShardSpec::parse(a)?;
+        let spec = shard_spec(a)?;
         let dim = a.index("dim")?;
         self.coord(a, spec.shards, "num_shards")?;
         let local = spec.local_rows();

@@ -326,46 +326,7 @@ pub fn check_plan_offsets(plan: &Plan, infos: &[ValueInfo], live: &[Option<Live>
     Ok(())
 }
 
-/// Layout of a sequence split by `shard`, `token_index` and `unshard` (see the dialect README).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShardSpec {
-    pub zigzag: bool,
-    pub shards: usize,
-    pub global: usize,
-}
-
-impl ShardSpec {
-    /// Rows per shard: the padded chunk size (times two chunks for zigzag).
-    pub fn local_rows(&self) -> usize {
-        if self.zigzag { 2 * self.global.div_ceil(2 * self.shards) } else { self.global.div_ceil(self.shards) }
-    }
-
-    /// The global row held by each local row of shard `r` (`None`: padding).
-    pub fn rows(&self, r: usize) -> Vec<Option<usize>> {
-        let padded: Vec<usize> = if self.zigzag {
-            let c = self.global.div_ceil(2 * self.shards);
-            (r * c..(r + 1) * c).chain((2 * self.shards - 1 - r) * c..(2 * self.shards - r) * c).collect()
-        } else {
-            let c = self.global.div_ceil(self.shards);
-            (r * c..(r + 1) * c).collect()
-        };
-        padded.into_iter().map(|g| (g < self.global).then_some(g)).collect()
-    }
-
-    /// For `unshard`: global row g comes from row `order[g]` of the shards gathered in rank order.
-    pub fn gather_order(&self) -> Vec<usize> {
-        let local = self.local_rows();
-        let mut order = vec![0; self.global];
-        for r in 0..self.shards {
-            for (i, g) in self.rows(r).into_iter().enumerate() {
-                if let Some(g) = g {
-                    order[g] = r * local + i;
-                }
-            }
-        }
-        order
-    }
-}
+pub use crate::plan::ShardSpec;
 
 /// A strided copy: `rows` rows of `width` bytes, from `src + i·src_pitch` to `dst + i·dst_pitch`.
 /// Offsets are relative to the source and destination buffers.

@@ -339,25 +339,8 @@ impl Attrs<'_> {
 
 const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "reduce_scatter", "all_reduce", "collective_permute"];
 
-/// Parameter roles as the CPU backend derives them (runtime/src/cpu/exec.rs `param_roles`), so
-/// random weights match: embedding tables and norm scales, found by use through `convert`s.
-pub fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
-    let mut roles = vec![None; plan.values.len()];
-    for step in plan.steps.iter().rev() {
-        let role = match step.op.as_str() {
-            "embedding" => Some((1, ParamRole::Embedding)),
-            "rms_norm" | "layer_norm" => Some((1, ParamRole::NormWeight)),
-            "convert" => step.results.first().and_then(|&r| roles[r as usize]).map(|role| (0, role)),
-            _ => None,
-        };
-        if let Some((i, role)) = role
-            && let Some(&o) = step.operands.get(i)
-        {
-            roles[o as usize].get_or_insert(role);
-        }
-    }
-    roles
-}
+/// Parameter roles exactly as the CPU backend derives them, so random weights match.
+pub use crate::cpu::param_roles;
 
 /// The stream a collective-like step runs on: its `stream` attribute for `async_start`, else the
 /// compute stream.
