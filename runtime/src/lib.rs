@@ -1,6 +1,7 @@
 //! seq-runtime: executes `plan.json`. It never links MLIR, so GPU machines get a small binary.
 
 pub mod cpu;
+pub mod inputs;
 pub mod cuda;
 pub mod plan;
 

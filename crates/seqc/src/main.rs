@@ -323,9 +323,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
     use seqc::run::{RunInputs, make_inputs, max_relative_error, owner_of, precision};
     let err = |e: Error| e.to_string();
     let rt = |e: cpu::RuntimeError| format!("error: {e}");
-    // plan.json and a Hugging Face config.json are both JSON: a plan has steps.
-    let is_plan = a.file.extension().is_some_and(|x| x == "json")
-        && std::fs::read_to_string(&a.file).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).is_some_and(|v| v.get("steps").is_some());
+    let is_plan = is_plan(&a.file);
     let (plan, source) = if is_plan {
         let plan = seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?;
         if plan.devices != a.target.devices {
@@ -408,13 +406,18 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `path` is a compiled plan: plan.json and a Hugging Face config.json are both JSON, and
+/// a plan has steps.
+fn is_plan(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|x| x == "json")
+        && std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).is_some_and(|v| v.get("steps").is_some())
+}
+
 /// Compiles (unless given a plan) and hands the plan to `seqc-run`, the GPU runtime, which
 /// spawns one process per device. seqc-run is found beside this executable, then on PATH.
 fn run_cuda(a: RunArgs) -> Result<(), String> {
     let err = |e: Error| e.to_string();
-    let plan_path = if a.file.extension().is_some_and(|x| x == "json")
-        && std::fs::read_to_string(&a.file).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).is_some_and(|v| v.get("steps").is_some())
-    {
+    let plan_path = if is_plan(&a.file) {
         a.file.clone()
     } else {
         let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;

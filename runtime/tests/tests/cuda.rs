@@ -361,7 +361,7 @@ fn default_inputs_follow_seqc_run() {
         Strategy::Ring,
         &Attn { heads: 4, kv_heads: 2, head_dim: 8, causal: true, window: None, segments: true },
     );
-    let ins = inputs::make_inputs(&plan, None, None, 0).expect("inputs");
+    let ins = seq_runtime::inputs::make_inputs(&plan, None, None, 0).expect("inputs");
     assert_eq!(ins.len(), 3);
     let ids = ins[0].to_i64().expect("ids");
     assert!(ids.iter().all(|&i| (0..super::common::VOCAB as i64).contains(&i)));
@@ -369,11 +369,11 @@ fn default_inputs_follow_seqc_run() {
     assert_eq!(ins[1].to_i64().expect("positions"), (0..20).collect::<Vec<i64>>());
     assert_eq!(ins[2].to_i64().expect("segments"), vec![0; 20]);
     // Same seed, same ids (every rank builds them itself).
-    assert_eq!(inputs::make_inputs(&plan, None, None, 0).expect("inputs"), ins);
+    assert_eq!(seq_runtime::inputs::make_inputs(&plan, None, None, 0).expect("inputs"), ins);
     // Segments restart the positions.
     let seg =
         HostTensor::from_i32(vec![20], (0..20).map(|i| (i >= 7) as i32 + (i >= 15) as i32).collect()).expect("seg");
-    let ins = inputs::make_inputs(&plan, None, Some(&seg), 0).expect("inputs");
+    let ins = seq_runtime::inputs::make_inputs(&plan, None, Some(&seg), 0).expect("inputs");
     let pos = ins[1].to_i64().expect("positions");
     assert_eq!((pos[6], pos[7], pos[14], pos[15], pos[19]), (6, 0, 7, 0, 4));
     assert_eq!(ins[2], seg);

@@ -1,0 +1,98 @@
+//! Default run inputs, shared by every way of running a plan (`seqc run`, `seqc-run`, both
+//! backends), so the same plan and seed always get the same token ids.
+
+use crate::cpu::HostTensor;
+use crate::plan::Plan;
+
+fn lcg(state: &mut u64) -> u64 {
+    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state >> 33
+}
+
+/// Rows of the table the first embedding looks up with the program's first argument.
+fn vocabulary(plan: &Plan) -> Option<usize> {
+    let first = *plan.inputs.first()?;
+    let mut seen = vec![first];
+    for step in &plan.steps {
+        if step.op == "shard" && step.operands.first().is_some_and(|o| seen.contains(o)) {
+            seen.extend(step.results.first());
+        }
+        if step.op == "embedding" && step.operands.first().is_some_and(|o| seen.contains(o)) {
+            return step
+                .operands
+                .get(1)
+                .and_then(|&t| plan.values.get(t as usize))
+                .and_then(|v| v.shape.first())
+                .map(|&v| v as usize);
+        }
+    }
+    None
+}
+
+/// The program's arguments, by convention: integer vectors are token ids (`ids`, or
+/// deterministic ids in [0, vocab)), positions (0.., restarting where the segment id changes),
+/// then segment ids (`segments`, or 0); float matrices are hidden states in [−1, 1].
+pub fn make_inputs(
+    plan: &Plan,
+    ids: Option<&HostTensor>,
+    segments: Option<&HostTensor>,
+    seed: u64,
+) -> Result<Vec<HostTensor>, String> {
+    let mut ints = 0;
+    let mut out = Vec::new();
+    let mut state = seed ^ 0x5eed;
+    let mut segs: Option<Vec<i32>> = None;
+    for (i, &v) in plan.inputs.iter().enumerate() {
+        let desc = plan.values.get(v as usize).ok_or_else(|| format!("input {i} is not a value of the plan"))?;
+        let shape: Vec<usize> = desc.shape.iter().map(|&d| d.max(0) as usize).collect();
+        let len = shape.first().copied().unwrap_or(1);
+        let t = match (desc.dtype.as_str(), shape.len()) {
+            ("i32" | "i64", 1) => {
+                ints += 1;
+                match ints {
+                    1 => match ids {
+                        Some(ids) if ids.shape == shape => ids.clone(),
+                        // A batch of one sequence, as tokenizers and exporters write it.
+                        Some(ids) if ids.shape.len() == 2 && ids.shape[0] == 1 && ids.shape[1..] == shape[..] => {
+                            HostTensor { shape: shape.clone(), data: ids.data.clone() }
+                        }
+                        Some(ids) => {
+                            return Err(format!(
+                                "--input holds {:?} token ids, the model takes {:?}",
+                                ids.shape, shape
+                            ));
+                        }
+                        None => {
+                            let vocab = vocabulary(plan).unwrap_or(2).max(1) as u64;
+                            HostTensor::from_i32(shape, (0..len).map(|_| (lcg(&mut state) % vocab) as i32).collect())?
+                        }
+                    },
+                    2 => {
+                        let given = segments
+                            .and_then(|s| s.to_i64())
+                            .map(|s| s.into_iter().map(|x| x as i32).collect::<Vec<_>>());
+                        let mut pos: Vec<i32> = Vec::with_capacity(len);
+                        for j in 0..len {
+                            let restart = j == 0 || given.as_ref().is_some_and(|s| s.get(j) != s.get(j - 1));
+                            pos.push(if restart { 0 } else { pos[j - 1] + 1 });
+                        }
+                        segs = given;
+                        HostTensor::from_i32(shape, pos)?
+                    }
+                    _ => HostTensor::from_i32(shape, segs.clone().unwrap_or_else(|| vec![0; len]))?,
+                }
+            }
+            ("f32" | "bf16" | "f16" | "f64", 2) => {
+                let n: usize = shape.iter().product();
+                HostTensor::from_f64(shape, (0..n).map(|_| (lcg(&mut state) % 2001) as f64 / 1000.0 - 1.0).collect())?
+            }
+            (d, r) => {
+                return Err(format!(
+                    "input {i} is a rank-{r} {d} tensor; the runtime supplies token ids, positions, segment ids and hidden states"
+                ));
+            }
+        };
+        out.push(t);
+    }
+    Ok(out)
+}
