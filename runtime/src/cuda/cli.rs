@@ -19,7 +19,11 @@ options:
   --seed S              seed of the random weights and token ids (default 0, as `seqc run`)
   --check-against-cpu   also run the CPU backend (f32) and compare; exit 1 if the error is too large
   --timeout S           seconds before a rank gives up (default 300); no run hangs past it
-  --iters N             run the plan N times (default 1); reports the last run's GPU time
+  --iters N             run the plan N times (default 1); reports the median GPU time of runs
+                        2..N (the first plans attention blocks and warms caches). Every run
+                        starts after a barrier over all ranks
+  --profile             time every command and every SDPA block of the last run (GPU events)
+                        and print the longest ones and the total per op, per rank
   --sync-steps          synchronise after every step, so a GPU fault names its step (slow)
   --check-steps         compare every step's results with a host emulation of the lowered plan
                         (small plans only); names the first step that goes wrong
@@ -50,6 +54,7 @@ pub struct Args {
     pub timeout: f64,
     pub iters: usize,
     pub sync_steps: bool,
+    pub profile: bool,
     pub check_steps: bool,
     pub dry_run: bool,
     pub help: bool,
@@ -73,6 +78,7 @@ impl Args {
             timeout: 300.0,
             iters: 1,
             sync_steps: false,
+            profile: false,
             check_steps: false,
             dry_run: false,
             help: false,
@@ -131,6 +137,7 @@ impl Args {
                         .ok_or_else(|| usage(format!("--iters takes a positive integer, got '{v}'")))?;
                 }
                 "--sync-steps" => a.sync_steps = true,
+                "--profile" => a.profile = true,
                 "--check-steps" => a.check_steps = true,
                 "--dry-run" => a.dry_run = true,
                 f if f.starts_with('-') => return Err(usage(format!("unknown option '{f}'"))),
@@ -178,6 +185,9 @@ impl Args {
         }
         if self.sync_steps {
             v.push("--sync-steps".into());
+        }
+        if self.profile {
+            v.push("--profile".into());
         }
         if self.check_steps {
             v.push("--check-steps".into());

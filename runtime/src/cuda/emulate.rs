@@ -371,16 +371,21 @@ impl Emulator {
                         results[r].push((*recv, encode_numbers(&mine, *dtype)?));
                     }
                     Work::SendRecv { recvs, .. } => {
+                        // As in NCCL, the k-th receive from a peer matches its k-th send here.
+                        let mut taken: HashMap<usize, usize> = HashMap::new();
                         for &(addr, bytes, peer) in recvs {
                             let from = g[peer];
                             let Work::SendRecv { sends, .. } = peer_work(from)? else {
                                 return Err(format!("rank {from} is not in send/recv"));
                             };
+                            let k = taken.entry(peer).or_insert(0);
                             let (src, n, _) = sends
                                 .iter()
-                                .find(|s| s.2 == me)
+                                .filter(|s| s.2 == me)
+                                .nth(*k)
                                 .copied()
-                                .ok_or_else(|| format!("rank {from} sends nothing to rank {r}"))?;
+                                .ok_or_else(|| format!("rank {from} sends {k} message(s) to rank {r}, fewer than it receives"))?;
+                            *k += 1;
                             if n != bytes {
                                 return Err(format!("rank {from} sends {n} bytes, rank {r} receives {bytes}"));
                             }

@@ -14,9 +14,11 @@ use super::kernels::Kernels;
 use super::layout::DType;
 use super::nccl::{Communicator, UniqueId};
 use super::program::{Addr, Cmd, Move, Program, Region, Work};
+use super::probe::{Probe, Span};
 use super::sdpa::{Sdpa, SdpaKey};
 use crate::cpu::{Data, HostTensor, WeightSource};
 use cudarc::driver::{CudaContext, CudaEvent, CudaStream, result, sys};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -123,6 +125,12 @@ pub struct Executor {
     pub attention_note: String,
     /// Synchronise after every command, so an asynchronous fault is reported at its step.
     pub sync_steps: bool,
+    /// Time every command (`--profile`); the last run's spans are in `last_profile`.
+    pub profile: bool,
+    probe: RefCell<Probe>,
+    pub last_profile: Vec<Span>,
+    /// A communicator over every rank, and its buffer: runs start together (`barrier`).
+    barrier: Option<(Communicator, DeviceBuffer)>,
 }
 
 impl Executor {
@@ -200,6 +208,10 @@ impl Executor {
             _sdpa_workspace: sdpa_workspace,
             attention_note,
             sync_steps: false,
+            profile: false,
+            probe: RefCell::new(Probe::new(ctx)),
+            last_profile: Vec::new(),
+            barrier: None,
             program,
         })
     }
@@ -260,6 +272,11 @@ impl Executor {
         Ok((Some(sdpa), ws, note))
     }
 
+    /// Attention shapes cuDNN refused (they ran on the NVRTC kernel), with the reason.
+    pub fn attention_refusals(&self) -> Vec<String> {
+        self.sdpa.as_ref().map_or_else(Vec::new, |s| s.refused().iter().map(|(k, why)| format!("{k:?}: {why}")).collect())
+    }
+
     pub fn program(&self) -> &Program {
         &self.program
     }
@@ -291,6 +308,28 @@ impl Executor {
             self.comms.insert(i, comm);
         }
         Ok(())
+    }
+
+    /// Joins the communicator of all `world` ranks that `barrier` uses.
+    pub fn init_barrier(&mut self, id: &UniqueId, world: usize) -> Result<(), CudaError> {
+        let fail = |m: String| CudaError::setup(self.rank, "NCCL communicator of all ranks (run barrier)", m);
+        self.ctx.bind_to_thread().map_err(|e| fail(describe(e)))?;
+        let comm = Communicator::init(self.rank, world, id).map_err(fail)?;
+        let buf = DeviceBuffer::alloc(&self.ctx, 4 * (world + 1)).map_err(|e| fail(describe(e)))?;
+        self.barrier = Some((comm, buf));
+        Ok(())
+    }
+
+    /// Returns once every rank has reached this point with an idle GPU, so that the next run's
+    /// timer starts on all ranks together (a rank that starts early would otherwise time its
+    /// wait for the others at the first collective).
+    pub fn barrier(&self, timeout: Duration) -> Result<(), CudaError> {
+        let Some((comm, buf)) = &self.barrier else { return Ok(()) };
+        let fail = |m: String| CudaError::setup(self.rank, "the barrier before a run", m);
+        self.ctx.synchronize().map_err(|e| fail(describe(e)))?;
+        comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
+        self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
+        self.wait(timeout)
     }
 
     fn base(&self, region: Region) -> u64 {
@@ -352,12 +391,20 @@ impl Executor {
     }
 
     fn enqueue(&self, s: usize, cmd: &Cmd, marker: &mut usize) -> Result<(), CudaError> {
-        self.exec(s, cmd, marker).map_err(|message| CudaError::Step {
-            rank: self.rank,
-            step: s,
-            op: self.program_op(s),
-            message,
-        })?;
+        let fail = |message: String| CudaError::Step { rank: self.rank, step: s, op: self.program_op(s), message };
+        let t0 = if self.profile { Some(self.probe.borrow_mut().mark(&self.compute).map_err(fail)?) } else { None };
+        self.exec(s, cmd, marker).map_err(fail)?;
+        if let Some(t0) = t0 {
+            // An asynchronous collective ends on its own stream.
+            let end = match cmd {
+                Cmd::Collective { stream, .. } => self.stream(*stream),
+                _ => &self.compute,
+            };
+            let mut probe = self.probe.borrow_mut();
+            let t1 = probe.mark(end).map_err(fail)?;
+            let op = self.program_op(s);
+            probe.span(format!("step {s} {op}{}", detail(cmd)), &op, false, t0, t1);
+        }
         if self.sync_steps {
             self.ctx.synchronize().map_err(|e| CudaError::Step {
                 rank: self.rank,
@@ -375,6 +422,8 @@ impl Executor {
         let setup =
             |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
         self.start(inputs)?;
+        self.barrier(timeout)?;
+        self.probe.borrow_mut().begin();
         self.timing.0.record(&self.compute).map_err(setup("recording an event"))?;
         let mut marker = 0;
         for (s, cmd) in &self.program.cmds {
@@ -383,6 +432,9 @@ impl Executor {
         self.timing.1.record(&self.compute).map_err(setup("recording an event"))?;
         self.wait(timeout)?;
         self.check_flag()?;
+        if self.profile {
+            self.last_profile = self.probe.borrow().spans().map_err(|m| CudaError::setup(rank, "reading the profile", m))?;
+        }
         self.timing.0.elapsed_ms(&self.timing.1).map_err(setup("reading the timer"))
     }
 
@@ -567,7 +619,8 @@ impl Executor {
             Cmd::Attention(a) => {
                 if let Some(sdpa) = &self.sdpa {
                     let done = if a.lse.is_some() {
-                        sdpa.run_partial(&self.ctx, c, k, a, p)?
+                        let mut probe = self.profile.then(|| self.probe.borrow_mut());
+                        sdpa.run_partial(&self.ctx, c, k, step, a, p, probe.as_deref_mut())?
                     } else {
                         sdpa.run(c.cu_stream() as cudarc::cudnn::sys::cudaStream_t, a, p)?
                     };
@@ -660,5 +713,35 @@ impl Executor {
     /// Waits for all streams; used before dropping on the success path.
     pub fn synchronize(&self) -> Result<(), CudaError> {
         self.ctx.synchronize().map_err(|e| CudaError::setup(self.rank, "synchronising", describe(e)))
+    }
+}
+
+/// A command's shape for profile labels.
+fn detail(cmd: &Cmd) -> String {
+    match cmd {
+        Cmd::Gemm { key, .. } => format!(" [{}×{}]·[{}×{}]ᵀ", key.rows, key.inp, key.out, key.inp),
+        Cmd::Attention(a) => format!(
+            " {}×{} queries×keys, {} heads{}{}",
+            a.sq,
+            a.sk,
+            a.heads,
+            if a.causal { ", causal" } else { "" },
+            if a.lse.is_some() { ", partial" } else { "" }
+        ),
+        Cmd::Collective { stream, work, .. } => {
+            let bytes: usize = work
+                .iter()
+                .map(|w| match w {
+                    Work::AllGather { bytes, .. } => *bytes,
+                    Work::AllReduce { count, dtype, .. } | Work::ReduceScatter { count, dtype, .. } => {
+                        count * dtype.size()
+                    }
+                    Work::SendRecv { sends, .. } => sends.iter().map(|s| s.1).sum(),
+                    Work::Move(_) => 0,
+                })
+                .sum();
+            format!(" ({bytes} B sent{})", if *stream != 0 { format!(", stream {stream}") } else { String::new() })
+        }
+        _ => String::new(),
     }
 }

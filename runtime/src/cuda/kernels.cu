@@ -292,6 +292,12 @@ extern "C" __global__ void k_sdpa_merge(float* out, float* lse, const void* ob, 
             continue;
         }
         const float s = sb[(i64)h * rows + r];
+        const i64 ob_off = r * heads * d + (i64)h * d;
+        if (mode == 1) {  // the row's only block: write it
+            for (int c = lane; c < d; c += 32) o[c] = ldf(ob, odt, ob_off + c);
+            if (lane == 0) *l = s;
+            continue;
+        }
         const float old = *l;
         const float m = fmaxf(old, s);
         float L = -INFINITY, wa = 0.0f, wb = 0.0f;
@@ -300,7 +306,6 @@ extern "C" __global__ void k_sdpa_merge(float* out, float* lse, const void* ob, 
             wa = expf(old - L);
             wb = expf(s - L);
         }
-        const i64 ob_off = r * heads * d + (i64)h * d;
         for (int c = lane; c < d; c += 32) o[c] = wa * o[c] + wb * ldf(ob, odt, ob_off + c);
         __syncwarp();
         if (lane == 0) *l = L;

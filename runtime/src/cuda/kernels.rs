@@ -21,6 +21,17 @@ const ATT_BK: usize = 32;
 const ATT_ROWS: usize = 16;
 const ATT_THREADS: u32 = 128;
 
+/// What `sdpa_merge` does with its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeMode {
+    /// Clear them (out 0, lse −inf); `ob` and `sb` are not read.
+    Reset = 0,
+    /// Write the block's result: it is the rows' only block.
+    Assign = 1,
+    /// Fold the block into what the rows hold (online softmax).
+    Fold = 2,
+}
+
 pub struct Kernels {
     _module: Arc<CudaModule>,
     copy2d: CudaFunction,
@@ -405,8 +416,8 @@ impl Kernels {
         unsafe { b.launch(grid(rows * cols)) }.map(|_| ())
     }
 
-    /// Folds a cuDNN attention block into `out`/`lse` (see k_sdpa_merge); `reset` clears the
-    /// rows instead (out 0, lse −inf).
+    /// Folds (or writes) one SDPA block's output `ob` (`odt`, [rows, heads·d]) and statistics
+    /// `sb` (f32 [heads, rows]) into rows `row0..` of the f32 output and lse (k_sdpa_merge).
     #[allow(clippy::too_many_arguments)]
     pub fn sdpa_merge(
         &self,
@@ -420,12 +431,12 @@ impl Kernels {
         rows: usize,
         heads: usize,
         d: usize,
-        reset: bool,
+        mode: MergeMode,
     ) -> Result<(), DriverError> {
         if rows * heads == 0 {
             return Ok(());
         }
-        let (oc, r0, r, h, dd, mode) = (code(odt), row0 as i64, rows as i64, heads as i32, d as i32, if reset { 0i32 } else { 2 });
+        let (oc, r0, r, h, dd, mode) = (code(odt), row0 as i64, rows as i64, heads as i32, d as i32, mode as i32);
         let mut b = s.launch_builder(&self.sdpa_merge);
         b.arg(&out).arg(&lse).arg(&ob).arg(&oc).arg(&sb).arg(&r0).arg(&r).arg(&h).arg(&dd).arg(&mode);
         unsafe { b.launch(grid(rows * heads * 32)) }.map(|_| ())

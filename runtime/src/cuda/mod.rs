@@ -32,6 +32,7 @@ pub mod launch;
 pub mod layout;
 pub mod nccl;
 pub mod program;
+pub mod probe;
 pub mod sdpa;
 
 pub use cli::{Args, Backend};
@@ -119,6 +120,23 @@ fn write_output(args: &Args, outputs: &[HostTensor]) -> Result<(), CudaError> {
     Ok(())
 }
 
+/// The time to report of a run's iterations, and what it is: the median of runs 2..N (the first
+/// one plans attention blocks and fills caches), or the only run.
+pub fn reported_time(times: &[f32]) -> (f32, String) {
+    let all = |t: &[f32]| t.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", ");
+    match times {
+        [] => (0.0, "no run".into()),
+        [only] => (*only, "one run".into()),
+        [first, rest @ ..] => {
+            let mut sorted = rest.to_vec();
+            sorted.sort_by(f32::total_cmp);
+            let n = sorted.len();
+            let median = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+            (median, format!("median of runs 2..{}: {} ms; first run {first:.3} ms", times.len(), all(rest)))
+        }
+    }
+}
+
 /// `--backend cpu`: the CPU reference backend, in this process.
 pub fn run_cpu(args: &Args) -> Result<(), CudaError> {
     let (plan, _) = read_plan(args)?;
@@ -167,7 +185,9 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     }
 
     // NCCL ids: rank 0 makes one per communicator and serves them while it sets up its GPU.
-    let n_ids = program.comm_keys.len();
+    // One id per communicator of the plan, and one for the barrier over all ranks.
+    let n_comms = program.comm_keys.len();
+    let n_ids = if env.world > 1 { n_comms + 1 } else { n_comms };
     let mut server = None;
     let ids: Vec<nccl::UniqueId> = if n_ids == 0 {
         Vec::new()
@@ -209,8 +229,12 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     }
     if n_ids > 0 {
         launch::set_phase("initialising NCCL communicators (waiting for every rank)");
-        exec.init_comms(&ids)?;
+        exec.init_comms(&ids[..n_comms])?;
+        if let Some(id) = ids.get(n_comms) {
+            exec.init_barrier(id, env.world)?;
+        }
     }
+    exec.profile = args.profile;
     let inputs = run_inputs(&plan, args)?;
     if args.check_steps {
         launch::set_phase("checking every step against the emulator");
@@ -225,10 +249,19 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             return Err(CudaError::Check(format!("rank {rank}: first mismatch at {}", bad[0])));
         }
     }
-    let mut gpu_ms = 0.0;
+    let mut times = Vec::with_capacity(args.iters);
     for i in 0..args.iters {
         launch::set_phase(format!("running the plan (iteration {} of {})", i + 1, args.iters));
-        gpu_ms = exec.run(&inputs, remaining())?;
+        times.push(exec.run(&inputs, remaining())?);
+    }
+    let (gpu_ms, which) = reported_time(&times);
+    for why in exec.attention_refusals() {
+        println!("[rank {rank}] note: cuDNN refused an attention shape, which ran on the NVRTC kernel: {why}");
+    }
+    if args.profile {
+        for line in probe::report(&exec.last_profile, 24).lines() {
+            println!("[rank {rank}] profile: {line}");
+        }
     }
     launch::set_phase("reading outputs");
     let outputs = exec.outputs()?;
@@ -239,11 +272,9 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         .map(|(total, free)| format!("; in use on the device (cuMemGetInfo): {}", mib(total - free)))
         .unwrap_or_default();
     println!(
-        "[rank {rank}] {name} (device {}): {} steps in {gpu_ms:.3} ms GPU time (run {} of {}); kernels {}",
+        "[rank {rank}] {name} (device {}): {} steps in {gpu_ms:.3} ms GPU time ({which}); kernels {}",
         env.local_rank,
         plan.steps.len(),
-        args.iters,
-        args.iters,
         exec.kernel_origin()
     );
     println!(

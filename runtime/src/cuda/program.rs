@@ -126,6 +126,9 @@ pub struct AttentionCmd {
     pub causal: bool,
     /// 0: no window.
     pub window: i64,
+    /// The index vectors depend on the plan alone (token_index tables moved by collectives,
+    /// slices and concats), never on run inputs: what is derived from them can be kept.
+    pub static_index: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -395,6 +398,27 @@ struct Builder<'a> {
     tokens: usize,
     gemms: Vec<GemmKey>,
     cmds: Vec<(usize, Cmd)>,
+    /// Values that depend on the plan alone (see `fixed_values`).
+    fixed: Vec<bool>,
+}
+
+/// Which values depend on the plan alone: `token_index` results, and what data movement
+/// (collectives, async start/wait, slices, concats, shards) makes of such values only.
+pub fn fixed_values(plan: &Plan) -> Vec<bool> {
+    let n = plan.steps.iter().flat_map(|s| s.operands.iter().chain(&s.results)).map(|&v| v as usize + 1).max();
+    let mut fixed = vec![false; n.unwrap_or(0).max(plan.values.len())];
+    for step in &plan.steps {
+        let moves = COLLECTIVES.contains(&step.op.as_str())
+            || matches!(step.op.as_str(), "async_start" | "async_wait" | "slice" | "concat" | "shard" | "unshard");
+        let from_plan = step.op == "token_index"
+            || (moves && !step.operands.is_empty() && step.operands.iter().all(|&v| fixed[v as usize]));
+        if from_plan {
+            for &r in &step.results {
+                fixed[r as usize] = true;
+            }
+        }
+    }
+    fixed
 }
 
 /// Lowers `plan` for `rank`.
@@ -456,6 +480,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         tokens: 0,
         gemms: Vec::new(),
         cmds: Vec::new(),
+        fixed: fixed_values(plan),
     };
     for (s, step) in plan.steps.iter().enumerate() {
         b.step(s, step).map_err(|message| CudaError::Step { rank, step: s, op: step.op.clone(), message })?;
@@ -1142,6 +1167,40 @@ impl Builder<'_> {
         let order: Vec<Option<usize>> = spec.gather_order().into_iter().map(Some).collect();
         let idx = self.rows_table(&order)?;
         let mut work = Vec::new();
+        if g > 1 && outer == 1 {
+            // Rows go straight to their global place: every shard's runs of consecutive global
+            // rows are sent to every other rank and copied locally, with no staging buffer and
+            // no reordering pass (zigzag chunks, padding).
+            let me = self.coord(a, spec.shards, "num_shards")?;
+            let rb = inner * es;
+            let runs = |r: usize| -> Vec<(usize, usize, usize)> {
+                let mut out: Vec<(usize, usize, usize)> = Vec::new();
+                for (i, row) in spec.rows(r).into_iter().enumerate() {
+                    let Some(row) = row else { continue };
+                    match out.last_mut() {
+                        Some((l, gl, n)) if *l + *n == i && *gl + *n == row => *n += 1,
+                        _ => out.push((i, row, 1)),
+                    }
+                }
+                out
+            };
+            let mine = runs(me);
+            let others = (0..g).filter(|&p| p != me);
+            let sends = others.clone().flat_map(|p| mine.iter().map(move |&(l, _, n)| (x.at(l * rb), n * rb, p))).collect();
+            let recvs = others.flat_map(|p| runs(p).into_iter().map(move |(_, gl, n)| (y.at(gl * rb), n * rb, p))).collect();
+            work.push(Work::SendRecv { sends, recvs });
+            // One work item on every rank (ranks hold different numbers of runs).
+            let copies = mine
+                .into_iter()
+                .map(|(l, gl, n)| {
+                    let c = Copy2d { dst: gl * rb, dst_pitch: n * rb, src: l * rb, src_pitch: n * rb, rows: 1, width: n * rb };
+                    (y, x, c)
+                })
+                .collect();
+            work.push(Work::Move(Move::Copies(copies)));
+            self.push(s, Cmd::Collective { stream: 0, comm, token: None, work });
+            return Ok(());
+        }
         let source = if g == 1 {
             x
         } else {
@@ -1257,6 +1316,8 @@ impl Builder<'_> {
             scale: scale as f32,
             causal,
             window,
+            static_index: partial
+                && [3, 4].iter().all(|&i| step.operands.get(i).is_some_and(|&v| self.fixed[v as usize])),
         };
         self.push(s, Cmd::Attention(Box::new(cmd)));
         Ok(())

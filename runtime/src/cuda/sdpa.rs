@@ -15,14 +15,28 @@ use super::layout::DType;
 use super::program::{Addr, AttentionCmd};
 use cudarc::cudnn::sys::{self as c, cudnnBackendAttributeName_t as A, cudnnBackendAttributeType_t as T};
 use super::device::{DeviceBuffer, describe, download};
-use super::kernels::Kernels;
+use super::kernels::{Kernels, MergeMode};
+use super::probe::Probe;
 use cudarc::driver::{CudaContext, CudaStream};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::ffi::c_void;
 
 type Desc = c::cudnnBackendDescriptor_t;
+
+/// The score mask of a graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MaskKind {
+    None,
+    /// Key column j is visible to query row i when j <= i (top-left causal).
+    Causal,
+    /// Key column j is visible to query row i when j <= i + offset; the offset is passed at
+    /// execution (by value), so one plan serves every offset. Built as cuDNN's bottom-right
+    /// causal mask is (row index + s_kv − s_q), which the fused engine recognises.
+    Diagonal,
+}
 
 /// What determines a graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,7 +46,7 @@ pub struct SdpaKey {
     pub heads: usize,
     pub kv_heads: usize,
     pub d: usize,
-    pub causal: bool,
+    pub mask: MaskKind,
     pub dt: DType,
     pub scale_bits: u32,
     /// The graph also writes the softmax statistics (LSE) as [heads, sq] f32.
@@ -66,7 +80,7 @@ impl SdpaKey {
             heads: a.heads,
             kv_heads: a.kv_heads,
             d: a.head_dim,
-            causal: a.causal,
+            mask: if a.causal { MaskKind::Causal } else { MaskKind::None },
             dt,
             scale_bits: a.scale.to_bits(),
             stats: false,
@@ -74,8 +88,8 @@ impl SdpaKey {
     }
 
     /// The key of one block of an `attention_partial` this path can run (`rows` queries against
-    /// `cols` keys, with or without the top-left causal mask), or None.
-    pub fn block(a: &AttentionCmd, rows: usize, cols: usize, causal: bool) -> Option<Self> {
+    /// `cols` keys under `mask`), or None.
+    pub fn block(a: &AttentionCmd, rows: usize, cols: usize, mask: Option<i64>) -> Option<Self> {
         let dt = a.q.1;
         let ok = matches!(dt, DType::BF16 | DType::F16)
             && a.k.1 == dt
@@ -93,14 +107,18 @@ impl SdpaKey {
             && a.heads.is_multiple_of(a.kv_heads)
             && rows > 0
             && cols > 0
-            && (!causal || rows == cols);
+            && mask.is_none_or(|o| o >= 0);
         ok.then_some(Self {
             sq: rows,
             sk: cols,
             heads: a.heads,
             kv_heads: a.kv_heads,
             d: a.head_dim,
-            causal,
+            mask: match mask {
+                None => MaskKind::None,
+                Some(0) => MaskKind::Causal,
+                Some(_) => MaskKind::Diagonal,
+            },
             dt,
             scale_bits: a.scale.to_bits(),
             stats: true,
@@ -115,6 +133,12 @@ pub struct Run {
     pub row: usize,
     pub len: usize,
     pub first: i64,
+}
+
+impl Run {
+    fn last(&self) -> i64 {
+        self.first + self.len as i64 - 1
+    }
 }
 
 /// Splits an index vector into maximal runs; rows with a negative index (padding) are left out.
@@ -132,38 +156,116 @@ pub fn runs(idx: &[i64]) -> Vec<Run> {
     out
 }
 
-/// One SDPA call of a decomposed `attention_partial`: query run `q` against key run `k`.
+/// One SDPA call of a decomposed `attention_partial`: query run `q` against key run `k` (rows
+/// of the keys in token order). `mask`: None, or Some(offset): key j visible to query i when
+/// j <= i + offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Block {
     pub q: Run,
     pub k: Run,
-    pub causal: bool,
+    pub mask: Option<i64>,
 }
 
-/// Decomposes attention of queries `qi` over keys `ki` (global token indices) into blocks that
-/// SDPA expresses exactly: without the causal mask every pair of runs is one unmasked block;
-/// with it, a pair is skipped when every key is after every query, unmasked when every key is at
-/// or before every query, and top-left causal when both runs cover the same tokens. None when
-/// some pair is none of these (the kernel then runs the whole command). Rows outside every
-/// block keep no key (output 0, lse −inf), as in the kernel.
-pub fn decompose(qi: &[i64], ki: &[i64], causal: bool) -> Option<Vec<Block>> {
-    let (qr, kr) = (runs(qi), runs(ki));
+/// How one `attention_partial` runs as SDPA calls.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialPlan {
+    /// The key rows in token order, when they are not in token order already: K and V are
+    /// gathered into this order first, so that every query run meets its keys in at most two
+    /// blocks (a zigzag all-gather holds chunks 0, 3, 1, 2; queries of chunk 3 then need one
+    /// unmasked call over chunks 0..2 and one causal call, not three calls).
+    pub key_order: Option<Vec<i32>>,
+    pub blocks: Vec<Block>,
+    /// How each block's result enters the output: written (the rows' first block) or folded.
+    pub modes: Vec<MergeMode>,
+    /// Some rows are in no block, or blocks overlap partially: clear the output first (then
+    /// every block folds).
+    pub reset: bool,
+}
+
+/// Plans attention of queries `qi` over keys `ki` (global token indices; negative: padding) as
+/// SDPA blocks. Keys are taken in token order; for each query run and key run, without the
+/// causal mask the pair is one unmasked block; with it, keys after the run's last query are
+/// dropped, keys at or before its first query form an unmasked block, and the rest a block
+/// whose diagonal makes "key token <= query token" exact (queries before the run's first key
+/// are split off: they see none of it). `diagonal`: keep such a block whole with a shifted
+/// diagonal (one cuDNN call, bottom-right style); otherwise split it into its unmasked columns
+/// and a top-left causal square (measured faster on H200 at 128K). None when keys repeat a
+/// token. Rows outside every block keep no key (output 0, lse −inf), as in the kernel.
+pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Option<PartialPlan> {
+    let mut keys: Vec<(i64, usize)> = ki.iter().enumerate().filter(|(_, t)| **t >= 0).map(|(r, &t)| (t, r)).collect();
+    keys.sort_unstable();
+    if keys.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    let in_place = keys.iter().enumerate().all(|(i, &(_, r))| i == r);
+    let sorted: Vec<i64> = keys.iter().map(|k| k.0).collect();
+    let (qr, kr) = (runs(qi), runs(&sorted));
     let mut blocks = Vec::new();
     for q in &qr {
         for k in &kr {
-            let (q_last, k_last) = (q.first + q.len as i64 - 1, k.first + k.len as i64 - 1);
-            if !causal || k_last <= q.first {
-                blocks.push(Block { q: *q, k: *k, causal: false });
-            } else if k.first > q_last {
+            if !causal {
+                blocks.push(Block { q: *q, k: *k, mask: None });
                 continue;
-            } else if k.first == q.first && k.len == q.len {
-                blocks.push(Block { q: *q, k: *k, causal: true });
+            }
+            let (a, b) = (q.first, q.last());
+            if k.first > b {
+                continue;
+            }
+            let m = k.last().min(b);
+            let k = Run { row: k.row, len: (m - k.first + 1) as usize, first: k.first };
+            if m <= a {
+                blocks.push(Block { q: *q, k, mask: None });
+            } else if k.first <= a {
+                let offset = a - k.first;
+                if diagonal || offset == 0 {
+                    blocks.push(Block { q: *q, k, mask: Some(offset) });
+                } else {
+                    // Keys before the first query are visible to every query.
+                    let n = offset as usize;
+                    blocks.push(Block { q: *q, k: Run { len: n, ..k }, mask: None });
+                    blocks.push(Block { q: *q, k: Run { row: k.row + n, len: k.len - n, first: a }, mask: Some(0) });
+                }
             } else {
-                return None;
+                let skip = (k.first - a) as usize;
+                let q = Run { row: q.row + skip, len: q.len - skip, first: k.first };
+                blocks.push(Block { q, k, mask: Some(0) });
             }
         }
     }
-    Some(blocks)
+    let (modes, reset) = merge_modes(&blocks, qi.len());
+    Some(PartialPlan {
+        key_order: match in_place {
+            true => None,
+            false => Some(keys.iter().map(|&(_, r)| i32::try_from(r).ok()).collect::<Option<Vec<i32>>>()?),
+        },
+        blocks,
+        modes,
+        reset,
+    })
+}
+
+/// Each block writes its rows when none of them has a block yet and folds into them when all
+/// have; anything else (and rows left in no block) needs the output cleared first.
+fn merge_modes(blocks: &[Block], rows: usize) -> (Vec<MergeMode>, bool) {
+    let mut seen = vec![false; rows];
+    let mut modes = Vec::with_capacity(blocks.len());
+    let mut reset = false;
+    for b in blocks {
+        let span = &mut seen[b.q.row..b.q.row + b.q.len];
+        if span.iter().all(|s| !s) {
+            modes.push(MergeMode::Assign);
+        } else if span.iter().all(|s| *s) {
+            modes.push(MergeMode::Fold);
+        } else {
+            reset = true;
+            modes.push(MergeMode::Fold);
+        }
+        span.fill(true);
+    }
+    if reset || seen.iter().any(|s| !s) {
+        return (vec![MergeMode::Fold; blocks.len()], true);
+    }
+    (modes, false)
 }
 
 fn check(s: c::cudnnStatus_t, what: &str) -> Result<(), String> {
@@ -213,6 +315,8 @@ const UID_O: i64 = 4;
 const UID_SCALE: i64 = 5;
 const UID_NEG: i64 = 6;
 const UID_STATS: i64 = 7;
+const UID_SKV: i64 = 8;
+const UID_SQ: i64 = 9;
 
 /// A finalised execution plan and the descriptors it was built from.
 struct Planned {
@@ -345,10 +449,21 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     let s1 = b.tensor(None, f, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, s, Some(scale), None, s1)?);
     let mut last = s1;
-    if k.causal {
+    if k.mask != MaskKind::None {
         let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
-        let ri = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
+        let i32t = D::CUDNN_DATA_INT32;
+        let mut ri = b.tensor(None, i32t, full.0, full.1, true, false)?;
         ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
+        if k.mask == MaskKind::Diagonal {
+            // row + s_kv − s_q, the two steps cuDNN's own bottom-right causal mask takes.
+            let skv = b.tensor(Some(UID_SKV), i32t, one.0, one.1, false, true)?;
+            let sq = b.tensor(Some(UID_SQ), i32t, one.0, one.1, false, true)?;
+            let r1 = b.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(b.pointwise(P::CUDNN_POINTWISE_ADD, i32t, None, ri, Some(skv), None, r1)?);
+            let r2 = b.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, i32t, None, r1, Some(sq), None, r2)?);
+            ri = r2;
+        }
         let ci = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
         ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
         let mask = b.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
@@ -452,6 +567,9 @@ struct Temps {
     workspace: Option<DeviceBuffer>,
     ob: Option<DeviceBuffer>,
     sb: Option<DeviceBuffer>,
+    /// K and V in token order (when a command's keys are not).
+    ks: Option<DeviceBuffer>,
+    vs: Option<DeviceBuffer>,
 }
 
 fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) -> Result<u64, String> {
@@ -465,6 +583,13 @@ fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) 
     Ok(slot.as_ref().map_or(0, |b| b.ptr()))
 }
 
+/// A planned `attention_partial`: its blocks and, when its keys are gathered into token order
+/// first, the row table on the device.
+struct Prepared {
+    plan: PartialPlan,
+    order: Option<DeviceBuffer>,
+}
+
 /// The cuDNN handle, one plan per attention shape, and their shared workspace.
 pub struct Sdpa {
     handle: c::cudnnHandle_t,
@@ -475,7 +600,15 @@ pub struct Sdpa {
     pub workspace_bytes: usize,
     /// `attention_partial` through SDPA blocks (default; SEQC_SDPA_PARTIAL=0 keeps it on the kernel).
     pub partial: bool,
+    /// Gather keys into token order before planning blocks (default; SEQC_SDPA_SORT=0: blocks
+    /// over the keys as they lie).
+    sort_keys: bool,
+    /// Keep diagonal blocks whole (SEQC_SDPA_DIAGONAL=1) instead of unmasked + causal.
+    diagonal: bool,
     temps: RefCell<Temps>,
+    /// Block plans of `attention_partial` steps whose index vectors depend on the plan alone
+    /// (None: not expressible, the kernel runs it). Others are planned on every run.
+    partials: RefCell<HashMap<usize, Option<Rc<Prepared>>>>,
 }
 
 impl Sdpa {
@@ -489,14 +622,18 @@ impl Sdpa {
         }
         let mut handle: c::cudnnHandle_t = std::ptr::null_mut();
         check(unsafe { c::cudnnCreate(&mut handle) }, "cudnnCreate")?;
+        let on = |var: &str| std::env::var(var).map_or(true, |v| v != "0");
         Ok(Some(Self {
             handle,
             plans: RefCell::new(HashMap::new()),
             refused: RefCell::new(Vec::new()),
             workspace: 0,
             workspace_bytes: 0,
-            partial: std::env::var("SEQC_SDPA_PARTIAL").map_or(true, |v| v != "0"),
+            partial: on("SEQC_SDPA_PARTIAL"),
+            sort_keys: on("SEQC_SDPA_SORT"),
+            diagonal: std::env::var("SEQC_SDPA_DIAGONAL").is_ok_and(|v| v == "1"),
             temps: RefCell::new(Temps::default()),
+            partials: RefCell::new(HashMap::new()),
         }))
     }
 
@@ -547,7 +684,9 @@ impl Sdpa {
         self.plans.borrow().len()
     }
 
-    /// Enqueues the plan of `key` on `stream` with the given tensors.
+    /// Enqueues the plan of `key` on `stream` with the given tensors; `offset` is the diagonal
+    /// of a `MaskKind::Diagonal` mask.
+    #[allow(clippy::too_many_arguments)]
     fn execute(
         &self,
         stream: c::cudaStream_t,
@@ -556,17 +695,26 @@ impl Sdpa {
         stats: Option<u64>,
         workspace: u64,
         scale: f32,
+        offset: i64,
     ) -> Result<(), String> {
         let plans = self.plans.borrow();
         let plan = plans.get(key).ok_or("internal: no cuDNN plan for this shape")?;
         check(unsafe { c::cudnnSetStream(self.handle, stream) }, "cudnnSetStream")?;
         let neg = -1.0e30f32;
+        // row + s_kv − s_q = row + offset, with s_kv the block's keys.
+        let skv = i32::try_from(key.sk).map_err(|_| "block too long for cuDNN's int32 index")?;
+        let sq = i32::try_from(key.sk as i64 - offset).map_err(|_| "diagonal offset out of range")?;
         let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_SCALE];
         let mut data: Vec<*mut c_void> = ptrs.iter().map(|&x| x as *mut c_void).collect();
         data.push(&scale as *const f32 as *mut c_void);
-        if key.causal {
+        if key.mask != MaskKind::None {
             uids.push(UID_NEG);
             data.push(&neg as *const f32 as *mut c_void);
+        }
+        if key.mask == MaskKind::Diagonal {
+            uids.extend([UID_SKV, UID_SQ]);
+            data.push(&skv as *const i32 as *mut c_void);
+            data.push(&sq as *const i32 as *mut c_void);
         }
         if let Some(st) = stats {
             uids.push(UID_STATS);
@@ -591,25 +739,20 @@ impl Sdpa {
         if ptrs.iter().any(|x| !x.is_multiple_of(16)) || ws > self.workspace_bytes {
             return Ok(false);
         }
-        self.execute(stream, &key, ptrs, None, self.workspace, a.scale)?;
+        self.execute(stream, &key, ptrs, None, self.workspace, a.scale, 0)?;
         Ok(true)
     }
 
-    /// `attention_partial` as SDPA blocks (see `decompose`), each folded into the f32 output and
-    /// lse by `k_sdpa_merge`. Reads the index vectors back first, which synchronises the compute
-    /// stream. Ok(false): not handled (nothing was enqueued; the caller runs the kernel).
-    pub fn run_partial(
+    /// Plans `a` as SDPA blocks from its index vectors (read back from the device: this
+    /// synchronises the stream) and builds every block's graph. None: not expressible.
+    fn prepare_partial(
         &self,
         ctx: &Arc<CudaContext>,
         cs: &CudaStream,
-        kernels: &Kernels,
         a: &AttentionCmd,
-        p: impl Fn(Addr) -> u64,
-    ) -> Result<bool, String> {
-        if !self.partial || SdpaKey::block(a, 1, 1, false).is_none() {
-            return Ok(false);
-        }
-        let (Some((qi, qit)), Some((ki, kit)), Some(lse)) = (a.q_index, a.k_index, a.lse) else { return Ok(false) };
+        p: &impl Fn(Addr) -> u64,
+    ) -> Result<Option<Prepared>, String> {
+        let (Some((qi, qit)), Some((ki, kit))) = (a.q_index, a.k_index) else { return Ok(None) };
         let read = |addr: Addr, dt: DType, n: usize| -> Result<Vec<i64>, String> {
             let mut bytes = vec![0u8; n * dt.size()];
             download(cs, p(addr), &mut bytes).map_err(describe)?;
@@ -619,42 +762,157 @@ impl Sdpa {
             })
         };
         let (q_idx, k_idx) = (read(qi, qit, a.sq)?, read(ki, kit, a.sk)?);
-        let Some(blocks) = decompose(&q_idx, &k_idx, a.causal) else { return Ok(false) };
-        let mut most = (0usize, 0usize);
-        for b in &blocks {
-            let Some(key) = SdpaKey::block(a, b.q.len, b.k.len, b.causal) else { return Ok(false) };
+        let plan = if self.sort_keys {
+            partial_plan(&q_idx, &k_idx, a.causal, self.diagonal)
+        } else {
+            unsorted_plan(&q_idx, &k_idx, a.causal)
+        };
+        match plan {
+            Some(plan) => self.finish_partial(ctx, a, plan),
+            None => Ok(None),
+        }
+    }
+
+    fn finish_partial(&self, ctx: &Arc<CudaContext>, a: &AttentionCmd, plan: PartialPlan) -> Result<Option<Prepared>, String> {
+        for b in &plan.blocks {
+            let Some(key) = SdpaKey::block(a, b.q.len, b.k.len, b.mask) else { return Ok(None) };
             if !self.prepare(key) {
-                return Ok(false);
+                return Ok(None);
             }
+        }
+        let order = match &plan.key_order {
+            None => None,
+            Some(rows) => {
+                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+                let buf = DeviceBuffer::alloc(ctx, bytes.len()).map_err(describe)?;
+                let s = ctx.default_stream();
+                super::device::upload(&s, buf.ptr(), &bytes).map_err(describe)?;
+                Some(buf)
+            }
+        };
+        Ok(Some(Prepared { plan, order }))
+    }
+
+    /// `attention_partial` as SDPA blocks (see `partial_plan`), each written into (or folded
+    /// into) the f32 output and lse by `k_sdpa_merge`. The first run of a step reads the index
+    /// vectors back (a synchronisation); when `a.static_index`, later runs reuse its plan.
+    /// Ok(false): not handled (nothing was enqueued; the caller runs the kernel).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_partial(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        step: usize,
+        a: &AttentionCmd,
+        p: impl Fn(Addr) -> u64,
+        mut probe: Option<&mut Probe>,
+    ) -> Result<bool, String> {
+        if !self.partial || SdpaKey::block(a, 1, 1, None).is_none() {
+            return Ok(false);
+        }
+        let Some(lse) = a.lse else { return Ok(false) };
+        let cached = self.partials.borrow().get(&step).cloned();
+        let prepared = match cached {
+            Some(Some(pr)) => pr,
+            Some(None) => return Ok(false),
+            None => {
+                let pr = self.prepare_partial(ctx, cs, a, &p)?.map(Rc::new);
+                if a.static_index {
+                    self.partials.borrow_mut().insert(step, pr.clone());
+                }
+                match pr {
+                    Some(pr) => pr,
+                    None => return Ok(false),
+                }
+            }
+        };
+        let plan = &prepared.plan;
+        let es = a.q.1.size();
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let (q, out) = (p(a.q.0), p(a.out.0));
+        let (mut k, mut v) = (p(a.k.0), p(a.v.0));
+        let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
+        let mut temps = self.temps.borrow_mut();
+        if let (Some(order), Some(rows)) = (&prepared.order, &plan.key_order) {
+            let bytes = rows.len() * kvd * es;
+            let ks = grown(ctx, &mut temps.ks, bytes)?;
+            let vs = grown(ctx, &mut temps.vs, bytes)?;
+            for (dst, src) in [(ks, k), (vs, v)] {
+                kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows.len(), a.sk, kvd * es).map_err(describe)?;
+            }
+            (k, v) = (ks, vs);
+        }
+        let aligned = |base: u64, run: &Run, width: usize| at(base, run, width).is_multiple_of(16);
+        if plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(k, &b.k, kvd) || !aligned(v, &b.k, kvd)) {
+            return Ok(false);
+        }
+        let mut most = (0usize, 0usize);
+        for b in &plan.blocks {
+            let key = SdpaKey::block(a, b.q.len, b.k.len, b.mask).ok_or("internal: block key")?;
             most.0 = most.0.max(b.q.len);
             most.1 = most.1.max(self.plans.borrow().get(&key).map_or(0, |pl| pl.workspace));
         }
-        let es = a.q.1.size();
-        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
-        let (q, k, v, out) = (p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0));
-        let aligned = |base: u64, run: &Run, width: usize| (base + (run.row * width * es) as u64).is_multiple_of(16);
-        if blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(k, &b.k, kvd) || !aligned(v, &b.k, kvd)) {
-            return Ok(false);
-        }
-        let mut temps = self.temps.borrow_mut();
         let ob = grown(ctx, &mut temps.ob, most.0 * hd * es)?;
         let sb = grown(ctx, &mut temps.sb, most.0 * a.heads * 4)?;
         let ws = grown(ctx, &mut temps.workspace, most.1)?;
         let lse = p(lse);
-        kernels
-            .sdpa_merge(cs, out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, true)
-            .map_err(describe)?;
-        for b in &blocks {
-            let key = SdpaKey::block(a, b.q.len, b.k.len, b.causal).ok_or("internal: block key")?;
-            let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
-            let ptrs = [at(q, &b.q, hd), at(k, &b.k, kvd), at(v, &b.k, kvd), ob];
-            self.execute(cs.cu_stream() as c::cudaStream_t, &key, ptrs, Some(sb), ws, a.scale)?;
+        if plan.reset {
             kernels
-                .sdpa_merge(cs, out, lse, ob, a.q.1, sb, b.q.row, b.q.len, a.heads, a.head_dim, false)
+                .sdpa_merge(cs, out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, MergeMode::Reset)
                 .map_err(describe)?;
+        }
+        for (b, &mode) in plan.blocks.iter().zip(&plan.modes) {
+            let key = SdpaKey::block(a, b.q.len, b.k.len, b.mask).ok_or("internal: block key")?;
+            let ptrs = [at(q, &b.q, hd), at(k, &b.k, kvd), at(v, &b.k, kvd), ob];
+            let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
+            self.execute(cs.cu_stream() as c::cudaStream_t, &key, ptrs, Some(sb), ws, a.scale, b.mask.unwrap_or(0))?;
+            kernels
+                .sdpa_merge(cs, out, lse, ob, a.q.1, sb, b.q.row, b.q.len, a.heads, a.head_dim, mode)
+                .map_err(describe)?;
+            if let (Some(pr), Some(t0)) = (probe.as_deref_mut(), t0) {
+                let t1 = pr.mark(cs)?;
+                let mask = match b.mask {
+                    None => "unmasked".to_string(),
+                    Some(0) => "causal".to_string(),
+                    Some(o) => format!("causal, diagonal +{o}"),
+                };
+                let label = format!(
+                    "SDPA block: queries {}..{} × keys {}..{} ({}×{}, {mask}) + merge",
+                    b.q.first,
+                    b.q.last() + 1,
+                    b.k.first,
+                    b.k.last() + 1,
+                    b.q.len,
+                    b.k.len
+                );
+                pr.span(label, "sdpa block", true, t0, t1);
+            }
         }
         Ok(true)
     }
+}
+
+/// The previous decomposition, kept for comparison (SEQC_SDPA_SORT=0): key runs as they lie in
+/// memory; a causal pair must be skipped, unmasked, or cover the same tokens.
+fn unsorted_plan(qi: &[i64], ki: &[i64], causal: bool) -> Option<PartialPlan> {
+    let (qr, kr) = (runs(qi), runs(ki));
+    let mut blocks = Vec::new();
+    for q in &qr {
+        for k in &kr {
+            if !causal || k.last() <= q.first {
+                blocks.push(Block { q: *q, k: *k, mask: None });
+            } else if k.first > q.last() {
+                continue;
+            } else if k.first == q.first && k.len == q.len {
+                blocks.push(Block { q: *q, k: *k, mask: Some(0) });
+            } else {
+                return None;
+            }
+        }
+    }
+    let (modes, reset) = merge_modes(&blocks, qi.len());
+    Some(PartialPlan { key_order: None, blocks, modes, reset })
 }
 
 impl Drop for Sdpa {
@@ -678,19 +936,136 @@ mod tests {
         assert!(runs(&[-1, -1]).is_empty());
     }
 
+    /// Which (query row, key row) pairs the plan lets attend, by brute force over its blocks:
+    /// each pair at most once, else None.
+    fn visible(plan: &PartialPlan, nq: usize, nk: usize) -> Option<Vec<Vec<bool>>> {
+        let order: Vec<usize> = match &plan.key_order {
+            Some(o) => o.iter().map(|&r| r as usize).collect(),
+            None => (0..nk).collect(),
+        };
+        let mut seen = vec![vec![false; nk]; nq];
+        for b in &plan.blocks {
+            for i in 0..b.q.len {
+                for j in 0..b.k.len {
+                    if b.mask.is_some_and(|o| j as i64 > i as i64 + o) {
+                        continue;
+                    }
+                    let (qr, kr) = (b.q.row + i, order[b.k.row + j]);
+                    if std::mem::replace(&mut seen[qr][kr], true) {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(seen)
+    }
+
+    fn expect_exact(qi: &[i64], ki: &[i64], causal: bool, plan: &PartialPlan) {
+        let seen = visible(plan, qi.len(), ki.len()).expect("a pair in two blocks");
+        for (r, &qt) in qi.iter().enumerate() {
+            for (c, &kt) in ki.iter().enumerate() {
+                let want = qt >= 0 && kt >= 0 && (!causal || kt <= qt);
+                assert_eq!(seen[r][c], want, "q row {r} (token {qt}) × k row {c} (token {kt}), plan {plan:?}");
+            }
+        }
+    }
+
+    /// Replays the plan's merge modes on row coverage: a written block must be its rows'
+    /// first, a folded one must come after one (unless the output was cleared).
+    fn expect_modes_consistent(plan: &PartialPlan, rows: usize) {
+        let mut seen = vec![false; rows];
+        for (b, m) in plan.blocks.iter().zip(&plan.modes) {
+            let span = &mut seen[b.q.row..b.q.row + b.q.len];
+            match m {
+                MergeMode::Assign => assert!(!plan.reset && span.iter().all(|s| !s), "{plan:?}"),
+                MergeMode::Fold => assert!(plan.reset || span.iter().all(|s| *s), "{plan:?}"),
+                MergeMode::Reset => panic!("a block never resets"),
+            }
+            span.fill(true);
+        }
+        assert!(plan.reset || seen.iter().all(|s| *s), "uncovered rows need a reset: {plan:?}");
+    }
+
     #[test]
-    fn causal_zigzag_decomposes() {
-        // Queries: chunks 0 and 3 of 4 (2 tokens each); keys: all 8 tokens in zigzag order.
+    fn zigzag_queries_meet_sorted_keys() {
+        // Rank 0 of 2 (zigzag, 4 chunks of 2 tokens): chunks 0 and 3 against the all-gathered
+        // keys, which lie as chunks 0, 3, 1, 2.
         let q = [0, 1, 6, 7];
         let k = [0, 1, 6, 7, 2, 3, 4, 5];
-        let b = decompose(&q, &k, true).expect("expressible");
-        let pairs: Vec<(usize, usize, bool)> = b.iter().map(|b| (b.q.row, b.k.row, b.causal)).collect();
-        // q chunk 0: only k chunk 0 (causal). q chunk 3: k chunk 0 (full), itself (causal),
-        // chunks 1 and 2 (full).
-        assert_eq!(pairs, vec![(0, 0, true), (2, 0, false), (2, 2, true), (2, 4, false)]);
-        // Not causal: every pair.
-        assert_eq!(decompose(&q, &k, false).map(|b| b.len()), Some(2 * 3));
-        // A key run straddling the diagonal is not expressible.
-        assert_eq!(decompose(&[4, 5], &[3, 4, 5, 6], true), None);
+        let shapes = |p: &PartialPlan| -> Vec<(usize, usize, usize, usize, Option<i64>)> {
+            p.blocks.iter().map(|b| (b.q.row, b.q.len, b.k.row, b.k.len, b.mask)).collect()
+        };
+        let whole = partial_plan(&q, &k, true, true).expect("expressible");
+        assert_eq!(whole.key_order, Some(vec![0, 1, 4, 5, 6, 7, 2, 3]));
+        // Chunk 0: keys 0..2 top-left causal; chunk 3: keys 0..8 with the diagonal at +6.
+        assert_eq!(shapes(&whole), vec![(0, 2, 0, 2, Some(0)), (2, 2, 0, 8, Some(6))]);
+        assert_eq!((whole.modes.clone(), whole.reset), (vec![MergeMode::Assign; 2], false));
+        let split = partial_plan(&q, &k, true, false).expect("expressible");
+        // Chunk 3: keys 0..6 unmasked (written), then its own chunk causal (folded).
+        assert_eq!(shapes(&split), vec![(0, 2, 0, 2, Some(0)), (2, 2, 0, 6, None), (2, 2, 6, 2, Some(0))]);
+        assert_eq!(split.modes, vec![MergeMode::Assign, MergeMode::Assign, MergeMode::Fold]);
+        for p in [&whole, &split] {
+            expect_exact(&q, &k, true, p);
+            expect_modes_consistent(p, q.len());
+        }
+        // Keys already in order need no gather.
+        assert_eq!(partial_plan(&[2, 3], &[0, 1, 2, 3], true, false).map(|p| p.key_order), Some(None));
+    }
+
+    #[test]
+    fn partial_plans_are_exact_on_every_layout() {
+        // Ring steps, padding, key runs starting inside the query run, repeated tokens.
+        let cases: Vec<(Vec<i64>, Vec<i64>)> = vec![
+            (vec![0, 1, 6, 7], vec![2, 3, 4, 5]),
+            (vec![2, 3, 4, 5], vec![0, 1, 6, 7]),
+            (vec![0, 1, 2, -1], vec![1, 2, -1, 0]),
+            (vec![3, 4, 5, 6], vec![5, 6, 7, 8]),
+            (vec![10, 11, 12], vec![0, 1, 2]),
+            (vec![0, 1, 2], vec![10, 11, 12]),
+            (vec![4, 0, 9, 5], vec![9, 8, 0, 4, 5, 1]),
+        ];
+        for (q, k) in &cases {
+            for causal in [true, false] {
+                for diagonal in [true, false] {
+                    let plan = partial_plan(q, k, causal, diagonal).expect("distinct keys");
+                    expect_exact(q, k, causal, &plan);
+                    expect_modes_consistent(&plan, q.len());
+                }
+                if let Some(u) = unsorted_plan(q, k, causal) {
+                    expect_exact(q, k, causal, &u);
+                    expect_modes_consistent(&u, q.len());
+                }
+            }
+        }
+        assert_eq!(partial_plan(&[0, 1], &[0, 0], true, false), None, "repeated key tokens");
+    }
+
+    #[test]
+    fn random_layouts_are_exact() {
+        // Random token sets (with padding) in random row orders, as any shard layout gives.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for _ in 0..400 {
+            let total = 1 + next(24) as i64;
+            let mut pick = |n: u64| -> Vec<i64> {
+                let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
+                for i in (1..v.len()).rev() {
+                    v.swap(i, next(i as u64 + 1) as usize);
+                }
+                v.extend((0..next(n)).map(|_| -1));
+                v
+            };
+            let (q, k) = (pick(3), pick(3));
+            for (causal, diagonal) in [(true, true), (true, false), (false, false)] {
+                let plan = partial_plan(&q, &k, causal, diagonal).expect("distinct keys");
+                expect_exact(&q, &k, causal, &plan);
+                expect_modes_consistent(&plan, q.len());
+            }
+        }
     }
 }

@@ -37,6 +37,7 @@ fn command_line_parses_every_option() {
         "--iters",
         "3",
         "--sync-steps",
+        "--profile",
         "--segments",
         "seg.npy",
     ])
@@ -48,11 +49,22 @@ fn command_line_parses_every_option() {
     assert_eq!(a.output.as_deref().and_then(|p| p.to_str()), Some("o.npy"));
     assert_eq!(a.weights.as_deref().and_then(|p| p.to_str()), Some("w.safetensors"));
     assert_eq!(a.segments.as_deref().and_then(|p| p.to_str()), Some("seg.npy"));
-    assert!(a.check && a.sync_steps && !a.dry_run);
+    assert!(a.check && a.sync_steps && a.profile && !a.dry_run);
     assert_eq!((a.timeout, a.seed, a.iters), (12.5, 9, 3));
     // A child gets the same run without --nproc.
     let child = Args::parse(&a.child_args()).expect("child args parse");
     assert_eq!(child, Args { nproc: None, ..a });
+}
+
+#[test]
+fn reported_time_is_the_median_after_the_first_run() {
+    use seq_runtime::cuda::reported_time;
+    assert_eq!(reported_time(&[7.0]).0, 7.0);
+    // The first run (planning, caches) is left out; an even count averages the middle two.
+    assert_eq!(reported_time(&[90.0, 3.0, 1.0, 2.0]).0, 2.0);
+    assert_eq!(reported_time(&[90.0, 4.0, 1.0, 2.0, 3.0]).0, 2.5);
+    let (_, what) = reported_time(&[90.0, 3.0, 1.0]);
+    assert!(what.contains("median of runs 2..3") && what.contains("first run 90.000"), "{what}");
 }
 
 #[test]
