@@ -9,9 +9,9 @@
 # Then on 2 × H200 (the `run` tool, kind nvidia-h200-x2, carry [".device"]):
 #   export NCCL_NVLS_ENABLE=0; OUT=$OUT bash bench/gpu_bench.sh run
 # Writes $OUT/bench/{seqc-*.log,peers-*.json,table.md} and prints the table.
-#   SEQC_BENCH_SIZES="32k 128k" (default) limits the sizes; SEQC_BENCH_ITERS (default 5) and
-#   SEQC_BENCH_ITERS_SLOW (default 2, for plans whose attention still runs the fallback kernel
-#   at 128K) set seqc's iterations; the time reported is the last iteration's GPU time.
+#   SEQC_BENCH_SIZES="32k 128k" (default) limits the sizes; SEQC_BENCH_ITERS (default 6) sets
+#   seqc's iterations; the time reported is the median of runs 2..N (each run starts after a
+#   barrier over the ranks; the slower rank's time is shown), as torch's is a median after warm-up.
 set -u
 mode=${1:-run}
 SIZES=${SEQC_BENCH_SIZES:-32k 128k}
@@ -39,8 +39,7 @@ OUT=${OUT:-/tmp/seqc-bench}
 R=$OUT/bench
 mkdir -p "$R"
 BIN=.device/seqc-run
-ITERS=${SEQC_BENCH_ITERS:-5}
-SLOW=${SEQC_BENCH_ITERS_SLOW:-2}
+ITERS=${SEQC_BENCH_ITERS:-6}
 TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
 { date -u; nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; } > "$R/machine.txt" 2>&1
 cat "$R/machine.txt"
@@ -57,26 +56,6 @@ for what in attn layer; do
   tail -n 8 "$R/peers-$what.log"
 done
 
-# attention_partial (every 2-GPU plan) through cuDNN SDPA blocks is opt-in (SEQC_SDPA_PARTIAL=1)
-# until it is checked on a GPU: check it here against the CPU first; the 2-GPU timings use it
-# only if every check passes (SEQC_BENCH_PARTIAL=0 skips this and keeps the NVRTC kernel).
-partial_ok=0
-if [ "${SEQC_BENCH_PARTIAL:-1}" = 1 ]; then
-  partial_ok=1
-  for plan in .device/plans/tiny-bf16-2-{allgather-kv,ring,ulysses}/plan.json \
-              .device/scale/attn4k-2-{allgather-kv,ring,ulysses}/plan.json; do
-    [ -f "$plan" ] || continue
-    name=$(basename "$(dirname "$plan")")
-    SEQC_SDPA_PARTIAL=1 timeout 200 "$BIN" "$plan" --nproc 2 --check-against-cpu --iters 2 --timeout 190 \
-      > "$R/partial-check-$name.log" 2>&1
-    rc=$?
-    echo "partial SDPA check $name: rc=$rc $(grep -h 'check vs CPU' "$R/partial-check-$name.log" | sed -E 's/.*(max rel err.*)/\1/') $(grep -h 'GPU time' "$R/partial-check-$name.log" | sed -E 's/.* in ([0-9.]+) ms GPU time.*/\1ms/' | tr '\n' ' ')"
-    grep -h "attention:" "$R/partial-check-$name.log" | head -n 1
-    [ $rc -eq 0 ] || { partial_ok=0; tail -n 6 "$R/partial-check-$name.log"; }
-  done
-fi
-echo "partial SDPA path used for the 2-GPU timings: $partial_ok" | tee "$R/partial.txt"
-
 run_seqc() {  # name plan nproc iters [env...]
   local name=$1 plan=$2 n=$3 iters=$4; shift 4
   local t0=$SECONDS
@@ -88,16 +67,7 @@ for w in attention layer; do for s in $SIZES; do for n in 1 2; do
   name=$w-$s-$n
   plan=.device/bench/plans/$name/plan.json
   [ -f "$plan" ] || { echo "$name: no plan"; continue; }
-  if [ "$n" = 1 ]; then
-    run_seqc "$name" "$plan" 1 "$ITERS"
-  elif [ "$partial_ok" = 1 ]; then
-    run_seqc "$name" "$plan" 2 "$ITERS" SEQC_SDPA_PARTIAL=1
-    # The NVRTC kernel for comparison, at 32K only (about 1-2 s per iteration).
-    [ "$s" = 32k ] && run_seqc "$name-kernel" "$plan" 2 2
-  else
-    # attention_partial on the NVRTC kernel: a few iterations at 128K.
-    run_seqc "$name" "$plan" 2 "$([ "$s" = 128k ] && echo "$SLOW" || echo "$ITERS")"
-  fi
+  run_seqc "$name" "$plan" "$n" "$ITERS"
 done; done; done
 
 python3 - "$R" "$SIZES" <<'EOF'
@@ -137,13 +107,6 @@ for w, what in (("attention", "attn"), ("layer", "layer")):
                     f"{f(a1)} / {f(a2)} | {f(p['single']['peak_mem_gib'] if p['single'] else None)} / "
                     f"{f(p['ulysses']['peak_mem_gib'] if p['ulysses'] else None)} | "
                     f"{f(predicted(f'{w}-{s}-1'))} / {f(predicted(f'{w}-{s}-2'))} |")
-for w in ("attention", "layer"):
-    for s in sizes:
-        mk, _ = seqc(f"{w}-{s}-2-kernel")
-        if mk is not None:
-            rows.append(f"| {w} (2 GPUs, attention_partial on the NVRTC kernel) | {s} | - | {f(mk)} | | | | | | | | | | |")
-try: rows.append("\n" + open(f"{R}/partial.txt").read().strip())
-except OSError: pass
 table = "\n".join(rows)
 open(f"{R}/table.md", "w").write(table + "\n")
 print(table)

@@ -11,6 +11,7 @@
 //! # Ok::<(), seqc::Error>(())
 //! ```
 
+pub mod calibrate;
 pub mod run;
 
 use seq_frontends::LoadError;

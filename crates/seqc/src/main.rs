@@ -141,6 +141,29 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dump_ir: Option<PathBuf>,
     },
+    /// Write a cost-model profile measured on this machine's GPUs (GEMM and attention rates,
+    /// memory bandwidth, launch cost, NCCL links), for `--profile FILE`.
+    ///
+    /// Measures through seqc-run --calibrate (beside seqc or on PATH), or reads what
+    /// `seqc-run --calibrate FILE` wrote on a GPU machine (--from). What was not measured
+    /// (links between nodes; all links with one GPU) comes from --base.
+    Calibrate {
+        /// Measurements from `seqc-run --calibrate FILE` instead of measuring here.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// GPUs to measure (NCCL links need 2 or more).
+        #[arg(long, default_value_t = 1)]
+        devices: usize,
+        /// Profile for the figures not measured: h200, h100, a100, or a profile JSON file.
+        #[arg(long, default_value = "h200")]
+        base: String,
+        /// The new profile's name (default: the output file's name without .json).
+        #[arg(long)]
+        name: Option<String>,
+        /// Where to write the profile (.json).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Compile (or load a compiled plan.json) and run it: N ranks as CPU threads.
     Run {
         /// A model (.mlir) to compile, or a compiled DIR/plan.json.
@@ -281,6 +304,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 output.display()
             );
         }
+        Command::Calibrate { from, devices, base, name, output } => calibrate(from, devices, &base, name, &output)?,
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
             println!("{}: ok ({} ops)", file.display(), g.body.len());
@@ -430,8 +454,7 @@ fn run_cuda(a: RunArgs) -> Result<(), String> {
     if a.f64 {
         return Err("error: the CUDA backend computes in the plan's types; --f64 is for --backend cpu".into());
     }
-    let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("seqc-run"))).filter(|p| p.exists());
-    let exe = beside.unwrap_or_else(|| PathBuf::from("seqc-run"));
+    let exe = runtime_binary();
     let mut cmd = std::process::Command::new(&exe);
     cmd.arg(&plan_path).args(["--nproc", &a.target.devices.to_string(), "--timeout", &a.timeout.to_string()]);
     for (flag, v) in [("--input", &a.input), ("--segments", &a.segments), ("--output", &a.output), ("--weights", &a.weights)] {
@@ -447,6 +470,61 @@ fn run_cuda(a: RunArgs) -> Result<(), String> {
         let _ = std::fs::remove_file(&plan_path);
     }
     if status.success() { Ok(()) } else { Err(format!("error: seqc-run failed ({status})")) }
+}
+
+/// `seqc calibrate`: measure (through seqc-run) or read measurements, and write the profile.
+fn calibrate(from: Option<PathBuf>, devices: usize, base: &str, name: Option<String>, output: &std::path::Path) -> Result<(), String> {
+    if output.extension().is_none_or(|e| e != "json") {
+        return Err(format!("error: the profile is a .json file; got '{}'", output.display()));
+    }
+    let base = seq_passes::strategy::cost_model::Profile::load(base).map_err(|e| format!("error: {e}"))?;
+    let (path, measured_here) = match from {
+        Some(p) => (p, false),
+        None => {
+            if devices == 0 {
+                return Err("error: --devices must be at least 1".into());
+            }
+            let path = std::env::temp_dir().join(format!("seqc-calibration-{}.json", std::process::id()));
+            let exe = runtime_binary();
+            eprintln!("seqc: measuring {devices} GPU(s) with {} --calibrate (about a minute)", exe.display());
+            let status = std::process::Command::new(&exe)
+                .arg("--calibrate")
+                .arg(&path)
+                .args(["--nproc", &devices.to_string()])
+                .status()
+                .map_err(|e| format!("error: cannot start {}: {e} (build it with `cargo build -p seq-runtime`)", exe.display()))?;
+            if !status.success() {
+                return Err(format!("error: seqc-run --calibrate failed ({status})"));
+            }
+            (path, true)
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("error: cannot read '{}': {e}", path.display()))?;
+    let c: seq_runtime::cuda::calibrate::Calibration = serde_json::from_str(&text)
+        .map_err(|e| format!("error: '{}' is not a seqc-run --calibrate file: {e}", path.display()))?;
+    if measured_here {
+        let _ = std::fs::remove_file(&path);
+    }
+    let name = name.unwrap_or_else(|| output.file_stem().map_or("calibrated".into(), |s| s.to_string_lossy().into_owned()));
+    let profile = seqc::calibrate::profile_from_calibration(&c, &base, &name);
+    let json = serde_json::to_string_pretty(&profile).map_err(|e| e.to_string())?;
+    write(output, &(json + "\n"))?;
+    println!(
+        "wrote {} ({}): GEMM {:.0} TFLOP/s, attention {:.0} TFLOP/s at 32K, memory {:.0} GB/s; use it with --profile {}",
+        output.display(),
+        profile.description,
+        profile.gemm_tflops,
+        profile.attention_tflops,
+        profile.memory_gbs,
+        output.display()
+    );
+    Ok(())
+}
+
+/// seqc-run, beside this executable, else on PATH.
+fn runtime_binary() -> PathBuf {
+    let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("seqc-run"))).filter(|p| p.exists());
+    beside.unwrap_or_else(|| PathBuf::from("seqc-run"))
 }
 
 /// MemAvailable from /proc/meminfo, in bytes (Linux); None elsewhere.

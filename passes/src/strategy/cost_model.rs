@@ -27,6 +27,12 @@ pub struct Profile {
     pub description: String,
     pub gemm_tflops: f64,
     pub attention_tflops: f64,
+    /// Measured causal attention rates by sequence length, [tokens, TFLOP/s], shortest first
+    /// (from `seqc calibrate`): fused attention runs slower on long sequences. Between points
+    /// the rate is interpolated in log(tokens); outside them the nearest point holds. Empty:
+    /// `attention_tflops` at every length.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attention_curve: Vec<[f64; 2]>,
     /// Achievable HBM bandwidth for memory-bound kernels, bytes read plus written.
     pub memory_gbs: f64,
     pub memory_gib: f64,
@@ -66,6 +72,21 @@ impl Profile {
         let text = std::fs::read_to_string(name_or_path)
             .map_err(|e| ProfileError::Read { path: name_or_path.into(), reason: e.to_string() })?;
         serde_json::from_str(&text).map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() })
+    }
+
+    /// The attention rate (TFLOP/s) over `keys` keys.
+    pub fn attention_rate(&self, keys: usize) -> f64 {
+        let c = &self.attention_curve;
+        let k = (keys.max(1) as f64).ln();
+        match c.iter().position(|p| p[0].ln() >= k) {
+            None => c.last().map_or(self.attention_tflops, |p| p[1]),
+            Some(0) => c[0][1],
+            Some(i) => {
+                let (a, b) = (c[i - 1], c[i]);
+                let t = (k - a[0].ln()) / (b[0].ln() - a[0].ln());
+                a[1] + t * (b[1] - a[1])
+            }
+        }
     }
 
     pub fn h200() -> Self {
@@ -168,7 +189,14 @@ impl Target {
         let launch = self.profile.kernel_launch_us * 1e-6;
         let shape = |i: usize| tensor(g, op.operands[i]).map(|t| t.shape.clone()).unwrap_or_default();
         match op.kind {
-            OpKind::Param | OpKind::Unshard | OpKind::TokenIndex | OpKind::AsyncWait => (Resource::Free, OpCost::default()),
+            OpKind::Param | OpKind::TokenIndex | OpKind::AsyncWait => (Resource::Free, OpCost::default()),
+            OpKind::Unshard => {
+                // Every rank receives every other shard: an all-gather of the local rows.
+                let input = tensor(g, op.operands[0]).map_or(0.0, |t| t.size_bytes() as f64);
+                let group = op.int("num_shards").unwrap_or(1).max(1) as usize;
+                let axis = op.str("axis").unwrap_or("sp");
+                (Resource::Communication, self.collective_cost(OpKind::AllGather, input, group, axis, ctx.ulysses))
+            }
             OpKind::Linear | OpKind::Logits => {
                 let (x, w) = (shape(0), shape(1));
                 let flops = 2.0 * (x[0] * w[0] * w[1]) as f64;
@@ -179,7 +207,10 @@ impl Target {
                 let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
                     .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
                 let flops = 4.0 * (q[0] * k[0] * q[1]) as f64 * density;
-                (Resource::Compute, OpCost { seconds: launch + flops / (self.profile.attention_tflops * 1e12), flops, bytes_sent: 0.0 })
+                // The rate measured for the model's whole sequence, whatever the split: how a
+                // split block's shape moves the fused kernel's rate is within noise on H200.
+                let rate = self.profile.attention_rate(usize::try_from(ctx.seq_len).unwrap_or(1));
+                (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
             }
             OpKind::AsyncStart => {
                 let inner = op.str("collective").and_then(OpKind::from_name).unwrap_or(OpKind::CollectivePermute);

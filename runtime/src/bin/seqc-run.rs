@@ -14,7 +14,8 @@ fn worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     // Past the timeout plus a margin, the watchdog ends the process: the run's own deadline
     // (which names the step that hung) comes first.
     launch::start_watchdog(env.rank, Duration::from_secs_f64(args.timeout + 10.0));
-    match std::panic::catch_unwind(|| cuda::run_worker(args, env)) {
+    let work = || if args.calibrate.is_some() { cuda::run_calibration(args, env) } else { cuda::run_worker(args, env) };
+    match std::panic::catch_unwind(work) {
         Ok(result) => result,
         Err(p) => {
             let message = p
@@ -44,7 +45,10 @@ fn run(args: &Args) -> Result<(), (u8, CudaError)> {
             (e.exit_code(), CudaError::RankFailed { rank: env.rank, message: "see the error above".into() })
         });
     }
-    let devices = cuda::plan_devices(args).map_err(plain)?;
+    let devices = match args.calibrate {
+        Some(_) => args.nproc.unwrap_or(1),
+        None => cuda::plan_devices(args).map_err(plain)?,
+    };
     let nproc = args.nproc.unwrap_or(devices);
     if nproc != devices {
         return Err(plain(CudaError::Usage(format!(

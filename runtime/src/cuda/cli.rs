@@ -5,8 +5,13 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: seqc-run PLAN.json [options]
+       seqc-run --calibrate OUT.json [--nproc N]
 
 Runs a seqc plan on GPUs (CUDA + NCCL, one process per GPU) or on the CPU reference backend.
+With --calibrate, measures this machine instead (bf16 GEMM, cuDNN attention at 8K/32K/128K
+tokens, memory bandwidth, kernel launches and, with N >= 2, NCCL all-gather, all-to-all and
+send/recv) and writes the figures as JSON; `seqc calibrate --from OUT.json` makes a cost-model
+profile of them.
 
 options:
   --nproc N             processes (GPUs) to start on this node; default: the plan's device count.
@@ -28,6 +33,7 @@ options:
   --check-steps         compare every step's results with a host emulation of the lowered plan
                         (small plans only); names the first step that goes wrong
   --dry-run             lower the plan for every rank and print the layout; no GPU needed
+  --calibrate OUT.json  measure this machine (see above); --nproc N GPUs, default 1
   -h, --help            this text
 
 environment: RANK, WORLD_SIZE, LOCAL_RANK (set by torchrun/srun or by --nproc), MASTER_ADDR,
@@ -57,6 +63,7 @@ pub struct Args {
     pub profile: bool,
     pub check_steps: bool,
     pub dry_run: bool,
+    pub calibrate: Option<PathBuf>,
     pub help: bool,
 }
 
@@ -81,6 +88,7 @@ impl Args {
             profile: false,
             check_steps: false,
             dry_run: false,
+            calibrate: None,
             help: false,
         };
         let mut it = args.iter();
@@ -140,6 +148,7 @@ impl Args {
                 "--profile" => a.profile = true,
                 "--check-steps" => a.check_steps = true,
                 "--dry-run" => a.dry_run = true,
+                "--calibrate" => a.calibrate = Some(PathBuf::from(value(flag)?)),
                 f if f.starts_with('-') => return Err(usage(format!("unknown option '{f}'"))),
                 path => {
                     if plan.replace(PathBuf::from(path)).is_some() {
@@ -150,7 +159,7 @@ impl Args {
         }
         match plan {
             Some(p) => a.plan = p,
-            None if a.help => {}
+            None if a.help || a.calibrate.is_some() => {}
             None => return Err(usage("no plan given".into())),
         }
         Ok(a)
@@ -159,7 +168,10 @@ impl Args {
     /// The arguments a child rank gets: the same run, without `--nproc` (the child learns its
     /// rank and world size from the environment).
     pub fn child_args(&self) -> Vec<String> {
-        let mut v = vec![self.plan.display().to_string()];
+        let mut v = Vec::new();
+        if !self.plan.as_os_str().is_empty() {
+            v.push(self.plan.display().to_string());
+        }
         let mut opt = |flag: &str, value: Option<String>| {
             if let Some(value) = value {
                 v.push(flag.to_string());
@@ -180,6 +192,7 @@ impl Args {
         opt("--seed", Some(self.seed.to_string()));
         opt("--timeout", Some(self.timeout.to_string()));
         opt("--iters", Some(self.iters.to_string()));
+        opt("--calibrate", self.calibrate.as_ref().map(|p| p.display().to_string()));
         if self.check {
             v.push("--check-against-cpu".into());
         }

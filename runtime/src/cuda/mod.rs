@@ -20,6 +20,7 @@
 //! and activations, and the command list can be captured once into a CUDA graph.
 
 pub mod bootstrap;
+pub mod calibrate;
 pub mod cli;
 pub mod device;
 pub mod emulate;
@@ -159,6 +160,83 @@ pub fn run_cpu(args: &Args) -> Result<(), CudaError> {
     write_output(args, &out.outputs)
 }
 
+/// Rank 0 makes `n` NCCL ids and serves them (from a thread, while it sets up its GPU: join the
+/// handle before initialising communicators); the other ranks fetch them.
+#[allow(clippy::type_complexity)]
+fn share_nccl_ids(
+    env: &WorkerEnv,
+    n: usize,
+    fingerprint: u64,
+    budget: Duration,
+) -> Result<(Vec<nccl::UniqueId>, Option<std::thread::JoinHandle<Result<(), CudaError>>>), CudaError> {
+    let rank = env.rank;
+    if n == 0 {
+        return Ok((Vec::new(), None));
+    }
+    if rank == 0 {
+        launch::set_phase("creating NCCL ids");
+        let ids = (0..n)
+            .map(|_| nccl::unique_id())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| CudaError::setup(rank, "NCCL", m))?;
+        let payload: Vec<u8> = ids.iter().flat_map(|id| id.iter().map(|&c| c as u8)).collect();
+        let listener = bootstrap::listen(&env.bootstrap)?;
+        let world = env.world;
+        let server = std::thread::spawn(move || bootstrap::serve(&listener, world, fingerprint, &payload, budget));
+        return Ok((ids, Some(server)));
+    }
+    launch::set_phase(format!("fetching NCCL ids from rank 0 at {}", env.bootstrap));
+    let payload = bootstrap::fetch(&env.bootstrap, rank, fingerprint, budget)?;
+    if payload.len() != n * 128 {
+        return Err(CudaError::Bootstrap(format!("rank 0 sent {} bytes of ids, this run needs {}", payload.len(), n * 128)));
+    }
+    Ok((payload.chunks_exact(128).map(|c| std::array::from_fn(|i| c[i] as std::ffi::c_char)).collect(), None))
+}
+
+/// Waits for rank 0's id server (see `share_nccl_ids`).
+fn join_server(server: Option<std::thread::JoinHandle<Result<(), CudaError>>>) -> Result<(), CudaError> {
+    match server {
+        Some(s) => s.join().map_err(|_| CudaError::Bootstrap("the id server thread panicked".into()))?,
+        None => Ok(()),
+    }
+}
+
+/// One rank of `--calibrate`: measures this GPU (and, with several ranks, NCCL between them);
+/// rank 0 writes the figures.
+pub fn run_calibration(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+    let rank = env.rank;
+    let out = args.calibrate.clone().ok_or_else(|| CudaError::Usage("--calibrate needs an output path".into()))?;
+    let budget = Duration::from_secs_f64(args.timeout);
+    let fingerprint = layout::fnv1a(format!("calibrate {}", env.world).as_bytes());
+    let (ids, server) = share_nccl_ids(env, usize::from(env.world > 1), fingerprint, budget)?;
+    device::probe_libraries(env.world > 1)?;
+    launch::set_phase(format!("opening GPU {}", env.local_rank));
+    let ctx = device::open(rank, env.local_rank)?;
+    join_server(server)?;
+    launch::set_phase("initialising NCCL (waiting for every rank)");
+    let comm = ids.first().map(|id| calibrate::communicator(rank, env.world, id)).transpose()?;
+    launch::set_phase("measuring");
+    let c = calibrate::measure(&ctx, rank, comm.as_ref())?;
+    if rank != 0 {
+        return Ok(());
+    }
+    let text = serde_json::to_string_pretty(&c).map_err(|e| CudaError::Usage(format!("calibration: {e}")))?;
+    std::fs::write(&out, text + "\n")
+        .map_err(|e| CudaError::File { path: out.display().to_string(), reason: e.to_string() })?;
+    println!("{} ({} GPU(s), {})", c.gpu, c.devices, c.versions);
+    println!("  bf16 GEMM 8192³: {:.0} TFLOP/s; memory: {:.0} GB/s; kernel launch: {:.2} us", c.gemm_tflops, c.memory_gbs, c.kernel_launch_us);
+    for p in &c.attention {
+        println!("  causal attention, {} tokens: {:.2} ms, {:.0} TFLOP/s", p.keys, p.ms, p.tflops);
+    }
+    if let Some(l) = &c.links {
+        for (name, f) in [("all-gather", l.all_gather), ("all-to-all", l.all_to_all), ("send/recv", l.send_recv)] {
+            println!("  NCCL {name}: alpha {:.1} us, bus {:.0} GB/s", f.alpha_us, f.bus_gbs);
+        }
+    }
+    println!("wrote {} (make a profile of it: seqc calibrate --from {})", out.display(), out.display());
+    Ok(())
+}
+
 /// One rank of a CUDA run (the whole run when the plan has one device).
 pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     let rank = env.rank;
@@ -188,32 +266,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     // One id per communicator of the plan, and one for the barrier over all ranks.
     let n_comms = program.comm_keys.len();
     let n_ids = if env.world > 1 { n_comms + 1 } else { n_comms };
-    let mut server = None;
-    let ids: Vec<nccl::UniqueId> = if n_ids == 0 {
-        Vec::new()
-    } else if rank == 0 {
-        launch::set_phase("creating NCCL ids");
-        let ids = (0..n_ids)
-            .map(|_| nccl::unique_id())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|m| CudaError::setup(rank, "NCCL", m))?;
-        let payload: Vec<u8> = ids.iter().flat_map(|id| id.iter().map(|&c| c as u8)).collect();
-        let listener = bootstrap::listen(&env.bootstrap)?;
-        let (world, budget) = (env.world, remaining());
-        server = Some(std::thread::spawn(move || bootstrap::serve(&listener, world, fingerprint, &payload, budget)));
-        ids
-    } else {
-        launch::set_phase(format!("fetching NCCL ids from rank 0 at {}", env.bootstrap));
-        let payload = bootstrap::fetch(&env.bootstrap, rank, fingerprint, remaining())?;
-        if payload.len() != n_ids * 128 {
-            return Err(CudaError::Bootstrap(format!(
-                "rank 0 sent {} bytes of ids, this plan needs {}",
-                payload.len(),
-                n_ids * 128
-            )));
-        }
-        payload.chunks_exact(128).map(|c| std::array::from_fn(|i| c[i] as std::ffi::c_char)).collect()
-    };
+    let (ids, server) = share_nccl_ids(env, n_ids, fingerprint, remaining())?;
 
     launch::set_phase(format!("opening GPU {}", env.local_rank));
     let ctx = device::open(rank, env.local_rank)?;
@@ -223,10 +276,8 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     let mut exec = exec::Executor::new(&ctx, program, &weights)?;
     exec.sync_steps = args.sync_steps;
     println!("[rank {rank}] attention: {}", exec.attention_note);
-    if let Some(server) = server {
-        launch::set_phase("sharing NCCL ids with the other ranks");
-        server.join().map_err(|_| CudaError::Bootstrap("the id server thread panicked".into()))??;
-    }
+    launch::set_phase("sharing NCCL ids with the other ranks");
+    join_server(server)?;
     if n_ids > 0 {
         launch::set_phase("initialising NCCL communicators (waiting for every rank)");
         exec.init_comms(&ids[..n_comms])?;

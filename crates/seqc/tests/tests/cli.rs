@@ -98,3 +98,55 @@ fn opt_runs_named_passes() {
     assert!(!stdout.contains("seq.silu") && !stdout.contains("seq.mul"), "{stdout}");
     assert_eq!(stdout.matches("\"seq.swiglu\"").count(), 2, "{stdout}");
 }
+
+/// `seqc calibrate --from`: the measured figures land in the profile, the rest comes from the
+/// base, and the compiler prices with the new figures.
+#[test]
+fn calibrate_writes_a_profile_the_compiler_uses() {
+    use seq_passes::strategy::cost_model::Profile;
+    use seq_runtime::cuda::calibrate::{AttentionPoint, Calibration, LinkFit, Links};
+    let dir = std::env::temp_dir().join(format!("seqc-calibrate-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let fit = |alpha_us: f64, bus_gbs: f64| LinkFit { alpha_us, bus_gbs, points: [(0.0, 0.0); 2] };
+    let point = |keys: usize, tflops: f64| AttentionPoint { keys, tflops, ms: 1.0 };
+    let slow = Calibration {
+        gpu: "Test GPU".into(),
+        devices: 2,
+        memory_gib: 80.0,
+        gemm_tflops: 100.0,
+        attention: vec![point(131072, 40.0), point(8192, 60.0), point(32768, 50.0)],
+        memory_gbs: 1000.0,
+        kernel_launch_us: 7.0,
+        links: Some(Links { all_to_all: fit(30.0, 50.0), all_gather: fit(20.0, 60.0), send_recv: fit(10.0, 40.0) }),
+        versions: "cuDNN 91400, NCCL 22803".into(),
+    };
+    let measured = dir.join("m.json");
+    std::fs::write(&measured, serde_json::to_string(&slow).expect("json")).expect("write");
+    let out = dir.join("slow.json");
+    let (m, o) = (measured.to_str().expect("utf-8"), out.to_str().expect("utf-8"));
+    let (code, stdout, stderr) = seqc(&["calibrate", "--from", m, "-o", o, "--base", "h200"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("use it with --profile"), "{stdout}");
+    let p = Profile::load(o).expect("a valid profile");
+    let base = Profile::h200();
+    assert_eq!((p.name.as_str(), p.gemm_tflops, p.memory_gbs, p.memory_gib), ("slow", 100.0, 1000.0, 80.0));
+    // Sorted by length; the single figure is the one at 32K; the curve interpolates in log(keys).
+    assert_eq!(p.attention_curve, vec![[8192.0, 60.0], [32768.0, 50.0], [131072.0, 40.0]]);
+    assert_eq!(p.attention_tflops, 50.0);
+    assert!((p.attention_rate(65536) - 45.0).abs() < 1e-9 && p.attention_rate(1 << 20) == 40.0);
+    assert_eq!((p.intra_node.all_gather.alpha_us, p.intra_node.all_gather.bus_gbs), (20.0, 60.0));
+    assert_eq!(p.inter_node, base.inter_node, "links between nodes are not measured on one machine");
+    assert!(p.description.contains("Test GPU") && p.description.contains("inter-node links from the 'h200'"));
+    // A slower machine predicts a slower step.
+    let predicted = |profile: &str| -> f64 {
+        let (code, json, err) =
+            seqc(&["compile", "examples/bench/llama3-8b-layer-32k.mlir", "--devices", "2", "--profile", profile, "--emit", "json"]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&json).expect("report")["predicted_step_ms"].as_f64().expect("ms")
+    };
+    assert!(predicted(o) > 3.0 * predicted("h200"), "{} vs {}", predicted(o), predicted("h200"));
+    // Not a measurement file: a clear error.
+    let (code, _, stderr) = seqc(&["calibrate", "--from", "examples/tiny.mlir", "-o", o]);
+    assert!(code != 0 && stderr.contains("is not a seqc-run --calibrate file"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
