@@ -31,7 +31,9 @@ fn vocabulary(plan: &Plan) -> Option<usize> {
 
 /// The program's arguments, by convention: integer vectors are token ids (`ids`, or
 /// deterministic ids in [0, vocab)), positions (0.., restarting where the segment id changes),
-/// then segment ids (`segments`, or 0); float matrices are hidden states in [−1, 1].
+/// then segment ids (`segments`, or 0) — without the token ids when the program starts from
+/// hidden states; float matrices are hidden states (`ids` when it is the
+/// first argument and a float tensor of its shape, else deterministic values in [−1, 1]).
 pub fn make_inputs(
     plan: &Plan,
     ids: Option<&HostTensor>,
@@ -42,6 +44,11 @@ pub fn make_inputs(
     let mut out = Vec::new();
     let mut state = seed ^ 0x5eed;
     let mut segs: Option<Vec<i32>> = None;
+    let ids_first = plan
+        .inputs
+        .first()
+        .and_then(|&v| plan.values.get(v as usize))
+        .is_none_or(|d| matches!(d.dtype.as_str(), "i32" | "i64"));
     for (i, &v) in plan.inputs.iter().enumerate() {
         let desc = plan.values.get(v as usize).ok_or_else(|| format!("input {i} is not a value of the plan"))?;
         let shape: Vec<usize> = desc.shape.iter().map(|&d| d.max(0) as usize).collect();
@@ -49,8 +56,17 @@ pub fn make_inputs(
         let t = match (desc.dtype.as_str(), shape.len()) {
             ("i32" | "i64", 1) => {
                 ints += 1;
-                match ints {
+                // A program that starts from hidden states takes no token ids: its integer
+                // arguments are positions, then segment ids.
+                let role = if ids_first { ints } else { ints + 1 };
+                match role {
                     1 => match ids {
+                        Some(x) if x.to_i64().is_none() => {
+                            return Err(format!(
+                                "--input holds floats; the model's first argument is {:?} token ids (int32 or int64)",
+                                shape
+                            ));
+                        }
                         Some(ids) if ids.shape == shape => ids.clone(),
                         // A batch of one sequence, as tokenizers and exporters write it.
                         Some(ids) if ids.shape.len() == 2 && ids.shape[0] == 1 && ids.shape[1..] == shape[..] => {
@@ -82,10 +98,23 @@ pub fn make_inputs(
                     _ => HostTensor::from_i32(shape, segs.clone().unwrap_or_else(|| vec![0; len]))?,
                 }
             }
-            ("f32" | "bf16" | "f16" | "f64", 2) => {
-                let n: usize = shape.iter().product();
-                HostTensor::from_f64(shape, (0..n).map(|_| (lcg(&mut state) % 2001) as f64 / 1000.0 - 1.0).collect())?
-            }
+            ("f32" | "bf16" | "f16" | "f64", 2) => match ids.filter(|_| i == 0) {
+                // The first argument is hidden states: `--input` gives them.
+                Some(x) if x.shape == shape && x.to_f64().is_some() => x.clone(),
+                Some(x) => {
+                    return Err(format!(
+                        "--input holds {:?} {}, the model's first argument is {:?} {} hidden states",
+                        x.shape,
+                        if x.to_f64().is_some() { "floats" } else { "integers" },
+                        shape,
+                        desc.dtype
+                    ));
+                }
+                None => {
+                    let n: usize = shape.iter().product();
+                    HostTensor::from_f64(shape, (0..n).map(|_| (lcg(&mut state) % 2001) as f64 / 1000.0 - 1.0).collect())?
+                }
+            },
             (d, r) => {
                 return Err(format!(
                     "input {i} is a rank-{r} {d} tensor; the runtime supplies token ids, positions, segment ids and hidden states"

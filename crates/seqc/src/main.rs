@@ -378,7 +378,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         let _ = std::fs::remove_file(p);
     }
     let given = RunInputs {
-        ids: a.input.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
+        ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
         seed: 0,
     };

@@ -14,7 +14,7 @@ mod weights;
 
 pub use collectives::{Collective, Hub, Site};
 pub use kernels::{AttentionSpec, Float, Masking};
-pub use npy::{read_token_ids, write_npy_f32};
+pub use npy::{read_input, read_token_ids, write_npy_f32};
 pub use tensor::{Data, HostTensor, Reduction};
 pub use exec::param_roles;
 pub use weights::{Checkpoint, ParamRole, WeightSource, random_values};

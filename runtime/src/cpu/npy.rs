@@ -34,6 +34,31 @@ pub fn read_token_ids(path: &Path) -> Result<HostTensor, RuntimeError> {
     HostTensor::from_i32(shape, values).map_err(error)
 }
 
+/// Reads the program's first argument: token ids (int32/int64, as `read_token_ids`) or hidden
+/// states (float32/float64, kept as f64 and rounded to the plan's type when uploaded).
+pub fn read_input(path: &Path) -> Result<HostTensor, RuntimeError> {
+    let shown = path.display().to_string();
+    let error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+    let file = File::open(path).map_err(|e| error(e.to_string()))?;
+    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| error(format!("not a .npy file: {e}")))?;
+    if !matches!(npy.dtype(), npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Float) {
+        return read_token_ids(path);
+    }
+    let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
+    if shape.len() > 1 && npy.order() == npyz::Order::Fortran {
+        return Err(error("Fortran-ordered arrays are not supported; save a C-ordered array".into()));
+    }
+    let dtype = npy.dtype();
+    let values: Vec<f64> = match npy.try_data::<f32>() {
+        Ok(reader) => reader.map(|v| v.map(f64::from)).collect::<Result<_, _>>().map_err(|e| error(e.to_string()))?,
+        Err(npy) => match npy.try_data::<f64>() {
+            Ok(reader) => reader.collect::<Result<_, _>>().map_err(|e| error(e.to_string()))?,
+            Err(_) => return Err(error(format!("expected float32 or float64 values, got dtype {}", dtype.descr()))),
+        },
+    };
+    HostTensor::from_f64(shape, values).map_err(error)
+}
+
 /// Writes a float tensor as a C-ordered float32 `.npy` file.
 pub fn write_npy_f32(path: &Path, tensor: &HostTensor) -> Result<(), RuntimeError> {
     let shown = path.display().to_string();

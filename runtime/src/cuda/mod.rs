@@ -67,7 +67,7 @@ fn weights(args: &Args) -> Result<WeightSource, CudaError> {
 }
 
 fn run_inputs(plan: &Plan, args: &Args) -> Result<Vec<HostTensor>, CudaError> {
-    let ids = args.input.as_ref().map(|p| cpu::read_token_ids(p)).transpose()?;
+    let ids = args.input.as_ref().map(|p| cpu::read_input(p)).transpose()?;
     let segments = args.segments.as_ref().map(|p| cpu::read_token_ids(p)).transpose()?;
     crate::inputs::make_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed).map_err(CudaError::Usage)
 }

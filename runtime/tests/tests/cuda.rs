@@ -392,6 +392,35 @@ fn default_inputs_follow_seqc_run() {
 }
 
 #[test]
+fn a_program_from_hidden_states_takes_them_from_input() {
+    use seq_runtime::plan::MemoryPlan;
+    let value = |shape: &[i64], dtype: &str| ValueDesc { shape: shape.to_vec(), dtype: dtype.into(), offset: None };
+    let plan = Plan {
+        version: 1,
+        devices: 1,
+        mesh: Vec::new(),
+        inputs: vec![0, 1],
+        outputs: vec![0],
+        values: vec![value(&[4, 8], "bf16"), value(&[4], "i32")],
+        steps: Vec::new(),
+        memory: MemoryPlan::default(),
+    };
+    // No token ids: the integer argument is the positions.
+    let ins = seq_runtime::inputs::make_inputs(&plan, None, None, 0).expect("inputs");
+    assert_eq!(ins[1].to_i64().expect("positions"), vec![0, 1, 2, 3]);
+    let x = HostTensor::from_f32(vec![4, 8], (0..32).map(|i| i as f32 / 7.0).collect()).expect("x");
+    let ins = seq_runtime::inputs::make_inputs(&plan, Some(&x), None, 0).expect("inputs");
+    assert_eq!(ins[0], x);
+    let wrong = HostTensor::from_f32(vec![8, 4], vec![0.5; 32]).expect("t");
+    let e = seq_runtime::inputs::make_inputs(&plan, Some(&wrong), None, 0).expect_err("shape");
+    assert!(e.contains("[8, 4] floats") && e.contains("[4, 8] bf16 hidden states"), "{e}");
+    // Floats where token ids are expected: an error, not ids.
+    let ids_plan = Plan { inputs: vec![1], outputs: vec![1], ..plan };
+    let e = seq_runtime::inputs::make_inputs(&ids_plan, Some(&x), None, 0).expect_err("floats as ids");
+    assert!(e.contains("holds floats"), "{e}");
+}
+
+#[test]
 fn relative_errors_are_against_the_reference_scale() {
     let r = HostTensor::from_f32(vec![4], vec![1.0, -4.0, 2.0, f32::NEG_INFINITY]).expect("t");
     let g = HostTensor::from_f32(vec![4], vec![1.0, -3.96, 2.0, f32::NEG_INFINITY]).expect("t");
