@@ -32,13 +32,10 @@ if [ "$mode" = prepare ]; then
   exit 0
 fi
 
-export NCCL_NVLS_ENABLE=0
-export SEQC_KERNEL_CACHE=/tmp/seqc-kernel-cache
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+source "$(dirname "$0")/cuda/env.sh"
 OUT=${OUT:-/tmp/seqc-bench}
 R=$OUT/bench
 mkdir -p "$R"
-BIN=.device/seqc-run
 ITERS=${SEQC_BENCH_ITERS:-6}
 TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
 { date -u; nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; } > "$R/machine.txt" 2>&1

@@ -7,13 +7,12 @@
 # 3. the correctness checks against the CPU backend (bench/cuda/run_checks.sh).
 # Leaves $OUT/job.tgz (every log) and $OUT/summary.txt: the device tool returns few files.
 set -u
-export NCCL_NVLS_ENABLE=0
+source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-job}
 W=$OUT/job
 mkdir -p "$W"
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 t0=$SECONDS
-timeout 150 .device/seqc-run --calibrate "$W/calibration.json" --nproc 2 --timeout 140 > "$W/calibrate.log" 2>&1
+timeout 150 "$BIN" --calibrate "$W/calibration.json" --nproc 2 --timeout 140 > "$W/calibrate.log" 2>&1
 echo "calibrate: rc=$? in $((SECONDS - t0))s"
 OUT=$W timeout 330 bash bench/gpu_bench.sh run > "$W/bench.log" 2>&1
 echo "bench: rc=$? at $((SECONDS - t0))s"

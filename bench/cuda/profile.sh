@@ -31,13 +31,10 @@ if [ "$mode" = prepare ]; then
   exit 0
 fi
 
-export NCCL_NVLS_ENABLE=0
-export SEQC_KERNEL_CACHE=/tmp/seqc-kernel-cache
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-profile}
 L=$OUT/profile
 mkdir -p "$L"
-BIN=.device/seqc-run
 S=$OUT/profile-summary.txt
 : > "$S"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$S"

@@ -9,13 +9,9 @@
 # Writes logs under $OUT (or /tmp/seqc-checks) and prints one line per plan, then the failure
 # tests (a missing GPU, a rank killed mid-run, a rank that never starts).
 set -u
-export NCCL_NVLS_ENABLE=0
-export SEQC_KERNEL_CACHE=/tmp/seqc-kernel-cache
-# cudarc dlopens libnvrtc/libcublasLt by name: make the toolkit's own copies findable.
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-checks}
 mkdir -p "$OUT/logs"
-BIN=.device/seqc-run
 GPUS=$(nvidia-smi -L 2>/dev/null | wc -l)
 {
   echo "== machine"; nvidia-smi -L; nvidia-smi --query-gpu=driver_version,memory.total --format=csv,noheader

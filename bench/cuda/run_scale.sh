@@ -6,12 +6,9 @@
 # Plans: .device/scale/attn4k-N-STRATEGY and attn32k-N-STRATEGY from `seqc compile` (see
 # README.md). Correctness only: the attention kernel is the simple one; speed is future work.
 set -u
-export NCCL_NVLS_ENABLE=0
-export SEQC_KERNEL_CACHE=/tmp/seqc-kernel-cache
-export LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-scale}
 mkdir -p "$OUT/logs"
-BIN=.device/seqc-run
 summary="$OUT/scale-summary.txt"
 : > "$summary"
 devices_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["devices"])' "$1"; }
