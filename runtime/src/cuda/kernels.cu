@@ -182,30 +182,35 @@ extern "C" __global__ void k_layer_norm(void* out, const void* x, const void* w,
 
 // Rotary embedding, rotate-half, every head of x: [rows, cols]. Angles in double precision from
 // global positions, as the CPU backend computes them; the rotation itself in fp32.
+// One thread per (row, rotary pair k): the angle's cosine and sine are computed once, in double
+// (positions reach 10^6 radians), and applied to pair k of every head of the row. Columns past
+// `rotary` (partial rotary) are copied. In place is safe: each thread reads what it writes.
 extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* pos, int it, i64 rows,
                                   i64 cols, int head_dim, int rotary, double theta) {
-    i64 n = rows * cols;
-    int half = rotary / 2;
+    const int half = rotary / 2;
+    const int lanes = half > 0 ? half : 1;
+    const i64 heads = cols / head_dim;
+    const i64 n = rows * lanes;
     for (i64 t = global_id(); t < n; t += global_stride()) {
-        i64 s = t / cols;
-        int d = (int)((t % cols) % head_dim);
-        if (d >= rotary) {
-            stf(out, dt, t, ldf(x, dt, t));
-            continue;
+        const i64 s = t / lanes;
+        const int k = (int)(t % lanes);
+        float cs = 1.0f, sn = 0.0f;
+        if (half > 0) {
+            double angle = (double)ldi(pos, it, s) * pow(theta, -2.0 * (double)k / (double)rotary);
+            double sd, cd;
+            sincos(angle, &sd, &cd);
+            cs = (float)cd;
+            sn = (float)sd;
         }
-        int k = d < half ? d : d - half;
-        double inv_freq = pow(theta, -2.0 * (double)k / (double)rotary);
-        double angle = (double)ldi(pos, it, s) * inv_freq;
-        float cs = (float)cos(angle), sn = (float)sin(angle);
-        float y;
-        if (d < half) {
-            float a = ldf(x, dt, t), b = ldf(x, dt, t + half);
-            y = a * cs - b * sn;
-        } else {
-            float b = ldf(x, dt, t), a = ldf(x, dt, t - half);
-            y = b * cs + a * sn;
+        for (i64 h = 0; h < heads; h++) {
+            const i64 o = s * cols + h * head_dim;
+            if (half > 0) {
+                const float a = ldf(x, dt, o + k), b = ldf(x, dt, o + k + half);
+                stf(out, dt, o + k, a * cs - b * sn);
+                stf(out, dt, o + k + half, b * cs + a * sn);
+            }
+            for (int d = 2 * half + k; d < head_dim; d += lanes) stf(out, dt, o + d, ldf(x, dt, o + d));
         }
-        stf(out, dt, t, y);
     }
 }
 
@@ -228,7 +233,32 @@ extern "C" __global__ void k_unary(int op, int dt, const void* x, void* y, i64 n
 }
 
 // op: 0 mul, 1 add, 2 swiglu (silu(a) · b).
-extern "C" __global__ void k_binary(int op, int dt, const void* a, const void* b, void* y, i64 n) {
+__device__ __forceinline__ float binary_f(int op, float p, float q) {
+    return op == 0 ? p * q : op == 1 ? p + q : silu_f(p) * q;
+}
+
+// vec: 16-bit elements, every pointer 16-byte aligned and n a multiple of 8: one 16-byte access
+// per operand moves 8 elements (the scalar loop issues 2-byte accesses).
+extern "C" __global__ void k_binary(int op, int dt, const void* a, const void* b, void* y, i64 n, int vec) {
+    if (vec) {
+        const i64 m = n / 8;
+        for (i64 t = global_id(); t < m; t += global_stride()) {
+            const uint4 pa = ((const uint4*)a)[t], pb = ((const uint4*)b)[t];
+            uint4 py;
+            const unsigned short* ea = (const unsigned short*)&pa;
+            const unsigned short* eb = (const unsigned short*)&pb;
+            unsigned short* ey = (unsigned short*)&py;
+            #pragma unroll
+            for (int j = 0; j < 8; j++) {
+                const float p = dt == 1 ? bf16_to_f32(ea[j]) : f16_to_f32(ea[j]);
+                const float q = dt == 1 ? bf16_to_f32(eb[j]) : f16_to_f32(eb[j]);
+                const float r = binary_f(op, p, q);
+                ey[j] = dt == 1 ? f32_to_bf16(r) : f32_to_f16(r);
+            }
+            ((uint4*)y)[t] = py;
+        }
+        return;
+    }
     for (i64 t = global_id(); t < n; t += global_stride()) {
         float p = ldf(a, dt, t), q = ldf(b, dt, t), r;
         if (op == 0) r = p * q;

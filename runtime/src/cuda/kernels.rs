@@ -330,7 +330,7 @@ impl Kernels {
         let (dc, ic, r, c, hd, rd) = (code(dt), code(it), rows as i64, cols as i64, head_dim as i32, rotary as i32);
         let mut b = s.launch_builder(&self.rope);
         b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&theta);
-        unsafe { b.launch(grid(rows * cols)) }.map(|_| ())
+        unsafe { b.launch(grid(rows * (rotary / 2).max(1))) }.map(|_| ())
     }
 
     pub fn unary(&self, s: &CudaStream, op: i32, dt: DType, x: u64, y: u64, n: usize) -> Result<(), DriverError> {
@@ -358,9 +358,10 @@ impl Kernels {
             return Ok(());
         }
         let (dc, nn) = (code(dt), n as i64);
+        let vec = i32::from(dt.size() == 2 && n.is_multiple_of(8) && (a | bb | y).is_multiple_of(16));
         let mut b = s.launch_builder(&self.binary);
-        b.arg(&op).arg(&dc).arg(&a).arg(&bb).arg(&y).arg(&nn);
-        unsafe { b.launch(grid(n)) }.map(|_| ())
+        b.arg(&op).arg(&dc).arg(&a).arg(&bb).arg(&y).arg(&nn).arg(&vec);
+        unsafe { b.launch(grid(if vec == 1 { n / 8 } else { n })) }.map(|_| ())
     }
 
     pub fn convert(&self, s: &CudaStream, x: u64, xdt: DType, y: u64, ydt: DType, n: usize) -> Result<(), DriverError> {
