@@ -29,6 +29,8 @@ options:
                         starts after a barrier over all ranks
   --profile             time every command and every SDPA block of the last run (GPU events)
                         and print the longest ones and the total per op, per rank
+  --trace FILE.json     write the last run's measured timeline per rank (FILE.rank0.json, ...)
+                        for chrome://tracing or ui.perfetto.dev: one track per stream
   --sync-steps          synchronise after every step, so a GPU fault names its step (slow)
   --check-steps         compare every step's results with a host emulation of the lowered plan
                         (small plans only); names the first step that goes wrong
@@ -61,6 +63,7 @@ pub struct Args {
     pub iters: usize,
     pub sync_steps: bool,
     pub profile: bool,
+    pub trace: Option<PathBuf>,
     pub check_steps: bool,
     pub dry_run: bool,
     pub calibrate: Option<PathBuf>,
@@ -86,6 +89,7 @@ impl Args {
             iters: 1,
             sync_steps: false,
             profile: false,
+            trace: None,
             check_steps: false,
             dry_run: false,
             calibrate: None,
@@ -146,6 +150,7 @@ impl Args {
                 }
                 "--sync-steps" => a.sync_steps = true,
                 "--profile" => a.profile = true,
+                "--trace" => a.trace = Some(PathBuf::from(value(flag)?)),
                 "--check-steps" => a.check_steps = true,
                 "--dry-run" => a.dry_run = true,
                 "--calibrate" => a.calibrate = Some(PathBuf::from(value(flag)?)),
@@ -193,6 +198,7 @@ impl Args {
         opt("--timeout", Some(self.timeout.to_string()));
         opt("--iters", Some(self.iters.to_string()));
         opt("--calibrate", self.calibrate.as_ref().map(|p| p.display().to_string()));
+        opt("--trace", self.trace.as_ref().map(|p| p.display().to_string()));
         if self.check {
             v.push("--check-against-cpu".into());
         }

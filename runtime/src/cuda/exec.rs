@@ -400,10 +400,14 @@ impl Executor {
                 Cmd::Collective { stream, .. } => self.stream(*stream),
                 _ => &self.compute,
             };
+            let track = match cmd {
+                Cmd::Collective { stream, .. } => *stream,
+                _ => 0,
+            };
             let mut probe = self.probe.borrow_mut();
             let t1 = probe.mark(end).map_err(fail)?;
             let op = self.program_op(s);
-            probe.span(format!("step {s} {op}{}", detail(cmd)), &op, false, t0, t1);
+            probe.span(format!("step {s} {op}{}", detail(cmd)), &op, false, track, t0, t1);
         }
         if self.sync_steps {
             self.ctx.synchronize().map_err(|e| CudaError::Step {

@@ -121,6 +121,13 @@ fn write_output(args: &Args, outputs: &[HostTensor]) -> Result<(), CudaError> {
     Ok(())
 }
 
+/// `trace.json` → `trace.rank3.json`: one file per rank process.
+pub fn rank_path(path: &std::path::Path, rank: usize) -> std::path::PathBuf {
+    let stem = path.file_stem().map_or("trace".into(), |s| s.to_string_lossy().into_owned());
+    let ext = path.extension().map_or("json".into(), |e| e.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.rank{rank}.{ext}"))
+}
+
 /// The time to report of a run's iterations, and what it is: the median of runs 2..N (the first
 /// one plans attention blocks and fills caches), or the only run.
 pub fn reported_time(times: &[f32]) -> (f32, String) {
@@ -285,7 +292,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             exec.init_barrier(id, env.world)?;
         }
     }
-    exec.profile = args.profile;
+    exec.profile = args.profile || args.trace.is_some();
     let inputs = run_inputs(&plan, args)?;
     if args.check_steps {
         launch::set_phase("checking every step against the emulator");
@@ -313,6 +320,14 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         for line in probe::report(&exec.last_profile, 24).lines() {
             println!("[rank {rank}] profile: {line}");
         }
+    }
+    if let Some(path) = &args.trace {
+        let path = rank_path(path, rank);
+        let title = args.plan.display().to_string();
+        let text = probe::chrome_trace(&exec.last_profile, rank, &title).to_string();
+        std::fs::write(&path, text)
+            .map_err(|e| CudaError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        println!("[rank {rank}] wrote the measured timeline to {} (open in ui.perfetto.dev)", path.display());
     }
     launch::set_phase("reading outputs");
     let outputs = exec.outputs()?;

@@ -16,6 +16,10 @@ pub struct Span {
     pub kind: String,
     /// Nested inside another span (an SDPA block inside its command); left out of totals.
     pub inner: bool,
+    /// The stream it ran on: 0 compute, else the plan's communication stream.
+    pub track: u32,
+    /// Start, from the run's first mark, and duration.
+    pub start_ms: f32,
     pub ms: f32,
 }
 
@@ -23,7 +27,7 @@ pub struct Probe {
     ctx: Arc<CudaContext>,
     pool: Vec<CudaEvent>,
     used: usize,
-    marks: Vec<(String, String, bool, usize, usize)>,
+    marks: Vec<(String, String, bool, u32, usize, usize)>,
 }
 
 impl Probe {
@@ -48,17 +52,19 @@ impl Probe {
         Ok(self.used - 1)
     }
 
-    pub fn span(&mut self, label: String, kind: &str, inner: bool, from: usize, to: usize) {
-        self.marks.push((label, kind.to_string(), inner, from, to));
+    #[allow(clippy::too_many_arguments)]
+    pub fn span(&mut self, label: String, kind: &str, inner: bool, track: u32, from: usize, to: usize) {
+        self.marks.push((label, kind.to_string(), inner, track, from, to));
     }
 
     /// The spans of the finished run, in the order they were enqueued.
     pub fn spans(&self) -> Result<Vec<Span>, String> {
         self.marks
             .iter()
-            .map(|(label, kind, inner, a, b)| {
+            .map(|(label, kind, inner, track, a, b)| {
                 let ms = self.pool[*a].elapsed_ms(&self.pool[*b]).map_err(describe)?;
-                Ok(Span { label: label.clone(), kind: kind.clone(), inner: *inner, ms })
+                let start_ms = self.pool[0].elapsed_ms(&self.pool[*a]).map_err(describe)?;
+                Ok(Span { label: label.clone(), kind: kind.clone(), inner: *inner, track: *track, start_ms, ms })
             })
             .collect()
     }
@@ -90,6 +96,32 @@ pub fn report(spans: &[Span], top: usize) -> String {
     out
 }
 
+/// The spans of one rank as a Chrome / Perfetto trace (`chrome://tracing`, ui.perfetto.dev):
+/// process = rank, one track per stream, SDPA blocks nested in their command.
+pub fn chrome_trace(spans: &[Span], rank: usize, title: &str) -> serde_json::Value {
+    use serde_json::json;
+    let mut events = vec![json!({"name": "process_name", "ph": "M", "pid": rank, "args": {"name": format!("rank {rank}: {title}")}})];
+    let mut tracks: Vec<u32> = spans.iter().map(|s| s.track).collect();
+    tracks.sort_unstable();
+    tracks.dedup();
+    for t in tracks {
+        let name = if t == 0 { "compute stream".to_string() } else { format!("communication stream {t}") };
+        events.push(json!({"name": "thread_name", "ph": "M", "pid": rank, "tid": t, "args": {"name": name}}));
+    }
+    for s in spans {
+        events.push(json!({
+            "name": s.label,
+            "cat": s.kind,
+            "ph": "X",
+            "ts": f64::from(s.start_ms) * 1e3,
+            "dur": f64::from(s.ms) * 1e3,
+            "pid": rank,
+            "tid": s.track,
+        }));
+    }
+    json!({"traceEvents": events, "displayTimeUnit": "ms"})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +132,8 @@ mod tests {
             label: label.into(),
             kind: kind.into(),
             inner,
+            track: 0,
+            start_ms: 0.0,
             ms,
         };
         let spans = vec![
@@ -115,5 +149,21 @@ mod tests {
         assert!(lines[2].contains("· block 0"), "{r}");
         assert!(r.contains("attention_partial 5.000 ms ×1; linear 3.000 ms ×2;"), "{r}");
         assert!(!r.contains("sdpa"), "inner spans stay out of the totals: {r}");
+    }
+
+    #[test]
+    fn trace_has_one_track_per_stream_and_microseconds() {
+        let spans = vec![
+            Span { label: "step 1 linear".into(), kind: "linear".into(), inner: false, track: 0, start_ms: 0.5, ms: 2.0 },
+            Span { label: "step 2 async_start".into(), kind: "async_start".into(), inner: false, track: 1, start_ms: 1.0, ms: 0.25 },
+        ];
+        let t = chrome_trace(&spans, 3, "plan.json");
+        let ev = t["traceEvents"].as_array().expect("events");
+        let names: Vec<&str> =
+            ev.iter().filter(|e| e["ph"] == "M" && e["name"] == "thread_name").filter_map(|e| e["args"]["name"].as_str()).collect();
+        assert_eq!(names, vec!["compute stream", "communication stream 1"]);
+        let x: Vec<&serde_json::Value> = ev.iter().filter(|e| e["ph"] == "X").collect();
+        assert_eq!((x[0]["ts"].as_f64(), x[0]["dur"].as_f64(), x[0]["pid"].as_u64()), (Some(500.0), Some(2000.0), Some(3)));
+        assert_eq!(x[1]["tid"].as_u64(), Some(1));
     }
 }

@@ -886,7 +886,7 @@ impl Sdpa {
                     b.q.len,
                     b.k.len
                 );
-                pr.span(label, "sdpa block", true, t0, t1);
+                pr.span(label, "sdpa block", true, 0, t0, t1);
             }
         }
         Ok(true)

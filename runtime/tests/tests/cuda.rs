@@ -38,6 +38,8 @@ fn command_line_parses_every_option() {
         "3",
         "--sync-steps",
         "--profile",
+        "--trace",
+        "t.json",
         "--segments",
         "seg.npy",
     ])
@@ -50,6 +52,8 @@ fn command_line_parses_every_option() {
     assert_eq!(a.weights.as_deref().and_then(|p| p.to_str()), Some("w.safetensors"));
     assert_eq!(a.segments.as_deref().and_then(|p| p.to_str()), Some("seg.npy"));
     assert!(a.check && a.sync_steps && a.profile && !a.dry_run);
+    assert_eq!(a.trace.as_deref().and_then(|p| p.to_str()), Some("t.json"));
+    assert_eq!(seq_runtime::cuda::rank_path(std::path::Path::new("out/t.json"), 3), std::path::Path::new("out/t.rank3.json"));
     assert_eq!((a.timeout, a.seed, a.iters), (12.5, 9, 3));
     // A child gets the same run without --nproc.
     let child = Args::parse(&a.child_args()).expect("child args parse");
