@@ -71,7 +71,32 @@ impl Profile {
         }
         let text = std::fs::read_to_string(name_or_path)
             .map_err(|e| ProfileError::Read { path: name_or_path.into(), reason: e.to_string() })?;
-        serde_json::from_str(&text).map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() })
+        let p: Self = serde_json::from_str(&text)
+            .map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() })?;
+        p.check().map_err(|reason| ProfileError::Parse { path: name_or_path.into(), reason })?;
+        Ok(p)
+    }
+
+    /// Rates must be positive and finite, the attention curve strictly increasing in tokens.
+    pub fn check(&self) -> Result<(), String> {
+        let rates = [
+            ("gemm_tflops", self.gemm_tflops),
+            ("attention_tflops", self.attention_tflops),
+            ("memory_gbs", self.memory_gbs),
+            ("memory_gib", self.memory_gib),
+        ];
+        if let Some((name, v)) = rates.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+            return Err(format!("{name} must be a positive number, got {v}"));
+        }
+        for (i, [tokens, rate]) in self.attention_curve.iter().enumerate() {
+            if !(tokens.is_finite() && *tokens >= 1.0 && rate.is_finite() && *rate > 0.0) {
+                return Err(format!("attention_curve[{i}] = [{tokens}, {rate}]: tokens and TFLOP/s must be positive"));
+            }
+            if i > 0 && *tokens <= self.attention_curve[i - 1][0] {
+                return Err(format!("attention_curve must list increasing token counts; entry {i} ({tokens}) is not"));
+            }
+        }
+        Ok(())
     }
 
     /// The attention rate (TFLOP/s) over `keys` keys.

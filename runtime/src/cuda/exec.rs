@@ -97,6 +97,8 @@ pub fn decode_tensor(bytes: &[u8], dt: DType, shape: Vec<usize>) -> Result<HostT
 pub struct Executor {
     // Communicators first: they are aborted before the buffers they may still touch are freed.
     comms: HashMap<usize, Communicator>,
+    /// A communicator over every rank, and its buffer: runs start together (`barrier`).
+    barrier: Option<(Communicator, DeviceBuffer)>,
     gemm: Gemm,
     kernels: Kernels,
     program: Program,
@@ -129,8 +131,6 @@ pub struct Executor {
     pub profile: bool,
     probe: RefCell<Probe>,
     pub last_profile: Vec<Span>,
-    /// A communicator over every rank, and its buffer: runs start together (`barrier`).
-    barrier: Option<(Communicator, DeviceBuffer)>,
 }
 
 impl Executor {
@@ -329,7 +329,14 @@ impl Executor {
         self.ctx.synchronize().map_err(|e| fail(describe(e)))?;
         comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
         self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-        self.wait(timeout)
+        self.wait(timeout).map_err(|e| match e {
+            CudaError::Timeout { rank, seconds, .. } => CudaError::Timeout {
+                rank,
+                seconds,
+                message: "the barrier before a run did not complete: a peer rank may have died, hung or run a different plan".into(),
+            },
+            other => other,
+        })
     }
 
     fn base(&self, region: Region) -> u64 {
@@ -525,6 +532,9 @@ impl Executor {
             }
             polls += 1;
             if polls.is_multiple_of(64) {
+                if let Some((comm, _)) = &self.barrier {
+                    comm.async_error().map_err(|m| CudaError::setup(rank, "NCCL communicator of all ranks (run barrier)", m))?;
+                }
                 for (i, comm) in &self.comms {
                     if let Err(m) = comm.async_error() {
                         let k = &self.program.comm_keys[*i];

@@ -1164,8 +1164,6 @@ impl Builder<'_> {
         }
         let es = xi.dtype.size();
         let (outer, _, inner) = around(&xi.shape, dim);
-        let order: Vec<Option<usize>> = spec.gather_order().into_iter().map(Some).collect();
-        let idx = self.rows_table(&order)?;
         let mut work = Vec::new();
         if g > 1 && outer == 1 {
             // Rows go straight to their global place: every shard's runs of consecutive global
@@ -1201,6 +1199,8 @@ impl Builder<'_> {
             self.push(s, Cmd::Collective { stream: 0, comm, token: None, work });
             return Ok(());
         }
+        let order: Vec<Option<usize>> = spec.gather_order().into_iter().map(Some).collect();
+        let idx = self.rows_table(&order)?;
         let source = if g == 1 {
             x
         } else {

@@ -217,18 +217,20 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Opt
                 blocks.push(Block { q: *q, k, mask: None });
             } else if k.first <= a {
                 let offset = a - k.first;
-                if diagonal || offset == 0 {
+                if diagonal && offset == k.len as i64 - q.len as i64 {
+                    // Exactly cuDNN's bottom-right causal mask (the key run ends with the queries).
                     blocks.push(Block { q: *q, k, mask: Some(offset) });
                 } else {
                     // Keys before the first query are visible to every query.
                     let n = offset as usize;
-                    blocks.push(Block { q: *q, k: Run { len: n, ..k }, mask: None });
-                    blocks.push(Block { q: *q, k: Run { row: k.row + n, len: k.len - n, first: a }, mask: Some(0) });
+                    if n > 0 {
+                        blocks.push(Block { q: *q, k: Run { len: n, ..k }, mask: None });
+                    }
+                    push_causal(&mut blocks, *q, Run { row: k.row + n, len: k.len - n, first: a });
                 }
             } else {
                 let skip = (k.first - a) as usize;
-                let q = Run { row: q.row + skip, len: q.len - skip, first: k.first };
-                blocks.push(Block { q, k, mask: Some(0) });
+                push_causal(&mut blocks, Run { row: q.row + skip, len: q.len - skip, first: k.first }, k);
             }
         }
     }
@@ -242,6 +244,17 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Opt
         modes,
         reset,
     })
+}
+
+/// Queries `q` against keys `k` that start at the same token (`k` no longer than `q`): a square
+/// top-left causal block, and the queries past the last key see every key. Only square causal
+/// blocks reach cuDNN, whose causal engines assume them.
+fn push_causal(blocks: &mut Vec<Block>, q: Run, k: Run) {
+    let n = k.len.min(q.len);
+    blocks.push(Block { q: Run { len: n, ..q }, k: Run { len: n, ..k }, mask: Some(0) });
+    if q.len > n {
+        blocks.push(Block { q: Run { row: q.row + n, len: q.len - n, first: q.first + n as i64 }, k, mask: None });
+    }
 }
 
 /// Each block writes its rows when none of them has a block yet and folds into them when all
@@ -609,6 +622,9 @@ pub struct Sdpa {
     /// Block plans of `attention_partial` steps whose index vectors depend on the plan alone
     /// (None: not expressible, the kernel runs it). Others are planned on every run.
     partials: RefCell<HashMap<usize, Option<Rc<Prepared>>>>,
+    /// The last plan made for one run only: kept until the next, since the kernels enqueued
+    /// with it read its row table after `run_partial` returns.
+    per_run: RefCell<Option<Rc<Prepared>>>,
 }
 
 impl Sdpa {
@@ -634,6 +650,7 @@ impl Sdpa {
             diagonal: std::env::var("SEQC_SDPA_DIAGONAL").is_ok_and(|v| v == "1"),
             temps: RefCell::new(Temps::default()),
             partials: RefCell::new(HashMap::new()),
+            per_run: RefCell::new(None),
         }))
     }
 
@@ -817,9 +834,13 @@ impl Sdpa {
             Some(Some(pr)) => pr,
             Some(None) => return Ok(false),
             None => {
+                // Planning read the index vectors back: the stream is idle here, so the previous
+                // per-run plan (and the row table its kernels read) can go.
                 let pr = self.prepare_partial(ctx, cs, a, &p)?.map(Rc::new);
                 if a.static_index {
                     self.partials.borrow_mut().insert(step, pr.clone());
+                } else {
+                    *self.per_run.borrow_mut() = pr.clone();
                 }
                 match pr {
                     Some(pr) => pr,
@@ -834,6 +855,12 @@ impl Sdpa {
         let (mut k, mut v) = (p(a.k.0), p(a.v.0));
         let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
         let mut temps = self.temps.borrow_mut();
+        let aligned = |base: u64, run: &Run, width: usize| at(base, run, width).is_multiple_of(16);
+        // Gathered keys start at fresh (256-byte aligned) buffers: only the row widths matter.
+        let (kb, vb) = if plan.key_order.is_some() { (0, 0) } else { (k, v) };
+        if plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(kb, &b.k, kvd) || !aligned(vb, &b.k, kvd)) {
+            return Ok(false);
+        }
         if let (Some(order), Some(rows)) = (&prepared.order, &plan.key_order) {
             let bytes = rows.len() * kvd * es;
             let ks = grown(ctx, &mut temps.ks, bytes)?;
@@ -842,10 +869,6 @@ impl Sdpa {
                 kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows.len(), a.sk, kvd * es).map_err(describe)?;
             }
             (k, v) = (ks, vs);
-        }
-        let aligned = |base: u64, run: &Run, width: usize| at(base, run, width).is_multiple_of(16);
-        if plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(k, &b.k, kvd) || !aligned(v, &b.k, kvd)) {
-            return Ok(false);
         }
         let mut most = (0usize, 0usize);
         for b in &plan.blocks {
@@ -986,6 +1009,17 @@ mod tests {
         assert!(plan.reset || seen.iter().all(|s| *s), "uncovered rows need a reset: {plan:?}");
     }
 
+    /// cuDNN gets square top-left causal blocks and exact bottom-right ones only.
+    fn expect_cudnn_shapes(plan: &PartialPlan) {
+        for b in &plan.blocks {
+            match b.mask {
+                Some(0) => assert_eq!(b.q.len, b.k.len, "{plan:?}"),
+                Some(o) => assert_eq!(o, b.k.len as i64 - b.q.len as i64, "{plan:?}"),
+                None => {}
+            }
+        }
+    }
+
     #[test]
     fn zigzag_queries_meet_sorted_keys() {
         // Rank 0 of 2 (zigzag, 4 chunks of 2 tokens): chunks 0 and 3 against the all-gathered
@@ -1030,6 +1064,7 @@ mod tests {
                     let plan = partial_plan(q, k, causal, diagonal).expect("distinct keys");
                     expect_exact(q, k, causal, &plan);
                     expect_modes_consistent(&plan, q.len());
+                    expect_cudnn_shapes(&plan);
                 }
                 if let Some(u) = unsorted_plan(q, k, causal) {
                     expect_exact(q, k, causal, &u);
@@ -1065,6 +1100,7 @@ mod tests {
                 let plan = partial_plan(&q, &k, causal, diagonal).expect("distinct keys");
                 expect_exact(&q, &k, causal, &plan);
                 expect_modes_consistent(&plan, q.len());
+                expect_cudnn_shapes(&plan);
             }
         }
     }

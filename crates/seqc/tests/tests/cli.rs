@@ -145,6 +145,13 @@ fn calibrate_writes_a_profile_the_compiler_uses() {
         serde_json::from_str::<serde_json::Value>(&json).expect("report")["predicted_step_ms"].as_f64().expect("ms")
     };
     assert!(predicted(o) > 3.0 * predicted("h200"), "{} vs {}", predicted(o), predicted("h200"));
+    // A hand-edited curve out of order is refused with the entry named.
+    let mut bad = serde_json::to_value(&p).expect("json");
+    bad["attention_curve"] = serde_json::json!([[32768.0, 50.0], [8192.0, 60.0]]);
+    let bad_path = dir.join("bad.json");
+    std::fs::write(&bad_path, bad.to_string()).expect("write");
+    let (code, _, stderr) = seqc(&["compile", "examples/tiny.mlir", "--devices", "2", "--profile", bad_path.to_str().expect("utf-8")]);
+    assert!(code != 0 && stderr.contains("attention_curve must list increasing token counts; entry 1"), "{stderr}");
     // Not a measurement file: a clear error.
     let (code, _, stderr) = seqc(&["calibrate", "--from", "examples/tiny.mlir", "-o", o]);
     assert!(code != 0 && stderr.contains("is not a seqc-run --calibrate file"), "{stderr}");
