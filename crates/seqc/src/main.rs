@@ -177,7 +177,8 @@ enum Command {
         /// Weights by parameter name (.safetensors); default: seeded random weights.
         #[arg(long, value_name = "FILE")]
         weights: Option<PathBuf>,
-        /// Token ids (.npy, int32 or int64); default: seeded random ids.
+        /// Token ids (.npy, int32 or int64), or hidden states (.npy, float32/64, [tokens, hidden])
+        /// for a model that starts from them; default: seeded random values.
         #[arg(long, value_name = "FILE")]
         input: Option<PathBuf>,
         /// Segment ids of packed documents (.npy); positions restart at each new segment.
@@ -198,6 +199,16 @@ enum Command {
         /// Largest relative error --check accepts.
         #[arg(long, default_value = "1e-5")]
         tolerance: f64,
+        /// (cuda) Runs of the plan; the median GPU time of runs 2..N is reported.
+        #[arg(long, default_value = "1")]
+        iters: usize,
+        /// (cuda) Print each rank's longest commands and cuDNN blocks and the time per op
+        /// (seqc-run --profile; --profile names the cost model's machine profile).
+        #[arg(long)]
+        gpu_profile: bool,
+        /// (cuda) Write each rank's measured timeline (FILE.rankR.json, for ui.perfetto.dev).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
     },
     /// Import a model into the seq dialect: an ONNX export (writes DIR/model.mlir and
     /// DIR/weights.safetensors) or a Hugging Face config.json (writes DIR/model.mlir; weights come
@@ -276,8 +287,12 @@ fn run(cli: Cli) -> Result<(), String> {
                 Emit::Plan => println!("{plan}"),
             }
         }
-        Command::Run { file, target, backend, weights, input, segments, output, f64, timeout, check, tolerance } => {
-            let args = RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance };
+        Command::Run { file, target, backend, weights, input, segments, output, f64, timeout, check, tolerance, iters, gpu_profile, trace } => {
+            let gpu_only = iters != 1 || gpu_profile || trace.is_some();
+            if matches!(backend, Backend::Cpu) && gpu_only {
+                return Err("error: --iters, --gpu-profile and --trace time GPU runs: use them with --backend cuda".into());
+            }
+            let args = RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance, iters, gpu_profile, trace };
             match backend {
                 Backend::Cpu => run_cpu(args)?,
                 Backend::Cuda => run_cuda(args)?,
@@ -340,6 +355,9 @@ struct RunArgs {
     timeout: u64,
     check: bool,
     tolerance: f64,
+    iters: usize,
+    gpu_profile: bool,
+    trace: Option<PathBuf>,
 }
 
 fn run_cpu(a: RunArgs) -> Result<(), String> {
@@ -464,6 +482,16 @@ fn run_cuda(a: RunArgs) -> Result<(), String> {
     }
     if a.check {
         cmd.arg("--check-against-cpu");
+    }
+    if a.iters == 0 {
+        return Err("error: --iters must be at least 1".into());
+    }
+    cmd.args(["--iters", &a.iters.to_string()]);
+    if a.gpu_profile {
+        cmd.arg("--profile");
+    }
+    if let Some(t) = &a.trace {
+        cmd.arg("--trace").arg(t);
     }
     let status = cmd.status().map_err(|e| format!("error: cannot start {}: {e} (build it with `cargo build -p seq-runtime`)", exe.display()))?;
     if plan_path != a.file {

@@ -17,7 +17,8 @@ options:
   --nproc N             processes (GPUs) to start on this node; default: the plan's device count.
                         Not needed when a launcher (torchrun, srun) sets RANK and WORLD_SIZE.
   --backend cuda|cpu    default cuda
-  --input ids.npy       token ids (int32/int64); default: deterministic ids in [0, vocab)
+  --input X.npy         token ids (int32/int64), or hidden states (float32/64, [tokens, hidden])
+                        for a plan that starts from them; default: deterministic values
   --segments seg.npy    segment ids of packed documents (positions restart in each); default 0
   --output out.npy      write the first output (rank 0) as float32
   --weights W.safetensors  weights by parameter name; default: deterministic random weights

@@ -157,3 +157,16 @@ fn calibrate_writes_a_profile_the_compiler_uses() {
     assert!(code != 0 && stderr.contains("is not a seqc-run --calibrate file"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every command's --help works (clap checks the argument definitions when a command parses),
+/// and GPU-only run options are refused on the CPU backend with a reason.
+#[test]
+fn every_command_explains_itself() {
+    for cmd in ["compile", "run", "import", "verify", "opt", "calibrate"] {
+        let (code, stdout, stderr) = seqc(&[cmd, "--help"]);
+        assert_eq!(code, 0, "{cmd} --help: {stderr}");
+        assert!(stdout.contains("Usage: seqc"), "{cmd}: {stdout}");
+    }
+    let (code, _, stderr) = seqc(&["run", "examples/tiny.mlir", "--devices", "2", "--gpu-profile"]);
+    assert!(code != 0 && stderr.contains("use them with --backend cuda"), "{stderr}");
+}
