@@ -435,19 +435,7 @@ impl<'a, T: Float> Rank<'a, T> {
                 let head_dim = a.count("head_dim")?;
                 let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
                 let theta = a.float("theta")?;
-                if pos.len() != rows
-                    || cols % head_dim != 0
-                    || head_dim % 2 != 0
-                    || rotary % 2 != 0
-                    || rotary > head_dim
-                    || theta <= 0.0
-                {
-                    return Err(format!(
-                        "input {x} with {} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0",
-                        pos.len()
-                    )
-                    .into());
-                }
+                kernels::check_rope(&x.to_string(), pos.len(), rows, cols, head_dim, rotary, theta)?;
                 let y = kernels::rope(self.floats(x, "input")?, cols, &pos, head_dim, rotary, theta);
                 Ok(vec![Self::out(x.shape.clone(), y)])
             }

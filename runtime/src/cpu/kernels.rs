@@ -220,6 +220,26 @@ pub fn layer_norm<T: Float>(x: &[T], w: &[T], b: &[T], eps: f64) -> Vec<T> {
     y
 }
 
+/// The shapes `rope` accepts (both backends check with this): one position per row, whole even
+/// heads, an even rotary_dim <= head_dim and theta > 0. `input` names the input in the message.
+pub fn check_rope(
+    input: &str,
+    positions: usize,
+    rows: usize,
+    cols: usize,
+    head_dim: usize,
+    rotary: usize,
+    theta: f64,
+) -> Result<(), String> {
+    let whole_even_heads = cols.is_multiple_of(head_dim) && head_dim.is_multiple_of(2);
+    if positions != rows || !whole_even_heads || !rotary.is_multiple_of(2) || rotary > head_dim || theta <= 0.0 {
+        return Err(format!(
+            "input {input} with {positions} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0"
+        ));
+    }
+    Ok(())
+}
+
 /// Rotary embedding, rotate-half convention, on every head of `x: [positions.len(), cols]`.
 /// Angles use the Hugging Face frequencies `theta^(−2d/rotary_dim)` and are computed in f64.
 pub fn rope<T: Float>(

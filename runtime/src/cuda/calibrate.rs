@@ -103,11 +103,8 @@ impl Timer {
             f(&self.stream)?;
         }
         let mut ms = Vec::with_capacity(reps);
+        let (a, b) = (self.ctx.new_event(flags).map_err(describe)?, self.ctx.new_event(flags).map_err(describe)?);
         for _ in 0..reps {
-            let (a, b) = (
-                self.ctx.new_event(flags).map_err(describe)?,
-                self.ctx.new_event(flags).map_err(describe)?,
-            );
             a.record(&self.stream).map_err(describe)?;
             f(&self.stream)?;
             b.record(&self.stream).map_err(describe)?;

@@ -403,14 +403,11 @@ impl Executor {
         self.exec(s, cmd, marker).map_err(fail)?;
         if let Some(t0) = t0 {
             // An asynchronous collective ends on its own stream.
-            let end = match cmd {
-                Cmd::Collective { stream, .. } => self.stream(*stream),
-                _ => &self.compute,
-            };
             let track = match cmd {
                 Cmd::Collective { stream, .. } => *stream,
                 _ => 0,
             };
+            let end = self.stream(track);
             let mut probe = self.probe.borrow_mut();
             let t1 = probe.mark(end).map_err(fail)?;
             let op = self.program_op(s);

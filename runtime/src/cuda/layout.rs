@@ -328,6 +328,38 @@ pub fn check_plan_offsets(plan: &Plan, infos: &[ValueInfo], live: &[Option<Live>
 
 pub use crate::plan::ShardSpec;
 
+/// A run of consecutive rows whose global token indices are consecutive too: rows
+/// `row .. row + len` hold tokens `first .. first + len`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub row: usize,
+    pub len: usize,
+    pub first: i64,
+}
+
+impl Run {
+    pub fn last(&self) -> i64 {
+        self.first + self.len as i64 - 1
+    }
+}
+
+/// Splits an index vector into maximal runs; rows with a negative index (padding) are left out.
+/// (Used for the key and query runs of `attention_partial` and the row runs of `unshard`.)
+pub fn runs(idx: &[i64]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for (row, &t) in idx.iter().enumerate() {
+        if t < 0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(r) if r.row + r.len == row && r.first + r.len as i64 == t => r.len += 1,
+            _ => out.push(Run { row, len: 1, first: t }),
+        }
+    }
+    out
+}
+
+
 /// A strided copy: `rows` rows of `width` bytes, from `src + i·src_pitch` to `dst + i·dst_pitch`.
 /// Offsets are relative to the source and destination buffers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

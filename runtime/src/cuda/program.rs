@@ -721,18 +721,7 @@ impl Builder<'_> {
                 let head_dim = a.count("head_dim")?;
                 let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
                 let theta = a.float("theta")?;
-                if pi.numel != rows
-                    || cols % head_dim != 0
-                    || head_dim % 2 != 0
-                    || rotary % 2 != 0
-                    || rotary > head_dim
-                    || theta <= 0.0
-                {
-                    return Err(format!(
-                        "input {:?} with {} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0",
-                        xi.shape, pi.numel
-                    ));
-                }
+                crate::cpu::kernels::check_rope(&format!("{:?}", xi.shape), pi.numel, rows, cols, head_dim, rotary, theta)?;
                 Self::same_shape(&xi, &oi, "input and result")?;
                 let dt = Self::float(&xi, "input")?;
                 if oi.dtype != dt {
@@ -1171,16 +1160,10 @@ impl Builder<'_> {
             // no reordering pass (zigzag chunks, padding).
             let me = self.coord(a, spec.shards, "num_shards")?;
             let rb = inner * es;
+            // (local row, global row, length) of each run of shard r.
             let runs = |r: usize| -> Vec<(usize, usize, usize)> {
-                let mut out: Vec<(usize, usize, usize)> = Vec::new();
-                for (i, row) in spec.rows(r).into_iter().enumerate() {
-                    let Some(row) = row else { continue };
-                    match out.last_mut() {
-                        Some((l, gl, n)) if *l + *n == i && *gl + *n == row => *n += 1,
-                        _ => out.push((i, row, 1)),
-                    }
-                }
-                out
+                let rows: Vec<i64> = spec.rows(r).into_iter().map(|g| g.map_or(-1, |g| g as i64)).collect();
+                layout::runs(&rows).into_iter().map(|run| (run.row, run.first as usize, run.len)).collect()
             };
             let mine = runs(me);
             let others = (0..g).filter(|&p| p != me);

@@ -11,7 +11,7 @@
 //! vectors, segments, windows, the LSE output of `attention_partial`, f32 data), keeps the
 //! NVRTC kernel. `SEQC_ATTENTION=kernel` turns this path off.
 
-use super::layout::DType;
+use super::layout::{DType, Run, runs};
 use super::program::{Addr, AttentionCmd};
 use cudarc::cudnn::sys::{self as c, cudnnBackendAttributeName_t as A, cudnnBackendAttributeType_t as T};
 use super::device::{DeviceBuffer, describe, download};
@@ -32,8 +32,8 @@ pub enum MaskKind {
     None,
     /// Key column j is visible to query row i when j <= i (top-left causal).
     Causal,
-    /// Key column j is visible to query row i when j <= i + offset; the offset is passed at
-    /// execution (by value), so one plan serves every offset. Built as cuDNN's bottom-right
+    /// Bottom-right causal: key column j is visible to query row i when j <= i + sk − sq. Built
+    /// as cuDNN's bottom-right
     /// causal mask is (row index + s_kv − s_q), which the fused engine recognises.
     Diagonal,
 }
@@ -124,36 +124,6 @@ impl SdpaKey {
             stats: true,
         })
     }
-}
-
-/// A run of consecutive rows whose global token indices are consecutive too: rows
-/// `row .. row + len` hold tokens `first .. first + len`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Run {
-    pub row: usize,
-    pub len: usize,
-    pub first: i64,
-}
-
-impl Run {
-    fn last(&self) -> i64 {
-        self.first + self.len as i64 - 1
-    }
-}
-
-/// Splits an index vector into maximal runs; rows with a negative index (padding) are left out.
-pub fn runs(idx: &[i64]) -> Vec<Run> {
-    let mut out: Vec<Run> = Vec::new();
-    for (row, &t) in idx.iter().enumerate() {
-        if t < 0 {
-            continue;
-        }
-        match out.last_mut() {
-            Some(r) if r.row + r.len == row && r.first + r.len as i64 == t => r.len += 1,
-            _ => out.push(Run { row, len: 1, first: t }),
-        }
-    }
-    out
 }
 
 /// One SDPA call of a decomposed `attention_partial`: query run `q` against key run `k` (rows
@@ -596,10 +566,14 @@ fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) 
     Ok(slot.as_ref().map_or(0, |b| b.ptr()))
 }
 
-/// A planned `attention_partial`: its blocks and, when its keys are gathered into token order
-/// first, the row table on the device.
+/// A planned `attention_partial`: its blocks and their graphs' keys, the most query rows and the
+/// largest workspace a block needs, and, when its keys are gathered into token order first, the
+/// row table on the device.
 struct Prepared {
     plan: PartialPlan,
+    keys: Vec<SdpaKey>,
+    rows: usize,
+    workspace: usize,
     order: Option<DeviceBuffer>,
 }
 
@@ -701,9 +675,7 @@ impl Sdpa {
         self.plans.borrow().len()
     }
 
-    /// Enqueues the plan of `key` on `stream` with the given tensors; `offset` is the diagonal
-    /// of a `MaskKind::Diagonal` mask.
-    #[allow(clippy::too_many_arguments)]
+    /// Enqueues the plan of `key` on `stream` with the given tensors.
     fn execute(
         &self,
         stream: c::cudaStream_t,
@@ -712,15 +684,14 @@ impl Sdpa {
         stats: Option<u64>,
         workspace: u64,
         scale: f32,
-        offset: i64,
     ) -> Result<(), String> {
         let plans = self.plans.borrow();
         let plan = plans.get(key).ok_or("internal: no cuDNN plan for this shape")?;
         check(unsafe { c::cudnnSetStream(self.handle, stream) }, "cudnnSetStream")?;
         let neg = -1.0e30f32;
-        // row + s_kv − s_q = row + offset, with s_kv the block's keys.
+        // The bottom-right mask's row + s_kv − s_q, by value.
         let skv = i32::try_from(key.sk).map_err(|_| "block too long for cuDNN's int32 index")?;
-        let sq = i32::try_from(key.sk as i64 - offset).map_err(|_| "diagonal offset out of range")?;
+        let sq = i32::try_from(key.sq).map_err(|_| "block too long for cuDNN's int32 index")?;
         let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_SCALE];
         let mut data: Vec<*mut c_void> = ptrs.iter().map(|&x| x as *mut c_void).collect();
         data.push(&scale as *const f32 as *mut c_void);
@@ -756,7 +727,7 @@ impl Sdpa {
         if ptrs.iter().any(|x| !x.is_multiple_of(16)) || ws > self.workspace_bytes {
             return Ok(false);
         }
-        self.execute(stream, &key, ptrs, None, self.workspace, a.scale, 0)?;
+        self.execute(stream, &key, ptrs, None, self.workspace, a.scale)?;
         Ok(true)
     }
 
@@ -791,12 +762,16 @@ impl Sdpa {
     }
 
     fn finish_partial(&self, ctx: &Arc<CudaContext>, a: &AttentionCmd, plan: PartialPlan) -> Result<Option<Prepared>, String> {
+        let mut keys = Vec::with_capacity(plan.blocks.len());
         for b in &plan.blocks {
             let Some(key) = SdpaKey::block(a, b.q.len, b.k.len, b.mask) else { return Ok(None) };
             if !self.prepare(key) {
                 return Ok(None);
             }
+            keys.push(key);
         }
+        let rows = plan.blocks.iter().map(|b| b.q.len).max().unwrap_or(0);
+        let workspace = keys.iter().map(|k| self.plans.borrow().get(k).map_or(0, |p| p.workspace)).max().unwrap_or(0);
         let order = match &plan.key_order {
             None => None,
             Some(rows) => {
@@ -807,7 +782,7 @@ impl Sdpa {
                 Some(buf)
             }
         };
-        Ok(Some(Prepared { plan, order }))
+        Ok(Some(Prepared { plan, keys, rows, workspace, order }))
     }
 
     /// `attention_partial` as SDPA blocks (see `partial_plan`), each written into (or folded
@@ -870,26 +845,19 @@ impl Sdpa {
             }
             (k, v) = (ks, vs);
         }
-        let mut most = (0usize, 0usize);
-        for b in &plan.blocks {
-            let key = SdpaKey::block(a, b.q.len, b.k.len, b.mask).ok_or("internal: block key")?;
-            most.0 = most.0.max(b.q.len);
-            most.1 = most.1.max(self.plans.borrow().get(&key).map_or(0, |pl| pl.workspace));
-        }
-        let ob = grown(ctx, &mut temps.ob, most.0 * hd * es)?;
-        let sb = grown(ctx, &mut temps.sb, most.0 * a.heads * 4)?;
-        let ws = grown(ctx, &mut temps.workspace, most.1)?;
+        let ob = grown(ctx, &mut temps.ob, prepared.rows * hd * es)?;
+        let sb = grown(ctx, &mut temps.sb, prepared.rows * a.heads * 4)?;
+        let ws = grown(ctx, &mut temps.workspace, prepared.workspace)?;
         let lse = p(lse);
         if plan.reset {
             kernels
                 .sdpa_merge(cs, out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, MergeMode::Reset)
                 .map_err(describe)?;
         }
-        for (b, &mode) in plan.blocks.iter().zip(&plan.modes) {
-            let key = SdpaKey::block(a, b.q.len, b.k.len, b.mask).ok_or("internal: block key")?;
+        for ((b, &mode), key) in plan.blocks.iter().zip(&plan.modes).zip(&prepared.keys) {
             let ptrs = [at(q, &b.q, hd), at(k, &b.k, kvd), at(v, &b.k, kvd), ob];
             let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
-            self.execute(cs.cu_stream() as c::cudaStream_t, &key, ptrs, Some(sb), ws, a.scale, b.mask.unwrap_or(0))?;
+            self.execute(cs.cu_stream() as c::cudaStream_t, key, ptrs, Some(sb), ws, a.scale)?;
             kernels
                 .sdpa_merge(cs, out, lse, ob, a.q.1, sb, b.q.row, b.q.len, a.heads, a.head_dim, mode)
                 .map_err(describe)?;
