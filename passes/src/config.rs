@@ -76,10 +76,14 @@ pub struct Config {
     pub target: Target,
     pub strategy: StrategyRequest,
     pub chooser: Chooser,
+    /// Each rank's program takes and returns its own rows of the sequence (no `shard` of the
+    /// arguments, no `unshard` of the results): for callers that already hold the sequence split,
+    /// as a training loop does between layers.
+    pub sharded_io: bool,
 }
 
 impl Config {
     pub fn new(target: Target) -> Self {
-        Self { target, strategy: StrategyRequest::Auto, chooser: Chooser::EGraph }
+        Self { target, strategy: StrategyRequest::Auto, chooser: Chooser::EGraph, sharded_io: false }
     }
 }

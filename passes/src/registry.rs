@@ -7,7 +7,7 @@ pub fn all(config: &Config) -> Vec<Box<dyn Pass>> {
         Box::new(import::FuseSwiglu),
         Box::new(import::Dce),
         Box::new(strategy::ChooseStrategy { config: config.clone() }),
-        Box::new(partition::ShardSequence),
+        Box::new(partition::ShardSequence { sharded_io: config.sharded_io }),
         Box::new(partition::LowerAttention),
         Box::new(partition::SimplifyCollectives),
         Box::new(partition::Cse),

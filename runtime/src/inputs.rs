@@ -51,7 +51,9 @@ pub fn make_inputs(
         .is_none_or(|d| matches!(d.dtype.as_str(), "i32" | "i64"));
     for (i, &v) in plan.inputs.iter().enumerate() {
         let desc = plan.values.get(v as usize).ok_or_else(|| format!("input {i} is not a value of the plan"))?;
-        let shape: Vec<usize> = desc.shape.iter().map(|&d| d.max(0) as usize).collect();
+        // The caller's view: global tensors, also for inputs each rank holds a shard of.
+        let global = plan.global_input_shape(i).unwrap_or_else(|| desc.shape.clone());
+        let shape: Vec<usize> = global.iter().map(|&d| d.max(0) as usize).collect();
         let len = shape.first().copied().unwrap_or(1);
         let t = match (desc.dtype.as_str(), shape.len()) {
             ("i32" | "i64", 1) => {

@@ -4,5 +4,6 @@ pub mod cpu;
 pub mod inputs;
 pub mod cuda;
 pub mod plan;
+pub mod shards;
 
-pub use plan::{AttrValue, MemoryPlan, MeshAxis, Plan, PlanError, Step, ValueDesc, PLAN_VERSION};
+pub use plan::{AttrValue, MemoryPlan, MeshAxis, Plan, PlanError, ShardedIo, Step, ValueDesc, PLAN_VERSION};

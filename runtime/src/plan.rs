@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Bumped on any change a reader must know about.
-pub const PLAN_VERSION: u32 = 1;
+/// Bumped on any change a reader must know about. Version 2 added `sharded_io`; version 1 plans
+/// (every input and output whole) still read.
+pub const PLAN_VERSION: u32 = 2;
+const OLDEST_READABLE: u32 = 1;
 
 /// The axis that spans every device, in rank order.
 pub const ALL_DEVICES_AXIS: &str = "sp";
@@ -27,6 +29,25 @@ pub struct Plan {
     /// Program order. Each step runs on its `stream`; streams synchronise through async tokens.
     pub steps: Vec<Step>,
     pub memory: MemoryPlan,
+    /// Inputs and outputs that each rank holds as its own rows of the sequence
+    /// (`seqc compile --sharded-io`); absent: every input and output is the whole tensor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharded_io: Option<ShardedIo>,
+}
+
+/// Which of a plan's inputs and outputs are per-rank shards, and their layout. Each such value's
+/// rows are `ShardSpec::rows(rank)` of the global tensor (padding rows are zero), split along
+/// dim 0 over all devices (axis `sp`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardedIo {
+    /// `zigzag` or `block` (see `ShardSpec`).
+    pub layout: String,
+    /// Rows of the global tensors (the sequence length).
+    pub global_size: usize,
+    /// Positions in `Plan::inputs` that are sharded, ascending.
+    pub inputs: Vec<usize>,
+    /// Positions in `Plan::outputs` that are sharded, ascending.
+    pub outputs: Vec<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,8 +134,10 @@ pub enum PlanError {
     Read { path: String, reason: String },
     #[error("plan '{path}' is not valid JSON for this runtime: {reason}")]
     Parse { path: String, reason: String },
-    #[error("plan version {found} is not supported (this runtime reads version {PLAN_VERSION})")]
+    #[error("plan version {found} is not supported (this runtime reads versions {OLDEST_READABLE} to {PLAN_VERSION})")]
     Version { found: u32 },
+    #[error("sharded_io: {0}")]
+    ShardedIo(String),
     #[error("step {step} ('{op}'): {message}")]
     Invalid { step: usize, op: String, message: String },
 }
@@ -123,7 +146,7 @@ impl Plan {
     pub fn from_json(text: &str, path: &str) -> Result<Self, PlanError> {
         let plan: Plan =
             serde_json::from_str(text).map_err(|e| PlanError::Parse { path: path.into(), reason: e.to_string() })?;
-        if plan.version != PLAN_VERSION {
+        if !(OLDEST_READABLE..=PLAN_VERSION).contains(&plan.version) {
             return Err(PlanError::Version { found: plan.version });
         }
         plan.check()?;
@@ -162,6 +185,58 @@ impl Plan {
                 }
                 if std::mem::replace(&mut defined[r as usize], true) {
                     return Err(bad(format!("result %{r} is defined twice")));
+                }
+            }
+        }
+        self.check_sharded_io()
+    }
+
+    /// The layout of sharded inputs and outputs, when the plan has any.
+    pub fn io_spec(&self) -> Option<ShardSpec> {
+        self.sharded_io.as_ref().map(|io| ShardSpec {
+            zigzag: io.layout == "zigzag",
+            shards: self.devices,
+            global: io.global_size,
+        })
+    }
+
+    pub fn input_sharded(&self, i: usize) -> bool {
+        self.sharded_io.as_ref().is_some_and(|io| io.inputs.contains(&i))
+    }
+
+    pub fn output_sharded(&self, i: usize) -> bool {
+        self.sharded_io.as_ref().is_some_and(|io| io.outputs.contains(&i))
+    }
+
+    /// The shape the caller supplies for input `i`: the global tensor, also when ranks hold shards.
+    pub fn global_input_shape(&self, i: usize) -> Option<Vec<i64>> {
+        let mut shape = self.values.get(*self.inputs.get(i)? as usize)?.shape.clone();
+        if let (true, Some(io), Some(d0)) = (self.input_sharded(i), &self.sharded_io, shape.first_mut()) {
+            *d0 = io.global_size as i64;
+        }
+        Some(shape)
+    }
+
+    /// Sharded positions in range, a known layout, and local shapes that match it.
+    fn check_sharded_io(&self) -> Result<(), PlanError> {
+        let Some(io) = &self.sharded_io else { return Ok(()) };
+        let bad = |m: String| Err(PlanError::ShardedIo(m));
+        if io.layout != "zigzag" && io.layout != "block" {
+            return bad(format!("unknown layout '{}' (zigzag or block)", io.layout));
+        }
+        let Some(spec) = self.io_spec() else { return Ok(()) };
+        let local = spec.local_rows() as i64;
+        for (what, positions, ids) in [("input", &io.inputs, &self.inputs), ("output", &io.outputs, &self.outputs)] {
+            for &p in positions {
+                let Some(&v) = ids.get(p) else {
+                    return bad(format!("{what} {p} does not exist (the plan has {})", ids.len()));
+                };
+                let rows = self.values.get(v as usize).and_then(|d| d.shape.first().copied());
+                if rows != Some(local) {
+                    return bad(format!(
+                        "{what} {p} (%{v}) has {rows:?} rows; each rank's shard of {} rows over {} devices has {local}",
+                        io.global_size, self.devices
+                    ));
                 }
             }
         }

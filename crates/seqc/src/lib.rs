@@ -60,6 +60,8 @@ pub struct CompileOptions {
     pub chooser: Chooser,
     pub verify_each: bool,
     pub dump_dir: Option<PathBuf>,
+    /// Each rank's program takes and returns its rows of the sequence (see `Config::sharded_io`).
+    pub sharded_io: bool,
 }
 
 impl Default for CompileOptions {
@@ -74,6 +76,7 @@ impl Default for CompileOptions {
             chooser: Chooser::EGraph,
             verify_each: true,
             dump_dir: None,
+            sharded_io: false,
         }
     }
 }
@@ -220,7 +223,7 @@ pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error
 /// Compiles an already loaded program.
 pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
     let target = target(opts)?;
-    let config = Config { target: target.clone(), strategy: opts.strategy, chooser: opts.chooser };
+    let config = Config { target: target.clone(), strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io };
     let summary = ModelSummary::of(&input);
     let seq = seq_passes::partition::shard_sequence::sequence_length(&input).ok().flatten().unwrap_or(1);
     let program = run_pipeline(input.clone(), &config, opts, true)?;
@@ -267,6 +270,7 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         profile: target.profile.name.clone(),
         devices: target.devices,
         split: program.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false),
+        sharded_io: program.module_attrs.contains_key(seq_passes::partition::shard_sequence::GLOBAL_TOKENS),
         layout: attr_str("seq.layout"),
         mesh: attr_str("seq.mesh"),
         layers,
@@ -297,7 +301,7 @@ fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, b
         while n <= 4096 && found.is_none() {
             let trial = CompileOptions { devices: n, nodes: None, dump_dir: None, ..opts.clone() };
             if let Ok(t) = target(&trial) {
-                let config = Config { target: t, strategy: opts.strategy, chooser: opts.chooser };
+                let config = Config { target: t, strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io };
                 if let Ok(g) = run_pipeline(input.clone(), &config, &trial, false) {
                     let (p, a) = memory(&g);
                     if p + a <= budget {

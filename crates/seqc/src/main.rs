@@ -95,6 +95,12 @@ struct TargetArgs {
     /// Tokens to compile for when the model is a Hugging Face config.json (default 4096).
     #[arg(long, value_name = "N")]
     seq_len: Option<i64>,
+    /// Each rank's program takes its own rows of the sequence-shaped arguments and returns its
+    /// rows of the results (no scatter of the inputs, no gather of the outputs), as a training
+    /// loop that keeps activations split would call it. The plan records the layout; `seqc run`
+    /// still takes and writes whole tensors (it splits and assembles them).
+    #[arg(long)]
+    sharded_io: bool,
 }
 
 impl TargetArgs {
@@ -119,6 +125,7 @@ impl TargetArgs {
             },
             verify_each: true,
             dump_dir,
+            sharded_io: self.sharded_io,
         }
     }
 }
@@ -438,7 +445,12 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         let (worst, bad_row) = max_relative_error(first, &reference.outputs[0], a.tolerance);
         println!("max relative error vs the unsplit model in f64: {worst:.3e} (tolerance {:.0e})", a.tolerance);
         if let Some(row) = bad_row {
-            let layout = plan.steps.iter().find(|s| s.op == "shard").and_then(|s| s.attrs.get("layout")).and_then(|l| l.as_str()).unwrap_or("block");
+            let layout = plan
+                .sharded_io
+                .as_ref()
+                .map(|io| io.layout.as_str())
+                .or_else(|| plan.steps.iter().find(|s| s.op == "shard").and_then(|s| s.attrs.get("layout")).and_then(|l| l.as_str()))
+                .unwrap_or("block");
             return Err(format!(
                 "error: row {row} diverges first; it lives on rank {}",
                 owner_of(row, layout, plan.devices, first.shape[0])

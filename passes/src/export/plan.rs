@@ -1,7 +1,8 @@
 //! The runtime's plan from a lowered program: the same ops and attributes, without MLIR.
 
 use seq_ir::{Attr, Graph, Type};
-use seq_runtime::plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, Step, ValueDesc};
+use crate::partition::shard_sequence::{GLOBAL_TOKENS, SHARDED_ARGS, SHARDED_RESULTS};
+use seq_runtime::plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, ShardedIo, Step, ValueDesc};
 
 fn attr_value(a: &Attr) -> AttrValue {
     match a {
@@ -51,6 +52,16 @@ pub fn to_plan(g: &Graph) -> Plan {
         });
     }
     let int = |k: &str| g.module_attrs.get(k).and_then(Attr::as_int);
+    let positions = |k: &str| match g.module_attrs.get(k) {
+        Some(Attr::Ints { values, .. }) => values.iter().map(|&p| p as usize).collect(),
+        _ => Vec::new(),
+    };
+    let sharded_io = int(GLOBAL_TOKENS).map(|global| ShardedIo {
+        layout: g.module_attrs.get("seq.layout").and_then(Attr::as_str).unwrap_or("block").into(),
+        global_size: global as usize,
+        inputs: positions(SHARDED_ARGS),
+        outputs: positions(SHARDED_RESULTS),
+    });
     Plan {
         version: PLAN_VERSION,
         devices: int("seq.devices").unwrap_or(1) as usize,
@@ -63,5 +74,6 @@ pub fn to_plan(g: &Graph) -> Plan {
             arena_bytes: int(crate::schedule::plan_memory::ARENA_BYTES).unwrap_or(0) as u64,
             param_bytes: int(crate::schedule::plan_memory::PARAM_BYTES).unwrap_or(0) as u64,
         },
+        sharded_io,
     }
 }

@@ -24,6 +24,8 @@ pub struct Report {
     pub devices: usize,
     /// Whether the program is split across devices (false: each device runs the whole model).
     pub split: bool,
+    /// Whether each rank takes and returns its own rows (`--sharded-io`).
+    pub sharded_io: bool,
     pub layout: String,
     pub mesh: String,
     pub layers: Vec<LayerReport>,
@@ -62,7 +64,14 @@ impl Report {
             out,
             "{} devices ({}), {}, profile {}",
             self.devices,
-            if self.split { format!("sequence split, {} layout{}", self.layout, if self.mesh.is_empty() { String::new() } else { format!(", mesh {}", self.mesh) }) } else { "not split: every device runs the whole model".into() },
+            if self.split {
+                format!(
+                    "sequence split, {} layout{}{}",
+                    self.layout,
+                    if self.mesh.is_empty() { String::new() } else { format!(", mesh {}", self.mesh) },
+                    if self.sharded_io { ", inputs and outputs stay sharded" } else { "" }
+                )
+            } else { "not split: every device runs the whole model".into() },
             if self.layers.is_empty() { "no attention layers".to_string() } else { format!("{} attention layers", self.layers.len()) },
             self.profile
         );

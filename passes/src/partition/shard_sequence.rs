@@ -6,6 +6,12 @@
 //! Results are assembled by `seq.unshard`. Causal programs use the zigzag layout so that every
 //! rank does the same causal work.
 //!
+//! With `sharded_io` (`seqc compile --sharded-io`) the function boundary is per rank instead:
+//! sequence-shaped arguments arrive as the rank's rows and sequence-shaped results leave as them,
+//! with no `shard` or `unshard`. The module records which (`seq.sharded_args`,
+//! `seq.sharded_results`, positions) and the global length (`seq.global_tokens`); the layout is
+//! `seq.layout`.
+//!
 //! Needs the module attributes set by `seq-choose-strategy`; a program it marks unsplit
 //! (`seq.split = false`) is left as it is.
 
@@ -20,10 +26,15 @@ use seq_ir::{
     verify::{Inferred, infer, shard_rows},
 };
 
-pub struct ShardSequence;
+pub struct ShardSequence {
+    pub sharded_io: bool,
+}
 
 pub const DEVICES: &str = "seq.devices";
 pub const SPLIT: &str = "seq.split";
+pub const SHARDED_ARGS: &str = "seq.sharded_args";
+pub const SHARDED_RESULTS: &str = "seq.sharded_results";
+pub const GLOBAL_TOKENS: &str = "seq.global_tokens";
 
 /// The program's sequence length: every attention layer must attend over the same tokens.
 pub fn sequence_length(g: &Graph) -> Result<Option<i64>, String> {
@@ -82,12 +93,29 @@ impl Pass for ShardSequence {
         out.module_attrs = g.module_attrs.clone();
         out.loc = g.loc.clone();
         let mut map: Vec<Option<ValueId>> = vec![None; g.values.len()];
-        let args: Vec<ValueId> = g.args.iter().map(|a| out.add_arg(g.ty(*a).clone())).collect();
+        let mut sharded_args = Vec::new();
+        let args: Vec<ValueId> = g
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let ty = g.ty(*a);
+                match ty.tensor() {
+                    Some(t) if self.sharded_io && per_token(ty, seq) => {
+                        sharded_args.push(i as i64);
+                        let mut shape = t.shape.clone();
+                        shape[0] = local;
+                        out.add_arg(seq_ir::TensorType::new(shape, t.dtype).into())
+                    }
+                    _ => out.add_arg(ty.clone()),
+                }
+            })
+            .collect();
         let mut b = Builder::new(&mut out);
         let err = |e: seq_ir::BuildError| pre(e.to_string());
         let index = b.one(OpKind::TokenIndex, &[], shard_attrs(layout, n, seq)).map_err(err)?;
-        for (old, new) in g.args.iter().zip(args) {
-            map[old.0 as usize] = Some(if per_token(g.ty(*old), seq) {
+        for (i, (old, new)) in g.args.iter().zip(args).enumerate() {
+            map[old.0 as usize] = Some(if per_token(g.ty(*old), seq) && !sharded_args.contains(&(i as i64)) {
                 let mut a = shard_attrs(layout, n, seq);
                 a.insert("dim".into(), Attr::Int(0));
                 b.one(OpKind::Shard, &[new], a).map_err(err)?
@@ -135,10 +163,16 @@ impl Pass for ShardSequence {
         }
         b.loc = None;
         let mut results = Vec::new();
-        for r in &g.results {
+        let mut sharded_results = Vec::new();
+        for (i, r) in g.results.iter().enumerate() {
             let v = map[r.0 as usize].unwrap_or(*r);
             let sharded = g.ty(*r).tensor().is_some_and(|t| t.shape.first() == Some(&seq))
                 && b.graph.ty(v).tensor().is_some_and(|t| t.shape.first() == Some(&local));
+            if sharded && self.sharded_io {
+                sharded_results.push(i as i64);
+                results.push(v);
+                continue;
+            }
             results.push(if sharded {
                 let mut a = shard_attrs(layout, n, seq);
                 a.insert("dim".into(), Attr::Int(0));
@@ -149,6 +183,11 @@ impl Pass for ShardSequence {
         }
         out.results = results;
         out.module_attrs.insert("seq.layout".into(), Attr::Str(layout.into()));
+        if self.sharded_io {
+            out.module_attrs.insert(SHARDED_ARGS.into(), Attr::Ints { values: sharded_args, width: 64 });
+            out.module_attrs.insert(SHARDED_RESULTS.into(), Attr::Ints { values: sharded_results, width: 64 });
+            out.module_attrs.insert(GLOBAL_TOKENS.into(), Attr::Int(seq));
+        }
         *g = out;
         Ok(())
     }

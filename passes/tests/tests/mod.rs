@@ -22,7 +22,8 @@ fn folder_of(flag: &str) -> String {
 }
 
 /// An input's first line may set the target and passes to run first:
-/// `// seqc-test: devices=4 strategy=ring before=seq-choose-strategy,seq-shard-sequence`.
+/// `// seqc-test: devices=4 strategy=ring before=seq-choose-strategy,seq-shard-sequence`
+/// (and `sharded_io=true` for `--sharded-io`).
 struct Header {
     config: Config,
     before: Vec<String>,
@@ -35,6 +36,7 @@ fn header(text: &str) -> Header {
     let mut strategy = StrategyRequest::Auto;
     let mut before = Vec::new();
     let mut from = None;
+    let mut sharded_io = false;
     if let Some(line) = text.lines().next().and_then(|l| l.strip_prefix("// seqc-test:")) {
         for item in line.split_whitespace() {
             match item.split_once('=') {
@@ -42,12 +44,14 @@ fn header(text: &str) -> Header {
                 Some(("strategy", v)) => strategy = StrategyRequest::parse(v).expect("strategy"),
                 Some(("before", v)) => before = v.split(',').map(String::from).collect(),
                 Some(("from", v)) => from = Some(v.to_string()),
+                Some(("sharded_io", v)) => sharded_io = v.parse().expect("sharded_io"),
                 _ => panic!("unknown seqc-test item '{item}'"),
             }
         }
     }
     let mut config = Config::new(Target::new(devices, Profile::h200()));
     config.strategy = strategy;
+    config.sharded_io = sharded_io;
     Header { config, before, from }
 }
 

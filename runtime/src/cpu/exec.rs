@@ -85,7 +85,12 @@ impl<'a> Program<'a> {
             .zip(inputs)
             .enumerate()
             .map(|(index, (&v, t))| {
-                adopt::<T>(t, &plan.values[v as usize]).map_err(|message| RuntimeError::Input { index, message })
+                // Sharded inputs arrive whole; each rank takes its rows in `Rank::run`.
+                let mut desc = plan.values[v as usize].clone();
+                if let Some(shape) = plan.global_input_shape(index) {
+                    desc.shape = shape;
+                }
+                adopt::<T>(t, &desc).map_err(|message| RuntimeError::Input { index, message })
             })
             .collect::<Result<_, _>>()?;
         let mut last_use = vec![None; plan.values.len()];
@@ -232,8 +237,9 @@ impl<'a, T: Float> Rank<'a, T> {
     /// Runs every step; returns this rank's copies of the plan outputs.
     pub fn run(mut self) -> Result<(Vec<HostTensor>, RankStats), RuntimeError> {
         let plan = self.prog.plan;
-        for (&v, t) in plan.inputs.iter().zip(&self.prog.inputs) {
-            self.define(v, Value::Tensor(t.clone()));
+        let inputs = crate::shards::local_inputs(plan, &self.prog.inputs, self.rank).map_err(RuntimeError::Setup)?;
+        for (&v, t) in plan.inputs.iter().zip(inputs) {
+            self.define(v, Value::Tensor(t.into_owned()));
             self.free_if_unused(v);
         }
         for (s, step) in plan.steps.iter().enumerate() {

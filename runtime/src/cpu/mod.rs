@@ -53,7 +53,8 @@ pub struct RankStats {
 
 #[derive(Clone, Debug)]
 pub struct RunOutput {
-    /// The plan outputs as rank 0 holds them (global tensors when produced by `unshard`).
+    /// The plan outputs as the caller sees them: rank 0's copy, or assembled from every rank's
+    /// rows where the plan keeps an output sharded.
     pub outputs: Vec<HostTensor>,
     /// One entry per rank.
     pub ranks: Vec<RankStats>,
@@ -172,13 +173,13 @@ fn run_in<T: Float>(
             })
             .collect()
     });
-    let mut outputs = None;
+    let mut per_rank = Vec::with_capacity(results.len());
     let mut ranks = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for result in results {
         match result {
             Ok((out, stats)) => {
-                outputs.get_or_insert(out);
+                per_rank.push(out);
                 ranks.push(stats);
             }
             Err(e) => errors.push(e),
@@ -189,7 +190,15 @@ fn run_in<T: Float>(
         let root = errors.iter().position(|e| !matches!(e, RuntimeError::Aborted { .. })).unwrap_or(0);
         return Err(errors.swap_remove(root));
     }
-    let outputs = outputs.ok_or_else(|| RuntimeError::Setup("no rank ran".into()))?;
+    if per_rank.is_empty() {
+        return Err(RuntimeError::Setup("no rank ran".into()));
+    }
+    let outputs = (0..plan.outputs.len())
+        .map(|i| {
+            let copies: Vec<&HostTensor> = per_rank.iter().map(|o: &Vec<HostTensor>| &o[i]).collect();
+            crate::shards::global_output(plan, i, &copies).map_err(RuntimeError::Setup)
+        })
+        .collect::<Result<_, _>>()?;
     Ok(RunOutput { outputs, ranks })
 }
 

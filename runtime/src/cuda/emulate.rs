@@ -233,7 +233,8 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Lowers `plan` for every rank and loads weights and inputs as the executor does.
+    /// Lowers `plan` for every rank and loads weights and inputs (global: each rank takes its
+    /// rows of sharded ones) as the executor does.
     pub fn new(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource) -> R<Self> {
         let programs = (0..plan.devices)
             .map(|r| program::build(plan, r).map_err(|e| e.to_string()))
@@ -243,7 +244,7 @@ impl Emulator {
             return Err("ranks have different command counts".into());
         }
         let mut mems: Vec<Mem> = programs.iter().map(Mem::new).collect();
-        for (p, mem) in programs.iter().zip(&mut mems) {
+        for (rank, (p, mem)) in programs.iter().zip(&mut mems).enumerate() {
             for slot in &p.params {
                 let values = weights.load(&slot.name, &slot.info.shape, slot.role)?;
                 mem.write(
@@ -254,7 +255,7 @@ impl Emulator {
             if inputs.len() != p.inputs.len() {
                 return Err(format!("the plan takes {} inputs, {} were given", p.inputs.len(), inputs.len()));
             }
-            for (t, &(v, addr)) in inputs.iter().zip(&p.inputs) {
+            for (t, &(v, addr)) in crate::shards::local_inputs(plan, inputs, rank)?.iter().zip(&p.inputs) {
                 let info = &p.infos[v as usize];
                 mem.write(addr, &encode_tensor(t, info.dtype, info.numel).map_err(|m| format!("input %{v}: {m}"))?)?;
             }
@@ -297,6 +298,18 @@ impl Emulator {
 
     pub fn bytes(&self, rank: usize, a: Addr, n: usize) -> R<&[u8]> {
         self.mems.get(rank).ok_or("no such rank")?.bytes(a, n)
+    }
+
+    /// The plan outputs as the caller sees them: rank 0's, or assembled from every rank's rows
+    /// where `plan` keeps an output sharded.
+    pub fn global_outputs(&self, plan: &Plan) -> R<Vec<HostTensor>> {
+        let ranks = (0..self.programs.len()).map(|r| self.outputs(r)).collect::<R<Vec<_>>>()?;
+        (0..plan.outputs.len())
+            .map(|i| {
+                let copies: Vec<&HostTensor> = ranks.iter().filter_map(|o| o.get(i)).collect();
+                crate::shards::global_output(plan, i, &copies)
+            })
+            .collect()
     }
 
     pub fn outputs(&self, rank: usize) -> R<Vec<HostTensor>> {

@@ -17,9 +17,11 @@ use super::program::{Addr, Cmd, Move, Program, Region, Work};
 use super::probe::{Probe, Span};
 use super::sdpa::{Sdpa, SdpaKey};
 use crate::cpu::{Data, HostTensor, WeightSource};
+use crate::plan::Plan;
 use cudarc::driver::{CudaContext, CudaEvent, CudaStream, result, sys};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -357,7 +359,7 @@ impl Executor {
     }
 
     /// Uploads the inputs and clears the error flag before a run.
-    fn start(&self, inputs: &[HostTensor]) -> Result<(), CudaError> {
+    fn start(&self, inputs: &[impl Deref<Target = HostTensor>]) -> Result<(), CudaError> {
         let rank = self.rank;
         let setup =
             |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
@@ -371,7 +373,7 @@ impl Executor {
         }
         for (i, (t, &(v, addr))) in inputs.iter().zip(&self.program.inputs).enumerate() {
             let info = &self.program.infos[v as usize];
-            let bytes = encode_tensor(t, info.dtype, info.numel)
+            let bytes = encode_tensor(&**t, info.dtype, info.numel)
                 .map_err(|m| CudaError::setup(rank, format!("input #{i} (%{v})"), m))?;
             device::upload(&self.compute, self.p(addr), &bytes).map_err(setup("uploading inputs"))?;
         }
@@ -424,8 +426,9 @@ impl Executor {
         Ok(())
     }
 
-    /// Runs the plan once on `inputs` (the plan's global inputs). Returns the GPU time in ms.
-    pub fn run(&mut self, inputs: &[HostTensor], timeout: Duration) -> Result<f32, CudaError> {
+    /// Runs the plan once on `inputs` (this rank's: see `shards::local_inputs`). Returns the GPU
+    /// time in ms.
+    pub fn run(&mut self, inputs: &[impl Deref<Target = HostTensor>], timeout: Duration) -> Result<f32, CudaError> {
         let rank = self.rank;
         let setup =
             |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
@@ -453,7 +456,7 @@ impl Executor {
     /// the first line names the step that went wrong.
     pub fn run_checked(
         &mut self,
-        inputs: &[HostTensor],
+        inputs: &[impl Deref<Target = HostTensor>],
         emu: &mut Emulator,
     ) -> Result<(usize, Vec<String>), CudaError> {
         let rank = self.rank;
@@ -697,21 +700,38 @@ impl Executor {
         }
     }
 
-    /// The plan outputs as host tensors (after `run`).
-    pub fn outputs(&self) -> Result<Vec<HostTensor>, CudaError> {
+    /// The plan outputs as the caller sees them (after `run`). Outputs the plan keeps sharded
+    /// are gathered from every rank over the all-ranks communicator and put in global row order,
+    /// so every rank must call this.
+    pub fn outputs(&self, plan: &Plan, timeout: Duration) -> Result<Vec<HostTensor>, CudaError> {
         let rank = self.rank;
-        self.program
-            .outputs
-            .iter()
-            .map(|&(v, addr)| {
-                let info = &self.program.infos[v as usize];
-                let mut bytes = vec![0u8; info.bytes];
-                device::download(&self.compute, self.p(addr), &mut bytes)
-                    .map_err(|e| CudaError::setup(rank, format!("reading output %{v}"), describe(e)))?;
-                decode_tensor(&bytes, info.dtype, info.shape.clone())
-                    .map_err(|m| CudaError::setup(rank, format!("output %{v}"), m))
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.program.outputs.len());
+        for (i, &(v, addr)) in self.program.outputs.iter().enumerate() {
+            let info = &self.program.infos[v as usize];
+            let what = format!("reading output %{v}");
+            let fail = |m: String| CudaError::setup(rank, what.clone(), m);
+            let (world, gathered) = match &self.barrier {
+                Some((comm, _)) if plan.output_sharded(i) => {
+                    let world = plan.devices;
+                    let buf = DeviceBuffer::alloc(&self.ctx, info.bytes * world).map_err(|e| fail(describe(e)))?;
+                    comm.all_gather(&self.compute, self.p(addr), buf.ptr(), info.bytes).map_err(&fail)?;
+                    self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
+                    self.wait(timeout)?;
+                    (world, Some(buf))
+                }
+                _ => (1, None),
+            };
+            let mut bytes = vec![0u8; info.bytes * world];
+            let from = gathered.as_ref().map_or(self.p(addr), DeviceBuffer::ptr);
+            device::download(&self.compute, from, &mut bytes).map_err(|e| fail(describe(e)))?;
+            let mut shape = info.shape.clone();
+            if let Some(rows) = shape.first_mut() {
+                *rows *= world;
+            }
+            let t = decode_tensor(&bytes, info.dtype, shape).map_err(&fail)?;
+            out.push(if plan.output_sharded(i) { crate::shards::global_from_gathered(plan, i, &t).map_err(&fail)? } else { t });
+        }
+        Ok(out)
     }
 
     /// (total, free) device memory as the driver reports it.

@@ -294,11 +294,12 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     }
     exec.profile = args.profile || args.trace.is_some();
     let inputs = run_inputs(&plan, args)?;
+    let local = crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?;
     if args.check_steps {
         launch::set_phase("checking every step against the emulator");
         let mut emu =
             emulate::Emulator::new(&plan, &inputs, &weights).map_err(|m| CudaError::setup(rank, "emulator", m))?;
-        let (checked, bad) = exec.run_checked(&inputs, &mut emu)?;
+        let (checked, bad) = exec.run_checked(&local, &mut emu)?;
         for line in bad.iter().take(40) {
             println!("[rank {rank}] step check: {line}");
         }
@@ -310,7 +311,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     let mut times = Vec::with_capacity(args.iters);
     for i in 0..args.iters {
         launch::set_phase(format!("running the plan (iteration {} of {})", i + 1, args.iters));
-        times.push(exec.run(&inputs, remaining())?);
+        times.push(exec.run(&local, remaining())?);
     }
     let (gpu_ms, which) = reported_time(&times);
     for why in exec.attention_refusals() {
@@ -329,14 +330,16 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             .map_err(|e| CudaError::File { path: path.display().to_string(), reason: e.to_string() })?;
         println!("[rank {rank}] wrote the measured timeline to {} (open in ui.perfetto.dev)", path.display());
     }
-    launch::set_phase("reading outputs");
-    let outputs = exec.outputs()?;
-    exec.synchronize()?;
-    let m = &exec.memory;
+    // Device memory in use before reading outputs (gathering sharded ones takes a buffer).
     let used = exec
         .device_memory()
         .map(|(total, free)| format!("; in use on the device (cuMemGetInfo): {}", mib(total - free)))
         .unwrap_or_default();
+    launch::set_phase("reading outputs");
+    // Every rank takes part (sharded outputs are gathered) or none does: the flags are the same.
+    let outputs = if args.check || args.output.is_some() { exec.outputs(&plan, remaining())? } else { Vec::new() };
+    exec.synchronize()?;
+    let m = &exec.memory;
     println!(
         "[rank {rank}] {name} (device {}): {} steps in {gpu_ms:.3} ms GPU time ({which}); kernels {}",
         env.local_rank,

@@ -179,6 +179,7 @@ impl Builder {
             values: self.values,
             steps: self.steps,
             memory: Default::default(),
+            sharded_io: None,
         };
         plan.check().expect("test plan is well formed");
         plan
@@ -450,4 +451,56 @@ fn attention(
             to_tokens(b, oh, uly)
         }
     }
+}
+
+/// `plan` as `seqc compile --sharded-io` would emit it: each input that `shard` splits becomes
+/// the rank's rows (the `shard` steps go), and each output `unshard` assembles becomes its
+/// operand (the `unshard` goes). The plan records the layout in `sharded_io`.
+pub fn with_sharded_io(plan: &Plan) -> Plan {
+    let mut p = plan.clone();
+    let mut rename: BTreeMap<u32, u32> = BTreeMap::new();
+    let (mut layout, mut global) = (String::new(), 0usize);
+    let (mut sharded_in, mut sharded_out) = (Vec::new(), Vec::new());
+    let mut steps = Vec::new();
+    for step in plan.steps.iter().cloned() {
+        let attr = |k: &str| step.attrs.get(k).cloned();
+        let mut note_layout = || {
+            layout = attr("layout").and_then(|a| a.as_str().map(String::from)).unwrap_or_default();
+            global = attr("global_size").and_then(|a| a.as_int()).unwrap_or(0) as usize;
+        };
+        match step.op.as_str() {
+            "shard" if plan.inputs.contains(&step.operands[0]) => {
+                note_layout();
+                let input = step.operands[0];
+                let pos = plan.inputs.iter().position(|&v| v == input).expect("an input");
+                if !sharded_in.contains(&pos) {
+                    sharded_in.push(pos);
+                }
+                p.values[input as usize].shape = plan.values[step.results[0] as usize].shape.clone();
+                rename.insert(step.results[0], input);
+            }
+            "unshard" if plan.outputs.contains(&step.results[0]) => {
+                note_layout();
+                for (i, o) in p.outputs.iter_mut().enumerate() {
+                    if *o == step.results[0] {
+                        *o = step.operands[0];
+                        sharded_out.push(i);
+                    }
+                }
+            }
+            _ => steps.push(step),
+        }
+    }
+    for step in &mut steps {
+        for o in &mut step.operands {
+            *o = *rename.get(o).unwrap_or(o);
+        }
+    }
+    sharded_in.sort_unstable();
+    sharded_out.sort_unstable();
+    p.steps = steps;
+    p.version = PLAN_VERSION;
+    p.sharded_io = Some(seq_runtime::ShardedIo { layout, global_size: global, inputs: sharded_in, outputs: sharded_out });
+    p.check().expect("a valid sharded-IO plan");
+    p
 }

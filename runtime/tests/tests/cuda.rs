@@ -408,6 +408,7 @@ fn a_program_from_hidden_states_takes_them_from_input() {
         values: vec![value(&[4, 8], "bf16"), value(&[4], "i32")],
         steps: Vec::new(),
         memory: MemoryPlan::default(),
+        sharded_io: None,
     };
     // No token ids: the integer argument is the positions.
     let ins = seq_runtime::inputs::make_inputs(&plan, None, None, 0).expect("inputs");

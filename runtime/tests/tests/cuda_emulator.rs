@@ -7,18 +7,18 @@
 //! What this cannot see: the CUDA kernels themselves and stream ordering (it runs commands in
 //! program order); those are checked on the GPU by `seqc-run --check-against-cpu`.
 
-use super::common::{Attn, Rng, Strategy, model_plan};
+use super::common::{Attn, Rng, Strategy, model_plan, with_sharded_io};
 use super::plans::model_inputs;
 use seq_runtime::Plan;
 use seq_runtime::cpu::{self, HostTensor, Precision, RunOptions, WeightSource};
 use seq_runtime::cuda::emulate::Emulator;
 use std::time::Duration;
 
-/// Runs `plan` through the CUDA lowering on emulated ranks; returns rank 0's outputs.
+/// Runs `plan` through the CUDA lowering on emulated ranks; returns the global outputs.
 pub fn emulate(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource) -> Vec<HostTensor> {
     let mut emu = Emulator::new(plan, inputs, weights).unwrap_or_else(|e| panic!("{e}"));
     emu.run().unwrap_or_else(|e| panic!("{e}"));
-    emu.outputs(0).unwrap_or_else(|e| panic!("{e}"))
+    emu.global_outputs(plan).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The plan with every bf16 value declared f32.
@@ -77,6 +77,12 @@ fn lowered_strategies_match_the_cpu_backend() {
         let what = format!("case {i}: {strategy:?} on {n} ranks, {g} tokens, {a:?}");
         check(&as_f32(&plan), &inputs, 1e-5, &format!("{what} (f32)"));
         check(&plan, &inputs, 3e-2, &format!("{what} (bf16)"));
+        if n > 1 {
+            // The same plan taking and returning each rank's rows (`--sharded-io`).
+            let sharded = with_sharded_io(&plan);
+            check(&as_f32(&sharded), &inputs, 1e-5, &format!("{what}, sharded IO (f32)"));
+            check(&sharded, &inputs, 3e-2, &format!("{what}, sharded IO (bf16)"));
+        }
     }
 }
 
@@ -112,5 +118,9 @@ fn write_device_plans() {
         let plan = model_plan(g, n, strategy, &a);
         std::fs::write(dir.join(format!("test-{name}-bf16.json")), plan.to_json()).expect("write");
         std::fs::write(dir.join(format!("test-{name}-f32.json")), as_f32(&plan).to_json()).expect("write");
+        if n > 1 && !name.contains("long") && !name.contains("hd") {
+            let sharded = with_sharded_io(&plan);
+            std::fs::write(dir.join(format!("test-sio-{name}-bf16.json")), sharded.to_json()).expect("write");
+        }
     }
 }

@@ -318,3 +318,52 @@ fn hybrid_ring_of_ulysses_groups_matches_unsplit() {
     check_strategy(13, 4, Strategy::Hybrid { ulysses: 2 }, &attn(4, 2, true, None, true), 8);
     check_strategy(17, 6, Strategy::Hybrid { ulysses: 2 }, &attn(4, 2, true, Some(6), false), 9);
 }
+
+/// Sharded inputs and outputs: every rank runs on its rows of the caller's global inputs, and
+/// the outputs assembled from every rank's rows are the unsplit model's.
+#[test]
+fn sharded_io_plans_match_unsplit() {
+    let cases = [
+        (19, 2, Strategy::Ring, attn(4, 2, true, None, false)),
+        (23, 3, Strategy::Ring, attn(4, 1, true, Some(7), true)),
+        (21, 3, Strategy::AllGatherKv { zigzag: false }, attn(6, 3, true, Some(4), false)),
+        (17, 2, Strategy::Ulysses, attn(4, 2, false, None, true)),
+        (22, 4, Strategy::Hybrid { ulysses: 2 }, attn(4, 2, true, None, true)),
+    ];
+    for (i, (g, n, strategy, a)) in cases.into_iter().enumerate() {
+        let inputs = model_inputs(&mut Rng::new(40 + i as u64), g, &a);
+        let reference = run(&model_plan(g, 1, Strategy::Unsplit, &a), &inputs, Precision::F64);
+        let plan = common::with_sharded_io(&model_plan(g, n, strategy, &a));
+        assert!(plan.steps.iter().all(|s| s.op != "shard" && s.op != "unshard"), "case {i}");
+        let got = run(&plan, &inputs, Precision::F64);
+        assert_eq!(got[0].shape, vec![g, VOCAB], "case {i}");
+        let e = max_rel_err(&to_f64(&got[0]), &to_f64(&reference[0]));
+        assert!(e < 1e-12, "case {i}: {strategy:?} on {n} ranks, sharded IO: error {e}");
+    }
+}
+
+/// A plan whose `sharded_io` names a missing input or a shape that is not the rank's rows is
+/// refused before anything runs.
+#[test]
+fn bad_sharded_io_is_refused() {
+    let a = attn(4, 2, true, None, false);
+    let plan = common::with_sharded_io(&model_plan(19, 2, Strategy::Ring, &a));
+    let refuse = |p: &seq_runtime::Plan, want: &str| {
+        let e = seq_runtime::Plan::from_json(&p.to_json(), "plan.json").expect_err("refused").to_string();
+        assert!(e.contains(want), "{e}");
+    };
+    let mut bad = plan.clone();
+    bad.sharded_io.as_mut().expect("io").inputs.push(7);
+    refuse(&bad, "input 7 does not exist");
+    let mut bad = plan.clone();
+    bad.sharded_io.as_mut().expect("io").global_size = 40;
+    refuse(&bad, "each rank's shard of 40 rows over 2 devices has 20");
+    let mut bad = plan.clone();
+    bad.sharded_io.as_mut().expect("io").layout = "striped".into();
+    refuse(&bad, "unknown layout 'striped'");
+    // A version 1 plan (before sharded IO) still reads; an unknown future version does not.
+    let old = seq_runtime::Plan { version: 1, sharded_io: None, ..model_plan(19, 2, Strategy::Ring, &a) };
+    assert!(seq_runtime::Plan::from_json(&old.to_json(), "old.json").is_ok());
+    let future = seq_runtime::Plan { version: 99, ..old };
+    refuse(&future, "versions 1 to 2");
+}

@@ -1,5 +1,6 @@
 //! Lowered IR pinned for the examples at 1, 2, 4 and 8 devices under every strategy and auto,
-//! and for the uneven cases: a sequence that does not divide, heads that do not divide, MQA.
+//! and for the uneven cases: a sequence that does not divide, heads that do not divide, MQA;
+//! and with sharded inputs and outputs (`--sharded-io`).
 
 use super::{root, settings};
 use seq_frontends::DecoderConfig;
@@ -71,6 +72,25 @@ fn uneven_cases_under_every_strategy() {
             for (sname, s) in STRATEGIES {
                 let c = compile_graph(g.clone(), &opts(devices, s)).unwrap_or_else(|e| panic!("{model} {sname} x {devices}: {e}"));
                 check(&format!("{model}_{sname}_{devices}"), &c, devices, s);
+            }
+        }
+    }
+}
+
+/// `--sharded-io`: the function takes and returns each rank's rows (no shard, no unshard), for a
+/// layer and for attention alone on a sequence that does not divide.
+#[test]
+fn sharded_io_under_every_strategy() {
+    let cfg = DecoderConfig { layers: 1, seq_len: 61, ..DecoderConfig::tiny() };
+    for (model, g) in [("layer", cfg.build_layer().expect("builds")), ("attention", cfg.build_attention().expect("builds"))] {
+        for devices in [2, 4] {
+            for (sname, s) in STRATEGIES.into_iter().filter(|(n, _)| *n != "auto" && *n != "replicate") {
+                let c = compile_graph(g.clone(), &CompileOptions { sharded_io: true, ..opts(devices, s) })
+                    .unwrap_or_else(|e| panic!("{model} {sname} x {devices}: {e}"));
+                let io = c.plan.sharded_io.as_ref().unwrap_or_else(|| panic!("{model} {sname} x {devices}: no sharded_io"));
+                assert_eq!((io.global_size, io.outputs.as_slice()), (61, &[0usize][..]), "{model} {sname} x {devices}");
+                assert!(c.plan.steps.iter().all(|s| s.op != "shard" && s.op != "unshard"), "{model} {sname} x {devices}");
+                check(&format!("sharded_io_{model}_{sname}_{devices}"), &c, devices, s);
             }
         }
     }
