@@ -51,7 +51,7 @@ fn llama3_70b_example_matches_builder() {
 /// The benchmark's workloads (bench/): a Llama-3-8B-shaped layer and its attention alone.
 #[test]
 fn benchmark_programs_match_builder() {
-    for (tokens, tag) in [(32768, "32k"), (131072, "128k")] {
+    for (tokens, tag) in [(32768, "32k"), (131072, "128k"), (524288, "512k"), (1048576, "1m")] {
         let cfg = DecoderConfig { seq_len: tokens, ..DecoderConfig::llama3_8b() };
         check_graph(
             &format!("bench/llama3-8b-layer-{tag}.mlir"),
