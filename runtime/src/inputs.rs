@@ -4,9 +4,51 @@
 use crate::cpu::HostTensor;
 use crate::plan::Plan;
 
+const LCG_A: u64 = 6364136223846793005;
+const LCG_C: u64 = 1442695040888963407;
+
 fn lcg(state: &mut u64) -> u64 {
-    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state = state.wrapping_mul(LCG_A).wrapping_add(LCG_C);
     *state >> 33
+}
+
+/// The state `n` steps of `lcg` after `state`, in O(log n): the step is the affine map
+/// x -> A·x + C, and its n-th power is found by squaring.
+fn lcg_skip(state: u64, mut n: u64) -> u64 {
+    let (mut a, mut c) = (LCG_A, LCG_C);
+    let (mut acc_a, mut acc_c) = (1u64, 0u64);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc_a = acc_a.wrapping_mul(a);
+            acc_c = acc_c.wrapping_mul(a).wrapping_add(c);
+        }
+        c = c.wrapping_mul(a).wrapping_add(c);
+        a = a.wrapping_mul(a);
+        n >>= 1;
+    }
+    state.wrapping_mul(acc_a).wrapping_add(acc_c)
+}
+
+/// `n` values in [−1, 1] from `lcg` starting at `*state` (left `n` steps on), generated in
+/// parallel chunks that each jump to their place: a 1M-token q is 4G values.
+fn uniform_values(state: &mut u64, n: usize) -> Vec<f32> {
+    let mut out = vec![0f32; n];
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(32);
+    let chunk = n.div_ceil(threads).max(1 << 16);
+    let start = *state;
+    std::thread::scope(|scope| {
+        for (i, part) in out.chunks_mut(chunk).enumerate() {
+            scope.spawn(move || {
+                let mut s = lcg_skip(start, (i * chunk) as u64);
+                for x in part {
+                    // f32 halves the host memory of long sequences; values are k/1000 to 1e-7.
+                    *x = (lcg(&mut s) % 2001) as f32 / 1000.0 - 1.0;
+                }
+            });
+        }
+    });
+    *state = lcg_skip(start, n as u64);
+    out
 }
 
 /// Rows of the table the first embedding looks up with the program's first argument.
@@ -114,8 +156,7 @@ pub fn make_inputs(
                 }
                 None => {
                     let n: usize = shape.iter().product();
-                    // f32 halves the host memory of long sequences; the values are the same to 1e-7.
-                    HostTensor::from_f32(shape, (0..n).map(|_| (lcg(&mut state) % 2001) as f32 / 1000.0 - 1.0).collect())?
+                    HostTensor::from_f32(shape, uniform_values(&mut state, n))?
                 }
             },
             (d, r) => {
@@ -127,4 +168,33 @@ pub fn make_inputs(
         out.push(t);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jumping_ahead_lands_where_stepping_does() {
+        let mut s = 0x5eed_u64;
+        for n in [0u64, 1, 2, 3, 7, 64, 1000] {
+            let mut t = s;
+            for _ in 0..n {
+                lcg(&mut t);
+            }
+            assert_eq!(lcg_skip(s, n), t, "n = {n}");
+            s = t ^ n;
+        }
+    }
+
+    #[test]
+    fn parallel_values_equal_one_sequential_stream() {
+        let n = 300_001; // several chunks, the last one short
+        let mut a = 42;
+        let got = uniform_values(&mut a, n);
+        let mut b = 42;
+        let want: Vec<f32> = (0..n).map(|_| (lcg(&mut b) % 2001) as f32 / 1000.0 - 1.0).collect();
+        assert_eq!(got, want);
+        assert_eq!(a, b, "the state moves on by n steps");
+    }
 }

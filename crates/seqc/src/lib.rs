@@ -211,7 +211,11 @@ fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
         .and_then(Attr::as_str)
         .and_then(|m| seq_passes::export::plan::parse_mesh(m).into_iter().find(|a| a.name == "ulysses"))
         .map_or(1, |a| a.size);
-    simulate(g, target, &CostContext { seq_len: seq, ulysses })
+    // A split program's attention layers are shared by all devices (replicate ones are not, and
+    // the program is then unsplit).
+    let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false);
+    let share = if split { target.devices } else { 1 };
+    simulate(g, target, &CostContext { seq_len: seq, ulysses, attention_share: share })
 }
 
 /// Reads, verifies and compiles a model for `opts.devices` devices.

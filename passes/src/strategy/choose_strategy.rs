@@ -126,7 +126,8 @@ pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config)
         Strategy::Hybrid { ulysses, .. } => ulysses,
         _ => 1,
     };
-    let schedule = simulate(&g, &config.target, &CostContext { seq_len: seq, ulysses });
+    let share = if n == 1 || strategy == Strategy::Replicate { 1 } else { n };
+    let schedule = simulate(&g, &config.target, &CostContext { seq_len: seq, ulysses, attention_share: share });
     let peak = g.module_attrs.get(ARENA_BYTES).and_then(Attr::as_int).unwrap_or(0) as u64;
     Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak })
 }
@@ -143,7 +144,7 @@ fn layers_of(g: &Graph) -> Result<Vec<Layer>, String> {
 
 /// Time of the token-wise ops before each attention layer and after the last, whole.
 fn tokenwise_segments(g: &Graph, config: &Config, seq: i64) -> Vec<(f64, usize)> {
-    let ctx = CostContext { seq_len: seq, ulysses: 1 };
+    let ctx = CostContext { seq_len: seq, ulysses: 1, attention_share: 1 };
     let mut segs = vec![(0.0, 0usize)];
     for (_, op) in g.body_ops() {
         if op.kind == OpKind::Attention {

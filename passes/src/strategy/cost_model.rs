@@ -171,8 +171,21 @@ pub struct OpCost {
 pub struct CostContext {
     /// Global sequence length: masks keep the same fraction of every block under zigzag placement.
     pub seq_len: i64,
+    /// Devices that share each attention layer's work (1 when every device computes all of it).
+    /// The fused kernel's rate is looked up at the sequence length whose whole attention is one
+    /// device's share, `seq_len / sqrt(share)`: measured on H200, the rate follows the work per
+    /// device (a 4-way split of 512K runs at the 256K rate), not the model's length.
+    pub attention_share: usize,
     /// Ranks along the minor (ulysses) mesh axis, for link classes.
     pub ulysses: usize,
+}
+
+impl CostContext {
+    /// The sequence length whose unsplit attention does one device's share of the work.
+    pub fn attention_tokens(&self) -> usize {
+        let share = self.attention_share.max(1) as f64;
+        (self.seq_len.max(1) as f64 / share.sqrt()).round() as usize
+    }
 }
 
 fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
@@ -232,9 +245,9 @@ impl Target {
                 let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
                     .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
                 let flops = 4.0 * (q[0] * k[0] * q[1]) as f64 * density;
-                // The rate measured for the model's whole sequence, whatever the split: how a
-                // split block's shape moves the fused kernel's rate is within noise on H200.
-                let rate = self.profile.attention_rate(usize::try_from(ctx.seq_len).unwrap_or(1));
+                // A layer left unsplit inside a split program does all of the work on each device.
+                let tokens = if op.str("strategy") == Some("replicate") { ctx.seq_len.max(1) as usize } else { ctx.attention_tokens() };
+                let rate = self.profile.attention_rate(tokens);
                 (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
             }
             OpKind::AsyncStart => {

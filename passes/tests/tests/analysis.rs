@@ -24,3 +24,18 @@ fn tiny_model_flops_match_hand_count() {
     assert_eq!(s.work.attention_flops, 2.0 * attention_flops(64, &attn));
     assert_eq!(attention_flops(64, &attn), 4.0 * 64.0 * 64.0 * 64.0 * (65.0 / 128.0));
 }
+
+/// The attention rate is looked up at one device's share of the work: a 4-way split of 512K
+/// tokens does the work of a 256K attention, an unsplit layer all of it.
+#[test]
+fn attention_rate_follows_the_work_per_device() {
+    use seq_passes::strategy::cost_model::{CostContext, Profile};
+    let ctx = |share| CostContext { seq_len: 524288, ulysses: 1, attention_share: share };
+    assert_eq!(ctx(4).attention_tokens(), 262144);
+    assert_eq!(ctx(1).attention_tokens(), 524288);
+    assert_eq!(ctx(0).attention_tokens(), 524288, "no share counts as one device");
+    let p = Profile { attention_curve: vec![[131072.0, 600.0], [524288.0, 480.0]], ..Profile::h200() };
+    // Halfway between the points in log(tokens).
+    assert!((p.attention_rate(ctx(4).attention_tokens()) - 540.0).abs() < 1e-9);
+    assert_eq!(p.attention_rate(ctx(1).attention_tokens()), 480.0);
+}

@@ -294,12 +294,12 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     }
     exec.profile = args.profile || args.trace.is_some();
     let inputs = run_inputs(&plan, args)?;
-    let local = crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?;
+    exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?)?;
     if args.check_steps {
         launch::set_phase("checking every step against the emulator");
         let mut emu =
             emulate::Emulator::new(&plan, &inputs, &weights).map_err(|m| CudaError::setup(rank, "emulator", m))?;
-        let (checked, bad) = exec.run_checked(&local, &mut emu)?;
+        let (checked, bad) = exec.run_checked(&mut emu)?;
         for line in bad.iter().take(40) {
             println!("[rank {rank}] step check: {line}");
         }
@@ -311,7 +311,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     let mut times = Vec::with_capacity(args.iters);
     for i in 0..args.iters {
         launch::set_phase(format!("running the plan (iteration {} of {})", i + 1, args.iters));
-        times.push(exec.run(&local, remaining())?);
+        times.push(exec.run(remaining())?);
     }
     let (gpu_ms, which) = reported_time(&times);
     for why in exec.attention_refusals() {
