@@ -295,6 +295,9 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     exec.profile = args.profile || args.trace.is_some();
     let inputs = run_inputs(&plan, args)?;
     exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?)?;
+    // The global inputs are kept only for the checks that need them: at 1M tokens they are
+    // tens of GiB of host memory per rank.
+    let inputs = if args.check_steps || (args.check && rank == 0) { inputs } else { Vec::new() };
     if args.check_steps {
         launch::set_phase("checking every step against the emulator");
         let mut emu =
