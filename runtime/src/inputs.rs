@@ -32,9 +32,13 @@ fn lcg_skip(state: u64, mut n: u64) -> u64 {
 /// `n` values in [−1, 1] from `lcg` starting at `*state` (left `n` steps on), generated in
 /// parallel chunks that each jump to their place: a 1M-token q is 4G values.
 fn uniform_values(state: &mut u64, n: usize) -> Vec<f32> {
-    let mut out = vec![0f32; n];
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(32);
-    let chunk = n.div_ceil(threads).max(1 << 16);
+    uniform_values_in_chunks(state, n, n.div_ceil(threads).max(1 << 16))
+}
+
+fn uniform_values_in_chunks(state: &mut u64, n: usize, chunk: usize) -> Vec<f32> {
+    let mut out = vec![0f32; n];
+    let chunk = chunk.max(1);
     let start = *state;
     std::thread::scope(|scope| {
         for (i, part) in out.chunks_mut(chunk).enumerate() {
@@ -189,9 +193,9 @@ mod tests {
 
     #[test]
     fn parallel_values_equal_one_sequential_stream() {
-        let n = 300_001; // several chunks, the last one short
+        let n = 30_001; // chunks of 4096 (whatever the machine's core count), the last one short
         let mut a = 42;
-        let got = uniform_values(&mut a, n);
+        let got = uniform_values_in_chunks(&mut a, n, 4096);
         let mut b = 42;
         let want: Vec<f32> = (0..n).map(|_| (lcg(&mut b) % 2001) as f32 / 1000.0 - 1.0).collect();
         assert_eq!(got, want);

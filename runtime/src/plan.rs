@@ -36,8 +36,10 @@ pub struct Plan {
 }
 
 /// Which of a plan's inputs and outputs are per-rank shards, and their layout. Each such value's
-/// rows are `ShardSpec::rows(rank)` of the global tensor (padding rows are zero), split along
-/// dim 0 over all devices (axis `sp`).
+/// rows are `ShardSpec::rows(rank)` of the global tensor, split along dim 0 over all devices
+/// (axis `sp`). Padding rows (the layout's rows past the sequence) must be finite in inputs —
+/// masked keys still meet their values as 0·v — and the runtimes fill them with zeros; in
+/// outputs they hold whatever the program computed for them and are not part of the result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShardedIo {
     /// `zigzag` or `block` (see `ShardSpec`).
@@ -221,8 +223,36 @@ impl Plan {
     fn check_sharded_io(&self) -> Result<(), PlanError> {
         let Some(io) = &self.sharded_io else { return Ok(()) };
         let bad = |m: String| Err(PlanError::ShardedIo(m));
+        if self.version < 2 {
+            return bad(format!("needs plan version 2; this plan says {}", self.version));
+        }
         if io.layout != "zigzag" && io.layout != "block" {
             return bad(format!("unknown layout '{}' (zigzag or block)", io.layout));
+        }
+        // Also keeps the layout arithmetic (2 · devices, devices · rows) far from overflow.
+        if self.devices == 0 || self.devices > io.global_size.max(1) {
+            return bad(format!("{} devices cannot split {} rows", self.devices, io.global_size));
+        }
+        for (what, positions) in [("inputs", &io.inputs), ("outputs", &io.outputs)] {
+            if positions.windows(2).any(|w| w[0] >= w[1]) {
+                return bad(format!("{what} {positions:?} must be ascending without repeats"));
+            }
+        }
+        // The rows a rank is given must be the rows its program believes it holds.
+        for (s, step) in self.steps.iter().enumerate().filter(|(_, st)| st.op == "token_index" || st.op == "shard") {
+            let attr = |k: &str| step.attrs.get(k);
+            if attr("axis").and_then(AttrValue::as_str).unwrap_or(ALL_DEVICES_AXIS) != ALL_DEVICES_AXIS {
+                continue;
+            }
+            let layout = attr("layout").and_then(AttrValue::as_str).unwrap_or("");
+            let global = attr("global_size").and_then(AttrValue::as_int).unwrap_or(-1);
+            let shards = attr("num_shards").and_then(AttrValue::as_int).unwrap_or(-1);
+            if layout != io.layout || global != io.global_size as i64 || shards != self.devices as i64 {
+                return bad(format!(
+                    "says {} rows in the {} layout over {} devices, but step {s} ('{}') has {global} rows in the '{layout}' layout over {shards}",
+                    io.global_size, io.layout, self.devices, step.op
+                ));
+            }
         }
         let Some(spec) = self.io_spec() else { return Ok(()) };
         let local = spec.local_rows() as i64;

@@ -29,7 +29,7 @@ pub fn local_inputs<'a>(plan: &Plan, inputs: &'a [HostTensor], rank: usize) -> R
 /// Output `i` as the caller sees it: `ranks` holds every rank's copy of the output, in rank
 /// order; a sharded output is assembled from their rows, a whole one is rank 0's.
 pub fn global_output(plan: &Plan, i: usize, ranks: &[&HostTensor]) -> Result<HostTensor, String> {
-    let first = ranks.first().ok_or("no rank returned output {i}")?;
+    let first = ranks.first().ok_or_else(|| format!("no rank returned output {i}"))?;
     let Some(spec) = plan.io_spec().filter(|_| plan.output_sharded(i)) else { return Ok((*first).clone()) };
     if ranks.len() != spec.shards {
         return Err(format!("output {i}: {} rank copies for {} shards", ranks.len(), spec.shards));

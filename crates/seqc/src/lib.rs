@@ -211,8 +211,8 @@ fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
         .and_then(Attr::as_str)
         .and_then(|m| seq_passes::export::plan::parse_mesh(m).into_iter().find(|a| a.name == "ulysses"))
         .map_or(1, |a| a.size);
-    // A split program's attention layers are shared by all devices (replicate ones are not, and
-    // the program is then unsplit).
+    // A split program's attention layers are shared by all devices (a layer left in replicate
+    // form is priced whole by the cost model itself).
     let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false);
     let share = if split { target.devices } else { 1 };
     simulate(g, target, &CostContext { seq_len: seq, ulysses, attention_share: share })
@@ -269,12 +269,22 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         });
     }
     let attr_str = |k: &str| program.module_attrs.get(k).and_then(Attr::as_str).unwrap_or("").to_string();
+    let plan = to_plan(&program);
+    let io = plan.sharded_io.as_ref();
+    let mut notes = Vec::new();
+    if opts.sharded_io && io.is_none() && target.devices > 1 {
+        notes.push(
+            "--sharded-io has no effect: the program is not split, so every device takes and returns whole tensors".into(),
+        );
+    }
     let step = schedule.makespan;
     let report = Report {
         profile: target.profile.name.clone(),
         devices: target.devices,
         split: program.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false),
-        sharded_io: program.module_attrs.contains_key(seq_passes::partition::shard_sequence::GLOBAL_TOKENS),
+        sharded_args: io.map(|io| io.inputs.clone()).unwrap_or_default(),
+        sharded_results: io.map(|io| io.outputs.clone()).unwrap_or_default(),
+        notes,
         layout: attr_str("seq.layout"),
         mesh: attr_str("seq.mesh"),
         layers,
@@ -290,7 +300,6 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         single_device_memory_gib: gib(single_params + single_arena),
         memory_budget_gib: gib(budget),
     };
-    let plan = to_plan(&program);
     Ok(Compiled { program, plan, schedule, report, summary })
 }
 

@@ -24,8 +24,12 @@ pub struct Report {
     pub devices: usize,
     /// Whether the program is split across devices (false: each device runs the whole model).
     pub split: bool,
-    /// Whether each rank takes and returns its own rows (`--sharded-io`).
-    pub sharded_io: bool,
+    /// Arguments and results (by position) each rank takes and returns as its own rows
+    /// (`--sharded-io`).
+    pub sharded_args: Vec<usize>,
+    pub sharded_results: Vec<usize>,
+    /// What the reader should know that the figures do not say.
+    pub notes: Vec<String>,
     pub layout: String,
     pub mesh: String,
     pub layers: Vec<LayerReport>,
@@ -69,7 +73,11 @@ impl Report {
                     "sequence split, {} layout{}{}",
                     self.layout,
                     if self.mesh.is_empty() { String::new() } else { format!(", mesh {}", self.mesh) },
-                    if self.sharded_io { ", inputs and outputs stay sharded" } else { "" }
+                    if self.sharded_args.is_empty() && self.sharded_results.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", sharded arguments {:?} and results {:?}", self.sharded_args, self.sharded_results)
+                    }
                 )
             } else { "not split: every device runs the whole model".into() },
             if self.layers.is_empty() { "no attention layers".to_string() } else { format!("{} attention layers", self.layers.len()) },
@@ -99,6 +107,9 @@ impl Report {
             "memory per device: {:.2} GiB ({:.2} weights + {:.2} activations) vs {:.2} GiB on one device; budget {:.1} GiB",
             self.memory_gib_per_device, self.param_gib_per_device, self.activation_gib_per_device, self.single_device_memory_gib, self.memory_budget_gib
         );
+        for n in &self.notes {
+            let _ = writeln!(out, "note: {n}");
+        }
         out
     }
 }

@@ -77,6 +77,10 @@ impl Pass for ShardSequence {
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
         let pre = |m: String| PassError::Precondition { pass: self.name(), message: m };
+        // This pass alone says what is sharded: an input that carries these says nothing.
+        for key in [SHARDED_ARGS, SHARDED_RESULTS, GLOBAL_TOKENS] {
+            g.module_attrs.remove(key);
+        }
         let n = g.module_attrs.get(DEVICES).and_then(Attr::as_int).ok_or_else(|| pre("no seq.devices: run seq-choose-strategy first".into()))? as usize;
         if g.module_attrs.get(SPLIT).and_then(Attr::as_bool) != Some(true) || n == 1 {
             return Ok(());

@@ -39,3 +39,22 @@ fn attention_rate_follows_the_work_per_device() {
     assert!((p.attention_rate(ctx(4).attention_tokens()) - 540.0).abs() < 1e-9);
     assert_eq!(p.attention_rate(ctx(1).attention_tokens()), 480.0);
 }
+
+/// The same attention op priced through the cost model: shared 4 ways it runs at the rate of
+/// its share's length; tagged as a replicate layer it is priced whole whatever the share.
+#[test]
+fn attention_ops_are_priced_at_their_share() {
+    use seq_passes::strategy::cost_model::{CostContext, Profile, Target};
+    let g = seq_frontends::DecoderConfig::tiny().build_attention().unwrap();
+    let (_, op) = g.ops_of(seq_ir::OpKind::Attention).next().expect("an attention op");
+    let profile = Profile { attention_curve: vec![[16.0, 100.0], [64.0, 400.0]], kernel_launch_us: 0.0, ..Profile::h200() };
+    let target = Target::new(4, profile.clone());
+    let ctx = |share| CostContext { seq_len: 64, ulysses: 1, attention_share: share };
+    let seconds = |op: &seq_ir::Op, share| target.op_cost(&g, op, &ctx(share)).1.seconds;
+    // 64 tokens shared 4 ways: the 32-token rate, halfway between the points in log(tokens).
+    let ratio = seconds(op, 4) / seconds(op, 1);
+    assert!((ratio - 400.0 / 250.0).abs() < 1e-9, "{ratio}");
+    let mut replicated = op.clone();
+    replicated.attrs.insert("strategy".into(), seq_ir::Attr::Str("replicate".into()));
+    assert_eq!(seconds(&replicated, 4), seconds(op, 1));
+}

@@ -378,7 +378,7 @@ impl Executor {
             .enumerate()
             .map(|(i, (t, &(v, _)))| {
                 let info = &self.program.infos[v as usize];
-                encode_tensor(&**t, info.dtype, info.numel).map_err(|m| CudaError::setup(rank, format!("input #{i} (%{v})"), m))
+                encode_tensor(t, info.dtype, info.numel).map_err(|m| CudaError::setup(rank, format!("input #{i} (%{v})"), m))
             })
             .collect::<Result<_, _>>()?;
         Ok(())
@@ -724,8 +724,9 @@ impl Executor {
 
     /// The plan outputs as the caller sees them (after `run`). Outputs the plan keeps sharded
     /// are gathered from every rank over the all-ranks communicator and put in global row order,
-    /// so every rank must call this.
-    pub fn outputs(&self, plan: &Plan, timeout: Duration) -> Result<Vec<HostTensor>, CudaError> {
+    /// so every rank must call this; only a rank that `keeps` them reads them back (the others
+    /// return nothing).
+    pub fn outputs(&self, plan: &Plan, keep: bool, timeout: Duration) -> Result<Vec<HostTensor>, CudaError> {
         let rank = self.rank;
         let mut out = Vec::with_capacity(self.program.outputs.len());
         for (i, &(v, addr)) in self.program.outputs.iter().enumerate() {
@@ -738,11 +739,21 @@ impl Executor {
                     let buf = DeviceBuffer::alloc(&self.ctx, info.bytes * world).map_err(|e| fail(describe(e)))?;
                     comm.all_gather(&self.compute, self.p(addr), buf.ptr(), info.bytes).map_err(&fail)?;
                     self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-                    self.wait(timeout)?;
+                    self.wait(timeout).map_err(|e| match e {
+                        CudaError::Timeout { rank, seconds, .. } => CudaError::Timeout {
+                            rank,
+                            seconds,
+                            message: format!("gathering sharded output %{v} did not complete: a peer rank may have died or hung"),
+                        },
+                        other => other,
+                    })?;
                     (world, Some(buf))
                 }
                 _ => (1, None),
             };
+            if !keep {
+                continue;
+            }
             let mut bytes = vec![0u8; info.bytes * world];
             let from = gathered.as_ref().map_or(self.p(addr), DeviceBuffer::ptr);
             device::download(&self.compute, from, &mut bytes).map_err(|e| fail(describe(e)))?;

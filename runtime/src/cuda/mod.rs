@@ -50,8 +50,23 @@ fn read_plan(args: &Args) -> Result<(Plan, u64), CudaError> {
     let text = std::fs::read_to_string(&args.plan)
         .map_err(|e| CudaError::File { path: shown.clone(), reason: e.to_string() })?;
     let plan = Plan::from_json(&text, &shown)?;
-    let options = format!("{}|{:?}|{:?}|{:?}|{}", args.seed, args.weights, args.input, args.segments, args.iters);
+    // Whether outputs are read decides whether every rank joins their gather (`wants_outputs`).
+    let options = format!(
+        "{}|{:?}|{:?}|{:?}|{}|{}",
+        args.seed,
+        args.weights,
+        args.input,
+        args.segments,
+        args.iters,
+        wants_outputs(args)
+    );
     Ok((plan, layout::fnv1a(text.as_bytes()) ^ layout::fnv1a(options.as_bytes()).rotate_left(1)))
+}
+
+/// Whether the run reads its outputs (to write or check them); sharded outputs are then gathered
+/// from every rank, so all ranks must agree on it (the fingerprint includes it).
+fn wants_outputs(args: &Args) -> bool {
+    args.check || args.output.is_some()
 }
 
 /// The plan's device count (what `--nproc` defaults to).
@@ -340,7 +355,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         .unwrap_or_default();
     launch::set_phase("reading outputs");
     // Every rank takes part (sharded outputs are gathered) or none does: the flags are the same.
-    let outputs = if args.check || args.output.is_some() { exec.outputs(&plan, remaining())? } else { Vec::new() };
+    let outputs = if wants_outputs(args) { exec.outputs(&plan, rank == 0, remaining())? } else { Vec::new() };
     exec.synchronize()?;
     let m = &exec.memory;
     println!(

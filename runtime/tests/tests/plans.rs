@@ -355,12 +355,30 @@ fn bad_sharded_io_is_refused() {
     let mut bad = plan.clone();
     bad.sharded_io.as_mut().expect("io").inputs.push(7);
     refuse(&bad, "input 7 does not exist");
+    // A layout or length the program's own token indices contradict.
     let mut bad = plan.clone();
     bad.sharded_io.as_mut().expect("io").global_size = 40;
-    refuse(&bad, "each rank's shard of 40 rows over 2 devices has 20");
+    refuse(&bad, "says 40 rows in the zigzag layout over 2 devices, but step 0 ('token_index') has 19 rows");
+    let mut bad = plan.clone();
+    bad.sharded_io.as_mut().expect("io").layout = "block".into();
+    refuse(&bad, "'zigzag' layout");
     let mut bad = plan.clone();
     bad.sharded_io.as_mut().expect("io").layout = "striped".into();
     refuse(&bad, "unknown layout 'striped'");
+    // An input that is not the rank's rows.
+    let mut bad = plan.clone();
+    let first = bad.inputs[0] as usize;
+    bad.values[first].shape[0] = 19;
+    refuse(&bad, "has Some(19) rows; each rank's shard of 19 rows over 2 devices has 10");
+    let mut bad = plan.clone();
+    bad.sharded_io.as_mut().expect("io").inputs = vec![1, 0];
+    refuse(&bad, "must be ascending without repeats");
+    let mut bad = plan.clone();
+    bad.devices = 0;
+    refuse(&bad, "0 devices cannot split 19 rows");
+    let mut bad = plan.clone();
+    bad.version = 1;
+    refuse(&bad, "needs plan version 2");
     // A version 1 plan (before sharded IO) still reads; an unknown future version does not.
     let old = seq_runtime::Plan { version: 1, sharded_io: None, ..model_plan(19, 2, Strategy::Ring, &a) };
     assert!(seq_runtime::Plan::from_json(&old.to_json(), "old.json").is_ok());

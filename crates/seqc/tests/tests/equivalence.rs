@@ -2,7 +2,8 @@
 //! 8 CPU ranks in f32 against the unsplit model in f64 (max relative error <= 1e-5, relative to the
 //! largest reference value), and random small shapes under proptest. Plans with sharded inputs
 //! and outputs (`--sharded-io`) are held to the same bar: every rank's rows, assembled by the
-//! plan's recorded layout, must be the unsplit model's output.
+//! plan's recorded layout, must be the unsplit model's output, on the CPU backend and through the
+//! CUDA backend's lowering on emulated ranks.
 
 use proptest::prelude::*;
 use seq_frontends::DecoderConfig;
@@ -33,7 +34,15 @@ fn check_io(g: &Graph, devices: usize, strategy: StrategyKind, segments: Option<
     let opts = CompileOptions { devices, strategy, sharded_io, ..Default::default() };
     let split = compile_graph(g.clone(), &opts).map_err(|e| e.to_string())?;
     let whole = compile_graph(g.clone(), &CompileOptions { devices: 1, sharded_io: false, ..opts }).map_err(|e| e.to_string())?;
-    // A program the chooser leaves unsplit (auto on tiny shapes) has nothing to shard.
+    // A forced split strategy must split; what auto or replicate leaves unsplit has nothing to
+    // shard and says so.
+    let forced = !matches!(strategy, StrategyKind::Auto | StrategyKind::Replicate);
+    if sharded_io && devices > 1 && forced && !split.report.split {
+        return Err("a forced strategy left the program unsplit".into());
+    }
+    if sharded_io && devices > 1 && !split.report.split && split.report.notes.is_empty() {
+        return Err("--sharded-io was dropped without a note".into());
+    }
     if sharded_io && split.report.split {
         // The plan really is per rank: no scatter of the arguments, no gather of the results.
         let io = split.plan.sharded_io.as_ref().ok_or("no sharded_io in the plan")?;
@@ -50,6 +59,16 @@ fn check_io(g: &Graph, devices: usize, strategy: StrategyKind, segments: Option<
     let run = |plan, f64| run_cpu(plan, &inputs, &weights, &RunOptions { precision: precision(f64), timeout: Duration::from_secs(20) });
     let got = run(&split.plan, false).map_err(|e| e.to_string())?;
     let reference = run(&whole.plan, true).map_err(|e| e.to_string())?;
+    if sharded_io && split.report.split {
+        // The CUDA backend's lowering of the compiled plan, on emulated ranks (no GPU needed).
+        let mut emu = seq_runtime::cuda::emulate::Emulator::new(&split.plan, &inputs, &weights)?;
+        emu.run()?;
+        let emulated = emu.global_outputs(&split.plan)?;
+        let (e, bad) = max_relative_error(&emulated[0], &reference.outputs[0], TOLERANCE);
+        if bad.is_some() {
+            return Err(format!("the CUDA lowering (emulated) is {e:.3e} from the unsplit model"));
+        }
+    }
     let (worst, bad) = max_relative_error(&got.outputs[0], &reference.outputs[0], TOLERANCE);
     match bad {
         None => Ok(worst),
