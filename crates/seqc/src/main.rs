@@ -253,6 +253,10 @@ enum Command {
         /// Dump the IR before and after every pass into this folder.
         #[arg(long, value_name = "DIR")]
         dump_ir: Option<PathBuf>,
+        /// seq-shard-sequence keeps sequence-shaped arguments and results as each rank's rows
+        /// (as `seqc compile --sharded-io`).
+        #[arg(long)]
+        sharded_io: bool,
     },
 }
 
@@ -331,9 +335,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
             println!("{}: ok ({} ops)", file.display(), g.body.len());
         }
-        Command::Opt { file, passes, list_passes, devices, print_locations, dump_ir } => {
+        Command::Opt { file, passes, list_passes, devices, print_locations, dump_ir, sharded_io } => {
             let target = seqc::target(&CompileOptions { devices, ..Default::default() }).map_err(err)?;
-            let config = Config::new(target);
+            let config = Config { sharded_io, ..Config::new(target) };
             if list_passes {
                 for p in registry::all(&config) {
                     println!("{:<26} {}", p.name(), p.summary());
