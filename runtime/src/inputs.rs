@@ -12,6 +12,12 @@ fn lcg(state: &mut u64) -> u64 {
     *state >> 33
 }
 
+/// The next default float input value: k/1000 in [−1, 1] (f32 halves the host memory of long
+/// sequences; the values are those of f64 to 1e-7).
+fn uniform(state: &mut u64) -> f32 {
+    (lcg(state) % 2001) as f32 / 1000.0 - 1.0
+}
+
 /// The state `n` steps of `lcg` after `state`, in O(log n): the step is the affine map
 /// x -> A·x + C, and its n-th power is found by squaring.
 fn lcg_skip(state: u64, mut n: u64) -> u64 {
@@ -36,6 +42,30 @@ fn uniform_values(state: &mut u64, n: usize) -> Vec<f32> {
     uniform_values_in_chunks(state, n, n.div_ceil(threads).max(1 << 16))
 }
 
+/// The values `uniform_values` would give rows `rows` of a `[_, cols]` tensor whose stream starts
+/// at `start` (zero rows for `None`: the layout's padding).
+fn uniform_rows(start: u64, cols: usize, rows: &[Option<usize>]) -> Vec<f32> {
+    let mut out = vec![0f32; rows.len() * cols];
+    if cols == 0 {
+        return out;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(32);
+    let per = rows.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for (c, part) in out.chunks_mut(per * cols).enumerate() {
+            let rows = &rows[c * per..];
+            scope.spawn(move || {
+                for (row, g) in part.chunks_mut(cols).zip(rows) {
+                    let Some(g) = g else { continue };
+                    let mut s = lcg_skip(start, (g * cols) as u64);
+                    row.iter_mut().for_each(|x| *x = uniform(&mut s));
+                }
+            });
+        }
+    });
+    out
+}
+
 fn uniform_values_in_chunks(state: &mut u64, n: usize, chunk: usize) -> Vec<f32> {
     let mut out = vec![0f32; n];
     let chunk = chunk.max(1);
@@ -44,10 +74,7 @@ fn uniform_values_in_chunks(state: &mut u64, n: usize, chunk: usize) -> Vec<f32>
         for (i, part) in out.chunks_mut(chunk).enumerate() {
             scope.spawn(move || {
                 let mut s = lcg_skip(start, (i * chunk) as u64);
-                for x in part {
-                    // f32 halves the host memory of long sequences; values are k/1000 to 1e-7.
-                    *x = (lcg(&mut s) % 2001) as f32 / 1000.0 - 1.0;
-                }
+                part.iter_mut().for_each(|x| *x = uniform(&mut s));
             });
         }
     });
@@ -86,6 +113,32 @@ pub fn make_inputs(
     segments: Option<&HostTensor>,
     seed: u64,
 ) -> Result<Vec<HostTensor>, String> {
+    build_inputs(plan, ids, segments, seed, None)
+}
+
+/// What `rank` runs on: `shards::local_inputs` of `make_inputs`, without making the global
+/// tensors of sharded hidden states (a 1M-token q is 16 GiB): each of the rank's rows is drawn
+/// straight from its place in the same random stream.
+pub fn make_rank_inputs(
+    plan: &Plan,
+    ids: Option<&HostTensor>,
+    segments: Option<&HostTensor>,
+    seed: u64,
+    rank: usize,
+) -> Result<Vec<HostTensor>, String> {
+    build_inputs(plan, ids, segments, seed, Some(rank))
+}
+
+fn build_inputs(
+    plan: &Plan,
+    ids: Option<&HostTensor>,
+    segments: Option<&HostTensor>,
+    seed: u64,
+    rank: Option<usize>,
+) -> Result<Vec<HostTensor>, String> {
+    let spec = plan.io_spec();
+    // Inputs already made as the rank's rows.
+    let mut local = vec![false; plan.inputs.len()];
     let mut ints = 0;
     let mut out = Vec::new();
     let mut state = seed ^ 0x5eed;
@@ -160,7 +213,16 @@ pub fn make_inputs(
                 }
                 None => {
                     let n: usize = shape.iter().product();
-                    HostTensor::from_f32(shape, uniform_values(&mut state, n))?
+                    match (rank, &spec) {
+                        (Some(r), Some(spec)) if plan.input_sharded(i) => {
+                            let rows = spec.rows(r);
+                            let values = uniform_rows(state, shape[1], &rows);
+                            state = lcg_skip(state, n as u64);
+                            local[i] = true;
+                            HostTensor::from_f32(vec![rows.len(), shape[1]], values)?
+                        }
+                        _ => HostTensor::from_f32(shape, uniform_values(&mut state, n))?,
+                    }
                 }
             },
             (d, r) => {
@@ -170,6 +232,14 @@ pub fn make_inputs(
             }
         };
         out.push(t);
+    }
+    if let (Some(r), Some(spec)) = (rank, &spec) {
+        let rows = spec.rows(r);
+        for (i, t) in out.iter_mut().enumerate() {
+            if plan.input_sharded(i) && !local[i] {
+                *t = t.take(0, &rows).map_err(|m| format!("input {i}: {m}"))?;
+            }
+        }
     }
     Ok(out)
 }
@@ -197,8 +267,42 @@ mod tests {
         let mut a = 42;
         let got = uniform_values_in_chunks(&mut a, n, 4096);
         let mut b = 42;
-        let want: Vec<f32> = (0..n).map(|_| (lcg(&mut b) % 2001) as f32 / 1000.0 - 1.0).collect();
+        let want: Vec<f32> = (0..n).map(|_| uniform(&mut b)).collect();
         assert_eq!(got, want);
         assert_eq!(a, b, "the state moves on by n steps");
+    }
+
+    /// Each rank's inputs drawn directly are its rows of the global inputs: hidden states (made
+    /// row by row) and positions (made whole, then cut), under both layouts with padding.
+    #[test]
+    fn rank_inputs_are_the_rows_of_the_global_inputs() {
+        use crate::plan::{MemoryPlan, Plan, ShardedIo, ValueDesc};
+        for (layout, devices) in [("zigzag", 2usize), ("zigzag", 3), ("block", 4)] {
+            let global = 19;
+            let spec = crate::plan::ShardSpec { zigzag: layout == "zigzag", shards: devices, global };
+            let local = spec.local_rows() as i64;
+            let value = |shape: Vec<i64>, dtype: &str| ValueDesc { shape, dtype: dtype.into(), offset: None };
+            let plan = Plan {
+                version: crate::PLAN_VERSION,
+                devices,
+                mesh: Vec::new(),
+                inputs: vec![0, 1, 2],
+                outputs: Vec::new(),
+                values: vec![value(vec![local, 8], "bf16"), value(vec![local], "i32"), value(vec![3, 8], "f32")],
+                steps: Vec::new(),
+                memory: MemoryPlan::default(),
+                sharded_io: Some(ShardedIo { layout: layout.into(), global_size: global, inputs: vec![0, 1], outputs: Vec::new() }),
+            };
+            plan.check().expect("a valid plan");
+            let whole = make_inputs(&plan, None, None, 9).expect("inputs");
+            for r in 0..devices {
+                let want = crate::shards::local_inputs(&plan, &whole, r).expect("rows");
+                let got = make_rank_inputs(&plan, None, None, 9, r).expect("rank inputs");
+                assert_eq!(got.len(), want.len());
+                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                    assert_eq!(g, &**w, "{layout} over {devices}, rank {r}, input {i}");
+                }
+            }
+        }
     }
 }

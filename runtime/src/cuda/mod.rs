@@ -81,10 +81,19 @@ fn weights(args: &Args) -> Result<WeightSource, CudaError> {
     }
 }
 
-fn run_inputs(plan: &Plan, args: &Args) -> Result<Vec<HostTensor>, CudaError> {
+/// The run's global inputs, or with `rank` only that rank's (`inputs::make_rank_inputs`).
+fn inputs_for(plan: &Plan, args: &Args, rank: Option<usize>) -> Result<Vec<HostTensor>, CudaError> {
     let ids = args.input.as_ref().map(|p| cpu::read_input(p)).transpose()?;
     let segments = args.segments.as_ref().map(|p| cpu::read_token_ids(p)).transpose()?;
-    crate::inputs::make_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed).map_err(CudaError::Usage)
+    match rank {
+        None => crate::inputs::make_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed),
+        Some(r) => crate::inputs::make_rank_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed, r),
+    }
+    .map_err(CudaError::Usage)
+}
+
+fn run_inputs(plan: &Plan, args: &Args) -> Result<Vec<HostTensor>, CudaError> {
+    inputs_for(plan, args, None)
 }
 
 fn mib(bytes: usize) -> String {
@@ -308,11 +317,16 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         }
     }
     exec.profile = args.profile || args.trace.is_some();
-    let inputs = run_inputs(&plan, args)?;
-    exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?)?;
-    // The global inputs are kept only for the checks that need them: at 1M tokens they are
-    // tens of GiB of host memory per rank.
-    let inputs = if args.check_steps || (args.check && rank == 0) { inputs } else { Vec::new() };
+    // The global inputs are made only for the checks that need them (at 1M tokens they are tens
+    // of GiB of host memory per rank); otherwise each rank draws just its own rows.
+    let inputs = if args.check_steps || (args.check && rank == 0) {
+        let inputs = run_inputs(&plan, args)?;
+        exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?)?;
+        inputs
+    } else {
+        exec.load_inputs(&inputs_for(&plan, args, Some(rank))?.iter().collect::<Vec<_>>())?;
+        Vec::new()
+    };
     if args.check_steps {
         launch::set_phase("checking every step against the emulator");
         let mut emu =
