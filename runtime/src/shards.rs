@@ -6,9 +6,21 @@ use crate::cpu::HostTensor;
 use crate::plan::Plan;
 use std::borrow::Cow;
 
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    #[error("input {index} has shape {shape:?}; its first dim must be the sequence ({rows} rows)")]
+    NotSequence { index: usize, shape: Vec<usize>, rows: usize },
+    #[error("output {index}: {got} rank copies for {shards} shards")]
+    Copies { index: usize, got: usize, shards: usize },
+    #[error("output {index}: {shape:?} gathered rows do not make {shards} shards")]
+    Gathered { index: usize, shape: Vec<usize>, shards: usize },
+    #[error("{what} {index}: {message}")]
+    Rows { what: &'static str, index: usize, message: String },
+}
+
 /// The inputs `rank` runs on: its rows of each sharded input (zero rows where the layout pads),
 /// the others whole. `inputs` are the global tensors, in plan order.
-pub fn local_inputs<'a>(plan: &Plan, inputs: &'a [HostTensor], rank: usize) -> Result<Vec<Cow<'a, HostTensor>>, String> {
+pub fn local_inputs<'a>(plan: &Plan, inputs: &'a [HostTensor], rank: usize) -> Result<Vec<Cow<'a, HostTensor>>, ShardError> {
     let Some(spec) = plan.io_spec() else { return Ok(inputs.iter().map(Cow::Borrowed).collect()) };
     let rows = spec.rows(rank);
     inputs
@@ -19,30 +31,31 @@ pub fn local_inputs<'a>(plan: &Plan, inputs: &'a [HostTensor], rank: usize) -> R
                 return Ok(Cow::Borrowed(t));
             }
             if t.shape.first() != Some(&spec.global) {
-                return Err(format!("input {i} has shape {:?}; its first dim must be the sequence ({} rows)", t.shape, spec.global));
+                return Err(ShardError::NotSequence { index: i, shape: t.shape.clone(), rows: spec.global });
             }
-            t.take(0, &rows).map(Cow::Owned).map_err(|m| format!("input {i}: {m}"))
+            t.take(0, &rows).map(Cow::Owned).map_err(|message| ShardError::Rows { what: "input", index: i, message })
         })
         .collect()
 }
 
 /// Output `i` as the caller sees it: `ranks` holds every rank's copy of the output, in rank
 /// order; a sharded output is assembled from their rows, a whole one is rank 0's.
-pub fn global_output(plan: &Plan, i: usize, ranks: &[&HostTensor]) -> Result<HostTensor, String> {
-    let first = ranks.first().ok_or_else(|| format!("no rank returned output {i}"))?;
+pub fn global_output(plan: &Plan, i: usize, ranks: &[&HostTensor]) -> Result<HostTensor, ShardError> {
+    let first = ranks.first().ok_or(ShardError::Copies { index: i, got: 0, shards: plan.devices })?;
     let Some(spec) = plan.io_spec().filter(|_| plan.output_sharded(i)) else { return Ok((*first).clone()) };
     if ranks.len() != spec.shards {
-        return Err(format!("output {i}: {} rank copies for {} shards", ranks.len(), spec.shards));
+        return Err(ShardError::Copies { index: i, got: ranks.len(), shards: spec.shards });
     }
-    global_from_gathered(plan, i, &HostTensor::concat(ranks, 0).map_err(|m| format!("output {i}: {m}"))?)
+    let gathered = HostTensor::concat(ranks, 0).map_err(|message| ShardError::Rows { what: "output", index: i, message })?;
+    global_from_gathered(plan, i, &gathered)
 }
 
 /// Output `i` from every rank's rows concatenated in rank order (what an all-gather leaves).
-pub fn global_from_gathered(plan: &Plan, i: usize, gathered: &HostTensor) -> Result<HostTensor, String> {
+pub fn global_from_gathered(plan: &Plan, i: usize, gathered: &HostTensor) -> Result<HostTensor, ShardError> {
     let Some(spec) = plan.io_spec().filter(|_| plan.output_sharded(i)) else { return Ok(gathered.clone()) };
     if gathered.shape.first() != Some(&(spec.shards * spec.local_rows())) {
-        return Err(format!("output {i}: {:?} gathered rows do not make {} shards", gathered.shape, spec.shards));
+        return Err(ShardError::Gathered { index: i, shape: gathered.shape.clone(), shards: spec.shards });
     }
     let order: Vec<Option<usize>> = spec.gather_order().into_iter().map(Some).collect();
-    gathered.take(0, &order).map_err(|m| format!("output {i}: {m}"))
+    gathered.take(0, &order).map_err(|message| ShardError::Rows { what: "output", index: i, message })
 }

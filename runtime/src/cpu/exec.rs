@@ -237,7 +237,7 @@ impl<'a, T: Float> Rank<'a, T> {
     /// Runs every step; returns this rank's copies of the plan outputs.
     pub fn run(mut self) -> Result<(Vec<HostTensor>, RankStats), RuntimeError> {
         let plan = self.prog.plan;
-        let inputs = crate::shards::local_inputs(plan, &self.prog.inputs, self.rank).map_err(RuntimeError::Setup)?;
+        let inputs = crate::shards::local_inputs(plan, &self.prog.inputs, self.rank)?;
         for (&v, t) in plan.inputs.iter().zip(inputs) {
             self.define(v, Value::Tensor(t.into_owned()));
             self.free_if_unused(v);

@@ -66,6 +66,8 @@ pub enum RuntimeError {
     Plan(#[from] PlanError),
     #[error("plan: {0}")]
     Setup(String),
+    #[error(transparent)]
+    Shard(#[from] crate::shards::ShardError),
     #[error("input #{index}: {message}")]
     Input { index: usize, message: String },
     #[error("{path}: {reason}")]
@@ -196,9 +198,9 @@ fn run_in<T: Float>(
     let outputs = (0..plan.outputs.len())
         .map(|i| {
             let copies: Vec<&HostTensor> = per_rank.iter().map(|o: &Vec<HostTensor>| &o[i]).collect();
-            crate::shards::global_output(plan, i, &copies).map_err(RuntimeError::Setup)
+            crate::shards::global_output(plan, i, &copies)
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(RunOutput { outputs, ranks })
 }
 

@@ -255,7 +255,7 @@ impl Emulator {
             if inputs.len() != p.inputs.len() {
                 return Err(format!("the plan takes {} inputs, {} were given", p.inputs.len(), inputs.len()));
             }
-            for (t, &(v, addr)) in crate::shards::local_inputs(plan, inputs, rank)?.iter().zip(&p.inputs) {
+            for (t, &(v, addr)) in crate::shards::local_inputs(plan, inputs, rank).map_err(|e| e.to_string())?.iter().zip(&p.inputs) {
                 let info = &p.infos[v as usize];
                 mem.write(addr, &encode_tensor(t, info.dtype, info.numel).map_err(|m| format!("input %{v}: {m}"))?)?;
             }
@@ -307,7 +307,7 @@ impl Emulator {
         (0..plan.outputs.len())
             .map(|i| {
                 let copies: Vec<&HostTensor> = ranks.iter().filter_map(|o| o.get(i)).collect();
-                crate::shards::global_output(plan, i, &copies)
+                crate::shards::global_output(plan, i, &copies).map_err(|e| e.to_string())
             })
             .collect()
     }

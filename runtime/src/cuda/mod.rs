@@ -321,7 +321,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     // of GiB of host memory per rank); otherwise each rank draws just its own rows.
     let inputs = if args.check_steps || (args.check && rank == 0) {
         let inputs = run_inputs(&plan, args)?;
-        exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(CudaError::Usage)?)?;
+        exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(|e| CudaError::Usage(e.to_string()))?)?;
         inputs
     } else {
         exec.load_inputs(&inputs_for(&plan, args, Some(rank))?.iter().collect::<Vec<_>>())?;
