@@ -35,15 +35,10 @@ fn lcg_skip(state: u64, mut n: u64) -> u64 {
     state.wrapping_mul(acc_a).wrapping_add(acc_c)
 }
 
-/// `n` values in [−1, 1] from `lcg` starting at `*state` (left `n` steps on), generated in
-/// parallel chunks that each jump to their place: a 1M-token q is 4G values.
-fn uniform_values(state: &mut u64, n: usize) -> Vec<f32> {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(32);
-    uniform_values_in_chunks(state, n, n.div_ceil(threads).max(1 << 16))
-}
-
-/// The values `uniform_values` would give rows `rows` of a `[_, cols]` tensor whose stream starts
-/// at `start` (zero rows for `None`: the layout's padding).
+/// Rows `rows` of a `[_, cols]` tensor of `uniform` values whose stream starts at `start`, row g
+/// being values g·cols.. of the stream (zero rows for `None`: the layout's padding). Each row
+/// jumps to its place, so threads share the rows (a 1M-token q is 4G values) and a rank can
+/// draw only its own.
 fn uniform_rows(start: u64, cols: usize, rows: &[Option<usize>]) -> Vec<f32> {
     let mut out = vec![0f32; rows.len() * cols];
     if cols == 0 {
@@ -63,22 +58,6 @@ fn uniform_rows(start: u64, cols: usize, rows: &[Option<usize>]) -> Vec<f32> {
             });
         }
     });
-    out
-}
-
-fn uniform_values_in_chunks(state: &mut u64, n: usize, chunk: usize) -> Vec<f32> {
-    let mut out = vec![0f32; n];
-    let chunk = chunk.max(1);
-    let start = *state;
-    std::thread::scope(|scope| {
-        for (i, part) in out.chunks_mut(chunk).enumerate() {
-            scope.spawn(move || {
-                let mut s = lcg_skip(start, (i * chunk) as u64);
-                part.iter_mut().for_each(|x| *x = uniform(&mut s));
-            });
-        }
-    });
-    *state = lcg_skip(start, n as u64);
     out
 }
 
@@ -212,17 +191,16 @@ fn build_inputs(
                     ));
                 }
                 None => {
-                    let n: usize = shape.iter().product();
-                    match (rank, &spec) {
+                    let rows = match (rank, &spec) {
                         (Some(r), Some(spec)) if plan.input_sharded(i) => {
-                            let rows = spec.rows(r);
-                            let values = uniform_rows(state, shape[1], &rows);
-                            state = lcg_skip(state, n as u64);
                             local[i] = true;
-                            HostTensor::from_f32(vec![rows.len(), shape[1]], values)?
+                            spec.rows(r)
                         }
-                        _ => HostTensor::from_f32(shape, uniform_values(&mut state, n))?,
-                    }
+                        _ => (0..shape[0]).map(Some).collect(),
+                    };
+                    let values = uniform_rows(state, shape[1], &rows);
+                    state = lcg_skip(state, (shape[0] * shape[1]) as u64);
+                    HostTensor::from_f32(vec![rows.len(), shape[1]], values)?
                 }
             },
             (d, r) => {
@@ -262,14 +240,14 @@ mod tests {
     }
 
     #[test]
-    fn parallel_values_equal_one_sequential_stream() {
-        let n = 30_001; // chunks of 4096 (whatever the machine's core count), the last one short
-        let mut a = 42;
-        let got = uniform_values_in_chunks(&mut a, n, 4096);
+    fn parallel_rows_equal_one_sequential_stream() {
+        let (rows, cols) = (3001, 10); // every row after the first jumps, whatever the core count
+        let all: Vec<Option<usize>> = (0..rows).map(Some).collect();
+        let got = uniform_rows(42, cols, &all);
         let mut b = 42;
-        let want: Vec<f32> = (0..n).map(|_| uniform(&mut b)).collect();
+        let want: Vec<f32> = (0..rows * cols).map(|_| uniform(&mut b)).collect();
         assert_eq!(got, want);
-        assert_eq!(a, b, "the state moves on by n steps");
+        assert_eq!(lcg_skip(42, (rows * cols) as u64), b, "the state moves on by rows · cols steps");
     }
 
     /// Each rank's inputs drawn directly are its rows of the global inputs: hidden states (made

@@ -50,6 +50,16 @@ pub fn global_output(plan: &Plan, i: usize, ranks: &[&HostTensor]) -> Result<Hos
     global_from_gathered(plan, i, &gathered)
 }
 
+/// Every output as the caller sees it, from `per_rank[r]`: rank r's copies of the plan outputs.
+pub fn global_outputs(plan: &Plan, per_rank: &[Vec<HostTensor>]) -> Result<Vec<HostTensor>, ShardError> {
+    (0..plan.outputs.len())
+        .map(|i| {
+            let copies: Vec<&HostTensor> = per_rank.iter().filter_map(|o| o.get(i)).collect();
+            global_output(plan, i, &copies)
+        })
+        .collect()
+}
+
 /// Output `i` from every rank's rows concatenated in rank order (what an all-gather leaves).
 pub fn global_from_gathered(plan: &Plan, i: usize, gathered: &HostTensor) -> Result<HostTensor, ShardError> {
     let Some(spec) = plan.io_spec().filter(|_| plan.output_sharded(i)) else { return Ok(gathered.clone()) };

@@ -97,29 +97,28 @@ impl Pass for ShardSequence {
         out.module_attrs = g.module_attrs.clone();
         out.loc = g.loc.clone();
         let mut map: Vec<Option<ValueId>> = vec![None; g.values.len()];
-        let mut sharded_args = Vec::new();
+        // Sequence-shaped arguments are split here (`seq.shard`) or arrive split (`sharded_io`).
+        let split_arg: Vec<bool> = g.args.iter().map(|a| per_token(g.ty(*a), seq)).collect();
+        let sharded_args: Vec<i64> =
+            (0..g.args.len()).filter(|&i| self.sharded_io && split_arg[i]).map(|i| i as i64).collect();
         let args: Vec<ValueId> = g
             .args
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let ty = g.ty(*a);
-                match ty.tensor() {
-                    Some(t) if self.sharded_io && per_token(ty, seq) => {
-                        sharded_args.push(i as i64);
-                        let mut shape = t.shape.clone();
-                        shape[0] = local;
-                        out.add_arg(seq_ir::TensorType::new(shape, t.dtype).into())
-                    }
-                    _ => out.add_arg(ty.clone()),
+            .zip(&split_arg)
+            .map(|(a, &split)| match g.ty(*a).tensor() {
+                Some(t) if self.sharded_io && split => {
+                    let mut shape = t.shape.clone();
+                    shape[0] = local;
+                    out.add_arg(seq_ir::TensorType::new(shape, t.dtype).into())
                 }
+                _ => out.add_arg(g.ty(*a).clone()),
             })
             .collect();
         let mut b = Builder::new(&mut out);
         let err = |e: seq_ir::BuildError| pre(e.to_string());
         let index = b.one(OpKind::TokenIndex, &[], shard_attrs(layout, n, seq)).map_err(err)?;
-        for (i, (old, new)) in g.args.iter().zip(args).enumerate() {
-            map[old.0 as usize] = Some(if per_token(g.ty(*old), seq) && !sharded_args.contains(&(i as i64)) {
+        for ((old, new), split) in g.args.iter().zip(args).zip(split_arg) {
+            map[old.0 as usize] = Some(if split && !self.sharded_io {
                 let mut a = shard_attrs(layout, n, seq);
                 a.insert("dim".into(), Attr::Int(0));
                 b.one(OpKind::Shard, &[new], a).map_err(err)?

@@ -195,12 +195,7 @@ fn run_in<T: Float>(
     if per_rank.is_empty() {
         return Err(RuntimeError::Setup("no rank ran".into()));
     }
-    let outputs = (0..plan.outputs.len())
-        .map(|i| {
-            let copies: Vec<&HostTensor> = per_rank.iter().map(|o: &Vec<HostTensor>| &o[i]).collect();
-            crate::shards::global_output(plan, i, &copies)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let outputs = crate::shards::global_outputs(plan, &per_rank)?;
     Ok(RunOutput { outputs, ranks })
 }
 

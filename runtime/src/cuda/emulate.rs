@@ -304,12 +304,7 @@ impl Emulator {
     /// where `plan` keeps an output sharded.
     pub fn global_outputs(&self, plan: &Plan) -> R<Vec<HostTensor>> {
         let ranks = (0..self.programs.len()).map(|r| self.outputs(r)).collect::<R<Vec<_>>>()?;
-        (0..plan.outputs.len())
-            .map(|i| {
-                let copies: Vec<&HostTensor> = ranks.iter().filter_map(|o| o.get(i)).collect();
-                crate::shards::global_output(plan, i, &copies).map_err(|e| e.to_string())
-            })
-            .collect()
+        crate::shards::global_outputs(plan, &ranks).map_err(|e| e.to_string())
     }
 
     pub fn outputs(&self, rank: usize) -> R<Vec<HostTensor>> {
