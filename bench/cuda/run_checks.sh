@@ -8,7 +8,7 @@
 #                                     devices, every strategy; -sio: sharded inputs and outputs)
 #   .device/test-plans/*.json         plans from the runtime tests (SEQC_WRITE_TEST_PLANS)
 # Plans for more devices than this machine has are skipped. SEQC_CHECK_PLANS="tiny-4-* attn4k-*"
-# limits the plans (shell patterns on the name). Writes logs under $OUT (or /tmp/seqc-checks)
+# limits the plans (shell patterns on the name); SEQC_CHECK_EXTRAS=0 runs only the plans. Writes logs under $OUT (or /tmp/seqc-checks)
 # and prints one line per plan, then the failure tests (a missing GPU, a rank killed mid-run, a
 # rank that never starts).
 set -u
@@ -73,6 +73,14 @@ for f in .device/test-plans/*.json; do
   [ -f "$f" ] && run_plan "$(basename "$f" .json)" "$f"
 done
 
+summarize() {
+  echo "== summary"
+  cat "$summary"
+  ran=$(grep " devices=" "$summary")
+  echo "plans: $(grep -c " PASS " <<< "$ran") PASS, $(grep -c " FAIL " <<< "$ran") FAIL, $(grep -c " rc=[1-9]" <<< "$ran") rc != 0, $(grep -c ": SKIP" "$summary") SKIP" | tee -a "$summary"
+}
+if [ "${SEQC_CHECK_EXTRAS:-1}" = 0 ]; then summarize; exit 0; fi
+
 echo "== launched without --nproc, as torchrun would (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_*)"
 for r in 0 1; do
   RANK=$r WORLD_SIZE=2 LOCAL_RANK=$r MASTER_ADDR=127.0.0.1 MASTER_PORT=29650 timeout 120 "$BIN" \
@@ -123,7 +131,4 @@ victim=$(pgrep -P "$parent" | tail -1)
 wait "$parent"
 echo "rank killed mid-run (pid $victim): rc=$? after $((SECONDS - t0))s: $(grep -h "error\|failed" "$OUT/logs/fail-kill.log" | head -2 | tr '\n' ' ')" | tee -a "$summary"
 
-echo "== summary"
-cat "$summary"
-ran=$(grep " devices=" "$summary")
-echo "plans: $(grep -c " PASS " <<< "$ran") PASS, $(grep -c " FAIL " <<< "$ran") FAIL, $(grep -c " rc=[1-9]" <<< "$ran") rc != 0, $(grep -c ": SKIP" "$summary") SKIP" | tee -a "$summary"
+summarize

@@ -205,8 +205,8 @@ pub fn measure(ctx: &Arc<CudaContext>, rank: usize, comm: Option<&Communicator>)
                 window: 0,
                 static_index: false,
             };
-            let Some(key) = SdpaKey::of(&cmd) else { continue };
-            if !sdpa.prepare(key) {
+            // The path the runtime takes: long shapes run as query chunks (sdpa::Cut).
+            if SdpaKey::of(&cmd).is_none() || !sdpa.prepare_attention(ctx, &cmd).map_err(fail("cuDNN"))? {
                 continue;
             }
             let ws_bytes = sdpa.needed_workspace();
@@ -222,7 +222,7 @@ pub fn measure(ctx: &Arc<CudaContext>, rank: usize, comm: Option<&Communicator>)
             let reps = if sq >= 131072 { 3 } else { 8 };
             let ms = t
                 .time(1, reps, |s| {
-                    if sdpa.run(s.cu_stream() as cudarc::cudnn::sys::cudaStream_t, &cmd, p)? {
+                    if sdpa.run(ctx, s, &kernels, &cmd, p, None)? {
                         Ok(())
                     } else {
                         Err("cuDNN did not take the attention shape".into())

@@ -33,11 +33,14 @@ pub struct MemoryStats {
     pub consts: usize,
     pub scratch: usize,
     pub workspace: usize,
+    /// Buffers the cuDNN block paths grew while running (block outputs, keys gathered into
+    /// token order, query-chunk accumulators): known after a run.
+    pub attention_blocks: usize,
 }
 
 impl MemoryStats {
     pub fn total(&self) -> usize {
-        self.arena + self.params + self.consts + self.scratch + self.workspace
+        self.arena + self.params + self.consts + self.scratch + self.workspace + self.attention_blocks
     }
 }
 
@@ -180,6 +183,7 @@ impl Executor {
             consts: consts.bytes(),
             scratch: scratch.iter().map(|b| b.bytes()).sum(),
             workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()),
+            attention_blocks: 0,
         };
         device::upload(&compute, consts.ptr(), &program.consts).map_err(setup("uploading constant tables"))?;
         for p in &program.params {
@@ -242,8 +246,8 @@ impl Executor {
             Err(e) => return Ok((None, None, format!("{} attention command(s) on the NVRTC kernel (cuDNN: {e})", attentions.len()))),
         };
         let keys: Vec<Option<SdpaKey>> = attentions.iter().map(|a| SdpaKey::of(a)).collect();
-        for k in keys.iter().flatten() {
-            sdpa.prepare(*k);
+        for a in &attentions {
+            sdpa.prepare_attention(ctx, a).map_err(|e| CudaError::setup(rank, "planning cuDNN attention", e))?;
         }
         let ws_bytes = sdpa.needed_workspace();
         let ws = if ws_bytes > 0 {
@@ -275,6 +279,11 @@ impl Executor {
             return Ok((None, ws, note));
         }
         Ok((Some(sdpa), ws, note))
+    }
+
+    /// Device bytes the cuDNN block paths hold now (0 without cuDNN).
+    pub fn attention_block_bytes(&self) -> usize {
+        self.sdpa.as_ref().map_or(0, |s| s.temp_bytes())
     }
 
     /// Attention shapes cuDNN refused (they ran on the NVRTC kernel), with the reason.
@@ -663,7 +672,8 @@ impl Executor {
                         let mut probe = self.profile.then(|| self.probe.borrow_mut());
                         sdpa.run_partial(&self.ctx, c, k, step, a, p, probe.as_deref_mut())?
                     } else {
-                        sdpa.run(c.cu_stream() as cudarc::cudnn::sys::cudaStream_t, a, p)?
+                        let mut probe = self.profile.then(|| self.probe.borrow_mut());
+                        sdpa.run(&self.ctx, c, k, a, p, probe.as_deref_mut())?
                     };
                     if done {
                         return Ok(());

@@ -371,6 +371,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     // Every rank takes part (sharded outputs are gathered) or none does: the flags are the same.
     let outputs = if wants_outputs(args) { exec.outputs(&plan, rank == 0, remaining())? } else { Vec::new() };
     exec.synchronize()?;
+    exec.memory.attention_blocks = exec.attention_block_bytes();
     let m = &exec.memory;
     println!(
         "[rank {rank}] {name} (device {}): {} steps in {gpu_ms:.3} ms GPU time ({which}); kernels {}",
@@ -379,7 +380,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         exec.kernel_origin()
     );
     println!(
-        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + cuBLASLt workspace {}{used}",
+        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + cuBLASLt workspace {} + attention blocks {}{used}",
         mib(m.total()),
         mib(m.arena),
         if exec.program().arena.plan_offsets { "plan offsets" } else { "own placement" },
@@ -387,6 +388,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         mib(m.consts),
         mib(m.scratch),
         mib(m.workspace),
+        mib(m.attention_blocks),
     );
     let low_precision = exec.program().low_precision;
     drop(exec);

@@ -152,16 +152,64 @@ pub struct PartialPlan {
     pub reset: bool,
 }
 
+/// How `partial_plan` cuts causal work into cuDNN calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cut {
+    /// Keep a diagonal block whole (one bottom-right causal call) when its query run has at most
+    /// this many rows; longer runs take an unmasked call plus a top-left causal square (measured
+    /// on H200: whole is faster for 8K-row runs, 4% slower for 32K-row runs).
+    pub diagonal_rows: usize,
+    /// At most this many query rows per call (0: any): a longer causal square becomes query
+    /// chunks, each its own causal square plus unmasked calls over the keys before it, and a
+    /// longer unmasked block is cut by rows. One call over a long sequence runs at a lower rate
+    /// (at 1M tokens on H200 the whole causal call ran at 506 TFLOP/s, 32K-row query chunks at
+    /// 601: bench/cuda/attention_blocking.py), and the block output buffer holds this many rows.
+    pub chunk: usize,
+    /// At most this many keys per unmasked call (0: any): concurrent thread blocks of one call
+    /// drift apart over a long key loop and stop sharing K and V in the L2 cache. Also bounds
+    /// the number of distinct graphs (one per key count).
+    pub piece: usize,
+}
+
+/// Keys per unmasked call, in chunks, unless SEQC_SDPA_PIECE says otherwise.
+pub const PIECE_CHUNKS: usize = 8;
+
+impl Cut {
+    /// The defaults, changed by SEQC_SDPA_DIAGONAL (1: always whole, 0: never, or a row count),
+    /// SEQC_SDPA_CHUNK (rows per query chunk; 0: no chunks, nor pieces) and SEQC_SDPA_PIECE
+    /// (keys per unmasked call, in chunks; 0: any).
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<usize>().ok());
+        let chunk = var("SEQC_SDPA_CHUNK").unwrap_or(32768);
+        Self {
+            diagonal_rows: match var("SEQC_SDPA_DIAGONAL") {
+                Some(1) => usize::MAX,
+                Some(n) => n,
+                None => 8192,
+            },
+            chunk,
+            piece: chunk * var("SEQC_SDPA_PIECE").unwrap_or(PIECE_CHUNKS),
+        }
+    }
+
+    /// No query chunks; diagonal blocks always or never whole.
+    #[cfg(test)]
+    fn plain(diagonal: bool) -> Self {
+        Self { diagonal_rows: if diagonal { usize::MAX } else { 0 }, chunk: 0, piece: 0 }
+    }
+}
+
 /// Plans attention of queries `qi` over keys `ki` (global token indices; negative: padding) as
 /// SDPA blocks. Keys are taken in token order; for each query run and key run, without the
 /// causal mask the pair is one unmasked block; with it, keys after the run's last query are
 /// dropped, keys at or before its first query form an unmasked block, and the rest a block
 /// whose diagonal makes "key token <= query token" exact (queries before the run's first key
-/// are split off: they see none of it). `diagonal`: keep such a block whole with a shifted
-/// diagonal (one cuDNN call, bottom-right style); otherwise split it into its unmasked columns
-/// and a top-left causal square (measured faster on H200 at 128K). None when keys repeat a
-/// token. Rows outside every block keep no key (output 0, lse −inf), as in the kernel.
-pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Option<PartialPlan> {
+/// are split off: they see none of it). Such a block is kept whole with a shifted diagonal (one
+/// cuDNN call, bottom-right style) for short query runs, otherwise split into its unmasked
+/// columns and a top-left causal square, and long squares are cut into query chunks (`Cut`).
+/// None when keys repeat a token. Rows outside every block keep no key (output 0, lse −inf), as
+/// in the kernel.
+pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, cut: Cut) -> Option<PartialPlan> {
     let mut keys: Vec<(i64, usize)> = ki.iter().enumerate().filter(|(_, t)| **t >= 0).map(|(r, &t)| (t, r)).collect();
     keys.sort_unstable();
     if keys.windows(2).any(|w| w[0].0 == w[1].0) {
@@ -174,7 +222,7 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Opt
     for q in &qr {
         for k in &kr {
             if !causal {
-                blocks.push(Block { q: *q, k: *k, mask: None });
+                push_unmasked(&mut blocks, *q, *k, cut);
                 continue;
             }
             let (a, b) = (q.first, q.last());
@@ -184,23 +232,21 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Opt
             let m = k.last().min(b);
             let k = Run { row: k.row, len: (m - k.first + 1) as usize, first: k.first };
             if m <= a {
-                blocks.push(Block { q: *q, k, mask: None });
+                push_unmasked(&mut blocks, *q, k, cut);
             } else if k.first <= a {
                 let offset = a - k.first;
-                if diagonal && offset == k.len as i64 - q.len as i64 {
+                if q.len <= cut.diagonal_rows && offset == k.len as i64 - q.len as i64 {
                     // Exactly cuDNN's bottom-right causal mask (the key run ends with the queries).
                     blocks.push(Block { q: *q, k, mask: Some(offset) });
                 } else {
                     // Keys before the first query are visible to every query.
                     let n = offset as usize;
-                    if n > 0 {
-                        blocks.push(Block { q: *q, k: Run { len: n, ..k }, mask: None });
-                    }
-                    push_causal(&mut blocks, *q, Run { row: k.row + n, len: k.len - n, first: a });
+                    push_unmasked(&mut blocks, *q, Run { len: n, ..k }, cut);
+                    push_causal(&mut blocks, *q, Run { row: k.row + n, len: k.len - n, first: a }, cut);
                 }
             } else {
                 let skip = (k.first - a) as usize;
-                push_causal(&mut blocks, Run { row: q.row + skip, len: q.len - skip, first: k.first }, k);
+                push_causal(&mut blocks, Run { row: q.row + skip, len: q.len - skip, first: k.first }, k, cut);
             }
         }
     }
@@ -218,12 +264,37 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, diagonal: bool) -> Opt
 
 /// Queries `q` against keys `k` that start at the same token (`k` no longer than `q`): a square
 /// top-left causal block, and the queries past the last key see every key. Only square causal
-/// blocks reach cuDNN, whose causal engines assume them.
-fn push_causal(blocks: &mut Vec<Block>, q: Run, k: Run) {
+/// blocks reach cuDNN, whose causal engines assume them. A square longer than a chunk becomes,
+/// per query chunk, its own causal square followed by unmasked calls over the keys before it
+/// (so each chunk's rows are written once and folded after).
+fn push_causal(blocks: &mut Vec<Block>, q: Run, k: Run, cut: Cut) {
     let n = k.len.min(q.len);
-    blocks.push(Block { q: Run { len: n, ..q }, k: Run { len: n, ..k }, mask: Some(0) });
+    if cut.chunk > 0 && n > cut.chunk {
+        for start in (0..n).step_by(cut.chunk) {
+            let len = cut.chunk.min(n - start);
+            let rows = Run { row: q.row + start, len, first: q.first + start as i64 };
+            blocks.push(Block { q: rows, k: Run { row: k.row + start, len, first: k.first + start as i64 }, mask: Some(0) });
+            push_unmasked(blocks, rows, Run { len: start, ..k }, cut);
+        }
+    } else {
+        blocks.push(Block { q: Run { len: n, ..q }, k: Run { len: n, ..k }, mask: Some(0) });
+    }
     if q.len > n {
-        blocks.push(Block { q: Run { row: q.row + n, len: q.len - n, first: q.first + n as i64 }, k, mask: None });
+        push_unmasked(blocks, Run { row: q.row + n, len: q.len - n, first: q.first + n as i64 }, k, cut);
+    }
+}
+
+/// Queries `q` against every key of `k` (none: nothing), in calls of at most `cut.chunk` rows
+/// and `cut.piece` keys, each row chunk's calls together.
+fn push_unmasked(blocks: &mut Vec<Block>, q: Run, k: Run, cut: Cut) {
+    let step = |limit: usize, len: usize| if limit == 0 { len.max(1) } else { limit };
+    let (rows, keys) = (step(cut.chunk, q.len), step(cut.piece, k.len));
+    for r in (0..q.len).step_by(rows) {
+        let q = Run { row: q.row + r, len: rows.min(q.len - r), first: q.first + r as i64 };
+        for from in (0..k.len).step_by(keys) {
+            let k = Run { row: k.row + from, len: keys.min(k.len - from), first: k.first + from as i64 };
+            blocks.push(Block { q, k, mask: None });
+        }
     }
 }
 
@@ -553,6 +624,18 @@ struct Temps {
     /// K and V in token order (when a command's keys are not).
     ks: Option<DeviceBuffer>,
     vs: Option<DeviceBuffer>,
+    /// One query chunk's f32 output and lse (chunked plain attention).
+    acc: Option<DeviceBuffer>,
+    acc_lse: Option<DeviceBuffer>,
+}
+
+impl Temps {
+    fn bytes(&self) -> usize {
+        [&self.workspace, &self.ob, &self.sb, &self.ks, &self.vs, &self.acc, &self.acc_lse]
+            .iter()
+            .map(|b| b.as_ref().map_or(0, |b| b.bytes()))
+            .sum()
+    }
 }
 
 fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) -> Result<u64, String> {
@@ -577,6 +660,32 @@ struct Prepared {
     order: Option<DeviceBuffer>,
 }
 
+/// A plain causal `attention` cut into query chunks (`Cut::chunk`): its blocks, and for each
+/// chunk its rows and blocks (the first writes the rows, the others fold into them).
+struct Chunked {
+    prepared: Prepared,
+    groups: Vec<(Run, std::ops::Range<usize>)>,
+}
+
+impl Chunked {
+    /// Groups the blocks of `plan` by query chunk; None unless every chunk's blocks are
+    /// consecutive, cover exactly its rows, and write before they fold.
+    fn groups(plan: &PartialPlan) -> Option<Vec<(Run, std::ops::Range<usize>)>> {
+        if plan.reset {
+            return None;
+        }
+        let mut groups: Vec<(Run, std::ops::Range<usize>)> = Vec::new();
+        for (i, (b, m)) in plan.blocks.iter().zip(&plan.modes).enumerate() {
+            match groups.last_mut() {
+                Some((rows, r)) if *rows == b.q && *m == MergeMode::Fold => r.end = i + 1,
+                _ if *m == MergeMode::Assign => groups.push((b.q, i..i + 1)),
+                _ => return None,
+            }
+        }
+        Some(groups)
+    }
+}
+
 /// The cuDNN handle, one plan per attention shape, and their shared workspace.
 pub struct Sdpa {
     handle: c::cudnnHandle_t,
@@ -590,12 +699,14 @@ pub struct Sdpa {
     /// Gather keys into token order before planning blocks (default; SEQC_SDPA_SORT=0: blocks
     /// over the keys as they lie).
     sort_keys: bool,
-    /// Keep diagonal blocks whole (SEQC_SDPA_DIAGONAL=1) instead of unmasked + causal.
-    diagonal: bool,
+    /// How causal work is cut into calls (SEQC_SDPA_DIAGONAL, SEQC_SDPA_CHUNK).
+    cut: Cut,
     temps: RefCell<Temps>,
     /// Block plans of `attention_partial` steps whose index vectors depend on the plan alone
     /// (None: not expressible, the kernel runs it). Others are planned on every run.
     partials: RefCell<HashMap<usize, Option<Rc<Prepared>>>>,
+    /// Plain attention shapes cut into query chunks (None: the whole call runs).
+    chunked: RefCell<HashMap<SdpaKey, Option<Rc<Chunked>>>>,
     /// The last plan made for one run only: kept until the next, since the kernels enqueued
     /// with it read its row table after `run_partial` returns.
     per_run: RefCell<Option<Rc<Prepared>>>,
@@ -621,9 +732,10 @@ impl Sdpa {
             workspace_bytes: 0,
             partial: on("SEQC_SDPA_PARTIAL"),
             sort_keys: on("SEQC_SDPA_SORT"),
-            diagonal: std::env::var("SEQC_SDPA_DIAGONAL").is_ok_and(|v| v == "1"),
+            cut: Cut::from_env(),
             temps: RefCell::new(Temps::default()),
             partials: RefCell::new(HashMap::new()),
+            chunked: RefCell::new(HashMap::new()),
             per_run: RefCell::new(None),
         }))
     }
@@ -718,17 +830,143 @@ impl Sdpa {
         check(unsafe { c::cudnnBackendExecute(self.handle, plan.plan, vp) }, "cudnnBackendExecute")
     }
 
-    /// Runs `a` (plain `attention`) on `stream` if it has a plan and its buffers are aligned.
-    /// Ok(false): not handled here (the caller runs the kernel).
-    pub fn run(&self, stream: c::cudaStream_t, a: &AttentionCmd, p: impl Fn(Addr) -> u64) -> Result<bool, String> {
+    /// Plans a plain `attention` command at setup: cut into query chunks when `Cut::chunk` says
+    /// so (and cuDNN takes every block), else one call. False: cuDNN refused it (the kernel runs).
+    pub fn prepare_attention(&self, ctx: &Arc<CudaContext>, a: &AttentionCmd) -> Result<bool, String> {
         let Some(key) = SdpaKey::of(a) else { return Ok(false) };
-        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
+        if let Some(known) = self.chunked.borrow().get(&key) {
+            if known.is_some() {
+                return Ok(true);
+            }
+            return Ok(self.prepare(key));
+        }
+        let chunked = match self.chunk_plan(&key) {
+            Some(plan) => match Chunked::groups(&plan) {
+                Some(groups) => {
+                    let block_key = |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: if b.mask.is_some() { MaskKind::Causal } else { MaskKind::None }, stats: true, ..key });
+                    self.finish_partial(ctx, plan, block_key)?.map(|prepared| Rc::new(Chunked { prepared, groups }))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let done = chunked.is_some() || self.prepare(key);
+        self.chunked.borrow_mut().insert(key, chunked);
+        Ok(done)
+    }
+
+    /// The query-chunk plan of a causal self-attention shape long enough to cut.
+    fn chunk_plan(&self, key: &SdpaKey) -> Option<PartialPlan> {
+        let c = self.cut.chunk;
+        if key.mask != MaskKind::Causal || key.sq != key.sk || c == 0 || key.sq <= c {
+            return None;
+        }
+        let tokens: Vec<i64> = (0..key.sq as i64).collect();
+        partial_plan(&tokens, &tokens, true, Cut { diagonal_rows: 0, ..self.cut })
+    }
+
+    /// Runs `a` (plain `attention`) on `cs` if it has a plan and its buffers are aligned: one
+    /// call, or query chunks (each folded in f32, then converted into the output rows).
+    /// Ok(false): not handled (the caller runs the kernel).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        p: impl Fn(Addr) -> u64,
+        probe: Option<&mut Probe>,
+    ) -> Result<bool, String> {
+        let Some(key) = SdpaKey::of(a) else { return Ok(false) };
         let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
-        if ptrs.iter().any(|x| !x.is_multiple_of(16)) || ws > self.workspace_bytes {
+        if ptrs.iter().any(|x| !x.is_multiple_of(16)) {
             return Ok(false);
         }
-        self.execute(stream, &key, ptrs, None, self.workspace, a.scale)?;
+        let chunked = self.chunked.borrow().get(&key).cloned().flatten();
+        if let Some(ch) = chunked {
+            let pr = &ch.prepared;
+            let es = a.q.1.size();
+            let hd = a.heads * a.head_dim;
+            let mut temps = self.temps.borrow_mut();
+            let bufs = BlockBufs {
+                ob: grown(ctx, &mut temps.ob, pr.rows * hd * es)?,
+                sb: grown(ctx, &mut temps.sb, pr.rows * a.heads * 4)?,
+                // Planned at setup: the shared workspace covers them.
+                ws: match pr.workspace <= self.workspace_bytes {
+                    true => self.workspace,
+                    false => grown(ctx, &mut temps.workspace, pr.workspace)?,
+                },
+            };
+            let acc = grown(ctx, &mut temps.acc, pr.rows * hd * 4)?;
+            let acc_lse = grown(ctx, &mut temps.acc_lse, pr.rows * a.heads * 4)?;
+            let mut probe = probe;
+            for (rows, range) in &ch.groups {
+                let blocks = BlockRun { pr, range: range.clone(), qkv: [ptrs[0], ptrs[1], ptrs[2]], out: acc, lse: acc_lse, base: rows.row };
+                self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
+                let dst = ptrs[3] + (rows.row * hd * es) as u64;
+                kernels.convert(cs, acc, DType::F32, dst, a.out.1, rows.len * hd).map_err(describe)?;
+            }
+            return Ok(true);
+        }
+        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
+        if ws > self.workspace_bytes {
+            return Ok(false);
+        }
+        self.execute(cs.cu_stream() as c::cudaStream_t, &key, ptrs, None, self.workspace, a.scale)?;
         Ok(true)
+    }
+
+    /// Device bytes the block paths hold (block outputs, gathered keys, chunk accumulators,
+    /// their workspace), which the plan's memory plan does not see.
+    pub fn temp_bytes(&self) -> usize {
+        self.temps.borrow().bytes()
+    }
+
+    /// Enqueues blocks `b.range` of a plan: each SDPA call into the block buffers, then written
+    /// or folded into rows (`row − b.base`) of the f32 output and lse.
+    fn run_blocks(
+        &self,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        b: &BlockRun,
+        bufs: &BlockBufs,
+        mut probe: Option<&mut Probe>,
+    ) -> Result<(), String> {
+        let es = a.q.1.size();
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
+        let [q, k, v] = b.qkv;
+        let plan = &b.pr.plan;
+        for i in b.range.clone() {
+            let (blk, mode, key) = (&plan.blocks[i], plan.modes[i], &b.pr.keys[i]);
+            let ptrs = [at(q, &blk.q, hd), at(k, &blk.k, kvd), at(v, &blk.k, kvd), bufs.ob];
+            let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
+            self.execute(cs.cu_stream() as c::cudaStream_t, key, ptrs, Some(bufs.sb), bufs.ws, a.scale)?;
+            kernels
+                .sdpa_merge(cs, b.out, b.lse, bufs.ob, a.q.1, bufs.sb, blk.q.row - b.base, blk.q.len, a.heads, a.head_dim, mode)
+                .map_err(describe)?;
+            if let (Some(pr), Some(t0)) = (probe.as_deref_mut(), t0) {
+                let t1 = pr.mark(cs)?;
+                let mask = match blk.mask {
+                    None => "unmasked".to_string(),
+                    Some(0) => "causal".to_string(),
+                    Some(o) => format!("causal, diagonal +{o}"),
+                };
+                let label = format!(
+                    "SDPA block: queries {}..{} × keys {}..{} ({}×{}, {mask}) + merge",
+                    blk.q.first,
+                    blk.q.last() + 1,
+                    blk.k.first,
+                    blk.k.last() + 1,
+                    blk.q.len,
+                    blk.k.len
+                );
+                pr.span(label, "sdpa block", true, 0, t0, t1);
+            }
+        }
+        Ok(())
     }
 
     /// Plans `a` as SDPA blocks from its index vectors (read back from the device: this
@@ -751,20 +989,26 @@ impl Sdpa {
         };
         let (q_idx, k_idx) = (read(qi, qit, a.sq)?, read(ki, kit, a.sk)?);
         let plan = if self.sort_keys {
-            partial_plan(&q_idx, &k_idx, a.causal, self.diagonal)
+            partial_plan(&q_idx, &k_idx, a.causal, self.cut)
         } else {
             unsorted_plan(&q_idx, &k_idx, a.causal)
         };
         match plan {
-            Some(plan) => self.finish_partial(ctx, a, plan),
+            Some(plan) => self.finish_partial(ctx, plan, |b| SdpaKey::block(a, b.q.len, b.k.len, b.mask)),
             None => Ok(None),
         }
     }
 
-    fn finish_partial(&self, ctx: &Arc<CudaContext>, a: &AttentionCmd, plan: PartialPlan) -> Result<Option<Prepared>, String> {
+    /// Builds the graph of every block (`key_of` gives its key); None when one cannot run here.
+    fn finish_partial(
+        &self,
+        ctx: &Arc<CudaContext>,
+        plan: PartialPlan,
+        key_of: impl Fn(&Block) -> Option<SdpaKey>,
+    ) -> Result<Option<Prepared>, String> {
         let mut keys = Vec::with_capacity(plan.blocks.len());
         for b in &plan.blocks {
-            let Some(key) = SdpaKey::block(a, b.q.len, b.k.len, b.mask) else { return Ok(None) };
+            let Some(key) = key_of(b) else { return Ok(None) };
             if !self.prepare(key) {
                 return Ok(None);
             }
@@ -798,7 +1042,7 @@ impl Sdpa {
         step: usize,
         a: &AttentionCmd,
         p: impl Fn(Addr) -> u64,
-        mut probe: Option<&mut Probe>,
+        probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
         if !self.partial || SdpaKey::block(a, 1, 1, None).is_none() {
             return Ok(false);
@@ -828,9 +1072,8 @@ impl Sdpa {
         let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
         let (q, out) = (p(a.q.0), p(a.out.0));
         let (mut k, mut v) = (p(a.k.0), p(a.v.0));
-        let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
+        let aligned = |base: u64, run: &Run, width: usize| (base + (run.row * width * es) as u64).is_multiple_of(16);
         let mut temps = self.temps.borrow_mut();
-        let aligned = |base: u64, run: &Run, width: usize| at(base, run, width).is_multiple_of(16);
         // Gathered keys start at fresh (256-byte aligned) buffers: only the row widths matter.
         let (kb, vb) = if plan.key_order.is_some() { (0, 0) } else { (k, v) };
         if plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(kb, &b.k, kvd) || !aligned(vb, &b.k, kvd)) {
@@ -845,43 +1088,39 @@ impl Sdpa {
             }
             (k, v) = (ks, vs);
         }
-        let ob = grown(ctx, &mut temps.ob, prepared.rows * hd * es)?;
-        let sb = grown(ctx, &mut temps.sb, prepared.rows * a.heads * 4)?;
-        let ws = grown(ctx, &mut temps.workspace, prepared.workspace)?;
+        let bufs = BlockBufs {
+            ob: grown(ctx, &mut temps.ob, prepared.rows * hd * es)?,
+            sb: grown(ctx, &mut temps.sb, prepared.rows * a.heads * 4)?,
+            ws: grown(ctx, &mut temps.workspace, prepared.workspace)?,
+        };
         let lse = p(lse);
         if plan.reset {
             kernels
                 .sdpa_merge(cs, out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, MergeMode::Reset)
                 .map_err(describe)?;
         }
-        for ((b, &mode), key) in plan.blocks.iter().zip(&plan.modes).zip(&prepared.keys) {
-            let ptrs = [at(q, &b.q, hd), at(k, &b.k, kvd), at(v, &b.k, kvd), ob];
-            let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
-            self.execute(cs.cu_stream() as c::cudaStream_t, key, ptrs, Some(sb), ws, a.scale)?;
-            kernels
-                .sdpa_merge(cs, out, lse, ob, a.q.1, sb, b.q.row, b.q.len, a.heads, a.head_dim, mode)
-                .map_err(describe)?;
-            if let (Some(pr), Some(t0)) = (probe.as_deref_mut(), t0) {
-                let t1 = pr.mark(cs)?;
-                let mask = match b.mask {
-                    None => "unmasked".to_string(),
-                    Some(0) => "causal".to_string(),
-                    Some(o) => format!("causal, diagonal +{o}"),
-                };
-                let label = format!(
-                    "SDPA block: queries {}..{} × keys {}..{} ({}×{}, {mask}) + merge",
-                    b.q.first,
-                    b.q.last() + 1,
-                    b.k.first,
-                    b.k.last() + 1,
-                    b.q.len,
-                    b.k.len
-                );
-                pr.span(label, "sdpa block", true, 0, t0, t1);
-            }
-        }
+        let blocks = BlockRun { pr: &prepared, range: 0..plan.blocks.len(), qkv: [q, k, v], out, lse, base: 0 };
+        self.run_blocks(cs, kernels, a, &blocks, &bufs, probe)?;
         Ok(true)
     }
+}
+
+/// The block outputs, statistics and workspace every block of a plan uses in turn.
+struct BlockBufs {
+    ob: u64,
+    sb: u64,
+    ws: u64,
+}
+
+/// Blocks `range` of a prepared plan over `qkv`, merged into `out`/`lse`, whose row 0 is the
+/// plan's row `base`.
+struct BlockRun<'a> {
+    pr: &'a Prepared,
+    range: std::ops::Range<usize>,
+    qkv: [u64; 3],
+    out: u64,
+    lse: u64,
+    base: usize,
 }
 
 /// The previous decomposition, kept for comparison (SEQC_SDPA_SORT=0): key runs as they lie in
@@ -979,12 +1218,23 @@ mod tests {
 
     /// cuDNN gets square top-left causal blocks and exact bottom-right ones only.
     fn expect_cudnn_shapes(plan: &PartialPlan) {
+        expect_cut(plan, Cut::plain(false));
         for b in &plan.blocks {
             match b.mask {
                 Some(0) => assert_eq!(b.q.len, b.k.len, "{plan:?}"),
                 Some(o) => assert_eq!(o, b.k.len as i64 - b.q.len as i64, "{plan:?}"),
                 None => {}
             }
+        }
+    }
+
+    /// No call has more rows than a chunk (unless kept whole as a short diagonal) or more keys
+    /// than a piece (unmasked calls).
+    fn expect_cut(plan: &PartialPlan, cut: Cut) {
+        for b in &plan.blocks {
+            let whole_diagonal = b.mask.is_some_and(|o| o > 0) && b.q.len <= cut.diagonal_rows;
+            assert!(cut.chunk == 0 || whole_diagonal || b.q.len <= cut.chunk, "{b:?} in {plan:?}");
+            assert!(cut.piece == 0 || b.mask.is_some() || b.k.len <= cut.piece, "{b:?} in {plan:?}");
         }
     }
 
@@ -997,12 +1247,12 @@ mod tests {
         let shapes = |p: &PartialPlan| -> Vec<(usize, usize, usize, usize, Option<i64>)> {
             p.blocks.iter().map(|b| (b.q.row, b.q.len, b.k.row, b.k.len, b.mask)).collect()
         };
-        let whole = partial_plan(&q, &k, true, true).expect("expressible");
+        let whole = partial_plan(&q, &k, true, Cut::plain(true)).expect("expressible");
         assert_eq!(whole.key_order, Some(vec![0, 1, 4, 5, 6, 7, 2, 3]));
         // Chunk 0: keys 0..2 top-left causal; chunk 3: keys 0..8 with the diagonal at +6.
         assert_eq!(shapes(&whole), vec![(0, 2, 0, 2, Some(0)), (2, 2, 0, 8, Some(6))]);
         assert_eq!((whole.modes.clone(), whole.reset), (vec![MergeMode::Assign; 2], false));
-        let split = partial_plan(&q, &k, true, false).expect("expressible");
+        let split = partial_plan(&q, &k, true, Cut::plain(false)).expect("expressible");
         // Chunk 3: keys 0..6 unmasked (written), then its own chunk causal (folded).
         assert_eq!(shapes(&split), vec![(0, 2, 0, 2, Some(0)), (2, 2, 0, 6, None), (2, 2, 6, 2, Some(0))]);
         assert_eq!(split.modes, vec![MergeMode::Assign, MergeMode::Assign, MergeMode::Fold]);
@@ -1011,7 +1261,53 @@ mod tests {
             expect_modes_consistent(p, q.len());
         }
         // Keys already in order need no gather.
-        assert_eq!(partial_plan(&[2, 3], &[0, 1, 2, 3], true, false).map(|p| p.key_order), Some(None));
+        assert_eq!(partial_plan(&[2, 3], &[0, 1, 2, 3], true, Cut::plain(false)).map(|p| p.key_order), Some(None));
+    }
+
+    /// Whole diagonals always, never, up to 2 rows; query chunks of 1 and 2 rows; unmasked
+    /// calls of at most 1, 3 or any number of keys.
+    const CUTS: [Cut; 6] = [
+        Cut { diagonal_rows: usize::MAX, chunk: 0, piece: 0 },
+        Cut { diagonal_rows: 0, chunk: 0, piece: 0 },
+        Cut { diagonal_rows: 2, chunk: 0, piece: 3 },
+        Cut { diagonal_rows: 0, chunk: 1, piece: 1 },
+        Cut { diagonal_rows: 2, chunk: 2, piece: 3 },
+        Cut { diagonal_rows: 0, chunk: 1, piece: 0 },
+    ];
+
+    #[test]
+    fn long_causal_squares_become_query_chunks() {
+        // 10 tokens, chunks of 2: each chunk is its causal square then unmasked calls over the
+        // keys before it, at most PIECE_CHUNKS chunks of keys each.
+        let t: Vec<i64> = (0..10).collect();
+        let plan = partial_plan(&t, &t, true, Cut { diagonal_rows: 0, chunk: 2, piece: 2 * PIECE_CHUNKS }).expect("expressible");
+        expect_exact(&t, &t, true, &plan);
+        expect_modes_consistent(&plan, t.len());
+        expect_cudnn_shapes(&plan);
+        let groups = Chunked::groups(&plan).expect("one group per chunk");
+        let rows: Vec<(usize, usize)> = groups.iter().map(|(r, _)| (r.row, r.len)).collect();
+        assert_eq!(rows, vec![(0, 2), (2, 2), (4, 2), (6, 2), (8, 2)]);
+        for (r, range) in &groups {
+            let first = &plan.blocks[range.start];
+            assert_eq!((first.k.row, first.k.len, first.mask), (r.row, r.len, Some(0)), "the square writes first");
+            for b in &plan.blocks[range.start + 1..range.end] {
+                assert!(b.mask.is_none() && b.k.len <= 2 * PIECE_CHUNKS && b.k.last() < r.first, "{b:?}");
+            }
+        }
+        // A square of one chunk stays whole; so does everything with chunks off.
+        let short: Vec<i64> = (0..2).collect();
+        let one = partial_plan(&short, &short, true, Cut { diagonal_rows: 0, chunk: 2, piece: 2 * PIECE_CHUNKS }).expect("expressible");
+        assert_eq!(one.blocks.len(), 1);
+        assert_eq!(partial_plan(&t, &t, true, Cut::plain(false)).map(|p| p.blocks.len()), Some(1));
+        // A long sequence needs few distinct graphs: one per key count up to PIECE_CHUNKS.
+        let long: Vec<i64> = (0..(40 * 3 + 1)).collect();
+        let plan = partial_plan(&long, &long, true, Cut { diagonal_rows: 0, chunk: 3, piece: 3 * PIECE_CHUNKS }).expect("expressible");
+        expect_exact(&long, &long, true, &plan);
+        let mut shapes: Vec<(usize, usize, bool)> = plan.blocks.iter().map(|b| (b.q.len, b.k.len, b.mask.is_some())).collect();
+        shapes.sort_unstable();
+        shapes.dedup();
+        assert!(shapes.len() <= 2 * (PIECE_CHUNKS + 1), "{shapes:?}");
+        assert!(Chunked::groups(&plan).is_some());
     }
 
     #[test]
@@ -1028,8 +1324,9 @@ mod tests {
         ];
         for (q, k) in &cases {
             for causal in [true, false] {
-                for diagonal in [true, false] {
-                    let plan = partial_plan(q, k, causal, diagonal).expect("distinct keys");
+                for cut in CUTS {
+                    let plan = partial_plan(q, k, causal, cut).expect("distinct keys");
+                    expect_cut(&plan, cut);
                     expect_exact(q, k, causal, &plan);
                     expect_modes_consistent(&plan, q.len());
                     expect_cudnn_shapes(&plan);
@@ -1040,7 +1337,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(partial_plan(&[0, 1], &[0, 0], true, false), None, "repeated key tokens");
+        assert_eq!(partial_plan(&[0, 1], &[0, 0], true, Cut::plain(false)), None, "repeated key tokens");
     }
 
     #[test]
@@ -1064,8 +1361,9 @@ mod tests {
                 v
             };
             let (q, k) = (pick(3), pick(3));
-            for (causal, diagonal) in [(true, true), (true, false), (false, false)] {
-                let plan = partial_plan(&q, &k, causal, diagonal).expect("distinct keys");
+            for (causal, cut) in [true, false].into_iter().flat_map(|c| CUTS.map(|cut| (c, cut))) {
+                let plan = partial_plan(&q, &k, causal, cut).expect("distinct keys");
+                expect_cut(&plan, cut);
                 expect_exact(&q, &k, causal, &plan);
                 expect_modes_consistent(&plan, q.len());
                 expect_cudnn_shapes(&plan);
