@@ -14,8 +14,9 @@
 //!   the NVRTC kernel runs the rest. `attention_partial` through SDPA blocks (the index vectors
 //!   read back and split into contiguous runs) is the default since it passed the CPU-reference
 //!   checks on 2 x H200; SEQC_SDPA_PARTIAL=0 keeps it on the kernel. SEQC_ATTENTION=kernel turns
-//!   cuDNN off. No call gets more than 32K query rows or 256K keys (`sdpa::Cut`): long causal
-//!   work runs as query chunks, long plain attention too (folded per chunk in f32).
+//!   cuDNN off. Causal work is cut into calls of at most 32K query rows and 256K keys
+//!   (`sdpa::Cut`; whole short diagonals and non-causal plain attention are not cut): long plain
+//!   causal attention runs as query chunks too (folded per chunk in f32).
 //!
 //! Later speed work fits in without changing the plan handling: GEMM epilogues can absorb bias
 //! and activations, and the command list can be captured once into a CUDA graph.

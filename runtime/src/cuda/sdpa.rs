@@ -161,7 +161,9 @@ pub struct Cut {
     pub diagonal_rows: usize,
     /// At most this many query rows per call (0: any): a longer causal square becomes query
     /// chunks, each its own causal square plus unmasked calls over the keys before it, and a
-    /// longer unmasked block is cut by rows. One call over a long sequence runs at a lower rate
+    /// longer unmasked block is cut by rows. Not cut: a diagonal kept whole (`diagonal_rows`,
+    /// keys included) and plain attention without the causal mask. Each block's output is
+    /// rounded to the io type before the f32 fold (one rounding more than a whole call). One call over a long sequence runs at a lower rate
     /// (at 1M tokens on H200 the whole causal call ran at 506 TFLOP/s, 32K-row query chunks at
     /// 601: bench/cuda/attention_blocking.py), and the block output buffer holds this many rows.
     pub chunk: usize,
@@ -201,7 +203,7 @@ impl Cut {
 
 /// Plans attention of queries `qi` over keys `ki` (global token indices; negative: padding) as
 /// SDPA blocks. Keys are taken in token order; for each query run and key run, without the
-/// causal mask the pair is one unmasked block; with it, keys after the run's last query are
+/// causal mask the pair is unmasked (cut by `Cut`); with it, keys after the run's last query are
 /// dropped, keys at or before its first query form an unmasked block, and the rest a block
 /// whose diagonal makes "key token <= query token" exact (queries before the run's first key
 /// are split off: they see none of it). Such a block is kept whole with a shifted diagonal (one
@@ -614,8 +616,8 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     Err(format!("no engine config could be finalised ({} tried): {}", got, errors.join("; ")))
 }
 
-/// Device buffers the partial path allocates on first use (grown, after a synchronise, when a
-/// later command needs more).
+/// Device buffers the block paths (`attention_partial`, chunked `attention`) allocate on first
+/// use (grown, after a synchronise, when a later command needs more).
 #[derive(Default)]
 struct Temps {
     workspace: Option<DeviceBuffer>,
@@ -843,7 +845,12 @@ impl Sdpa {
         let chunked = match self.chunk_plan(&key) {
             Some(plan) => match Chunked::groups(&plan) {
                 Some(groups) => {
-                    let block_key = |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: if b.mask.is_some() { MaskKind::Causal } else { MaskKind::None }, stats: true, ..key });
+                    let mask = |m: Option<i64>| match m {
+                        None => MaskKind::None,
+                        Some(0) => MaskKind::Causal,
+                        Some(_) => MaskKind::Diagonal,
+                    };
+                    let block_key = |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: mask(b.mask), stats: true, ..key });
                     self.finish_partial(ctx, plan, block_key)?.map(|prepared| Rc::new(Chunked { prepared, groups }))
                 }
                 None => None,
@@ -918,9 +925,12 @@ impl Sdpa {
     }
 
     /// Device bytes the block paths hold (block outputs, gathered keys, chunk accumulators,
-    /// their workspace), which the plan's memory plan does not see.
+    /// their workspace, key-order row tables), which the plan's memory plan does not see.
     pub fn temp_bytes(&self) -> usize {
-        self.temps.borrow().bytes()
+        let table = |p: &Prepared| p.order.as_ref().map_or(0, |b| b.bytes());
+        let kept: usize = self.partials.borrow().values().flatten().map(|p| table(p)).sum();
+        let last = self.per_run.borrow().as_ref().map_or(0, |p| table(p));
+        self.temps.borrow().bytes() + kept + last
     }
 
     /// Enqueues blocks `b.range` of a plan: each SDPA call into the block buffers, then written
