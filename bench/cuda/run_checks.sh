@@ -8,9 +8,10 @@
 #                                     devices, every strategy; -sio: sharded inputs and outputs)
 #   .device/test-plans/*.json         plans from the runtime tests (SEQC_WRITE_TEST_PLANS)
 # Plans for more devices than this machine has are skipped. SEQC_CHECK_PLANS="tiny-4-* attn4k-*"
-# limits the plans (shell patterns on the name); SEQC_CHECK_EXTRAS=0 runs only the plans. Writes logs under $OUT (or /tmp/seqc-checks)
-# and prints one line per plan, then the failure tests (a missing GPU, a rank killed mid-run, a
-# rank that never starts).
+# limits the plans (shell patterns on the name). Writes logs under $OUT (or /tmp/seqc-checks) and
+# prints one line per plan, then the launches without --nproc, --check-steps and the failure
+# tests (a missing GPU, a rank killed mid-run, a rank that never starts), which
+# SEQC_CHECK_EXTRAS=0 leaves out.
 set -u
 source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-checks}

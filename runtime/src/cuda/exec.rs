@@ -344,13 +344,8 @@ impl Executor {
         self.ctx.synchronize().map_err(|e| fail(describe(e)))?;
         comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
         self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-        self.wait(timeout).map_err(|e| match e {
-            CudaError::Timeout { rank, seconds, .. } => CudaError::Timeout {
-                rank,
-                seconds,
-                message: "the barrier before a run did not complete: a peer rank may have died, hung or run a different plan".into(),
-            },
-            other => other,
+        self.wait_for(timeout, || {
+            "the barrier before a run did not complete: a peer rank may have died, hung or run a different plan".into()
         })
     }
 
@@ -548,6 +543,14 @@ impl Executor {
 
     fn program_op(&self, step: usize) -> String {
         self.program.op_names.get(step).cloned().unwrap_or_default()
+    }
+
+    /// `wait`, whose timeout says what did not complete (`what`) instead of naming the run.
+    fn wait_for(&self, timeout: Duration, what: impl FnOnce() -> String) -> Result<(), CudaError> {
+        self.wait(timeout).map_err(|e| match e {
+            CudaError::Timeout { rank, seconds, .. } => CudaError::Timeout { rank, seconds, message: what() },
+            other => other,
+        })
     }
 
     /// Waits for the run to finish, watching NCCL for asynchronous errors, up to `timeout`.
@@ -755,13 +758,8 @@ impl Executor {
                     let buf = DeviceBuffer::alloc(&self.ctx, info.bytes * world).map_err(|e| fail(describe(e)))?;
                     comm.all_gather(&self.compute, self.p(addr), buf.ptr(), info.bytes).map_err(&fail)?;
                     self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-                    self.wait(timeout).map_err(|e| match e {
-                        CudaError::Timeout { rank, seconds, .. } => CudaError::Timeout {
-                            rank,
-                            seconds,
-                            message: format!("gathering sharded output %{v} did not complete: a peer rank may have died or hung"),
-                        },
-                        other => other,
+                    self.wait_for(timeout, || {
+                        format!("gathering sharded output %{v} did not complete: a peer rank may have died or hung")
                     })?;
                     (world, Some(buf))
                 }

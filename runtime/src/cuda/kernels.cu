@@ -180,11 +180,11 @@ extern "C" __global__ void k_layer_norm(void* out, const void* x, const void* w,
     }
 }
 
-// Rotary embedding, rotate-half, every head of x: [rows, cols]. Angles in double precision from
-// global positions, as the CPU backend computes them; the rotation itself in fp32.
-// One thread per (row, rotary pair k): the angle's cosine and sine are computed once, in double
-// (positions reach 10^6 radians), and applied to pair k of every head of the row. Columns past
-// `rotary` (partial rotary) are copied. In place is safe: each thread reads what it writes.
+// Rotary embedding, rotate-half, every head of x: [rows, cols], from global positions. One
+// thread per (row, rotary pair k): the angle's cosine and sine are computed once, in double as
+// the CPU backend does (positions reach 10^6 radians), and applied in fp32 to pair k of every
+// head of the row. Columns past `rotary` (partial rotary) are copied. In place is safe: each
+// thread reads what it writes.
 extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* pos, int it, i64 rows,
                                   i64 cols, int head_dim, int rotary, double theta) {
     const int half = rotary / 2;
@@ -260,11 +260,7 @@ extern "C" __global__ void k_binary(int op, int dt, const void* a, const void* b
         return;
     }
     for (i64 t = global_id(); t < n; t += global_stride()) {
-        float p = ldf(a, dt, t), q = ldf(b, dt, t), r;
-        if (op == 0) r = p * q;
-        else if (op == 1) r = p + q;
-        else r = silu_f(p) * q;
-        stf(y, dt, t, r);
+        stf(y, dt, t, binary_f(op, ldf(a, dt, t), ldf(b, dt, t)));
     }
 }
 

@@ -359,7 +359,6 @@ pub fn runs(idx: &[i64]) -> Vec<Run> {
     out
 }
 
-
 /// A strided copy: `rows` rows of `width` bytes, from `src + i·src_pitch` to `dst + i·dst_pitch`.
 /// Offsets are relative to the source and destination buffers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

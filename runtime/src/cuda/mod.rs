@@ -94,10 +94,6 @@ fn inputs_for(plan: &Plan, args: &Args, rank: Option<usize>) -> Result<Vec<HostT
     .map_err(CudaError::Usage)
 }
 
-fn run_inputs(plan: &Plan, args: &Args) -> Result<Vec<HostTensor>, CudaError> {
-    inputs_for(plan, args, None)
-}
-
 fn mib(bytes: usize) -> String {
     format!("{bytes} B ({:.2} MiB)", bytes as f64 / (1 << 20) as f64)
 }
@@ -174,7 +170,7 @@ pub fn reported_time(times: &[f32]) -> (f32, String) {
 /// `--backend cpu`: the CPU reference backend, in this process.
 pub fn run_cpu(args: &Args) -> Result<(), CudaError> {
     let (plan, _) = read_plan(args)?;
-    let inputs = run_inputs(&plan, args)?;
+    let inputs = inputs_for(&plan, args, None)?;
     let started = Instant::now();
     let out = cpu::run(
         &plan,
@@ -322,7 +318,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     // The global inputs are made only for the checks that need them (at 1M tokens they are tens
     // of GiB of host memory per rank); otherwise each rank draws just its own rows.
     let inputs = if args.check_steps || (args.check && rank == 0) {
-        let inputs = run_inputs(&plan, args)?;
+        let inputs = inputs_for(&plan, args, None)?;
         exec.load_inputs(&crate::shards::local_inputs(&plan, &inputs, rank).map_err(|e| CudaError::Usage(e.to_string()))?)?;
         inputs
     } else {

@@ -33,9 +33,20 @@ pub enum MaskKind {
     /// Key column j is visible to query row i when j <= i (top-left causal).
     Causal,
     /// Bottom-right causal: key column j is visible to query row i when j <= i + sk − sq. Built
-    /// as cuDNN's bottom-right
-    /// causal mask is (row index + s_kv − s_q), which the fused engine recognises.
+    /// as cuDNN's bottom-right causal mask is (row index + s_kv − s_q), which the fused engine
+    /// recognises.
     Diagonal,
+}
+
+impl MaskKind {
+    /// The mask of a block (`Block::mask`): none, top-left causal, or a shifted diagonal.
+    fn of_block(mask: Option<i64>) -> Self {
+        match mask {
+            None => Self::None,
+            Some(0) => Self::Causal,
+            Some(_) => Self::Diagonal,
+        }
+    }
 }
 
 /// What determines a graph.
@@ -114,11 +125,7 @@ impl SdpaKey {
             heads: a.heads,
             kv_heads: a.kv_heads,
             d: a.head_dim,
-            mask: match mask {
-                None => MaskKind::None,
-                Some(0) => MaskKind::Causal,
-                Some(_) => MaskKind::Diagonal,
-            },
+            mask: MaskKind::of_block(mask),
             dt,
             scale_bits: a.scale.to_bits(),
             stats: true,
@@ -162,10 +169,11 @@ pub struct Cut {
     /// At most this many query rows per call (0: any): a longer causal square becomes query
     /// chunks, each its own causal square plus unmasked calls over the keys before it, and a
     /// longer unmasked block is cut by rows. Not cut: a diagonal kept whole (`diagonal_rows`,
-    /// keys included) and plain attention without the causal mask. Each block's output is
-    /// rounded to the io type before the f32 fold (one rounding more than a whole call). One call over a long sequence runs at a lower rate
-    /// (at 1M tokens on H200 the whole causal call ran at 506 TFLOP/s, 32K-row query chunks at
-    /// 601: bench/cuda/attention_blocking.py), and the block output buffer holds this many rows.
+    /// keys included) and plain attention without the causal mask. One call over a long sequence
+    /// runs at a lower rate (at 1M tokens on H200 the whole causal call ran at 506 TFLOP/s,
+    /// 32K-row query chunks at 601: bench/cuda/attention_blocking.py), and the block output
+    /// buffer holds this many rows. Each block's output is rounded to the io type before the
+    /// f32 fold (one rounding more than a whole call).
     pub chunk: usize,
     /// At most this many keys per unmasked call (0: any): concurrent thread blocks of one call
     /// drift apart over a long key loop and stop sharing K and V in the L2 cache. Also bounds
@@ -837,20 +845,13 @@ impl Sdpa {
     pub fn prepare_attention(&self, ctx: &Arc<CudaContext>, a: &AttentionCmd) -> Result<bool, String> {
         let Some(key) = SdpaKey::of(a) else { return Ok(false) };
         if let Some(known) = self.chunked.borrow().get(&key) {
-            if known.is_some() {
-                return Ok(true);
-            }
-            return Ok(self.prepare(key));
+            return Ok(known.is_some() || self.prepare(key));
         }
         let chunked = match self.chunk_plan(&key) {
             Some(plan) => match Chunked::groups(&plan) {
                 Some(groups) => {
-                    let mask = |m: Option<i64>| match m {
-                        None => MaskKind::None,
-                        Some(0) => MaskKind::Causal,
-                        Some(_) => MaskKind::Diagonal,
-                    };
-                    let block_key = |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: mask(b.mask), stats: true, ..key });
+                    let block_key =
+                        |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: MaskKind::of_block(b.mask), stats: true, ..key });
                     self.finish_partial(ctx, plan, block_key)?.map(|prepared| Rc::new(Chunked { prepared, groups }))
                 }
                 None => None,
@@ -896,15 +897,7 @@ impl Sdpa {
             let es = a.q.1.size();
             let hd = a.heads * a.head_dim;
             let mut temps = self.temps.borrow_mut();
-            let bufs = BlockBufs {
-                ob: grown(ctx, &mut temps.ob, pr.rows * hd * es)?,
-                sb: grown(ctx, &mut temps.sb, pr.rows * a.heads * 4)?,
-                // Planned at setup: the shared workspace covers them.
-                ws: match pr.workspace <= self.workspace_bytes {
-                    true => self.workspace,
-                    false => grown(ctx, &mut temps.workspace, pr.workspace)?,
-                },
-            };
+            let bufs = self.block_bufs(ctx, &mut temps, pr, a)?;
             let acc = grown(ctx, &mut temps.acc, pr.rows * hd * 4)?;
             let acc_lse = grown(ctx, &mut temps.acc_lse, pr.rows * a.heads * 4)?;
             let mut probe = probe;
@@ -931,6 +924,20 @@ impl Sdpa {
         let kept: usize = self.partials.borrow().values().flatten().map(|p| table(p)).sum();
         let last = self.per_run.borrow().as_ref().map_or(0, |p| table(p));
         self.temps.borrow().bytes() + kept + last
+    }
+
+    /// The block output, statistics and workspace buffers for `pr`'s blocks, grown as needed;
+    /// the workspace is the shared one (made at setup) when that is large enough.
+    fn block_bufs(&self, ctx: &Arc<CudaContext>, temps: &mut Temps, pr: &Prepared, a: &AttentionCmd) -> Result<BlockBufs, String> {
+        let hd = a.heads * a.head_dim;
+        Ok(BlockBufs {
+            ob: grown(ctx, &mut temps.ob, pr.rows * hd * a.q.1.size())?,
+            sb: grown(ctx, &mut temps.sb, pr.rows * a.heads * 4)?,
+            ws: match self.workspace != 0 && pr.workspace <= self.workspace_bytes {
+                true => self.workspace,
+                false => grown(ctx, &mut temps.workspace, pr.workspace)?,
+            },
+        })
     }
 
     /// Enqueues blocks `b.range` of a plan: each SDPA call into the block buffers, then written
@@ -1098,11 +1105,7 @@ impl Sdpa {
             }
             (k, v) = (ks, vs);
         }
-        let bufs = BlockBufs {
-            ob: grown(ctx, &mut temps.ob, prepared.rows * hd * es)?,
-            sb: grown(ctx, &mut temps.sb, prepared.rows * a.heads * 4)?,
-            ws: grown(ctx, &mut temps.workspace, prepared.workspace)?,
-        };
+        let bufs = self.block_bufs(ctx, &mut temps, &prepared, a)?;
         let lse = p(lse);
         if plan.reset {
             kernels
@@ -1228,7 +1231,6 @@ mod tests {
 
     /// cuDNN gets square top-left causal blocks and exact bottom-right ones only.
     fn expect_cudnn_shapes(plan: &PartialPlan) {
-        expect_cut(plan, Cut::plain(false));
         for b in &plan.blocks {
             match b.mask {
                 Some(0) => assert_eq!(b.q.len, b.k.len, "{plan:?}"),
