@@ -173,8 +173,9 @@ pub struct CostContext {
     pub seq_len: i64,
     /// Devices that share each attention layer's work (1 when every device computes all of it).
     /// The fused kernel's rate is looked up at the sequence length whose whole attention is one
-    /// device's share, `seq_len / sqrt(share)`: measured on H200, the rate follows the work per
-    /// device (a 4-way split of 512K runs at the 256K rate), not the model's length.
+    /// device's share, `seq_len / sqrt(share)`: fitted on H200 when one long call slowed with the
+    /// work it held (a 4-way split of 512K ran at the 256K rate). Since the runtime caps each
+    /// call at 32K query rows and 256K keys, h200's curve is nearly flat past 128K.
     pub attention_share: usize,
     /// Ranks along the minor (ulysses) mesh axis, for link classes.
     pub ulysses: usize,
