@@ -7,8 +7,8 @@
 #   ("1 2 4"), every strategy (replicate ulysses ring allgather-kv hybrid auto)
 # - .device/plans/tiny{,-bf16}-N-STRATEGY-sio for N > 1: the same with SEQC_CHECK_SIO_FLAGS
 #   (default --sharded-io, the benchmark's N-GPU plans) when `seqc compile` takes it
-# - .device/plans/attn4k-4-STRATEGY, attn4k-1-auto: Llama-3-8B-shaped attention (head dim 128,
-#   GQA 32/8, bf16) at 4K tokens on 4 devices and on one, for the cuDNN paths at real head counts
+# - .device/plans/attn4k-N-STRATEGY (N > 1 in SEQC_CHECK_GPUS), attn4k-1-auto: Llama-3-8B-shaped
+#   attention (head dim 128, GQA 32/8, bf16) at 4K tokens on N devices and on one, for the cuDNN paths at real head counts
 #   (run them with SEQC_SDPA_CHUNK=128 to check the query-chunk path at this size)
 # A strategy that does not compile (illegal for the shape) is listed in
 # .device/plans/compile-failures.txt and skipped; the rest goes on.
@@ -56,7 +56,10 @@ for m in tiny:examples/tiny.mlir tiny-bf16:.device/tiny-bf16.mlir; do
     if [ "$n" -gt 1 ] && [ $sio = yes ]; then compile "${m%%:*}-$n-$s-sio" "${m#*:}" "$n" "$s" $SIO; fi
   done; done
 done
-for s in replicate ulysses ring allgather-kv hybrid; do compile "attn4k-4-$s" .device/attn-4k.mlir 4 "$s"; done
+for n in $GPUS; do
+  [ "$n" -gt 1 ] || continue
+  for s in replicate ulysses ring allgather-kv hybrid; do compile "attn4k-$n-$s" .device/attn-4k.mlir "$n" "$s"; done
+done
 compile attn4k-1-auto .device/attn-4k.mlir 1 auto   # one whole causal call (query chunks with a small SEQC_SDPA_CHUNK)
 [ $sio = yes ] || echo "note: '$SIO' is not a flag of $SEQC compile yet: no -sio plans"
 echo "plans: $(ls -d $P/*/ | wc -l) in $P, $(ls .device/test-plans | wc -l) test plans; compile notes: $(wc -l < "$failures")"

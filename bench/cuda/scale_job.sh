@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One device call on 4 × H200 (kind nvidia-h200-x4, carry [".device"]; each call may run 600 s,
+# One device call on 4 or 8 × H200 (kind nvidia-h200-x4 or -x8, carry [".device"]; each call may run 600 s,
 # so this one stops itself within SEQC_JOB_BUDGET, default 560 s):
 #   OUT=$OUT PHASE=checks bash bench/cuda/scale_job.sh
 # Prepare here first (no GPU): bash bench/cuda/prepare_checks.sh, then
