@@ -117,13 +117,7 @@ pub fn ceil_div(a: i64, b: i64) -> i64 {
     (a + b - 1) / b
 }
 
-struct Heads {
-    heads: i64,
-    kv_heads: i64,
-    head_dim: i64,
-}
-
-fn attention_heads(attrs: &Attrs, q: &TensorType, k: &TensorType, v: &TensorType) -> Result<Heads, String> {
+fn attention_heads(attrs: &Attrs, q: &TensorType, k: &TensorType, v: &TensorType) -> Result<(), String> {
     let heads = req_pos(attrs, "num_heads")?;
     let kv_heads = req_pos(attrs, "num_kv_heads")?;
     let head_dim = req_pos(attrs, "head_dim")?;
@@ -160,7 +154,7 @@ fn attention_heads(attrs: &Attrs, q: &TensorType, k: &TensorType, v: &TensorType
     if k.shape[0] != v.shape[0] {
         return Err(format!("k and v must hold the same number of tokens: {k} vs {v}"));
     }
-    Ok(Heads { heads, kv_heads, head_dim })
+    Ok(())
 }
 
 fn index_vector(t: &TensorType, len: i64, what: &str) -> Result<(), String> {
@@ -402,18 +396,16 @@ pub fn infer(kind: OpKind, types: &[&Type], attrs: &Attrs) -> Result<Inferred, S
                 return Err(format!("requires {SEGMENT_SIZES} = {want} for its {n} operands"));
             }
             let (q, k, v) = (t(0, "q")?, t(1, "k")?, t(2, "v")?);
-            let h = attention_heads(attrs, q, k, v)?;
+            attention_heads(attrs, q, k, v)?;
             index_vector(t(3, "q_index")?, q.shape[0], "q_index")?;
             index_vector(t(4, "k_index")?, k.shape[0], "k_index")?;
             if n == 7 {
                 index_vector(t(5, "q_segment")?, q.shape[0], "q_segment")?;
                 index_vector(t(6, "k_segment")?, k.shape[0], "k_segment")?;
             }
-            let _ = (h.kv_heads, h.head_dim);
-            Ok(Inferred::Types(vec![
-                Type::Tensor(TensorType::new([q.shape[0], q.shape[1]], DType::F32)),
-                Type::Tensor(TensorType::new([q.shape[0], h.heads], DType::F32)),
-            ]))
+            // The output type is declared: f32 when it is merged with other partials, or q's
+            // type when it is the layer's whole result (no f32 copy and no convert).
+            Ok(Inferred::Declared)
         }
         LseMerge => {
             expect(4, 4)?;
@@ -558,6 +550,19 @@ fn check_declared(g: &Graph, op: &Op) -> Option<String> {
         OpKind::Convert => {
             let (x, r) = (g.ty(op.operands[0]).tensor()?, result.tensor()?);
             (x.shape != r.shape).then(|| format!("changes only the element type, but {x} becomes {r}"))
+        }
+        OpKind::AttentionPartial => {
+            let q = g.ty(op.operands[0]).tensor()?;
+            let heads = op.int("num_heads")?;
+            let want_lse = Type::Tensor(TensorType::new([q.shape[0], heads], DType::F32));
+            let out = match op.results.as_slice() {
+                [o, l] if *g.ty(*l) == want_lse => g.ty(*o),
+                _ => return Some(format!("results must be (output, log-sum-exp {want_lse})")),
+            };
+            let ok = |dt: DType| *out == Type::Tensor(TensorType::new([q.shape[0], q.shape[1]], dt));
+            (!ok(DType::F32) && !ok(q.dtype)).then(|| {
+                format!("output must be [{}, {}] in f32 or in q's type {}, got {out}", q.shape[0], q.shape[1], q.dtype.name())
+            })
         }
         OpKind::AsyncWait => {
             let start = match g.def(op.operands[0]) {

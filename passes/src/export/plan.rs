@@ -35,6 +35,11 @@ pub fn to_plan(g: &Graph) -> Plan {
             Type::Token => ValueDesc { shape: vec![], dtype: "token".into(), offset: None },
         })
         .collect();
+    if let Some(Attr::Ints { values: offs, .. }) = g.module_attrs.get(crate::schedule::plan_memory::ARG_OFFSETS) {
+        for (a, &off) in g.args.iter().zip(offs) {
+            values[a.0 as usize].offset = u64::try_from(off).ok();
+        }
+    }
     let mut steps = Vec::new();
     for (_, op) in g.body_ops() {
         if let Some(Attr::Ints { values: offs, .. }) = op.attr("offsets") {

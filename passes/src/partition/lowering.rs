@@ -4,7 +4,7 @@
 
 use crate::config::Strategy;
 use seq_ir::{
-    Attr, AttentionConfig, BuildError, Builder, DType, OpKind, Type, ValueId,
+    Attr, AttentionConfig, BuildError, Builder, DType, OpKind, TensorType, Type, ValueId,
     builder::attrs,
     verify::SEGMENT_SIZES,
 };
@@ -86,7 +86,10 @@ fn concat(b: &mut Builder, xs: &[ValueId], dim: i64) -> Result<ValueId, BuildErr
     b.one(OpKind::Concat, xs, attrs([("dim", Attr::Int(dim))]))
 }
 
-/// `seq.attention_partial` over one key block; returns (output f32, lse f32).
+/// `seq.attention_partial` over one key block; returns (output, lse f32). The output is f32 when
+/// it will be merged with other blocks, else `out` (the layer's type: the partial is the whole
+/// result, written without an f32 copy and a convert).
+#[allow(clippy::too_many_arguments)]
 fn partial(
     b: &mut Builder,
     q: ValueId,
@@ -95,6 +98,7 @@ fn partial(
     (qi, ki): (ValueId, ValueId),
     segs: Option<(ValueId, ValueId)>,
     cfg: &AttentionConfig,
+    out: DType,
 ) -> Result<(ValueId, ValueId), BuildError> {
     let mut ops = vec![q, k, v, qi, ki];
     let s = i64::from(segs.is_some());
@@ -103,7 +107,12 @@ fn partial(
     }
     let mut a = cfg.to_attrs();
     a.insert(SEGMENT_SIZES.into(), Attr::Ints { values: vec![1, 1, 1, 1, 1, s, s], width: 32 });
-    let id = b.build(OpKind::AttentionPartial, &ops, a, None)?;
+    let rows = b.graph.ty(q).tensor().map_or(0, |t| t.shape[0]);
+    let types = vec![
+        Type::Tensor(TensorType::new([rows, cfg.num_heads * cfg.head_dim], out)),
+        Type::Tensor(TensorType::new([rows, cfg.num_heads], DType::F32)),
+    ];
+    let id = b.build(OpKind::AttentionPartial, &ops, a, Some(types))?;
     let r = &b.graph.op(id).results;
     Ok((r[0], r[1]))
 }
@@ -146,7 +155,8 @@ fn split_heads(cfg: &AttentionConfig, degree: usize) -> AttentionConfig {
 /// rank per step; each step's partial result merges into the running one in fp32.
 fn ring(b: &mut Builder, inp: &AttnInputs, axis: &str, degree: usize) -> Result<(ValueId, ValueId), BuildError> {
     let kv_cols = cols(b, inp.k);
-    let (mut o, mut l) = partial(b, inp.q, inp.k, inp.v, (inp.index, inp.index), inp.segments.map(|s| (s, s)), &inp.cfg)?;
+    let (mut o, mut l) =
+        partial(b, inp.q, inp.k, inp.v, (inp.index, inp.index), inp.segments.map(|s| (s, s)), &inp.cfg, DType::F32)?;
     if degree == 1 {
         return Ok((o, l));
     }
@@ -159,7 +169,7 @@ fn ring(b: &mut Builder, inp: &AttnInputs, axis: &str, degree: usize) -> Result<
         seg = seg.map(|s| permute(b, s, axis, degree)).transpose()?;
         let k = slice(b, kv, 1, 0, kv_cols)?;
         let v = slice(b, kv, 1, kv_cols, kv_cols)?;
-        let (ot, lt) = partial(b, inp.q, k, v, (inp.index, idx), inp.segments.zip(seg), &inp.cfg)?;
+        let (ot, lt) = partial(b, inp.q, k, v, (inp.index, idx), inp.segments.zip(seg), &inp.cfg, DType::F32)?;
         let id = b.build(OpKind::LseMerge, &[o, l, ot, lt], BTreeMap::new(), None)?;
         (o, l) = (b.graph.op(id).results[0], b.graph.op(id).results[1]);
     }
@@ -210,8 +220,7 @@ pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usiz
             let rows = b.graph.ty(inp.q).tensor().map_or(0, |t| t.shape[0]);
             let q = all_gather(b, inp.q, ALL, devices)?;
             let (k, v, index, seg) = gather_kv(b, inp, devices)?;
-            let (o, _) = partial(b, q, k, v, (index, index), segs(seg, seg), &inp.cfg)?;
-            let o = convert(b, o, inp.dtype)?;
+            let (o, _) = partial(b, q, k, v, (index, index), segs(seg, seg), &inp.cfg, inp.dtype)?;
             let total = rows * devices as i64;
             b.one(
                 OpKind::Shard,
@@ -227,15 +236,15 @@ pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usiz
         }
         Strategy::AllGatherKv => {
             let (k, v, index, seg) = gather_kv(b, inp, devices)?;
-            let (o, _) = partial(b, inp.q, k, v, (inp.index, index), segs(inp.segments, seg), &inp.cfg)?;
-            convert(b, o, inp.dtype)
+            let (o, _) = partial(b, inp.q, k, v, (inp.index, index), segs(inp.segments, seg), &inp.cfg, inp.dtype)?;
+            Ok(o)
         }
         Strategy::Ring => {
             let (o, _) = ring(b, inp, ALL, devices)?;
             convert(b, o, inp.dtype)
         }
         Strategy::Ulysses => ulysses(b, inp, ALL, devices, |b, h| {
-            partial(b, h.q, h.k, h.v, (h.index, h.index), h.segments.map(|s| (s, s)), &h.cfg)
+            partial(b, h.q, h.k, h.v, (h.index, h.index), h.segments.map(|s| (s, s)), &h.cfg, h.dtype)
         }),
         Strategy::Hybrid { ulysses: u, ring: r } => ulysses(b, inp, "ulysses", u, |b, h| ring(b, h, "ring", r)),
     }

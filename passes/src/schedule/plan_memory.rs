@@ -1,8 +1,9 @@
 //! `seq-plan-memory`: places every activation of a rank in one arena, reusing space once a value
 //! is dead (first fit over live intervals in program order). A collective's input stays live until
 //! its wait (the transfer reads it asynchronously) and its output buffer is live from its start.
-//! Each op gets `offsets` (one per tensor result); the module gets `seq.arena_bytes` and
-//! `seq.param_bytes`.
+//! Each op gets `offsets` (one per tensor result); the module gets `seq.arena_bytes`,
+//! `seq.param_bytes` and `seq.arg_offsets` (the arguments' places: they share the arena, and the
+//! runtime puts them there rather than beside it).
 
 use crate::{Pass, PassError};
 use seq_ir::{Attr, Def, Graph, OpKind, ValueId};
@@ -12,6 +13,7 @@ pub struct PlanMemory;
 pub const ALIGN: u64 = 256;
 pub const ARENA_BYTES: &str = "seq.arena_bytes";
 pub const PARAM_BYTES: &str = "seq.param_bytes";
+pub const ARG_OFFSETS: &str = "seq.arg_offsets";
 
 /// Live range of a value in body positions, inclusive.
 #[derive(Clone, Copy, Debug)]
@@ -108,6 +110,11 @@ impl Pass for PlanMemory {
             if !offs.is_empty() {
                 g.op_mut(id).attrs.insert("offsets".into(), Attr::Ints { values: offs, width: 64 });
             }
+        }
+        // −1: an argument with no place (a token, or unused).
+        let args: Vec<i64> = g.args.iter().map(|a| offsets[a.0 as usize].map_or(-1, |o| o as i64)).collect();
+        if !args.is_empty() {
+            g.module_attrs.insert(ARG_OFFSETS.into(), Attr::Ints { values: args, width: 64 });
         }
         g.module_attrs.insert(ARENA_BYTES.into(), Attr::Int(arena as i64));
         g.module_attrs.insert(PARAM_BYTES.into(), Attr::Int(params as i64));

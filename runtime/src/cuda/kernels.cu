@@ -300,7 +300,8 @@ extern "C" __global__ void k_lse_merge(float* o, float* l, const float* oa, cons
 // Folds one block of cuDNN attention into a running partial result, per token and head, in fp32:
 // out [rows_total, heads·d] f32 and lse [rows_total, heads] f32; ob [rows, heads·d] (odt) and sb
 // [heads, rows] f32 (cuDNN's stats layout, natural-log LSE of the scaled scores) for rows
-// row0 .. row0 + rows. mode 0: reset those rows (out 0, lse −inf; ob and sb unused); mode 2: merge.
+// row0 .. row0 + rows. mode 0: reset those rows (out 0, lse −inf; ob and sb unused); mode 1:
+// write; mode 2: merge; mode 3: write the lse only (cuDNN wrote the output in place; out unused).
 // One warp per (row, head); every lane reads the old lse before lane 0 writes the new one.
 extern "C" __global__ void k_sdpa_merge(float* out, float* lse, const void* ob, int odt, const float* sb,
                                         i64 row0, i64 rows, int heads, int d, int mode) {
@@ -310,8 +311,12 @@ extern "C" __global__ void k_sdpa_merge(float* out, float* lse, const void* ob, 
     for (i64 w = global_id() >> 5; w < nwarps; w += step) {
         const i64 r = w / heads;
         const int h = (int)(w % heads);
-        float* o = out + (row0 + r) * heads * d + (i64)h * d;
         float* l = lse + (row0 + r) * heads + h;
+        if (mode == 3) {
+            if (lane == 0) *l = sb[(i64)h * rows + r];
+            continue;
+        }
+        float* o = out + (row0 + r) * heads * d + (i64)h * d;
         if (mode == 0) {
             for (int c = lane; c < d; c += 32) o[c] = 0.0f;
             if (lane == 0) *l = -INFINITY;

@@ -30,6 +30,8 @@ pub enum MergeMode {
     Assign = 1,
     /// Fold the block into what the rows hold (online softmax).
     Fold = 2,
+    /// Write only the rows' lse (the block's output is already in place); `out`, `ob` unused.
+    Stats = 3,
 }
 
 pub struct Kernels {

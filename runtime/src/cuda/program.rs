@@ -1253,8 +1253,16 @@ impl Builder<'_> {
         let (out, oi) = self.result(step, 0)?;
         let (q_index, k_index, q_segment, k_segment, lse) = if partial {
             let (lse, li) = self.result(step, 1)?;
-            if oi.dtype != DType::F32 || oi.shape != [sq, qc] || li.dtype != DType::F32 || li.shape != [sq, heads] {
-                return Err(format!("results must be f32 [{sq}, {qc}] and f32 [{sq}, {heads}]"));
+            // f32 output: merged with other partials later; q's type: the layer's whole result.
+            if !matches!(oi.dtype, DType::F32) && oi.dtype != qi.dtype
+                || oi.shape != [sq, qc]
+                || li.dtype != DType::F32
+                || li.shape != [sq, heads]
+            {
+                return Err(format!(
+                    "results must be [{sq}, {qc}] in f32 or q's type and f32 [{sq}, {heads}], got {:?} {:?} and {:?} {:?}",
+                    oi.dtype, oi.shape, li.dtype, li.shape
+                ));
             }
             let segs = if step.operands.len() == 7 {
                 (Some(int_operand(self, 5, sq, "q_segment")?), Some(int_operand(self, 6, sk, "k_segment")?))

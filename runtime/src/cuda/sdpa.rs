@@ -634,7 +634,8 @@ struct Temps {
     /// K and V in token order (when a command's keys are not).
     ks: Option<DeviceBuffer>,
     vs: Option<DeviceBuffer>,
-    /// One query chunk's f32 output and lse (chunked plain attention).
+    /// One query group's f32 output and lse (blocks that fold, written in the io type), or the
+    /// whole f32 output of an io-typed partial whose blocks do not group by rows.
     acc: Option<DeviceBuffer>,
     acc_lse: Option<DeviceBuffer>,
 }
@@ -659,41 +660,38 @@ fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) 
     Ok(slot.as_ref().map_or(0, |b| b.ptr()))
 }
 
-/// A planned `attention_partial`: its blocks and their graphs' keys, the most query rows and the
-/// largest workspace a block needs, and, when its keys are gathered into token order first, the
-/// row table on the device.
+/// Query rows and the blocks over them: the first block writes the rows, the others fold in.
+type Groups = Vec<(Run, std::ops::Range<usize>)>;
+
+/// A planned `attention_partial` or chunked `attention`: its blocks and their graphs' keys, the
+/// most query rows and the largest workspace a block needs, when its keys are gathered into token
+/// order first, the row table on the device, and its query groups (`query_groups`).
 struct Prepared {
     plan: PartialPlan,
     keys: Vec<SdpaKey>,
     rows: usize,
     workspace: usize,
     order: Option<DeviceBuffer>,
+    groups: Option<Groups>,
 }
 
-/// A plain causal `attention` cut into query chunks (`Cut::chunk`): its blocks, and for each
-/// chunk its rows and blocks (the first writes the rows, the others fold into them).
-struct Chunked {
-    prepared: Prepared,
-    groups: Vec<(Run, std::ops::Range<usize>)>,
-}
-
-impl Chunked {
-    /// Groups the blocks of `plan` by query chunk; None unless every chunk's blocks are
-    /// consecutive, cover exactly its rows, and write before they fold.
-    fn groups(plan: &PartialPlan) -> Option<Vec<(Run, std::ops::Range<usize>)>> {
-        if plan.reset {
-            return None;
-        }
-        let mut groups: Vec<(Run, std::ops::Range<usize>)> = Vec::new();
-        for (i, (b, m)) in plan.blocks.iter().zip(&plan.modes).enumerate() {
-            match groups.last_mut() {
-                Some((rows, r)) if *rows == b.q && *m == MergeMode::Fold => r.end = i + 1,
-                _ if *m == MergeMode::Assign => groups.push((b.q, i..i + 1)),
-                _ => return None,
-            }
-        }
-        Some(groups)
+/// Groups the blocks of `plan` by query rows; None unless every group's blocks are consecutive,
+/// cover exactly its rows, and write before they fold. Such a plan can write a result in the io
+/// type group by group: a group of one block straight into its rows, others through a
+/// group-sized f32 buffer.
+fn query_groups(plan: &PartialPlan) -> Option<Groups> {
+    if plan.reset {
+        return None;
     }
+    let mut groups: Groups = Vec::new();
+    for (i, (b, m)) in plan.blocks.iter().zip(&plan.modes).enumerate() {
+        match groups.last_mut() {
+            Some((rows, r)) if *rows == b.q && *m == MergeMode::Fold => r.end = i + 1,
+            _ if *m == MergeMode::Assign => groups.push((b.q, i..i + 1)),
+            _ => return None,
+        }
+    }
+    Some(groups)
 }
 
 /// The cuDNN handle, one plan per attention shape, and their shared workspace.
@@ -716,7 +714,7 @@ pub struct Sdpa {
     /// (None: not expressible, the kernel runs it). Others are planned on every run.
     partials: RefCell<HashMap<usize, Option<Rc<Prepared>>>>,
     /// Plain attention shapes cut into query chunks (None: the whole call runs).
-    chunked: RefCell<HashMap<SdpaKey, Option<Rc<Chunked>>>>,
+    chunked: RefCell<HashMap<SdpaKey, Option<Rc<Prepared>>>>,
     /// The last plan made for one run only: kept until the next, since the kernels enqueued
     /// with it read its row table after `run_partial` returns.
     per_run: RefCell<Option<Rc<Prepared>>>,
@@ -848,14 +846,11 @@ impl Sdpa {
             return Ok(known.is_some() || self.prepare(key));
         }
         let chunked = match self.chunk_plan(&key) {
-            Some(plan) => match Chunked::groups(&plan) {
-                Some(groups) => {
-                    let block_key =
-                        |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: MaskKind::of_block(b.mask), stats: true, ..key });
-                    self.finish_partial(ctx, plan, block_key)?.map(|prepared| Rc::new(Chunked { prepared, groups }))
-                }
-                None => None,
-            },
+            Some(plan) => {
+                let block_key =
+                    |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: MaskKind::of_block(b.mask), stats: true, ..key });
+                self.finish_partial(ctx, plan, block_key)?.filter(|p| p.groups.is_some()).map(Rc::new)
+            }
             None => None,
         };
         let done = chunked.is_some() || self.prepare(key);
@@ -892,21 +887,8 @@ impl Sdpa {
             return Ok(false);
         }
         let chunked = self.chunked.borrow().get(&key).cloned().flatten();
-        if let Some(ch) = chunked {
-            let pr = &ch.prepared;
-            let es = a.q.1.size();
-            let hd = a.heads * a.head_dim;
-            let mut temps = self.temps.borrow_mut();
-            let bufs = self.block_bufs(ctx, &mut temps, pr, a)?;
-            let acc = grown(ctx, &mut temps.acc, pr.rows * hd * 4)?;
-            let acc_lse = grown(ctx, &mut temps.acc_lse, pr.rows * a.heads * 4)?;
-            let mut probe = probe;
-            for (rows, range) in &ch.groups {
-                let blocks = BlockRun { pr, range: range.clone(), qkv: [ptrs[0], ptrs[1], ptrs[2]], out: acc, lse: acc_lse, base: rows.row };
-                self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
-                let dst = ptrs[3] + (rows.row * hd * es) as u64;
-                kernels.convert(cs, acc, DType::F32, dst, a.out.1, rows.len * hd).map_err(describe)?;
-            }
+        if let Some(pr) = chunked {
+            self.run_groups(ctx, cs, kernels, a, &pr, [ptrs[0], ptrs[1], ptrs[2]], ptrs[3], None, probe)?;
             return Ok(true);
         }
         let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
@@ -926,12 +908,13 @@ impl Sdpa {
         self.temps.borrow().bytes() + kept + last
     }
 
-    /// The block output, statistics and workspace buffers for `pr`'s blocks, grown as needed;
-    /// the workspace is the shared one (made at setup) when that is large enough.
-    fn block_bufs(&self, ctx: &Arc<CudaContext>, temps: &mut Temps, pr: &Prepared, a: &AttentionCmd) -> Result<BlockBufs, String> {
+    /// The block output (when some block folds: `fold`), statistics and workspace buffers for
+    /// `pr`'s blocks, grown as needed; the workspace is the shared one (made at setup) when that
+    /// is large enough.
+    fn block_bufs(&self, ctx: &Arc<CudaContext>, temps: &mut Temps, pr: &Prepared, a: &AttentionCmd, fold: bool) -> Result<BlockBufs, String> {
         let hd = a.heads * a.head_dim;
         Ok(BlockBufs {
-            ob: grown(ctx, &mut temps.ob, pr.rows * hd * a.q.1.size())?,
+            ob: if fold { grown(ctx, &mut temps.ob, pr.rows * hd * a.q.1.size())? } else { 0 },
             sb: grown(ctx, &mut temps.sb, pr.rows * a.heads * 4)?,
             ws: match self.workspace != 0 && pr.workspace <= self.workspace_bytes {
                 true => self.workspace,
@@ -941,7 +924,8 @@ impl Sdpa {
     }
 
     /// Enqueues blocks `b.range` of a plan: each SDPA call into the block buffers, then written
-    /// or folded into rows (`row − b.base`) of the f32 output and lse.
+    /// or folded into rows (`row − b.base`) of the f32 output and lse; with `b.direct`, each call
+    /// writes its rows of the io-typed output itself and only the lse is copied.
     fn run_blocks(
         &self,
         cs: &CudaStream,
@@ -958,12 +942,19 @@ impl Sdpa {
         let plan = &b.pr.plan;
         for i in b.range.clone() {
             let (blk, mode, key) = (&plan.blocks[i], plan.modes[i], &b.pr.keys[i]);
-            let ptrs = [at(q, &blk.q, hd), at(k, &blk.k, kvd), at(v, &blk.k, kvd), bufs.ob];
+            let row = blk.q.row - b.base;
+            let (ob, mode) = match b.direct {
+                true => (b.out + (row * hd * es) as u64, MergeMode::Stats),
+                false => (bufs.ob, mode),
+            };
+            let ptrs = [at(q, &blk.q, hd), at(k, &blk.k, kvd), at(v, &blk.k, kvd), ob];
             let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
             self.execute(cs.cu_stream() as c::cudaStream_t, key, ptrs, Some(bufs.sb), bufs.ws, a.scale)?;
-            kernels
-                .sdpa_merge(cs, b.out, b.lse, bufs.ob, a.q.1, bufs.sb, blk.q.row - b.base, blk.q.len, a.heads, a.head_dim, mode)
-                .map_err(describe)?;
+            if !(b.direct && b.lse == 0) {
+                kernels
+                    .sdpa_merge(cs, b.out, b.lse, bufs.ob, a.q.1, bufs.sb, row, blk.q.len, a.heads, a.head_dim, mode)
+                    .map_err(describe)?;
+            }
             if let (Some(pr), Some(t0)) = (probe.as_deref_mut(), t0) {
                 let t1 = pr.mark(cs)?;
                 let mask = match blk.mask {
@@ -1043,7 +1034,8 @@ impl Sdpa {
                 Some(buf)
             }
         };
-        Ok(Some(Prepared { plan, keys, rows, workspace, order }))
+        let groups = query_groups(&plan);
+        Ok(Some(Prepared { plan, keys, rows, workspace, order, groups }))
     }
 
     /// `attention_partial` as SDPA blocks (see `partial_plan`), each written into (or folded
@@ -1093,7 +1085,9 @@ impl Sdpa {
         let mut temps = self.temps.borrow_mut();
         // Gathered keys start at fresh (256-byte aligned) buffers: only the row widths matter.
         let (kb, vb) = if plan.key_order.is_some() { (0, 0) } else { (k, v) };
-        if plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(kb, &b.k, kvd) || !aligned(vb, &b.k, kvd)) {
+        if !out.is_multiple_of(16)
+            || plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(kb, &b.k, kvd) || !aligned(vb, &b.k, kvd))
+        {
             return Ok(false);
         }
         if let (Some(order), Some(rows)) = (&prepared.order, &plan.key_order) {
@@ -1105,16 +1099,83 @@ impl Sdpa {
             }
             (k, v) = (ks, vs);
         }
-        let bufs = self.block_bufs(ctx, &mut temps, &prepared, a)?;
         let lse = p(lse);
+        if a.out.1 != DType::F32
+            && let Some(groups) = &prepared.groups
+        {
+            drop(temps);
+            self.run_groups(ctx, cs, kernels, a, &prepared, [q, k, v], out, Some((lse, groups)), probe)?;
+            return Ok(true);
+        }
+        // The whole output in f32: the result itself, or (io-typed result whose blocks do not
+        // group by rows) a temporary converted at the end.
+        let f32_out = match a.out.1 {
+            DType::F32 => out,
+            _ => grown(ctx, &mut temps.acc, a.sq * hd * 4)?,
+        };
+        let bufs = self.block_bufs(ctx, &mut temps, &prepared, a, true)?;
         if plan.reset {
             kernels
-                .sdpa_merge(cs, out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, MergeMode::Reset)
+                .sdpa_merge(cs, f32_out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, MergeMode::Reset)
                 .map_err(describe)?;
         }
-        let blocks = BlockRun { pr: &prepared, range: 0..plan.blocks.len(), qkv: [q, k, v], out, lse, base: 0 };
+        let blocks = BlockRun { pr: &prepared, range: 0..plan.blocks.len(), qkv: [q, k, v], out: f32_out, lse, base: 0, direct: false };
         self.run_blocks(cs, kernels, a, &blocks, &bufs, probe)?;
+        if f32_out != out {
+            kernels.convert(cs, f32_out, DType::F32, out, a.out.1, a.sq * hd).map_err(describe)?;
+        }
         Ok(true)
+    }
+
+    /// Runs `pr`'s blocks group by group (`Prepared::groups`; a chunked `attention` passes its
+    /// own, a partial passes them with its lse) into `out` in the io type: a group of one block
+    /// writes its rows directly, the others fold in the f32 group buffers and are converted into
+    /// their rows (the lse copied alongside).
+    #[allow(clippy::too_many_arguments)]
+    fn run_groups(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        pr: &Prepared,
+        qkv: [u64; 3],
+        out: u64,
+        lse: Option<(u64, &Groups)>,
+        mut probe: Option<&mut Probe>,
+    ) -> Result<(), String> {
+        let groups = match (lse, &pr.groups) {
+            (Some((_, g)), _) | (None, Some(g)) => g,
+            (None, None) => return Err("internal: attention blocks without query groups".into()),
+        };
+        let es = a.q.1.size();
+        let hd = a.heads * a.head_dim;
+        let fold = groups.iter().any(|(_, r)| r.len() > 1);
+        let mut temps = self.temps.borrow_mut();
+        let bufs = self.block_bufs(ctx, &mut temps, pr, a, fold)?;
+        let (acc, acc_lse) = match fold {
+            true => (grown(ctx, &mut temps.acc, pr.rows * hd * 4)?, grown(ctx, &mut temps.acc_lse, pr.rows * a.heads * 4)?),
+            false => (0, 0),
+        };
+        drop(temps);
+        for (rows, range) in groups {
+            if range.len() == 1 {
+                // cuDNN writes the rows; the lse (when wanted) comes from its statistics.
+                let l = lse.map_or(0, |(l, _)| l);
+                let blocks = BlockRun { pr, range: range.clone(), qkv, out, lse: l, base: 0, direct: true };
+                self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
+                continue;
+            }
+            let blocks = BlockRun { pr, range: range.clone(), qkv, out: acc, lse: acc_lse, base: rows.row, direct: false };
+            self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
+            let dst = out + (rows.row * hd * es) as u64;
+            kernels.convert(cs, acc, DType::F32, dst, a.out.1, rows.len * hd).map_err(describe)?;
+            if let Some((l, _)) = lse {
+                let dst = l + (rows.row * a.heads * 4) as u64;
+                kernels.convert(cs, acc_lse, DType::F32, dst, DType::F32, rows.len * a.heads).map_err(describe)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1126,7 +1187,7 @@ struct BlockBufs {
 }
 
 /// Blocks `range` of a prepared plan over `qkv`, merged into `out`/`lse`, whose row 0 is the
-/// plan's row `base`.
+/// plan's row `base`; `direct`: each block writes its own rows of `out` (in the io type).
 struct BlockRun<'a> {
     pr: &'a Prepared,
     range: std::ops::Range<usize>,
@@ -1134,6 +1195,7 @@ struct BlockRun<'a> {
     out: u64,
     lse: u64,
     base: usize,
+    direct: bool,
 }
 
 /// The previous decomposition, kept for comparison (SEQC_SDPA_SORT=0): key runs as they lie in
@@ -1222,7 +1284,7 @@ mod tests {
             match m {
                 MergeMode::Assign => assert!(!plan.reset && span.iter().all(|s| !s), "{plan:?}"),
                 MergeMode::Fold => assert!(plan.reset || span.iter().all(|s| *s), "{plan:?}"),
-                MergeMode::Reset => panic!("a block never resets"),
+                MergeMode::Reset | MergeMode::Stats => panic!("a plan's block never resets nor writes stats alone"),
             }
             span.fill(true);
         }
@@ -1271,9 +1333,57 @@ mod tests {
         for p in [&whole, &split] {
             expect_exact(&q, &k, true, p);
             expect_modes_consistent(p, q.len());
+            expect_groups(p, q.len());
         }
+        // Written in the io type: each chunk of the whole plan is one call into its own rows.
+        let rows = |p: &PartialPlan| query_groups(p).map(|g| g.iter().map(|(r, b)| (r.row, r.len, b.clone())).collect::<Vec<_>>());
+        assert_eq!(rows(&whole), Some(vec![(0, 2, 0..1), (2, 2, 1..2)]));
+        assert_eq!(rows(&split), Some(vec![(0, 2, 0..1), (2, 2, 1..3)]));
         // Keys already in order need no gather.
         assert_eq!(partial_plan(&[2, 3], &[0, 1, 2, 3], true, Cut::plain(false)).map(|p| p.key_order), Some(None));
+    }
+
+    /// When a plan groups by query rows, the groups partition the rows and the blocks, in order,
+    /// each group's first block writing and the rest folding.
+    fn expect_groups(plan: &PartialPlan, rows: usize) {
+        let Some(groups) = query_groups(plan) else { return };
+        let mut seen = vec![false; rows];
+        let mut next = 0;
+        for (r, range) in &groups {
+            assert_eq!(range.start, next, "{plan:?}");
+            next = range.end;
+            assert!(seen[r.row..r.row + r.len].iter().all(|s| !s), "rows in two groups: {plan:?}");
+            seen[r.row..r.row + r.len].fill(true);
+            for i in range.clone() {
+                assert_eq!(plan.blocks[i].q, *r, "{plan:?}");
+                let want = if i == range.start { MergeMode::Assign } else { MergeMode::Fold };
+                assert_eq!(plan.modes[i], want, "{plan:?}");
+            }
+        }
+        assert_eq!(next, plan.blocks.len(), "{plan:?}");
+        assert!(seen.iter().all(|s| *s), "a row in no group: {plan:?}");
+    }
+
+    #[test]
+    fn benchmark_shapes_group_by_query_rows() {
+        // The default cut on the benchmark's layouts: the io-typed result never needs a whole
+        // f32 copy. All-gather-KV at 32K and 128K on 2 ranks (zigzag, rank 0) and Ulysses' local
+        // attention over 1M tokens.
+        let cut = Cut { diagonal_rows: 8192, chunk: 32768, piece: 32768 * PIECE_CHUNKS };
+        for tokens in [32768i64, 131072] {
+            let c = tokens / 4;
+            let q: Vec<i64> = (0..c).chain(3 * c..4 * c).collect();
+            let k: Vec<i64> = (0..c).chain(3 * c..4 * c).chain(c..3 * c).collect();
+            let plan = partial_plan(&q, &k, true, cut).expect("expressible");
+            expect_groups(&plan, q.len());
+            let groups = query_groups(&plan).expect("groups");
+            // 8K-row chunks are one call each (written in place); 32K-row chunks fold.
+            assert_eq!(groups.iter().all(|(_, r)| r.len() == 1), c <= 8192, "{tokens}: {groups:?}");
+        }
+        let all: Vec<i64> = (0..1 << 20).collect();
+        let plan = partial_plan(&all, &all, true, cut).expect("expressible");
+        expect_groups(&plan, all.len());
+        assert_eq!(query_groups(&plan).map(|g| g.len()), Some(32));
     }
 
     /// Whole diagonals always, never, up to 2 rows; query chunks of 1 and 2 rows; unmasked
@@ -1296,7 +1406,7 @@ mod tests {
         expect_exact(&t, &t, true, &plan);
         expect_modes_consistent(&plan, t.len());
         expect_cudnn_shapes(&plan);
-        let groups = Chunked::groups(&plan).expect("one group per chunk");
+        let groups = query_groups(&plan).expect("one group per chunk");
         let rows: Vec<(usize, usize)> = groups.iter().map(|(r, _)| (r.row, r.len)).collect();
         assert_eq!(rows, vec![(0, 2), (2, 2), (4, 2), (6, 2), (8, 2)]);
         for (r, range) in &groups {
@@ -1319,7 +1429,7 @@ mod tests {
         shapes.sort_unstable();
         shapes.dedup();
         assert!(shapes.len() <= 2 * (PIECE_CHUNKS + 1), "{shapes:?}");
-        assert!(Chunked::groups(&plan).is_some());
+        assert!(query_groups(&plan).is_some());
     }
 
     #[test]
@@ -1341,6 +1451,7 @@ mod tests {
                     expect_cut(&plan, cut);
                     expect_exact(q, k, causal, &plan);
                     expect_modes_consistent(&plan, q.len());
+                    expect_groups(&plan, q.len());
                     expect_cudnn_shapes(&plan);
                 }
                 if let Some(u) = unsorted_plan(q, k, causal) {
@@ -1378,6 +1489,7 @@ mod tests {
                 expect_cut(&plan, cut);
                 expect_exact(&q, &k, causal, &plan);
                 expect_modes_consistent(&plan, q.len());
+                expect_groups(&plan, q.len());
                 expect_cudnn_shapes(&plan);
             }
         }

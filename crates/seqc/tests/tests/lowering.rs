@@ -95,3 +95,23 @@ fn sharded_io_under_every_strategy() {
         }
     }
 }
+
+/// A partial attention that is its layer's whole result is written in the model's type (no f32
+/// copy of the output, no convert); partials merged by log-sum-exp stay f32 until the merge.
+#[test]
+fn bf16_partials_are_f32_only_when_merged() {
+    let cfg = DecoderConfig { layers: 1, seq_len: 64, dtype: seq_ir::DType::BF16, ..DecoderConfig::tiny() };
+    let g = cfg.build_attention().expect("builds");
+    for (sname, s) in STRATEGIES.into_iter().filter(|(n, _)| *n != "auto" && *n != "replicate") {
+        let name = format!("bf16_attention_{sname}_2");
+        let c = compile_graph(g.clone(), &CompileOptions { sharded_io: true, ..opts(2, s) }).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let steps = &c.plan.steps;
+        let ops = |op: &'static str| steps.iter().filter(move |st| st.op == op);
+        let merged = ops("lse_merge").count() > 0;
+        let types: Vec<&str> = ops("attention_partial").map(|st| c.plan.values[st.results[0] as usize].dtype.as_str()).collect();
+        assert!(!types.is_empty(), "{name}: no attention_partial");
+        assert!(types.iter().all(|t| *t == if merged { "f32" } else { "bf16" }), "{name}: partial outputs {types:?}");
+        assert_eq!(ops("convert").count() > 0, merged, "{name}: a convert exactly when partials merge");
+        check(&name, &c, 2, s);
+    }
+}
