@@ -99,13 +99,14 @@ impl SdpaKey {
     }
 
     /// The key of one block of an `attention_partial` this path can run (`rows` queries against
-    /// `cols` keys under `mask`), or None.
+    /// `cols` keys under `mask`), or None. The partial's output is f32 (to be merged) or the io
+    /// type (the layer's whole result).
     pub fn block(a: &AttentionCmd, rows: usize, cols: usize, mask: Option<i64>) -> Option<Self> {
         let dt = a.q.1;
         let ok = matches!(dt, DType::BF16 | DType::F16)
             && a.k.1 == dt
             && a.v.1 == dt
-            && a.out.1 == DType::F32
+            && (a.out.1 == DType::F32 || a.out.1 == dt)
             && a.lse.is_some()
             && a.q_index.is_some()
             && a.k_index.is_some()

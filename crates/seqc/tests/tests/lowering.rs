@@ -115,3 +115,26 @@ fn bf16_partials_are_f32_only_when_merged() {
         check(&name, &c, 2, s);
     }
 }
+
+/// Every attention command of the bf16 plans above can take cuDNN's fused path on the GPU
+/// (whole `attention`, or `attention_partial` as SDPA blocks whatever its output type): a
+/// command no SDPA key fits runs on the fallback kernel, correct but tens of times slower.
+#[test]
+fn bf16_attention_commands_fit_the_sdpa_path() {
+    use seq_runtime::cuda::{program::Cmd, sdpa::SdpaKey};
+    let cfg = DecoderConfig { layers: 1, seq_len: 64, dtype: seq_ir::DType::BF16, ..DecoderConfig::tiny() };
+    let g = cfg.build_attention().expect("builds");
+    for (sname, s) in STRATEGIES {
+        for devices in [1, 2, 4] {
+            let c = compile_graph(g.clone(), &opts(devices, s)).unwrap_or_else(|e| panic!("{sname} x {devices}: {e}"));
+            let program = seq_runtime::cuda::program::build(&c.plan, 0).unwrap_or_else(|e| panic!("{sname} x {devices}: {e}"));
+            let attentions: Vec<_> =
+                program.cmds.iter().filter_map(|(_, cmd)| if let Cmd::Attention(a) = cmd { Some(a) } else { None }).collect();
+            assert!(!attentions.is_empty(), "{sname} x {devices}: no attention command");
+            for a in attentions {
+                let key = if a.lse.is_some() { SdpaKey::block(a, 1, 1, None) } else { SdpaKey::of(a) };
+                assert!(key.is_some(), "{sname} x {devices}: no SDPA key for {a:?}");
+            }
+        }
+    }
+}
