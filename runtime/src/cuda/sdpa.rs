@@ -185,13 +185,24 @@ pub struct Cut {
 /// Keys per unmasked call, in chunks, unless SEQC_SDPA_PIECE says otherwise.
 pub const PIECE_CHUNKS: usize = 8;
 
+/// The fewest query rows a chunk may have: smaller chunks would plan (and launch) a call per few
+/// rows, millions at 1M tokens.
+pub const MIN_CHUNK: usize = 64;
+
 impl Cut {
     /// The defaults, changed by SEQC_SDPA_DIAGONAL (1: always whole, 0: never, or a row count),
-    /// SEQC_SDPA_CHUNK (rows per query chunk; 0: no chunks, nor pieces) and SEQC_SDPA_PIECE
-    /// (keys per unmasked call, in chunks; 0: any).
+    /// SEQC_SDPA_CHUNK (rows per query chunk, at least MIN_CHUNK; 0: no chunks, nor pieces) and
+    /// SEQC_SDPA_PIECE (keys per unmasked call, in chunks; 0: any).
     pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<usize>().ok());
-        let chunk = var("SEQC_SDPA_CHUNK").unwrap_or(32768);
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(get: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| get(name).and_then(|v| v.trim().parse::<usize>().ok());
+        let chunk = match var("SEQC_SDPA_CHUNK").unwrap_or(32768) {
+            0 => 0,
+            n => n.max(MIN_CHUNK),
+        };
         Self {
             diagonal_rows: match var("SEQC_SDPA_DIAGONAL") {
                 Some(1) => usize::MAX,
@@ -1363,6 +1374,20 @@ mod tests {
         }
         assert_eq!(next, plan.blocks.len(), "{plan:?}");
         assert!(seen.iter().all(|s| *s), "a row in no group: {plan:?}");
+    }
+
+    #[test]
+    fn settings_have_defaults_and_a_chunk_floor() {
+        let cut = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            Cut::from_vars(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        };
+        assert_eq!(cut(&[]), Cut { diagonal_rows: 8192, chunk: 32768, piece: 32768 * PIECE_CHUNKS });
+        assert_eq!(cut(&[("SEQC_SDPA_CHUNK", "1")]).chunk, MIN_CHUNK);
+        assert_eq!(cut(&[("SEQC_SDPA_CHUNK", "128"), ("SEQC_SDPA_PIECE", "2")]), Cut { diagonal_rows: 8192, chunk: 128, piece: 256 });
+        assert_eq!(cut(&[("SEQC_SDPA_CHUNK", "0")]), Cut { diagonal_rows: 8192, chunk: 0, piece: 0 });
+        assert_eq!(cut(&[("SEQC_SDPA_DIAGONAL", "1")]).diagonal_rows, usize::MAX);
+        assert_eq!(cut(&[("SEQC_SDPA_DIAGONAL", "0"), ("SEQC_SDPA_CHUNK", "junk")]), Cut { diagonal_rows: 0, ..cut(&[]) });
     }
 
     #[test]
