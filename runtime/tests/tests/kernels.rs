@@ -202,12 +202,12 @@ fn rope_rotates_pairs_by_position_times_hf_frequencies() {
     let x = rng.vec(rows * cols, 1.0);
     let pos = [0i64, 3, 17, 2, 1000];
     let y = kernels::rope(&x, cols, &pos, hd, rd, theta);
-    for s in 0..rows {
+    for (s, &p) in pos.iter().enumerate().take(rows) {
         for h in 0..heads {
             let at = s * cols + h * hd;
             for d in 0..rd / 2 {
                 // (x[d] + i·x[d + rd/2]) · e^{iθ}
-                let angle = pos[s] as f64 / theta.powf(2.0 * d as f64 / rd as f64);
+                let angle = p as f64 / theta.powf(2.0 * d as f64 / rd as f64);
                 let (re, im) = (x[at + d], x[at + d + rd / 2]);
                 assert!((y[at + d] - (re * angle.cos() - im * angle.sin())).abs() < 1e-12);
                 assert!((y[at + d + rd / 2] - (im * angle.cos() + re * angle.sin())).abs() < 1e-12);
