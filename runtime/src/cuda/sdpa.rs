@@ -1112,11 +1112,9 @@ impl Sdpa {
             (k, v) = (ks, vs);
         }
         let lse = p(lse);
-        if a.out.1 != DType::F32
-            && let Some(groups) = &prepared.groups
-        {
+        if a.out.1 != DType::F32 && prepared.groups.is_some() {
             drop(temps);
-            self.run_groups(ctx, cs, kernels, a, &prepared, [q, k, v], out, Some((lse, groups)), probe)?;
+            self.run_groups(ctx, cs, kernels, a, &prepared, [q, k, v], out, Some(lse), probe)?;
             return Ok(true);
         }
         // The whole output in f32: the result itself, or (io-typed result whose blocks do not
@@ -1139,10 +1137,9 @@ impl Sdpa {
         Ok(true)
     }
 
-    /// Runs `pr`'s blocks group by group (`Prepared::groups`; a chunked `attention` passes its
-    /// own, a partial passes them with its lse) into `out` in the io type: a group of one block
-    /// writes its rows directly, the others fold in the f32 group buffers and are converted into
-    /// their rows (the lse copied alongside).
+    /// Runs `pr`'s blocks group by group (`Prepared::groups`) into `out` in the io type: a group
+    /// of one block writes its rows directly, the others fold in the f32 group buffers and are
+    /// converted into their rows. `lse` (a partial's): the rows' log-sum-exps are written too.
     #[allow(clippy::too_many_arguments)]
     fn run_groups(
         &self,
@@ -1153,13 +1150,10 @@ impl Sdpa {
         pr: &Prepared,
         qkv: [u64; 3],
         out: u64,
-        lse: Option<(u64, &Groups)>,
+        lse: Option<u64>,
         mut probe: Option<&mut Probe>,
     ) -> Result<(), String> {
-        let groups = match (lse, &pr.groups) {
-            (Some((_, g)), _) | (None, Some(g)) => g,
-            (None, None) => return Err("internal: attention blocks without query groups".into()),
-        };
+        let groups = pr.groups.as_ref().ok_or("internal: attention blocks without query groups")?;
         let es = a.q.1.size();
         let hd = a.heads * a.head_dim;
         let fold = groups.iter().any(|(_, r)| r.len() > 1);
@@ -1173,8 +1167,7 @@ impl Sdpa {
         for (rows, range) in groups {
             if range.len() == 1 {
                 // cuDNN writes the rows; the lse (when wanted) comes from its statistics.
-                let l = lse.map_or(0, |(l, _)| l);
-                let blocks = BlockRun { pr, range: range.clone(), qkv, out, lse: l, base: 0, direct: true };
+                let blocks = BlockRun { pr, range: range.clone(), qkv, out, lse: lse.unwrap_or(0), base: 0, direct: true };
                 self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
                 continue;
             }
@@ -1182,7 +1175,7 @@ impl Sdpa {
             self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
             let dst = out + (rows.row * hd * es) as u64;
             kernels.convert(cs, acc, DType::F32, dst, a.out.1, rows.len * hd).map_err(describe)?;
-            if let Some((l, _)) = lse {
+            if let Some(l) = lse {
                 let dst = l + (rows.row * a.heads * 4) as u64;
                 kernels.convert(cs, acc_lse, DType::F32, dst, DType::F32, rows.len * a.heads).map_err(describe)?;
             }
