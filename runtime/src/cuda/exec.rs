@@ -776,7 +776,10 @@ impl Executor {
                 *rows *= world;
             }
             let t = decode_tensor(&bytes, info.dtype, shape).map_err(&fail)?;
-            out.push(if plan.output_sharded(i) { crate::shards::global_from_gathered(plan, i, &t).map_err(|e| fail(e.to_string()))? } else { t });
+            out.push(match gathered {
+                Some(_) => crate::shards::global_from_gathered(plan, i, &t).map_err(|e| fail(e.to_string()))?,
+                None => t,
+            });
         }
         Ok(out)
     }
