@@ -16,7 +16,7 @@ use super::kernels::Kernels;
 use super::layout::DType;
 use super::nccl::{Communicator, UniqueId};
 use super::program::{Addr, AttentionCmd, GemmKey, Region};
-use super::sdpa::{Sdpa, SdpaKey};
+use super::sdpa::Sdpa;
 use cudarc::driver::{CudaContext, CudaStream, sys};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -206,7 +206,7 @@ pub fn measure(ctx: &Arc<CudaContext>, rank: usize, comm: Option<&Communicator>)
                 static_index: false,
             };
             // The path the runtime takes: long shapes run as query chunks (sdpa::Cut).
-            if SdpaKey::of(&cmd).is_none() || !sdpa.prepare_attention(ctx, &cmd).map_err(fail("cuDNN"))? {
+            if !sdpa.prepare_attention(ctx, &cmd).map_err(fail("cuDNN"))? {
                 continue;
             }
             let ws_bytes = sdpa.needed_workspace();

@@ -1254,7 +1254,7 @@ impl Builder<'_> {
         let (q_index, k_index, q_segment, k_segment, lse) = if partial {
             let (lse, li) = self.result(step, 1)?;
             // f32 output: merged with other partials later; q's type: the layer's whole result.
-            if !matches!(oi.dtype, DType::F32) && oi.dtype != qi.dtype
+            if oi.dtype != DType::F32 && oi.dtype != qi.dtype
                 || oi.shape != [sq, qc]
                 || li.dtype != DType::F32
                 || li.shape != [sq, heads]

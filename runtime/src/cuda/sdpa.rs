@@ -881,7 +881,8 @@ impl Sdpa {
     }
 
     /// Runs `a` (plain `attention`) on `cs` if it has a plan and its buffers are aligned: one
-    /// call, or query chunks (each folded in f32, then converted into the output rows).
+    /// call, or query chunks (`run_groups`: one call into its rows, or folded in f32 and
+    /// converted).
     /// Ok(false): not handled (the caller runs the kernel).
     #[allow(clippy::too_many_arguments)]
     pub fn run(
@@ -974,8 +975,13 @@ impl Sdpa {
                     Some(0) => "causal".to_string(),
                     Some(o) => format!("causal, diagonal +{o}"),
                 };
+                let after = match (b.direct, b.lse) {
+                    (true, 0) => "",
+                    (true, _) => " + lse",
+                    (false, _) => " + merge",
+                };
                 let label = format!(
-                    "SDPA block: queries {}..{} × keys {}..{} ({}×{}, {mask}) + merge",
+                    "SDPA block: queries {}..{} × keys {}..{} ({}×{}, {mask}){after}",
                     blk.q.first,
                     blk.q.last() + 1,
                     blk.k.first,
