@@ -163,14 +163,18 @@ pub struct PartialPlan {
 /// How `partial_plan` cuts causal work into cuDNN calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cut {
-    /// Keep a diagonal block whole (one bottom-right causal call) when its query run has at most
-    /// this many rows; longer runs take an unmasked call plus a top-left causal square (measured
-    /// on H200: whole is faster for 8K-row runs, 4% slower for 32K-row runs).
+    /// A diagonal block (keys from before the queries up to the last of them) is kept whole:
+    /// one bottom-right causal call per run of at most this many query rows (and at most a
+    /// chunk), each over the keys up to its own last row. Every query row then has one call,
+    /// written in place, with no f32 fold. 0, or keys longer than a piece: an unmasked call
+    /// plus a top-left causal square instead (folded). Measured on H200 (2 ranks, 32K): whole
+    /// 8K-row runs 7.58 ms against 7.67 split; a contiguous 16K-row run split and folded took
+    /// 7.37 ms of attention against 6.79 for two 8K-row runs on the other rank.
     pub diagonal_rows: usize,
     /// At most this many query rows per call (0: any): a longer causal square becomes query
     /// chunks, each its own causal square plus unmasked calls over the keys before it, and a
-    /// longer unmasked block is cut by rows. Not cut: a diagonal kept whole (`diagonal_rows`,
-    /// keys included) and plain attention without the causal mask. One call over a long sequence
+    /// longer unmasked block is cut by rows. Not cut: plain attention without the causal mask.
+    /// One call over a long sequence
     /// runs at a lower rate (at 1M tokens on H200 the whole causal call ran at 506 TFLOP/s,
     /// 32K-row query chunks at 601: bench/cuda/attention_blocking.py), and the block output
     /// buffer holds this many rows. Each block's output is rounded to the io type before the
@@ -257,9 +261,9 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, cut: Cut) -> Option<Pa
                 push_unmasked(&mut blocks, *q, k, cut);
             } else if k.first <= a {
                 let offset = a - k.first;
-                if q.len <= cut.diagonal_rows && offset == k.len as i64 - q.len as i64 {
-                    // Exactly cuDNN's bottom-right causal mask (the key run ends with the queries).
-                    blocks.push(Block { q: *q, k, mask: Some(offset) });
+                let whole = cut.diagonal_rows > 0 && (cut.piece == 0 || k.len <= cut.piece);
+                if whole && offset > 0 && offset == k.len as i64 - q.len as i64 {
+                    push_diagonal(&mut blocks, *q, k, cut);
                 } else {
                     // Keys before the first query are visible to every query.
                     let n = offset as usize;
@@ -282,6 +286,22 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, cut: Cut) -> Option<Pa
         modes,
         reset,
     })
+}
+
+/// Queries `q` against keys `k` that end with them (`k` starts earlier): per run of at most
+/// `cut.diagonal_rows` (and `cut.chunk`) query rows, one call over the keys up to the run's last
+/// query, which is exactly cuDNN's bottom-right causal mask.
+fn push_diagonal(blocks: &mut Vec<Block>, q: Run, k: Run, cut: Cut) {
+    let rows = match cut.chunk {
+        0 => cut.diagonal_rows,
+        c => c.min(cut.diagonal_rows),
+    };
+    let offset = k.len - q.len;
+    for start in (0..q.len).step_by(rows) {
+        let len = rows.min(q.len - start);
+        let q = Run { row: q.row + start, len, first: q.first + start as i64 };
+        blocks.push(Block { q, k: Run { len: offset + start + len, ..k }, mask: Some((offset + start) as i64) });
+    }
 }
 
 /// Queries `q` against keys `k` that start at the same token (`k` no longer than `q`): a square
@@ -1313,12 +1333,12 @@ mod tests {
         }
     }
 
-    /// No call has more rows than a chunk (unless kept whole as a short diagonal) or more keys
-    /// than a piece (unmasked calls).
+    /// No call has more rows than a chunk, a whole diagonal more rows than `diagonal_rows`, or
+    /// an unmasked call more keys than a piece.
     fn expect_cut(plan: &PartialPlan, cut: Cut) {
         for b in &plan.blocks {
-            let whole_diagonal = b.mask.is_some_and(|o| o > 0) && b.q.len <= cut.diagonal_rows;
-            assert!(cut.chunk == 0 || whole_diagonal || b.q.len <= cut.chunk, "{b:?} in {plan:?}");
+            assert!(cut.chunk == 0 || b.q.len <= cut.chunk, "{b:?} in {plan:?}");
+            assert!(b.mask.is_none_or(|o| o == 0 || b.q.len <= cut.diagonal_rows), "{b:?} in {plan:?}");
             assert!(cut.piece == 0 || b.mask.is_some() || b.k.len <= cut.piece, "{b:?} in {plan:?}");
         }
     }
@@ -1392,18 +1412,24 @@ mod tests {
     #[test]
     fn benchmark_shapes_group_by_query_rows() {
         // The default cut on the benchmark's layouts: the io-typed result never needs a whole
-        // f32 copy. All-gather-KV at 32K and 128K on 2 ranks (zigzag, rank 0) and Ulysses' local
-        // attention over 1M tokens.
-        let cut = Cut { diagonal_rows: 8192, chunk: 32768, piece: 32768 * PIECE_CHUNKS };
+        // f32 copy. All-gather-KV at 32K and 128K on 2 ranks (zigzag: rank 0 holds chunks 0 and
+        // 3, rank 1 the contiguous 1 and 2) and Ulysses' local attention over 1M tokens.
+        let cut = Cut::from_vars(|_| None);
         for tokens in [32768i64, 131072] {
             let c = tokens / 4;
-            let q: Vec<i64> = (0..c).chain(3 * c..4 * c).collect();
             let k: Vec<i64> = (0..c).chain(3 * c..4 * c).chain(c..3 * c).collect();
-            let plan = partial_plan(&q, &k, true, cut).expect("expressible");
-            expect_groups(&plan, q.len());
-            let groups = query_groups(&plan).expect("groups");
-            // 8K-row chunks are one call each (written in place); 32K-row chunks fold.
-            assert_eq!(groups.iter().all(|(_, r)| r.len() == 1), c <= 8192, "{tokens}: {groups:?}");
+            for q in [(0..c).chain(3 * c..4 * c).collect::<Vec<i64>>(), (c..3 * c).collect()] {
+                let plan = partial_plan(&q, &k, true, cut).expect("expressible");
+                expect_cudnn_shapes(&plan);
+                expect_groups(&plan, q.len());
+                expect_cut(&plan, cut);
+                // Every group is one call (written in place): the causal square of chunk 0, and
+                // bottom-right calls of at most `diagonal_rows` rows for the other chunks.
+                let groups = query_groups(&plan).expect("groups");
+                assert!(groups.iter().all(|(_, r)| r.len() == 1), "{tokens}: {groups:?}");
+                let calls = (q.len() - if q[0] == 0 { c as usize } else { 0 }).div_ceil(cut.diagonal_rows);
+                assert_eq!(groups.len(), calls + usize::from(q[0] == 0), "{tokens}: {groups:?}");
+            }
         }
         let all: Vec<i64> = (0..1 << 20).collect();
         let plan = partial_plan(&all, &all, true, cut).expect("expressible");
@@ -1411,15 +1437,17 @@ mod tests {
         assert_eq!(query_groups(&plan).map(|g| g.len()), Some(32));
     }
 
-    /// Whole diagonals always, never, up to 2 rows; query chunks of 1 and 2 rows; unmasked
-    /// calls of at most 1, 3 or any number of keys.
-    const CUTS: [Cut; 6] = [
+    /// Whole diagonals in any run, never, in runs of 2 rows (3 but at most a chunk of 2); query
+    /// chunks of 1 and 2 rows; unmasked calls of at most 1, 3 or any number of keys.
+    const CUTS: [Cut; 8] = [
         Cut { diagonal_rows: usize::MAX, chunk: 0, piece: 0 },
         Cut { diagonal_rows: 0, chunk: 0, piece: 0 },
         Cut { diagonal_rows: 2, chunk: 0, piece: 3 },
         Cut { diagonal_rows: 0, chunk: 1, piece: 1 },
         Cut { diagonal_rows: 2, chunk: 2, piece: 3 },
         Cut { diagonal_rows: 0, chunk: 1, piece: 0 },
+        Cut { diagonal_rows: 2, chunk: 0, piece: 0 },
+        Cut { diagonal_rows: 3, chunk: 2, piece: 0 },
     ];
 
     #[test]
@@ -1463,6 +1491,7 @@ mod tests {
         let cases: Vec<(Vec<i64>, Vec<i64>)> = vec![
             (vec![0, 1, 6, 7], vec![2, 3, 4, 5]),
             (vec![2, 3, 4, 5], vec![0, 1, 6, 7]),
+            (vec![2, 3, 4, 5], vec![0, 1, 6, 7, 2, 3, 4, 5]),
             (vec![0, 1, 2, -1], vec![1, 2, -1, 0]),
             (vec![3, 4, 5, 6], vec![5, 6, 7, 8]),
             (vec![10, 11, 12], vec![0, 1, 2]),
