@@ -30,6 +30,8 @@ for s in plan["steps"]:
 attrs = {s["op"]: s.get("attrs", {}) for s in plan["steps"]}
 x_desc = plan["values"][plan["inputs"][0]]
 S, HID = x_desc["shape"]
+if plan.get("sharded_io"):  # each rank's argument holds its rows; --input takes the whole sequence
+    S = plan["sharded_io"]["global_size"]
 att = attrs.get("attention_partial") or attrs.get("attention")
 H, KV, D = att["num_heads"], att["num_kv_heads"], att["head_dim"]
 theta, eps = attrs["rope"]["theta"], attrs["rms_norm"]["eps"]
