@@ -39,8 +39,10 @@ options:
   --calibrate OUT.json  measure this machine (see above); --nproc N GPUs, default 1
   -h, --help            this text
 
-environment: RANK, WORLD_SIZE, LOCAL_RANK (set by torchrun/srun or by --nproc), MASTER_ADDR,
-MASTER_PORT (rank 0's bootstrap address), SEQC_KERNEL_CACHE (compiled kernel cache directory).
+environment: RANK, WORLD_SIZE, LOCAL_RANK (set by torchrun or by --nproc; under srun
+SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID), MASTER_ADDR, MASTER_PORT (rank 0's bootstrap
+address; under srun without them, the first node of SLURM_STEP_NODELIST and a port from
+SLURM_JOB_ID), SEQC_KERNEL_CACHE (compiled kernel cache directory).
 NCCL_NVLS_ENABLE=0 is set for every rank.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

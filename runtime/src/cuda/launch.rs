@@ -1,6 +1,7 @@
 //! Process management: one process per GPU. `--nproc N` starts N children of this binary with
 //! torchrun's variables (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT); a child, or a
-//! process started by torchrun or srun, finds its rank there. A watchdog ends a rank that
+//! process started by torchrun or srun, finds its rank there (under srun without MASTER_ADDR,
+//! rank 0 is on the first node of SLURM_STEP_NODELIST, on a port derived from SLURM_JOB_ID). A watchdog ends a rank that
 //! outlives its timeout, and the parent ends the other ranks as soon as one fails, so no run
 //! hangs on a dead peer.
 
@@ -49,7 +50,14 @@ pub fn worker_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<WorkerE
         return Err(CudaError::Usage(format!("RANK {rank} is outside WORLD_SIZE {world}")));
     }
     let local_rank = num("LOCAL_RANK")?.or(num("SLURM_LOCALID")?).unwrap_or(rank);
-    let host = var("MASTER_ADDR").filter(|h| !h.is_empty()).unwrap_or_else(|| "127.0.0.1".into());
+    // Under srun without MASTER_ADDR, task 0 runs on the step's first node (block distribution).
+    let slurm_host = || {
+        var("SLURM_STEP_NODELIST").or_else(|| var("SLURM_JOB_NODELIST")).and_then(|l| first_host(&l))
+    };
+    let host = var("MASTER_ADDR")
+        .filter(|h| !h.is_empty())
+        .or_else(slurm_host)
+        .unwrap_or_else(|| "127.0.0.1".into());
     let port = match var("SEQC_BOOTSTRAP_PORT") {
         Some(p) => {
             p.trim().parse::<u16>().map_err(|_| CudaError::Usage(format!("SEQC_BOOTSTRAP_PORT='{p}' is not a port")))?
@@ -63,7 +71,11 @@ pub fn worker_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<WorkerE
                 // Under torchrun, its own store already listens on MASTER_PORT.
                 if var("TORCHELASTIC_RUN_ID").is_some() { p.wrapping_add(1) } else { p }
             }
-            None => DEFAULT_PORT,
+            // Two jobs sharing a node get different ports.
+            None => match num("SLURM_JOB_ID")? {
+                Some(job) => DEFAULT_PORT + (job % 10_000) as u16,
+                None => DEFAULT_PORT,
+            },
         },
     };
     let bootstrap = if host.contains(':') && !host.starts_with('[') {
@@ -72,6 +84,27 @@ pub fn worker_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<WorkerE
         format!("{host}:{port}")
     };
     Ok(Some(WorkerEnv { rank, world, local_rank, bootstrap }))
+}
+
+/// The first host of a Slurm host list: `gpu[03-05,9],cpu1` → `gpu03`, `rack2-n[7,9]-ib` →
+/// `rack2-n7-ib`. `None` for an empty or malformed list.
+pub fn first_host(list: &str) -> Option<String> {
+    let mut host = String::new();
+    let mut chars = list.trim().chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ',' => break,
+            '[' => {
+                // The range's first number, zero padding kept; the rest of the brackets skipped.
+                let inner: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                let first = inner.split([',', '-']).next().filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))?;
+                host.push_str(first);
+            }
+            ']' => return None,
+            c => host.push(c),
+        }
+    }
+    (!host.is_empty()).then_some(host)
 }
 
 /// What the process is doing now, for the watchdog's message.

@@ -118,6 +118,40 @@ fn launcher_variables_give_rank_world_and_bootstrap_address() {
     let slurm = launch::worker_env(env_of(&[("SLURM_PROCID", "2"), ("SLURM_NTASKS", "8"), ("SLURM_LOCALID", "0")]))
         .expect("ok");
     assert_eq!(slurm.map(|e| (e.rank, e.world, e.local_rank)), Some((2, 8, 0)));
+    // srun across nodes: rank 0 is on the step's first node, the port follows the job id.
+    let nodes = launch::worker_env(env_of(&[
+        ("SLURM_PROCID", "5"),
+        ("SLURM_NTASKS", "16"),
+        ("SLURM_LOCALID", "5"),
+        ("SLURM_STEP_NODELIST", "gpu[07-08,12],big1"),
+        ("SLURM_JOB_NODELIST", "gpu[01-12],big1"),
+        ("SLURM_JOB_ID", "123456"),
+    ]))
+    .expect("ok");
+    assert_eq!(nodes, Some(WorkerEnv { rank: 5, world: 16, local_rank: 5, bootstrap: "gpu07:32967".into() }));
+    let job_list = launch::worker_env(env_of(&[("SLURM_PROCID", "0"), ("SLURM_NTASKS", "2"), ("SLURM_JOB_NODELIST", "n1")]));
+    assert_eq!(job_list.expect("ok").map(|e| e.bootstrap), Some("n1:29511".into()));
+    // MASTER_ADDR and MASTER_PORT, when set, win.
+    let set = launch::worker_env(env_of(&[
+        ("SLURM_PROCID", "1"),
+        ("SLURM_NTASKS", "2"),
+        ("SLURM_STEP_NODELIST", "gpu[1-2]"),
+        ("SLURM_JOB_ID", "7"),
+        ("MASTER_ADDR", "head"),
+        ("MASTER_PORT", "4100"),
+    ]));
+    assert_eq!(set.expect("ok").map(|e| e.bootstrap), Some("head:4100".into()));
+    for (list, first) in [
+        ("gpu[03-05,9],cpu1", Some("gpu03")),
+        ("rack2-n[7,9]-ib", Some("rack2-n7-ib")),
+        ("solo", Some("solo")),
+        ("", None),
+        ("gpu[]", None),
+        ("gpu]1", None),
+        ("gpu[a-b]", None),
+    ] {
+        assert_eq!(launch::first_host(list).as_deref(), first, "{list}");
+    }
     for bad in [&[("RANK", "2"), ("WORLD_SIZE", "2")][..], &[("RANK", "0")], &[("RANK", "x"), ("WORLD_SIZE", "2")]] {
         assert!(matches!(launch::worker_env(env_of(bad)), Err(CudaError::Usage(_))), "{bad:?}");
     }
