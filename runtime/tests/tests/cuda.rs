@@ -157,6 +157,33 @@ fn launcher_variables_give_rank_world_and_bootstrap_address() {
     }
 }
 
+/// `spawn_ranks` with a shell as each rank's program: `script` sees the launcher's variables.
+fn spawn_shells(script: &str, nproc: usize, limit: Duration) -> (Result<(), (u8, CudaError)>, Duration) {
+    let t0 = Instant::now();
+    let result = launch::spawn_ranks(std::path::Path::new("/bin/sh"), &["-c".into(), script.into()], nproc, limit);
+    (result, t0.elapsed())
+}
+
+#[test]
+fn spawned_ranks_get_the_launch_variables_and_a_failure_stops_the_others() {
+    // Every rank sees its rank, the world, one bootstrap address and NVLink multicast off.
+    let check = r#"[ "$WORLD_SIZE" = 3 ] && [ "$LOCAL_RANK" = "$RANK" ] && [ "$MASTER_ADDR" = 127.0.0.1 ] \
+        && [ -n "$MASTER_PORT" ] && [ "$NCCL_NVLS_ENABLE" = 0 ] || exit 7"#;
+    let (ok, _) = spawn_shells(check, 3, Duration::from_secs(30));
+    assert!(ok.is_ok(), "{ok:?}");
+    // Rank 1 fails at once; ranks 0 and 2 would sleep for a minute: stopped, rank 1's code kept.
+    let (failed, took) = spawn_shells(r#"[ "$RANK" = 1 ] && exit 5; sleep 60"#, 3, Duration::from_secs(50));
+    match failed {
+        Err((5, CudaError::RankFailed { rank: 1, message })) => assert!(message.contains("exited with code 5"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(took < Duration::from_secs(20), "the other ranks were not stopped: {took:?}");
+    // Past the limit every rank is stopped: exit code 124, a timeout error.
+    let (late, took) = spawn_shells("sleep 60", 2, Duration::from_millis(300));
+    assert!(matches!(late, Err((124, CudaError::Timeout { .. }))), "{late:?}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
 #[test]
 fn bootstrap_shares_the_ids_between_threads() {
     let listener = bootstrap::listen("127.0.0.1:0").expect("listen");
