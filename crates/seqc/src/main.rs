@@ -151,7 +151,7 @@ enum Command {
     /// Write a cost-model profile measured on this machine's GPUs (GEMM and attention rates,
     /// memory bandwidth, launch cost, NCCL links), for `--profile FILE`.
     ///
-    /// Measures through seqc-run --calibrate (beside seqc or on PATH), or reads what
+    /// Measures through seqc-run --calibrate (SEQC_RUN, else beside seqc, else on PATH), or reads what
     /// `seqc-run --calibrate FILE` wrote on a GPU machine (--from). What was not measured
     /// (links between nodes; all links with one GPU) comes from --base.
     Calibrate {
@@ -178,7 +178,7 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
         /// Where to run: cpu (reference ranks as threads) or cuda (one process per GPU through
-    /// seqc-run, the runtime binary installed beside seqc).
+    /// seqc-run, the runtime binary installed beside seqc; SEQC_RUN names another).
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
         /// Weights by parameter name (.safetensors); default: seeded random weights.
@@ -472,7 +472,7 @@ fn is_plan(path: &std::path::Path) -> bool {
 }
 
 /// Compiles (unless given a plan) and hands the plan to `seqc-run`, the GPU runtime, which
-/// spawns one process per device. seqc-run is found beside this executable, then on PATH.
+/// spawns one process per device. seqc-run is SEQC_RUN, else beside this executable, else on PATH.
 fn run_cuda(a: RunArgs) -> Result<(), String> {
     let err = |e: Error| e.to_string();
     let plan_path = if is_plan(&a.file) {
@@ -565,8 +565,11 @@ fn calibrate(from: Option<PathBuf>, devices: usize, base: &str, name: Option<Str
     Ok(())
 }
 
-/// seqc-run, beside this executable, else on PATH.
+/// seqc-run: SEQC_RUN if set, else beside this executable, else on PATH.
 fn runtime_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("SEQC_RUN").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
     let beside = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("seqc-run"))).filter(|p| p.exists());
     beside.unwrap_or_else(|| PathBuf::from("seqc-run"))
 }

@@ -170,3 +170,45 @@ fn every_command_explains_itself() {
     let (code, _, stderr) = seqc(&["run", "examples/tiny.mlir", "--devices", "2", "--gpu-profile"]);
     assert!(code != 0 && stderr.contains("use them with --backend cuda"), "{stderr}");
 }
+
+/// `seqc run --backend cuda` compiles, then hands the plan and the run options to seqc-run
+/// (here a shell script named by SEQC_RUN that records what it got), and reports its failure.
+#[test]
+fn cuda_runs_go_through_seqc_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("seqc-cuda-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let stub = dir.join("seqc-run");
+    let log = dir.join("args.txt");
+    // Records its arguments and whether the plan it was given is a plan; exits with STUB_EXIT.
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > {log}\ngrep -q '\"steps\"' \"$1\" && echo plan-ok >> {log}\nexit ${{STUB_EXIT:-0}}\n",
+        log = log.display()
+    );
+    std::fs::write(&stub, script).expect("stub");
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let run = |exit: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_seqc"))
+            .args(["run", "examples/tiny.mlir", "--backend", "cuda", "--devices", "2", "--check", "--iters", "3", "--gpu-profile"])
+            .current_dir(super::root())
+            .env("SEQC_RUN", &stub)
+            .env("STUB_EXIT", exit)
+            .output()
+            .expect("run seqc");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, stderr) = run("0");
+    assert_eq!(code, Some(0), "{stderr}");
+    let got = std::fs::read_to_string(&log).expect("the stub ran");
+    let lines: Vec<&str> = got.lines().collect();
+    assert!(lines[0].ends_with(".json") && lines.contains(&"plan-ok"), "{got}");
+    for want in [["--nproc", "2"], ["--iters", "3"]] {
+        assert!(lines.windows(2).any(|w| w == want), "{want:?} in {got}");
+    }
+    assert!(lines.contains(&"--check-against-cpu") && lines.contains(&"--profile"), "{got}");
+    assert!(!std::path::Path::new(lines[0]).exists(), "the temporary plan is removed: {got}");
+    // seqc-run's failure is seqc's.
+    let (code, stderr) = run("3");
+    assert!(code != Some(0) && stderr.contains("seqc-run failed"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
