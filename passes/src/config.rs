@@ -80,10 +80,13 @@ pub struct Config {
     /// arguments, no `unshard` of the results): for callers that already hold the sequence split,
     /// as a training loop does between layers.
     pub sharded_io: bool,
+    /// Ulysses layers move their heads in this many groups, each group's all-to-alls overlapping
+    /// the previous group's attention (1: one all-to-all per tensor).
+    pub head_groups: usize,
 }
 
 impl Config {
     pub fn new(target: Target) -> Self {
-        Self { target, strategy: StrategyRequest::Auto, chooser: Chooser::EGraph, sharded_io: false }
+        Self { target, strategy: StrategyRequest::Auto, chooser: Chooser::EGraph, sharded_io: false, head_groups: 1 }
     }
 }

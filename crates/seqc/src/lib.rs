@@ -62,6 +62,8 @@ pub struct CompileOptions {
     pub dump_dir: Option<PathBuf>,
     /// Each rank's program takes and returns its rows of the sequence (see `Config::sharded_io`).
     pub sharded_io: bool,
+    /// Ulysses head groups (see `Config::head_groups`).
+    pub head_groups: usize,
 }
 
 impl Default for CompileOptions {
@@ -77,6 +79,7 @@ impl Default for CompileOptions {
             verify_each: true,
             dump_dir: None,
             sharded_io: false,
+            head_groups: 1,
         }
     }
 }
@@ -227,7 +230,7 @@ pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error
 /// Compiles an already loaded program.
 pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
     let target = target(opts)?;
-    let config = Config { target: target.clone(), strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io };
+    let config = Config { target: target.clone(), strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io, head_groups: opts.head_groups };
     let summary = ModelSummary::of(&input);
     let seq = seq_passes::partition::shard_sequence::sequence_length(&input).ok().flatten().unwrap_or(1);
     let program = run_pipeline(input.clone(), &config, opts, true)?;
@@ -256,6 +259,9 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         let (bytes, compute, comm, exposed) = layer_figures(&schedule, layer);
         let strategy = match (op.str("strategy").unwrap_or("replicate"), op.int("ulysses"), op.int("ring")) {
             ("hybrid", Some(u), Some(r)) => format!("hybrid({u}x{r})"),
+            ("ulysses", _, _) if op.int("head_groups").is_some_and(|n| n > 1) => {
+                format!("ulysses({} head groups)", op.int("head_groups").unwrap_or(1))
+            }
             (s, _, _) => s.to_string(),
         };
         layers.push(LayerReport {
@@ -314,7 +320,7 @@ fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, b
         while n <= 4096 && found.is_none() {
             let trial = CompileOptions { devices: n, nodes: None, dump_dir: None, ..opts.clone() };
             if let Ok(t) = target(&trial) {
-                let config = Config { target: t, strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io };
+                let config = Config { target: t, strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io, head_groups: opts.head_groups };
                 if let Ok(g) = run_pipeline(input.clone(), &config, &trial, false) {
                     let (p, a) = memory(&g);
                     if p + a <= budget {

@@ -101,6 +101,12 @@ struct TargetArgs {
     /// still takes and writes whole tensors (it splits and assembles them).
     #[arg(long)]
     sharded_io: bool,
+    /// Ulysses layers move their heads in N groups: every group's all-to-alls start at once and
+    /// each group's attention waits only for its own, so later groups' transfers overlap earlier
+    /// groups' attention (at the cost of column copies). Each group needs whole KV heads that
+    /// split over the devices; otherwise the layer keeps one group and the report says why.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    head_groups: u16,
 }
 
 impl TargetArgs {
@@ -126,6 +132,7 @@ impl TargetArgs {
             verify_each: true,
             dump_dir,
             sharded_io: self.sharded_io,
+            head_groups: self.head_groups as usize,
         }
     }
 }

@@ -70,13 +70,14 @@ impl Pass for LowerAttention {
             let mut b = Builder::new(g);
             b.loc = p.loc.clone();
             let inputs = AttnInputs { q, k, v, index, segments, cfg, dtype };
-            let new_out = emit(&mut b, strategy, &inputs, devices).map_err(|e| pre(e.to_string()))?;
+            let groups = p.int("head_groups").map_or(1, |n| n.max(1) as usize);
+            let new_out = emit(&mut b, strategy, &inputs, devices, groups).map_err(|e| pre(e.to_string()))?;
             let new_ops: Vec<OpId> = g.body.split_off(first_new);
             for &id in &new_ops {
                 let op = g.op_mut(id);
                 op.attrs.insert("layer".into(), Attr::Int(layer));
                 if op.kind == OpKind::AttentionPartial {
-                    for key in ["strategy", "ulysses", "ring", "fallback"] {
+                    for key in ["strategy", "ulysses", "ring", "fallback", "head_groups"] {
                         if let Some(v) = p.attrs.get(key) {
                             op.attrs.insert(key.into(), v.clone());
                         }

@@ -38,6 +38,22 @@ pub fn ulysses_illegal(cfg: &AttentionConfig, degree: usize) -> Option<String> {
     None
 }
 
+/// Why Ulysses over `degree` ranks cannot move `cfg`'s heads in `groups` groups, if it cannot:
+/// each group needs whole KV heads (with the query heads that use them) that Ulysses can split.
+pub fn head_groups_illegal(cfg: &AttentionConfig, degree: usize, groups: usize) -> Option<String> {
+    let n = groups as i64;
+    if n < 1 || cfg.num_kv_heads % n != 0 || cfg.num_heads % n != 0 {
+        return Some(format!("{} KV heads do not form {groups} head groups", cfg.num_kv_heads));
+    }
+    ulysses_illegal(&group_heads(cfg, groups), degree).map(|why| format!("{groups} head groups: {why}"))
+}
+
+/// The heads of one of `groups` head groups.
+fn group_heads(cfg: &AttentionConfig, groups: usize) -> AttentionConfig {
+    let n = groups as i64;
+    AttentionConfig { num_heads: cfg.num_heads / n, num_kv_heads: cfg.num_kv_heads / n, ..*cfg }
+}
+
 pub fn illegal(strategy: Strategy, cfg: &AttentionConfig, devices: usize) -> Option<String> {
     match strategy {
         Strategy::Ulysses => ulysses_illegal(cfg, devices),
@@ -178,24 +194,48 @@ fn ring(b: &mut Builder, inp: &AttnInputs, axis: &str, degree: usize) -> Result<
 
 /// Ulysses over `axis`: heads move, the whole (group's) sequence becomes local; `inner` runs the
 /// attention on the head-sharded operands (plain partial attention, or a ring for hybrids).
+/// With `groups` > 1 the heads move in head groups: every group's column slices come first, so
+/// each group's all-to-alls start at once and group g's attention waits only for its own, while
+/// the later groups' transfers (and the earlier groups' results) overlap it.
 fn ulysses(
     b: &mut Builder,
     inp: &AttnInputs,
     axis: &str,
     degree: usize,
-    inner: impl FnOnce(&mut Builder, &AttnInputs) -> Result<(ValueId, ValueId), BuildError>,
+    groups: usize,
+    inner: impl Fn(&mut Builder, &AttnInputs) -> Result<(ValueId, ValueId), BuildError>,
 ) -> Result<ValueId, BuildError> {
-    let q = all_to_all(b, inp.q, 1, 0, axis, degree)?;
-    let k = kv_for_heads(b, inp.k, &inp.cfg, degree)?;
-    let v = kv_for_heads(b, inp.v, &inp.cfg, degree)?;
-    let k = all_to_all(b, k, 1, 0, axis, degree)?;
-    let v = all_to_all(b, v, 1, 0, axis, degree)?;
-    let index = all_gather(b, inp.index, axis, degree)?;
-    let segments = inp.segments.map(|s| all_gather(b, s, axis, degree)).transpose()?;
-    let heads = AttnInputs { q, k, v, index, segments, cfg: split_heads(&inp.cfg, degree), dtype: inp.dtype };
-    let (o, _) = inner(b, &heads)?;
-    let o = convert(b, o, inp.dtype)?;
-    all_to_all(b, o, 0, 1, axis, degree)
+    let cfg = group_heads(&inp.cfg, groups);
+    let (qc, kc) = (cfg.num_heads * cfg.head_dim, cfg.num_kv_heads * cfg.head_dim);
+    let mut parts = Vec::with_capacity(groups);
+    for g in 0..groups as i64 {
+        parts.push(match groups {
+            1 => (inp.q, inp.k, inp.v),
+            _ => (slice(b, inp.q, 1, g * qc, qc)?, slice(b, inp.k, 1, g * kc, kc)?, slice(b, inp.v, 1, g * kc, kc)?),
+        });
+    }
+    let mut outs = Vec::with_capacity(groups);
+    let mut gathered = None;
+    for (q, k, v) in parts {
+        let q = all_to_all(b, q, 1, 0, axis, degree)?;
+        let k = kv_for_heads(b, k, &cfg, degree)?;
+        let v = kv_for_heads(b, v, &cfg, degree)?;
+        let k = all_to_all(b, k, 1, 0, axis, degree)?;
+        let v = all_to_all(b, v, 1, 0, axis, degree)?;
+        // The token indices (and segments) are gathered once, for every group.
+        let (index, segments) = match gathered {
+            Some(g) => g,
+            None => *gathered.insert((
+                all_gather(b, inp.index, axis, degree)?,
+                inp.segments.map(|s| all_gather(b, s, axis, degree)).transpose()?,
+            )),
+        };
+        let heads = AttnInputs { q, k, v, index, segments, cfg: split_heads(&cfg, degree), dtype: inp.dtype };
+        let (o, _) = inner(b, &heads)?;
+        let o = convert(b, o, inp.dtype)?;
+        outs.push(all_to_all(b, o, 0, 1, axis, degree)?);
+    }
+    if outs.len() == 1 { Ok(outs[0]) } else { concat(b, &outs, 1) }
 }
 
 /// Every rank's K, V (packed into one buffer so one collective moves both), token indices and
@@ -212,8 +252,9 @@ fn gather_kv(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<(Value
     Ok((k, v, index, seg))
 }
 
-/// Emits `strategy` for one layer on `devices` ranks; returns the local output rows.
-pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usize) -> Result<ValueId, BuildError> {
+/// Emits `strategy` for one layer on `devices` ranks (Ulysses in `head_groups` head groups);
+/// returns the local output rows.
+pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usize, head_groups: usize) -> Result<ValueId, BuildError> {
     let segs = |s: Option<ValueId>, t: Option<ValueId>| s.zip(t);
     match strategy {
         Strategy::Replicate => {
@@ -243,9 +284,9 @@ pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usiz
             let (o, _) = ring(b, inp, ALL, devices)?;
             convert(b, o, inp.dtype)
         }
-        Strategy::Ulysses => ulysses(b, inp, ALL, devices, |b, h| {
+        Strategy::Ulysses => ulysses(b, inp, ALL, devices, head_groups.max(1), |b, h| {
             partial(b, h.q, h.k, h.v, (h.index, h.index), h.segments.map(|s| (s, s)), &h.cfg, h.dtype)
         }),
-        Strategy::Hybrid { ulysses: u, ring: r } => ulysses(b, inp, "ulysses", u, |b, h| ring(b, h, "ring", r)),
+        Strategy::Hybrid { ulysses: u, ring: r } => ulysses(b, inp, "ulysses", u, 1, |b, h| ring(b, h, "ring", r)),
     }
 }

@@ -134,12 +134,12 @@ impl Pass for ShardSequence {
                 let dtype = b.graph.ty(operands[0]).tensor().map(|t| t.dtype).ok_or_else(|| pre("attention q is not a tensor".into()))?;
                 let inputs = AttnInputs { q: operands[0], k: operands[1], v: operands[2], index, segments: operands.get(3).copied(), cfg, dtype };
                 let first = b.graph.body.len();
-                let result = emit(&mut b, Strategy::Replicate, &inputs, n).map_err(err)?;
+                let result = emit(&mut b, Strategy::Replicate, &inputs, n, 1).map_err(err)?;
                 // Tag the layer's ops so seq-lower-attention can find and replace them.
                 for i in first..b.graph.body.len() {
                     let id = b.graph.body[i];
                     let new = b.graph.op_mut(id);
-                    for key in ["layer", "strategy", "ulysses", "ring", "fallback"] {
+                    for key in ["layer", "strategy", "ulysses", "ring", "fallback", "head_groups"] {
                         if let Some(v) = op.attrs.get(key) {
                             new.attrs.insert(key.into(), v.clone());
                         }

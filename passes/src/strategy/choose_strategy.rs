@@ -117,7 +117,7 @@ pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config)
     let out = if n == 1 {
         b.attention(q, k, v, seg, c).map_err(|e| e.to_string())?
     } else {
-        emit(&mut b, strategy, &AttnInputs { q, k, v, index, segments: seg, cfg: *c, dtype: layer.dtype }, n).map_err(|e| e.to_string())?
+        emit(&mut b, strategy, &AttnInputs { q, k, v, index, segments: seg, cfg: *c, dtype: layer.dtype }, n, 1).map_err(|e| e.to_string())?
     };
     g.results = vec![out];
     OverlapCollectives.run(&mut g).map_err(|e| e.to_string())?;
@@ -315,7 +315,18 @@ impl Pass for ChooseStrategy {
                 op.attrs.insert("ulysses".into(), Attr::Int(ulysses as i64));
                 op.attrs.insert("ring".into(), Attr::Int(ring as i64));
             }
-            if let Some(reason) = forced_fallback(&self.config, &costs, i, strategy) {
+            let mut fallback = forced_fallback(&self.config, &costs, i, strategy);
+            let groups = self.config.head_groups;
+            if strategy == Strategy::Ulysses && groups > 1 {
+                let cfg = AttentionConfig::from_attrs(&op.attrs);
+                match cfg.and_then(|c| crate::partition::lowering::head_groups_illegal(&c, n, groups)) {
+                    None if cfg.is_some() => {
+                        op.attrs.insert("head_groups".into(), Attr::Int(groups as i64));
+                    }
+                    why => fallback = fallback.or(Some(why.unwrap_or_else(|| "no attention config".into()) + "; one group")),
+                }
+            }
+            if let Some(reason) = fallback {
                 op.attrs.insert("fallback".into(), Attr::Str(reason));
             }
         }

@@ -167,9 +167,11 @@ pub struct Cut {
     /// one bottom-right causal call per run of at most this many query rows (and at most a
     /// chunk), each over the keys up to its own last row. Every query row then has one call,
     /// written in place, with no f32 fold. 0, or keys longer than a piece: an unmasked call
-    /// plus a top-left causal square instead (folded). Measured on H200 (2 ranks, 32K): whole
-    /// 8K-row runs 7.58 ms against 7.67 split; a contiguous 16K-row run split and folded took
-    /// 7.37 ms of attention against 6.79 for two 8K-row runs on the other rank.
+    /// plus a top-left causal square instead (folded). Measured on 2 × H200
+    /// (bench/cuda/diagonal-2xh200-2026-11-22.txt): all-gather-KV at 32K 7.32 ms against 7.85
+    /// split, peak 0.53 against 0.91 GiB; at 128K 113.4 against 112.9 ms, 2.04 against 3.29 GiB;
+    /// Ulysses at 128K 117.7 against 115.7 ms, 2.28 against 3.41 GiB; 4 or 8 heads per rank at
+    /// 512K no difference. Longer runs (16K, 32K rows) were slower at 128K.
     pub diagonal_rows: usize,
     /// At most this many query rows per call (0: any): a longer causal square becomes query
     /// chunks, each its own causal square plus unmasked calls over the keys before it, and a

@@ -31,7 +31,11 @@ fn check(g: &Graph, devices: usize, strategy: StrategyKind, segments: Option<Vec
 }
 
 fn check_io(g: &Graph, devices: usize, strategy: StrategyKind, segments: Option<Vec<i32>>, sharded_io: bool) -> Result<f64, String> {
-    let opts = CompileOptions { devices, strategy, sharded_io, ..Default::default() };
+    check_with(g, CompileOptions { devices, strategy, sharded_io, ..Default::default() }, segments)
+}
+
+fn check_with(g: &Graph, opts: CompileOptions, segments: Option<Vec<i32>>) -> Result<f64, String> {
+    let (devices, strategy, sharded_io) = (opts.devices, opts.strategy, opts.sharded_io);
     let split = compile_graph(g.clone(), &opts).map_err(|e| e.to_string())?;
     let whole = compile_graph(g.clone(), &CompileOptions { devices: 1, sharded_io: false, ..opts }).map_err(|e| e.to_string())?;
     // A forced split strategy must split; what auto or replicate leaves unsplit has nothing to
@@ -114,6 +118,52 @@ fn every_strategy_with_sharded_io_matches_the_unsplit_model() {
             }
         }
     }
+}
+
+/// Ulysses in head groups (`--head-groups`): each group's all-to-alls and attention, the
+/// groups' outputs joined by columns, equal the unsplit model on the CPU backend and through the
+/// CUDA lowering (sharded io); a grouping the heads do not allow keeps one group and says why.
+#[test]
+fn ulysses_head_groups_match_the_unsplit_model() {
+    let tiny = DecoderConfig::tiny();
+    let gqa = DecoderConfig { heads: 8, kv_heads: 4, head_dim: 8, ..tiny.clone() };
+    let packed = DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..gqa.clone() };
+    let segs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+    let models = [
+        ("tiny", tiny.build().expect("builds"), None),
+        ("gqa", gqa.build().expect("builds"), None),
+        ("packed", packed.build().expect("builds"), Some(segs)),
+    ];
+    let mut grouped = 0;
+    for (name, g, segs) in &models {
+        for devices in [2, 4] {
+            for groups in [2, 4] {
+                for sharded_io in [false, true] {
+                    let opts = CompileOptions { devices, strategy: StrategyKind::Ulysses, sharded_io, head_groups: groups, ..Default::default() };
+                    let what = format!("{name}, {groups} groups on {devices} ranks, sharded io {sharded_io}");
+                    check_with(g, opts.clone(), segs.clone()).unwrap_or_else(|m| panic!("{what}: {m}"));
+                    let c = compile_graph(g.clone(), &opts).expect("compiles");
+                    let (kv, heads) = match *name { "tiny" => (2, 4), _ => (4, 8) };
+                    // Whole KV heads per group, and query heads per group that split over the ranks.
+                    let legal = kv % groups == 0 && (heads / groups) % devices == 0;
+                    let a2a = c.plan.steps.iter().filter(|s| s.op == "async_start" && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.all_to_all")).count();
+                    for l in &c.report.layers {
+                        if legal {
+                            assert_eq!(l.strategy, format!("ulysses({groups} head groups)"), "{what}");
+                        } else {
+                            assert_eq!(l.strategy, "ulysses", "{what}");
+                            assert!(l.fallback.as_deref().is_some_and(|f| f.contains("one group")), "{what}: {:?}", l.fallback);
+                        }
+                    }
+                    // q, k, v in and the result out, per group and layer.
+                    let per_layer = if legal { 4 * groups } else { 4 };
+                    assert_eq!(a2a, per_layer * c.report.layers.len(), "{what}");
+                    grouped += usize::from(legal);
+                }
+            }
+        }
+    }
+    assert!(grouped >= 8, "too few grouped cases: {grouped}");
 }
 
 #[test]

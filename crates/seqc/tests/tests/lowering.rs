@@ -138,3 +138,22 @@ fn bf16_attention_commands_fit_the_sdpa_path() {
         }
     }
 }
+
+/// Ulysses in two head groups on the Llama-shaped attention (8 query and 2 KV heads per group
+/// at 2 ranks): every group's column slices first, then per group its all-to-alls, attention and
+/// result all-to-all, the results joined by columns.
+#[test]
+fn ulysses_in_head_groups() {
+    let cfg = DecoderConfig { layers: 1, seq_len: 64, heads: 16, kv_heads: 4, head_dim: 8, hidden: 128, ..DecoderConfig::tiny() };
+    let g = cfg.build_attention().expect("builds");
+    let o = CompileOptions { head_groups: 2, sharded_io: true, ..opts(2, StrategyKind::Ulysses) };
+    let c = compile_graph(g, &o).expect("compiles");
+    assert_eq!(c.report.layers[0].strategy, "ulysses(2 head groups)");
+    let ops: Vec<&str> = c.plan.steps.iter().map(|s| s.op.as_str()).collect();
+    let partials: Vec<usize> = ops.iter().enumerate().filter(|(_, o)| **o == "attention_partial").map(|(i, _)| i).collect();
+    assert_eq!(partials.len(), 2, "{ops:?}");
+    // The second group's inputs are on their way before the first group's attention runs.
+    let starts_before_first = ops[..partials[0]].iter().filter(|o| **o == "async_start").count();
+    assert!(starts_before_first >= 6, "{ops:?}");
+    check("ulysses_head_groups_attention_2", &c, 2, StrategyKind::Ulysses);
+}
