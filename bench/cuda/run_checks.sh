@@ -9,8 +9,8 @@
 #   .device/test-plans/*.json         plans from the runtime tests (SEQC_WRITE_TEST_PLANS)
 # Plans for more devices than this machine has are skipped. SEQC_CHECK_PLANS="tiny-4-* attn4k-*"
 # limits the plans (shell patterns on the name). Writes logs under $OUT (or /tmp/seqc-checks) and
-# prints one line per plan, then the launches without --nproc, --check-steps and the failure
-# tests (a missing GPU, a rank killed mid-run, a rank that never starts), which
+# prints one line per plan, then the launches without --nproc, --check-steps, attention on the
+# NVRTC kernel and the failure tests (a missing GPU, a rank killed mid-run, a rank that never starts), which
 # SEQC_CHECK_EXTRAS=0 leaves out.
 set -u
 source "$(dirname "$0")/env.sh"
@@ -112,6 +112,13 @@ if [ "$GPUS" -ge 4 ]; then
     echo "check-steps $p: rc=$? $(grep -h "results compared" "$OUT/logs/check-steps-$p.log" | tr '\n' ' ')" | tee -a "$summary"
   done
 fi
+
+echo "== attention on the NVRTC kernel (the fallback when cuDNN is absent), against the CPU backend"
+for p in attn4k-2-allgather-kv tiny-bf16-2-ring-sio tiny-bf16-2-ulysses-sio; do
+  [ -f ".device/plans/$p/plan.json" ] || continue
+  SEQC_ATTENTION=kernel timeout 120 "$BIN" ".device/plans/$p/plan.json" --nproc 2 --check-against-cpu --iters 2 --timeout 90 > "$OUT/logs/kernel-$p.log" 2>&1
+  echo "kernel attention $p: rc=$? $(grep -h "check vs CPU" "$OUT/logs/kernel-$p.log" | sed -E 's/.*(max rel err [^,]*, mean rel err [^ ]*).*(PASS|FAIL).*/\1 \2/' | head -1) $(grep -ho "[0-9of ]*attention command(s) on [A-Za-z ]*" "$OUT/logs/kernel-$p.log" | head -1)" | tee -a "$summary"
+done
 
 echo "== failure handling"
 ring=.device/plans/tiny-bf16-2-ring/plan.json
