@@ -129,7 +129,8 @@ echo "no GPU visible: rc=$? $(grep -h error "$OUT/logs/fail-nogpu.log" | head -1
 t0=$SECONDS
 RANK=0 WORLD_SIZE=2 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29611 timeout 60 "$BIN" "$ring" --timeout 8 > "$OUT/logs/fail-alone.log" 2>&1
 echo "rank 1 never starts: rc=$? after $((SECONDS - t0))s: $(grep -h error "$OUT/logs/fail-alone.log" | head -1)" | tee -a "$summary"
-# A rank killed mid-run: the launcher stops the other one and exits non-zero.
+# A rank killed mid-run: the launcher stops the other one (which says the step it waited for) and
+# exits with 128 + 9.
 t0=$SECONDS
 "$BIN" "$ring" --nproc 2 --iters 2000000 --timeout 120 > "$OUT/logs/fail-kill.log" 2>&1 &
 parent=$!
@@ -137,6 +138,6 @@ sleep 12
 victim=$(pgrep -P "$parent" | tail -1)
 [ -n "$victim" ] && kill -9 "$victim"
 wait "$parent"
-echo "rank killed mid-run (pid $victim): rc=$? after $((SECONDS - t0))s: $(grep -h "error\|failed" "$OUT/logs/fail-kill.log" | head -2 | tr '\n' ' ')" | tee -a "$summary"
+echo "rank killed mid-run (pid $victim): rc=$? after $((SECONDS - t0))s: $(grep -h "error" "$OUT/logs/fail-kill.log" | head -3 | tr '\n' ' ')" | tee -a "$summary"
 
 summarize

@@ -43,7 +43,13 @@ environment: RANK, WORLD_SIZE, LOCAL_RANK (set by torchrun or by --nproc; under 
 SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID), MASTER_ADDR, MASTER_PORT (rank 0's bootstrap
 address; under srun without them, the first node of SLURM_STEP_NODELIST and a port from
 SLURM_JOB_ID), SEQC_KERNEL_CACHE (compiled kernel cache directory).
-NCCL_NVLS_ENABLE=0 is set for every rank.";
+NCCL_NVLS_ENABLE=0 is set for every rank.
+
+failures: a rank that fails or dies stops the run. The launcher (--nproc, like torchrun and
+srun) sends the other ranks SIGTERM, and each says which step it was waiting for (SIGKILL
+follows after 3 s). The launcher's error names the rank that failed, how it ended (an exit
+code, or a signal: SIGKILL is often the out-of-memory killer) and where the others were.
+A signal's exit code is passed on as 128 + its number.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -19,6 +19,10 @@ pub enum CudaError {
     Compile(String),
     #[error("rank {rank}: timed out after {seconds:.0} s: {message}")]
     Timeout { rank: usize, seconds: f64, message: String },
+    /// A launcher asked the rank to stop (SIGTERM) while it waited for `waiting` (to follow
+    /// "while").
+    #[error("rank {rank}: stopped by the launcher while {waiting}")]
+    Stopped { rank: usize, waiting: String },
     #[error("rank bootstrap over TCP: {0}")]
     Bootstrap(String),
     #[error("invalid plan: {0}")]
@@ -42,12 +46,14 @@ impl CudaError {
     }
 
     /// Process exit code: 1 for a failed accuracy check (as the brief of `--check-against-cpu`
-    /// asks), 124 for timeouts (as `timeout(1)`), 2 for usage errors, 3 for everything else.
+    /// asks), 124 for timeouts (as `timeout(1)`), 143 for a stopped rank (as SIGTERM would), 2 for
+    /// usage errors, 3 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Check(_) => 1,
             Self::Usage(_) => 2,
             Self::Timeout { .. } => 124,
+            Self::Stopped { .. } => super::launch::STOPPED_EXIT,
             _ => 3,
         }
     }

@@ -12,6 +12,7 @@ use super::emulate::Emulator;
 use super::error::CudaError;
 use super::gemm::Gemm;
 use super::kernels::Kernels;
+use super::launch;
 use super::layout::DType;
 use super::nccl::{Communicator, UniqueId};
 use super::program::{Addr, Cmd, Move, Program, Region, Work};
@@ -344,9 +345,7 @@ impl Executor {
         self.ctx.synchronize().map_err(|e| fail(describe(e)))?;
         comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
         self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-        self.wait_for(timeout, || {
-            "the barrier before a run did not complete: a peer rank may have died, hung or run a different plan".into()
-        })
+        self.wait_for(timeout, "the barrier before a run")
     }
 
     fn base(&self, region: Region) -> u64 {
@@ -464,7 +463,7 @@ impl Executor {
             self.enqueue(*s, cmd, &mut marker)?;
         }
         self.timing.1.record(&self.compute).map_err(setup("recording an event"))?;
-        self.wait(timeout)?;
+        self.wait(timeout, None)?;
         self.check_flag()?;
         if self.profile {
             self.last_profile = self.probe.borrow().spans().map_err(|m| CudaError::setup(rank, "reading the profile", m))?;
@@ -545,16 +544,14 @@ impl Executor {
         self.program.op_names.get(step).cloned().unwrap_or_default()
     }
 
-    /// `wait`, whose timeout says what did not complete (`what`) instead of naming the run.
-    fn wait_for(&self, timeout: Duration, what: impl FnOnce() -> String) -> Result<(), CudaError> {
-        self.wait(timeout).map_err(|e| match e {
-            CudaError::Timeout { rank, seconds, .. } => CudaError::Timeout { rank, seconds, message: what() },
-            other => other,
-        })
+    /// `wait` for one collective, `what` (a noun phrase), which its errors name instead of the run.
+    fn wait_for(&self, timeout: Duration, what: &str) -> Result<(), CudaError> {
+        self.wait(timeout, Some(what))
     }
 
-    /// Waits for the run to finish, watching NCCL for asynchronous errors, up to `timeout`.
-    fn wait(&self, timeout: Duration) -> Result<(), CudaError> {
+    /// Waits for the run to finish (or for `what`), watching NCCL for asynchronous errors and
+    /// for a stop request, up to `timeout`.
+    fn wait(&self, timeout: Duration, what: Option<&str>) -> Result<(), CudaError> {
         let rank = self.rank;
         let deadline = Instant::now() + timeout;
         let mut polls = 0u64;
@@ -586,28 +583,31 @@ impl Executor {
                     }
                 }
             }
+            if launch::stop_requested() {
+                let waiting = what.map(str::to_string).or_else(|| self.pending());
+                let waiting = format!("waiting for {}", waiting.as_deref().unwrap_or("the GPU work (no collective pending)"));
+                // Now, not when the error reaches main: dropping the executor first takes time.
+                launch::leave_note(&waiting);
+                return Err(CudaError::Stopped { rank, waiting });
+            }
             if Instant::now() >= deadline {
-                return Err(self.timeout_error(timeout));
+                return Err(self.timeout_error(timeout, what));
             }
             std::thread::sleep(Duration::from_micros(if polls < 1000 { 50 } else { 1000 }));
         }
     }
 
-    /// Names the first collective that has not completed.
-    fn timeout_error(&self, timeout: Duration) -> CudaError {
-        let collectives: Vec<(usize, &Cmd)> = self
-            .program
-            .cmds
-            .iter()
-            .filter(|(_, c)| matches!(c, Cmd::Collective { .. }))
-            .map(|(s, c)| (*s, c))
-            .collect();
-        let stuck = collectives.iter().zip(&self.markers).find(|(_, ev)| !ev.try_is_complete().unwrap_or(false));
-        let message = match stuck {
-            Some(((s, _), _)) => format!(
-                "step {s} ('{}') did not complete: a peer rank may have died, hung or run a different plan",
-                self.program_op(*s)
-            ),
+    /// The first collective that has not completed, as "step N ('op')".
+    fn pending(&self) -> Option<String> {
+        let collectives = self.program.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Collective { .. }));
+        let mut stuck = collectives.zip(&self.markers).filter(|(_, ev)| !ev.try_is_complete().unwrap_or(false));
+        stuck.next().map(|((s, _), _)| format!("step {s} ('{}')", self.program_op(*s)))
+    }
+
+    /// Names what did not complete: `what`, else the first collective of the run.
+    fn timeout_error(&self, timeout: Duration, what: Option<&str>) -> CudaError {
+        let message = match what.map(str::to_string).or_else(|| self.pending()) {
+            Some(what) => format!("{what} did not complete: a peer rank may have died, hung or run a different plan"),
             None => "the GPU work did not complete (no collective is pending: a kernel is hung)".into(),
         };
         CudaError::Timeout { rank: self.rank, seconds: timeout.as_secs_f64(), message }
@@ -758,9 +758,7 @@ impl Executor {
                     let buf = DeviceBuffer::alloc(&self.ctx, info.bytes * world).map_err(|e| fail(describe(e)))?;
                     comm.all_gather(&self.compute, self.p(addr), buf.ptr(), info.bytes).map_err(&fail)?;
                     self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-                    self.wait_for(timeout, || {
-                        format!("gathering sharded output %{v} did not complete: a peer rank may have died or hung")
-                    })?;
+                    self.wait_for(timeout, &format!("the gather of sharded output %{v}"))?;
                     (world, Some(buf))
                 }
                 _ => (1, None),

@@ -2,12 +2,16 @@
 //! torchrun's variables (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT); a child, or a
 //! process started by torchrun or srun, finds its rank there (under srun without MASTER_ADDR,
 //! rank 0 is on the first node of SLURM_STEP_NODELIST, on a port derived from SLURM_JOB_ID). A watchdog ends a rank that
-//! outlives its timeout, and the parent ends the other ranks as soon as one fails, so no run
-//! hangs on a dead peer.
+//! outlives its timeout, and the parent stops the other ranks as soon as one fails, so no run
+//! hangs on a dead peer. Stopping is SIGTERM first (as torchrun and srun do): a rank told to stop
+//! says which step it was waiting for, on stderr and, under this launcher, in a note file whose
+//! text the launcher's own error repeats; SIGKILL follows after a grace period.
 
 use super::error::CudaError;
-use std::process::{Child, Command};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Where this process sits in a multi-process run.
@@ -119,13 +123,72 @@ pub fn phase() -> String {
     PHASE.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Ends the process with exit code 124 if it is still running `limit` from now: blocking calls
-/// (NCCL initialisation, a peer that never connects) cannot be interrupted otherwise.
+/// Set by SIGTERM: a launcher asks this rank to stop (another rank failed, or the job ended).
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn request_stop(_: libc::c_int) {
+    // Only an atomic store: the one thing a signal handler may safely do here.
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Whether a launcher has asked this rank to stop; the executor's wait loop polls it so the rank
+/// can say which step it was waiting for.
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
+/// Set once this rank has reported where it was stopped; the watchdog then leaves the exit to it
+/// (or to the launcher's SIGKILL).
+static STOP_REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// The variable naming the file where a stopped rank leaves its note for `spawn_ranks`.
+pub const STOP_NOTE_VAR: &str = "SEQC_STOP_NOTE";
+
+/// Leaves `note` (what this rank was doing when told to stop, to follow "while") for the
+/// launcher, if it asked for one.
+pub fn leave_note(note: &str) {
+    STOP_REPORTED.store(true, Ordering::SeqCst);
+    if let Some(path) = std::env::var_os(STOP_NOTE_VAR) {
+        let _ = std::fs::write(path, note);
+    }
+}
+
+/// How long a stopped rank's own code has to report where it was before the watchdog reports the
+/// phase instead; shorter than the launcher's `STOP_GRACE`.
+const RANK_STOP_GRACE: Duration = Duration::from_secs(1);
+
+/// Exit code of a rank stopped by SIGTERM, as if the signal had ended it.
+pub const STOPPED_EXIT: u8 = 128 + libc::SIGTERM as u8;
+
+/// Installs the SIGTERM handler and a watchdog thread. The watchdog ends the process with exit
+/// code 124 if it is still running `limit` from now (blocking calls such as NCCL initialisation
+/// or a peer that never connects cannot be interrupted otherwise), and with 143 if a stop request
+/// is not handled by the executor within `RANK_STOP_GRACE` (the rank was not running GPU work).
 pub fn start_watchdog(rank: usize, limit: Duration) {
+    // SAFETY: the handler only stores to an atomic.
+    let handler = request_stop as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    if unsafe { libc::signal(libc::SIGTERM, handler) } == libc::SIG_ERR {
+        eprintln!("[rank {rank}] warning: no SIGTERM handler; a stopped rank will not say where it was");
+    }
+    let started = Instant::now();
     let spawned = std::thread::Builder::new().name("seqc-watchdog".into()).spawn(move || {
-        std::thread::sleep(limit);
-        eprintln!("[rank {rank}] error: timed out after {:.0} s while {}; exiting", limit.as_secs_f64(), phase());
-        std::process::exit(124);
+        let mut stop_seen: Option<Instant> = None;
+        loop {
+            std::thread::sleep(Duration::from_millis(20));
+            if stop_seen.is_none() && stop_requested() {
+                stop_seen = Some(Instant::now());
+            }
+            if stop_seen.is_some_and(|t| t.elapsed() >= RANK_STOP_GRACE) && !STOP_REPORTED.load(Ordering::SeqCst) {
+                let note = phase();
+                eprintln!("[rank {rank}] error: stopped by the launcher while {note}");
+                leave_note(&note);
+                std::process::exit(STOPPED_EXIT.into());
+            }
+            if started.elapsed() >= limit {
+                eprintln!("[rank {rank}] error: timed out after {:.0} s while {}; exiting", limit.as_secs_f64(), phase());
+                std::process::exit(124);
+            }
+        }
     });
     if let Err(e) = spawned {
         eprintln!("[rank {rank}] warning: no watchdog thread ({e}); a hung peer may hang this rank");
@@ -139,19 +202,62 @@ pub fn free_port() -> Result<u16, CudaError> {
     l.local_addr().map(|a| a.port()).map_err(|e| CudaError::Bootstrap(e.to_string()))
 }
 
+/// How long the launcher waits for ranks told to stop (SIGTERM) before it kills them.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// The launcher's directory of stop notes, removed when the run ends.
+struct NoteDir(PathBuf);
+
+impl NoteDir {
+    fn create() -> Option<Self> {
+        let dir = std::env::temp_dir().join(format!("seqc-run-{}-notes", std::process::id()));
+        std::fs::create_dir_all(&dir).ok().map(|()| Self(dir))
+    }
+
+    fn path(&self, rank: usize) -> PathBuf {
+        self.0.join(format!("rank-{rank}"))
+    }
+}
+
+impl Drop for NoteDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// How a rank ended, in words, and the exit code the launcher passes on (a signal's is 128 + its
+/// number, as a shell reports it).
+fn describe_exit(status: ExitStatus) -> (String, u8) {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), _) => (format!("exited with code {c}"), c.clamp(1, 255) as u8),
+        (None, Some(sig)) => {
+            let name = match sig {
+                libc::SIGKILL => " (SIGKILL: killed from outside, often by the kernel's out-of-memory killer)",
+                libc::SIGSEGV => " (SIGSEGV)",
+                libc::SIGBUS => " (SIGBUS)",
+                libc::SIGABRT => " (SIGABRT)",
+                libc::SIGTERM => " (SIGTERM)",
+                libc::SIGINT => " (SIGINT)",
+                _ => "",
+            };
+            (format!("was killed by signal {sig}{name}"), (128 + sig).clamp(1, 255) as u8)
+        }
+        (None, None) => ("ended without an exit code".into(), 3),
+    }
+}
+
 /// Starts `nproc` ranks of `exe args` on this node and waits for them. If one fails, the others
-/// are killed at once; past `limit`, all are. Returns the failing rank's exit code as the error.
-pub fn spawn_ranks(
-    exe: &std::path::Path,
-    args: &[String],
-    nproc: usize,
-    limit: Duration,
-) -> Result<(), (u8, CudaError)> {
+/// are stopped at once (SIGTERM, then SIGKILL after `STOP_GRACE`), and the error repeats where
+/// each stopped rank was waiting; past `limit`, all are stopped. Returns the failing rank's exit
+/// code with the error.
+pub fn spawn_ranks(exe: &Path, args: &[String], nproc: usize, limit: Duration) -> Result<(), (u8, CudaError)> {
     let port = free_port().map_err(|e| (3, e))?;
+    let notes = NoteDir::create();
     let mut children: Vec<Option<Child>> = Vec::with_capacity(nproc);
     for rank in 0..nproc {
-        let spawned = Command::new(exe)
-            .args(args)
+        let mut cmd = Command::new(exe);
+        cmd.args(args)
             .env("RANK", rank.to_string())
             .env("WORLD_SIZE", nproc.to_string())
             .env("LOCAL_RANK", rank.to_string())
@@ -160,10 +266,13 @@ pub fn spawn_ranks(
             .env("MASTER_PORT", port.to_string())
             .env_remove("TORCHELASTIC_RUN_ID")
             .env_remove("SEQC_BOOTSTRAP_PORT")
+            .env_remove(STOP_NOTE_VAR)
             // NVLink multicast (NVLS) can take the shared GPUs of these machines out of service.
-            .env("NCCL_NVLS_ENABLE", "0")
-            .spawn();
-        match spawned {
+            .env("NCCL_NVLS_ENABLE", "0");
+        if let Some(n) = &notes {
+            cmd.env(STOP_NOTE_VAR, n.path(rank));
+        }
+        match cmd.spawn() {
             Ok(c) => children.push(Some(c)),
             Err(e) => {
                 kill_all(&mut children);
@@ -177,22 +286,14 @@ pub fn spawn_ranks(
     let deadline = Instant::now() + limit;
     loop {
         let mut running = 0;
-        for rank in 0..children.len() {
-            let Some(child) = children[rank].as_mut() else { continue };
+        let mut failed: Vec<(usize, ExitStatus)> = Vec::new();
+        for (rank, slot) in children.iter_mut().enumerate() {
+            let Some(child) = slot.as_mut() else { continue };
             match child.try_wait() {
                 Ok(Some(status)) => {
-                    children[rank] = None;
+                    *slot = None;
                     if !status.success() {
-                        kill_all(&mut children);
-                        let code = status.code().map_or(3, |c| c.clamp(1, 255) as u8);
-                        let how = match status.code() {
-                            Some(c) => format!("exited with code {c}"),
-                            None => "was killed by a signal".into(),
-                        };
-                        return Err((
-                            code,
-                            CudaError::RankFailed { rank, message: format!("{how}; the other ranks were stopped") },
-                        ));
+                        failed.push((rank, status));
                     }
                 }
                 Ok(None) => running += 1,
@@ -202,22 +303,64 @@ pub fn spawn_ranks(
                 }
             }
         }
+        // Ranks often fail together (a peer's death breaks NCCL on the others): one killed by a
+        // signal is the cause, not a consequence.
+        failed.sort_by_key(|(_, status)| status.code().is_some());
+        if let Some(&(rank, status)) = failed.first() {
+            let (how, code) = describe_exit(status);
+            let also: String =
+                failed[1..].iter().map(|&(r, st)| format!("; rank {r} also {}", describe_exit(st).0)).collect();
+            let stopped = stop_all(&mut children, notes.as_ref());
+            return Err((code, CudaError::RankFailed { rank, message: format!("{how}{also}; {stopped}") }));
+        }
         if running == 0 {
             return Ok(());
         }
         if Instant::now() >= deadline {
             let alive: Vec<usize> = (0..children.len()).filter(|&r| children[r].is_some()).collect();
-            kill_all(&mut children);
+            let stopped = stop_all(&mut children, notes.as_ref());
             return Err((
                 124,
                 CudaError::Timeout {
                     rank: alive.first().copied().unwrap_or(0),
                     seconds: limit.as_secs_f64(),
-                    message: format!("ranks {alive:?} were still running and were killed"),
+                    message: format!("ranks {alive:?} were still running; {stopped}"),
                 },
             ));
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Asks every running rank to stop (SIGTERM), kills those still running after `STOP_GRACE`, and
+/// says where each was, from the notes the stopped ranks left.
+fn stop_all(children: &mut [Option<Child>], notes: Option<&NoteDir>) -> String {
+    let stopping: Vec<usize> = (0..children.len()).filter(|&r| children[r].is_some()).collect();
+    if stopping.is_empty() {
+        return "no other rank was running".into();
+    }
+    for child in children.iter().flatten() {
+        if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+            // SAFETY: the pid is a child this launcher started and has not reaped yet.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+    }
+    let until = Instant::now() + STOP_GRACE;
+    while Instant::now() < until && children.iter_mut().flatten().any(|c| matches!(c.try_wait(), Ok(None))) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    kill_all(children);
+    let wheres: Vec<String> = stopping
+        .iter()
+        .filter_map(|&r| {
+            let note = std::fs::read_to_string(notes?.path(r)).ok()?;
+            Some(format!("rank {r} while {}", note.trim()))
+        })
+        .collect();
+    if wheres.is_empty() {
+        format!("ranks {stopping:?} were stopped")
+    } else {
+        format!("ranks {stopping:?} were stopped ({})", wheres.join("; "))
     }
 }
 

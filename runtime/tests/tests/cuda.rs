@@ -178,6 +178,23 @@ fn spawned_ranks_get_the_launch_variables_and_a_failure_stops_the_others() {
         other => panic!("{other:?}"),
     }
     assert!(took < Duration::from_secs(20), "the other ranks were not stopped: {took:?}");
+    // Rank 1 is killed by a signal. Rank 0 handles the launcher's SIGTERM by leaving its note
+    // (as seqc-run's ranks do); rank 2 ignores SIGTERM and is killed after the grace period.
+    let script = r#"case $RANK in
+        0) trap 'echo "waiting for step 7 (all_to_all)" > "$SEQC_STOP_NOTE"; exit 143' TERM; sleep 30 & wait $!;;
+        1) sleep 0.3; kill -9 $$;;
+        *) trap '' TERM; sleep 30;;
+        esac"#;
+    let (killed, took) = spawn_shells(script, 3, Duration::from_secs(50));
+    match killed {
+        Err((137, CudaError::RankFailed { rank: 1, message })) => {
+            assert!(message.contains("killed by signal 9 (SIGKILL"), "{message}");
+            assert!(message.contains("rank 0 while waiting for step 7 (all_to_all)"), "{message}");
+            assert!(message.contains("ranks [0, 2] were stopped"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(took < Duration::from_secs(20), "a rank ignoring SIGTERM was not killed: {took:?}");
     // Past the limit every rank is stopped: exit code 124, a timeout error.
     let (late, took) = spawn_shells("sleep 60", 2, Duration::from_millis(300));
     assert!(matches!(late, Err((124, CudaError::Timeout { .. }))), "{late:?}");
