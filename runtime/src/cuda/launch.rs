@@ -350,17 +350,29 @@ fn stop_all(children: &mut [Option<Child>], notes: Option<&NoteDir>) -> String {
         std::thread::sleep(Duration::from_millis(20));
     }
     kill_all(children);
-    let wheres: Vec<String> = stopping
-        .iter()
-        .filter_map(|&r| {
-            let note = std::fs::read_to_string(notes?.path(r)).ok()?;
-            Some(format!("rank {r} while {}", note.trim()))
-        })
-        .collect();
-    if wheres.is_empty() {
-        format!("ranks {stopping:?} were stopped")
-    } else {
-        format!("ranks {stopping:?} were stopped ({})", wheres.join("; "))
+    // Ranks waiting at the same step are named together.
+    let mut wheres: Vec<(String, Vec<usize>)> = Vec::new();
+    for &r in &stopping {
+        let Some(note) = notes.and_then(|n| std::fs::read_to_string(n.path(r)).ok()) else { continue };
+        let note = note.trim().to_string();
+        match wheres.iter_mut().find(|(n, _)| *n == note) {
+            Some((_, ranks)) => ranks.push(r),
+            None => wheres.push((note, vec![r])),
+        }
+    }
+    match wheres.as_slice() {
+        [] => format!("ranks {stopping:?} were stopped"),
+        [(note, ranks)] if *ranks == stopping => format!("ranks {stopping:?} were stopped while {note}"),
+        _ => {
+            let each: Vec<String> = wheres
+                .iter()
+                .map(|(note, ranks)| match ranks.as_slice() {
+                    [r] => format!("rank {r} while {note}"),
+                    _ => format!("ranks {ranks:?} while {note}"),
+                })
+                .collect();
+            format!("ranks {stopping:?} were stopped ({})", each.join("; "))
+        }
     }
 }
 

@@ -182,7 +182,7 @@ fn spawned_ranks_get_the_launch_variables_and_a_failure_stops_the_others() {
     // (as seqc-run's ranks do); rank 2 ignores SIGTERM and is killed after the grace period.
     let script = r#"case $RANK in
         0) trap 'echo "waiting for step 7 (all_to_all)" > "$SEQC_STOP_NOTE"; exit 143' TERM; sleep 30 & wait $!;;
-        1) sleep 0.3; kill -9 $$;;
+        1) sleep 0.5; kill -9 $$;;
         *) trap '' TERM; sleep 30;;
         esac"#;
     let (killed, took) = spawn_shells(script, 3, Duration::from_secs(50));
@@ -195,6 +195,15 @@ fn spawned_ranks_get_the_launch_variables_and_a_failure_stops_the_others() {
         other => panic!("{other:?}"),
     }
     assert!(took < Duration::from_secs(20), "a rank ignoring SIGTERM was not killed: {took:?}");
+    // Ranks stopped at the same step are named together.
+    let script = r#"[ "$RANK" = 2 ] && sleep 0.5 && exit 4
+        trap 'echo "waiting for step 3 (async_start)" > "$SEQC_STOP_NOTE"; exit 143' TERM; sleep 30 & wait $!"#;
+    match spawn_shells(script, 3, Duration::from_secs(50)).0 {
+        Err((4, CudaError::RankFailed { rank: 2, message })) => assert_eq!(
+            message, "exited with code 4; ranks [0, 1] were stopped while waiting for step 3 (async_start)"
+        ),
+        other => panic!("{other:?}"),
+    }
     // Past the limit every rank is stopped: exit code 124, a timeout error.
     let (late, took) = spawn_shells("sleep 60", 2, Duration::from_millis(300));
     assert!(matches!(late, Err((124, CudaError::Timeout { .. }))), "{late:?}");
