@@ -19,9 +19,9 @@ pub enum CudaError {
     Compile(String),
     #[error("rank {rank}: timed out after {seconds:.0} s: {message}")]
     Timeout { rank: usize, seconds: f64, message: String },
-    /// A launcher asked the rank to stop (SIGTERM) while it waited for `waiting` (to follow
-    /// "while").
-    #[error("rank {rank}: stopped by the launcher while {waiting}")]
+    /// SIGTERM (from a launcher, as another rank failed, or from the job system) stopped the rank
+    /// while it waited for `waiting` (to follow "while").
+    #[error("rank {rank}: stopped by SIGTERM while {waiting}")]
     Stopped { rank: usize, waiting: String },
     #[error("rank bootstrap over TCP: {0}")]
     Bootstrap(String),

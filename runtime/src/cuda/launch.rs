@@ -180,7 +180,7 @@ pub fn start_watchdog(rank: usize, limit: Duration) {
             }
             if stop_seen.is_some_and(|t| t.elapsed() >= RANK_STOP_GRACE) && !STOP_REPORTED.load(Ordering::SeqCst) {
                 let note = phase();
-                eprintln!("[rank {rank}] error: stopped by the launcher while {note}");
+                eprintln!("[rank {rank}] error: stopped by SIGTERM while {note}");
                 leave_note(&note);
                 std::process::exit(STOPPED_EXIT.into());
             }
