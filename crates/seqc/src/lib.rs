@@ -227,10 +227,15 @@ pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error
     compile_graph(load(source)?, opts)
 }
 
+/// The passes' configuration for `target` with the options' choices.
+fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
+    Config { target, strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io, head_groups: opts.head_groups }
+}
+
 /// Compiles an already loaded program.
 pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
     let target = target(opts)?;
-    let config = Config { target: target.clone(), strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io, head_groups: opts.head_groups };
+    let config = pipeline_config(target.clone(), opts);
     let summary = ModelSummary::of(&input);
     let seq = seq_passes::partition::shard_sequence::sequence_length(&input).ok().flatten().unwrap_or(1);
     let program = run_pipeline(input.clone(), &config, opts, true)?;
@@ -257,12 +262,10 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
             continue;
         }
         let (bytes, compute, comm, exposed) = layer_figures(&schedule, layer);
-        let strategy = match (op.str("strategy").unwrap_or("replicate"), op.int("ulysses"), op.int("ring")) {
-            ("hybrid", Some(u), Some(r)) => format!("hybrid({u}x{r})"),
-            ("ulysses", _, _) if op.int("head_groups").is_some_and(|n| n > 1) => {
-                format!("ulysses({} head groups)", op.int("head_groups").unwrap_or(1))
-            }
-            (s, _, _) => s.to_string(),
+        let strategy = match (op.str("strategy").unwrap_or("replicate"), op.int("ulysses"), op.int("ring"), op.int("head_groups")) {
+            ("hybrid", Some(u), Some(r), _) => format!("hybrid({u}x{r})"),
+            ("ulysses", _, _, Some(g)) if g > 1 => format!("ulysses({g} head groups)"),
+            (s, ..) => s.to_string(),
         };
         layers.push(LayerReport {
             layer,
@@ -319,13 +322,12 @@ fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, b
         let mut n = opts.devices * 2;
         while n <= 4096 && found.is_none() {
             let trial = CompileOptions { devices: n, nodes: None, dump_dir: None, ..opts.clone() };
-            if let Ok(t) = target(&trial) {
-                let config = Config { target: t, strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io, head_groups: opts.head_groups };
-                if let Ok(g) = run_pipeline(input.clone(), &config, &trial, false) {
-                    let (p, a) = memory(&g);
-                    if p + a <= budget {
-                        found = Some((n, p + a));
-                    }
+            if let Ok(t) = target(&trial)
+                && let Ok(g) = run_pipeline(input.clone(), &pipeline_config(t, opts), &trial, false)
+            {
+                let (p, a) = memory(&g);
+                if p + a <= budget {
+                    found = Some((n, p + a));
                 }
             }
             n *= 2;

@@ -318,12 +318,15 @@ impl Pass for ChooseStrategy {
             let mut fallback = forced_fallback(&self.config, &costs, i, strategy);
             let groups = self.config.head_groups;
             if strategy == Strategy::Ulysses && groups > 1 {
-                let cfg = AttentionConfig::from_attrs(&op.attrs);
-                match cfg.and_then(|c| crate::partition::lowering::head_groups_illegal(&c, n, groups)) {
-                    None if cfg.is_some() => {
+                let why = match AttentionConfig::from_attrs(&op.attrs) {
+                    Some(c) => crate::partition::lowering::head_groups_illegal(&c, n, groups),
+                    None => Some("no attention config".into()),
+                };
+                match why {
+                    None => {
                         op.attrs.insert("head_groups".into(), Attr::Int(groups as i64));
                     }
-                    why => fallback = fallback.or(Some(why.unwrap_or_else(|| "no attention config".into()) + "; one group")),
+                    Some(why) => fallback = fallback.or(Some(why + "; one group")),
                 }
             }
             if let Some(reason) = fallback {

@@ -345,7 +345,7 @@ impl Executor {
         self.ctx.synchronize().map_err(|e| fail(describe(e)))?;
         comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
         self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-        self.wait_for(timeout, "the barrier before a run")
+        self.wait(timeout, Some("the barrier before a run"))
     }
 
     fn base(&self, region: Region) -> u64 {
@@ -544,13 +544,9 @@ impl Executor {
         self.program.op_names.get(step).cloned().unwrap_or_default()
     }
 
-    /// `wait` for one collective, `what` (a noun phrase), which its errors name instead of the run.
-    fn wait_for(&self, timeout: Duration, what: &str) -> Result<(), CudaError> {
-        self.wait(timeout, Some(what))
-    }
-
-    /// Waits for the run to finish (or for `what`), watching NCCL for asynchronous errors and
-    /// for a stop request, up to `timeout`.
+    /// Waits for the run to finish (or for `what`, a noun phrase that errors then name instead of
+    /// the run's pending step), watching NCCL for asynchronous errors and for a stop request, up
+    /// to `timeout`.
     fn wait(&self, timeout: Duration, what: Option<&str>) -> Result<(), CudaError> {
         let rank = self.rank;
         let deadline = Instant::now() + timeout;
@@ -584,7 +580,7 @@ impl Executor {
                 }
             }
             if launch::stop_requested() {
-                let waiting = what.map(str::to_string).or_else(|| self.pending());
+                let waiting = self.pending(what);
                 let waiting = format!("waiting for {}", waiting.as_deref().unwrap_or("the GPU work (no collective pending)"));
                 // Now, not when the error reaches main: dropping the executor first takes time.
                 launch::leave_note(&waiting);
@@ -597,16 +593,20 @@ impl Executor {
         }
     }
 
-    /// The first collective that has not completed, as "step N ('op')".
-    fn pending(&self) -> Option<String> {
+    /// What is being waited for: `what`, else the run's first collective that has not completed,
+    /// as "step N ('op')".
+    fn pending(&self, what: Option<&str>) -> Option<String> {
+        if let Some(what) = what {
+            return Some(what.to_string());
+        }
         let collectives = self.program.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Collective { .. }));
         let mut stuck = collectives.zip(&self.markers).filter(|(_, ev)| !ev.try_is_complete().unwrap_or(false));
         stuck.next().map(|((s, _), _)| format!("step {s} ('{}')", self.program_op(*s)))
     }
 
-    /// Names what did not complete: `what`, else the first collective of the run.
+    /// Names what did not complete (`pending`).
     fn timeout_error(&self, timeout: Duration, what: Option<&str>) -> CudaError {
-        let message = match what.map(str::to_string).or_else(|| self.pending()) {
+        let message = match self.pending(what) {
             Some(what) => format!("{what} did not complete: a peer rank may have died, hung or run a different plan"),
             None => "the GPU work did not complete (no collective is pending: a kernel is hung)".into(),
         };
@@ -758,7 +758,7 @@ impl Executor {
                     let buf = DeviceBuffer::alloc(&self.ctx, info.bytes * world).map_err(|e| fail(describe(e)))?;
                     comm.all_gather(&self.compute, self.p(addr), buf.ptr(), info.bytes).map_err(&fail)?;
                     self.timing.1.record(&self.compute).map_err(|e| fail(describe(e)))?;
-                    self.wait_for(timeout, &format!("the gather of sharded output %{v}"))?;
+                    self.wait(timeout, Some(&format!("the gather of sharded output %{v}")))?;
                     (world, Some(buf))
                 }
                 _ => (1, None),

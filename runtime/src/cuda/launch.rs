@@ -317,16 +317,9 @@ pub fn spawn_ranks(exe: &Path, args: &[String], nproc: usize, limit: Duration) -
             return Ok(());
         }
         if Instant::now() >= deadline {
-            let alive: Vec<usize> = (0..children.len()).filter(|&r| children[r].is_some()).collect();
-            let stopped = stop_all(&mut children, notes.as_ref());
-            return Err((
-                124,
-                CudaError::Timeout {
-                    rank: alive.first().copied().unwrap_or(0),
-                    seconds: limit.as_secs_f64(),
-                    message: format!("ranks {alive:?} were still running; {stopped}"),
-                },
-            ));
+            let rank = children.iter().position(Option::is_some).unwrap_or(0);
+            let message = stop_all(&mut children, notes.as_ref());
+            return Err((124, CudaError::Timeout { rank, seconds: limit.as_secs_f64(), message }));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
