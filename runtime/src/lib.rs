@@ -1,9 +1,10 @@
 //! seq-runtime: executes `plan.json`. It never links MLIR, so GPU machines get a small binary.
 
 pub mod cpu;
-pub mod inputs;
 pub mod cuda;
-pub mod plan;
+pub mod inputs;
 pub mod shards;
 
-pub use plan::{AttrValue, MemoryPlan, MeshAxis, Plan, PlanError, ShardedIo, Step, ValueDesc, PLAN_VERSION};
+// The plan format and the op table are seq-plan's, shared with the compiler.
+pub use plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, PlanError, ShardedIo, Step, ValueDesc};
+pub use seq_plan::{self, plan, relerr, rules};

@@ -1,14 +1,14 @@
 //! seq-ir: the `seq` dialect's in-memory program, its MLIR reader and printer, typed op builders,
 //! shape inference and verification, and located diagnostics.
 
-pub mod attr;
+// The op kinds, value types, attributes and the op table live in seq-plan, which the runtimes
+// share without MLIR; these paths keep `seq_ir::types::DType` and friends working.
+pub use seq_plan::{attr, ops, rules, types};
 pub mod builder;
 pub mod context;
 pub mod diag;
 pub mod graph;
-pub mod ops;
 pub mod print;
-pub mod types;
 pub mod verify;
 
 pub use attr::Attr;

@@ -21,35 +21,31 @@ pub struct RunInputs {
 /// are token ids, positions, then segment ids; float matrices are hidden states (random).
 /// Positions count from 0 and restart where the segment id changes.
 pub fn make_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Error> {
-    seq_runtime::inputs::make_inputs(plan, given.ids.as_ref(), given.segments.as_ref(), given.seed).map_err(Error::Input)
+    seq_runtime::inputs::make_inputs(plan, given.ids.as_ref(), given.segments.as_ref(), given.seed)
+        .map_err(Error::Input)
 }
 
 /// Runs a plan on CPU threads, one per rank.
-pub fn run_cpu(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, opts: &RunOptions) -> Result<RunOutput, Error> {
+pub fn run_cpu(
+    plan: &Plan,
+    inputs: &[HostTensor],
+    weights: &WeightSource,
+    opts: &RunOptions,
+) -> Result<RunOutput, Error> {
     cpu::run(plan, inputs, weights, opts).map_err(Error::Run)
 }
 
-/// Largest elementwise difference over the largest reference magnitude, and the first row (of
-/// the first output) whose difference reaches `tolerance` times that magnitude.
+/// Largest elementwise difference over the largest reference magnitude (`seq_plan::relerr`), and
+/// the first row (of the first output) whose difference exceeds `tolerance` times that magnitude.
 pub fn max_relative_error(got: &HostTensor, reference: &HostTensor, tolerance: f64) -> (f64, Option<usize>) {
-    let (Some(a), Some(b)) = (got.to_f64(), reference.to_f64()) else { return (f64::INFINITY, Some(0)) };
-    if a.len() != b.len() {
+    let (Some(a), Some(b)) = (got.to_f64(), reference.to_f64()) else {
         return (f64::INFINITY, Some(0));
-    }
-    let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(f64::MIN_POSITIVE);
+    };
+    let Some(stats) = seq_runtime::relerr::compare(&a, &b, tolerance) else {
+        return (f64::INFINITY, Some(0));
+    };
     let cols = got.shape.iter().skip(1).product::<usize>().max(1);
-    let mut worst = 0.0f64;
-    let mut first_bad = None;
-    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        let e = (x - y).abs() / scale;
-        if e.is_nan() || e > worst {
-            worst = if e.is_nan() { f64::INFINITY } else { e };
-        }
-        if first_bad.is_none() && (e.is_nan() || e > tolerance) {
-            first_bad = Some(i / cols);
-        }
-    }
-    (worst, first_bad)
+    (stats.max_rel, stats.first_over.map(|i| i / cols))
 }
 
 /// The rank that owns global row `row` of a sequence of `global` rows split `n` ways.

@@ -1,8 +1,8 @@
 //! The runtime's plan from a lowered program: the same ops and attributes, without MLIR.
 
-use seq_ir::{Attr, Graph, Type};
 use crate::partition::shard_sequence::{GLOBAL_TOKENS, SHARDED_ARGS, SHARDED_RESULTS};
-use seq_runtime::plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, ShardedIo, Step, ValueDesc};
+use seq_ir::{Attr, Graph, Type};
+use seq_plan::plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, ShardedIo, Step, ValueDesc};
 
 fn attr_value(a: &Attr) -> AttrValue {
     match a {
@@ -52,7 +52,12 @@ pub fn to_plan(g: &Graph) -> Plan {
             op: op.kind.short_name().into(),
             operands: op.operands.iter().map(|v| v.0).collect(),
             results: op.results.iter().map(|v| v.0).collect(),
-            attrs: op.attrs.iter().filter(|(k, _)| k.as_str() != "offsets").map(|(k, v)| (k.clone(), attr_value(v))).collect(),
+            attrs: op
+                .attrs
+                .iter()
+                .filter(|(k, _)| k.as_str() != "offsets")
+                .map(|(k, v)| (k.clone(), attr_value(v)))
+                .collect(),
             stream: op.int("stream").unwrap_or(0) as u32,
         });
     }

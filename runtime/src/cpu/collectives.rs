@@ -7,82 +7,39 @@
 //! elsewhere (the hub is then poisoned and every waiter returns promptly).
 
 use super::RuntimeError;
-use super::attrs::Attrs;
-use super::tensor::{HostTensor, Reduction};
-use crate::plan::AttrValue;
-use std::collections::{BTreeMap, HashMap};
+use super::tensor::HostTensor;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// A collective and its attributes (group excluded). `Permute`: member p sends to
-/// (p + shift) mod g and receives from (p − shift) mod g.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Collective {
-    AllToAll { split_dim: usize, concat_dim: usize },
-    AllGather { dim: usize },
-    ReduceScatter { dim: usize, reduction: Reduction },
-    AllReduce { reduction: Reduction },
-    Permute { shift: i64 },
-}
+pub use seq_plan::rules::Collective;
 
-impl Collective {
-    /// Reads the collective `name` (a `seq` op name without the prefix) from a step's attributes.
-    pub fn parse(name: &str, attrs: &BTreeMap<String, AttrValue>) -> Result<Self, String> {
-        let a = Attrs(attrs);
-        let reduction = || {
-            let r = a.str("reduction")?;
-            Reduction::parse(r).ok_or_else(|| format!("attribute 'reduction' must be \"sum\" or \"max\", got \"{r}\""))
-        };
-        Ok(match name {
-            "all_to_all" => Self::AllToAll { split_dim: a.index("split_dim")?, concat_dim: a.index("concat_dim")? },
-            "all_gather" => Self::AllGather { dim: a.index("dim")? },
-            "reduce_scatter" => Self::ReduceScatter { dim: a.index("dim")?, reduction: reduction()? },
-            "all_reduce" => Self::AllReduce { reduction: reduction()? },
-            "collective_permute" => Self::Permute { shift: a.int("shift")? },
-            other => return Err(format!("'{other}' is not a collective")),
-        })
-    }
-
-    /// What member `me` receives, given every member's input in group order.
-    pub fn apply(&self, inputs: &[&HostTensor], me: usize) -> Result<HostTensor, String> {
-        let g = inputs.len();
-        let part = |x: &HostTensor, dim: usize| -> Result<HostTensor, String> {
-            let extent = *x.shape.get(dim).ok_or_else(|| format!("dim {dim} is out of range for {x}"))?;
-            if extent % g != 0 {
-                return Err(format!("dim {dim} of {x} does not divide into {g} parts"));
-            }
-            x.slice(dim, me * (extent / g), extent / g)
-        };
-        match *self {
-            Self::AllGather { dim } => HostTensor::concat(inputs, dim),
-            Self::AllToAll { split_dim, concat_dim } => {
-                let parts = inputs.iter().map(|x| part(x, split_dim)).collect::<Result<Vec<_>, _>>()?;
-                HostTensor::concat(&parts.iter().collect::<Vec<_>>(), concat_dim)
-            }
-            Self::ReduceScatter { dim, reduction } => {
-                let parts = inputs.iter().map(|x| part(x, dim)).collect::<Result<Vec<_>, _>>()?;
-                HostTensor::reduce(&parts.iter().collect::<Vec<_>>(), reduction)
-            }
-            Self::AllReduce { reduction } => HostTensor::reduce(inputs, reduction),
-            Self::Permute { shift } => {
-                let from = (me as i64 - shift.rem_euclid(g as i64)).rem_euclid(g as i64) as usize;
-                Ok(inputs[from].clone())
-            }
+/// What member `me` of a group receives from collective `op`, given every member's input in
+/// group order: the CPU kernel of each collective in the op table.
+pub fn apply(op: &Collective, inputs: &[&HostTensor], me: usize) -> Result<HostTensor, String> {
+    let g = inputs.len();
+    let part = |x: &HostTensor, dim: usize| -> Result<HostTensor, String> {
+        let extent = *x.shape.get(dim).ok_or_else(|| format!("dim {dim} is out of range for {x}"))?;
+        if extent % g != 0 {
+            return Err(format!("dim {dim} of {x} does not divide into {g} parts"));
         }
-    }
-}
-
-impl fmt::Display for Collective {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::AllToAll { split_dim, concat_dim } => {
-                write!(f, "all_to_all(split_dim={split_dim}, concat_dim={concat_dim})")
-            }
-            Self::AllGather { dim } => write!(f, "all_gather(dim={dim})"),
-            Self::ReduceScatter { dim, reduction } => write!(f, "reduce_scatter(dim={dim}, {reduction:?})"),
-            Self::AllReduce { reduction } => write!(f, "all_reduce({reduction:?})"),
-            Self::Permute { shift } => write!(f, "collective_permute(shift={shift})"),
+        x.slice(dim, me * (extent / g), extent / g)
+    };
+    match *op {
+        Collective::AllGather { dim } => HostTensor::concat(inputs, dim),
+        Collective::AllToAll { split_dim, concat_dim } => {
+            let parts = inputs.iter().map(|x| part(x, split_dim)).collect::<Result<Vec<_>, _>>()?;
+            HostTensor::concat(&parts.iter().collect::<Vec<_>>(), concat_dim)
+        }
+        Collective::ReduceScatter { dim, reduction } => {
+            let parts = inputs.iter().map(|x| part(x, dim)).collect::<Result<Vec<_>, _>>()?;
+            HostTensor::reduce(&parts.iter().collect::<Vec<_>>(), reduction)
+        }
+        Collective::AllReduce { reduction } => HostTensor::reduce(inputs, reduction),
+        Collective::Permute { shift } => {
+            let from = (me as i64 - shift.rem_euclid(g as i64)).rem_euclid(g as i64) as usize;
+            Ok(inputs[from].clone())
         }
     }
 }
@@ -205,7 +162,7 @@ impl Hub {
             .ok_or_else(|| site.error(format!("{op}: rank {} is not in group {group:?}", site.rank)))?;
         let inputs = self.meet(site, group, me, op, input)?;
         let refs: Vec<&HostTensor> = inputs.iter().map(|x| x.as_ref()).collect();
-        op.apply(&refs, me).map_err(|m| site.error(format!("{op} on group {group:?}: {m}")))
+        apply(op, &refs, me).map_err(|m| site.error(format!("{op} on group {group:?}: {m}")))
     }
 
     /// Deposits this rank's input and waits for every member's; returns them in group order.
@@ -287,7 +244,9 @@ fn timeout_message(st: &State, slot: Option<&Slot>, group: &[usize], call: u64, 
         match slot.and_then(|s| s.entries[p].as_ref()) {
             Some(e) => arrived.push(e.to_string()),
             None => missing.push(match st.progress.get(rank) {
-                Some(Progress::At(step, op)) => format!("rank {rank} (last seen at step {step} ('{op}'))"),
+                Some(Progress::At(step, op)) => {
+                    format!("rank {rank} (last seen at step {step} ('{op}'))")
+                }
                 Some(Progress::Finished) => format!("rank {rank} (finished its program)"),
                 _ => format!("rank {rank} (not started)"),
             }),

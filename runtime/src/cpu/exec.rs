@@ -5,13 +5,15 @@
 //! ranks issue their collectives in the same order, running `async_start`'s collective eagerly
 //! cannot deadlock. Values are freed after their last use, which gives the peak live bytes.
 
-use super::attrs::Attrs;
-use super::collectives::{Collective, Hub, Site};
+use super::collectives::{Hub, Site};
 use super::kernels::{self, AttentionSpec, Float, Masking};
 use super::tensor::{Data, HostTensor};
 use super::weights::{ParamRole, WeightSource};
 use super::{RankStats, RuntimeError};
 use crate::plan::{Plan, ShardSpec, Step, ValueDesc};
+use seq_plan::attrs::Attrs;
+use seq_plan::ops::OpKind;
+use seq_plan::rules::{Collective, RopeAttrs, gelu_tanh};
 use std::marker::PhantomData;
 
 /// How a declared element type is held on the host.
@@ -195,16 +197,6 @@ impl From<RuntimeError> for Fail {
 
 type StepResult = Result<Vec<Value>, Fail>;
 
-/// The sequence layout a `shard`/`token_index`/`unshard` step names.
-fn shard_spec(a: &Attrs) -> Result<ShardSpec, String> {
-    let zigzag = match a.str("layout")? {
-        "zigzag" => true,
-        "block" => false,
-        other => return Err(format!("attribute 'layout' must be \"block\" or \"zigzag\", got \"{other}\"")),
-    };
-    Ok(ShardSpec { zigzag, shards: a.count("num_shards")?, global: a.count("global_size")? })
-}
-
 pub struct Rank<'a, T> {
     prog: &'a Program<'a>,
     hub: &'a Hub,
@@ -341,21 +333,6 @@ impl<'a, T: Float> Rank<'a, T> {
         t.to_i64().ok_or_else(|| format!("{what} must be an integer tensor, got {t}").into())
     }
 
-    fn matrix(&self, t: &HostTensor, what: &str) -> Result<(usize, usize), Fail> {
-        match t.shape[..] {
-            [r, c] => Ok((r, c)),
-            _ => Err(format!("{what} must have rank 2, got {t}").into()),
-        }
-    }
-
-    fn arity(&self, step: &Step, lo: usize, hi: usize) -> Result<(), Fail> {
-        let n = step.operands.len();
-        if n < lo || n > hi {
-            return Err(format!("expects {lo}..={hi} operands, got {n}").into());
-        }
-        Ok(())
-    }
-
     fn out(shape: Vec<usize>, values: Vec<T>) -> Value {
         Value::Tensor(HostTensor { shape, data: T::wrap(values) })
     }
@@ -379,76 +356,55 @@ impl<'a, T: Float> Rank<'a, T> {
         Ok(group)
     }
 
+    /// Runs one step. `Plan::check` has held it to the op table (operand count, shapes,
+    /// element types, attributes), so only what is this backend's own is checked here.
     fn step(&mut self, site: &Site, step: &Step) -> StepResult {
-        let a = Attrs(&step.attrs);
-        match step.op.as_str() {
-            "param" => self.param(step, &a),
-            "embedding" => {
-                self.arity(step, 2, 2)?;
+        use OpKind::*;
+        let a = step.attrs();
+        let kind = step.kind().ok_or_else(|| format!("unknown op '{}'", step.op))?;
+        let same_shape = |values: Vec<T>, x: &HostTensor| Self::out(x.shape.clone(), values);
+        match kind {
+            Param => self.param(step, &a),
+            Embedding => {
                 let ids = self.ints(self.tensor(step, 0)?, "ids")?;
                 let table = self.tensor(step, 1)?;
-                let (_, hidden) = self.matrix(table, "table")?;
+                let hidden = table.shape[1];
                 let y = kernels::embedding(&ids, self.floats(table, "table")?, hidden)?;
                 Ok(vec![Self::out(vec![ids.len(), hidden], y)])
             }
-            "rms_norm" | "layer_norm" => {
-                let layer = step.op == "layer_norm";
-                self.arity(step, 2 + layer as usize, 2 + layer as usize)?;
+            RmsNorm | LayerNorm => {
                 let x = self.tensor(step, 0)?;
-                let hidden = *x.shape.last().ok_or("input must have rank >= 1")?;
-                let mut params = Vec::new();
-                for i in 1..step.operands.len() {
-                    let p = self.tensor(step, i)?;
-                    if p.shape != [hidden] {
-                        return Err(format!("operand #{i} must have shape [{hidden}], got {p}").into());
-                    }
-                    params.push(self.floats(p, "weight")?);
-                }
+                let params: Vec<&[T]> = (1..step.operands.len())
+                    .map(|i| self.floats(self.tensor(step, i)?, "weight"))
+                    .collect::<Result<_, _>>()?;
                 let (xs, eps) = (self.floats(x, "input")?, a.float("eps")?);
-                let y = if layer {
+                let y = if kind == LayerNorm {
                     kernels::layer_norm(xs, params[0], params[1], eps)
                 } else {
                     kernels::rms_norm(xs, params[0], eps)
                 };
-                Ok(vec![Self::out(x.shape.clone(), y)])
+                Ok(vec![same_shape(y, x)])
             }
-            "linear" | "logits" => {
-                let bias_allowed = step.op == "linear";
-                self.arity(step, 2, 2 + bias_allowed as usize)?;
+            Linear | Logits => {
                 let (x, w) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
-                let ((rows, inp), (out, w_in)) = (self.matrix(x, "input")?, self.matrix(w, "weight")?);
-                if w_in != inp {
-                    return Err(format!("weight {w} is [out, in] but the input has {inp} features").into());
-                }
+                let ((rows, inp), out) = ((x.shape[0], x.shape[1]), w.shape[0]);
                 let bias = match step.operands.len() {
-                    3 => {
-                        let b = self.tensor(step, 2)?;
-                        if b.shape != [out] {
-                            return Err(format!("bias must have shape [{out}], got {b}").into());
-                        }
-                        Some(self.floats(b, "bias")?)
-                    }
+                    3 => Some(self.floats(self.tensor(step, 2)?, "bias")?),
                     _ => None,
                 };
                 let y = kernels::linear(self.floats(x, "input")?, self.floats(w, "weight")?, bias, rows, inp, out);
                 Ok(vec![Self::out(vec![rows, out], y)])
             }
-            "rope" => {
-                self.arity(step, 2, 2)?;
+            Rope => {
                 let x = self.tensor(step, 0)?;
-                let (rows, cols) = self.matrix(x, "input")?;
                 let pos = self.ints(self.tensor(step, 1)?, "positions")?;
-                let head_dim = a.count("head_dim")?;
-                let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
-                let theta = a.float("theta")?;
-                kernels::check_rope(&x.to_string(), pos.len(), rows, cols, head_dim, rotary, theta)?;
-                let y = kernels::rope(self.floats(x, "input")?, cols, &pos, head_dim, rotary, theta);
-                Ok(vec![Self::out(x.shape.clone(), y)])
+                let r = RopeAttrs::read(a)?;
+                let y = kernels::rope(self.floats(x, "input")?, x.shape[1], &pos, r.head_dim, r.rotary_dim, r.theta);
+                Ok(vec![same_shape(y, x)])
             }
-            "attention" => {
-                self.arity(step, 3, 4)?;
-                let spec = self.attention_spec(step, &a)?;
-                let rows = self.tensor(step, 0)?.shape.first().copied().unwrap_or(0);
+            Attention => {
+                let spec = AttentionSpec::read(a)?;
+                let rows = self.tensor(step, 0)?.shape[0];
                 let index: Vec<i64> = (0..rows as i64).collect();
                 let seg = match step.operands.len() {
                     4 => Some(self.ints(self.tensor(step, 3)?, "segment_ids")?),
@@ -458,11 +414,8 @@ impl<'a, T: Float> Rank<'a, T> {
                 let (o, _) = self.attend(step, &spec, &mask)?;
                 Ok(vec![o])
             }
-            "attention_partial" => {
-                if step.operands.len() != 5 && step.operands.len() != 7 {
-                    return Err(format!("expects 5 or 7 operands, got {}", step.operands.len()).into());
-                }
-                let spec = self.attention_spec(step, &a)?;
+            AttentionPartial => {
+                let spec = AttentionSpec::read(a)?;
                 let qi = self.ints(self.tensor(step, 3)?, "q_index")?;
                 let ki = self.ints(self.tensor(step, 4)?, "k_index")?;
                 let segs = match step.operands.len() {
@@ -477,135 +430,83 @@ impl<'a, T: Float> Rank<'a, T> {
                 let (o, l) = self.attend(step, &spec, &mask)?;
                 Ok(vec![o, l])
             }
-            "lse_merge" => {
-                self.arity(step, 4, 4)?;
+            LseMerge => {
                 let t: Vec<&HostTensor> = (0..4).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
-                let ((rows, cols), (lrows, heads)) = (self.matrix(t[0], "output_a")?, self.matrix(t[1], "lse_a")?);
-                if t[2].shape != t[0].shape
-                    || t[3].shape != t[1].shape
-                    || lrows != rows
-                    || heads == 0
-                    || cols % heads != 0
-                {
-                    return Err(format!(
-                        "outputs {} / {} and lses {} / {} do not match per token and head",
-                        t[0], t[2], t[1], t[3]
-                    )
-                    .into());
-                }
+                let ((rows, cols), heads) = ((t[0].shape[0], t[0].shape[1]), t[1].shape[1]);
                 let f = |i: usize| self.floats(t[i], "merge operand");
                 let (o, l) = kernels::lse_merge(f(0)?, f(1)?, f(2)?, f(3)?, heads, cols);
                 Ok(vec![Self::out(vec![rows, cols], o), Self::out(vec![rows, heads], l)])
             }
-            "silu" | "gelu" => {
-                self.arity(step, 1, 1)?;
+            Silu | Gelu => {
                 let x = self.tensor(step, 0)?;
                 let xs = self.floats(x, "input")?;
-                let y = if step.op == "silu" {
+                let y = if kind == Silu {
                     xs.iter().map(|&v| kernels::silu(v)).collect()
                 } else {
-                    let tanh = match a.str("approximate")? {
-                        "tanh" => true,
-                        "none" => false,
-                        other => {
-                            return Err(format!(
-                                "attribute 'approximate' must be \"none\" or \"tanh\", got \"{other}\""
-                            )
-                            .into());
-                        }
-                    };
+                    let tanh = gelu_tanh(a)?;
                     xs.iter().map(|&v| kernels::gelu(v, tanh)).collect()
                 };
-                Ok(vec![Self::out(x.shape.clone(), y)])
+                Ok(vec![same_shape(y, x)])
             }
-            "mul" | "add" | "swiglu" => {
-                self.arity(step, 2, 2)?;
+            Mul | Add | Swiglu => {
                 let (x, y) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
-                if x.shape != y.shape {
-                    return Err(format!("operands differ: {x} vs {y}").into());
-                }
                 let (xs, ys) = (self.floats(x, "lhs")?, self.floats(y, "rhs")?);
-                let f: fn(T, T) -> T = match step.op.as_str() {
-                    "mul" => |x, y| x * y,
-                    "add" => |x, y| x + y,
+                let f: fn(T, T) -> T = match kind {
+                    Mul => |x, y| x * y,
+                    Add => |x, y| x + y,
                     _ => |gate, up| kernels::silu(gate) * up,
                 };
-                Ok(vec![Self::out(x.shape.clone(), xs.iter().zip(ys).map(|(&p, &q)| f(p, q)).collect())])
+                Ok(vec![same_shape(xs.iter().zip(ys).map(|(&p, &q)| f(p, q)).collect(), x)])
             }
-            "convert" => {
+            Convert => {
                 // Values stay in the compute precision: an f64 run is a reference for the
                 // model's math, and an f32 run rounds exactly where the f32 device math does.
-                self.arity(step, 1, 1)?;
-                let x = self.tensor(step, 0)?;
-                let to = &self.prog.plan.values[*step.results.first().ok_or("has no result")? as usize].dtype;
-                if kind(to)? != Kind::Float || !x.data.is_float() {
-                    return Err(
-                        format!("converts {x} to {to}; the CPU backend converts between float types only").into()
-                    );
-                }
-                Ok(vec![Value::Tensor(x.clone())])
+                Ok(vec![Value::Tensor(self.tensor(step, 0)?.clone())])
             }
-            "shard" => {
-                self.arity(step, 1, 1)?;
+            Shard => {
                 let x = self.tensor(step, 0)?;
-                let spec = shard_spec(&a)?;
-                let dim = a.index("dim")?;
+                let spec = ShardSpec::read(a)?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
-                if x.shape.get(dim) != Some(&spec.global) {
-                    return Err(format!("input {x} must have global_size {} along dim {dim}", spec.global).into());
-                }
-                Ok(vec![Value::Tensor(x.take(dim, &spec.rows(r))?)])
+                Ok(vec![Value::Tensor(x.take(a.index("dim")?, &spec.rows(r))?)])
             }
-            "token_index" => {
-                self.arity(step, 0, 0)?;
-                let spec = shard_spec(&a)?;
+            TokenIndex => {
+                let spec = ShardSpec::read(a)?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
                 let index = spec.rows(r).iter().map(|g| g.map_or(Ok(-1), i32::try_from)).collect::<Result<Vec<_>, _>>();
                 let index = index.map_err(|_| format!("global_size {} does not fit in i32 indices", spec.global))?;
                 Ok(vec![Value::Tensor(HostTensor::from_i32(vec![spec.local_rows()], index)?)])
             }
-            "unshard" => self.unshard(site, step, &a),
-            "slice" => {
-                self.arity(step, 1, 1)?;
+            Unshard => self.unshard(site, step, &a),
+            Slice => {
                 let x = self.tensor(step, 0)?;
-                let (dim, start, size) = (a.index("dim")?, a.index("start")?, a.count("size")?);
-                if x.shape.get(dim).is_none_or(|&e| start.checked_add(size).is_none_or(|end| end > e)) {
-                    return Err(format!("slice of {size} from {start} along dim {dim} is outside {x}").into());
-                }
-                Ok(vec![Value::Tensor(x.slice(dim, start, size)?)])
+                Ok(vec![Value::Tensor(x.slice(a.index("dim")?, a.index("start")?, a.count("size")?)?)])
             }
-            "concat" => {
+            Concat => {
                 let parts: Vec<&HostTensor> =
                     (0..step.operands.len()).map(|i| self.tensor(step, i)).collect::<Result<_, _>>()?;
                 Ok(vec![Value::Tensor(HostTensor::concat(&parts, a.index("dim")?)?)])
             }
-            "all_to_all" | "all_gather" | "reduce_scatter" | "all_reduce" | "collective_permute" => {
-                Ok(vec![Value::Tensor(self.collective(site, step, &a, &step.op)?)])
+            AllToAll | AllGather | ReduceScatter | AllReduce | CollectivePermute => {
+                Ok(vec![Value::Tensor(self.collective(site, step, &a, Collective::read(kind, a)?)?)])
             }
-            "async_start" => {
-                let name = a.str("collective")?;
-                let inner = name
-                    .strip_prefix("seq.")
-                    .ok_or_else(|| format!("attribute 'collective' must name a seq collective, got \"{name}\""))?;
-                let result = self.collective(site, step, &a, inner)?;
+            AsyncStart => {
+                let (_, op) = Collective::started(a)?;
+                let result = self.collective(site, step, &a, op)?;
                 let input = &self.prog.plan.values[step.operands[0] as usize];
                 let bytes = result.numel() as u64 * declared_bytes(&input.dtype);
                 Ok(vec![Value::Token(result, bytes)])
             }
-            "async_wait" => {
-                self.arity(step, 1, 1)?;
+            AsyncWait => {
                 let v = step.operands[0];
                 match &self.values[v as usize] {
                     Some(Value::Token(t, _)) => Ok(vec![Value::Tensor(t.clone())]),
                     _ => Err(format!("operand %{v} is not a token from async_start").into()),
                 }
             }
-            other => Err(format!("unknown op '{other}'").into()),
         }
     }
 
     fn param(&mut self, step: &Step, a: &Attrs) -> StepResult {
-        self.arity(step, 0, 0)?;
         let name = a.str("name")?;
         let r = *step.results.first().ok_or("has no result")? as usize;
         let desc = &self.prog.plan.values[r];
@@ -619,30 +520,6 @@ impl<'a, T: Float> Rank<'a, T> {
         Ok(vec![Self::out(shape, values.into_iter().map(T::from_f64).collect())])
     }
 
-    fn attention_spec(&self, step: &Step, a: &Attrs) -> Result<AttentionSpec, Fail> {
-        let spec = AttentionSpec {
-            num_heads: a.count("num_heads")?,
-            num_kv_heads: a.count("num_kv_heads")?,
-            head_dim: a.count("head_dim")?,
-            scale: a.float("scale")?,
-            causal: a.bool("causal")?,
-            window: a.opt_count("window")?.map(|w| w as i64),
-        };
-        let (q, k, v) = (self.tensor(step, 0)?, self.tensor(step, 1)?, self.tensor(step, 2)?);
-        let ((sq, qc), (sk, kc), (sv, vc)) = (self.matrix(q, "q")?, self.matrix(k, "k")?, self.matrix(v, "v")?);
-        if qc != spec.num_heads * spec.head_dim || kc != spec.num_kv_heads * spec.head_dim || vc != kc || sv != sk {
-            return Err(format!(
-                "q {q}, k {k}, v {v} do not fit num_heads {}, num_kv_heads {}, head_dim {}",
-                spec.num_heads, spec.num_kv_heads, spec.head_dim
-            )
-            .into());
-        }
-        if step.op == "attention" && sq != sk {
-            return Err(format!("self-attention needs q and k over the same tokens: {q} vs {k}").into());
-        }
-        Ok(spec)
-    }
-
     /// Runs the attention kernel on operands 0..3; returns (output, lse) as values.
     fn attend(&self, step: &Step, spec: &AttentionSpec, mask: &Masking) -> Result<(Value, Value), Fail> {
         let f = |i: usize, what: &str| self.tensor(step, i).and_then(|t| self.floats(t, what));
@@ -652,10 +529,8 @@ impl<'a, T: Float> Rank<'a, T> {
         Ok((Self::out(vec![rows, spec.num_heads * spec.head_dim], o), Self::out(vec![rows, spec.num_heads], l)))
     }
 
-    /// Runs collective `name` (step attributes `a`) on operand 0 over this rank's group.
-    fn collective(&self, site: &Site, step: &Step, a: &Attrs, name: &str) -> Result<HostTensor, Fail> {
-        self.arity(step, 1, 1)?;
-        let op = Collective::parse(name, a.0)?;
+    /// Runs collective `op` (step attributes `a`) on operand 0 over this rank's group.
+    fn collective(&self, site: &Site, step: &Step, a: &Attrs, op: Collective) -> Result<HostTensor, Fail> {
         let group = self.group(a)?;
         let input = self.tensor(step, 0)?.clone();
         Ok(self.hub.exchange(site, &group, &op, input)?)
@@ -663,15 +538,11 @@ impl<'a, T: Float> Rank<'a, T> {
 
     /// Gathers every shard along `dim` over the axis group and puts rows back in global order.
     fn unshard(&self, site: &Site, step: &Step, a: &Attrs) -> StepResult {
-        self.arity(step, 1, 1)?;
         let x = self.tensor(step, 0)?;
-        let spec = shard_spec(a)?;
+        let spec = ShardSpec::read(*a)?;
         let dim = a.index("dim")?;
         self.coord(a, spec.shards, "num_shards")?;
         let local = spec.local_rows();
-        if x.shape.get(dim) != Some(&local) {
-            return Err(format!("input {x} must have {local} rows along dim {dim}").into());
-        }
         let axis = a.str("axis")?;
         let group = self.prog.plan.axis_group(axis, self.rank).ok_or_else(|| format!("unknown mesh axis '{axis}'"))?;
         let gathered = self.hub.exchange(site, &group, &Collective::AllGather { dim }, x.clone())?;

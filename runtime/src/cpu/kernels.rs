@@ -220,26 +220,6 @@ pub fn layer_norm<T: Float>(x: &[T], w: &[T], b: &[T], eps: f64) -> Vec<T> {
     y
 }
 
-/// The shapes `rope` accepts (both backends check with this): one position per row, whole even
-/// heads, an even rotary_dim <= head_dim and theta > 0. `input` names the input in the message.
-pub fn check_rope(
-    input: &str,
-    positions: usize,
-    rows: usize,
-    cols: usize,
-    head_dim: usize,
-    rotary: usize,
-    theta: f64,
-) -> Result<(), String> {
-    let whole_even_heads = cols.is_multiple_of(head_dim) && head_dim.is_multiple_of(2);
-    if positions != rows || !whole_even_heads || !rotary.is_multiple_of(2) || rotary > head_dim || theta <= 0.0 {
-        return Err(format!(
-            "input {input} with {positions} positions, head_dim {head_dim}, rotary_dim {rotary}, theta {theta}: needs one position per row, whole even heads, an even rotary_dim <= head_dim and theta > 0"
-        ));
-    }
-    Ok(())
-}
-
 /// Rotary embedding, rotate-half convention, on every head of `x: [positions.len(), cols]`.
 /// Angles use the Hugging Face frequencies `theta^(−2d/rotary_dim)` and are computed in f64.
 pub fn rope<T: Float>(
@@ -287,16 +267,9 @@ pub fn gelu<T: Float>(x: T, tanh: bool) -> T {
     }
 }
 
-/// Head geometry and masks shared by `attention` and `attention_partial`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttentionSpec {
-    pub num_heads: usize,
-    pub num_kv_heads: usize,
-    pub head_dim: usize,
-    pub scale: f64,
-    pub causal: bool,
-    pub window: Option<i64>,
-}
+/// Head geometry and masks shared by `attention` and `attention_partial`: the op table's
+/// reading of their attributes.
+pub use seq_plan::rules::AttentionAttrs as AttentionSpec;
 
 /// Global token indices of the query and key rows (−1 = padding) and optional segment ids.
 #[derive(Clone, Copy, Debug)]
@@ -306,15 +279,14 @@ pub struct Masking<'a> {
     pub segments: Option<(&'a [i64], &'a [i64])>,
 }
 
-impl AttentionSpec {
-    fn allows(&self, m: &Masking, i: usize, j: usize) -> bool {
-        let (qi, kj) = (m.q_index[i], m.k_index[j]);
-        qi >= 0
-            && kj >= 0
-            && (!self.causal || kj <= qi)
-            && self.window.is_none_or(|w| (qi - kj).abs() < w)
-            && m.segments.is_none_or(|(qs, ks)| qs[i] == ks[j])
-    }
+/// Whether query row `i` may attend to key row `j`.
+fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
+    let (qi, kj) = (m.q_index[i], m.k_index[j]);
+    qi >= 0
+        && kj >= 0
+        && (!spec.causal || kj <= qi)
+        && spec.window.is_none_or(|w| (qi - kj).unsigned_abs() < w as u64)
+        && m.segments.is_none_or(|(qs, ks)| qs[i] == ks[j])
 }
 
 /// Query and key rows per block of the online softmax.
@@ -373,7 +345,7 @@ pub fn attention_partial<T: Float>(
             let mut any = false;
             for i in 0..bq {
                 for j in 0..bk {
-                    let a = spec.allows(mask, q0 + i, k0 + j);
+                    let a = allows(spec, mask, q0 + i, k0 + j);
                     allowed[i * bk + j] = a;
                     any |= a;
                 }

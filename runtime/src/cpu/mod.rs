@@ -4,7 +4,6 @@
 //! float values are held in one compute precision for the whole run (f32, or f64 for a
 //! reference), whatever their declared dtype, and `convert` keeps values in that precision.
 
-mod attrs;
 pub mod collectives;
 mod exec;
 pub mod kernels;
@@ -13,10 +12,10 @@ pub mod tensor;
 mod weights;
 
 pub use collectives::{Collective, Hub, Site};
+pub use exec::param_roles;
 pub use kernels::{AttentionSpec, Float, Masking};
 pub use npy::{read_input, read_token_ids, write_npy_f32};
 pub use tensor::{Data, HostTensor, Reduction};
-pub use exec::param_roles;
 pub use weights::{Checkpoint, ParamRole, WeightSource, random_values};
 
 use crate::plan::{Plan, PlanError};

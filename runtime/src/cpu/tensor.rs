@@ -75,21 +75,8 @@ macro_rules! dispatch {
 }
 
 /// Elementwise reduction of collectives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reduction {
-    Sum,
-    Max,
-}
-
-impl Reduction {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sum" => Some(Self::Sum),
-            "max" => Some(Self::Max),
-            _ => None,
-        }
-    }
-}
+/// The reduction of `reduce_scatter` and `all_reduce` (the op table reads it).
+pub use seq_plan::rules::Reduction;
 
 impl Data {
     pub fn len(&self) -> usize {
@@ -222,6 +209,11 @@ impl HostTensor {
             Data::F64(v) => Some(v.clone()),
             _ => None,
         }
+    }
+
+    /// Every element as f64, integers too (for comparisons).
+    pub fn as_f64(&self) -> Option<Vec<f64>> {
+        self.to_f64().or_else(|| self.to_i64().map(|v| v.into_iter().map(|x| x as f64).collect()))
     }
 
     /// Integer elements widened to i64 (token ids, indices, segments).

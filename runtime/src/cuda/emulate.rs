@@ -158,7 +158,7 @@ impl Mem {
                     head_dim: a.head_dim,
                     scale: a.scale as f64,
                     causal: a.causal,
-                    window: (a.window > 0).then_some(a.window),
+                    window: (a.window > 0).then_some(a.window as usize),
                 };
                 let mask =
                     Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
@@ -255,7 +255,9 @@ impl Emulator {
             if inputs.len() != p.inputs.len() {
                 return Err(format!("the plan takes {} inputs, {} were given", p.inputs.len(), inputs.len()));
             }
-            for (t, &(v, addr)) in crate::shards::local_inputs(plan, inputs, rank).map_err(|e| e.to_string())?.iter().zip(&p.inputs) {
+            for (t, &(v, addr)) in
+                crate::shards::local_inputs(plan, inputs, rank).map_err(|e| e.to_string())?.iter().zip(&p.inputs)
+            {
                 let info = &p.infos[v as usize];
                 mem.write(addr, &encode_tensor(t, info.dtype, info.numel).map_err(|m| format!("input %{v}: {m}"))?)?;
             }
@@ -387,12 +389,9 @@ impl Emulator {
                                 return Err(format!("rank {from} is not in send/recv"));
                             };
                             let k = taken.entry(peer).or_insert(0);
-                            let (src, n, _) = sends
-                                .iter()
-                                .filter(|s| s.2 == me)
-                                .nth(*k)
-                                .copied()
-                                .ok_or_else(|| format!("rank {from} sends {k} message(s) to rank {r}, fewer than it receives"))?;
+                            let (src, n, _) = sends.iter().filter(|s| s.2 == me).nth(*k).copied().ok_or_else(|| {
+                                format!("rank {from} sends {k} message(s) to rank {r}, fewer than it receives")
+                            })?;
                             *k += 1;
                             if n != bytes {
                                 return Err(format!("rank {from} sends {n} bytes, rank {r} receives {bytes}"));

@@ -1,9 +1,11 @@
 //! Lowering of a plan, for one rank, to a flat list of device commands (pure logic, no GPU).
 //!
-//! Every attribute is parsed and every shape checked here, once; the executor then only walks
-//! `cmds` and launches. Addresses are (region, offset) pairs resolved against the buffers the
-//! executor allocates, so this module can be tested (and `seqc-run --dry-run` can check a plan)
-//! on a machine without a GPU. A later speed session can fuse or reorder commands, or capture
+//! Shapes and attributes are held to the op table by `Plan::check` (the rule the verifier
+//! applies); this lowering reads attributes through the table's typed readers and checks only
+//! what is the CUDA backend's own. The executor then only walks `cmds` and launches.
+//! Addresses are (region, offset) pairs resolved against the buffers the executor allocates, so
+//! this module can be tested (and `seqc-run --dry-run` can check a plan) on a machine without a
+//! GPU. A later speed session can fuse or reorder commands, or capture
 //! them in a CUDA graph, without touching plan parsing.
 
 use super::error::CudaError;
@@ -11,9 +13,12 @@ use super::layout::{
     self, ALIGN, Arena, Copy2d, DType, ShardSpec, ValueInfo, align_up, around, concat_copies, concat_unpack,
     slice_copy, split_pack,
 };
-use crate::cpu::{Collective, ParamRole, Reduction};
-use crate::plan::{AttrValue, Plan, Step};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::cpu::ParamRole;
+use crate::plan::{Plan, Step};
+use seq_plan::attrs::Attrs;
+use seq_plan::ops::OpKind;
+use seq_plan::rules::{AttentionAttrs, Collective, Reduction, RopeAttrs, gelu_tanh};
+use std::collections::{BTreeSet, HashMap};
 
 /// Device memory regions of one rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -294,52 +299,6 @@ pub struct Program {
     pub step_results: Vec<Vec<u32>>,
 }
 
-/// Typed attribute access with messages that name the attribute.
-struct Attrs<'a>(&'a BTreeMap<String, AttrValue>);
-
-impl Attrs<'_> {
-    fn get(&self, name: &str) -> Result<&AttrValue, String> {
-        self.0.get(name).ok_or_else(|| format!("missing attribute '{name}'"))
-    }
-    fn int(&self, name: &str) -> Result<i64, String> {
-        let v = self.get(name)?;
-        v.as_int().ok_or_else(|| format!("attribute '{name}' must be an integer, got {v:?}"))
-    }
-    fn index(&self, name: &str) -> Result<usize, String> {
-        let v = self.int(name)?;
-        usize::try_from(v).map_err(|_| format!("attribute '{name}' must be non-negative, got {v}"))
-    }
-    fn count(&self, name: &str) -> Result<usize, String> {
-        match self.index(name)? {
-            0 => Err(format!("attribute '{name}' must be positive, got 0")),
-            v => Ok(v),
-        }
-    }
-    fn opt_count(&self, name: &str) -> Result<Option<usize>, String> {
-        if self.0.contains_key(name) { self.count(name).map(Some) } else { Ok(None) }
-    }
-    fn float(&self, name: &str) -> Result<f64, String> {
-        let v = self.get(name)?;
-        v.as_float().ok_or_else(|| format!("attribute '{name}' must be a number, got {v:?}"))
-    }
-    fn bool(&self, name: &str) -> Result<bool, String> {
-        let v = self.get(name)?;
-        v.as_bool().ok_or_else(|| format!("attribute '{name}' must be true or false, got {v:?}"))
-    }
-    fn str(&self, name: &str) -> Result<&str, String> {
-        let v = self.get(name)?;
-        v.as_str().ok_or_else(|| format!("attribute '{name}' must be a string, got {v:?}"))
-    }
-    fn shard(&self) -> Result<ShardSpec, String> {
-        let zigzag = match self.str("layout")? {
-            "zigzag" => true,
-            "block" => false,
-            other => return Err(format!("attribute 'layout' must be \"block\" or \"zigzag\", got \"{other}\"")),
-        };
-        Ok(ShardSpec { zigzag, shards: self.count("num_shards")?, global: self.count("global_size")? })
-    }
-}
-
 const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "reduce_scatter", "all_reduce", "collective_permute"];
 
 /// Parameter roles exactly as the CPU backend derives them, so random weights match.
@@ -361,9 +320,10 @@ fn collective_stream(step: &Step) -> Option<u32> {
 pub fn all_comm_keys(plan: &Plan) -> Result<Vec<CommKey>, String> {
     let mut keys = BTreeSet::new();
     for (s, step) in plan.steps.iter().enumerate() {
-        let Some(stream) = collective_stream(step) else { continue };
-        let attrs = Attrs(&step.attrs);
-        let axis = attrs.str("axis").map_err(|e| format!("step {s} ('{}'): {e}", step.op))?;
+        let Some(stream) = collective_stream(step) else {
+            continue;
+        };
+        let axis = step.attrs().str("axis").map_err(|e| format!("step {s} ('{}'): {e}", step.op))?;
         for r in 0..plan.devices {
             let group = plan
                 .axis_group(axis, r)
@@ -440,7 +400,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
     let mut params_bytes = 0;
     for (s, step) in plan.steps.iter().enumerate().filter(|(_, s)| s.op == "param") {
         let fail = |m: String| CudaError::Step { rank, step: s, op: step.op.clone(), message: m };
-        let name = Attrs(&step.attrs).str("name").map_err(fail)?.to_string();
+        let name = step.attrs().str("name").map_err(fail)?.to_string();
         let &r = step.results.first().ok_or_else(|| fail("has no result".into()))?;
         let info = infos[r as usize].clone();
         if info.dtype.float_code().is_none() {
@@ -536,14 +496,6 @@ impl Builder<'_> {
         Ok((self.addr(v)?, self.infos[v as usize].clone()))
     }
 
-    fn arity(step: &Step, lo: usize, hi: usize) -> Result<(), String> {
-        let n = step.operands.len();
-        if n < lo || n > hi {
-            return Err(format!("expects {lo}..={hi} operands, got {n}"));
-        }
-        Ok(())
-    }
-
     fn float(info: &ValueInfo, what: &str) -> Result<DType, String> {
         match info.dtype.float_code() {
             Some(_) => Ok(info.dtype),
@@ -559,20 +511,6 @@ impl Builder<'_> {
             Some(_) => Ok(info.dtype),
             None => Err(format!("{what} must be an i32 or i64 tensor, got {}", info.dtype.name())),
         }
-    }
-
-    fn matrix(info: &ValueInfo, what: &str) -> Result<(usize, usize), String> {
-        match info.shape[..] {
-            [r, c] => Ok((r, c)),
-            _ => Err(format!("{what} must have rank 2, got shape {:?}", info.shape)),
-        }
-    }
-
-    fn same_shape(a: &ValueInfo, b: &ValueInfo, what: &str) -> Result<(), String> {
-        if a.shape != b.shape {
-            return Err(format!("{what}: shapes differ: {:?} vs {:?}", a.shape, b.shape));
-        }
-        Ok(())
     }
 
     /// Appends a constant table; returns its address.
@@ -599,24 +537,18 @@ impl Builder<'_> {
         self.cmds.push((s, cmd));
     }
 
+    /// Lowers one step. `Plan::check` has held it to the op table (operand count, shapes,
+    /// element types, attributes); what is checked here is this backend's own (f64 is not
+    /// computed, results keep their operands' element type where a kernel needs it).
     fn step(&mut self, s: usize, step: &Step) -> Result<(), String> {
-        let a = Attrs(&step.attrs);
-        match step.op.as_str() {
-            "param" => Ok(()),
-            "embedding" => {
-                Self::arity(step, 2, 2)?;
+        use OpKind::*;
+        let a = step.attrs();
+        let kind = step.kind().ok_or_else(|| format!("unknown op '{}'", step.op))?;
+        match kind {
+            Param => Ok(()),
+            Embedding => {
                 let ((ids, ii), (table, ti)) = (self.operand(step, 0)?, self.operand(step, 1)?);
                 let (out, oi) = self.result(step, 0)?;
-                let (vocab, hidden) = Self::matrix(&ti, "table")?;
-                if ii.shape.len() != 1 || oi.shape != [ii.numel, hidden] {
-                    return Err(format!(
-                        "ids {:?} and table {:?} give {:?}, not {:?}",
-                        ii.shape,
-                        ti.shape,
-                        [ii.numel, hidden],
-                        oi.shape
-                    ));
-                }
                 let cmd = Cmd::Embedding {
                     out,
                     odt: Self::float(&oi, "result")?,
@@ -625,34 +557,25 @@ impl Builder<'_> {
                     table,
                     tdt: Self::float(&ti, "table")?,
                     rows: ii.numel,
-                    hidden,
-                    vocab,
+                    hidden: ti.shape[1],
+                    vocab: ti.shape[0],
                 };
                 self.push(s, cmd);
                 Ok(())
             }
-            "rms_norm" | "layer_norm" => {
-                let layer = step.op == "layer_norm";
-                Self::arity(step, 2 + layer as usize, 2 + layer as usize)?;
+            RmsNorm | LayerNorm => {
                 let (x, xi) = self.operand(step, 0)?;
-                let (out, oi) = self.result(step, 0)?;
-                let hidden = *xi.shape.last().ok_or("input must have rank >= 1")?;
-                Self::same_shape(&xi, &oi, "input and result")?;
+                let (out, _) = self.result(step, 0)?;
+                let hidden = xi.shape[xi.shape.len() - 1];
                 let dt = Self::float(&xi, "input")?;
-                if oi.dtype != dt {
-                    return Err(format!("result is {}, input {}", oi.dtype.name(), dt.name()));
-                }
                 let mut params = Vec::new();
                 for i in 1..step.operands.len() {
                     let (p, pi) = self.operand(step, i)?;
-                    if pi.shape != [hidden] {
-                        return Err(format!("operand #{i} must have shape [{hidden}], got {:?}", pi.shape));
-                    }
                     params.push((p, Self::float(&pi, "weight")?));
                 }
                 let eps = a.float("eps")? as f32;
                 let rows = xi.numel.checked_div(hidden).unwrap_or(0);
-                let cmd = if layer {
+                let cmd = if kind == LayerNorm {
                     Cmd::LayerNorm {
                         out,
                         x,
@@ -671,27 +594,11 @@ impl Builder<'_> {
                 self.push(s, cmd);
                 Ok(())
             }
-            "linear" | "logits" => {
-                let bias_allowed = step.op == "linear";
-                Self::arity(step, 2, 2 + bias_allowed as usize)?;
+            Linear | Logits => {
                 let ((x, xi), (w, wi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
-                let (y, yi) = self.result(step, 0)?;
-                let ((rows, inp), (out, w_in)) = (Self::matrix(&xi, "input")?, Self::matrix(&wi, "weight")?);
-                if w_in != inp || yi.shape != [rows, out] {
-                    return Err(format!(
-                        "input {:?} · weight {:?}ᵀ does not give result {:?}",
-                        xi.shape, wi.shape, yi.shape
-                    ));
-                }
+                let (y, _) = self.result(step, 0)?;
+                let ((rows, inp), out) = ((xi.shape[0], xi.shape[1]), wi.shape[0]);
                 let dt = Self::float(&xi, "input")?;
-                if wi.dtype != dt || yi.dtype != dt {
-                    return Err(format!(
-                        "input {}, weight {} and result {} must have one element type",
-                        dt.name(),
-                        wi.dtype.name(),
-                        yi.dtype.name()
-                    ));
-                }
                 let key = GemmKey {
                     dtype: dt,
                     rows,
@@ -705,112 +612,57 @@ impl Builder<'_> {
                 self.push(s, Cmd::Gemm { y, x, w, key });
                 if step.operands.len() == 3 {
                     let (bias, bi) = self.operand(step, 2)?;
-                    if bi.shape != [out] {
-                        return Err(format!("bias must have shape [{out}], got {:?}", bi.shape));
-                    }
                     let bdt = Self::float(&bi, "bias")?;
                     self.push(s, Cmd::AddBias { y, dt, b: bias, bdt, rows, cols: out });
                 }
                 Ok(())
             }
-            "rope" => {
-                Self::arity(step, 2, 2)?;
+            Rope => {
                 let ((x, xi), (pos, pi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
-                let (out, oi) = self.result(step, 0)?;
-                let (rows, cols) = Self::matrix(&xi, "input")?;
-                let head_dim = a.count("head_dim")?;
-                let rotary = a.opt_count("rotary_dim")?.unwrap_or(head_dim);
-                let theta = a.float("theta")?;
-                crate::cpu::kernels::check_rope(&format!("{:?}", xi.shape), pi.numel, rows, cols, head_dim, rotary, theta)?;
-                Self::same_shape(&xi, &oi, "input and result")?;
-                let dt = Self::float(&xi, "input")?;
-                if oi.dtype != dt {
-                    return Err(format!("result is {}, input {}", oi.dtype.name(), dt.name()));
-                }
-                let it = Self::int(&pi, "positions")?;
+                let (out, _) = self.result(step, 0)?;
+                let r = RopeAttrs::read(a)?;
+                let (dt, it) = (Self::float(&xi, "input")?, Self::int(&pi, "positions")?);
+                let (rows, cols) = (xi.shape[0], xi.shape[1]);
+                let (head_dim, rotary, theta) = (r.head_dim, r.rotary_dim, r.theta);
                 self.push(s, Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta });
                 Ok(())
             }
-            "attention" | "attention_partial" => self.attention(s, step, &a),
-            "lse_merge" => {
-                Self::arity(step, 4, 4)?;
-                let ops: Vec<(Addr, ValueInfo)> = (0..4).map(|i| self.operand(step, i)).collect::<Result<_, _>>()?;
+            Attention | AttentionPartial => self.attention(s, step, a, kind == AttentionPartial),
+            LseMerge => {
+                let ops: Vec<Addr> = (0..4).map(|i| self.operand(step, i).map(|o| o.0)).collect::<Result<_, _>>()?;
                 let ((o, oi), (l, li)) = (self.result(step, 0)?, self.result(step, 1)?);
-                let ((rows, cols), (lrows, heads)) =
-                    (Self::matrix(&ops[0].1, "output_a")?, Self::matrix(&ops[1].1, "lse_a")?);
-                if ops[2].1.shape != ops[0].1.shape
-                    || ops[3].1.shape != ops[1].1.shape
-                    || lrows != rows
-                    || heads == 0
-                    || cols % heads != 0
-                    || oi.shape != ops[0].1.shape
-                    || li.shape != ops[1].1.shape
-                {
-                    return Err(format!(
-                        "outputs {:?} / {:?} and lses {:?} / {:?} do not match per token and head",
-                        ops[0].1.shape, ops[2].1.shape, ops[1].1.shape, ops[3].1.shape
-                    ));
-                }
-                if ops.iter().map(|o| &o.1).chain([&oi, &li]).any(|i| i.dtype != DType::F32) {
-                    return Err("lse_merge operands and results must all be f32".into());
-                }
-                let cmd =
-                    Cmd::LseMerge { o, l, oa: ops[0].0, la: ops[1].0, ob: ops[2].0, lb: ops[3].0, rows, heads, cols };
+                let ((rows, cols), heads) = ((oi.shape[0], oi.shape[1]), li.shape[1]);
+                let cmd = Cmd::LseMerge { o, l, oa: ops[0], la: ops[1], ob: ops[2], lb: ops[3], rows, heads, cols };
                 self.push(s, cmd);
                 Ok(())
             }
-            "silu" | "gelu" => {
-                Self::arity(step, 1, 1)?;
+            Silu | Gelu => {
                 let (x, xi) = self.operand(step, 0)?;
-                let (y, yi) = self.result(step, 0)?;
-                Self::same_shape(&xi, &yi, "input and result")?;
+                let (y, _) = self.result(step, 0)?;
                 let dt = Self::float(&xi, "input")?;
-                if yi.dtype != dt {
-                    return Err(format!("result is {}, input {}", yi.dtype.name(), dt.name()));
-                }
-                let op = match step.op.as_str() {
-                    "silu" => 0,
-                    _ => match a.str("approximate")? {
-                        "none" => 1,
-                        "tanh" => 2,
-                        other => {
-                            return Err(format!(
-                                "attribute 'approximate' must be \"none\" or \"tanh\", got \"{other}\""
-                            ));
-                        }
-                    },
+                let op = match kind {
+                    Silu => 0,
+                    _ if gelu_tanh(a)? => 2,
+                    _ => 1,
                 };
                 self.push(s, Cmd::Unary { op, dt, x, y, n: xi.numel });
                 Ok(())
             }
-            "mul" | "add" | "swiglu" => {
-                Self::arity(step, 2, 2)?;
-                let ((x, xi), (z, zi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
-                let (y, yi) = self.result(step, 0)?;
-                Self::same_shape(&xi, &zi, "operands")?;
-                Self::same_shape(&xi, &yi, "operands and result")?;
+            Mul | Add | Swiglu => {
+                let ((x, xi), (z, _)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (y, _) = self.result(step, 0)?;
                 let dt = Self::float(&xi, "lhs")?;
-                if zi.dtype != dt || yi.dtype != dt {
-                    return Err(format!(
-                        "operands {} / {} and result {} must have one element type",
-                        dt.name(),
-                        zi.dtype.name(),
-                        yi.dtype.name()
-                    ));
-                }
-                let op = match step.op.as_str() {
-                    "mul" => 0,
-                    "add" => 1,
+                let op = match kind {
+                    Mul => 0,
+                    Add => 1,
                     _ => 2,
                 };
                 self.push(s, Cmd::Binary { op, dt, a: x, b: z, y, n: xi.numel });
                 Ok(())
             }
-            "convert" => {
-                Self::arity(step, 1, 1)?;
+            Convert => {
                 let (x, xi) = self.operand(step, 0)?;
                 let (y, yi) = self.result(step, 0)?;
-                Self::same_shape(&xi, &yi, "input and result")?;
                 let (xdt, ydt) = (Self::float(&xi, "input")?, Self::float(&yi, "result")?);
                 let cmd = if xdt == ydt {
                     Cmd::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })
@@ -820,26 +672,12 @@ impl Builder<'_> {
                 self.push(s, cmd);
                 Ok(())
             }
-            "shard" => {
-                Self::arity(step, 1, 1)?;
+            Shard => {
                 let (x, xi) = self.operand(step, 0)?;
-                let (y, yi) = self.result(step, 0)?;
-                let spec = a.shard()?;
+                let (y, _) = self.result(step, 0)?;
+                let spec = ShardSpec::read(a)?;
                 let dim = a.index("dim")?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
-                if xi.shape.get(dim) != Some(&spec.global) {
-                    return Err(format!("input {:?} must have global_size {} along dim {dim}", xi.shape, spec.global));
-                }
-                let mut want = xi.shape.clone();
-                want[dim] = spec.local_rows();
-                if yi.shape != want || yi.dtype != xi.dtype {
-                    return Err(format!(
-                        "result is {:?} {}, expected {want:?} {}",
-                        yi.shape,
-                        yi.dtype.name(),
-                        xi.dtype.name()
-                    ));
-                }
                 let idx = self.rows_table(&spec.rows(r))?;
                 let (outer, extent, inner) = around(&xi.shape, dim);
                 let gather = Move::Gather {
@@ -854,104 +692,60 @@ impl Builder<'_> {
                 self.push(s, Cmd::Move(gather));
                 Ok(())
             }
-            "token_index" => {
-                Self::arity(step, 0, 0)?;
+            TokenIndex => {
                 let (y, yi) = self.result(step, 0)?;
-                let spec = a.shard()?;
+                let spec = ShardSpec::read(a)?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
-                if yi.shape != [spec.local_rows()] {
-                    return Err(format!("result {:?} must have {} rows", yi.shape, spec.local_rows()));
-                }
                 let mut bytes = Vec::new();
                 for g in spec.rows(r) {
                     let v = g.map_or(-1, |g| g as i64);
-                    match yi.dtype {
-                        DType::I32 => bytes.extend_from_slice(
-                            &i32::try_from(v).map_err(|_| format!("index {v} does not fit in i32"))?.to_le_bytes(),
-                        ),
-                        DType::I64 => bytes.extend_from_slice(&v.to_le_bytes()),
-                        other => return Err(format!("result must be i32 or i64, got {}", other.name())),
-                    }
+                    let v = i32::try_from(v).map_err(|_| format!("index {v} does not fit in i32"))?;
+                    bytes.extend_from_slice(&v.to_le_bytes());
                 }
                 let src = self.constant(&bytes);
                 self.push(s, Cmd::Move(Move::Copy { dst: y, src, bytes: yi.bytes }));
                 Ok(())
             }
-            "slice" => {
-                Self::arity(step, 1, 1)?;
+            Slice => {
                 let (x, xi) = self.operand(step, 0)?;
-                let (y, yi) = self.result(step, 0)?;
+                let (y, _) = self.result(step, 0)?;
                 let (dim, start, size) = (a.index("dim")?, a.index("start")?, a.count("size")?);
-                if xi.shape.get(dim).is_none_or(|&e| start.checked_add(size).is_none_or(|end| end > e)) {
-                    return Err(format!("slice of {size} from {start} along dim {dim} is outside {:?}", xi.shape));
-                }
-                let mut want = xi.shape.clone();
-                want[dim] = size;
-                if yi.shape != want || yi.dtype != xi.dtype {
-                    return Err(format!("result is {:?}, expected {want:?}", yi.shape));
-                }
                 let c = slice_copy(&xi.shape, xi.dtype.size(), dim, start, size);
                 self.push(s, Cmd::Move(Move::Copies(vec![(y, x, c)])));
                 Ok(())
             }
-            "concat" => {
+            Concat => {
                 let dim = a.index("dim")?;
                 let parts: Vec<(Addr, ValueInfo)> =
                     (0..step.operands.len()).map(|i| self.operand(step, i)).collect::<Result<_, _>>()?;
-                let (y, yi) = self.result(step, 0)?;
-                let first = &parts.first().ok_or("concat needs at least one operand")?.1;
-                if dim >= first.shape.len() {
-                    return Err(format!("dim {dim} is out of range for {:?}", first.shape));
-                }
-                let mut want = first.shape.clone();
-                want[dim] = 0;
-                for (_, p) in &parts {
-                    let same = p.shape.len() == first.shape.len()
-                        && p.shape.iter().zip(&first.shape).enumerate().all(|(d, (x, z))| d == dim || x == z);
-                    if !same || p.dtype != first.dtype {
-                        return Err(format!("cannot concatenate {:?} with {:?} along dim {dim}", first.shape, p.shape));
-                    }
-                    want[dim] += p.shape[dim];
-                }
-                if yi.shape != want || yi.dtype != first.dtype {
-                    return Err(format!("result is {:?}, expected {want:?}", yi.shape));
-                }
+                let (y, _) = self.result(step, 0)?;
                 let shapes: Vec<&[usize]> = parts.iter().map(|p| &p.1.shape[..]).collect();
-                let copies = concat_copies(&shapes, first.dtype.size(), dim);
+                let copies = concat_copies(&shapes, parts[0].1.dtype.size(), dim);
                 let list = parts.iter().zip(copies).map(|((src, _), c)| (y, *src, c)).collect();
                 self.push(s, Cmd::Move(Move::Copies(list)));
                 Ok(())
             }
-            "unshard" => self.unshard(s, step, &a),
-            op if COLLECTIVES.contains(&op) => {
-                Self::arity(step, 1, 1)?;
-                let result = *step.results.first().ok_or("has no result")?;
-                self.collective(s, step, &a, op, 0, result, None)
+            Unshard => self.unshard(s, step, &a),
+            AllToAll | AllGather | ReduceScatter | AllReduce | CollectivePermute => {
+                let result = step.results[0];
+                self.collective(s, step, &a, Collective::read(kind, a)?, 0, result, None)
             }
-            "async_start" => {
-                Self::arity(step, 1, 1)?;
-                let name = a.str("collective")?;
-                let inner = name
-                    .strip_prefix("seq.")
-                    .filter(|n| COLLECTIVES.contains(n))
-                    .ok_or_else(|| format!("attribute 'collective' must name a seq collective, got \"{name}\""))?;
+            AsyncStart => {
+                let (_, op) = Collective::started(a)?;
                 let stream = collective_stream(step).unwrap_or(1);
                 let result = *self.wait_result.get(&s).ok_or("its token is never waited on")?;
                 let token = self.tokens;
                 self.tokens += 1;
-                let t = *step.results.first().ok_or("has no result")?;
-                self.token_of.insert(t, token);
-                self.collective(s, step, &a, inner, stream, result, Some(token))
+                self.token_of.insert(step.results[0], token);
+                self.collective(s, step, &a, op, stream, result, Some(token))
             }
-            "async_wait" => {
-                Self::arity(step, 1, 1)?;
+            AsyncWait => {
                 let t = step.operands[0];
                 let token =
                     *self.token_of.get(&t).ok_or_else(|| format!("operand %{t} is not a token from async_start"))?;
                 self.push(s, Cmd::Wait { token });
                 Ok(())
             }
-            other => Err(format!("unknown op '{other}'")),
         }
     }
 
@@ -993,12 +787,11 @@ impl Builder<'_> {
         s: usize,
         step: &Step,
         a: &Attrs,
-        name: &str,
+        op: Collective,
         stream: u32,
         result: u32,
         token: Option<usize>,
     ) -> Result<(), String> {
-        let op = Collective::parse(name, a.0)?;
         let (group, me, comm) = self.group(a, stream)?;
         let g = group.len();
         if a.count("group_size")? != g {
@@ -1010,42 +803,12 @@ impl Builder<'_> {
         }
         let (x, xi) = self.operand(step, 0)?;
         let y = self.addr(result)?;
-        let yi = self.infos[result as usize].clone();
         let es = xi.dtype.size();
-        if xi.dtype == DType::Token || yi.dtype != xi.dtype {
-            return Err(format!("input is {}, result {}", xi.dtype.name(), yi.dtype.name()));
+        if xi.dtype == DType::Token {
+            return Err("cannot move a token".into());
         }
-        let dim_of = |d: usize| -> Result<(usize, usize, usize), String> {
-            if d >= xi.shape.len() {
-                return Err(format!("dim {d} is out of range for {:?}", xi.shape));
-            }
-            Ok(around(&xi.shape, d))
-        };
-        let mut want = xi.shape.clone();
-        match &op {
-            Collective::AllGather { dim } => {
-                dim_of(*dim)?;
-                want[*dim] *= g;
-            }
-            Collective::ReduceScatter { dim, .. } => {
-                if dim_of(*dim)?.1 % g != 0 {
-                    return Err(format!("dim {dim} of {:?} does not divide into {g} parts", xi.shape));
-                }
-                want[*dim] /= g;
-            }
-            Collective::AllToAll { split_dim, concat_dim } => {
-                if dim_of(*split_dim)?.1 % g != 0 {
-                    return Err(format!("split_dim {split_dim} of {:?} does not divide into {g} parts", xi.shape));
-                }
-                dim_of(*concat_dim)?;
-                want[*split_dim] /= g;
-                want[*concat_dim] *= g;
-            }
-            Collective::AllReduce { .. } | Collective::Permute { .. } => {}
-        }
-        if yi.shape != want {
-            return Err(format!("{op} of {:?} gives {want:?}, but the result is declared {:?}", xi.shape, yi.shape));
-        }
+        // The op table has checked the dims against the shape.
+        let dim_of = |d: usize| -> Result<(usize, usize, usize), String> { Ok(around(&xi.shape, d)) };
         let work = if g == 1 {
             // A group of one: every collective is the identity.
             vec![Work::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })]
@@ -1131,21 +894,12 @@ impl Builder<'_> {
     /// Gathers every shard along `dim` over the axis group (an NCCL all-gather on the compute
     /// stream) and puts rows back in global order, dropping padding.
     fn unshard(&mut self, s: usize, step: &Step, a: &Attrs) -> Result<(), String> {
-        Self::arity(step, 1, 1)?;
         let (x, xi) = self.operand(step, 0)?;
-        let (y, yi) = self.result(step, 0)?;
-        let spec = a.shard()?;
+        let (y, _) = self.result(step, 0)?;
+        let spec = ShardSpec::read(*a)?;
         let dim = a.index("dim")?;
         self.coord(a, spec.shards, "num_shards")?;
         let local = spec.local_rows();
-        if xi.shape.get(dim) != Some(&local) {
-            return Err(format!("input {:?} must have {local} rows along dim {dim}", xi.shape));
-        }
-        let mut want = xi.shape.clone();
-        want[dim] = spec.global;
-        if yi.shape != want || yi.dtype != xi.dtype {
-            return Err(format!("result is {:?}, expected {want:?}", yi.shape));
-        }
         let (group, _, comm) = self.group(a, 0)?;
         let g = group.len();
         if g != spec.shards {
@@ -1167,14 +921,23 @@ impl Builder<'_> {
             };
             let mine = runs(me);
             let others = (0..g).filter(|&p| p != me);
-            let sends = others.clone().flat_map(|p| mine.iter().map(move |&(l, _, n)| (x.at(l * rb), n * rb, p))).collect();
-            let recvs = others.flat_map(|p| runs(p).into_iter().map(move |(_, gl, n)| (y.at(gl * rb), n * rb, p))).collect();
+            let sends =
+                others.clone().flat_map(|p| mine.iter().map(move |&(l, _, n)| (x.at(l * rb), n * rb, p))).collect();
+            let recvs =
+                others.flat_map(|p| runs(p).into_iter().map(move |(_, gl, n)| (y.at(gl * rb), n * rb, p))).collect();
             work.push(Work::SendRecv { sends, recvs });
             // One work item on every rank (ranks hold different numbers of runs).
             let copies = mine
                 .into_iter()
                 .map(|(l, gl, n)| {
-                    let c = Copy2d { dst: gl * rb, dst_pitch: n * rb, src: l * rb, src_pitch: n * rb, rows: 1, width: n * rb };
+                    let c = Copy2d {
+                        dst: gl * rb,
+                        dst_pitch: n * rb,
+                        src: l * rb,
+                        src_pitch: n * rb,
+                        rows: 1,
+                        width: n * rb,
+                    };
                     (y, x, c)
                 })
                 .collect();
@@ -1213,57 +976,23 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn attention(&mut self, s: usize, step: &Step, a: &Attrs) -> Result<(), String> {
-        let partial = step.op == "attention_partial";
-        if partial {
-            if step.operands.len() != 5 && step.operands.len() != 7 {
-                return Err(format!("expects 5 or 7 operands, got {}", step.operands.len()));
-            }
-        } else {
-            Self::arity(step, 3, 4)?;
-        }
-        let heads = a.count("num_heads")?;
-        let kv_heads = a.count("num_kv_heads")?;
-        let head_dim = a.count("head_dim")?;
-        let scale = a.float("scale")?;
-        let causal = a.bool("causal")?;
-        let window = a.opt_count("window")?.map_or(0, |w| w as i64);
-        if heads % kv_heads != 0 {
-            return Err(format!("num_heads ({heads}) must be a multiple of num_kv_heads ({kv_heads})"));
-        }
+    fn attention(&mut self, s: usize, step: &Step, a: Attrs, partial: bool) -> Result<(), String> {
+        let AttentionAttrs { num_heads: heads, num_kv_heads: kv_heads, head_dim, scale, causal, window } =
+            AttentionAttrs::read(a)?;
+        let window = window.map_or(0, |w| w as i64);
         if head_dim > 256 {
             return Err(format!("head_dim {head_dim} > 256 is not supported by the CUDA attention kernel"));
         }
         let ((q, qi), (k, ki), (v, vi)) = (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?);
-        let ((sq, qc), (sk, kc), (sv, vc)) =
-            (Self::matrix(&qi, "q")?, Self::matrix(&ki, "k")?, Self::matrix(&vi, "v")?);
-        if qc != heads * head_dim || kc != kv_heads * head_dim || vc != kc || sv != sk {
-            return Err(format!(
-                "q {:?}, k {:?}, v {:?} do not fit num_heads {heads}, num_kv_heads {kv_heads}, head_dim {head_dim}",
-                qi.shape, ki.shape, vi.shape
-            ));
-        }
-        let int_operand = |b: &Self, i: usize, rows: usize, what: &str| -> Result<(Addr, DType), String> {
+        let (sq, sk) = (qi.shape[0], ki.shape[0]);
+        let int_operand = |b: &Self, i: usize, _rows: usize, what: &str| -> Result<(Addr, DType), String> {
             let (addr, info) = b.operand(step, i)?;
-            if info.numel != rows {
-                return Err(format!("{what} has {} entries for {rows} rows", info.numel));
-            }
             Ok((addr, Self::int(&info, what)?))
         };
         let (out, oi) = self.result(step, 0)?;
         let (q_index, k_index, q_segment, k_segment, lse) = if partial {
-            let (lse, li) = self.result(step, 1)?;
             // f32 output: merged with other partials later; q's type: the layer's whole result.
-            if oi.dtype != DType::F32 && oi.dtype != qi.dtype
-                || oi.shape != [sq, qc]
-                || li.dtype != DType::F32
-                || li.shape != [sq, heads]
-            {
-                return Err(format!(
-                    "results must be [{sq}, {qc}] in f32 or q's type and f32 [{sq}, {heads}], got {:?} {:?} and {:?} {:?}",
-                    oi.dtype, oi.shape, li.dtype, li.shape
-                ));
-            }
+            let (lse, _) = self.result(step, 1)?;
             let segs = if step.operands.len() == 7 {
                 (Some(int_operand(self, 5, sq, "q_segment")?), Some(int_operand(self, 6, sk, "k_segment")?))
             } else {
@@ -1277,15 +1006,6 @@ impl Builder<'_> {
                 Some(lse),
             )
         } else {
-            if sq != sk {
-                return Err(format!(
-                    "self-attention needs q and k over the same tokens: {:?} vs {:?}",
-                    qi.shape, ki.shape
-                ));
-            }
-            if oi.shape != qi.shape {
-                return Err(format!("result {:?} must have q's shape {:?}", oi.shape, qi.shape));
-            }
             let seg = if step.operands.len() == 4 { Some(int_operand(self, 3, sq, "segment_ids")?) } else { None };
             (None, None, seg, seg, None)
         };

@@ -35,12 +35,10 @@ impl Rng {
     }
 }
 
-/// max |a − b| / max |b|: the error relative to the reference's scale, so entries near zero do
-/// not dominate.
+/// max |a − b| / max |b| (`seq_plan::relerr`, the measure every comparison uses).
 pub fn max_rel_err(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len(), "compared tensors differ in size");
-    let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-300);
-    a.iter().zip(b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / scale
+    seq_runtime::relerr::max_relative(a, b)
 }
 
 pub fn opts(precision: Precision) -> RunOptions {
@@ -170,7 +168,14 @@ impl Builder {
     }
 
     pub fn finish(self, devices: usize, mesh: &[(&str, usize)], outputs: &[u32]) -> Plan {
-        let plan = Plan {
+        let plan = self.finish_unchecked(devices, mesh, outputs);
+        plan.check().expect("test plan is well formed");
+        plan
+    }
+
+    /// The plan as built, for tests of what `Plan::check` refuses.
+    pub fn finish_unchecked(self, devices: usize, mesh: &[(&str, usize)], outputs: &[u32]) -> Plan {
+        Plan {
             version: PLAN_VERSION,
             devices,
             mesh: mesh.iter().map(|(n, s)| MeshAxis { name: n.to_string(), size: *s }).collect(),
@@ -180,9 +185,7 @@ impl Builder {
             steps: self.steps,
             memory: Default::default(),
             sharded_io: None,
-        };
-        plan.check().expect("test plan is well formed");
-        plan
+        }
     }
 }
 
@@ -500,7 +503,8 @@ pub fn with_sharded_io(plan: &Plan) -> Plan {
     sharded_out.sort_unstable();
     p.steps = steps;
     p.version = PLAN_VERSION;
-    p.sharded_io = Some(seq_runtime::ShardedIo { layout, global_size: global, inputs: sharded_in, outputs: sharded_out });
+    p.sharded_io =
+        Some(seq_runtime::ShardedIo { layout, global_size: global, inputs: sharded_in, outputs: sharded_out });
     p.check().expect("a valid sharded-IO plan");
     p
 }

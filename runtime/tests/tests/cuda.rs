@@ -3,7 +3,7 @@
 //! default inputs, the accuracy metric, and a clean error where no CUDA driver is installed.
 
 use super::common::{Attn, Rng, Strategy, model_plan};
-use seq_runtime::cpu::{Collective, HostTensor, Reduction};
+use seq_runtime::cpu::{Collective, HostTensor, Reduction, collectives::apply as collective};
 use seq_runtime::cuda::cli::{Args, Backend};
 use seq_runtime::cuda::layout::{
     self, Copy2d, DType, Live, ShardSpec, ValueInfo, concat_copies, concat_unpack, first_fit, slice_copy, split_pack,
@@ -53,7 +53,10 @@ fn command_line_parses_every_option() {
     assert_eq!(a.segments.as_deref().and_then(|p| p.to_str()), Some("seg.npy"));
     assert!(a.check && a.sync_steps && a.profile && !a.dry_run);
     assert_eq!(a.trace.as_deref().and_then(|p| p.to_str()), Some("t.json"));
-    assert_eq!(seq_runtime::cuda::rank_path(std::path::Path::new("out/t.json"), 3), std::path::Path::new("out/t.rank3.json"));
+    assert_eq!(
+        seq_runtime::cuda::rank_path(std::path::Path::new("out/t.json"), 3),
+        std::path::Path::new("out/t.rank3.json")
+    );
     assert_eq!((a.timeout, a.seed, a.iters), (12.5, 9, 3));
     // A child gets the same run without --nproc.
     let child = Args::parse(&a.child_args()).expect("child args parse");
@@ -129,7 +132,8 @@ fn launcher_variables_give_rank_world_and_bootstrap_address() {
     ]))
     .expect("ok");
     assert_eq!(nodes, Some(WorkerEnv { rank: 5, world: 16, local_rank: 5, bootstrap: "gpu07:32967".into() }));
-    let job_list = launch::worker_env(env_of(&[("SLURM_PROCID", "0"), ("SLURM_NTASKS", "2"), ("SLURM_JOB_NODELIST", "n1")]));
+    let job_list =
+        launch::worker_env(env_of(&[("SLURM_PROCID", "0"), ("SLURM_NTASKS", "2"), ("SLURM_JOB_NODELIST", "n1")]));
     assert_eq!(job_list.expect("ok").map(|e| e.bootstrap), Some("n1:29511".into()));
     // MASTER_ADDR and MASTER_PORT, when set, win.
     let set = launch::worker_env(env_of(&[
@@ -174,7 +178,9 @@ fn spawned_ranks_get_the_launch_variables_and_a_failure_stops_the_others() {
     // Rank 1 fails at once; ranks 0 and 2 would sleep for a minute: stopped, rank 1's code kept.
     let (failed, took) = spawn_shells(r#"[ "$RANK" = 1 ] && exit 5; sleep 60"#, 3, Duration::from_secs(50));
     match failed {
-        Err((5, CudaError::RankFailed { rank: 1, message })) => assert!(message.contains("exited with code 5"), "{message}"),
+        Err((5, CudaError::RankFailed { rank: 1, message })) => {
+            assert!(message.contains("exited with code 5"), "{message}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(took < Duration::from_secs(20), "the other ranks were not stopped: {took:?}");
@@ -199,9 +205,9 @@ fn spawned_ranks_get_the_launch_variables_and_a_failure_stops_the_others() {
     let script = r#"[ "$RANK" = 2 ] && sleep 0.5 && exit 4
         trap 'echo "waiting for step 3 (async_start)" > "$SEQC_STOP_NOTE"; exit 143' TERM; sleep 30 & wait $!"#;
     match spawn_shells(script, 3, Duration::from_secs(50)).0 {
-        Err((4, CudaError::RankFailed { rank: 2, message })) => assert_eq!(
-            message, "exited with code 4; ranks [0, 1] were stopped while waiting for step 3 (async_start)"
-        ),
+        Err((4, CudaError::RankFailed { rank: 2, message })) => {
+            assert_eq!(message, "exited with code 4; ranks [0, 1] were stopped while waiting for step 3 (async_start)")
+        }
         other => panic!("{other:?}"),
     }
     // Past the limit every rank is stopped: exit code 124, a timeout error.
@@ -300,9 +306,12 @@ fn all_to_all_pack_and_unpack_match_the_collective() {
                     let recv: Vec<u8> = (0..g).flat_map(|p| packed[p][me * part..(me + 1) * part].to_vec()).collect();
                     let mut out = vec![0u8; recv.len()];
                     apply(&concat_unpack(&part_shape, 4, concat, g), &mut out, &[&recv]);
-                    let want = Collective::AllToAll { split_dim: split, concat_dim: concat }
-                        .apply(&ins.iter().collect::<Vec<_>>(), me)
-                        .expect("cpu all_to_all");
+                    let want = collective(
+                        &Collective::AllToAll { split_dim: split, concat_dim: concat },
+                        &ins.iter().collect::<Vec<_>>(),
+                        me,
+                    )
+                    .expect("cpu all_to_all");
                     assert_eq!(
                         from_bytes(out_shape.clone(), &out),
                         want,
@@ -324,7 +333,7 @@ fn all_gather_unpack_and_reduce_scatter_pack_match_the_collectives() {
             let gathered: Vec<u8> = ins.iter().flat_map(bytes_of).collect();
             let mut out = vec![0u8; gathered.len()];
             apply(&concat_unpack(&shape, 4, dim, g), &mut out, &[&gathered]);
-            let want = Collective::AllGather { dim }.apply(&refs, 0).expect("cpu all_gather");
+            let want = collective(&Collective::AllGather { dim }, &refs, 0).expect("cpu all_gather");
             assert_eq!(from_bytes(want.shape.clone(), &out), want, "all_gather {shape:?} dim {dim}");
             if shape[dim] % g != 0 {
                 continue;
@@ -337,8 +346,7 @@ fn all_gather_unpack_and_reduce_scatter_pack_match_the_collectives() {
             apply(&split_pack(&shape, 4, dim, g), &mut packed, &[&bytes_of(&total)]);
             let part = packed.len() / g;
             for me in 0..g {
-                let want = Collective::ReduceScatter { dim, reduction: Reduction::Sum }
-                    .apply(&refs, me)
+                let want = collective(&Collective::ReduceScatter { dim, reduction: Reduction::Sum }, &refs, me)
                     .expect("cpu reduce_scatter");
                 assert_eq!(from_bytes(want.shape.clone(), &packed[me * part..(me + 1) * part]), want);
             }

@@ -49,7 +49,7 @@ fn check_case(rng: &mut Rng, c: &Case) {
         head_dim: c.hd,
         scale,
         causal: c.causal,
-        window: c.window,
+        window: c.window.map(|w| w as usize),
     };
     let mask = Masking { q_index: &qi, k_index: &ki, segments: segs };
     let (o, l) = kernels::attention_partial(&spec, &q, &k, &v, &mask).expect("valid shapes");

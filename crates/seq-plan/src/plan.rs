@@ -2,6 +2,10 @@
 //! behaviour comes only from shard ops and collectives, exactly as in the lowered `seq` IR.
 //! Op names and attributes are the `seq` dialect's (see dialects/seq/README.md), without MLIR.
 
+use crate::attrs::Attrs;
+use crate::ops::OpKind;
+use crate::rules::{self, OpView};
+use crate::types::{DType, TensorType, Type};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -68,6 +72,16 @@ pub struct ValueDesc {
     pub offset: Option<u64>,
 }
 
+impl ValueDesc {
+    /// The declared type (`None` for an unknown element type).
+    pub fn ty(&self) -> Option<Type> {
+        if self.dtype == "token" {
+            return Some(Type::Token);
+        }
+        Some(Type::Tensor(TensorType::new(self.shape.clone(), DType::parse(&self.dtype)?)))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// The seq op's name without the `seq.` prefix: `linear`, `attention_partial`, `all_gather`, ...
@@ -79,6 +93,18 @@ pub struct Step {
     /// 0 is the compute stream; communication streams are 1, 2, ...
     #[serde(default)]
     pub stream: u32,
+}
+
+impl Step {
+    /// The op this step runs (`None`: a name the op table does not know).
+    pub fn kind(&self) -> Option<OpKind> {
+        OpKind::from_name(&format!("seq.{}", self.op))
+    }
+
+    /// Typed access to the step's attributes.
+    pub fn attrs(&self) -> Attrs<'_> {
+        Attrs::of(&self.attrs)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -140,6 +166,8 @@ pub enum PlanError {
     Version { found: u32 },
     #[error("sharded_io: {0}")]
     ShardedIo(String),
+    #[error("value %{value} {message}")]
+    Value { value: u32, message: String },
     #[error("step {step} ('{op}'): {message}")]
     Invalid { step: usize, op: String, message: String },
 }
@@ -157,7 +185,8 @@ impl Plan {
 
     pub fn read(path: &std::path::Path) -> Result<Self, PlanError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PlanError::Read { path: shown.clone(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| PlanError::Read { path: shown.clone(), reason: e.to_string() })?;
         Self::from_json(&text, &shown)
     }
 
@@ -165,15 +194,40 @@ impl Plan {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Structural checks: value ids in range, each value defined once and before use.
+    /// The type each value declares (`None`: an element type the op table does not know).
+    pub fn value_types(&self) -> Vec<Option<Type>> {
+        self.values.iter().map(ValueDesc::ty).collect()
+    }
+
+    /// Every check a backend relies on before it lowers a step: value ids in range, each value
+    /// defined once and before use, and every step against the op table (`rules::check`, the
+    /// rule the verifier applies to the lowered program), and the sharded inputs and outputs.
     pub fn check(&self) -> Result<(), PlanError> {
         let n = self.values.len();
+        let types = self.value_types();
         let mut defined = vec![false; n];
         for &i in &self.inputs {
-            if (i as usize) < n {
-                defined[i as usize] = true;
-            }
+            let Some(d) = defined.get_mut(i as usize) else {
+                return Err(PlanError::Value {
+                    value: i,
+                    message: format!("is an input but out of range ({n} values)"),
+                });
+            };
+            *d = true;
         }
+        for (v, (desc, ty)) in self.values.iter().zip(&types).enumerate() {
+            let message = match ty {
+                None => format!("has element type '{}', which no seq op takes", desc.dtype),
+                Some(ty) => match rules::check_size(ty) {
+                    Some(m) => m,
+                    None => continue,
+                },
+            };
+            return Err(PlanError::Value { value: v as u32, message });
+        }
+        // Before the op table: a wrong shard shape is best explained as the sharding it breaks.
+        self.check_sharded_io()?;
+        let mut producer = vec![None; n];
         for (s, step) in self.steps.iter().enumerate() {
             let bad = |message: String| PlanError::Invalid { step: s, op: step.op.clone(), message };
             for &o in &step.operands {
@@ -188,9 +242,32 @@ impl Plan {
                 if std::mem::replace(&mut defined[r as usize], true) {
                     return Err(bad(format!("result %{r} is defined twice")));
                 }
+                producer[r as usize] = Some(s);
+            }
+            let kind = step.kind().ok_or_else(|| bad(format!("unknown op '{}'", step.op)))?;
+            let ty = |v: &u32| types[*v as usize].as_ref().unwrap_or(&Type::Token);
+            let token_source = match (kind, step.operands.first()) {
+                (OpKind::AsyncWait, Some(&t)) => producer[t as usize]
+                    .map(|p| &self.steps[p])
+                    .filter(|start| start.op == "async_start")
+                    .and_then(|start| Some((ty(start.operands.first()?), Attrs::of(&start.attrs)))),
+                _ => None,
+            };
+            let view = OpView {
+                kind,
+                operands: step.operands.iter().map(ty).collect(),
+                results: step.results.iter().map(ty).collect(),
+                attrs: Attrs::of(&step.attrs),
+                token_source,
+            };
+            rules::check(&view).map_err(bad)?;
+        }
+        for &o in &self.outputs {
+            if defined.get(o as usize) != Some(&true) {
+                return Err(PlanError::Value { value: o, message: "is an output but no step defines it".into() });
             }
         }
-        self.check_sharded_io()
+        Ok(())
     }
 
     /// The layout of sharded inputs and outputs, when the plan has any.
@@ -221,7 +298,9 @@ impl Plan {
 
     /// Sharded positions in range, a known layout, and local shapes that match it.
     fn check_sharded_io(&self) -> Result<(), PlanError> {
-        let Some(io) = &self.sharded_io else { return Ok(()) };
+        let Some(io) = &self.sharded_io else {
+            return Ok(());
+        };
         let bad = |m: String| Err(PlanError::ShardedIo(m));
         if self.version < 2 {
             return bad(format!("needs plan version 2; this plan says {}", self.version));
@@ -254,7 +333,9 @@ impl Plan {
                 ));
             }
         }
-        let Some(spec) = self.io_spec() else { return Ok(()) };
+        let Some(spec) = self.io_spec() else {
+            return Ok(());
+        };
         let local = spec.local_rows() as i64;
         for (what, positions, ids) in [("input", &io.inputs, &self.inputs), ("output", &io.outputs, &self.outputs)] {
             for &p in positions {

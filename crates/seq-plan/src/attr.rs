@@ -10,7 +10,10 @@ pub enum Attr {
     Bool(bool),
     Str(String),
     /// `array<i64: ...>` / `array<i32: ...>` (e.g. `operandSegmentSizes`).
-    Ints { values: Vec<i64>, width: u8 },
+    Ints {
+        values: Vec<i64>,
+        width: u8,
+    },
     /// Any other attribute, as MLIR printed it.
     Raw(String),
 }
