@@ -280,7 +280,7 @@ fn every_strategy_matches_the_unsplit_model() {
     let (mut count, mut worst) = (0, 0.0f64);
     for (name, cfg) in &models {
         let g = cfg.build().expect("builds");
-        let shape = Shape::of(cfg, cfg.layers as usize);
+        let shape = Shape::of(cfg, cfg.layers);
         for devices in [1, 2, 3, 4, 8] {
             let mut cases = requests(&shape, devices, false);
             if *name == "gqa" {
@@ -302,7 +302,7 @@ fn every_strategy_with_sharded_io_matches_the_unsplit_model() {
     let segs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
     // Token ids in, logits out; hidden states in and out (a layer); q, k, v in (attention alone);
     // packed documents with an uneven length.
-    let layers = tiny.layers as usize;
+    let layers = tiny.layers;
     let models = [
         ("decoder", tiny.build().expect("builds"), Shape::of(&tiny, layers), None),
         ("layer", tiny.build_layer().expect("builds"), Shape::of(&tiny, 1), None),
@@ -338,11 +338,11 @@ fn ulysses_head_groups_match_the_unsplit_model() {
     let mut grouped = 0;
     for (name, cfg, segs) in &models {
         let g = cfg.build().expect("builds");
-        let shape = Shape::of(cfg, cfg.layers as usize);
+        let shape = Shape::of(cfg, cfg.layers);
         for devices in [2, 4] {
             for groups in [2, 4] {
                 // Whole KV heads per group, and query heads per group that split over the ranks.
-                let legal = shape.kv_heads % groups == 0 && (shape.heads / groups) % devices == 0;
+                let legal = shape.kv_heads.is_multiple_of(groups) && (shape.heads / groups).is_multiple_of(devices);
                 let expect = if legal {
                     Expect::exactly(Split::Ulysses { degree: devices, groups })
                 } else {
@@ -364,7 +364,7 @@ fn ulysses_head_groups_match_the_unsplit_model() {
 fn packed_documents_with_a_window_match() {
     let cfg = DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..DecoderConfig::tiny() };
     let g = cfg.build().expect("builds");
-    let shape = Shape::of(&cfg, cfg.layers as usize);
+    let shape = Shape::of(&cfg, cfg.layers);
     // Three documents of 10, 15 and 12 tokens.
     let segs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
     for devices in [2, 3, 4, 8] {
@@ -377,7 +377,7 @@ fn packed_documents_with_a_window_match() {
 /// profile splits over all `n` ranks (mostly ring; on the shortest sequences another strategy
 /// can be cheaper).
 fn expected_for_random(shape: &Shape, n: usize, s: StrategyKind) -> Expect {
-    let hybrid_fits = (2..n).any(|u| n % u == 0 && shape.ulysses_fits(u));
+    let hybrid_fits = (2..n).any(|u| n.is_multiple_of(u) && shape.ulysses_fits(u));
     match s {
         StrategyKind::Auto => Expect::exactly(Split::AnyOver(n)),
         StrategyKind::Replicate => Expect::exactly(Split::Whole),
@@ -545,7 +545,7 @@ fn the_mutation_switch_is_thread_local() {
 fn a_broken_ring_lowering_fails_the_check() {
     let cfg = DecoderConfig::tiny();
     let g = cfg.build().expect("builds");
-    let shape = Shape::of(&cfg, cfg.layers as usize);
+    let shape = Shape::of(&cfg, cfg.layers);
     let cases = [(StrategyKind::Ring, 2), (StrategyKind::Ring, 4), (StrategyKind::Ring, 8), (StrategyKind::Hybrid, 4), (StrategyKind::Hybrid, 8)];
     for m in [Mutation::RingMask, Mutation::DropLseTerm] {
         for (s, devices) in cases {

@@ -66,7 +66,7 @@ impl Shape {
     /// Whether Ulysses can move whole heads over `n` ranks: query heads divide, and KV heads
     /// either divide or are repeated onto the ranks.
     pub fn ulysses_fits(&self, n: usize) -> bool {
-        self.heads % n == 0 && (self.kv_heads % n == 0 || n % self.kv_heads == 0)
+        self.heads.is_multiple_of(n) && (self.kv_heads.is_multiple_of(n) || n.is_multiple_of(self.kv_heads))
     }
 }
 
@@ -269,7 +269,7 @@ fn the_plan_check_tells_splits_apart() {
     use seqc::{CompileOptions, StrategyKind, compile_graph};
     let cfg = DecoderConfig::tiny();
     let g = cfg.build().expect("builds");
-    let shape = Shape::of(&cfg, cfg.layers as usize);
+    let shape = Shape::of(&cfg, cfg.layers);
     let compile = |devices, strategy| compile_graph(g.clone(), &CompileOptions { devices, strategy, ..Default::default() }).expect("compiles");
     let splits = [
         Split::Whole,
