@@ -11,6 +11,59 @@ use seq_ir::{AttentionConfig, Attr, Builder, Graph, OpId, OpKind, ValueId};
 
 pub struct LowerAttention;
 
+/// Test-only: deliberately broken lowerings, so that the equivalence tests can show they catch
+/// a wrong ring. The switch is thread-local and read only by `seq-lower-attention`, which runs
+/// on the thread that compiles; tests running in parallel threads never see each other's switch.
+/// Nothing outside tests sets it.
+#[doc(hidden)]
+pub mod mutation {
+    use std::cell::Cell;
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum Mutation {
+        #[default]
+        None,
+        /// Every rotated K/V block is masked as if its keys sat at the query block's positions
+        /// (the key-index operand of each ring step's partial is the local query index).
+        RingMask,
+        /// Each ring merge weighs the incoming block with the running block's log-sum-exp instead
+        /// of its own (the new block's LSE term is dropped).
+        DropLseTerm,
+    }
+
+    thread_local! {
+        static ACTIVE: Cell<Mutation> = const { Cell::new(Mutation::None) };
+    }
+
+    /// Sets this thread's mutation; returns the previous one.
+    pub fn set(m: Mutation) -> Mutation {
+        ACTIVE.with(|a| a.replace(m))
+    }
+
+    pub fn active() -> Mutation {
+        ACTIVE.with(Cell::get)
+    }
+}
+
+/// Applies the test-only mutation (if one is set on this thread) to a layer's new ops.
+fn mutate(g: &mut Graph, new_ops: &[OpId]) {
+    use mutation::Mutation;
+    let m = mutation::active();
+    if m == Mutation::None {
+        return;
+    }
+    for &id in new_ops {
+        let op = g.op_mut(id);
+        match (m, op.kind) {
+            // Operands: q, k, v, query index, key index (then segments).
+            (Mutation::RingMask, OpKind::AttentionPartial) if op.operands[3] != op.operands[4] => op.operands[4] = op.operands[3],
+            // Operands: running output, running lse, block output, block lse.
+            (Mutation::DropLseTerm, OpKind::LseMerge) => op.operands[3] = op.operands[1],
+            _ => {}
+        }
+    }
+}
+
 /// Reads a layer's strategy from the attributes `seq-choose-strategy` sets.
 pub fn strategy_of(op: &seq_ir::Op) -> Option<Strategy> {
     Some(match op.str("strategy")? {
@@ -73,6 +126,9 @@ impl Pass for LowerAttention {
             let groups = p.int("head_groups").map_or(1, |n| n.max(1) as usize);
             let new_out = emit(&mut b, strategy, &inputs, devices, groups).map_err(|e| pre(e.to_string()))?;
             let new_ops: Vec<OpId> = g.body.split_off(first_new);
+            if matches!(strategy, Strategy::Ring | Strategy::Hybrid { .. }) {
+                mutate(g, &new_ops);
+            }
             for &id in &new_ops {
                 let op = g.op_mut(id);
                 op.attrs.insert("layer".into(), Attr::Int(layer));

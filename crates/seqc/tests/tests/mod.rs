@@ -7,6 +7,7 @@ mod library;
 mod lowering;
 mod onnx;
 mod simplify;
+mod split_plan;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,305 @@
+//! What a compiled plan must hold for each attention layer: the strategy and degree the report
+//! names, and the plan's own evidence that it split that way over that many ranks (the
+//! collectives' groups and axes, the heads and rows each rank attends over, the ring's merges,
+//! the rows token-wise work runs on), read from the plan's steps rather than from the report.
+
+use seq_frontends::DecoderConfig;
+use seq_runtime::Plan;
+use seqc::Compiled;
+
+/// How every attention layer of a program is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// Not split: every rank runs the whole model. One rank, or `--strategy replicate`, whose
+    /// attention is unsplit by definition; the program then splits no token-wise work either.
+    Whole,
+    Ulysses { degree: usize, groups: usize },
+    Ring(usize),
+    AllGatherKv(usize),
+    Hybrid { ulysses: usize, ring: usize },
+    /// Some hybrid over `n` ranks (u x r = n, both > 1): where the test does not name the mesh.
+    AnyHybrid(usize),
+    /// Some split strategy over all `n` ranks: a fallback on random shapes, which the cost model
+    /// picks. The plan must still show that strategy at that degree.
+    AnyOver(usize),
+}
+
+/// The plan a case expects: its split, and for a forced strategy that could not be honoured, a
+/// phrase the layer's fallback note must contain (none: no note allowed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expect {
+    pub split: Split,
+    pub note: Option<&'static str>,
+}
+
+impl Expect {
+    pub fn exactly(split: Split) -> Self {
+        Self { split, note: None }
+    }
+
+    pub fn fallback(note: &'static str, split: Split) -> Self {
+        Self { split, note: Some(note) }
+    }
+}
+
+/// The model's shape as the test built it (not as the compiler read it back).
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    pub layers: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub seq: usize,
+    pub causal: bool,
+}
+
+impl Shape {
+    pub fn of(cfg: &DecoderConfig, layers: usize) -> Self {
+        Self { layers, heads: cfg.heads as usize, kv_heads: cfg.kv_heads as usize, seq: cfg.seq_len as usize, causal: cfg.causal }
+    }
+
+    /// Rows each of `n` ranks holds: causal models are split zigzag (two chunks per rank, so
+    /// every rank gets early and late rows), others in blocks; both pad the sequence.
+    pub fn local_rows(&self, n: usize) -> usize {
+        if self.causal { 2 * self.seq.div_ceil(2 * n) } else { self.seq.div_ceil(n) }
+    }
+
+    /// Whether Ulysses can move whole heads over `n` ranks: query heads divide, and KV heads
+    /// either divide or are repeated onto the ranks.
+    pub fn ulysses_fits(&self, n: usize) -> bool {
+        self.heads.is_multiple_of(n) && (self.kv_heads.is_multiple_of(n) || n.is_multiple_of(self.kv_heads))
+    }
+}
+
+/// A layer's split as the report labels it, at `n` ranks.
+fn parse_label(label: &str, n: usize) -> Option<Split> {
+    Some(match label {
+        "replicate" => Split::Whole,
+        "ulysses" => Split::Ulysses { degree: n, groups: 1 },
+        "ring" => Split::Ring(n),
+        "allgather-kv" => Split::AllGatherKv(n),
+        _ => {
+            if let Some(g) = label.strip_prefix("ulysses(").and_then(|r| r.strip_suffix(" head groups)")) {
+                Split::Ulysses { degree: n, groups: g.parse().ok()? }
+            } else {
+                let (u, r) = label.strip_prefix("hybrid(")?.strip_suffix(')')?.split_once('x')?;
+                Split::Hybrid { ulysses: u.parse().ok()?, ring: r.parse().ok()? }
+            }
+        }
+    })
+}
+
+fn label_of(split: Split) -> String {
+    match split {
+        Split::Whole => "replicate".into(),
+        Split::Ulysses { groups: 1, .. } => "ulysses".into(),
+        Split::Ulysses { groups, .. } => format!("ulysses({groups} head groups)"),
+        Split::Ring(_) => "ring".into(),
+        Split::AllGatherKv(_) => "allgather-kv".into(),
+        Split::Hybrid { ulysses, ring } => format!("hybrid({ulysses}x{ring})"),
+        Split::AnyHybrid(n) => format!("hybrid(u x r = {n})"),
+        Split::AnyOver(n) => format!("any split over {n}"),
+    }
+}
+
+const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "collective_permute", "all_reduce", "reduce_scatter"];
+
+/// One collective of the plan: kind, axis, group size.
+#[derive(Debug)]
+struct Coll {
+    kind: String,
+    axis: String,
+    group: usize,
+}
+
+fn step_str<'a>(s: &'a seq_runtime::Step, key: &str) -> Option<&'a str> {
+    s.attrs.get(key).and_then(|a| a.as_str())
+}
+
+fn step_int(s: &seq_runtime::Step, key: &str) -> Option<i64> {
+    s.attrs.get(key).and_then(|a| a.as_int())
+}
+
+fn collective(s: &seq_runtime::Step) -> Option<Coll> {
+    let kind = if s.op == "async_start" { step_str(s, "collective")?.trim_start_matches("seq.").to_string() } else { s.op.clone() };
+    COLLECTIVES.contains(&kind.as_str()).then(|| Coll {
+        kind,
+        axis: step_str(s, "axis").unwrap_or("").to_string(),
+        group: step_int(s, "group_size").unwrap_or(0) as usize,
+    })
+}
+
+fn rows(plan: &Plan, v: u32) -> usize {
+    plan.values.get(v as usize).and_then(|d| d.shape.first()).map_or(0, |&r| r.max(0) as usize)
+}
+
+/// Checks that `c`, compiled for `n` ranks, holds `expect` for every attention layer of `shape`.
+pub fn check_plan(c: &Compiled, shape: &Shape, n: usize, expect: &Expect) -> Result<(), String> {
+    let r = &c.report;
+    let plan = &c.plan;
+    if r.layers.len() != shape.layers {
+        return Err(format!("the report has {} attention layers, the model {}", r.layers.len(), shape.layers));
+    }
+    if r.devices != n || plan.devices != n {
+        return Err(format!("compiled for {} devices (plan {}), asked {n}", r.devices, plan.devices));
+    }
+    let linear_rows: Vec<usize> = plan.steps.iter().filter(|s| s.op == "linear").map(|s| rows(plan, s.operands[0])).collect();
+    if expect.split == Split::Whole {
+        if r.split {
+            return Err("the program is split; expected every rank to run the whole model".into());
+        }
+        for l in &r.layers {
+            if l.strategy != "replicate" {
+                return Err(format!("layer {} is {}, expected replicate", l.layer, l.strategy));
+            }
+        }
+        // The replicate layout: no collective, no shard or unshard, each layer one attention
+        // over every row, and token-wise work over every row too.
+        if let Some(s) = plan.steps.iter().find(|s| collective(s).is_some() || ["shard", "unshard", "attention_partial"].contains(&s.op.as_str())) {
+            return Err(format!("an unsplit plan has '{}'", s.op));
+        }
+        let attn: Vec<usize> = plan.steps.iter().filter(|s| s.op == "attention").map(|s| rows(plan, s.operands[0])).collect();
+        if attn.len() != shape.layers || attn.iter().any(|&q| q != shape.seq) {
+            return Err(format!("attention query rows {attn:?}; expected {} layers over all {} rows", shape.layers, shape.seq));
+        }
+        if let Some(&bad) = linear_rows.iter().find(|&&x| x != shape.seq) {
+            return Err(format!("a token-wise linear runs on {bad} rows of {} in an unsplit plan", shape.seq));
+        }
+        return check_notes(c, expect);
+    }
+    if !r.split {
+        return Err(format!("the program is not split; expected {}", label_of(expect.split)));
+    }
+    let local = shape.local_rows(n);
+    // Token-wise work runs on each rank's own rows.
+    if let Some(&bad) = linear_rows.iter().find(|&&x| x != local) {
+        return Err(format!("a token-wise linear runs on {bad} rows; each of {n} ranks holds {local}"));
+    }
+    for l in &r.layers {
+        let got = parse_label(&l.strategy, n).ok_or_else(|| format!("layer {}: unknown strategy '{}'", l.layer, l.strategy))?;
+        let split = match expect.split {
+            Split::AnyHybrid(m) if matches!(got, Split::Hybrid { ulysses, ring } if ulysses * ring == m && ulysses > 1 && ring > 1) => got,
+            Split::AnyOver(m) if m == n && got != Split::Whole => got,
+            want => want,
+        };
+        if got != split {
+            return Err(format!("layer {} is {}, expected {} over {n}", l.layer, l.strategy, label_of(expect.split)));
+        }
+        check_layer(c, shape, n, l.layer, split).map_err(|m| format!("layer {} ({}): {m}", l.layer, l.strategy))?;
+    }
+    check_notes(c, expect)
+}
+
+fn check_notes(c: &Compiled, expect: &Expect) -> Result<(), String> {
+    for l in &c.report.layers {
+        match (expect.note, &l.fallback) {
+            (None, Some(f)) => return Err(format!("layer {} fell back: {f}", l.layer)),
+            (Some(want), None) => return Err(format!("layer {} has no fallback note; expected one naming '{want}'", l.layer)),
+            (Some(want), Some(f)) if !f.contains(want) => return Err(format!("layer {}'s fallback note '{f}' does not name '{want}'", l.layer)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The plan's evidence for one layer's split: what each strategy must and must not contain.
+fn check_layer(c: &Compiled, shape: &Shape, n: usize, layer: i64, split: Split) -> Result<(), String> {
+    let plan = &c.plan;
+    let mine: Vec<&seq_runtime::Step> = plan.steps.iter().filter(|s| step_int(s, "layer") == Some(layer)).collect();
+    let partials: Vec<&&seq_runtime::Step> = mine.iter().filter(|s| s.op == "attention_partial").collect();
+    let merges = mine.iter().filter(|s| s.op == "lse_merge").count();
+    let colls: Vec<Coll> = mine.iter().filter_map(|s| collective(s)).collect();
+    let count = |kind: &str, axis: &str, group: usize| colls.iter().filter(|c| c.kind == kind && c.axis == axis && c.group == group).count();
+    let any = |kind: &str| colls.iter().any(|c| c.kind == kind);
+    if mine.iter().any(|s| s.op == "attention") {
+        return Err("an unsplit attention in a split layer".into());
+    }
+    let local = shape.local_rows(n);
+    // (partials, query heads and KV heads per partial, query rows per partial, merges)
+    let (blocks, heads, kv, q_rows, want_merges) = match split {
+        Split::Ulysses { degree, groups } => {
+            let g = groups * degree;
+            if count("all_to_all", "sp", degree) != 4 * groups || any("collective_permute") {
+                return Err(format!("expected 4 all-to-alls per head group over {degree} ranks and no permute: {colls:?}"));
+            }
+            (groups, shape.heads / g, (shape.kv_heads / g).max(1), degree * local, 0)
+        }
+        Split::Ring(n) => {
+            if count("collective_permute", "sp", n) < n - 1 || any("all_to_all") {
+                return Err(format!("expected K/V to rotate {} times over {n} ranks and no all-to-all: {colls:?}", n - 1));
+            }
+            (n, shape.heads, shape.kv_heads, local, n - 1)
+        }
+        Split::AllGatherKv(n) => {
+            if count("all_gather", "sp", n) == 0 || any("all_to_all") || any("collective_permute") {
+                return Err(format!("expected K/V gathered over {n} ranks, no all-to-all, no permute: {colls:?}"));
+            }
+            let k_rows: Vec<usize> = partials.iter().map(|p| rows(plan, p.operands[1])).collect();
+            if k_rows != [n * local] {
+                return Err(format!("keys per partial {k_rows:?}; expected all {n} x {local} rows"));
+            }
+            (1, shape.heads, shape.kv_heads, local, 0)
+        }
+        Split::Hybrid { ulysses: u, ring: ring_n } => {
+            if c.report.mesh != format!("ring={ring_n},ulysses={u}") {
+                return Err(format!("mesh '{}', expected ring={ring_n},ulysses={u}", c.report.mesh));
+            }
+            if count("all_to_all", "ulysses", u) != 4 || count("collective_permute", "ring", ring_n) < ring_n - 1 {
+                return Err(format!("expected 4 all-to-alls over {u} ranks and K/V rotating over {ring_n}: {colls:?}"));
+            }
+            (ring_n, shape.heads / u, (shape.kv_heads / u).max(1), u * local, ring_n - 1)
+        }
+        Split::Whole | Split::AnyHybrid(_) | Split::AnyOver(_) => return Err(format!("{split:?} is not a layer's split")),
+    };
+    if partials.len() != blocks || merges != want_merges {
+        return Err(format!("{} partial attentions and {merges} merges; expected {blocks} and {want_merges}", partials.len()));
+    }
+    for p in &partials {
+        let (h, k, q) = (step_int(p, "num_heads"), step_int(p, "num_kv_heads"), rows(plan, p.operands[0]));
+        if h != Some(heads as i64) || k != Some(kv as i64) || q != q_rows {
+            return Err(format!("a partial attends {h:?}/{k:?} heads over {q} query rows; expected {heads}/{kv} over {q_rows}"));
+        }
+    }
+    Ok(())
+}
+
+/// The check accepts each plan's own split and rejects every other strategy and degree, also
+/// when the report is made to claim the other one: the plan's steps must show it.
+#[test]
+fn the_plan_check_tells_splits_apart() {
+    use seqc::{CompileOptions, StrategyKind, compile_graph};
+    let cfg = DecoderConfig::tiny();
+    let g = cfg.build().expect("builds");
+    let shape = Shape::of(&cfg, cfg.layers);
+    let compile = |devices, strategy| compile_graph(g.clone(), &CompileOptions { devices, strategy, ..Default::default() }).expect("compiles");
+    let splits = [
+        Split::Whole,
+        Split::Ulysses { degree: 4, groups: 1 },
+        Split::Ring(4),
+        Split::AllGatherKv(4),
+        Split::Hybrid { ulysses: 2, ring: 2 },
+    ];
+    let requests = [StrategyKind::Replicate, StrategyKind::Ulysses, StrategyKind::Ring, StrategyKind::AllGatherKv, StrategyKind::Hybrid];
+    for (request, own) in requests.into_iter().zip(splits) {
+        let mut c = compile(4, request);
+        for other in splits.into_iter().chain([Split::Ring(2), Split::Ulysses { degree: 2, groups: 1 }, Split::Ulysses { degree: 4, groups: 2 }]) {
+            let result = check_plan(&c, &shape, 4, &Expect::exactly(other));
+            assert_eq!(result.is_ok(), other == own, "{request:?} plan checked as {other:?}: {result:?}");
+        }
+        assert!(check_plan(&c, &shape, 2, &Expect::exactly(own)).is_err(), "{request:?} plan passed as 2 ranks");
+        assert!(check_plan(&c, &shape, 4, &Expect::fallback("ulysses", own)).is_err(), "{request:?} plan passed with a fallback note it lacks");
+        // The report relabelled: the plan's steps still say what it is.
+        for other in splits.into_iter().filter(|s| *s != own && *s != Split::Whole) {
+            for l in &mut c.report.layers {
+                l.strategy = label_of(other);
+            }
+            c.report.mesh = if let Split::Hybrid { ulysses, ring } = other { format!("ring={ring},ulysses={ulysses}") } else { String::new() };
+            c.report.split = true;
+            let result = check_plan(&c, &shape, 4, &Expect::exactly(other));
+            assert!(result.is_err(), "a {request:?} plan relabelled {other:?} passed");
+        }
+    }
+    // A forced strategy that fell back must carry its note.
+    let c = compile(3, StrategyKind::Ulysses);
+    assert!(check_plan(&c, &shape, 3, &Expect::fallback("ulysses", Split::AllGatherKv(3))).is_ok());
+    assert!(check_plan(&c, &shape, 3, &Expect::exactly(Split::AllGatherKv(3))).is_err());
+}
