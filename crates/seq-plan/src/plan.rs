@@ -117,37 +117,6 @@ pub enum AttrValue {
     Ints(Vec<i64>),
 }
 
-impl AttrValue {
-    pub fn as_int(&self) -> Option<i64> {
-        match self {
-            Self::Int(v) => Some(*v),
-            _ => None,
-        }
-    }
-
-    pub fn as_float(&self) -> Option<f64> {
-        match self {
-            Self::Float(v) => Some(*v),
-            Self::Int(v) => Some(*v as f64),
-            _ => None,
-        }
-    }
-
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Self::Bool(v) => Some(*v),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Self::Str(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MemoryPlan {
     /// Size of each rank's activation arena (values reuse space once dead).
@@ -319,13 +288,13 @@ impl Plan {
         }
         // The rows a rank is given must be the rows its program believes it holds.
         for (s, step) in self.steps.iter().enumerate().filter(|(_, st)| st.op == "token_index" || st.op == "shard") {
-            let attr = |k: &str| step.attrs.get(k);
-            if attr("axis").and_then(AttrValue::as_str).unwrap_or(ALL_DEVICES_AXIS) != ALL_DEVICES_AXIS {
+            let a = step.attrs();
+            if a.str("axis").unwrap_or(ALL_DEVICES_AXIS) != ALL_DEVICES_AXIS {
                 continue;
             }
-            let layout = attr("layout").and_then(AttrValue::as_str).unwrap_or("");
-            let global = attr("global_size").and_then(AttrValue::as_int).unwrap_or(-1);
-            let shards = attr("num_shards").and_then(AttrValue::as_int).unwrap_or(-1);
+            let layout = a.str("layout").unwrap_or("");
+            let global = a.int("global_size").unwrap_or(-1);
+            let shards = a.int("num_shards").unwrap_or(-1);
             if layout != io.layout || global != io.global_size as i64 || shards != self.devices as i64 {
                 return bad(format!(
                     "says {} rows in the {} layout over {} devices, but step {s} ('{}') has {global} rows in the '{layout}' layout over {shards}",

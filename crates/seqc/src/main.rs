@@ -460,7 +460,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
                 .sharded_io
                 .as_ref()
                 .map(|io| io.layout.as_str())
-                .or_else(|| plan.steps.iter().find(|s| s.op == "shard").and_then(|s| s.attrs.get("layout")).and_then(|l| l.as_str()))
+                .or_else(|| plan.steps.iter().find(|s| s.op == "shard").and_then(|s| s.attrs().str("layout").ok()))
                 .unwrap_or("block");
             return Err(format!(
                 "error: row {row} diverges first; it lives on rank {}",

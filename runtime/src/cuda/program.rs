@@ -308,7 +308,7 @@ pub use crate::cpu::param_roles;
 /// compute stream.
 fn collective_stream(step: &Step) -> Option<u32> {
     match step.op.as_str() {
-        "async_start" => Some(step.attrs.get("stream").and_then(|a| a.as_int()).unwrap_or(1).max(0) as u32),
+        "async_start" => Some(step.attrs().int("stream").ok().unwrap_or(1).max(0) as u32),
         "unshard" => Some(0),
         op if COLLECTIVES.contains(&op) => Some(0),
         _ => None,

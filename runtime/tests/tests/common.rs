@@ -154,7 +154,7 @@ impl Builder {
     ) -> Vec<u32> {
         let results: Vec<u32> = results.iter().map(|(s, d)| self.value(s, d)).collect();
         let attrs: BTreeMap<String, AttrValue> = attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        let stream = attrs.get("stream").and_then(AttrValue::as_int).unwrap_or(0) as u32;
+        let stream = seq_runtime::seq_plan::Attrs::of(&attrs).int("stream").ok().unwrap_or(0) as u32;
         self.steps.push(Step { op: op.into(), operands: operands.to_vec(), results: results.clone(), attrs, stream });
         results
     }
@@ -466,10 +466,10 @@ pub fn with_sharded_io(plan: &Plan) -> Plan {
     let (mut sharded_in, mut sharded_out) = (Vec::new(), Vec::new());
     let mut steps = Vec::new();
     for step in plan.steps.iter().cloned() {
-        let attr = |k: &str| step.attrs.get(k).cloned();
+        let a = step.attrs();
         let mut note_layout = || {
-            layout = attr("layout").and_then(|a| a.as_str().map(String::from)).unwrap_or_default();
-            global = attr("global_size").and_then(|a| a.as_int()).unwrap_or(0) as usize;
+            layout = a.str("layout").unwrap_or_default().to_string();
+            global = a.int("global_size").unwrap_or(0) as usize;
         };
         match step.op.as_str() {
             "shard" if plan.inputs.contains(&step.operands[0]) => {

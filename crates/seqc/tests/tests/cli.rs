@@ -66,7 +66,7 @@ fn compile_writes_outputs_and_dumps() {
     assert_eq!(report["layers"][1]["strategy"], "ring");
     let plan = seq_runtime::Plan::read(&out.join("plan.json")).expect("plan reads back");
     assert_eq!(plan.devices, 2);
-    assert!(plan.steps.iter().any(|s| s.op == "async_start" && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.collective_permute")));
+    assert!(plan.steps.iter().any(|s| s.op == "async_start" && s.attrs().str("collective").ok() == Some("seq.collective_permute")));
     let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("trace.json")).unwrap()).unwrap();
     let events = trace["traceEvents"].as_array().unwrap();
     assert!(events.iter().any(|e| e["cat"] == "communication"), "the trace shows transfers");

@@ -161,7 +161,7 @@ fn peaked_weights(plans: &[&Plan]) -> Result<WeightSource, Failure> {
     for plan in plans {
         let roles = param_roles(plan);
         for step in plan.steps.iter().filter(|s| s.op == "param") {
-            let name = step.attrs.get("name").and_then(|a| a.as_str()).ok_or_else(|| error("a param without a name"))?;
+            let name = step.attrs().str("name").ok().ok_or_else(|| error("a param without a name"))?;
             let r = step.results[0] as usize;
             let shape: Vec<usize> = plan.values[r].shape.iter().map(|&d| d as usize).collect();
             // The runtime's rule for parameters no embedding or norm uses.

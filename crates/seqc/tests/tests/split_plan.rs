@@ -112,11 +112,11 @@ struct Coll {
 }
 
 fn step_str<'a>(s: &'a seq_runtime::Step, key: &str) -> Option<&'a str> {
-    s.attrs.get(key).and_then(|a| a.as_str())
+    s.attrs().str(key).ok()
 }
 
 fn step_int(s: &seq_runtime::Step, key: &str) -> Option<i64> {
-    s.attrs.get(key).and_then(|a| a.as_int())
+    s.attrs().int(key).ok()
 }
 
 fn collective(s: &seq_runtime::Step) -> Option<Coll> {
