@@ -67,8 +67,7 @@ fn shard_attrs(layout: &str, n: usize, global: i64) -> std::collections::BTreeMa
 /// Whether an argument holds one row per token (and so is split with the sequence).
 pub fn per_token(ty: &Type, seq: i64) -> bool {
     ty.tensor().is_some_and(|t| {
-        t.shape.first() == Some(&seq)
-            && ((t.rank() == 1 && t.dtype.is_int()) || (t.rank() == 2 && t.dtype.is_float()))
+        t.shape.first() == Some(&seq) && ((t.rank() == 1 && t.dtype.is_int()) || (t.rank() == 2 && t.dtype.is_float()))
     })
 }
 
@@ -82,10 +81,7 @@ impl Pass for ShardSequence {
     }
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
-        let pre = |m: String| PassError::Precondition {
-            pass: self.name(),
-            message: m,
-        };
+        let pre = |m: String| PassError::Precondition { pass: self.name(), message: m };
         // This pass alone says what is sharded: an input that carries these says nothing.
         for key in [SHARDED_ARGS, SHARDED_RESULTS, GLOBAL_TOKENS] {
             g.module_attrs.remove(key);
@@ -94,28 +90,20 @@ impl Pass for ShardSequence {
             .module_attrs
             .get(DEVICES)
             .and_then(Attr::as_int)
-            .ok_or_else(|| pre("no seq.devices: run seq-choose-strategy first".into()))?
-            as usize;
+            .ok_or_else(|| pre("no seq.devices: run seq-choose-strategy first".into()))? as usize;
         if g.module_attrs.get(SPLIT).and_then(Attr::as_bool) != Some(true) || n == 1 {
             return Ok(());
         }
         if let Some((_, op)) = g.body_ops().find(|(_, op)| {
-            matches!(
-                op.kind.class(),
-                seq_ir::OpClass::Collective | seq_ir::OpClass::Layout | seq_ir::OpClass::Async
-            ) || op.kind == OpKind::AttentionPartial
+            matches!(op.kind.class(), seq_ir::OpClass::Collective | seq_ir::OpClass::Layout | seq_ir::OpClass::Async)
+                || op.kind == OpKind::AttentionPartial
         }) {
-            return Err(pre(format!(
-                "the program is already partitioned ({} found)",
-                op.kind.name()
-            )));
+            return Err(pre(format!("the program is already partitioned ({} found)", op.kind.name())));
         }
         let Some(seq) = sequence_length(g).map_err(pre)? else {
             return Ok(());
         };
-        let causal = g
-            .ops_of(OpKind::Attention)
-            .any(|(_, op)| op.bool("causal") == Some(true));
+        let causal = g.ops_of(OpKind::Attention).any(|(_, op)| op.bool("causal") == Some(true));
         let layout = if causal { "zigzag" } else { "block" };
         let local = shard_rows(layout, seq, n as i64);
 
@@ -126,16 +114,11 @@ impl Pass for ShardSequence {
         let mut out = Graph::new(g.name.clone());
         out.module_attrs = g.module_attrs.clone();
         out.loc = g.loc.clone();
-        let mut lay = Layouts {
-            map: vec![None; g.values.len()],
-            attrs: shard_attrs(layout, n, seq),
-        };
+        let mut lay = Layouts { map: vec![None; g.values.len()], attrs: shard_attrs(layout, n, seq) };
         // Sequence-shaped arguments are split here (`seq.shard`) or arrive split (`sharded_io`).
         let split_arg: Vec<bool> = g.args.iter().map(|a| per_token(g.ty(*a), seq)).collect();
-        let sharded_args: Vec<i64> = (0..g.args.len())
-            .filter(|&i| self.sharded_io && split_arg[i])
-            .map(|i| i as i64)
-            .collect();
+        let sharded_args: Vec<i64> =
+            (0..g.args.len()).filter(|&i| self.sharded_io && split_arg[i]).map(|i| i as i64).collect();
         let args: Vec<ValueId> = g
             .args
             .iter()
@@ -151,20 +134,12 @@ impl Pass for ShardSequence {
             .collect();
         let mut b = Builder::new(&mut out);
         let err = |e: seq_ir::BuildError| pre(e.to_string());
-        let index = b
-            .one(OpKind::TokenIndex, &[], shard_attrs(layout, n, seq))
-            .map_err(err)?;
+        let index = b.one(OpKind::TokenIndex, &[], shard_attrs(layout, n, seq)).map_err(err)?;
         for ((old, new), split) in g.args.iter().zip(args).zip(split_arg) {
             lay.map[old.0 as usize] = Some(match (split, self.sharded_io) {
                 (false, _) => Mapped::Same(new),
-                (true, true) => Mapped::Tokens {
-                    rows: Some(new),
-                    whole: None,
-                },
-                (true, false) => Mapped::Tokens {
-                    rows: None,
-                    whole: Some(new),
-                },
+                (true, true) => Mapped::Tokens { rows: Some(new), whole: None },
+                (true, false) => Mapped::Tokens { rows: None, whole: Some(new) },
             });
             // A program that starts sharded cuts every argument at entry; one that starts whole
             // cuts each where a sharded op first reads it.
@@ -175,38 +150,18 @@ impl Pass for ShardSequence {
         let mut segment = 0i64;
         for (_, op) in g.body_ops() {
             let attention = op.kind == OpKind::Attention;
-            let whole = if attention {
-                op.str("strategy") == Some(WHOLE)
-            } else {
-                whole_segments.contains(&segment)
-            };
+            let whole = if attention { op.str("strategy") == Some(WHOLE) } else { whole_segments.contains(&segment) };
             segment += i64::from(attention);
-            let tokens = op
-                .operands
-                .iter()
-                .any(|o| matches!(lay.map[o.0 as usize], Some(Mapped::Tokens { .. })));
+            let tokens = op.operands.iter().any(|o| matches!(lay.map[o.0 as usize], Some(Mapped::Tokens { .. })));
             let mut operands = Vec::with_capacity(op.operands.len());
             for o in &op.operands {
-                operands.push(
-                    if whole {
-                        lay.whole(&mut b, *o)
-                    } else {
-                        lay.rows(&mut b, *o)
-                    }
-                    .map_err(err)?,
-                );
+                operands.push(if whole { lay.whole(&mut b, *o) } else { lay.rows(&mut b, *o) }.map_err(err)?);
             }
             b.loc = op.loc.clone();
             let made = |v: ValueId| match (tokens, whole) {
                 (false, _) => Mapped::Same(v),
-                (true, true) => Mapped::Tokens {
-                    rows: None,
-                    whole: Some(v),
-                },
-                (true, false) => Mapped::Tokens {
-                    rows: Some(v),
-                    whole: None,
-                },
+                (true, true) => Mapped::Tokens { rows: None, whole: Some(v) },
+                (true, false) => Mapped::Tokens { rows: Some(v), whole: None },
             };
             if attention && !whole {
                 let cfg = AttentionConfig::from_attrs(&op.attrs)
@@ -232,14 +187,7 @@ impl Pass for ShardSequence {
                 for i in first..b.graph.body.len() {
                     let id = b.graph.body[i];
                     let new = b.graph.op_mut(id);
-                    for key in [
-                        "layer",
-                        "strategy",
-                        "ulysses",
-                        "ring",
-                        "fallback",
-                        "head_groups",
-                    ] {
+                    for key in ["layer", "strategy", "ulysses", "ring", "fallback", "head_groups"] {
                         if let Some(v) = op.attrs.get(key) {
                             new.attrs.insert(key.into(), v.clone());
                         }
@@ -257,20 +205,14 @@ impl Pass for ShardSequence {
                         b.graph
                             .ty(operands[0])
                             .tensor()
-                            .map(|t| {
-                                t.with_dtype(
-                                    g.ty(op.results[0]).tensor().map_or(t.dtype, |r| r.dtype),
-                                )
-                            })
+                            .map(|t| t.with_dtype(g.ty(op.results[0]).tensor().map_or(t.dtype, |r| r.dtype)))
                             .ok_or_else(|| pre("convert of a token".into()))?,
                     )],
                     _ => op.results.iter().map(|r| g.ty(*r).clone()).collect(),
                 }),
                 _ => None,
             };
-            let id = b
-                .build(op.kind, &operands, op.attrs.clone(), declared)
-                .map_err(err)?;
+            let id = b.build(op.kind, &operands, op.attrs.clone(), declared).map_err(err)?;
             for (old, new) in op.results.iter().zip(b.graph.op(id).results.clone()) {
                 lay.map[old.0 as usize] = Some(made(new));
             }
@@ -279,10 +221,7 @@ impl Pass for ShardSequence {
         let mut results = Vec::new();
         let mut sharded_results = Vec::new();
         for (i, r) in g.results.iter().enumerate() {
-            let per_token = g
-                .ty(*r)
-                .tensor()
-                .is_some_and(|t| t.shape.first() == Some(&seq));
+            let per_token = g.ty(*r).tensor().is_some_and(|t| t.shape.first() == Some(&seq));
             let v = match lay.map[r.0 as usize] {
                 Some(Mapped::Tokens { .. }) if per_token && self.sharded_io => {
                     sharded_results.push(i as i64);
@@ -291,34 +230,18 @@ impl Pass for ShardSequence {
                 // Assembled from the ranks' rows, unless some segment left it whole already.
                 Some(Mapped::Tokens { .. }) if per_token => lay.whole(&mut b, *r).map_err(err)?,
                 Some(
-                    Mapped::Tokens { rows: Some(v), .. }
-                    | Mapped::Tokens { whole: Some(v), .. }
-                    | Mapped::Same(v),
+                    Mapped::Tokens { rows: Some(v), .. } | Mapped::Tokens { whole: Some(v), .. } | Mapped::Same(v),
                 ) => v,
                 _ => *r,
             };
             results.push(v);
         }
         out.results = results;
-        out.module_attrs
-            .insert("seq.layout".into(), Attr::Str(layout.into()));
+        out.module_attrs.insert("seq.layout".into(), Attr::Str(layout.into()));
         if self.sharded_io {
-            out.module_attrs.insert(
-                SHARDED_ARGS.into(),
-                Attr::Ints {
-                    values: sharded_args,
-                    width: 64,
-                },
-            );
-            out.module_attrs.insert(
-                SHARDED_RESULTS.into(),
-                Attr::Ints {
-                    values: sharded_results,
-                    width: 64,
-                },
-            );
-            out.module_attrs
-                .insert(GLOBAL_TOKENS.into(), Attr::Int(seq));
+            out.module_attrs.insert(SHARDED_ARGS.into(), Attr::Ints { values: sharded_args, width: 64 });
+            out.module_attrs.insert(SHARDED_RESULTS.into(), Attr::Ints { values: sharded_results, width: 64 });
+            out.module_attrs.insert(GLOBAL_TOKENS.into(), Attr::Int(seq));
         }
         *g = out;
         Ok(())
@@ -331,10 +254,7 @@ impl Pass for ShardSequence {
 #[derive(Clone, Copy, Debug)]
 enum Mapped {
     Same(ValueId),
-    Tokens {
-        rows: Option<ValueId>,
-        whole: Option<ValueId>,
-    },
+    Tokens { rows: Option<ValueId>, whole: Option<ValueId> },
 }
 
 struct Layouts {
@@ -344,31 +264,14 @@ struct Layouts {
 }
 
 impl Layouts {
-    fn convert(
-        &mut self,
-        b: &mut Builder,
-        old: ValueId,
-        to_whole: bool,
-    ) -> Result<ValueId, seq_ir::BuildError> {
-        let missing = || seq_ir::BuildError {
-            op: "seq.shard".into(),
-            message: format!("value %{} has no counterpart", old.0),
-        };
-        let (rows, whole) = match self
-            .map
-            .get(old.0 as usize)
-            .copied()
-            .flatten()
-            .ok_or_else(missing)?
-        {
+    fn convert(&mut self, b: &mut Builder, old: ValueId, to_whole: bool) -> Result<ValueId, seq_ir::BuildError> {
+        let missing =
+            || seq_ir::BuildError { op: "seq.shard".into(), message: format!("value %{} has no counterpart", old.0) };
+        let (rows, whole) = match self.map.get(old.0 as usize).copied().flatten().ok_or_else(missing)? {
             Mapped::Same(v) => return Ok(v),
             Mapped::Tokens { rows, whole } => (rows, whole),
         };
-        let (have, want) = if to_whole {
-            (rows, whole)
-        } else {
-            (whole, rows)
-        };
+        let (have, want) = if to_whole { (rows, whole) } else { (whole, rows) };
         if let Some(v) = want {
             return Ok(v);
         }
@@ -376,20 +279,8 @@ impl Layouts {
         let mut a = self.attrs.clone();
         a.insert("dim".into(), Attr::Int(0));
         // Whole rows come back in sequence order (the global row order), whatever the placement.
-        let v = b.one(
-            if to_whole {
-                OpKind::Unshard
-            } else {
-                OpKind::Shard
-            },
-            &[source],
-            a,
-        )?;
-        let (rows, whole) = if to_whole {
-            (Some(source), Some(v))
-        } else {
-            (Some(v), Some(source))
-        };
+        let v = b.one(if to_whole { OpKind::Unshard } else { OpKind::Shard }, &[source], a)?;
+        let (rows, whole) = if to_whole { (Some(source), Some(v)) } else { (Some(v), Some(source)) };
         self.map[old.0 as usize] = Some(Mapped::Tokens { rows, whole });
         Ok(v)
     }

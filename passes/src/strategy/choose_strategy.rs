@@ -17,10 +17,7 @@ use crate::{
         egraph, naive,
     },
 };
-use seq_ir::{
-    AttentionConfig, Attr, Builder, DType, Graph, OpKind, TensorType, builder::attrs,
-    verify::shard_rows,
-};
+use seq_ir::{AttentionConfig, Attr, Builder, DType, Graph, OpKind, TensorType, builder::attrs, verify::shard_rows};
 use std::collections::BTreeMap;
 
 /// What a chooser decided for one layer.
@@ -115,23 +112,12 @@ impl Costs {
 
     /// Cutting the arguments to the rank's rows at entry (nothing when they arrive so).
     pub fn entry(&self) -> f64 {
-        if self.layout.sharded_io {
-            0.0
-        } else {
-            at(&self.layout.cut_in, 0)
-        }
+        if self.layout.sharded_io { 0.0 } else { at(&self.layout.cut_in, 0) }
     }
 
     /// Assembling sharded results at exit (nothing when they leave as the rank's rows).
     pub fn exit(&self) -> f64 {
-        if self.layout.sharded_io {
-            0.0
-        } else {
-            at(
-                &self.layout.gather_out,
-                self.tok_sharded.len().saturating_sub(1),
-            )
-        }
+        if self.layout.sharded_io { 0.0 } else { at(&self.layout.gather_out, self.tok_sharded.len().saturating_sub(1)) }
     }
 
     /// A program that keeps every segment on sharded rows, each layer as `layers` says (a layer
@@ -142,12 +128,7 @@ impl Costs {
             .enumerate()
             .map(|(i, c)| match c {
                 LayerChoice::Full => at(&self.replicate, i),
-                LayerChoice::Split(k) => self
-                    .split
-                    .get(i)
-                    .and_then(|l| l.get(*k))
-                    .copied()
-                    .unwrap_or(f64::INFINITY),
+                LayerChoice::Split(k) => self.split.get(i).and_then(|l| l.get(*k)).copied().unwrap_or(f64::INFINITY),
                 LayerChoice::Whole => f64::INFINITY,
             })
             .sum();
@@ -179,10 +160,7 @@ pub fn candidates(target: &Target) -> Vec<Strategy> {
     let mut out = vec![Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv];
     for u in 2..devices {
         if devices.is_multiple_of(u) && !target.axis_crosses_nodes("ulysses", u) {
-            out.push(Strategy::Hybrid {
-                ulysses: u,
-                ring: devices / u,
-            });
+            out.push(Strategy::Hybrid { ulysses: u, ring: devices / u });
         }
     }
     out
@@ -193,26 +171,15 @@ fn layout(cfg: &AttentionConfig) -> &'static str {
 }
 
 /// Prices one layer under `strategy` by lowering it alone and simulating the result.
-pub fn price_layer(
-    layer: &Layer,
-    seq: i64,
-    strategy: Strategy,
-    config: &Config,
-) -> Result<LayerPrice, String> {
+pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config) -> Result<LayerPrice, String> {
     let n = config.target.devices;
-    let rows = if n == 1 {
-        seq
-    } else {
-        shard_rows(layout(&layer.cfg), seq, n as i64)
-    };
+    let rows = if n == 1 { seq } else { shard_rows(layout(&layer.cfg), seq, n as i64) };
     let c = &layer.cfg;
     let mut g = Graph::new("layer");
     let q = g.add_arg(TensorType::new([rows, c.num_heads * c.head_dim], layer.dtype).into());
     let k = g.add_arg(TensorType::new([rows, c.num_kv_heads * c.head_dim], layer.dtype).into());
     let v = g.add_arg(TensorType::new([rows, c.num_kv_heads * c.head_dim], layer.dtype).into());
-    let seg = layer
-        .segments
-        .then(|| g.add_arg(TensorType::new([rows], DType::I32).into()));
+    let seg = layer.segments.then(|| g.add_arg(TensorType::new([rows], DType::I32).into()));
     let mut b = Builder::new(&mut g);
     let index = b
         .one(
@@ -229,22 +196,8 @@ pub fn price_layer(
     let out = if n == 1 {
         b.attention(q, k, v, seg, c).map_err(|e| e.to_string())?
     } else {
-        emit(
-            &mut b,
-            strategy,
-            &AttnInputs {
-                q,
-                k,
-                v,
-                index,
-                segments: seg,
-                cfg: *c,
-                dtype: layer.dtype,
-            },
-            n,
-            1,
-        )
-        .map_err(|e| e.to_string())?
+        emit(&mut b, strategy, &AttnInputs { q, k, v, index, segments: seg, cfg: *c, dtype: layer.dtype }, n, 1)
+            .map_err(|e| e.to_string())?
     };
     g.results = vec![out];
     OverlapCollectives.run(&mut g).map_err(|e| e.to_string())?;
@@ -253,57 +206,25 @@ pub fn price_layer(
         Strategy::Hybrid { ulysses, .. } => ulysses,
         _ => 1,
     };
-    let share = if n == 1 || strategy == Strategy::Replicate {
-        1
-    } else {
-        n
-    };
-    let schedule = simulate(
-        &g,
-        &config.target,
-        &CostContext {
-            seq_len: seq,
-            ulysses,
-            attention_share: share,
-        },
-    );
-    let peak = g
-        .module_attrs
-        .get(ARENA_BYTES)
-        .and_then(Attr::as_int)
-        .unwrap_or(0) as u64;
-    Ok(LayerPrice {
-        seconds: schedule.makespan,
-        peak_bytes: peak,
-    })
+    let share = if n == 1 || strategy == Strategy::Replicate { 1 } else { n };
+    let schedule = simulate(&g, &config.target, &CostContext { seq_len: seq, ulysses, attention_share: share });
+    let peak = g.module_attrs.get(ARENA_BYTES).and_then(Attr::as_int).unwrap_or(0) as u64;
+    Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak })
 }
 
 fn layers_of(g: &Graph) -> Result<Vec<Layer>, String> {
     g.ops_of(OpKind::Attention)
         .map(|(_, op)| {
-            let cfg =
-                AttentionConfig::from_attrs(&op.attrs).ok_or("attention without its attributes")?;
-            let dtype = g
-                .ty(op.operands[0])
-                .tensor()
-                .map(|t| t.dtype)
-                .ok_or("attention q is not a tensor")?;
-            Ok(Layer {
-                cfg,
-                dtype,
-                segments: op.operands.len() == 4,
-            })
+            let cfg = AttentionConfig::from_attrs(&op.attrs).ok_or("attention without its attributes")?;
+            let dtype = g.ty(op.operands[0]).tensor().map(|t| t.dtype).ok_or("attention q is not a tensor")?;
+            Ok(Layer { cfg, dtype, segments: op.operands.len() == 4 })
         })
         .collect()
 }
 
 /// Time of the token-wise ops before each attention layer and after the last, whole.
 fn tokenwise_segments(g: &Graph, config: &Config, seq: i64) -> Vec<(f64, usize)> {
-    let ctx = CostContext {
-        seq_len: seq,
-        ulysses: 1,
-        attention_share: 1,
-    };
+    let ctx = CostContext { seq_len: seq, ulysses: 1, attention_share: 1 };
     let mut segs = vec![(0.0, 0usize)];
     for (_, op) in g.body_ops() {
         if op.kind == OpKind::Attention {
@@ -344,9 +265,7 @@ fn per_token_values(g: &Graph, seq: i64) -> Vec<bool> {
 fn layout_costs(g: &Graph, config: &Config, seq: i64) -> LayoutCosts {
     let t = &config.target;
     let n = t.devices;
-    let causal = g
-        .ops_of(OpKind::Attention)
-        .any(|(_, op)| op.bool("causal") == Some(true));
+    let causal = g.ops_of(OpKind::Attention).any(|(_, op)| op.bool("causal") == Some(true));
     let local = shard_rows(if causal { "zigzag" } else { "block" }, seq, n as i64);
     let tok = per_token_values(g, seq);
     let layers = g.ops_of(OpKind::Attention).count();
@@ -356,11 +275,7 @@ fn layout_costs(g: &Graph, config: &Config, seq: i64) -> LayoutCosts {
     let mut last = vec![0usize; g.values.len()];
     let mut seg = 0;
     for (_, op) in g.body_ops() {
-        let position = if op.kind == OpKind::Attention {
-            2 * seg + 2
-        } else {
-            2 * seg + 1
-        };
+        let position = if op.kind == OpKind::Attention { 2 * seg + 2 } else { 2 * seg + 1 };
         for v in &op.operands {
             last[v.0 as usize] = last[v.0 as usize].max(position);
         }
@@ -376,55 +291,27 @@ fn layout_costs(g: &Graph, config: &Config, seq: i64) -> LayoutCosts {
     let mut peak = vec![0u64; 2 * layers + 3];
     let mut seg = 0;
     for (_, op) in g.body_ops() {
-        let position = if op.kind == OpKind::Attention {
-            2 * seg + 2
-        } else {
-            2 * seg + 1
-        };
-        let bytes: u64 = op
-            .operands
-            .iter()
-            .chain(&op.results)
-            .filter_map(|v| g.ty(*v).tensor())
-            .map(|t| t.size_bytes())
-            .sum();
+        let position = if op.kind == OpKind::Attention { 2 * seg + 2 } else { 2 * seg + 1 };
+        let bytes: u64 =
+            op.operands.iter().chain(&op.results).filter_map(|v| g.ty(*v).tensor()).map(|t| t.size_bytes()).sum();
         peak[position] = peak[position].max(bytes);
         seg += usize::from(op.kind == OpKind::Attention);
     }
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
     let fits = |p: usize| peak[p] + params <= t.memory_budget;
-    let args: Vec<bool> = (0..g.values.len())
-        .map(|i| g.args.iter().any(|a| a.0 as usize == i))
-        .collect();
+    let args: Vec<bool> = (0..g.values.len()).map(|i| g.args.iter().any(|a| a.0 as usize == i)).collect();
     let live = |p: usize, gather: bool| -> Vec<usize> {
         // Arguments arrive whole, or as rows under --sharded-io: that form costs nothing.
         let free = |i: usize| args[i] && gather != config.sharded_io;
-        (0..g.values.len())
-            .filter(|&i| tok[i] && def[i] < p && last[i] >= p && !free(i))
-            .collect()
+        (0..g.values.len()).filter(|&i| tok[i] && def[i] < p && last[i] >= p && !free(i)).collect()
     };
-    let whole_bytes = |i: usize| {
-        g.values[i]
-            .ty
-            .tensor()
-            .map_or(0.0, |t| t.size_bytes() as f64)
-    };
+    let whole_bytes = |i: usize| g.values[i].ty.tensor().map_or(0.0, |t| t.size_bytes() as f64);
     let local_bytes = |i: usize| whole_bytes(i) * local as f64 / seq.max(1) as f64;
     let gather = |p: usize| -> f64 {
-        live(p, true)
-            .into_iter()
-            .map(|i| {
-                t.collective_cost(OpKind::AllGather, local_bytes(i), n, ALL, 1)
-                    .seconds
-            })
-            .sum()
+        live(p, true).into_iter().map(|i| t.collective_cost(OpKind::AllGather, local_bytes(i), n, ALL, 1).seconds).sum()
     };
-    let cut = |p: usize| -> f64 {
-        live(p, false)
-            .into_iter()
-            .map(|i| t.memory_bound(whole_bytes(i) + local_bytes(i)))
-            .sum()
-    };
+    let cut =
+        |p: usize| -> f64 { live(p, false).into_iter().map(|i| t.memory_bound(whole_bytes(i) + local_bytes(i))).sum() };
     LayoutCosts {
         gather_in: (0..=layers).map(|i| gather(2 * i + 1)).collect(),
         cut_in: (0..=layers).map(|i| cut(2 * i + 1)).collect(),
@@ -450,18 +337,12 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         StrategyRequest::Hybrid => matches!(s, Strategy::Hybrid { .. }),
     };
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
-    let mut out = Costs {
-        candidates: all.clone(),
-        ..Costs::default()
-    };
+    let mut out = Costs { candidates: all.clone(), ..Costs::default() };
     // Per distinct layer: candidate prices, exclusion reasons, whole attention, replicate form.
     type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64);
     let mut cache: BTreeMap<String, Priced> = BTreeMap::new();
     let single = Config {
-        target: crate::strategy::cost_model::Target {
-            devices: 1,
-            ..config.target.clone()
-        },
+        target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() },
         ..config.clone()
     };
     for layer in &layers {
@@ -488,11 +369,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
                 why.push(price.err());
             }
             // A forced strategy applies where it can; elsewhere the layer falls back to auto.
-            if all
-                .iter()
-                .zip(&prices)
-                .any(|(s, p)| wanted(s) && p.is_finite())
-            {
+            if all.iter().zip(&prices).any(|(s, p)| wanted(s) && p.is_finite()) {
                 for (k, s) in all.iter().enumerate() {
                     if !wanted(s) {
                         prices[k] = f64::INFINITY;
@@ -513,8 +390,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     for (seconds, kernels) in tokenwise_segments(g, config, seq) {
         let launches = kernels as f64 * config.target.profile.kernel_launch_us * 1e-6;
         out.tok_full.push(seconds);
-        out.tok_sharded
-            .push((seconds - launches).max(0.0) / n as f64 + launches);
+        out.tok_sharded.push((seconds - launches).max(0.0) / n as f64 + launches);
     }
     out.layout = layout_costs(g, config, seq);
     Ok(out)
@@ -554,18 +430,9 @@ fn forced(costs: &Costs) -> Decision {
                 .map_or(LayerChoice::Full, |(k, _)| LayerChoice::Split(k))
         })
         .collect();
-    let predicted = if layers.contains(&LayerChoice::Full) {
-        f64::INFINITY
-    } else {
-        costs.sharded_program(&layers)
-    };
+    let predicted = if layers.contains(&LayerChoice::Full) { f64::INFINITY } else { costs.sharded_program(&layers) };
     let whole_segments = vec![false; layers.len() + 1];
-    Decision {
-        split: layers.iter().any(|c| matches!(c, LayerChoice::Split(_))),
-        layers,
-        whole_segments,
-        predicted,
-    }
+    Decision { split: layers.iter().any(|c| matches!(c, LayerChoice::Split(_))), layers, whole_segments, predicted }
 }
 
 /// Module attribute: the token-wise segments kept whole (see `Decision::whole_segments`).
@@ -588,10 +455,8 @@ impl Pass for ChooseStrategy {
     }
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
-        let (costs, decision) = decide(g, &self.config).map_err(|m| PassError::Precondition {
-            pass: self.name(),
-            message: m,
-        })?;
+        let (costs, decision) =
+            decide(g, &self.config).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
         let n = self.config.target.devices;
         // One mesh per program: hybrids must agree on their degrees; the most common wins.
         let mut hybrids: BTreeMap<Strategy, usize> = BTreeMap::new();
@@ -602,14 +467,9 @@ impl Pass for ChooseStrategy {
                 *hybrids.entry(s).or_default() += 1;
             }
         }
-        let mesh = hybrids
-            .iter()
-            .max_by_key(|(_, count)| **count)
-            .map(|(s, _)| *s);
-        g.module_attrs
-            .insert("seq.devices".into(), Attr::Int(n as i64));
-        g.module_attrs
-            .insert("seq.split".into(), Attr::Bool(decision.split));
+        let mesh = hybrids.iter().max_by_key(|(_, count)| **count).map(|(s, _)| *s);
+        g.module_attrs.insert("seq.devices".into(), Attr::Int(n as i64));
+        g.module_attrs.insert("seq.split".into(), Attr::Bool(decision.split));
         let whole: Vec<i64> = (0..decision.whole_segments.len())
             .filter(|&i| decision.split && decision.whole_segments[i])
             .map(|i| i as i64)
@@ -617,19 +477,10 @@ impl Pass for ChooseStrategy {
         if whole.is_empty() {
             g.module_attrs.remove(WHOLE_SEGMENTS);
         } else {
-            g.module_attrs.insert(
-                WHOLE_SEGMENTS.into(),
-                Attr::Ints {
-                    values: whole,
-                    width: 64,
-                },
-            );
+            g.module_attrs.insert(WHOLE_SEGMENTS.into(), Attr::Ints { values: whole, width: 64 });
         }
         if let Some(Strategy::Hybrid { ulysses, ring }) = mesh {
-            g.module_attrs.insert(
-                "seq.mesh".into(),
-                Attr::Str(format!("ring={ring},ulysses={ulysses}")),
-            );
+            g.module_attrs.insert("seq.mesh".into(), Attr::Str(format!("ring={ring},ulysses={ulysses}")));
         }
         let ids: Vec<_> = g.ops_of(OpKind::Attention).map(|(id, _)| id).collect();
         for (i, id) in ids.into_iter().enumerate() {
@@ -648,8 +499,7 @@ impl Pass for ChooseStrategy {
             }
             let op = g.op_mut(id);
             op.attrs.insert("layer".into(), Attr::Int(i as i64));
-            op.attrs
-                .insert("strategy".into(), Attr::Str(strategy.name().into()));
+            op.attrs.insert("strategy".into(), Attr::Str(strategy.name().into()));
             if let Strategy::Hybrid { ulysses, ring } = strategy {
                 op.attrs.insert("ulysses".into(), Attr::Int(ulysses as i64));
                 op.attrs.insert("ring".into(), Attr::Int(ring as i64));
@@ -663,8 +513,7 @@ impl Pass for ChooseStrategy {
                 };
                 match why {
                     None => {
-                        op.attrs
-                            .insert("head_groups".into(), Attr::Int(groups as i64));
+                        op.attrs.insert("head_groups".into(), Attr::Int(groups as i64));
                     }
                     Some(why) => fallback = fallback.or(Some(why + "; one group")),
                 }
@@ -689,14 +538,8 @@ fn forced_fallback(config: &Config, costs: &Costs, i: usize, chosen: Strategy) -
                 return None;
             }
             let excluded = costs.excluded.get(i)?;
-            let reasons = costs
-                .candidates
-                .iter()
-                .zip(excluded)
-                .filter(|(s, _)| matches!(s, Strategy::Hybrid { .. }));
-            let why: Vec<String> = reasons
-                .filter_map(|(s, r)| r.as_ref().map(|r| format!("{s}: {r}")))
-                .collect();
+            let reasons = costs.candidates.iter().zip(excluded).filter(|(s, _)| matches!(s, Strategy::Hybrid { .. }));
+            let why: Vec<String> = reasons.filter_map(|(s, r)| r.as_ref().map(|r| format!("{s}: {r}"))).collect();
             return Some(if why.is_empty() {
                 format!("no hybrid mesh fits {} devices", config.target.devices)
             } else {
@@ -708,9 +551,5 @@ fn forced_fallback(config: &Config, costs: &Costs, i: usize, chosen: Strategy) -
         return None;
     }
     let k = costs.candidates.iter().position(|s| *s == asked)?;
-    costs
-        .excluded
-        .get(i)
-        .and_then(|e| e[k].clone())
-        .map(|r| format!("{asked} not used: {r}"))
+    costs.excluded.get(i).and_then(|e| e[k].clone()).map(|r| format!("{asked} not used: {r}"))
 }

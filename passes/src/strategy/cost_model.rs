@@ -63,26 +63,17 @@ impl Profile {
     /// A built-in profile by name, or a JSON file by path.
     pub fn load(name_or_path: &str) -> Result<Self, ProfileError> {
         if let Some((_, text)) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name_or_path) {
-            return serde_json::from_str(text).map_err(|e| ProfileError::Parse {
-                path: name_or_path.into(),
-                reason: e.to_string(),
-            });
+            return serde_json::from_str(text)
+                .map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() });
         }
         if !name_or_path.ends_with(".json") {
             return Err(ProfileError::Unknown(name_or_path.into()));
         }
-        let text = std::fs::read_to_string(name_or_path).map_err(|e| ProfileError::Read {
-            path: name_or_path.into(),
-            reason: e.to_string(),
-        })?;
-        let p: Self = serde_json::from_str(&text).map_err(|e| ProfileError::Parse {
-            path: name_or_path.into(),
-            reason: e.to_string(),
-        })?;
-        p.check().map_err(|reason| ProfileError::Parse {
-            path: name_or_path.into(),
-            reason,
-        })?;
+        let text = std::fs::read_to_string(name_or_path)
+            .map_err(|e| ProfileError::Read { path: name_or_path.into(), reason: e.to_string() })?;
+        let p: Self = serde_json::from_str(&text)
+            .map_err(|e| ProfileError::Parse { path: name_or_path.into(), reason: e.to_string() })?;
+        p.check().map_err(|reason| ProfileError::Parse { path: name_or_path.into(), reason })?;
         Ok(p)
     }
 
@@ -99,14 +90,10 @@ impl Profile {
         }
         for (i, [tokens, rate]) in self.attention_curve.iter().enumerate() {
             if !(tokens.is_finite() && *tokens >= 1.0 && rate.is_finite() && *rate > 0.0) {
-                return Err(format!(
-                    "attention_curve[{i}] = [{tokens}, {rate}]: tokens and TFLOP/s must be positive"
-                ));
+                return Err(format!("attention_curve[{i}] = [{tokens}, {rate}]: tokens and TFLOP/s must be positive"));
             }
             if i > 0 && *tokens <= self.attention_curve[i - 1][0] {
-                return Err(format!(
-                    "attention_curve must list increasing token counts; entry {i} ({tokens}) is not"
-                ));
+                return Err(format!("attention_curve must list increasing token counts; entry {i} ({tokens}) is not"));
             }
         }
         Ok(())
@@ -145,12 +132,7 @@ pub struct Target {
 impl Target {
     pub fn new(devices: usize, profile: Profile) -> Self {
         let memory_budget = (profile.memory_gib * (1u64 << 30) as f64) as u64;
-        Self {
-            devices,
-            gpus_per_node: profile.gpus_per_node,
-            profile,
-            memory_budget,
-        }
+        Self { devices, gpus_per_node: profile.gpus_per_node, profile, memory_budget }
     }
 
     pub fn nodes(&self) -> usize {
@@ -177,10 +159,7 @@ impl Target {
     /// ranks of two nodes: its collectives then run at the inter-node rate.
     pub fn axis_crosses_nodes(&self, axis: &str, ulysses: usize) -> bool {
         self.nodes() > 1
-            && self
-                .axis_groups(axis, ulysses)
-                .iter()
-                .any(|g| g.iter().any(|&r| self.node_of(r) != self.node_of(g[0])))
+            && self.axis_groups(axis, ulysses).iter().any(|g| g.iter().any(|&r| self.node_of(r) != self.node_of(g[0])))
     }
 }
 
@@ -230,21 +209,12 @@ fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
 }
 
 fn bytes(g: &Graph, op: &Op) -> f64 {
-    op.operands
-        .iter()
-        .chain(&op.results)
-        .filter_map(|v| tensor(g, *v))
-        .map(|t| t.size_bytes() as f64)
-        .sum()
+    op.operands.iter().chain(&op.results).filter_map(|v| tensor(g, *v)).map(|t| t.size_bytes() as f64).sum()
 }
 
 impl Target {
     fn link(&self, axis: &str, ulysses: usize) -> &Link {
-        if self.axis_crosses_nodes(axis, ulysses) {
-            &self.profile.inter_node
-        } else {
-            &self.profile.intra_node
-        }
+        if self.axis_crosses_nodes(axis, ulysses) { &self.profile.inter_node } else { &self.profile.intra_node }
     }
 
     /// A memory-bound kernel moving `bytes` (read plus written).
@@ -253,14 +223,7 @@ impl Target {
     }
 
     /// Prices a collective (or the collective an async start launches) moving `input` bytes per rank.
-    pub fn collective_cost(
-        &self,
-        kind: OpKind,
-        input_bytes: f64,
-        group: usize,
-        axis: &str,
-        ulysses: usize,
-    ) -> OpCost {
+    pub fn collective_cost(&self, kind: OpKind, input_bytes: f64, group: usize, axis: &str, ulysses: usize) -> OpCost {
         if group <= 1 {
             return OpCost::default();
         }
@@ -273,117 +236,58 @@ impl Target {
             OpKind::AllReduce => (link.all_gather, 2.0 * input_bytes * (g - 1.0) / g),
             _ => (link.send_recv, input_bytes),
         };
-        OpCost {
-            seconds: lc.alpha_us * 1e-6 + moved / (lc.bus_gbs * 1e9),
-            flops: 0.0,
-            bytes_sent: moved,
-        }
+        OpCost { seconds: lc.alpha_us * 1e-6 + moved / (lc.bus_gbs * 1e9), flops: 0.0, bytes_sent: moved }
     }
 
     /// Prices one op. Async waits are free: their time is the collective's, on its stream.
     pub fn op_cost(&self, g: &Graph, op: &Op, ctx: &CostContext) -> (Resource, OpCost) {
         let launch = self.profile.kernel_launch_us * 1e-6;
-        let shape = |i: usize| {
-            tensor(g, op.operands[i])
-                .map(|t| t.shape.clone())
-                .unwrap_or_default()
-        };
+        let shape = |i: usize| tensor(g, op.operands[i]).map(|t| t.shape.clone()).unwrap_or_default();
         match op.kind {
-            OpKind::Param | OpKind::TokenIndex | OpKind::AsyncWait => {
-                (Resource::Free, OpCost::default())
-            }
+            OpKind::Param | OpKind::TokenIndex | OpKind::AsyncWait => (Resource::Free, OpCost::default()),
             OpKind::Unshard => {
                 // Every rank receives every other shard: an all-gather of the local rows.
                 let input = tensor(g, op.operands[0]).map_or(0.0, |t| t.size_bytes() as f64);
                 let group = op.int("num_shards").unwrap_or(1).max(1) as usize;
                 let axis = op.str("axis").unwrap_or("sp");
-                (
-                    Resource::Communication,
-                    self.collective_cost(OpKind::AllGather, input, group, axis, ctx.ulysses),
-                )
+                (Resource::Communication, self.collective_cost(OpKind::AllGather, input, group, axis, ctx.ulysses))
             }
             OpKind::Linear | OpKind::Logits => {
                 let (x, w) = (shape(0), shape(1));
                 let flops = 2.0 * (x[0] * w[0] * w[1]) as f64;
                 (
                     Resource::Compute,
-                    OpCost {
-                        seconds: launch + flops / (self.profile.gemm_tflops * 1e12),
-                        flops,
-                        bytes_sent: 0.0,
-                    },
+                    OpCost { seconds: launch + flops / (self.profile.gemm_tflops * 1e12), flops, bytes_sent: 0.0 },
                 )
             }
             OpKind::Attention | OpKind::AttentionPartial => {
                 let (q, k) = (shape(0), shape(1));
-                let density = seq_ir::AttentionConfig::from_attrs(&op.attrs).map_or(1.0, |c| {
-                    crate::analysis::mask_density(ctx.seq_len, c.causal, c.window)
-                });
+                let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
+                    .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
                 let flops = 4.0 * (q[0] * k[0] * q[1]) as f64 * density;
                 // A layer left unsplit inside a split program (replicate form, or kept whole)
                 // does all of the work on each device.
                 let unsplit = matches!(op.str("strategy"), Some("replicate" | "whole"));
-                let tokens = if unsplit {
-                    ctx.seq_len.max(1) as usize
-                } else {
-                    ctx.attention_tokens()
-                };
+                let tokens = if unsplit { ctx.seq_len.max(1) as usize } else { ctx.attention_tokens() };
                 let rate = self.profile.attention_rate(tokens);
-                (
-                    Resource::Compute,
-                    OpCost {
-                        seconds: launch + flops / (rate * 1e12),
-                        flops,
-                        bytes_sent: 0.0,
-                    },
-                )
+                (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
             }
             OpKind::AsyncStart => {
-                let inner = op
-                    .str("collective")
-                    .and_then(OpKind::from_name)
-                    .unwrap_or(OpKind::CollectivePermute);
-                (
-                    Resource::Communication,
-                    self.collective_op_cost(g, op, inner, ctx),
-                )
+                let inner = op.str("collective").and_then(OpKind::from_name).unwrap_or(OpKind::CollectivePermute);
+                (Resource::Communication, self.collective_op_cost(g, op, inner, ctx))
             }
-            k if k.class() == OpClass::Collective => (
-                Resource::Communication,
-                self.collective_op_cost(g, op, k, ctx),
-            ),
+            k if k.class() == OpClass::Collective => (Resource::Communication, self.collective_op_cost(g, op, k, ctx)),
             OpKind::Embedding => {
-                let out = g
-                    .ty(op.results[0])
-                    .tensor()
-                    .map_or(0.0, |t| 2.0 * t.size_bytes() as f64);
-                (
-                    Resource::Compute,
-                    OpCost {
-                        seconds: self.memory_bound(out),
-                        ..OpCost::default()
-                    },
-                )
+                let out = g.ty(op.results[0]).tensor().map_or(0.0, |t| 2.0 * t.size_bytes() as f64);
+                (Resource::Compute, OpCost { seconds: self.memory_bound(out), ..OpCost::default() })
             }
-            _ => (
-                Resource::Compute,
-                OpCost {
-                    seconds: self.memory_bound(bytes(g, op)),
-                    ..OpCost::default()
-                },
-            ),
+            _ => (Resource::Compute, OpCost { seconds: self.memory_bound(bytes(g, op)), ..OpCost::default() }),
         }
     }
 
     fn collective_op_cost(&self, g: &Graph, op: &Op, kind: OpKind, ctx: &CostContext) -> OpCost {
         let input = tensor(g, op.operands[0]).map_or(0.0, |t| t.size_bytes() as f64);
         let group = op.int("group_size").unwrap_or(1).max(1) as usize;
-        self.collective_cost(
-            kind,
-            input,
-            group,
-            op.str("axis").unwrap_or("sp"),
-            ctx.ulysses,
-        )
+        self.collective_cost(kind, input, group, op.str("axis").unwrap_or("sp"), ctx.ulysses)
     }
 }

@@ -22,8 +22,8 @@
 
 use crate::strategy::choose_strategy::{Costs, Decision, LayerChoice};
 use egg::{
-    Applier, CostFunction, Extractor, Id, Language, PatternAst, RecExpr, Rewrite, Runner, Subst,
-    Symbol, define_language, rewrite,
+    Applier, CostFunction, Extractor, Id, Language, PatternAst, RecExpr, Rewrite, Runner, Subst, Symbol,
+    define_language, rewrite,
 };
 use std::time::Duration;
 
@@ -70,20 +70,15 @@ pub const ROWS: &str = "rows";
 type EGraph = egg::EGraph<Term, ()>;
 
 fn num(egraph: &EGraph, id: Id) -> Option<i64> {
-    egraph[id]
-        .nodes
-        .iter()
-        .find_map(|n| if let Term::Num(v) = n { Some(*v) } else { None })
+    egraph[id].nodes.iter().find_map(|n| if let Term::Num(v) = n { Some(*v) } else { None })
 }
 
 fn pattern(text: &str) -> egg::Pattern<Term> {
-    text.parse()
-        .unwrap_or_else(|e| unreachable!("built-in pattern {text}: {e}"))
+    text.parse().unwrap_or_else(|e| unreachable!("built-in pattern {text}: {e}"))
 }
 
 fn var(name: &str) -> egg::Var {
-    name.parse()
-        .unwrap_or_else(|e| unreachable!("built-in variable {name}: {e:?}"))
+    name.parse().unwrap_or_else(|e| unreachable!("built-in variable {name}: {e:?}"))
 }
 
 /// Applies `(rep ?i ?x) => (cut-in ?i+1 (attn-whole ?i (gather-out ?i ?x)))`: the stream after
@@ -91,14 +86,7 @@ fn var(name: &str) -> egg::Var {
 struct ReplicateByParts;
 
 impl Applier<Term, ()> for ReplicateByParts {
-    fn apply_one(
-        &self,
-        eg: &mut EGraph,
-        id: Id,
-        s: &Subst,
-        _: Option<&PatternAst<Term>>,
-        _: Symbol,
-    ) -> Vec<Id> {
+    fn apply_one(&self, eg: &mut EGraph, id: Id, s: &Subst, _: Option<&PatternAst<Term>>, _: Symbol) -> Vec<Id> {
         let (i, x) = (s[var("?i")], s[var("?x")]);
         let Some(n) = num(eg, i) else { return vec![] };
         let next = eg.add(Term::Num(n + 1));
@@ -184,17 +172,8 @@ impl ModelCost<'_> {
     fn own(&self, enode: &Term) -> f64 {
         let c = self.costs;
         let l = &c.layout;
-        let n = |id: &Id| {
-            self.numbers
-                .get(usize::from(*id))
-                .copied()
-                .flatten()
-                .map(|v| v as usize)
-        };
-        let at = |v: &[f64], i: &Id| {
-            n(i).and_then(|i| v.get(i).copied())
-                .unwrap_or(f64::INFINITY)
-        };
+        let n = |id: &Id| self.numbers.get(usize::from(*id)).copied().flatten().map(|v| v as usize);
+        let at = |v: &[f64], i: &Id| n(i).and_then(|i| v.get(i).copied()).unwrap_or(f64::INFINITY);
         // Whole on every rank only where it fits the memory budget.
         let fits = |v: &[bool], i: &Id| n(i).and_then(|i| v.get(i).copied()).unwrap_or(false);
         let whole = |v: &[bool], i: &Id, price: f64| if fits(v, i) { price } else { f64::INFINITY };
@@ -203,12 +182,7 @@ impl ModelCost<'_> {
             Term::TokWhole([i, _]) => whole(&l.segment_fits, i, at(&c.tok_full, i)),
             Term::Rep([i, _]) => at(&c.replicate, i),
             Term::Attn([i, k, _]) => match (n(i), n(k)) {
-                (Some(i), Some(k)) => c
-                    .split
-                    .get(i)
-                    .and_then(|l| l.get(k))
-                    .copied()
-                    .unwrap_or(f64::INFINITY),
+                (Some(i), Some(k)) => c.split.get(i).and_then(|l| l.get(k)).copied().unwrap_or(f64::INFINITY),
                 _ => f64::INFINITY,
             },
             Term::AttnWhole([i, _]) => whole(&l.layer_fits, i, at(&c.full_attention, i)),
@@ -242,14 +216,7 @@ pub fn choose(c: &Costs) -> Decision {
         .with_expr(&initial(layers, c.layout.sharded_io))
         .run(&rules(c));
     let egraph = &runner.egraph;
-    let mut numbers = vec![
-        None;
-        egraph
-            .classes()
-            .map(|cl| usize::from(cl.id) + 1)
-            .max()
-            .unwrap_or(0)
-    ];
+    let mut numbers = vec![None; egraph.classes().map(|cl| usize::from(cl.id) + 1).max().unwrap_or(0)];
     for class in egraph.classes() {
         numbers[usize::from(class.id)] = num(egraph, class.id);
     }
@@ -263,11 +230,7 @@ pub fn choose(c: &Costs) -> Decision {
 pub fn read_decision(best: &RecExpr<Term>, layers: usize, predicted: f64) -> Decision {
     let nodes = best.as_ref();
     let num = |id: &Id| {
-        if let Term::Num(v) = nodes[usize::from(*id)] {
-            Some(v as usize)
-        } else {
-            None
-        }
+        if let Term::Num(v) = nodes[usize::from(*id)] { Some(v as usize) } else { None }
     };
     let mut choices = vec![LayerChoice::Full; layers];
     let mut whole_segments = vec![false; layers + 1];
@@ -296,16 +259,9 @@ pub fn read_decision(best: &RecExpr<Term>, layers: usize, predicted: f64) -> Dec
             _ => {}
         }
     }
-    let whole = nodes
-        .iter()
-        .any(|n| matches!(n, Term::Symbol(s) if s.as_str() == WHOLE));
+    let whole = nodes.iter().any(|n| matches!(n, Term::Symbol(s) if s.as_str() == WHOLE));
     if whole || !sharded {
         return Decision::unsplit(layers, predicted);
     }
-    Decision {
-        split: true,
-        layers: choices,
-        whole_segments,
-        predicted,
-    }
+    Decision { split: true, layers: choices, whole_segments, predicted }
 }

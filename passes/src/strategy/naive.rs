@@ -9,11 +9,7 @@ use crate::strategy::choose_strategy::{Costs, Decision, LayerChoice};
 pub fn choose(c: &Costs) -> Decision {
     let mut layers = Vec::with_capacity(c.replicate.len());
     for (i, replicate) in c.replicate.iter().enumerate() {
-        let best = c.split[i]
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.is_finite())
-            .min_by(|a, b| a.1.total_cmp(b.1));
+        let best = c.split[i].iter().enumerate().filter(|(_, p)| p.is_finite()).min_by(|a, b| a.1.total_cmp(b.1));
         layers.push(match best {
             Some((k, &p)) if p < *replicate => LayerChoice::Split(k),
             _ => LayerChoice::Full,
@@ -24,11 +20,6 @@ pub fn choose(c: &Costs) -> Decision {
         Decision::unsplit(layers.len(), c.whole())
     } else {
         let whole_segments = vec![false; layers.len() + 1];
-        Decision {
-            split: true,
-            layers,
-            whole_segments,
-            predicted: split,
-        }
+        Decision { split: true, layers, whole_segments, predicted: split }
     }
 }

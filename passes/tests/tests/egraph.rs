@@ -65,13 +65,7 @@ fn whole_program_when_communication_dominates() {
 
 /// Uniform layout prices for `layers` layers: gathering a segment's input `gather_in`, its
 /// output (q, k, v and the stream, or the results) `gather_out`, every cut `cut`.
-fn layouts(
-    layers: usize,
-    gather_in: f64,
-    gather_out: f64,
-    cut: f64,
-    sharded_io: bool,
-) -> LayoutCosts {
+fn layouts(layers: usize, gather_in: f64, gather_out: f64, cut: f64, sharded_io: bool) -> LayoutCosts {
     let n = layers + 1;
     LayoutCosts {
         gather_in: vec![gather_in; n],
@@ -126,12 +120,7 @@ fn layers_kept_whole_before_a_sharded_head_beat_the_argmin() {
 fn a_whole_run_in_the_middle_pays_one_gather() {
     // Layers 1 and 2 have no split and a costly replicate form; token-wise work whole is cheap.
     let mut c = head_heavy();
-    c.split = vec![
-        vec![2.0],
-        vec![f64::INFINITY],
-        vec![f64::INFINITY],
-        vec![2.0],
-    ];
+    c.split = vec![vec![2.0], vec![f64::INFINITY], vec![f64::INFINITY], vec![2.0]];
     c.excluded = vec![vec![None]; 4];
     c.replicate = vec![9.0; 4];
     c.full_attention = vec![1.0; 4];
@@ -141,12 +130,7 @@ fn a_whole_run_in_the_middle_pays_one_gather() {
     let reference = naive::choose(&c);
     assert_eq!(
         reference.layers,
-        vec![
-            LayerChoice::Split(0),
-            LayerChoice::Full,
-            LayerChoice::Full,
-            LayerChoice::Split(0)
-        ]
+        vec![LayerChoice::Split(0), LayerChoice::Full, LayerChoice::Full, LayerChoice::Split(0)]
     );
     let d = egraph::choose(&c);
     assert!(d.split);
@@ -154,12 +138,7 @@ fn a_whole_run_in_the_middle_pays_one_gather() {
     assert_eq!(d.layers[1..3], [LayerChoice::Whole; 2]);
     assert_eq!(d.whole_segments[1..3], [true, true]);
     assert!(!d.whole_segments[4], "the head stays sharded: {d:?}");
-    assert!(
-        d.predicted < reference.predicted,
-        "{} vs {}",
-        d.predicted,
-        reference.predicted
-    );
+    assert!(d.predicted < reference.predicted, "{} vs {}", d.predicted, reference.predicted);
 }
 
 #[test]

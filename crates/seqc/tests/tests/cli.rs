@@ -47,7 +47,10 @@ fn unknown_pass_is_reported() {
 fn compile_splits_the_8b_model_on_one_node() {
     let (code, stdout, stderr) = seqc(&["compile", "examples/llama3-8b.mlir", "--devices", "8"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.starts_with("8 devices (sequence split, zigzag layout), 32 attention layers, profile h200"), "{stdout}");
+    assert!(
+        stdout.starts_with("8 devices (sequence split, zigzag layout), 32 attention layers, profile h200"),
+        "{stdout}"
+    );
     assert_eq!(stdout.matches(" ulysses ").count(), 32, "{stdout}");
 }
 
@@ -57,17 +60,28 @@ fn compile_writes_outputs_and_dumps() {
     let out = dir.join("out");
     let dumps = dir.join("dumps");
     let (code, _, stderr) = seqc(&[
-        "compile", "examples/tiny.mlir", "--devices", "2", "--strategy", "ring", "-o", out.to_str().unwrap(), "--dump-ir",
+        "compile",
+        "examples/tiny.mlir",
+        "--devices",
+        "2",
+        "--strategy",
+        "ring",
+        "-o",
+        out.to_str().unwrap(),
+        "--dump-ir",
         dumps.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["split"], true);
     assert_eq!(report["layers"][1]["strategy"], "ring");
     let plan = seq_runtime::Plan::read(&out.join("plan.json")).expect("plan reads back");
     assert_eq!(plan.devices, 2);
-    assert!(plan.steps.iter().any(|s| s.op == "async_start" && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.collective_permute")));
-    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("trace.json")).unwrap()).unwrap();
+    assert!(plan.steps.iter().any(|s| s.op == "async_start"
+        && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.collective_permute")));
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("trace.json")).unwrap()).unwrap();
     let events = trace["traceEvents"].as_array().unwrap();
     assert!(events.iter().any(|e| e["cat"] == "communication"), "the trace shows transfers");
     let mut names: Vec<String> =
@@ -139,8 +153,16 @@ fn calibrate_writes_a_profile_the_compiler_uses() {
     assert!(p.description.contains("Test GPU") && p.description.contains("inter-node links from the 'h200'"));
     // A slower machine predicts a slower step.
     let predicted = |profile: &str| -> f64 {
-        let (code, json, err) =
-            seqc(&["compile", "examples/bench/llama3-8b-layer-32k.mlir", "--devices", "2", "--profile", profile, "--emit", "json"]);
+        let (code, json, err) = seqc(&[
+            "compile",
+            "examples/bench/llama3-8b-layer-32k.mlir",
+            "--devices",
+            "2",
+            "--profile",
+            profile,
+            "--emit",
+            "json",
+        ]);
         assert_eq!(code, 0, "{err}");
         serde_json::from_str::<serde_json::Value>(&json).expect("report")["predicted_step_ms"].as_f64().expect("ms")
     };
@@ -150,7 +172,8 @@ fn calibrate_writes_a_profile_the_compiler_uses() {
     bad["attention_curve"] = serde_json::json!([[32768.0, 50.0], [8192.0, 60.0]]);
     let bad_path = dir.join("bad.json");
     std::fs::write(&bad_path, bad.to_string()).expect("write");
-    let (code, _, stderr) = seqc(&["compile", "examples/tiny.mlir", "--devices", "2", "--profile", bad_path.to_str().expect("utf-8")]);
+    let (code, _, stderr) =
+        seqc(&["compile", "examples/tiny.mlir", "--devices", "2", "--profile", bad_path.to_str().expect("utf-8")]);
     assert!(code != 0 && stderr.contains("attention_curve must list increasing token counts; entry 1"), "{stderr}");
     // Not a measurement file: a clear error.
     let (code, _, stderr) = seqc(&["calibrate", "--from", "examples/tiny.mlir", "-o", o]);
@@ -189,7 +212,18 @@ fn cuda_runs_go_through_seqc_run() {
     std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let run = |exit: &str| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_seqc"))
-            .args(["run", "examples/tiny.mlir", "--backend", "cuda", "--devices", "2", "--check", "--iters", "3", "--gpu-profile"])
+            .args([
+                "run",
+                "examples/tiny.mlir",
+                "--backend",
+                "cuda",
+                "--devices",
+                "2",
+                "--check",
+                "--iters",
+                "3",
+                "--gpu-profile",
+            ])
             .current_dir(super::root())
             .env("SEQC_RUN", &stub)
             .env("STUB_EXIT", exit)

@@ -30,14 +30,21 @@ fn check(g: &Graph, devices: usize, strategy: StrategyKind, segments: Option<Vec
     check_io(g, devices, strategy, segments, false)
 }
 
-fn check_io(g: &Graph, devices: usize, strategy: StrategyKind, segments: Option<Vec<i32>>, sharded_io: bool) -> Result<f64, String> {
+fn check_io(
+    g: &Graph,
+    devices: usize,
+    strategy: StrategyKind,
+    segments: Option<Vec<i32>>,
+    sharded_io: bool,
+) -> Result<f64, String> {
     check_with(g, CompileOptions { devices, strategy, sharded_io, ..Default::default() }, segments)
 }
 
 fn check_with(g: &Graph, opts: CompileOptions, segments: Option<Vec<i32>>) -> Result<f64, String> {
     let (devices, strategy, sharded_io) = (opts.devices, opts.strategy, opts.sharded_io);
     let split = compile_graph(g.clone(), &opts).map_err(|e| e.to_string())?;
-    let whole = compile_graph(g.clone(), &CompileOptions { devices: 1, sharded_io: false, ..opts }).map_err(|e| e.to_string())?;
+    let whole = compile_graph(g.clone(), &CompileOptions { devices: 1, sharded_io: false, ..opts })
+        .map_err(|e| e.to_string())?;
     // A forced split strategy must split; what auto or replicate leaves unsplit has nothing to
     // shard and says so.
     let forced = !matches!(strategy, StrategyKind::Auto | StrategyKind::Replicate);
@@ -58,9 +65,12 @@ fn check_with(g: &Graph, opts: CompileOptions, segments: Option<Vec<i32>>) -> Re
         }
     }
     let segs = segments.map(|s| seq_runtime::cpu::HostTensor::from_i32(vec![s.len()], s).expect("segments"));
-    let inputs = make_inputs(&split.plan, &RunInputs { segments: segs, seed: 7, ..Default::default() }).map_err(|e| e.to_string())?;
+    let inputs = make_inputs(&split.plan, &RunInputs { segments: segs, seed: 7, ..Default::default() })
+        .map_err(|e| e.to_string())?;
     let weights = WeightSource::random(3);
-    let run = |plan, f64| run_cpu(plan, &inputs, &weights, &RunOptions { precision: precision(f64), timeout: Duration::from_secs(20) });
+    let run = |plan, f64| {
+        run_cpu(plan, &inputs, &weights, &RunOptions { precision: precision(f64), timeout: Duration::from_secs(20) })
+    };
     let got = run(&split.plan, false).map_err(|e| e.to_string())?;
     let reference = run(&whole.plan, true).map_err(|e| e.to_string())?;
     if sharded_io && split.report.split {
@@ -80,7 +90,9 @@ fn check_with(g: &Graph, opts: CompileOptions, segments: Option<Vec<i32>>) -> Re
             let layout = split.program.module_attrs.get("seq.layout").and_then(|a| a.as_str()).unwrap_or("block");
             let rank = owner_of(row, layout, devices, got.outputs[0].shape[0]);
             let strategies: Vec<&str> = split.report.layers.iter().map(|l| l.strategy.as_str()).collect();
-            Err(format!("max relative error {worst:.3e} > {TOLERANCE:e}; row {row} (rank {rank}) diverges first; strategies {strategies:?}"))
+            Err(format!(
+                "max relative error {worst:.3e} > {TOLERANCE:e}; row {row} (rank {rank}) diverges first; strategies {strategies:?}"
+            ))
         }
     }
 }
@@ -102,7 +114,17 @@ fn every_strategy_matches_the_unsplit_model() {
 fn every_strategy_with_sharded_io_matches_the_unsplit_model() {
     let tiny = DecoderConfig::tiny();
     let packed = DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..tiny.clone() };
-    let segs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+    let segs: Vec<i32> = (0..37)
+        .map(|i| {
+            if i < 10 {
+                0
+            } else if i < 25 {
+                1
+            } else {
+                2
+            }
+        })
+        .collect();
     // Token ids in, logits out; hidden states in and out (a layer); q, k, v in (attention alone);
     // packed documents with an uneven length.
     let models = [
@@ -114,7 +136,8 @@ fn every_strategy_with_sharded_io_matches_the_unsplit_model() {
     for (name, g, segs) in &models {
         for devices in [2, 3, 4, 8] {
             for s in STRATEGIES {
-                check_io(g, devices, s, segs.clone(), true).unwrap_or_else(|m| panic!("{name}, {s:?} on {devices} ranks: {m}"));
+                check_io(g, devices, s, segs.clone(), true)
+                    .unwrap_or_else(|m| panic!("{name}, {s:?} on {devices} ranks: {m}"));
             }
         }
     }
@@ -128,7 +151,17 @@ fn ulysses_head_groups_match_the_unsplit_model() {
     let tiny = DecoderConfig::tiny();
     let gqa = DecoderConfig { heads: 8, kv_heads: 4, head_dim: 8, ..tiny.clone() };
     let packed = DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..gqa.clone() };
-    let segs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+    let segs: Vec<i32> = (0..37)
+        .map(|i| {
+            if i < 10 {
+                0
+            } else if i < 25 {
+                1
+            } else {
+                2
+            }
+        })
+        .collect();
     let models = [
         ("tiny", tiny.build().expect("builds"), None),
         ("gqa", gqa.build().expect("builds"), None),
@@ -139,20 +172,41 @@ fn ulysses_head_groups_match_the_unsplit_model() {
         for devices in [2, 4] {
             for groups in [2, 4] {
                 for sharded_io in [false, true] {
-                    let opts = CompileOptions { devices, strategy: StrategyKind::Ulysses, sharded_io, head_groups: groups, ..Default::default() };
+                    let opts = CompileOptions {
+                        devices,
+                        strategy: StrategyKind::Ulysses,
+                        sharded_io,
+                        head_groups: groups,
+                        ..Default::default()
+                    };
                     let what = format!("{name}, {groups} groups on {devices} ranks, sharded io {sharded_io}");
                     check_with(g, opts.clone(), segs.clone()).unwrap_or_else(|m| panic!("{what}: {m}"));
                     let c = compile_graph(g.clone(), &opts).expect("compiles");
-                    let (kv, heads) = match *name { "tiny" => (2, 4), _ => (4, 8) };
+                    let (kv, heads) = match *name {
+                        "tiny" => (2, 4),
+                        _ => (4, 8),
+                    };
                     // Whole KV heads per group, and query heads per group that split over the ranks.
                     let legal = kv % groups == 0 && (heads / groups) % devices == 0;
-                    let a2a = c.plan.steps.iter().filter(|s| s.op == "async_start" && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.all_to_all")).count();
+                    let a2a = c
+                        .plan
+                        .steps
+                        .iter()
+                        .filter(|s| {
+                            s.op == "async_start"
+                                && s.attrs.get("collective").and_then(|c| c.as_str()) == Some("seq.all_to_all")
+                        })
+                        .count();
                     for l in &c.report.layers {
                         if legal {
                             assert_eq!(l.strategy, format!("ulysses({groups} head groups)"), "{what}");
                         } else {
                             assert_eq!(l.strategy, "ulysses", "{what}");
-                            assert!(l.fallback.as_deref().is_some_and(|f| f.contains("one group")), "{what}: {:?}", l.fallback);
+                            assert!(
+                                l.fallback.as_deref().is_some_and(|f| f.contains("one group")),
+                                "{what}: {:?}",
+                                l.fallback
+                            );
                         }
                     }
                     // q, k, v in and the result out, per group and layer.
@@ -171,7 +225,17 @@ fn packed_documents_with_a_window_match() {
     let cfg = DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..DecoderConfig::tiny() };
     let g = cfg.build().expect("builds");
     // Three documents of 10, 15 and 12 tokens.
-    let segs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+    let segs: Vec<i32> = (0..37)
+        .map(|i| {
+            if i < 10 {
+                0
+            } else if i < 25 {
+                1
+            } else {
+                2
+            }
+        })
+        .collect();
     for devices in [2, 3, 4] {
         for s in STRATEGIES {
             check(&g, devices, s, Some(segs.clone())).unwrap_or_else(|m| panic!("{s:?} on {devices} ranks: {m}"));
@@ -181,7 +245,17 @@ fn packed_documents_with_a_window_match() {
 
 fn arb_model() -> impl Strategy<Value = (DecoderConfig, usize, StrategyKind, Option<Vec<i32>>)> {
     let heads = prop_oneof![Just((4i64, 4i64)), Just((4, 2)), Just((6, 3)), Just((6, 1)), Just((3, 1)), Just((2, 2))];
-    (heads, prop_oneof![Just(4i64), Just(8)], 3i64..40, any::<bool>(), proptest::option::of(2i64..12), any::<bool>(), 2usize..6, 0usize..6, any::<u64>())
+    (
+        heads,
+        prop_oneof![Just(4i64), Just(8)],
+        3i64..40,
+        any::<bool>(),
+        proptest::option::of(2i64..12),
+        any::<bool>(),
+        2usize..6,
+        0usize..6,
+        any::<u64>(),
+    )
         .prop_map(|((h, kv), hd, seq, causal, window, packed, devices, s, seg_seed)| {
             let cfg = DecoderConfig {
                 layers: 1,
@@ -200,12 +274,14 @@ fn arb_model() -> impl Strategy<Value = (DecoderConfig, usize, StrategyKind, Opt
             // Documents start where a seeded coin says so.
             let segs = packed.then(|| {
                 let mut id = 0;
-                (0..seq).map(|i| {
-                    if i > 0 && (seg_seed >> (i % 64)) & 1 == 1 && (seg_seed >> ((i * 7) % 64)) & 1 == 1 {
-                        id += 1;
-                    }
-                    id
-                }).collect()
+                (0..seq)
+                    .map(|i| {
+                        if i > 0 && (seg_seed >> (i % 64)) & 1 == 1 && (seg_seed >> ((i * 7) % 64)) & 1 == 1 {
+                            id += 1;
+                        }
+                        id
+                    })
+                    .collect()
             });
             (cfg, devices, STRATEGIES[s], segs)
         })
@@ -239,8 +315,13 @@ fn bf16_attention_through_the_cuda_lowering_matches() {
             let opts = CompileOptions { devices, strategy: s, sharded_io: true, ..Default::default() };
             let split = compile_graph(g.clone(), &opts).unwrap_or_else(|e| panic!("{s:?} x {devices}: {e}"));
             let inputs = make_inputs(&split.plan, &RunInputs { seed: 7, ..Default::default() }).expect("inputs");
-            let reference = run_cpu(&whole.plan, &inputs, &weights, &RunOptions { precision: precision(true), timeout: Duration::from_secs(20) })
-                .expect("unsplit runs");
+            let reference = run_cpu(
+                &whole.plan,
+                &inputs,
+                &weights,
+                &RunOptions { precision: precision(true), timeout: Duration::from_secs(20) },
+            )
+            .expect("unsplit runs");
             let mut emu = seq_runtime::cuda::emulate::Emulator::new(&split.plan, &inputs, &weights).expect("lowers");
             emu.run().expect("emulated run");
             let emulated = emu.global_outputs(&split.plan).expect("outputs");

@@ -18,7 +18,11 @@ fn check_graph(file: &str, header: &str, g: seq_ir::Graph) {
     let text = std::fs::read_to_string(&path).expect("example file");
     let ctx = SeqContext::new().expect("context");
     let parsed = ctx.load(&text, file).unwrap_or_else(|d| panic!("{}", d.render()));
-    assert_eq!(print_graph(&parsed, PrintOptions::default()), built, "{file} is stale: rerun with SEQC_BLESS_EXAMPLES=1");
+    assert_eq!(
+        print_graph(&parsed, PrintOptions::default()),
+        built,
+        "{file} is stale: rerun with SEQC_BLESS_EXAMPLES=1"
+    );
 }
 
 #[test]
@@ -55,12 +59,16 @@ fn benchmark_programs_match_builder() {
         let cfg = DecoderConfig { seq_len: tokens, ..DecoderConfig::llama3_8b() };
         check_graph(
             &format!("bench/llama3-8b-layer-{tag}.mlir"),
-            &format!("// One Llama-3-8B-shaped decoder layer on {tokens} tokens (bf16): the benchmark's layer workload.\n// Generated from DecoderConfig::llama3_8b().build_layer().\n"),
+            &format!(
+                "// One Llama-3-8B-shaped decoder layer on {tokens} tokens (bf16): the benchmark's layer workload.\n// Generated from DecoderConfig::llama3_8b().build_layer().\n"
+            ),
             cfg.build_layer().expect("builds"),
         );
         check_graph(
             &format!("bench/llama3-8b-attention-{tag}.mlir"),
-            &format!("// Llama-3-8B-shaped causal attention alone (32 heads, 8 KV heads, head dim 128) on {tokens} tokens.\n// Generated from DecoderConfig::llama3_8b().build_attention().\n"),
+            &format!(
+                "// Llama-3-8B-shaped causal attention alone (32 heads, 8 KV heads, head dim 128) on {tokens} tokens.\n// Generated from DecoderConfig::llama3_8b().build_attention().\n"
+            ),
             cfg.build_attention().expect("builds"),
         );
     }

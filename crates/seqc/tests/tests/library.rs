@@ -15,11 +15,15 @@ fn compile_text_and_summarise() {
 
 #[test]
 fn errors_are_values_not_panics() {
-    let err = compile(&Source::Text { name: "x.mlir".into(), text: "func.func @f(".into() }, &CompileOptions::default())
-        .expect_err("malformed");
+    let err =
+        compile(&Source::Text { name: "x.mlir".into(), text: "func.func @f(".into() }, &CompileOptions::default())
+            .expect_err("malformed");
     assert!(matches!(err, Error::Load(_)));
     assert!(err.to_string().starts_with("x.mlir:1:"), "{err}");
-    let err = compile(&Source::Text { name: "x".into(), text: String::new() }, &CompileOptions { devices: 0, ..Default::default() })
-        .expect_err("no devices");
+    let err = compile(
+        &Source::Text { name: "x".into(), text: String::new() },
+        &CompileOptions { devices: 0, ..Default::default() },
+    )
+    .expect_err("no devices");
     assert!(matches!(err, Error::NoDevices));
 }

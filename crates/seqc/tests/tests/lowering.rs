@@ -39,11 +39,17 @@ fn check(name: &str, c: &seqc::Compiled, devices: usize, strategy: StrategyKind)
     };
     if let (Some(w), true) = (wanted, split) {
         for l in &c.report.layers {
-            assert!(l.strategy.starts_with(w) || l.fallback.is_some(), "{name}: layer {} is {} without a reason", l.layer, l.strategy);
+            assert!(
+                l.strategy.starts_with(w) || l.fallback.is_some(),
+                "{name}: layer {} is {} without a reason",
+                l.layer,
+                l.strategy
+            );
         }
     }
     assert_eq!(c.plan.devices, devices);
-    settings("lowering").bind(|| insta::assert_snapshot!(name.to_string(), print_graph(&c.program, PrintOptions::default())));
+    settings("lowering")
+        .bind(|| insta::assert_snapshot!(name.to_string(), print_graph(&c.program, PrintOptions::default())));
 }
 
 #[test]
@@ -70,7 +76,8 @@ fn uneven_cases_under_every_strategy() {
         let g = cfg.build().expect("builds");
         for devices in device_counts {
             for (sname, s) in STRATEGIES {
-                let c = compile_graph(g.clone(), &opts(devices, s)).unwrap_or_else(|e| panic!("{model} {sname} x {devices}: {e}"));
+                let c = compile_graph(g.clone(), &opts(devices, s))
+                    .unwrap_or_else(|e| panic!("{model} {sname} x {devices}: {e}"));
                 check(&format!("{model}_{sname}_{devices}"), &c, devices, s);
             }
         }
@@ -82,14 +89,20 @@ fn uneven_cases_under_every_strategy() {
 #[test]
 fn sharded_io_under_every_strategy() {
     let cfg = DecoderConfig { layers: 1, seq_len: 61, ..DecoderConfig::tiny() };
-    for (model, g) in [("layer", cfg.build_layer().expect("builds")), ("attention", cfg.build_attention().expect("builds"))] {
+    for (model, g) in
+        [("layer", cfg.build_layer().expect("builds")), ("attention", cfg.build_attention().expect("builds"))]
+    {
         for devices in [2, 4] {
             for (sname, s) in STRATEGIES.into_iter().filter(|(n, _)| *n != "auto" && *n != "replicate") {
                 let c = compile_graph(g.clone(), &CompileOptions { sharded_io: true, ..opts(devices, s) })
                     .unwrap_or_else(|e| panic!("{model} {sname} x {devices}: {e}"));
-                let io = c.plan.sharded_io.as_ref().unwrap_or_else(|| panic!("{model} {sname} x {devices}: no sharded_io"));
+                let io =
+                    c.plan.sharded_io.as_ref().unwrap_or_else(|| panic!("{model} {sname} x {devices}: no sharded_io"));
                 assert_eq!((io.global_size, io.outputs.as_slice()), (61, &[0usize][..]), "{model} {sname} x {devices}");
-                assert!(c.plan.steps.iter().all(|s| s.op != "shard" && s.op != "unshard"), "{model} {sname} x {devices}");
+                assert!(
+                    c.plan.steps.iter().all(|s| s.op != "shard" && s.op != "unshard"),
+                    "{model} {sname} x {devices}"
+                );
                 check(&format!("sharded_io_{model}_{sname}_{devices}"), &c, devices, s);
             }
         }
@@ -104,11 +117,13 @@ fn bf16_partials_are_f32_only_when_merged() {
     let g = cfg.build_attention().expect("builds");
     for (sname, s) in STRATEGIES.into_iter().filter(|(n, _)| *n != "auto" && *n != "replicate") {
         let name = format!("bf16_attention_{sname}_2");
-        let c = compile_graph(g.clone(), &CompileOptions { sharded_io: true, ..opts(2, s) }).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let c = compile_graph(g.clone(), &CompileOptions { sharded_io: true, ..opts(2, s) })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let steps = &c.plan.steps;
         let ops = |op: &'static str| steps.iter().filter(move |st| st.op == op);
         let merged = ops("lse_merge").count() > 0;
-        let types: Vec<&str> = ops("attention_partial").map(|st| c.plan.values[st.results[0] as usize].dtype.as_str()).collect();
+        let types: Vec<&str> =
+            ops("attention_partial").map(|st| c.plan.values[st.results[0] as usize].dtype.as_str()).collect();
         assert!(!types.is_empty(), "{name}: no attention_partial");
         assert!(types.iter().all(|t| *t == if merged { "f32" } else { "bf16" }), "{name}: partial outputs {types:?}");
         assert_eq!(ops("convert").count() > 0, merged, "{name}: a convert exactly when partials merge");
@@ -127,9 +142,13 @@ fn bf16_attention_commands_fit_the_sdpa_path() {
     for (sname, s) in STRATEGIES {
         for devices in [1, 2, 4] {
             let c = compile_graph(g.clone(), &opts(devices, s)).unwrap_or_else(|e| panic!("{sname} x {devices}: {e}"));
-            let program = seq_runtime::cuda::program::build(&c.plan, 0).unwrap_or_else(|e| panic!("{sname} x {devices}: {e}"));
-            let attentions: Vec<_> =
-                program.cmds.iter().filter_map(|(_, cmd)| if let Cmd::Attention(a) = cmd { Some(a) } else { None }).collect();
+            let program =
+                seq_runtime::cuda::program::build(&c.plan, 0).unwrap_or_else(|e| panic!("{sname} x {devices}: {e}"));
+            let attentions: Vec<_> = program
+                .cmds
+                .iter()
+                .filter_map(|(_, cmd)| if let Cmd::Attention(a) = cmd { Some(a) } else { None })
+                .collect();
             assert!(!attentions.is_empty(), "{sname} x {devices}: no attention command");
             for a in attentions {
                 let key = if a.lse.is_some() { SdpaKey::block(a, 1, 1, None) } else { SdpaKey::of(a) };
@@ -144,13 +163,22 @@ fn bf16_attention_commands_fit_the_sdpa_path() {
 /// result all-to-all, the results joined by columns.
 #[test]
 fn ulysses_in_head_groups() {
-    let cfg = DecoderConfig { layers: 1, seq_len: 64, heads: 16, kv_heads: 4, head_dim: 8, hidden: 128, ..DecoderConfig::tiny() };
+    let cfg = DecoderConfig {
+        layers: 1,
+        seq_len: 64,
+        heads: 16,
+        kv_heads: 4,
+        head_dim: 8,
+        hidden: 128,
+        ..DecoderConfig::tiny()
+    };
     let g = cfg.build_attention().expect("builds");
     let o = CompileOptions { head_groups: 2, sharded_io: true, ..opts(2, StrategyKind::Ulysses) };
     let c = compile_graph(g, &o).expect("compiles");
     assert_eq!(c.report.layers[0].strategy, "ulysses(2 head groups)");
     let ops: Vec<&str> = c.plan.steps.iter().map(|s| s.op.as_str()).collect();
-    let partials: Vec<usize> = ops.iter().enumerate().filter(|(_, o)| **o == "attention_partial").map(|(i, _)| i).collect();
+    let partials: Vec<usize> =
+        ops.iter().enumerate().filter(|(_, o)| **o == "attention_partial").map(|(i, _)| i).collect();
     assert_eq!(partials.len(), 2, "{ops:?}");
     // The second group's inputs are on their way before the first group's attention runs.
     let starts_before_first = ops[..partials[0]].iter().filter(|o| **o == "async_start").count();

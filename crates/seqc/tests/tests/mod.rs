@@ -1,8 +1,8 @@
 mod chooser;
 mod cli;
+mod examples;
 mod decisions;
 mod equivalence;
-mod examples;
 mod hf;
 mod library;
 mod lowering;
@@ -13,19 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
 }
 
 /// Runs the seqc binary from the workspace root, so paths in messages are workspace-relative.
 pub fn seqc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_seqc"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run seqc");
+    let out = Command::new(env!("CARGO_BIN_EXE_seqc")).args(args).current_dir(root()).output().expect("run seqc");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

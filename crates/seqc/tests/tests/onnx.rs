@@ -29,9 +29,11 @@ fn imported_ir_is_pinned() {
     let Some(dir) = models() else { return };
     for model in EXPORTS {
         for opset in [18, 23] {
-            let imported = import(&dir.join(model).join(format!("model-opset{opset}.onnx"))).unwrap_or_else(|e| panic!("{model} {opset}: {e}"));
+            let imported = import(&dir.join(model).join(format!("model-opset{opset}.onnx")))
+                .unwrap_or_else(|e| panic!("{model} {opset}: {e}"));
             let name = format!("{}_opset{opset}", model.replace('-', "_"));
-            settings("onnx").bind(|| insta::assert_snapshot!(name, print_graph(&imported.graph, PrintOptions::default())));
+            settings("onnx")
+                .bind(|| insta::assert_snapshot!(name, print_graph(&imported.graph, PrintOptions::default())));
         }
     }
 }
@@ -59,13 +61,22 @@ fn imported_models_reproduce_the_exported_logits() {
         let logits = read_f32(&dir.join(model).join("logits.npy"));
         for opset in [18, 23] {
             let imported = import(&dir.join(model).join(format!("model-opset{opset}.onnx"))).expect("imports");
-            let weights_path = std::env::temp_dir().join(format!("seqc-test-{model}-{opset}-{}.safetensors", std::process::id()));
+            let weights_path =
+                std::env::temp_dir().join(format!("seqc-test-{model}-{opset}-{}.safetensors", std::process::id()));
             write_safetensors(&imported.weights, &weights_path).expect("weights");
             let weights = WeightSource::safetensors(&weights_path).expect("reads back");
             for devices in [1, 2, 4] {
-                let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() }).expect("compiles");
-                let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
-                let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
+                let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() })
+                    .expect("compiles");
+                let inputs =
+                    make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+                let out = run_cpu(
+                    &c.plan,
+                    &inputs,
+                    &weights,
+                    &RunOptions { precision: precision(false), ..Default::default() },
+                )
+                .expect("runs");
                 let (err, bad) = max_relative_error(&out.outputs[0], &logits, 1e-4);
                 assert!(bad.is_none(), "{model} opset {opset} on {devices} ranks: max relative error {err:.3e}");
                 worst = worst.max(err);

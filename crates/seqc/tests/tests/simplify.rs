@@ -11,7 +11,11 @@ use seqc::run::{RunInputs, make_inputs, max_relative_error, precision, run_cpu};
 fn simplified_programs_compute_the_same() {
     let ctx = SeqContext::new().expect("context");
     let dir = root().join("tests/passes/simplify_collectives");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).expect("folder").filter_map(|e| Some(e.ok()?.path())).filter(|p| p.extension().is_some_and(|x| x == "mlir")).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .expect("folder")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "mlir"))
+        .collect();
     cases.sort();
     assert!(cases.len() >= 4);
     for path in cases {
@@ -25,7 +29,14 @@ fn simplified_programs_compute_the_same() {
         let after = to_plan(&g);
         // `*_kept` inputs are the cases the pass must leave alone.
         let kept = path.file_stem().is_some_and(|s| s.to_string_lossy().ends_with("_kept"));
-        assert_eq!(after.steps.len() == before.steps.len(), kept, "{}: {} steps became {}", path.display(), before.steps.len(), after.steps.len());
+        assert_eq!(
+            after.steps.len() == before.steps.len(),
+            kept,
+            "{}: {} steps became {}",
+            path.display(),
+            before.steps.len(),
+            after.steps.len()
+        );
         let inputs = make_inputs(&before, &RunInputs { seed: 5, ..Default::default() }).expect("inputs");
         let opts = RunOptions { precision: precision(true), ..Default::default() };
         let a = run_cpu(&before, &inputs, &WeightSource::random(1), &opts).expect("runs before");
