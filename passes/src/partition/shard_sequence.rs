@@ -12,6 +12,11 @@
 //! `seq.sharded_results`, positions) and the global length (`seq.global_tokens`); the layout is
 //! `seq.layout`.
 //!
+//! Token-wise segments listed in `seq.whole_segments`, and layers whose strategy is `whole`, run on
+//! every row instead (as in the unsplit program, a layer as a plain `seq.attention`); a value is
+//! moved between the two layouts with `seq.unshard` or `seq.shard` where an op in the other
+//! layout first reads it, once.
+//!
 //! Needs the module attributes set by `seq-choose-strategy`; a program it marks unsplit
 //! (`seq.split = false`) is left as it is.
 
