@@ -12,18 +12,25 @@ use crate::{
     partition::lowering::{ALL, AttnInputs, emit, illegal},
     schedule::{OverlapCollectives, PlanMemory, plan_memory::ARENA_BYTES},
     simulate::simulate,
-    strategy::{cost_model::CostContext, egraph, naive},
+    strategy::{
+        cost_model::{CostContext, Target},
+        egraph, naive,
+    },
 };
-use seq_ir::{Attr, AttentionConfig, Builder, DType, Graph, OpKind, TensorType, builder::attrs, verify::shard_rows};
+use seq_ir::{AttentionConfig, Attr, Builder, DType, Graph, OpKind, TensorType, builder::attrs, verify::shard_rows};
 use std::collections::BTreeMap;
 
 /// What a chooser decided for one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayerChoice {
-    /// Attention over the whole sequence on every rank.
+    /// Replicate form on sharded rows: gather q, k and v, attend over the whole sequence, keep
+    /// the local rows.
     Full,
-    /// Candidate `k` of `Costs::candidates`.
+    /// Candidate `k` of `Costs::candidates`, on sharded rows.
     Split(usize),
+    /// Kept whole: q, k and v are already whole on every rank (the segment before the layer runs
+    /// whole), so the layer attends with no collective and hands on whole rows.
+    Whole,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +38,45 @@ pub struct Decision {
     /// Whether the program is split at all (false: every rank runs the whole model).
     pub split: bool,
     pub layers: Vec<LayerChoice>,
+    /// `whole_segments[i]`: token-wise segment i (before layer i; index = layers: after the
+    /// last) runs on whole rows rather than on the rank's rows.
+    pub whole_segments: Vec<bool>,
     pub predicted: f64,
+}
+
+impl Decision {
+    /// The program run whole on every device.
+    pub fn unsplit(layers: usize, predicted: f64) -> Self {
+        Self {
+            split: false,
+            layers: vec![LayerChoice::Full; layers],
+            whole_segments: vec![false; layers + 1],
+            predicted,
+        }
+    }
+}
+
+/// The price of moving the residual stream between layouts (sharded rows and whole), in
+/// seconds on one rank. Segment i is the token-wise work before layer i (index = layers: after
+/// the last). Indexed by segment, `layers + 1` entries each.
+#[derive(Clone, Debug, Default)]
+pub struct LayoutCosts {
+    /// Gathering whole (`seq.unshard`) the per-token values segment i reads from before it.
+    pub gather_in: Vec<f64>,
+    /// Cutting those values to the rank's rows (`seq.shard`).
+    pub cut_in: Vec<f64>,
+    /// Gathering what segment i hands on whole: layer i's q, k, v (and segments), or for the
+    /// last segment the program's per-token results.
+    pub gather_out: Vec<f64>,
+    /// Cutting those to the rank's rows.
+    pub cut_out: Vec<f64>,
+    /// Arguments arrive, and results leave, as each rank's rows (`--sharded-io`).
+    pub sharded_io: bool,
+    /// Whether segment i, and layer i, fit the memory budget run whole: the weights plus the
+    /// largest op's whole operands and results (an estimate below the arena's peak; a program
+    /// over budget is still refused after lowering).
+    pub segment_fits: Vec<bool>,
+    pub layer_fits: Vec<bool>,
 }
 
 /// Everything a chooser needs, in seconds on one rank.
@@ -51,12 +96,43 @@ pub struct Costs {
     /// Token-wise work before layer i (index = layers: after the last), whole and sharded.
     pub tok_full: Vec<f64>,
     pub tok_sharded: Vec<f64>,
+    /// Moving between layouts at segment boundaries.
+    pub layout: LayoutCosts,
+}
+
+fn at(v: &[f64], i: usize) -> f64 {
+    v.get(i).copied().unwrap_or(0.0)
 }
 
 impl Costs {
     /// The program run whole on every device.
     pub fn whole(&self) -> f64 {
         self.tok_full.iter().sum::<f64>() + self.full_attention.iter().sum::<f64>()
+    }
+
+    /// Cutting the arguments to the rank's rows at entry (nothing when they arrive so).
+    pub fn entry(&self) -> f64 {
+        if self.layout.sharded_io { 0.0 } else { at(&self.layout.cut_in, 0) }
+    }
+
+    /// Assembling sharded results at exit (nothing when they leave as the rank's rows).
+    pub fn exit(&self) -> f64 {
+        if self.layout.sharded_io { 0.0 } else { at(&self.layout.gather_out, self.tok_sharded.len().saturating_sub(1)) }
+    }
+
+    /// A program that keeps every segment on sharded rows, each layer as `layers` says (a layer
+    /// kept whole is not possible there: infinite).
+    pub fn sharded_program(&self, layers: &[LayerChoice]) -> f64 {
+        let attention: f64 = layers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match c {
+                LayerChoice::Full => at(&self.replicate, i),
+                LayerChoice::Split(k) => self.split.get(i).and_then(|l| l.get(*k)).copied().unwrap_or(f64::INFINITY),
+                LayerChoice::Whole => f64::INFINITY,
+            })
+            .sum();
+        self.entry() + self.tok_sharded.iter().sum::<f64>() + attention + self.exit()
     }
 }
 
@@ -75,12 +151,15 @@ pub struct LayerPrice {
     pub peak_bytes: u64,
 }
 
-/// Candidate splits for `devices`: the fixed strategies, then every hybrid with a useful ulysses
-/// degree (inside a node, both degrees > 1).
-pub fn candidates(devices: usize, gpus_per_node: usize) -> Vec<Strategy> {
+/// Candidate splits for the target: the fixed strategies, then every hybrid with both degrees
+/// above 1 whose Ulysses groups (consecutive ranks) each sit inside one node. A hybrid whose
+/// groups would straddle two nodes (12 devices at 8 per node, ulysses 6: ranks 6-11) is not
+/// offered; plain Ulysses over more than a node is offered and priced at the inter-node rate.
+pub fn candidates(target: &Target) -> Vec<Strategy> {
+    let devices = target.devices;
     let mut out = vec![Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv];
     for u in 2..devices {
-        if devices.is_multiple_of(u) && u <= gpus_per_node {
+        if devices.is_multiple_of(u) && !target.axis_crosses_nodes("ulysses", u) {
             out.push(Strategy::Hybrid { ulysses: u, ring: devices / u });
         }
     }
@@ -117,7 +196,8 @@ pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config)
     let out = if n == 1 {
         b.attention(q, k, v, seg, c).map_err(|e| e.to_string())?
     } else {
-        emit(&mut b, strategy, &AttnInputs { q, k, v, index, segments: seg, cfg: *c, dtype: layer.dtype }, n, 1).map_err(|e| e.to_string())?
+        emit(&mut b, strategy, &AttnInputs { q, k, v, index, segments: seg, cfg: *c, dtype: layer.dtype }, n, 1)
+            .map_err(|e| e.to_string())?
     };
     g.results = vec![out];
     OverlapCollectives.run(&mut g).map_err(|e| e.to_string())?;
@@ -160,12 +240,95 @@ fn tokenwise_segments(g: &Graph, config: &Config, seq: i64) -> Vec<(f64, usize)>
     segs
 }
 
+/// Per-token values: the arguments split with the sequence and everything computed from them.
+fn per_token_values(g: &Graph, seq: i64) -> Vec<bool> {
+    let mut tok = vec![false; g.values.len()];
+    for a in &g.args {
+        tok[a.0 as usize] = crate::partition::shard_sequence::per_token(g.ty(*a), seq);
+    }
+    for (_, op) in g.body_ops() {
+        if op.operands.iter().any(|v| tok[v.0 as usize]) {
+            for r in &op.results {
+                tok[r.0 as usize] = true;
+            }
+        }
+    }
+    tok
+}
+
+/// Prices the layout changes at every boundary: segment i's entry (position 2i) and its exit
+/// into layer i (2i + 1; after the last segment, the results). Every per-token value live
+/// across the boundary is gathered whole (`seq.unshard`, an all-gather of the local rows) or cut
+/// to the rank's rows (`seq.shard`, a copy), as `seq-shard-sequence` emits them. The lowering
+/// converts a value only where a unit in the other layout reads it, and once: pricing every live
+/// value is an upper bound, so the e-graph never counts on a saving the program does not realise.
+fn layout_costs(g: &Graph, config: &Config, seq: i64) -> LayoutCosts {
+    let t = &config.target;
+    let n = t.devices;
+    let causal = g.ops_of(OpKind::Attention).any(|(_, op)| op.bool("causal") == Some(true));
+    let local = shard_rows(if causal { "zigzag" } else { "block" }, seq, n as i64);
+    let tok = per_token_values(g, seq);
+    let layers = g.ops_of(OpKind::Attention).count();
+    // Positions: arguments 0, segment i 2i + 1, layer i 2i + 2, the results 2 layers + 2; the
+    // boundary before position p is crossed by values defined before p and read at p or later.
+    let mut def = vec![0usize; g.values.len()];
+    let mut last = vec![0usize; g.values.len()];
+    let mut seg = 0;
+    for (_, op) in g.body_ops() {
+        let position = if op.kind == OpKind::Attention { 2 * seg + 2 } else { 2 * seg + 1 };
+        for v in &op.operands {
+            last[v.0 as usize] = last[v.0 as usize].max(position);
+        }
+        for r in &op.results {
+            def[r.0 as usize] = position;
+        }
+        seg += usize::from(op.kind == OpKind::Attention);
+    }
+    for r in &g.results {
+        last[r.0 as usize] = 2 * layers + 2;
+    }
+    // The largest op run whole at each position.
+    let mut peak = vec![0u64; 2 * layers + 3];
+    let mut seg = 0;
+    for (_, op) in g.body_ops() {
+        let position = if op.kind == OpKind::Attention { 2 * seg + 2 } else { 2 * seg + 1 };
+        let bytes: u64 =
+            op.operands.iter().chain(&op.results).filter_map(|v| g.ty(*v).tensor()).map(|t| t.size_bytes()).sum();
+        peak[position] = peak[position].max(bytes);
+        seg += usize::from(op.kind == OpKind::Attention);
+    }
+    let params = crate::analysis::ModelSummary::of(g).param_bytes;
+    let fits = |p: usize| peak[p] + params <= t.memory_budget;
+    let args: Vec<bool> = (0..g.values.len()).map(|i| g.args.iter().any(|a| a.0 as usize == i)).collect();
+    let live = |p: usize, gather: bool| -> Vec<usize> {
+        // Arguments arrive whole, or as rows under --sharded-io: that form costs nothing.
+        let free = |i: usize| args[i] && gather != config.sharded_io;
+        (0..g.values.len()).filter(|&i| tok[i] && def[i] < p && last[i] >= p && !free(i)).collect()
+    };
+    let whole_bytes = |i: usize| g.values[i].ty.tensor().map_or(0.0, |t| t.size_bytes() as f64);
+    let local_bytes = |i: usize| whole_bytes(i) * local as f64 / seq.max(1) as f64;
+    let gather = |p: usize| -> f64 {
+        live(p, true).into_iter().map(|i| t.collective_cost(OpKind::AllGather, local_bytes(i), n, ALL, 1).seconds).sum()
+    };
+    let cut =
+        |p: usize| -> f64 { live(p, false).into_iter().map(|i| t.memory_bound(whole_bytes(i) + local_bytes(i))).sum() };
+    LayoutCosts {
+        gather_in: (0..=layers).map(|i| gather(2 * i + 1)).collect(),
+        cut_in: (0..=layers).map(|i| cut(2 * i + 1)).collect(),
+        gather_out: (0..=layers).map(|i| gather(2 * i + 2)).collect(),
+        cut_out: (0..=layers).map(|i| cut(2 * i + 2)).collect(),
+        sharded_io: config.sharded_io,
+        segment_fits: (0..=layers).map(|i| fits(2 * i + 1)).collect(),
+        layer_fits: (0..layers).map(|i| fits(2 * i + 2)).collect(),
+    }
+}
+
 /// Prices every candidate for every layer, within the memory budget.
 pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     let layers = layers_of(g)?;
     let seq = crate::partition::shard_sequence::sequence_length(g)?.unwrap_or(1);
     let n = config.target.devices;
-    let all = candidates(n, config.target.gpus_per_node);
+    let all = candidates(&config.target);
     let wanted = |s: &Strategy| match config.strategy {
         StrategyRequest::Auto | StrategyRequest::Replicate => true,
         StrategyRequest::Ulysses => *s == Strategy::Ulysses,
@@ -178,7 +341,10 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     // Per distinct layer: candidate prices, exclusion reasons, whole attention, replicate form.
     type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64);
     let mut cache: BTreeMap<String, Priced> = BTreeMap::new();
-    let single = Config { target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() }, ..config.clone() };
+    let single = Config {
+        target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() },
+        ..config.clone()
+    };
     for layer in &layers {
         let key = format!("{layer:?}");
         if !cache.contains_key(&key) {
@@ -189,7 +355,11 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
                     Some(r) => Err(r),
                     None => price_layer(layer, seq, *s, config).and_then(|p| {
                         if p.peak_bytes + params > config.target.memory_budget {
-                            Err(format!("needs {:.1} GiB per device, over the {:.1} GiB budget", gib(p.peak_bytes + params), gib(config.target.memory_budget)))
+                            Err(format!(
+                                "needs {:.1} GiB per device, over the {:.1} GiB budget",
+                                gib(p.peak_bytes + params),
+                                gib(config.target.memory_budget)
+                            ))
                         } else {
                             Ok(p.seconds)
                         }
@@ -222,6 +392,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         out.tok_full.push(seconds);
         out.tok_sharded.push((seconds - launches).max(0.0) / n as f64 + launches);
     }
+    out.layout = layout_costs(g, config, seq);
     Ok(out)
 }
 
@@ -233,7 +404,7 @@ pub fn gib(bytes: u64) -> f64 {
 pub fn decide(g: &Graph, config: &Config) -> Result<(Costs, Decision), String> {
     let layers = layers_of(g)?.len();
     if config.target.devices == 1 || layers == 0 || config.strategy == StrategyRequest::Replicate {
-        return Ok((Costs::default(), Decision { split: false, layers: vec![LayerChoice::Full; layers], predicted: 0.0 }));
+        return Ok((Costs::default(), Decision::unsplit(layers, 0.0)));
     }
     let costs = costs(g, config)?;
     let decision = match (config.strategy, config.chooser) {
@@ -259,14 +430,16 @@ fn forced(costs: &Costs) -> Decision {
                 .map_or(LayerChoice::Full, |(k, _)| LayerChoice::Split(k))
         })
         .collect();
-    let predicted = layers
-        .iter()
-        .zip(&costs.split)
-        .map(|(c, p)| if let LayerChoice::Split(k) = c { p[*k] } else { f64::INFINITY })
-        .sum::<f64>()
-        + costs.tok_sharded.iter().sum::<f64>();
-    Decision { split: layers.iter().any(|c| matches!(c, LayerChoice::Split(_))), layers, predicted }
+    let predicted = if layers.contains(&LayerChoice::Full) { f64::INFINITY } else { costs.sharded_program(&layers) };
+    let whole_segments = vec![false; layers.len() + 1];
+    Decision { split: layers.iter().any(|c| matches!(c, LayerChoice::Split(_))), layers, whole_segments, predicted }
 }
+
+/// Module attribute: the token-wise segments kept whole (see `Decision::whole_segments`).
+pub const WHOLE_SEGMENTS: &str = "seq.whole_segments";
+
+/// The `strategy` of a layer kept whole.
+pub const WHOLE: &str = "whole";
 
 pub struct ChooseStrategy {
     pub config: Config,
@@ -282,7 +455,8 @@ impl Pass for ChooseStrategy {
     }
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
-        let (costs, decision) = decide(g, &self.config).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
+        let (costs, decision) =
+            decide(g, &self.config).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
         let n = self.config.target.devices;
         // One mesh per program: hybrids must agree on their degrees; the most common wins.
         let mut hybrids: BTreeMap<Strategy, usize> = BTreeMap::new();
@@ -296,11 +470,26 @@ impl Pass for ChooseStrategy {
         let mesh = hybrids.iter().max_by_key(|(_, count)| **count).map(|(s, _)| *s);
         g.module_attrs.insert("seq.devices".into(), Attr::Int(n as i64));
         g.module_attrs.insert("seq.split".into(), Attr::Bool(decision.split));
+        let whole: Vec<i64> = (0..decision.whole_segments.len())
+            .filter(|&i| decision.split && decision.whole_segments[i])
+            .map(|i| i as i64)
+            .collect();
+        if whole.is_empty() {
+            g.module_attrs.remove(WHOLE_SEGMENTS);
+        } else {
+            g.module_attrs.insert(WHOLE_SEGMENTS.into(), Attr::Ints { values: whole, width: 64 });
+        }
         if let Some(Strategy::Hybrid { ulysses, ring }) = mesh {
             g.module_attrs.insert("seq.mesh".into(), Attr::Str(format!("ring={ring},ulysses={ulysses}")));
         }
         let ids: Vec<_> = g.ops_of(OpKind::Attention).map(|(id, _)| id).collect();
         for (i, id) in ids.into_iter().enumerate() {
+            if decision.split && decision.layers.get(i) == Some(&LayerChoice::Whole) {
+                let op = g.op_mut(id);
+                op.attrs.insert("layer".into(), Attr::Int(i as i64));
+                op.attrs.insert("strategy".into(), Attr::Str(WHOLE.into()));
+                continue;
+            }
             let mut strategy = match decision.layers.get(i) {
                 Some(LayerChoice::Split(k)) if decision.split => costs.candidates[*k],
                 _ => Strategy::Replicate,
@@ -351,7 +540,11 @@ fn forced_fallback(config: &Config, costs: &Costs, i: usize, chosen: Strategy) -
             let excluded = costs.excluded.get(i)?;
             let reasons = costs.candidates.iter().zip(excluded).filter(|(s, _)| matches!(s, Strategy::Hybrid { .. }));
             let why: Vec<String> = reasons.filter_map(|(s, r)| r.as_ref().map(|r| format!("{s}: {r}"))).collect();
-            return Some(if why.is_empty() { format!("no hybrid mesh fits {} devices", config.target.devices) } else { why.join("; ") });
+            return Some(if why.is_empty() {
+                format!("no hybrid mesh fits {} devices", config.target.devices)
+            } else {
+                why.join("; ")
+            });
         }
     };
     if chosen == asked {

@@ -136,15 +136,30 @@ impl Target {
     }
 
     pub fn nodes(&self) -> usize {
-        self.devices.div_ceil(self.gpus_per_node)
+        self.devices.div_ceil(self.gpus_per_node.max(1))
     }
 
-    /// Whether a group along `axis` (of a mesh whose minor axis has `ulysses` ranks) crosses nodes.
-    pub fn axis_crosses_nodes(&self, axis: &str, ulysses: usize) -> bool {
+    /// The node rank `rank` sits in: ranks fill nodes in order, `gpus_per_node` to a node.
+    pub fn node_of(&self, rank: usize) -> usize {
+        rank / self.gpus_per_node.max(1)
+    }
+
+    /// The rank groups of `axis` in a mesh whose minor axis has `ulysses` ranks: `sp` is every
+    /// rank, `ulysses` groups are consecutive ranks, `ring` groups take one rank of each.
+    pub fn axis_groups(&self, axis: &str, ulysses: usize) -> Vec<Vec<usize>> {
+        let (n, u) = (self.devices, ulysses.clamp(1, self.devices.max(1)));
         match axis {
-            "ulysses" => ulysses > self.gpus_per_node,
-            _ => self.devices > self.gpus_per_node,
+            "ulysses" => (0..n / u).map(|g| (g * u..(g + 1) * u).collect()).collect(),
+            "ring" => (0..u).map(|j| (j..n).step_by(u).collect()).collect(),
+            _ => vec![(0..n).collect()],
         }
+    }
+
+    /// Whether some group along `axis` (of a mesh whose minor axis has `ulysses` ranks) holds
+    /// ranks of two nodes: its collectives then run at the inter-node rate.
+    pub fn axis_crosses_nodes(&self, axis: &str, ulysses: usize) -> bool {
+        self.nodes() > 1
+            && self.axis_groups(axis, ulysses).iter().any(|g| g.iter().any(|&r| self.node_of(r) != self.node_of(g[0])))
     }
 }
 
@@ -202,7 +217,8 @@ impl Target {
         if self.axis_crosses_nodes(axis, ulysses) { &self.profile.inter_node } else { &self.profile.intra_node }
     }
 
-    fn memory_bound(&self, bytes: f64) -> f64 {
+    /// A memory-bound kernel moving `bytes` (read plus written).
+    pub fn memory_bound(&self, bytes: f64) -> f64 {
         self.profile.kernel_launch_us * 1e-6 + bytes / (self.profile.memory_gbs * 1e9)
     }
 
@@ -239,15 +255,20 @@ impl Target {
             OpKind::Linear | OpKind::Logits => {
                 let (x, w) = (shape(0), shape(1));
                 let flops = 2.0 * (x[0] * w[0] * w[1]) as f64;
-                (Resource::Compute, OpCost { seconds: launch + flops / (self.profile.gemm_tflops * 1e12), flops, bytes_sent: 0.0 })
+                (
+                    Resource::Compute,
+                    OpCost { seconds: launch + flops / (self.profile.gemm_tflops * 1e12), flops, bytes_sent: 0.0 },
+                )
             }
             OpKind::Attention | OpKind::AttentionPartial => {
                 let (q, k) = (shape(0), shape(1));
                 let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
                     .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
                 let flops = 4.0 * (q[0] * k[0] * q[1]) as f64 * density;
-                // A layer left unsplit inside a split program does all of the work on each device.
-                let tokens = if op.str("strategy") == Some("replicate") { ctx.seq_len.max(1) as usize } else { ctx.attention_tokens() };
+                // A layer left unsplit inside a split program (replicate form, or kept whole)
+                // does all of the work on each device.
+                let unsplit = matches!(op.str("strategy"), Some("replicate" | "whole"));
+                let tokens = if unsplit { ctx.seq_len.max(1) as usize } else { ctx.attention_tokens() };
                 let rate = self.profile.attention_rate(tokens);
                 (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
             }

@@ -1,3 +1,4 @@
+mod chooser;
 mod cli;
 mod examples;
 mod decisions;
