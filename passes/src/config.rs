@@ -83,10 +83,19 @@ pub struct Config {
     /// Ulysses layers move their heads in this many groups, each group's all-to-alls overlapping
     /// the previous group's attention (1: one all-to-all per tensor).
     pub head_groups: usize,
+    /// Compile a training step (`seq-autodiff` after partitioning): loss and weight gradients.
+    pub train: bool,
 }
 
 impl Config {
     pub fn new(target: Target) -> Self {
-        Self { target, strategy: StrategyRequest::Auto, chooser: Chooser::EGraph, sharded_io: false, head_groups: 1 }
+        Self {
+            target,
+            strategy: StrategyRequest::Auto,
+            chooser: Chooser::EGraph,
+            sharded_io: false,
+            head_groups: 1,
+            train: false,
+        }
     }
 }

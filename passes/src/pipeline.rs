@@ -13,9 +13,9 @@ pub struct PipelineOptions {
     pub dump_dir: Option<PathBuf>,
 }
 
-/// The whole pipeline, in order.
+/// The whole pipeline, in order; `seq-autodiff` only for a training step (`Config::train`).
 pub fn passes(config: &crate::config::Config) -> Vec<Box<dyn Pass>> {
-    registry::all(config)
+    registry::all(config).into_iter().filter(|p| config.train || p.name() != "seq-autodiff").collect()
 }
 
 pub fn run(graph: &mut Graph, passes: &[Box<dyn Pass>], opts: &PipelineOptions) -> Result<(), PassError> {

@@ -28,12 +28,17 @@ pub fn infer(kind: OpKind, types: &[&Type], attrs: &Attrs) -> Result<Inferred, S
 
 /// MLIR needs `operandSegmentSizes` on ops with optional operand groups; plans do not.
 fn check_segments(op: &Op) -> Result<(), String> {
-    if op.kind != OpKind::AttentionPartial {
-        return Ok(());
-    }
+    // Operands before the two optional segment operands.
+    let fixed = match op.kind {
+        OpKind::AttentionPartial => 5,
+        OpKind::AttentionPartialGrad => 8,
+        _ => return Ok(()),
+    };
     let n = op.operands.len();
-    let segs = if n == 7 { 1 } else { 0 };
-    let want = Attr::Ints { values: vec![1, 1, 1, 1, 1, segs, segs], width: 32 };
+    let segs = if n == fixed + 2 { 1 } else { 0 };
+    let mut values = vec![1; fixed];
+    values.extend([segs, segs]);
+    let want = Attr::Ints { values, width: 32 };
     if op.attrs.get(SEGMENT_SIZES) != Some(&want) {
         return Err(format!("requires {SEGMENT_SIZES} = {want} for its {n} operands"));
     }

@@ -37,6 +37,9 @@ pub enum OpClass {
     Collective,
     /// Async start/wait around a collective.
     Async,
+    /// The training step's loss and the derivatives `seq-autodiff` emits (not split by the
+    /// partitioning passes: they run on programs already partitioned).
+    Gradient,
 }
 
 op_kinds! {
@@ -68,6 +71,23 @@ op_kinds! {
     AsyncWait => "async_wait", Async;
     AttentionPartial => "attention_partial", Attention;
     LseMerge => "lse_merge", Tokenwise;
+    Pad => "pad", Layout;
+    ShardGrad => "shard_grad", Gradient;
+    LabelCount => "label_count", Gradient;
+    CrossEntropy => "cross_entropy", Gradient;
+    CrossEntropyGrad => "cross_entropy_grad", Gradient;
+    EmbeddingGrad => "embedding_grad", Gradient;
+    RmsNormGrad => "rms_norm_grad", Gradient;
+    LayerNormGrad => "layer_norm_grad", Gradient;
+    LinearGradInput => "linear_grad_input", Gradient;
+    LinearGradWeight => "linear_grad_weight", Gradient;
+    BiasGrad => "bias_grad", Gradient;
+    RopeGrad => "rope_grad", Gradient;
+    SiluGrad => "silu_grad", Gradient;
+    GeluGrad => "gelu_grad", Gradient;
+    SwigluGrad => "swiglu_grad", Gradient;
+    AttentionGrad => "attention_grad", Gradient;
+    AttentionPartialGrad => "attention_partial_grad", Gradient;
 }
 
 impl OpKind {

@@ -37,6 +37,10 @@ pub struct Plan {
     /// (`seqc compile --sharded-io`); absent: every input and output is the whole tensor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sharded_io: Option<ShardedIo>,
+    /// A name per output (a training step's `loss` and each parameter's gradient, under the
+    /// parameter's name); empty when the outputs are unnamed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_names: Vec<String>,
 }
 
 /// Which of a plan's inputs and outputs are per-rank shards, and their layout. Each such value's

@@ -438,7 +438,7 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             float(x, "lhs")?;
             out(x.clone())
         }
-        Shard | Unshard => {
+        Shard | Unshard | ShardGrad => {
             expect(1, 1)?;
             let x = t(0, "input")?;
             let dim = a.int("dim")?;
@@ -448,6 +448,9 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             }
             let (global, local) = (spec.global as i64, spec.local_rows() as i64);
             let (have, give) = if kind == Shard { (global, local) } else { (local, global) };
+            if kind == ShardGrad {
+                float(x, "input")?;
+            }
             if x.shape[dim as usize] != have {
                 return Err(format!("input has {} along dim {dim}, expected {have}", x.shape[dim as usize]));
             }
@@ -542,6 +545,164 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
                 return Err(format!("log-sum-exp {la} does not match partial output {oa} (one per token and head)"));
             }
             Ok(Inferred::Types(vec![Type::Tensor(oa.clone()), Type::Tensor(la.clone())]))
+        }
+        Pad => {
+            expect(1, 1)?;
+            let x = t(0, "input")?;
+            let dim = a.int("dim")?;
+            if dim < 0 || dim as usize >= x.rank() {
+                return Err(format!("dim {dim} is out of range for {x}"));
+            }
+            let (before, after) = (a.index("before")? as i64, a.index("after")? as i64);
+            out(x.with_dim(dim as usize, x.shape[dim as usize] + before + after))
+        }
+        LabelCount => {
+            expect(1, 1)?;
+            let labels = t(0, "labels")?;
+            rank(labels, 1, "labels")?;
+            int(labels, "labels")?;
+            out(TensorType::new([1], DType::F32))
+        }
+        CrossEntropy | CrossEntropyGrad => {
+            expect(4, 4)?;
+            let (x, w) = (t(0, "input")?, t(1, "weight")?);
+            rank(x, 2, "input")?;
+            rank(w, 2, "weight")?;
+            float(x, "input")?;
+            if w.shape[1] != x.shape[1] || w.dtype != x.dtype {
+                return Err(format!("weight {w} must be [vocab, hidden] in the input's type, the input is {x}"));
+            }
+            index_vector(t(2, "labels")?, x.shape[0], "labels")?;
+            let count = t(3, "count")?;
+            if *count != TensorType::new([1], DType::F32) {
+                return Err(format!("count must be tensor<1xf32> (the step's labelled tokens), got {count}"));
+            }
+            if kind == CrossEntropy {
+                out(TensorType::new([1], DType::F32))
+            } else {
+                Ok(Inferred::Types(vec![Type::Tensor(x.clone()), Type::Tensor(w.with_dtype(DType::F32))]))
+            }
+        }
+        EmbeddingGrad => {
+            expect(2, 2)?;
+            let (ids, dy) = (t(0, "ids")?, t(1, "output_grad")?);
+            rank(ids, 1, "ids")?;
+            int(ids, "ids")?;
+            rank(dy, 2, "output_grad")?;
+            float(dy, "output_grad")?;
+            if dy.shape[0] != ids.shape[0] {
+                return Err(format!("output_grad {dy} must have one row per id ({})", ids.shape[0]));
+            }
+            out(TensorType::new([a.count("vocab")? as i64, dy.shape[1]], DType::F32))
+        }
+        RmsNormGrad | LayerNormGrad => {
+            let params = if kind == RmsNormGrad { 1 } else { 2 };
+            expect(params + 2, params + 2)?;
+            if a.float("eps")? <= 0.0 {
+                return Err("attribute 'eps' must be positive".into());
+            }
+            let (x, dy) = (t(0, "input")?, t(params + 1, "output_grad")?);
+            float(x, "input")?;
+            same(x, dy, "output_grad must have the input's type")?;
+            let hidden = *x.shape.last().ok_or("input must have rank >= 1")?;
+            for i in 1..=params {
+                let w = t(i, if i == 1 { "weight" } else { "bias" })?;
+                if w.shape != [hidden] {
+                    return Err(format!("weight must have shape [{hidden}], got {w}"));
+                }
+            }
+            let mut types = vec![Type::Tensor(x.clone())];
+            types.extend((0..params).map(|_| Type::Tensor(TensorType::new([hidden], DType::F32))));
+            Ok(Inferred::Types(types))
+        }
+        LinearGradInput => {
+            expect(2, 2)?;
+            let (dy, w) = (t(0, "output_grad")?, t(1, "weight")?);
+            rank(dy, 2, "output_grad")?;
+            rank(w, 2, "weight")?;
+            float(dy, "output_grad")?;
+            if w.shape[0] != dy.shape[1] || w.dtype != dy.dtype {
+                return Err(format!("weight {w} must be [out, in] with out = {} in {}", dy.shape[1], dy.dtype.name()));
+            }
+            out(TensorType::new([dy.shape[0], w.shape[1]], dy.dtype))
+        }
+        LinearGradWeight => {
+            expect(2, 2)?;
+            let (dy, x) = (t(0, "output_grad")?, t(1, "input")?);
+            rank(dy, 2, "output_grad")?;
+            rank(x, 2, "input")?;
+            float(dy, "output_grad")?;
+            float(x, "input")?;
+            if dy.shape[0] != x.shape[0] {
+                return Err(format!("output_grad {dy} and input {x} must have the same rows"));
+            }
+            out(TensorType::new([dy.shape[1], x.shape[1]], DType::F32))
+        }
+        BiasGrad => {
+            expect(1, 1)?;
+            let dy = t(0, "output_grad")?;
+            rank(dy, 2, "output_grad")?;
+            float(dy, "output_grad")?;
+            out(TensorType::new([dy.shape[1]], DType::F32))
+        }
+        RopeGrad => infer(Rope, types, a),
+        SiluGrad | GeluGrad => {
+            expect(2, 2)?;
+            let (x, dy) = (t(0, "input")?, t(1, "output_grad")?);
+            float(x, "input")?;
+            same(x, dy, "output_grad must have the input's type")?;
+            if kind == GeluGrad {
+                gelu_tanh(a)?;
+            }
+            out(x.clone())
+        }
+        SwigluGrad => {
+            expect(3, 3)?;
+            let (g, u, dy) = (t(0, "gate")?, t(1, "up")?, t(2, "output_grad")?);
+            float(g, "gate")?;
+            same(g, u, "gate and up must have the same type")?;
+            same(g, dy, "output_grad must have the gate's type")?;
+            Ok(Inferred::Types(vec![Type::Tensor(g.clone()), Type::Tensor(g.clone())]))
+        }
+        AttentionGrad => {
+            expect(4, 5)?;
+            let (q, k, v, dy) = (t(0, "q")?, t(1, "k")?, t(2, "v")?, t(3, "output_grad")?);
+            attention_heads(a, q, k, v)?;
+            if k.shape[0] != q.shape[0] {
+                return Err(format!("self-attention needs q and k over the same tokens: {} vs {}", q.shape[0], k.shape[0]));
+            }
+            same(q, dy, "output_grad must have q's type")?;
+            if n == 5 {
+                index_vector(t(4, "segment_ids")?, q.shape[0], "segment_ids")?;
+            }
+            Ok(Inferred::Types(vec![Type::Tensor(q.clone()), Type::Tensor(k.clone()), Type::Tensor(v.clone())]))
+        }
+        AttentionPartialGrad => {
+            if n != 8 && n != 10 {
+                return Err(format!(
+                    "expects 8 operands (q, k, v, output, lse, output_grad, q_index, k_index) or 10 (with q_segment, k_segment), got {n}"
+                ));
+            }
+            let (q, k, v) = (t(0, "q")?, t(1, "k")?, t(2, "v")?);
+            let spec = attention_heads(a, q, k, v)?;
+            let (o, lse, dy) = (t(3, "output")?, t(4, "lse")?, t(5, "output_grad")?);
+            for (x, what) in [(o, "output"), (dy, "output_grad")] {
+                float(x, what)?;
+                if x.shape != q.shape {
+                    return Err(format!("{what} must have q's shape {:?}, got {x}", q.shape));
+                }
+            }
+            if *lse != TensorType::new([q.shape[0], spec.num_heads as i64], DType::F32) {
+                return Err(format!("lse must be f32 [{}, {}] (one per token and head), got {lse}", q.shape[0], spec.num_heads));
+            }
+            index_vector(t(6, "q_index")?, q.shape[0], "q_index")?;
+            index_vector(t(7, "k_index")?, k.shape[0], "k_index")?;
+            if n == 10 {
+                index_vector(t(8, "q_segment")?, q.shape[0], "q_segment")?;
+                index_vector(t(9, "k_segment")?, k.shape[0], "k_segment")?;
+            }
+            let f = |x: &TensorType| Type::Tensor(x.with_dtype(DType::F32));
+            Ok(Inferred::Types(vec![f(q), f(k), f(v)]))
         }
     }
 }

@@ -64,6 +64,8 @@ pub struct CompileOptions {
     pub sharded_io: bool,
     /// Ulysses head groups (see `Config::head_groups`).
     pub head_groups: usize,
+    /// Compile one training step: `(ids, positions[, segments], labels) -> (loss, gradients)`.
+    pub train: bool,
 }
 
 impl Default for CompileOptions {
@@ -80,6 +82,7 @@ impl Default for CompileOptions {
             dump_dir: None,
             sharded_io: false,
             head_groups: 1,
+            train: false,
         }
     }
 }
@@ -229,12 +232,22 @@ pub fn compile(source: &Source, opts: &CompileOptions) -> Result<Compiled, Error
 
 /// The passes' configuration for `target` with the options' choices.
 fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
-    Config { target, strategy: opts.strategy, chooser: opts.chooser, sharded_io: opts.sharded_io, head_groups: opts.head_groups }
+    Config {
+        target,
+        strategy: opts.strategy,
+        chooser: opts.chooser,
+        sharded_io: opts.sharded_io,
+        head_groups: opts.head_groups,
+        train: opts.train,
+    }
 }
 
 /// Compiles an already loaded program.
 pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
     let target = target(opts)?;
+    if opts.train && opts.sharded_io {
+        return Err(Error::Input("--train takes whole inputs for now: drop --sharded-io".into()));
+    }
     let config = pipeline_config(target.clone(), opts);
     let summary = ModelSummary::of(&input);
     let seq = seq_passes::partition::shard_sequence::sequence_length(&input).ok().flatten().unwrap_or(1);

@@ -107,6 +107,13 @@ struct TargetArgs {
     /// split over the devices; otherwise the layer keeps one group and the report says why.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     head_groups: u16,
+    /// Compile one training step instead of the forward pass: the program takes the token ids,
+    /// positions (and segment ids) and the labels (token i's label is token i + 1, none at a
+    /// document's end) and returns the mean next-token cross-entropy over every labelled token and
+    /// the gradient of every parameter, summed over the devices (seq-autodiff differentiates the
+    /// split program, so each strategy's backward is the transpose of its forward).
+    #[arg(long)]
+    train: bool,
 }
 
 impl TargetArgs {
@@ -133,6 +140,7 @@ impl TargetArgs {
             dump_dir,
             sharded_io: self.sharded_io,
             head_groups: self.head_groups as usize,
+            train: self.train,
         }
     }
 }
@@ -223,6 +231,13 @@ enum Command {
         /// (cuda) Write each rank's measured timeline (FILE.rankR.json, for ui.perfetto.dev).
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
+        /// (--train) Write every parameter's gradient here (.safetensors, f32, under the
+        /// parameter's name).
+        #[arg(long, value_name = "FILE")]
+        grads_out: Option<PathBuf>,
+        /// (--train) Write {"loss": <f64>} here.
+        #[arg(long, value_name = "FILE")]
+        loss_out: Option<PathBuf>,
     },
     /// Import a model into the seq dialect: an ONNX export (writes DIR/model.mlir and
     /// DIR/weights.safetensors) or a Hugging Face config.json (writes DIR/model.mlir; weights come
@@ -305,15 +320,40 @@ fn run(cli: Cli) -> Result<(), String> {
                 Emit::Plan => println!("{plan}"),
             }
         }
-        Command::Run { file, target, backend, weights, input, segments, output, f64, timeout, check, tolerance, iters, gpu_profile, trace } => {
+        Command::Run {
+            file,
+            target,
+            backend,
+            weights,
+            input,
+            segments,
+            output,
+            f64,
+            timeout,
+            check,
+            tolerance,
+            iters,
+            gpu_profile,
+            trace,
+            grads_out,
+            loss_out,
+        } => {
             let gpu_only = iters != 1 || gpu_profile || trace.is_some();
             if matches!(backend, Backend::Cpu) && gpu_only {
                 return Err("error: --iters, --gpu-profile and --trace time GPU runs: use them with --backend cuda".into());
             }
+            if !target.train && (grads_out.is_some() || loss_out.is_some()) {
+                return Err("error: --grads-out and --loss-out write a training step's results: add --train".into());
+            }
+            let train = target.train;
             let args = RunArgs { file, target, weights, input, segments, output, f64, timeout, check, tolerance, iters, gpu_profile, trace };
-            match backend {
-                Backend::Cpu => run_cpu(args)?,
-                Backend::Cuda => run_cuda(args)?,
+            match (backend, train) {
+                (Backend::Cpu, false) => run_cpu(args)?,
+                (Backend::Cpu, true) => run_train_cpu(args, grads_out, loss_out)?,
+                (Backend::Cuda, false) => run_cuda(args)?,
+                (Backend::Cuda, true) => {
+                    return Err("error: training steps run on the CPU backend for now (--backend cpu); the CUDA backward kernels are the next step".into());
+                }
             }
         }
         Command::Import { file, output, seq_len } => {
@@ -466,6 +506,80 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
                 "error: row {row} diverges first; it lives on rank {}",
                 owner_of(row, layout, plan.devices, first.shape[0])
             ));
+        }
+    }
+    Ok(())
+}
+
+/// One training step on CPU ranks: the loss, and every parameter's gradient by name.
+fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBuf>) -> Result<(), String> {
+    use seq_runtime::cpu::{self, RunOptions, WeightSource};
+    use seqc::run::{RunInputs, make_train_inputs, precision, train_step};
+    let err = |e: Error| e.to_string();
+    let rt = |e: cpu::RuntimeError| format!("error: {e}");
+    if a.output.is_some() {
+        return Err("error: a training step writes --grads-out and --loss-out, not --output".into());
+    }
+    let (plan, source) = if is_plan(&a.file) {
+        (seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?, None)
+    } else {
+        let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;
+        eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
+        (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
+    };
+    let weights = match &a.weights {
+        Some(p) => WeightSource::safetensors(p).map_err(rt)?,
+        None => WeightSource::random(0),
+    };
+    let given = RunInputs {
+        ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
+        segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
+        seed: 0,
+    };
+    let inputs = make_train_inputs(&plan, &given).map_err(err)?;
+    let opts = RunOptions { precision: precision(a.f64), timeout: std::time::Duration::from_secs(a.timeout) };
+    let start = std::time::Instant::now();
+    let out = train_step(&plan, &inputs, &weights, &opts).map_err(err)?;
+    let peak = out.run.ranks.iter().map(|r| r.peak_live_bytes).max().unwrap_or(0);
+    println!(
+        "ran one training step on {} ranks in {:.2} s: loss {:.6}, {} gradients, peak activations {:.1} MiB per rank",
+        plan.devices,
+        start.elapsed().as_secs_f64(),
+        out.loss,
+        out.grads.len(),
+        peak as f64 / (1 << 20) as f64
+    );
+    if let Some(path) = &loss_out {
+        write(path, &format!("{}\n", serde_json::json!({ "loss": out.loss })))?;
+    }
+    if let Some(path) = &grads_out {
+        let weights: Vec<seq_frontends::onnx::Weight> = out
+            .grads
+            .iter()
+            .map(|(name, t)| seq_frontends::onnx::Weight {
+                name: name.clone(),
+                shape: t.shape.clone(),
+                data: t.to_f64().unwrap_or_default().into_iter().map(|v| v as f32).collect(),
+            })
+            .collect();
+        seq_frontends::onnx::write_safetensors(&weights, path).map_err(|e| format!("error: {e}"))?;
+    }
+    if a.check {
+        let g = source.ok_or("error: --check needs the model, not a plan")?;
+        let single = seqc::compile_graph(g, &CompileOptions { devices: 1, ..a.target.options(None) }).map_err(err)?;
+        let reference = train_step(&single.plan, &inputs, &weights, &RunOptions { precision: precision(true), ..opts })
+            .map_err(err)?;
+        let mut worst = (out.loss - reference.loss).abs() / reference.loss.abs().max(f64::MIN_POSITIVE);
+        let mut worst_name = "loss".to_string();
+        for ((name, got), (_, want)) in out.grads.iter().zip(&reference.grads) {
+            let (e, _) = seqc::run::max_relative_error(got, want, a.tolerance);
+            if e > worst {
+                (worst, worst_name) = (e, name.clone());
+            }
+        }
+        println!("max relative error vs the unsplit step in f64: {worst:.3e} ({worst_name}; tolerance {:.0e})", a.tolerance);
+        if worst > a.tolerance {
+            return Err(format!("error: {worst_name} differs from the unsplit step by {worst:.3e}"));
         }
     }
     Ok(())

@@ -57,3 +57,80 @@ pub fn owner_of(row: usize, layout: &str, n: usize, global: usize) -> usize {
 pub fn precision(f64: bool) -> Precision {
     if f64 { Precision::F64 } else { Precision::F32 }
 }
+
+/// The labels of a training step, shifted before any split: token i's label is token i + 1.
+/// The sequence's last token, and the last token of each packed document (where the next token
+/// starts another document), have no label (-1: ignored by the loss).
+pub fn next_token_labels(ids: &[i64], segments: Option<&[i64]>) -> Vec<i32> {
+    (0..ids.len())
+        .map(|i| match (ids.get(i + 1), segments) {
+            (None, _) => -1,
+            (Some(_), Some(s)) if s[i] != s[i + 1] => -1,
+            (Some(&next), _) => next as i32,
+        })
+        .collect()
+}
+
+/// A training step's arguments: the forward's (token ids, positions, segments; see
+/// `make_inputs`), then the labels made from the token ids.
+pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Error> {
+    let mut forward = plan.clone();
+    forward.inputs.pop().ok_or_else(|| Error::Input("the training step takes no labels argument".into()))?;
+    let mut inputs = make_inputs(&forward, given)?;
+    let ids = inputs
+        .first()
+        .and_then(HostTensor::to_i64)
+        .ok_or_else(|| Error::Input("a training step starts from token ids (an integer first argument)".into()))?;
+    let segments = match &given.segments {
+        Some(s) => {
+            let s = s.to_i64().ok_or_else(|| Error::Input("--segments must hold integers".into()))?;
+            if s.len() != ids.len() {
+                return Err(Error::Input(format!("--segments holds {} ids for {} tokens", s.len(), ids.len())));
+            }
+            if let Some(i) = (1..s.len()).find(|&i| s[i] < s[i - 1]) {
+                return Err(Error::Input(format!(
+                    "--segments must not decrease (packed documents follow each other): id {} at token {i} follows {}",
+                    s[i],
+                    s[i - 1]
+                )));
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    let labels = next_token_labels(&ids, segments.as_deref());
+    inputs.push(HostTensor::from_i32(vec![labels.len()], labels).map_err(Error::Input)?);
+    Ok(inputs)
+}
+
+/// One training step's results: the loss and each parameter's gradient by name.
+#[derive(Clone, Debug)]
+pub struct TrainOutput {
+    pub loss: f64,
+    /// In the program's parameter order; a parameter used under one name twice (tied
+    /// embeddings) has its gradients summed into one entry.
+    pub grads: Vec<(String, HostTensor)>,
+    pub run: RunOutput,
+}
+
+/// Runs a compiled training step (`CompileOptions::train`) on CPU ranks.
+pub fn train_step(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, opts: &RunOptions) -> Result<TrainOutput, Error> {
+    if plan.output_names.first().map(String::as_str) != Some("loss") {
+        return Err(Error::Input("the plan is not a training step (compile with --train)".into()));
+    }
+    let run = run_cpu(plan, inputs, weights, opts)?;
+    let as_f64 = |t: &HostTensor| t.to_f64().ok_or_else(|| Error::Input("a training step's outputs are floats".into()));
+    let loss = as_f64(&run.outputs[0])?.first().copied().unwrap_or(f64::NAN);
+    let mut grads: Vec<(String, HostTensor)> = Vec::new();
+    for (name, g) in plan.output_names.iter().zip(&run.outputs).skip(1) {
+        match grads.iter_mut().find(|(n, _)| n == name) {
+            Some((_, sum)) => {
+                let (a, b) = (as_f64(sum)?, as_f64(g)?);
+                *sum = HostTensor::from_f64(g.shape.clone(), a.iter().zip(&b).map(|(x, y)| x + y).collect())
+                    .map_err(Error::Input)?;
+            }
+            None => grads.push((name.clone(), g.clone())),
+        }
+    }
+    Ok(TrainOutput { loss, grads, run })
+}

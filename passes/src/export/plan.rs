@@ -85,5 +85,9 @@ pub fn to_plan(g: &Graph) -> Plan {
             param_bytes: int(crate::schedule::plan_memory::PARAM_BYTES).unwrap_or(0) as u64,
         },
         sharded_io,
+        output_names: match g.module_attrs.get(crate::partition::autodiff::RESULT_NAMES) {
+            Some(Attr::Str(names)) => names.split(',').map(String::from).collect(),
+            _ => Vec::new(),
+        },
     }
 }

@@ -6,6 +6,7 @@
 //! cannot deadlock. Values are freed after their last use, which gives the peak live bytes.
 
 use super::collectives::{Hub, Site};
+use super::grad_kernels;
 use super::kernels::{self, AttentionSpec, Float, Masking};
 use super::tensor::{Data, HostTensor};
 use super::weights::{ParamRole, WeightSource};
@@ -496,6 +497,120 @@ impl<'a, T: Float> Rank<'a, T> {
                 let bytes = result.numel() as u64 * declared_bytes(&input.dtype);
                 Ok(vec![Value::Token(result, bytes)])
             }
+            ShardGrad => {
+                // This rank's rows at their global rows, zeros elsewhere (padding rows dropped).
+                let x = self.tensor(step, 0)?;
+                let spec = ShardSpec::read(a)?;
+                let r = self.coord(&a, spec.shards, "num_shards")?;
+                let mut rows = vec![None; spec.global];
+                for (local, g) in spec.rows(r).into_iter().enumerate() {
+                    if let Some(g) = g {
+                        rows[g] = Some(local);
+                    }
+                }
+                Ok(vec![Value::Tensor(x.take(a.index("dim")?, &rows)?)])
+            }
+            Pad => {
+                let x = self.tensor(step, 0)?;
+                let (dim, before, after) = (a.index("dim")?, a.index("before")?, a.index("after")?);
+                let extent = x.shape[dim];
+                let rows: Vec<Option<usize>> =
+                    (0..before + extent + after).map(|i| (before..before + extent).contains(&i).then(|| i - before)).collect();
+                Ok(vec![Value::Tensor(x.take(dim, &rows)?)])
+            }
+            LabelCount => {
+                let labels = self.ints(self.tensor(step, 0)?, "labels")?;
+                let n = labels.iter().filter(|&&l| l >= 0).count();
+                Ok(vec![Self::out(vec![1], vec![T::from_f64(n as f64)])])
+            }
+            CrossEntropy | CrossEntropyGrad => {
+                let (x, w) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
+                let labels = self.ints(self.tensor(step, 2)?, "labels")?;
+                let count = self.floats(self.tensor(step, 3)?, "count")?[0];
+                let (rows, hidden, vocab) = (x.shape[0], x.shape[1], w.shape[0]);
+                let (xs, ws) = (self.floats(x, "input")?, self.floats(w, "weight")?);
+                // The mean over the step's labelled tokens: each rank sums its rows over the
+                // global count, so the ranks' sums add up to the mean.
+                if kind == CrossEntropy {
+                    let losses = grad_kernels::cross_entropy(xs, ws, &labels, rows, hidden, vocab)?;
+                    let sum = losses.iter().fold(T::ZERO, |acc, &l| acc + l);
+                    let loss = if count > T::ZERO { sum / count } else { T::ZERO };
+                    Ok(vec![Self::out(vec![1], vec![loss])])
+                } else {
+                    let seed = if count > T::ZERO { T::ONE / count } else { T::ZERO };
+                    let dloss = vec![seed; rows];
+                    let (dx, dw) = grad_kernels::cross_entropy_grad(xs, ws, &labels, &dloss, rows, hidden, vocab)?;
+                    Ok(vec![same_shape(dx, x), same_shape(dw, w)])
+                }
+            }
+            EmbeddingGrad => {
+                let ids = self.ints(self.tensor(step, 0)?, "ids")?;
+                let dy = self.tensor(step, 1)?;
+                let (vocab, hidden) = (a.count("vocab")?, dy.shape[1]);
+                let dt = grad_kernels::embedding_grad(&ids, self.floats(dy, "output_grad")?, vocab, hidden)?;
+                Ok(vec![Self::out(vec![vocab, hidden], dt)])
+            }
+            RmsNormGrad | LayerNormGrad => {
+                let x = self.tensor(step, 0)?;
+                let f = |i: usize| self.tensor(step, i).and_then(|t| self.floats(t, "operand"));
+                let eps = a.float("eps")?;
+                let hidden = vec![x.shape[x.shape.len() - 1]];
+                if kind == RmsNormGrad {
+                    let (dx, dw) = grad_kernels::rms_norm_grad(f(0)?, f(1)?, f(2)?, eps);
+                    Ok(vec![same_shape(dx, x), Self::out(hidden, dw)])
+                } else {
+                    let (dx, dw, db) = grad_kernels::layer_norm_grad(f(0)?, f(1)?, f(2)?, f(3)?, eps);
+                    Ok(vec![same_shape(dx, x), Self::out(hidden.clone(), dw), Self::out(hidden, db)])
+                }
+            }
+            LinearGradInput | LinearGradWeight | BiasGrad => {
+                let dy = self.tensor(step, 0)?;
+                let (rows, out) = (dy.shape[0], dy.shape[1]);
+                let dys = self.floats(dy, "output_grad")?;
+                match kind {
+                    LinearGradInput => {
+                        let w = self.tensor(step, 1)?;
+                        let inp = w.shape[1];
+                        let dx = grad_kernels::linear_grad_input(dys, self.floats(w, "weight")?, rows, inp, out);
+                        Ok(vec![Self::out(vec![rows, inp], dx)])
+                    }
+                    LinearGradWeight => {
+                        let x = self.tensor(step, 1)?;
+                        let inp = x.shape[1];
+                        let dw = grad_kernels::linear_grad_weight(dys, self.floats(x, "input")?, rows, inp, out);
+                        Ok(vec![Self::out(vec![out, inp], dw)])
+                    }
+                    _ => Ok(vec![Self::out(vec![out], grad_kernels::bias_grad(dys, rows, out))]),
+                }
+            }
+            RopeGrad => {
+                let dy = self.tensor(step, 0)?;
+                let pos = self.ints(self.tensor(step, 1)?, "positions")?;
+                let r = RopeAttrs::read(a)?;
+                let cols = dy.shape[1];
+                let dx = grad_kernels::rope_grad(self.floats(dy, "output_grad")?, cols, &pos, r.head_dim, r.rotary_dim, r.theta);
+                Ok(vec![same_shape(dx, dy)])
+            }
+            SiluGrad | GeluGrad => {
+                let (x, dy) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
+                let (xs, dys) = (self.floats(x, "input")?, self.floats(dy, "output_grad")?);
+                let dx = if kind == SiluGrad {
+                    grad_kernels::silu_grad(xs, dys)
+                } else {
+                    grad_kernels::gelu_grad(xs, dys, gelu_tanh(a)?)
+                };
+                Ok(vec![same_shape(dx, x)])
+            }
+            SwigluGrad => {
+                let (g, u, dy) = (self.tensor(step, 0)?, self.tensor(step, 1)?, self.tensor(step, 2)?);
+                let (dg, du) = grad_kernels::swiglu_grad(
+                    self.floats(g, "gate")?,
+                    self.floats(u, "up")?,
+                    self.floats(dy, "output_grad")?,
+                );
+                Ok(vec![same_shape(dg, g), same_shape(du, u)])
+            }
+            AttentionGrad | AttentionPartialGrad => self.attention_grad(step, a, kind == AttentionPartialGrad),
             AsyncWait => {
                 let v = step.operands[0];
                 match &self.values[v as usize] {
@@ -518,6 +633,38 @@ impl<'a, T: Float> Rank<'a, T> {
         let values = self.prog.weights.load(name, &shape, role)?;
         self.param_bytes += values.len() as u64 * declared_bytes(&desc.dtype);
         Ok(vec![Self::out(shape, values.into_iter().map(T::from_f64).collect())])
+    }
+
+    /// Attention backward. The whole form recomputes the forward's output and log-sum-exp (the
+    /// reference favours clarity over saving them); the block form is given the final ones.
+    fn attention_grad(&self, step: &Step, a: Attrs, partial: bool) -> StepResult {
+        let spec = AttentionSpec::read(a)?;
+        let f = |i: usize, what: &str| self.tensor(step, i).and_then(|t| self.floats(t, what));
+        let (q, k, v) = (f(0, "q")?, f(1, "k")?, f(2, "v")?);
+        let (sq, sk) = (self.tensor(step, 0)?.shape[0], self.tensor(step, 1)?.shape[0]);
+        let (qi, ki, segs) = if partial {
+            let segs = match step.operands.len() {
+                10 => Some((self.ints(self.tensor(step, 8)?, "q_segment")?, self.ints(self.tensor(step, 9)?, "k_segment")?)),
+                _ => None,
+            };
+            (self.ints(self.tensor(step, 6)?, "q_index")?, self.ints(self.tensor(step, 7)?, "k_index")?, segs)
+        } else {
+            let index: Vec<i64> = (0..sq as i64).collect();
+            let segs = match step.operands.len() {
+                5 => self.ints(self.tensor(step, 4)?, "segment_ids").map(|s| Some((s.clone(), s)))?,
+                _ => None,
+            };
+            (index.clone(), index, segs)
+        };
+        let mask = Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
+        let (dq, dk, dv) = if partial {
+            grad_kernels::attention_partial_grad(&spec, q, k, v, f(3, "output")?, f(4, "lse")?, f(5, "output_grad")?, &mask)?
+        } else {
+            let (o, l) = kernels::attention_partial(&spec, q, k, v, &mask)?;
+            grad_kernels::attention_partial_grad(&spec, q, k, v, &o, &l, f(3, "output_grad")?, &mask)?
+        };
+        let (qc, kc) = (spec.num_heads * spec.head_dim, spec.num_kv_heads * spec.head_dim);
+        Ok(vec![Self::out(vec![sq, qc], dq), Self::out(vec![sk, kc], dk), Self::out(vec![sk, kc], dv)])
     }
 
     /// Runs the attention kernel on operands 0..3; returns (output, lse) as values.

@@ -5,6 +5,7 @@
 //! reference), whatever their declared dtype, and `convert` keeps values in that precision.
 
 pub mod collectives;
+pub mod grad_kernels;
 mod exec;
 pub mod kernels;
 mod npy;

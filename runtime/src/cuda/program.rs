@@ -739,6 +739,12 @@ impl Builder<'_> {
                 self.token_of.insert(step.results[0], token);
                 self.collective(s, step, &a, op, stream, result, Some(token))
             }
+            Pad | ShardGrad | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad
+            | LinearGradInput | LinearGradWeight | BiasGrad | RopeGrad | SiluGrad | GeluGrad | SwigluGrad
+            | AttentionGrad | AttentionPartialGrad => Err(format!(
+                "{} is not lowered for the CUDA backend yet: training steps run on the CPU backend (`--backend cpu`)",
+                kind.name()
+            )),
             AsyncWait => {
                 let t = step.operands[0];
                 let token =

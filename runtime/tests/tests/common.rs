@@ -185,6 +185,7 @@ impl Builder {
             steps: self.steps,
             memory: Default::default(),
             sharded_io: None,
+            output_names: Vec::new(),
         }
     }
 }

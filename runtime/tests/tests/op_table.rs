@@ -9,7 +9,7 @@ use super::common::{Builder, Rng, float, int, string};
 use seq_runtime::cpu::{self, HostTensor, Precision, RunOptions, WeightSource};
 use seq_runtime::cuda::emulate::Emulator;
 use seq_runtime::plan::AttrValue;
-use seq_runtime::seq_plan::ops::OpKind;
+use seq_runtime::seq_plan::ops::{OpClass, OpKind};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -154,6 +154,80 @@ fn example(kind: OpKind, b: &mut Builder) -> Vec<u32> {
             let x = x(b);
             vec![b.op(op, &[x], &with(group(), &[("shift", int(1))]), &[ROWS, HIDDEN], "f32")]
         }
+        Pad => {
+            let x = x(b);
+            vec![b.op(op, &[x], &[("dim", int(1)), ("before", int(1)), ("after", int(2))], &[ROWS, HIDDEN + 3], "f32")]
+        }
+        ShardGrad => {
+            let x = b.input(&[LOCAL, HIDDEN], "f32");
+            vec![b.op(op, &[x], &with(layout(), &[("dim", int(0))]), &[ROWS, HIDDEN], "f32")]
+        }
+        LabelCount => {
+            let labels = idx(b);
+            vec![b.op(op, &[labels], &[], &[1], "f32")]
+        }
+        CrossEntropy | CrossEntropyGrad => {
+            let (x, labels) = (x(b), idx(b));
+            let w = b.param("w", &[ROWS, HIDDEN], "f32");
+            let count = b.op("label_count", &[labels], &[], &[1], "f32");
+            if kind == CrossEntropy {
+                vec![b.op(op, &[x, w, labels, count], &[], &[1], "f32")]
+            } else {
+                b.ops(op, &[x, w, labels, count], &[], &[(&[ROWS, HIDDEN], "f32"), (&[ROWS, HIDDEN], "f32")])
+            }
+        }
+        EmbeddingGrad => {
+            let (ids, dy) = (idx(b), x(b));
+            vec![b.op(op, &[ids, dy], &[("vocab", int(ROWS as i64 + 2))], &[ROWS + 2, HIDDEN], "f32")]
+        }
+        RmsNormGrad => {
+            let (x_, w, dy) = (x(b), b.param("w", &[HIDDEN], "f32"), x(b));
+            b.ops(op, &[x_, w, dy], &[("eps", float(1e-5))], &[(&[ROWS, HIDDEN], "f32"), (&[HIDDEN], "f32")])
+        }
+        LayerNormGrad => {
+            let (x_, w, c, dy) = (x(b), b.param("w", &[HIDDEN], "f32"), b.param("b", &[HIDDEN], "f32"), x(b));
+            let results: [(&[usize], &str); 3] = [(&[ROWS, HIDDEN], "f32"), (&[HIDDEN], "f32"), (&[HIDDEN], "f32")];
+            b.ops(op, &[x_, w, c, dy], &[("eps", float(1e-5))], &results)
+        }
+        LinearGradInput => {
+            let (dy, w) = (b.input(&[ROWS, 3], "f32"), b.param("w", &[3, HIDDEN], "f32"));
+            vec![b.op(op, &[dy, w], &[], &[ROWS, HIDDEN], "f32")]
+        }
+        LinearGradWeight => {
+            let (dy, x_) = (b.input(&[ROWS, 3], "f32"), x(b));
+            vec![b.op(op, &[dy, x_], &[], &[3, HIDDEN], "f32")]
+        }
+        BiasGrad => {
+            let dy = x(b);
+            vec![b.op(op, &[dy], &[], &[HIDDEN], "f32")]
+        }
+        RopeGrad => {
+            let (dy, pos) = (x(b), idx(b));
+            vec![b.op(op, &[dy, pos], &[("head_dim", int(4)), ("theta", float(10000.0))], &[ROWS, HIDDEN], "f32")]
+        }
+        SiluGrad | GeluGrad => {
+            let (x_, dy) = (x(b), x(b));
+            let a = if kind == GeluGrad { vec![("approximate", string("none"))] } else { Vec::new() };
+            vec![b.op(op, &[x_, dy], &a, &[ROWS, HIDDEN], "f32")]
+        }
+        SwigluGrad => {
+            let (g, u, dy) = (x(b), x(b), x(b));
+            b.ops(op, &[g, u, dy], &[], &[(&[ROWS, HIDDEN], "f32"), (&[ROWS, HIDDEN], "f32")])
+        }
+        AttentionGrad => {
+            let (q, k) = (x(b), b.input(&[ROWS, 4], "f32"));
+            let (v, dy) = (b.input(&[ROWS, 4], "f32"), x(b));
+            let results: [(&[usize], &str); 3] = [(&[ROWS, HIDDEN], "f32"), (&[ROWS, 4], "f32"), (&[ROWS, 4], "f32")];
+            b.ops(op, &[q, k, v, dy], &attention_attrs(), &results)
+        }
+        AttentionPartialGrad => {
+            let (q, k) = (x(b), b.input(&[ROWS, 4], "f32"));
+            let (v, qi, ki) = (b.input(&[ROWS, 4], "f32"), idx(b), idx(b));
+            let outs = b.ops("attention_partial", &[q, k, v, qi, ki], &attention_attrs(), &[(&[ROWS, HIDDEN], "f32"), (&[ROWS, 2], "f32")]);
+            let dy = x(b);
+            let results: [(&[usize], &str); 3] = [(&[ROWS, HIDDEN], "f32"), (&[ROWS, 4], "f32"), (&[ROWS, 4], "f32")];
+            b.ops(op, &[q, k, v, outs[0], outs[1], dy, qi, ki], &attention_attrs(), &results)
+        }
         AsyncStart | AsyncWait => {
             let a = with(group(), &[("collective", string("seq.all_gather")), ("dim", int(0)), ("stream", int(1))]);
             let x = x(b);
@@ -195,6 +269,13 @@ fn every_op_runs_on_both_backends() {
         let inputs = inputs(&plan, &mut Rng::new(11 + i as u64));
         let cpu = cpu::run(&plan, &inputs, &weights, &opts)
             .unwrap_or_else(|e| panic!("{}: the CPU backend cannot run it: {e}", kind.name()));
+        // The training step's ops run on the CPU backend until the GPU backward exists; their
+        // lowering must say so, not fail otherwise.
+        if kind.class() == OpClass::Gradient || kind == OpKind::Pad {
+            let e = Emulator::new(&plan, &inputs, &weights).map(|_| ()).expect_err("not lowered yet").to_string();
+            assert!(e.contains("is not lowered for the CUDA backend yet"), "{}: {e}", kind.name());
+            continue;
+        }
         let mut emu = Emulator::new(&plan, &inputs, &weights)
             .unwrap_or_else(|e| panic!("{}: the CUDA backend cannot lower it: {e}", kind.name()));
         emu.run().unwrap_or_else(|e| panic!("{}: the CUDA lowering fails: {e}", kind.name()));

@@ -1,0 +1,490 @@
+//! `seq-autodiff`: turns the partitioned forward program into one training step,
+//! `(ids, positions[, segments], labels) -> (loss, grad_0, grad_1, ...)`.
+//!
+//! It differentiates the per-rank SPMD program, after partitioning, so every split strategy's
+//! backward comes from the exact transpose of what its forward does: the adjoint of an
+//! all-to-all is the all-to-all with its dims swapped (Ulysses sends dO out and dq/dk/dv back),
+//! of a collective-permute the permute the other way (ring: dK/dV travel back to their owner),
+//! of an all-gather a reduce-scatter (all-gather-KV: dK/dV reduce-scattered), and a hybrid gets
+//! both on their axes. What the forward proves equal to the unsplit model, the backward inherits.
+//!
+//! Cotangents follow one convention: each rank holds its own contribution, and the derivative of
+//! a value every rank holds (replicated) is the sum of the ranks' contributions. The transposes
+//! above respect it, and so weight gradients are summed over the sequence group once, at the end
+//! (all-reduce), as their partial sums over each rank's tokens.
+//!
+//! The loss is the mean next-token cross-entropy over every labelled token of the step: each
+//! rank sums its rows' losses and divides by the global count of labels (an all-reduce of the
+//! ranks' counts), so the ranks' shares add up to the mean (token-weighted, not a mean of
+//! per-rank means). Labels are a new last argument, shifted by the caller before sharding
+//! (label i is token i + 1; a negative label, at a document's end or the sequence's, is
+//! ignored), and sharded like the token ids. `seq.cross_entropy` never holds [S, vocab] logits.
+//!
+//! Split attention: partial results merged by `seq.lse_merge` are differentiated as the one
+//! attention they form, so each block's backward (`seq.attention_partial_grad`) is given the
+//! final merged output and log-sum-exp with dO, as flash-attention's backward is.
+
+use crate::{Pass, PassError};
+use seq_ir::{
+    Attr, Builder, DType, Graph, OpKind, TensorType, Type, ValueId,
+    builder::attrs,
+    diag::Loc,
+    graph::Op,
+    verify::SEGMENT_SIZES,
+};
+use std::collections::BTreeMap;
+
+pub struct Autodiff;
+
+/// The axis of all devices (the sequence group) over which weight gradients are summed.
+const ALL_DEVICES: &str = "sp";
+
+/// Names of the training step's results, in order (`loss`, then each parameter's name).
+pub const RESULT_NAMES: &str = "seq.result_names";
+
+impl Pass for Autodiff {
+    fn name(&self) -> &'static str {
+        "seq-autodiff"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Make the forward program a training step: next-token loss and reverse-mode gradients"
+    }
+
+    fn run(&self, g: &mut Graph) -> Result<(), PassError> {
+        Differentiator::new(g)?.run()
+    }
+}
+
+fn fail(message: impl Into<String>) -> PassError {
+    PassError::Precondition { pass: "seq-autodiff", message: message.into() }
+}
+
+/// Where an op is, for messages: its source location when it has one.
+fn at(op: &Op) -> String {
+    match &op.loc {
+        Some(l) => format!("{} at {l}", op.kind.name()),
+        None => op.kind.name(),
+    }
+}
+
+/// The cotangent of an attention partial's (output, lse) pair: the final merged output and
+/// log-sum-exp of the attention it is part of, and dO.
+#[derive(Clone, Copy)]
+struct AttentionCotangent {
+    d_o: ValueId,
+    o: ValueId,
+    lse: ValueId,
+}
+
+struct Differentiator<'g> {
+    g: &'g mut Graph,
+    /// Cotangent of each value (indexed by value id; grows as ops are added).
+    ct: Vec<Option<ValueId>>,
+    attention_ct: Vec<Option<AttentionCotangent>>,
+    /// Values that are parameters or conversions of one: their cotangents stay f32.
+    weight: Vec<bool>,
+    devices: i64,
+    /// Whether ranks hold different rows (false: every rank runs the whole program).
+    split: bool,
+    loc: Option<Loc>,
+}
+
+impl<'g> Differentiator<'g> {
+    fn new(g: &'g mut Graph) -> Result<Self, PassError> {
+        if let Some((_, op)) = g.body_ops().find(|(_, op)| matches!(op.kind, OpKind::AsyncStart | OpKind::AsyncWait)) {
+            return Err(fail(format!(
+                "{} is asynchronous: run seq-autodiff before seq-overlap-collectives",
+                at(op)
+            )));
+        }
+        if let Some((_, op)) = g.body_ops().find(|(_, op)| op.kind.class() == seq_ir::OpClass::Gradient) {
+            return Err(fail(format!("the program is already a training step ({})", at(op))));
+        }
+        let devices = g.module_attrs.get("seq.devices").and_then(Attr::as_int).unwrap_or(1);
+        let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
+        let mut weight = vec![false; g.values.len()];
+        for (_, op) in g.body_ops() {
+            let w = match op.kind {
+                OpKind::Param => true,
+                OpKind::Convert => weight[op.operands[0].0 as usize],
+                _ => false,
+            };
+            for r in &op.results {
+                weight[r.0 as usize] = w;
+            }
+        }
+        let n = g.values.len();
+        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, loc: None })
+    }
+
+    fn run(mut self) -> Result<(), PassError> {
+        let forward: Vec<_> = self.g.body.clone();
+        let (x, w, labels_shard) = self.loss_head()?;
+        // The labels arrive whole and are split like the token ids.
+        let global = self.rows_of(self.g.results[0]);
+        let labels = self.g.add_arg(Type::Tensor(TensorType::new([global], DType::I32)));
+        let labels = match labels_shard {
+            Some(a) => self.emit1(OpKind::Shard, &[labels], a)?,
+            None => labels,
+        };
+        let count = self.emit1(OpKind::LabelCount, &[labels], BTreeMap::new())?;
+        let count = self.sum_over_ranks(count)?;
+        let local_loss = self.emit1(OpKind::CrossEntropy, &[x, w, labels, count], BTreeMap::new())?;
+        let loss = self.sum_over_ranks(local_loss)?;
+        let grads = self.emit(OpKind::CrossEntropyGrad, &[x, w, labels, count], BTreeMap::new())?;
+        self.accumulate(x, grads[0])?;
+        self.accumulate(w, grads[1])?;
+
+        for &id in forward.iter().rev() {
+            let op = self.g.op(id).clone();
+            self.loc = op.loc.clone();
+            self.adjoint(&op)?;
+        }
+
+        let mut results = vec![loss];
+        let mut names = vec!["loss".to_string()];
+        for &id in &forward {
+            let op = self.g.op(id).clone();
+            let (OpKind::Param, Some(name)) = (op.kind, op.str("name")) else { continue };
+            let Some(grad) = self.ct[op.results[0].0 as usize] else { continue };
+            self.loc = op.loc.clone();
+            let grad = self.to_dtype(grad, DType::F32)?;
+            results.push(self.sum_over_ranks(grad)?);
+            names.push(name.to_string());
+        }
+        self.g.results = results;
+        self.g.module_attrs.insert(RESULT_NAMES.into(), Attr::Str(names.join(",")));
+        crate::import::Dce.run(self.g)
+    }
+
+    /// The program's logits: `seq.logits(x, w)`, possibly assembled by `seq.unshard`. Returns
+    /// x, w and the unshard's layout (for the labels) when there is one.
+    fn loss_head(&self) -> Result<(ValueId, ValueId, Option<BTreeMap<String, Attr>>), PassError> {
+        let [result] = self.g.results[..] else {
+            return Err(fail(format!(
+                "a training step needs a program with one result, the logits; this one has {}",
+                self.g.results.len()
+            )));
+        };
+        let (local, layout) = match self.g.producer(result) {
+            Some(op) if op.kind == OpKind::Unshard => {
+                let mut a = op.attrs.clone();
+                a.retain(|k, _| matches!(k.as_str(), "axis" | "dim" | "layout" | "num_shards" | "global_size"));
+                (op.operands[0], Some(a))
+            }
+            _ => (result, None),
+        };
+        match self.g.producer(local) {
+            Some(op) if op.kind == OpKind::Logits => Ok((op.operands[0], op.operands[1], layout)),
+            Some(op) => Err(fail(format!(
+                "the loss is taken over the logits of seq.logits, but the program's result comes from {}",
+                at(op)
+            ))),
+            None => Err(fail("the program's result is one of its arguments: there is nothing to train")),
+        }
+    }
+
+    fn rows_of(&self, v: ValueId) -> i64 {
+        self.g.ty(v).tensor().map_or(0, |t| t.shape[0])
+    }
+
+    fn tensor(&self, v: ValueId) -> Result<TensorType, PassError> {
+        self.g.ty(v).tensor().cloned().ok_or_else(|| fail(format!("value #{} is a token", v.0)))
+    }
+
+    fn emit(&mut self, kind: OpKind, operands: &[ValueId], a: BTreeMap<String, Attr>) -> Result<Vec<ValueId>, PassError> {
+        self.emit_typed(kind, operands, a, None)
+    }
+
+    fn emit_typed(
+        &mut self,
+        kind: OpKind,
+        operands: &[ValueId],
+        a: BTreeMap<String, Attr>,
+        declared: Option<Vec<Type>>,
+    ) -> Result<Vec<ValueId>, PassError> {
+        let mut b = Builder::new(self.g);
+        b.loc = self.loc.clone();
+        // A derivative that breaks an op's rule is seqc's bug, reported with the op's message.
+        let id = b.build(kind, operands, a, declared).map_err(|e| fail(format!("internal: {e}")))?;
+        let results = self.g.op(id).results.clone();
+        let n = self.g.values.len();
+        self.ct.resize(n, None);
+        self.attention_ct.resize(n, None);
+        self.weight.resize(n, false);
+        Ok(results)
+    }
+
+    fn emit1(&mut self, kind: OpKind, operands: &[ValueId], a: BTreeMap<String, Attr>) -> Result<ValueId, PassError> {
+        Ok(self.emit(kind, operands, a)?[0])
+    }
+
+    /// The sum over every rank when ranks hold different rows; the value itself otherwise.
+    fn sum_over_ranks(&mut self, v: ValueId) -> Result<ValueId, PassError> {
+        if !self.split {
+            return Ok(v);
+        }
+        let a = attrs([
+            ("axis", Attr::Str(ALL_DEVICES.into())),
+            ("group_size", Attr::Int(self.devices)),
+            ("reduction", Attr::Str("sum".into())),
+        ]);
+        self.emit1(OpKind::AllReduce, &[v], a)
+    }
+
+    fn to_dtype(&mut self, v: ValueId, dtype: DType) -> Result<ValueId, PassError> {
+        let t = self.tensor(v)?;
+        if t.dtype == dtype {
+            return Ok(v);
+        }
+        Ok(self.emit_typed(OpKind::Convert, &[v], BTreeMap::new(), Some(vec![t.with_dtype(dtype).into()]))?[0])
+    }
+
+    /// Adds `c` to the cotangent of `v`, in v's type (f32 for weights). Integer values (ids,
+    /// positions, indices) have none.
+    fn accumulate(&mut self, v: ValueId, c: ValueId) -> Result<(), PassError> {
+        let primal = self.tensor(v)?;
+        if !primal.dtype.is_float() {
+            return Ok(());
+        }
+        let want = if self.weight[v.0 as usize] { DType::F32 } else { primal.dtype };
+        let c = self.to_dtype(c, want)?;
+        if self.tensor(c)?.shape != primal.shape {
+            return Err(fail(format!("internal: cotangent {} of value #{} with type {primal}", self.g.ty(c), v.0)));
+        }
+        let sum = match self.ct[v.0 as usize] {
+            None => c,
+            Some(old) => self.emit1(OpKind::Add, &[old, c], BTreeMap::new())?,
+        };
+        self.ct[v.0 as usize] = Some(sum);
+        Ok(())
+    }
+
+    fn copy_attrs(op: &Op, keys: &[&str]) -> BTreeMap<String, Attr> {
+        op.attrs.iter().filter(|(k, _)| keys.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    fn collective_attrs(op: &Op, more: &[(&str, Attr)]) -> BTreeMap<String, Attr> {
+        let mut a = Self::copy_attrs(op, &["axis", "group_size"]);
+        a.extend(more.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        a
+    }
+
+    /// Emits the derivative of one forward op from its results' cotangents.
+    fn adjoint(&mut self, op: &Op) -> Result<(), PassError> {
+        use OpKind::*;
+        let dy = op.results.first().and_then(|r| self.ct[r.0 as usize]);
+        let has_attention_ct = op.results.first().is_some_and(|r| self.attention_ct[r.0 as usize].is_some());
+        if dy.is_none() && !has_attention_ct {
+            return Ok(());
+        }
+        let x = |i: usize| op.operands[i];
+        match op.kind {
+            Param | TokenIndex => Ok(()),
+            Embedding => {
+                let Some(dy) = dy else { return Ok(()) };
+                let vocab = self.tensor(x(1))?.shape[0];
+                let d = self.emit1(EmbeddingGrad, &[x(0), dy], attrs([("vocab", Attr::Int(vocab))]))?;
+                self.accumulate(x(1), d)
+            }
+            RmsNorm | LayerNorm => {
+                let Some(dy) = dy else { return Ok(()) };
+                let kind = if op.kind == RmsNorm { RmsNormGrad } else { LayerNormGrad };
+                let mut operands = op.operands.clone();
+                operands.push(dy);
+                let d = self.emit(kind, &operands, Self::copy_attrs(op, &["eps"]))?;
+                for (i, &di) in d.iter().enumerate() {
+                    self.accumulate(x(i), di)?;
+                }
+                Ok(())
+            }
+            Linear | Logits => {
+                let Some(dy) = dy else { return Ok(()) };
+                let dx = self.emit1(LinearGradInput, &[dy, x(1)], BTreeMap::new())?;
+                self.accumulate(x(0), dx)?;
+                let dw = self.emit1(LinearGradWeight, &[dy, x(0)], BTreeMap::new())?;
+                self.accumulate(x(1), dw)?;
+                if op.operands.len() == 3 {
+                    let db = self.emit1(BiasGrad, &[dy], BTreeMap::new())?;
+                    self.accumulate(x(2), db)?;
+                }
+                Ok(())
+            }
+            Rope => {
+                let Some(dy) = dy else { return Ok(()) };
+                let d = self.emit1(RopeGrad, &[dy, x(1)], Self::copy_attrs(op, &["head_dim", "theta", "rotary_dim"]))?;
+                self.accumulate(x(0), d)
+            }
+            Silu | Gelu => {
+                let Some(dy) = dy else { return Ok(()) };
+                let kind = if op.kind == Silu { SiluGrad } else { GeluGrad };
+                let d = self.emit1(kind, &[x(0), dy], Self::copy_attrs(op, &["approximate"]))?;
+                self.accumulate(x(0), d)
+            }
+            Swiglu => {
+                let Some(dy) = dy else { return Ok(()) };
+                let d = self.emit(SwigluGrad, &[x(0), x(1), dy], BTreeMap::new())?;
+                self.accumulate(x(0), d[0])?;
+                self.accumulate(x(1), d[1])
+            }
+            Mul => {
+                let Some(dy) = dy else { return Ok(()) };
+                let da = self.emit1(Mul, &[dy, x(1)], BTreeMap::new())?;
+                let db = self.emit1(Mul, &[dy, x(0)], BTreeMap::new())?;
+                self.accumulate(x(0), da)?;
+                self.accumulate(x(1), db)
+            }
+            Add => {
+                let Some(dy) = dy else { return Ok(()) };
+                self.accumulate(x(0), dy)?;
+                self.accumulate(x(1), dy)
+            }
+            Convert => dy.map_or(Ok(()), |dy| self.accumulate(x(0), dy)),
+            Attention => {
+                let Some(dy) = dy else { return Ok(()) };
+                let mut operands = vec![x(0), x(1), x(2), dy];
+                operands.extend(op.operands.get(3).copied());
+                let d = self.emit(AttentionGrad, &operands, attention_attrs(op))?;
+                for i in 0..3 {
+                    self.accumulate(x(i), d[i])?;
+                }
+                Ok(())
+            }
+            AttentionPartial => self.attention_partial(op),
+            LseMerge => {
+                let (o, l) = (op.results[0], op.results[1]);
+                if self.ct[l.0 as usize].is_some() {
+                    return Err(fail(format!("{}: its log-sum-exp is used beyond merges, which has no derivative rule", at(op))));
+                }
+                let t = self.merged_cotangent(op, o, l)?;
+                for i in [0, 2] {
+                    self.attention_ct[x(i).0 as usize] = Some(t);
+                }
+                Ok(())
+            }
+            Slice => {
+                let Some(dy) = dy else { return Ok(()) };
+                let (dim, start, size) = (op.int("dim").unwrap_or(0), op.int("start").unwrap_or(0), op.int("size").unwrap_or(0));
+                let extent = self.tensor(x(0))?.shape[dim as usize];
+                let a = attrs([("dim", Attr::Int(dim)), ("before", Attr::Int(start)), ("after", Attr::Int(extent - start - size))]);
+                let d = self.emit1(Pad, &[dy], a)?;
+                self.accumulate(x(0), d)
+            }
+            Pad => {
+                let Some(dy) = dy else { return Ok(()) };
+                let (dim, before) = (op.int("dim").unwrap_or(0), op.int("before").unwrap_or(0));
+                let size = self.tensor(x(0))?.shape[dim as usize];
+                let a = attrs([("dim", Attr::Int(dim)), ("start", Attr::Int(before)), ("size", Attr::Int(size))]);
+                let d = self.emit1(Slice, &[dy], a)?;
+                self.accumulate(x(0), d)
+            }
+            Concat => {
+                let Some(dy) = dy else { return Ok(()) };
+                let dim = op.int("dim").unwrap_or(0);
+                let mut start = 0;
+                for &part in &op.operands {
+                    let size = self.tensor(part)?.shape[dim as usize];
+                    let a = attrs([("dim", Attr::Int(dim)), ("start", Attr::Int(start)), ("size", Attr::Int(size))]);
+                    let d = self.emit1(Slice, &[dy], a)?;
+                    self.accumulate(part, d)?;
+                    start += size;
+                }
+                Ok(())
+            }
+            AllToAll => {
+                let Some(dy) = dy else { return Ok(()) };
+                // Each member's part p went to member p along split_dim and came back along
+                // concat_dim: the transpose swaps the two.
+                let a = Self::collective_attrs(
+                    op,
+                    &[("split_dim", op.attrs["concat_dim"].clone()), ("concat_dim", op.attrs["split_dim"].clone())],
+                );
+                let d = self.emit1(AllToAll, &[dy], a)?;
+                self.accumulate(x(0), d)
+            }
+            AllGather => {
+                let Some(dy) = dy else { return Ok(()) };
+                let a = Self::collective_attrs(op, &[("dim", op.attrs["dim"].clone()), ("reduction", Attr::Str("sum".into()))]);
+                let d = self.emit1(ReduceScatter, &[dy], a)?;
+                self.accumulate(x(0), d)
+            }
+            ReduceScatter | AllReduce => {
+                let Some(dy) = dy else { return Ok(()) };
+                if op.str("reduction") != Some("sum") {
+                    return Err(fail(format!("{}: only sum reductions have a derivative rule", at(op))));
+                }
+                let (kind, a) = if op.kind == ReduceScatter {
+                    (AllGather, Self::collective_attrs(op, &[("dim", op.attrs["dim"].clone())]))
+                } else {
+                    (AllReduce, Self::collective_attrs(op, &[("reduction", Attr::Str("sum".into()))]))
+                };
+                let d = self.emit1(kind, &[dy], a)?;
+                self.accumulate(x(0), d)
+            }
+            CollectivePermute => {
+                let Some(dy) = dy else { return Ok(()) };
+                // What went to member p + shift comes back from it: the shift the other way.
+                let (g, shift) = (op.int("group_size").unwrap_or(1), op.int("shift").unwrap_or(0));
+                let back = (g - shift.rem_euclid(g)) % g;
+                let d = self.emit1(CollectivePermute, &[dy], Self::collective_attrs(op, &[("shift", Attr::Int(back))]))?;
+                self.accumulate(x(0), d)
+            }
+            Shard => {
+                // Each rank's share of a replicated value's derivative: its own rows, in place.
+                let Some(dy) = dy else { return Ok(()) };
+                let d = self.emit1(ShardGrad, &[dy], op.attrs.clone())?;
+                self.accumulate(x(0), d)
+            }
+            Unshard => {
+                // Every rank's rows of the assembled value: the sum of the ranks' contributions,
+                // then this rank's rows.
+                let Some(dy) = dy else { return Ok(()) };
+                let a = attrs([
+                    ("axis", op.attrs["axis"].clone()),
+                    ("group_size", op.attrs["num_shards"].clone()),
+                    ("reduction", Attr::Str("sum".into())),
+                ]);
+                let total = self.emit1(AllReduce, &[dy], a)?;
+                let d = self.emit1(Shard, &[total], op.attrs.clone())?;
+                self.accumulate(x(0), d)
+            }
+            AsyncStart | AsyncWait => Err(fail(format!("{}: run seq-autodiff before seq-overlap-collectives", at(op)))),
+            ShardGrad | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad | LinearGradInput
+            | LinearGradWeight | BiasGrad | RopeGrad | SiluGrad | GeluGrad | SwigluGrad | AttentionGrad
+            | AttentionPartialGrad => Err(fail(format!("{} is already a derivative", at(op)))),
+        }
+    }
+
+    /// The attention cotangent of a merge's result: inherited from an outer merge, or begun
+    /// here from its output's plain cotangent.
+    fn merged_cotangent(&mut self, op: &Op, o: ValueId, l: ValueId) -> Result<AttentionCotangent, PassError> {
+        match (self.attention_ct[o.0 as usize], self.ct[o.0 as usize]) {
+            (Some(t), None) => Ok(t),
+            (None, Some(d_o)) => Ok(AttentionCotangent { d_o, o, lse: l }),
+            _ => Err(fail(format!("{}: its output is used both by merges and elsewhere", at(op)))),
+        }
+    }
+
+    fn attention_partial(&mut self, op: &Op) -> Result<(), PassError> {
+        let (o, l) = (op.results[0], op.results[1]);
+        if self.ct[l.0 as usize].is_some() {
+            return Err(fail(format!("{}: its log-sum-exp is used beyond merges, which has no derivative rule", at(op))));
+        }
+        let t = self.merged_cotangent(op, o, l)?;
+        let mut operands = vec![op.operands[0], op.operands[1], op.operands[2], t.o, t.lse, t.d_o];
+        operands.extend_from_slice(&op.operands[3..]);
+        let mut a = attention_attrs(op);
+        let segs = i64::from(op.operands.len() == 7);
+        a.insert(SEGMENT_SIZES.into(), Attr::Ints { values: vec![1, 1, 1, 1, 1, 1, 1, 1, segs, segs], width: 32 });
+        let d = self.emit(OpKind::AttentionPartialGrad, &operands, a)?;
+        for i in 0..3 {
+            self.accumulate(op.operands[i], d[i])?;
+        }
+        Ok(())
+    }
+}
+
+fn attention_attrs(op: &Op) -> BTreeMap<String, Attr> {
+    Differentiator::copy_attrs(op, &["causal", "num_heads", "num_kv_heads", "head_dim", "scale", "window"])
+}
