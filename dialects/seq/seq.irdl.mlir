@@ -281,7 +281,8 @@ irdl.dialect @seq {
   }
   irdl.operation @label_count {
     %v1 = irdl.base "!builtin.tensor"
-    irdl.operands(labels: %v1)
+    %v3 = irdl.base "!builtin.tensor"
+    irdl.operands(labels: %v1, index: optional %v3)
     %v2 = irdl.base "!builtin.tensor"
     irdl.results(output: %v2)
   }
@@ -290,7 +291,8 @@ irdl.dialect @seq {
     %v2 = irdl.base "!builtin.tensor"
     %v3 = irdl.base "!builtin.tensor"
     %v4 = irdl.base "!builtin.tensor"
-    irdl.operands(input: %v1, weight: %v2, labels: %v3, count: %v4)
+    %v9 = irdl.base "!builtin.tensor"
+    irdl.operands(input: %v1, weight: %v2, labels: %v3, count: %v4, index: optional %v9)
     %v5 = irdl.base "!builtin.tensor"
     irdl.results(output: %v5)
   }
@@ -299,7 +301,8 @@ irdl.dialect @seq {
     %v2 = irdl.base "!builtin.tensor"
     %v3 = irdl.base "!builtin.tensor"
     %v4 = irdl.base "!builtin.tensor"
-    irdl.operands(input: %v1, weight: %v2, labels: %v3, count: %v4)
+    %v9 = irdl.base "!builtin.tensor"
+    irdl.operands(input: %v1, weight: %v2, labels: %v3, count: %v4, index: optional %v9)
     %v5 = irdl.base "!builtin.tensor"
     %v6 = irdl.base "!builtin.tensor"
     irdl.results(input_grad: %v5, weight_grad: %v6)

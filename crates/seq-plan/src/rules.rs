@@ -557,14 +557,20 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             out(x.with_dim(dim as usize, x.shape[dim as usize] + before + after))
         }
         LabelCount => {
-            expect(1, 1)?;
+            expect(1, 2)?;
             let labels = t(0, "labels")?;
             rank(labels, 1, "labels")?;
             int(labels, "labels")?;
+            if n == 2 {
+                index_vector(t(1, "index")?, labels.shape[0], "index")?;
+            }
             out(TensorType::new([1], DType::F32))
         }
         CrossEntropy | CrossEntropyGrad => {
-            expect(4, 4)?;
+            expect(4, 5)?;
+            if n == 5 {
+                index_vector(t(4, "index")?, t(0, "input")?.shape[0], "index")?;
+            }
             let (x, w) = (t(0, "input")?, t(1, "weight")?);
             rank(x, 2, "input")?;
             rank(w, 2, "weight")?;

@@ -76,16 +76,12 @@ pub fn next_token_labels(ids: &[i64], segments: Option<&[i64]>) -> Vec<i32> {
 pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Error> {
     let mut forward = plan.clone();
     forward.inputs.pop().ok_or_else(|| Error::Input("the training step takes no labels argument".into()))?;
-    let mut inputs = make_inputs(&forward, given)?;
-    let ids = inputs
-        .first()
-        .and_then(HostTensor::to_i64)
-        .ok_or_else(|| Error::Input("a training step starts from token ids (an integer first argument)".into()))?;
+    let tokens = forward.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0) as usize;
     let segments = match &given.segments {
         Some(s) => {
             let s = s.to_i64().ok_or_else(|| Error::Input("--segments must hold integers".into()))?;
-            if s.len() != ids.len() {
-                return Err(Error::Input(format!("--segments holds {} ids for {} tokens", s.len(), ids.len())));
+            if s.len() != tokens {
+                return Err(Error::Input(format!("--segments holds {} ids for {tokens} tokens", s.len())));
             }
             if let Some(i) = (1..s.len()).find(|&i| s[i] < s[i - 1]) {
                 return Err(Error::Input(format!(
@@ -98,6 +94,11 @@ pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTenso
         }
         None => None,
     };
+    let mut inputs = make_inputs(&forward, given)?;
+    let ids = inputs
+        .first()
+        .and_then(HostTensor::to_i64)
+        .ok_or_else(|| Error::Input("a training step starts from token ids (an integer first argument)".into()))?;
     let labels = next_token_labels(&ids, segments.as_deref());
     inputs.push(HostTensor::from_i32(vec![labels.len()], labels).map_err(Error::Input)?);
     Ok(inputs)

@@ -124,15 +124,23 @@ impl<'g> Differentiator<'g> {
         // The labels arrive whole and are split like the token ids.
         let global = self.rows_of(self.g.results[0]);
         let labels = self.g.add_arg(Type::Tensor(TensorType::new([global], DType::I32)));
-        let labels = match labels_shard {
-            Some(a) => self.emit1(OpKind::Shard, &[labels], a)?,
-            None => labels,
+        // Padding rows of an uneven split (token index -1) hold a copy of some label: the loss
+        // ignores them by their index.
+        let (labels, index) = match labels_shard {
+            Some(a) => {
+                let mut layout = a.clone();
+                layout.remove("dim");
+                let index = self.emit1(OpKind::TokenIndex, &[], layout)?;
+                (self.emit1(OpKind::Shard, &[labels], a)?, Some(index))
+            }
+            None => (labels, None),
         };
-        let count = self.emit1(OpKind::LabelCount, &[labels], BTreeMap::new())?;
+        let count = self.emit1(OpKind::LabelCount, &[labels].into_iter().chain(index).collect::<Vec<_>>(), BTreeMap::new())?;
         let count = self.sum_over_ranks(count)?;
-        let local_loss = self.emit1(OpKind::CrossEntropy, &[x, w, labels, count], BTreeMap::new())?;
+        let operands: Vec<ValueId> = [x, w, labels, count].into_iter().chain(index).collect();
+        let local_loss = self.emit1(OpKind::CrossEntropy, &operands, BTreeMap::new())?;
         let loss = self.sum_over_ranks(local_loss)?;
-        let grads = self.emit(OpKind::CrossEntropyGrad, &[x, w, labels, count], BTreeMap::new())?;
+        let grads = self.emit(OpKind::CrossEntropyGrad, &operands, BTreeMap::new())?;
         self.accumulate(x, grads[0])?;
         self.accumulate(w, grads[1])?;
 

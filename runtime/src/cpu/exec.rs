@@ -519,13 +519,13 @@ impl<'a, T: Float> Rank<'a, T> {
                 Ok(vec![Value::Tensor(x.take(dim, &rows)?)])
             }
             LabelCount => {
-                let labels = self.ints(self.tensor(step, 0)?, "labels")?;
+                let labels = self.labels(step, 0, 1)?;
                 let n = labels.iter().filter(|&&l| l >= 0).count();
                 Ok(vec![Self::out(vec![1], vec![T::from_f64(n as f64)])])
             }
             CrossEntropy | CrossEntropyGrad => {
                 let (x, w) = (self.tensor(step, 0)?, self.tensor(step, 1)?);
-                let labels = self.ints(self.tensor(step, 2)?, "labels")?;
+                let labels = self.labels(step, 2, 4)?;
                 let count = self.floats(self.tensor(step, 3)?, "count")?[0];
                 let (rows, hidden, vocab) = (x.shape[0], x.shape[1], w.shape[0]);
                 let (xs, ws) = (self.floats(x, "input")?, self.floats(w, "weight")?);
@@ -633,6 +633,21 @@ impl<'a, T: Float> Rank<'a, T> {
         let values = self.prog.weights.load(name, &shape, role)?;
         self.param_bytes += values.len() as u64 * declared_bytes(&desc.dtype);
         Ok(vec![Self::out(shape, values.into_iter().map(T::from_f64).collect())])
+    }
+
+    /// The labels of operand `at`, with the rows whose token index (optional operand `index`)
+    /// is -1 (padding of an uneven split) ignored.
+    fn labels(&self, step: &Step, at: usize, index: usize) -> Result<Vec<i64>, Fail> {
+        let mut labels = self.ints(self.tensor(step, at)?, "labels")?;
+        if step.operands.len() > index {
+            let index = self.ints(self.tensor(step, index)?, "index")?;
+            for (l, i) in labels.iter_mut().zip(index) {
+                if i < 0 {
+                    *l = -1;
+                }
+            }
+        }
+        Ok(labels)
     }
 
     /// Attention backward. The whole form recomputes the forward's output and log-sum-exp (the

@@ -23,6 +23,8 @@ pub enum ParamRole {
 pub enum WeightSource {
     Random { seed: u64 },
     Safetensors(Checkpoint),
+    /// Values held in memory by name (a training loop's current weights, a perturbed copy).
+    Values(std::collections::BTreeMap<String, Vec<f64>>),
 }
 
 /// A safetensors file read into memory, with its header parsed once.
@@ -52,6 +54,13 @@ impl WeightSource {
         match self {
             Self::Random { seed } => Ok(random_values(name, shape, role, *seed)),
             Self::Safetensors(c) => c.load(name, shape),
+            Self::Values(map) => {
+                let v = map.get(name).ok_or_else(|| format!("weight '{name}' is not among the {} given", map.len()))?;
+                if v.len() != shape.iter().product::<usize>() {
+                    return Err(format!("weight '{name}' holds {} values; the plan declares {shape:?}", v.len()));
+                }
+                Ok(v.clone())
+            }
         }
     }
 }

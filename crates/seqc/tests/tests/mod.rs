@@ -33,3 +33,4 @@ pub fn settings(dir: &str) -> insta::Settings {
     s.set_prepend_module_to_snapshot(false);
     s
 }
+mod train;

@@ -1,0 +1,353 @@
+//! The training step (`--train`, `seq-autodiff`) against independent references:
+//! - central finite differences of the loss on tiny f64 models (the derivatives themselves);
+//! - PyTorch's loss and gradients for the shared Llama checkpoints (`../shared/models`);
+//! - every strategy on 1, 2, 3, 4 and 8 CPU ranks against the unsplit step in f64, each case
+//!   asserting that the plan really split its forward and its backward with the strategy named.
+//!
+//! Attention is made peaked (query projections scaled up) so that a wrong mask or block
+//! cannot hide behind near-uniform softmax weights.
+
+use proptest::prelude::*;
+use seq_frontends::{DecoderConfig, decoder::Norm};
+use seq_ir::Graph;
+use seq_runtime::cpu::{HostTensor, ParamRole, Precision, RunOptions, WeightSource, param_roles, random_values};
+use seqc::run::{RunInputs, TrainOutput, make_train_inputs, next_token_labels, train_step};
+use seqc::{CompileOptions, Compiled, StrategyKind, compile_graph};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Split step (f32) against the unsplit step (f64), per tensor: max |a − b| / max |b|.
+const TOLERANCE: f64 = 1e-5;
+/// Finite differences in f64, relative to the gradient tensor's largest entry.
+const FD_TOLERANCE: f64 = 1e-6;
+/// Query projections are scaled by this so softmax weights are peaked.
+const Q_GAIN: f64 = 6.0;
+
+fn options(devices: usize, strategy: StrategyKind) -> CompileOptions {
+    // Auto keeps these small models whole on an H200's profile; on one with slow arithmetic it
+    // splits them, which is what the auto cases are for.
+    let profile = if strategy == StrategyKind::Auto { compute_bound() } else { "h200".into() };
+    CompileOptions { devices, strategy, train: true, profile, ..Default::default() }
+}
+
+/// The H200's links with arithmetic 10^4 times slower: transfers hide under the attention, so
+/// auto splits every layer.
+fn compute_bound() -> String {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let link = r#"{ "alpha_us": 1.0, "bus_gbs": 300.0 }"#;
+        let links = format!(r#"{{ "all_to_all": {link}, "all_gather": {link}, "send_recv": {link} }}"#);
+        let text = format!(
+            r#"{{ "name": "train-compute-bound", "description": "training tests: slow arithmetic next to fast links",
+  "gemm_tflops": 1e-4, "attention_tflops": 1e-4, "memory_gbs": 4100.0, "memory_gib": 141.0,
+  "kernel_launch_us": 0.0, "gpus_per_node": 8, "intra_node": {links}, "inter_node": {links} }}"#
+        );
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let (path, tmp) = (dir.join("train-compute-bound.json"), dir.join(format!("train.{}.tmp", std::process::id())));
+        std::fs::write(&tmp, text).expect("write the test profile");
+        std::fs::rename(&tmp, &path).expect("place the test profile");
+        path.display().to_string()
+    })
+    .clone()
+}
+
+fn compile(g: &Graph, devices: usize, strategy: StrategyKind) -> Compiled {
+    compile_graph(g.clone(), &options(devices, strategy)).unwrap_or_else(|e| panic!("{strategy:?} x {devices}: {e}"))
+}
+
+/// The runtime's seeded random weights, held in memory, with the query projections scaled.
+fn peaked_weights(c: &Compiled, seed: u64) -> BTreeMap<String, Vec<f64>> {
+    let roles = param_roles(&c.plan);
+    let mut out = BTreeMap::new();
+    for step in c.plan.steps.iter().filter(|s| s.op == "param") {
+        let name = step.attrs().str("name").expect("a param has a name").to_string();
+        let r = step.results[0] as usize;
+        let shape: Vec<usize> = c.plan.values[r].shape.iter().map(|&d| d as usize).collect();
+        let role = roles[r].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+        let mut v = random_values(&name, &shape, role, seed);
+        if name.contains("q_proj") {
+            v.iter_mut().for_each(|x| *x *= Q_GAIN);
+        }
+        out.insert(name, v);
+    }
+    out
+}
+
+fn run(c: &Compiled, inputs: &[HostTensor], weights: &BTreeMap<String, Vec<f64>>, precision: Precision) -> TrainOutput {
+    let opts = RunOptions { precision, timeout: Duration::from_secs(30) };
+    train_step(&c.plan, inputs, &WeightSource::Values(weights.clone()), &opts).unwrap_or_else(|e| panic!("step: {e}"))
+}
+
+fn inputs(c: &Compiled, segments: Option<Vec<i32>>) -> Vec<HostTensor> {
+    let segments = segments.map(|s| HostTensor::from_i32(vec![s.len()], s).expect("segments"));
+    make_train_inputs(&c.plan, &RunInputs { segments, seed: 5, ..Default::default() }).expect("inputs")
+}
+
+/// Worst relative difference of the loss and of every gradient, with the worst one's name.
+fn compare(got: &TrainOutput, want: &TrainOutput) -> (f64, String) {
+    assert_eq!(got.grads.len(), want.grads.len(), "gradient count");
+    let mut worst = ((got.loss - want.loss).abs() / want.loss.abs(), "loss".to_string());
+    let largest = |t: &HostTensor| t.to_f64().expect("floats").iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let floor = want.grads.iter().map(|(_, t)| largest(t)).fold(0.0f64, f64::max);
+    for ((name, a), (want_name, b)) in got.grads.iter().zip(&want.grads) {
+        assert_eq!(name, want_name, "gradients in the same order");
+        // Relative to the tensor's largest entry; a gradient that is exactly zero (GPT-2's key
+        // bias: softmax ignores a shift shared by every key) is held to the step's largest
+        // gradient entry instead, as f32 meets it as rounding noise.
+        let (a, b) = (a.to_f64().expect("floats"), b.to_f64().expect("floats"));
+        let own = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let scale = if own < 1e-9 * floor { floor } else { own };
+        let e = a.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / scale;
+        if e > worst.0 {
+            worst = (e, name.clone());
+        }
+    }
+    worst
+}
+
+fn small(family: Norm) -> DecoderConfig {
+    DecoderConfig {
+        family,
+        layers: 2,
+        hidden: 16,
+        heads: 4,
+        kv_heads: 2,
+        head_dim: 4,
+        ffn: 24,
+        vocab: 32,
+        seq_len: 11,
+        dtype: seq_ir::DType::F32,
+        ..DecoderConfig::tiny()
+    }
+}
+
+/// Central differences on a sample of every parameter's entries, for a Llama-style model (RMSNorm,
+/// RoPE, SwiGLU, GQA, packed documents with a window) and a GPT-2-style one (LayerNorm, learned
+/// positions, GELU, biases, tied embeddings), both unsplit and split over 3 ranks with ring.
+#[test]
+fn finite_differences_check_the_derivatives() {
+    let llama = DecoderConfig { packed: true, window: Some(5), ..small(Norm::Llama) };
+    let gpt2 = DecoderConfig { tie_embeddings: true, ..small(Norm::Gpt2) };
+    let segments: Vec<i32> = (0..11).map(|i| if i < 6 { 0 } else { 1 }).collect();
+    for (name, cfg, segs) in [("llama", &llama, Some(segments)), ("gpt2", &gpt2, None)] {
+        let g = cfg.build().expect("builds");
+        for (devices, strategy) in [(1, StrategyKind::Replicate), (3, StrategyKind::Ring)] {
+            let c = compile(&g, devices, strategy);
+            let ins = inputs(&c, segs.clone());
+            let weights = peaked_weights(&c, 9);
+            let step = run(&c, &ins, &weights, Precision::F64);
+            let loss = |w: &BTreeMap<String, Vec<f64>>| run(&c, &ins, w, Precision::F64).loss;
+            let h = 1e-5;
+            for (pname, grad) in &step.grads {
+                let grad = grad.to_f64().expect("float gradient");
+                // Relative to the tensor's largest entry, with a floor: the key bias's gradient is
+                // exactly zero (softmax ignores a shift shared by every key), and differences of
+                // zero are rounding.
+                let scale = grad.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-4);
+                // The largest entry and two others spread over the tensor.
+                let largest = grad.iter().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).map_or(0, |(i, _)| i);
+                for i in [largest, grad.len() / 3, grad.len() - 1] {
+                    let (mut plus, mut minus) = (weights.clone(), weights.clone());
+                    plus.get_mut(pname).expect("weight")[i] += h;
+                    minus.get_mut(pname).expect("weight")[i] -= h;
+                    let fd = (loss(&plus) - loss(&minus)) / (2.0 * h);
+                    let e = (fd - grad[i]).abs() / scale;
+                    assert!(e <= FD_TOLERANCE, "{name} on {devices} ranks: d loss / d {pname}[{i}] = {} by the step, {fd} by differences ({e:.2e})", grad[i]);
+                }
+            }
+        }
+    }
+}
+
+/// What the plan of a split training step must hold: its forward split as named, and the
+/// backward's own transfers (the transposes of the forward's).
+fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str) {
+    let count = |op: &str| {
+        c.plan
+            .steps
+            .iter()
+            .filter(|s| s.op == op || (s.op == "async_start" && s.attrs().str("collective").ok() == Some(&format!("seq.{op}"))))
+            .count()
+    };
+    let grads = c.plan.output_names.len() - 1;
+    if devices == 1 || strategy == StrategyKind::Replicate {
+        assert!(!c.report.split, "{what}: must not split");
+        assert_eq!(count("all_reduce"), 0, "{what}: an unsplit step sums nothing over ranks");
+        return;
+    }
+    assert!(c.report.split, "{what}: the plan does not split");
+    let want = match strategy {
+        StrategyKind::Ulysses => "ulysses",
+        StrategyKind::Ring => "ring",
+        StrategyKind::AllGatherKv => "allgather-kv",
+        StrategyKind::Hybrid => "hybrid",
+        _ => "",
+    };
+    for l in &c.report.layers {
+        assert!(l.strategy.starts_with(want) || l.fallback.is_some(), "{what}: layer {} is {}", l.layer, l.strategy);
+    }
+    // Every gradient, the loss and the token count are summed over the ranks.
+    assert_eq!(count("all_reduce"), grads + 2, "{what}: weight gradients summed over the ranks");
+    let used = |s: &str| c.report.layers.iter().any(|l| l.strategy.starts_with(s));
+    // Forward and backward each move what the strategy moves: the backward's transfers are at
+    // least as many as the forward's (all-to-alls go both ways; permutes carry dK/dV back;
+    // gathers of K/V become reduce-scatters of dK/dV).
+    if used("ulysses") || used("hybrid") {
+        assert!(count("all_to_all") >= 2 * 4 * c.report.layers.len(), "{what}: all-to-alls of the backward");
+    }
+    if used("ring") || used("hybrid") {
+        assert!(count("collective_permute") >= 2, "{what}: dK/dV travel back around the ring");
+    }
+    if used("allgather-kv") {
+        assert!(count("reduce_scatter") >= c.report.layers.len(), "{what}: dK/dV reduce-scattered to their owners");
+    }
+}
+
+fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>, devices: &[usize]) -> f64 {
+    let unsplit = compile(g, 1, StrategyKind::Replicate);
+    let ins = inputs(&unsplit, segments);
+    let weights = peaked_weights(&unsplit, 3);
+    let reference = run(&unsplit, &ins, &weights, Precision::F64);
+    let mut worst = 0.0f64;
+    for &n in devices {
+        for s in [
+            StrategyKind::Auto,
+            StrategyKind::Replicate,
+            StrategyKind::Ulysses,
+            StrategyKind::Ring,
+            StrategyKind::AllGatherKv,
+            StrategyKind::Hybrid,
+        ] {
+            let what = format!("{name}, {s:?} on {n} ranks");
+            let c = compile(g, n, s);
+            assert_split(&c, n, s, &what);
+            let got = run(&c, &ins, &weights, Precision::F32);
+            let (e, tensor) = compare(&got, &reference);
+            assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+            worst = worst.max(e);
+        }
+    }
+    worst
+}
+
+#[test]
+fn every_strategy_trains_like_the_unsplit_step() {
+    let tiny = DecoderConfig::tiny();
+    let cases = [
+        ("gqa", DecoderConfig { seq_len: 48, ..tiny.clone() }, None),
+        ("mha", DecoderConfig { kv_heads: 4, seq_len: 40, ..tiny.clone() }, None),
+        ("mqa", DecoderConfig { heads: 8, kv_heads: 1, head_dim: 8, seq_len: 40, ..tiny.clone() }, None),
+        // 37 tokens: no device count divides them; a window; three packed documents.
+        (
+            "packed",
+            DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..tiny.clone() },
+            Some((0..37).map(|i| i32::from(i >= 10) + i32::from(i >= 25)).collect()),
+        ),
+        // 6 heads do not divide over 4 or 8 ranks.
+        ("odd_heads", DecoderConfig { heads: 6, kv_heads: 2, head_dim: 8, hidden: 48, seq_len: 40, ..tiny.clone() }, None),
+        ("gpt2", DecoderConfig { family: Norm::Gpt2, kv_heads: 4, seq_len: 40, tie_embeddings: true, ..tiny }, None),
+    ];
+    for (name, cfg, segs) in cases {
+        let worst = check_strategies(name, &cfg.build().expect("builds"), segs, &[1, 2, 3, 4, 8]);
+        eprintln!("{name}: worst relative error {worst:.2e}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    /// Random shapes: heads, KV groups, length, window and device count.
+    #[test]
+    fn random_shapes_train_like_the_unsplit_step(
+        kv in 1i64..=3, group in 1i64..=3, head_dim in prop::sample::select(vec![4i64, 8]),
+        len in 9i64..40, window in prop::option::of(3i64..12), devices in 2usize..=5,
+    ) {
+        let heads = kv * group;
+        let cfg = DecoderConfig {
+            layers: 1, heads, kv_heads: kv, head_dim, hidden: heads * head_dim, ffn: 32, vocab: 64,
+            seq_len: len, window, ..DecoderConfig::tiny()
+        };
+        check_strategies("random", &cfg.build().expect("builds"), None, &[devices]);
+    }
+}
+
+/// PyTorch's loss and gradients (`../shared/models/*/grads.safetensors`, of the mean
+/// next-token cross-entropy over `input_ids.npy`) from the Hugging Face config and weights, at
+/// 1, 2 and 4 CPU ranks. Skipped where the shared folder is absent (tests build without it).
+#[test]
+fn pytorch_gradients_match() {
+    let models = super::root().join("../shared/models");
+    if !models.exists() {
+        eprintln!("skipped: {} is absent", models.display());
+        return;
+    }
+    let ids = seq_runtime::cpu::read_input(&models.join("input_ids.npy")).expect("input ids");
+    let tokens = ids.shape.iter().product::<usize>() as i64;
+    for model in ["llama-eager", "llama-sdpa"] {
+        let dir = models.join(model);
+        let reference: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("train_ref.json")).expect("train_ref.json")).expect("json");
+        let want_loss = reference["loss"].as_f64().expect("loss");
+        let g = seqc::load_file(&dir.join("config.json"), Some(tokens)).expect("config");
+        let weights = WeightSource::safetensors(&dir.join("weights.safetensors")).expect("weights");
+        let torch = WeightSource::safetensors(&dir.join("grads.safetensors")).expect("grads");
+        for devices in [1, 2, 4] {
+            let c = compile(&g, devices, StrategyKind::Auto);
+            let ins = make_train_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+            let opts = RunOptions { precision: Precision::F64, timeout: Duration::from_secs(30) };
+            let step = train_step(&c.plan, &ins, &weights, &opts).expect("step");
+            let e = (step.loss - want_loss).abs() / want_loss;
+            assert!(e < 1e-4, "{model} on {devices} ranks: loss {} vs PyTorch's {want_loss}", step.loss);
+            for (name, grad) in &step.grads {
+                let want = torch.load(name, &grad.shape, ParamRole::Matrix).unwrap_or_else(|e| panic!("{name}: {e}"));
+                let got = grad.to_f64().expect("floats");
+                let err = seq_runtime::relerr::max_relative(&got, &want);
+                assert!(err < 1e-4, "{model} on {devices} ranks: {name} differs from PyTorch's by {err:.2e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn labels_are_shifted_and_stop_at_document_ends() {
+    assert_eq!(next_token_labels(&[5, 6, 7, 8], None), vec![6, 7, 8, -1]);
+    assert_eq!(next_token_labels(&[5, 6, 7, 8], Some(&[0, 0, 1, 1])), vec![6, -1, 8, -1]);
+    // A split step gets the same labels at a shard's edge as the unsplit one: the loss is equal
+    // (checked above); here the count of labelled tokens is the global one.
+    let c = compile(&DecoderConfig::tiny().build().expect("builds"), 1, StrategyKind::Replicate);
+    let ins = inputs(&c, None);
+    let labels = ins.last().and_then(HostTensor::to_i64).expect("labels");
+    assert_eq!(labels.iter().filter(|&&l| l >= 0).count(), labels.len() - 1);
+}
+
+#[test]
+fn bad_segments_are_refused() {
+    let cfg = DecoderConfig { packed: true, ..DecoderConfig::tiny() };
+    let c = compile(&cfg.build().expect("builds"), 2, StrategyKind::Ring);
+    let bad = |s: Vec<i32>| {
+        let segments = Some(HostTensor::from_i32(vec![s.len()], s).expect("tensor"));
+        make_train_inputs(&c.plan, &RunInputs { segments, ..Default::default() }).expect_err("refused").to_string()
+    };
+    let e = bad(vec![0; 10]);
+    assert!(e.contains("--segments holds 10 ids for 64 tokens"), "{e}");
+    let e = bad((0..64).map(|i| if i == 30 { 0 } else { i32::from(i > 20) }).collect());
+    assert!(e.contains("must not decrease") && e.contains("id 0 at token 30 follows 1"), "{e}");
+}
+
+/// A forward op the autodiff has no rule for stops the compile with the op and its location.
+#[test]
+fn an_op_without_a_derivative_rule_is_a_located_error() {
+    let text = r#"func.func @forward(%ids: tensor<8xi32>) -> tensor<8x16xf32> {
+  %t = "seq.param"() {name = "table"} : () -> tensor<16x4xf32>
+  %x = "seq.embedding"(%ids, %t) : (tensor<8xi32>, tensor<16x4xf32>) -> tensor<8x4xf32>
+  %m = "seq.all_reduce"(%x) {axis = "sp", group_size = 1 : i64, reduction = "max"} : (tensor<8x4xf32>) -> tensor<8x4xf32>
+  %w = "seq.param"() {name = "head"} : () -> tensor<16x4xf32>
+  %l = "seq.logits"(%m, %w) : (tensor<8x4xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
+  return %l : tensor<8x16xf32>
+}
+"#;
+    let ctx = seq_ir::SeqContext::new().expect("context");
+    let mut g = seq_frontends::load_mlir_source(&ctx, text, "max.mlir").expect("parses");
+    let e = seq_passes::Pass::run(&seq_passes::partition::Autodiff, &mut g).expect_err("no rule").to_string();
+    assert!(e.contains("seq.all_reduce at max.mlir:4:8") && e.contains("only sum reductions"), "{e}");
+}
+
