@@ -6,6 +6,7 @@
 
 pub mod collectives;
 mod exec;
+pub mod grad_kernels;
 pub mod kernels;
 mod npy;
 pub mod tensor;
