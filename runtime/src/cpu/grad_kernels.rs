@@ -6,7 +6,7 @@
 //! in `kernels`, callers check shapes of the `Vec`-returning functions; those returning `Result`
 //! check what their caller cannot easily know (ids, labels, attention geometry).
 
-use super::kernels::{AttentionSpec, Float, Masking, MatRef, matmul};
+use super::kernels::{AttentionSpec, Float, Masking, MatRef, allows, matmul};
 
 /// `dx[rows, in] = dy[rows, out] · W[out, in]`: the input gradient of `y = x Wᵀ + b`.
 pub fn linear_grad_input<T: Float>(dy: &[T], w: &[T], rows: usize, inp: usize, out: usize) -> Vec<T> {
@@ -196,6 +196,8 @@ const BLOCK_K: usize = 64;
 ///
 /// Because P comes from the global lse, not a block-local softmax, the grads of disjoint key
 /// blocks simply add up (dq) or concatenate (dk, dv) to the grad of the whole attention.
+// The signature is the autodiff pass's contract: eight operands, three gradients.
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn attention_partial_grad<T: Float>(
     spec: &AttentionSpec,
     q: &[T],
@@ -284,7 +286,8 @@ pub fn attention_partial_grad<T: Float>(
                     let l = lse[(q0 + i) * heads + h];
                     let row = &mut p[i * bk..(i + 1) * bk];
                     for (s, &a) in row.iter_mut().zip(&allowed[i * bk..(i + 1) * bk]) {
-                        // exp(s − (−∞)) would be +∞; such a row has no allowed key anywhere.
+                        // A −∞ lse means no allowed key anywhere; the guard keeps an lse from
+                        // another key set from turning exp(s + ∞) into ∞ and NaN.
                         *s = if a && l != T::NEG_INFINITY { (*s - l).exp() } else { T::ZERO };
                     }
                 }
@@ -338,17 +341,6 @@ pub fn attention_partial_grad<T: Float>(
     Ok((dq, dk, dv))
 }
 
-/// Whether query row `i` may attend to key row `j` (the forward's rule, restated here so the
-/// forward keeps it private).
-fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
-    let (qi, kj) = (m.q_index[i], m.k_index[j]);
-    qi >= 0
-        && kj >= 0
-        && (!spec.causal || kj <= qi)
-        && spec.window.is_none_or(|w| (qi - kj).unsigned_abs() < w as u64)
-        && m.segments.is_none_or(|(qs, ks)| qs[i] == ks[j])
-}
-
 /// Checks the shapes shared by `cross_entropy` and its grad, and reads the labels: the target
 /// column per row, `None` for an ignored row (label < 0).
 fn ce_targets<T: Float>(
@@ -384,7 +376,15 @@ fn ce_targets<T: Float>(
 /// log-sum-exp.
 fn row_logits<T: Float>(x: &[T], w: &[T], s: usize, hidden: usize, logits: &mut [T]) -> T {
     let vocab = logits.len();
-    matmul((1, vocab, hidden), logits, vocab, MatRef::rows(x, hidden, s * hidden), MatRef::transposed(w, hidden, 0), T::ONE, false);
+    matmul(
+        (1, vocab, hidden),
+        logits,
+        vocab,
+        MatRef::rows(x, hidden, s * hidden),
+        MatRef::transposed(w, hidden, 0),
+        T::ONE,
+        false,
+    );
     let max = logits.iter().fold(T::NEG_INFINITY, |m, &z| m.max(z));
     let sum = logits.iter().fold(T::ZERO, |acc, &z| acc + (z - max).exp());
     max + sum.ln()

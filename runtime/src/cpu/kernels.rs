@@ -279,8 +279,8 @@ pub struct Masking<'a> {
     pub segments: Option<(&'a [i64], &'a [i64])>,
 }
 
-/// Whether query row `i` may attend to key row `j`.
-fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
+/// Whether query row `i` may attend to key row `j` (the forward and the backward share it).
+pub(crate) fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
     let (qi, kj) = (m.q_index[i], m.k_index[j]);
     qi >= 0
         && kj >= 0

@@ -1,5 +1,6 @@
 mod collectives;
 mod common;
+mod grad_kernels;
 mod io;
 mod kernels;
 mod plans;
