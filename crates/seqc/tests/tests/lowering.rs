@@ -46,6 +46,21 @@ fn check(name: &str, c: &seqc::Compiled, devices: usize, strategy: StrategyKind)
     settings("lowering").bind(|| insta::assert_snapshot!(name.to_string(), print_graph(&c.program, PrintOptions::default())));
 }
 
+/// The tiny model's training step (`--train`): forward, loss, backward and the gradients'
+/// all-reduce, at 2 and 4 ranks under every strategy.
+#[test]
+fn tiny_training_step_under_every_strategy() {
+    let source = Source::File(root().join("examples/tiny.mlir"));
+    for devices in [2, 4] {
+        for (sname, s) in STRATEGIES {
+            let o = CompileOptions { train: true, ..opts(devices, s) };
+            let c = compile(&source, &o).unwrap_or_else(|e| panic!("train {sname} x {devices}: {e}"));
+            assert_eq!(c.plan.output_names.first().map(String::as_str), Some("loss"));
+            check(&format!("tiny_train_{sname}_{devices}"), &c, devices, s);
+        }
+    }
+}
+
 #[test]
 fn tiny_example_under_every_strategy() {
     let source = Source::File(root().join("examples/tiny.mlir"));
