@@ -321,8 +321,19 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         memory_gib_per_device: gib(params + arena),
         single_device_memory_gib: gib(single_params + single_arena),
         memory_budget_gib: gib(budget),
+        gradients: opts.train.then(|| gradient_report(&program, target.devices)),
     };
     Ok(Compiled { program, plan, schedule, report, summary })
+}
+
+/// A training step's weight gradients (every result after the loss) and what each device
+/// all-reduces of them (twice the bytes times (n - 1) / n, as a ring all-reduce moves).
+fn gradient_report(g: &Graph, devices: usize) -> seq_passes::export::report::GradientReport {
+    let bytes: u64 = g.results.iter().skip(1).filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes()).sum();
+    let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
+    let n = devices as f64;
+    let moved = if split { 2.0 * bytes as f64 * (n - 1.0) / n } else { 0.0 };
+    seq_passes::export::report::GradientReport { tensors: g.results.len().saturating_sub(1), mb_per_device: moved / 1e6 }
 }
 
 /// Explains a model that does not fit, and what would: the smallest power-of-two multiple of the

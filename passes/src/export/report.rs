@@ -45,6 +45,15 @@ pub struct Report {
     pub memory_gib_per_device: f64,
     pub single_device_memory_gib: f64,
     pub memory_budget_gib: f64,
+    /// A training step's gradients (`--train`): how many, and the bytes each device all-reduces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gradients: Option<GradientReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GradientReport {
+    pub tensors: usize,
+    pub mb_per_device: f64,
 }
 
 /// Per-layer figures from a simulated schedule, keyed by the ops' `layer` tags.
@@ -107,6 +116,13 @@ impl Report {
             "memory per device: {:.2} GiB ({:.2} weights + {:.2} activations) vs {:.2} GiB on one device; budget {:.1} GiB",
             self.memory_gib_per_device, self.param_gib_per_device, self.activation_gib_per_device, self.single_device_memory_gib, self.memory_budget_gib
         );
+        if let Some(g) = &self.gradients {
+            let _ = writeln!(
+                out,
+                "training step: forward, loss and backward of every layer (the layer rows show the forward); {} weight gradients, {:.1} MB summed over the devices (all-reduce) per device",
+                g.tensors, g.mb_per_device
+            );
+        }
         for n in &self.notes {
             let _ = writeln!(out, "note: {n}");
         }

@@ -277,6 +277,32 @@ impl Target {
                 (Resource::Communication, self.collective_op_cost(g, op, inner, ctx))
             }
             k if k.class() == OpClass::Collective => (Resource::Communication, self.collective_op_cost(g, op, k, ctx)),
+            OpKind::LinearGradInput | OpKind::LinearGradWeight | OpKind::CrossEntropy | OpKind::CrossEntropyGrad => {
+                // dX = dY·W and dW = dYᵀ·X are each one GEMM of the forward's size; the fused
+                // loss computes the logits (one GEMM) and its backward recomputes them (three).
+                let (a, b) = (shape(0), shape(1));
+                let gemm = 2.0 * (a[0] * a[1] * b[1]) as f64;
+                let flops = match op.kind {
+                    OpKind::CrossEntropy => 2.0 * (a[0] * a[1] * b[0]) as f64,
+                    OpKind::CrossEntropyGrad => 6.0 * (a[0] * a[1] * b[0]) as f64,
+                    _ => gemm,
+                };
+                (
+                    Resource::Compute,
+                    OpCost { seconds: launch + flops / (self.profile.gemm_tflops * 1e12), flops, bytes_sent: 0.0 },
+                )
+            }
+            OpKind::AttentionGrad | OpKind::AttentionPartialGrad => {
+                // Five matmuls of the forward's size (S, dP, dV, dQ, dK) against its two; the
+                // whole form also recomputes the forward.
+                let (q, k) = (shape(0), shape(1));
+                let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
+                    .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
+                let factor = if op.kind == OpKind::AttentionGrad { 14.0 } else { 10.0 };
+                let flops = factor * (q[0] * k[0] * q[1]) as f64 * density;
+                let rate = self.profile.attention_rate(ctx.attention_tokens());
+                (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
+            }
             OpKind::Embedding => {
                 let out = g.ty(op.results[0]).tensor().map_or(0.0, |t| 2.0 * t.size_bytes() as f64);
                 (Resource::Compute, OpCost { seconds: self.memory_bound(out), ..OpCost::default() })
