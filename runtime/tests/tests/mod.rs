@@ -6,3 +6,4 @@ mod plans;
 mod props;
 mod cuda;
 mod cuda_emulator;
+mod sdpa;
