@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Device job for the query-chunk attention path (runtime/src/cuda/sdpa.rs, `Cut`), on 4 × H200
+# Device job for the query-chunk attention path (runtime/src/cuda/sdpa/plan.rs, `Cut`), on 4 × H200
 # (kind nvidia-h200-x4, carry [".device"]), after bash bench/cuda/prepare_checks.sh and
 #   SEQC_BENCH_SIZES="32k 128k 512k 1m" SEQC_BENCH_GPUS="1 2 4" bash bench/gpu_bench.sh prepare
 #   mkdir -p .device/bench/extra && ./target/debug/seqc compile examples/bench/llama3-8b-attention-32k.mlir \

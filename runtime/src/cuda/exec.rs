@@ -5,7 +5,7 @@
 //! and runs the collective (pack, NCCL, unpack), then records a done event; `async_wait` makes
 //! the compute stream wait for that event. Synchronous collectives and `unshard` run in line on
 //! the compute stream. Every buffer is allocated once at setup, except the cuDNN block paths' own
-//! (sdpa.rs `Temps`), made on their first run; runs only enqueue work.
+//! (`Temps` in sdpa/exec.rs), made on their first run; runs only enqueue work.
 
 use super::device::{self, DeviceBuffer, describe};
 use super::emulate::Emulator;

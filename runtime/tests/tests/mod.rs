@@ -8,3 +8,4 @@ mod props;
 mod cuda;
 mod cuda_emulator;
 mod op_table;
+mod sdpa;

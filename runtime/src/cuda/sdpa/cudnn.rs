@@ -1,0 +1,377 @@
+//! The cuDNN layer: the handle, backend descriptors, the attention graph of one `SdpaKey` with
+//! its execution plan, and the variant pack that runs it. The only part that speaks cuDNN's C API.
+
+use super::key::{MaskKind, SdpaKey};
+use crate::cuda::layout::DType;
+use cudarc::cudnn::sys::{self as c, cudnnBackendAttributeName_t as A, cudnnBackendAttributeType_t as T};
+use cudarc::driver::CudaStream;
+use std::ffi::c_void;
+
+type Desc = c::cudnnBackendDescriptor_t;
+
+// The graph's tensors, by the unique ids a variant pack names them with.
+const UID_Q: i64 = 1;
+const UID_K: i64 = 2;
+const UID_V: i64 = 3;
+const UID_O: i64 = 4;
+const UID_SCALE: i64 = 5;
+const UID_NEG: i64 = 6;
+const UID_STATS: i64 = 7;
+const UID_SKV: i64 = 8;
+const UID_SQ: i64 = 9;
+
+/// A cuDNN handle; destroyed on drop, after the plans built on it (`Sdpa`'s drop clears them).
+pub(super) struct Handle(c::cudnnHandle_t);
+
+impl Handle {
+    /// Opens cuDNN; None when the library is missing.
+    pub fn open() -> Result<Option<Self>, String> {
+        if !unsafe { c::is_culib_present() } {
+            return Ok(None);
+        }
+        let mut handle: c::cudnnHandle_t = std::ptr::null_mut();
+        check(unsafe { c::cudnnCreate(&mut handle) }, "cudnnCreate")?;
+        Ok(Some(Self(handle)))
+    }
+
+    pub fn version() -> usize {
+        unsafe { c::cudnnGetVersion() }
+    }
+
+    /// The graph of `key` and its first execution plan that cuDNN finalises.
+    pub fn build(&self, key: &SdpaKey) -> Result<Planned, String> {
+        build(self.0, key)
+    }
+
+    /// Enqueues `plan` (built for `key`) on `stream` with the given tensors.
+    #[allow(clippy::too_many_arguments)]
+    pub fn execute(
+        &self,
+        stream: &CudaStream,
+        plan: &Planned,
+        key: &SdpaKey,
+        ptrs: [u64; 4],
+        stats: Option<u64>,
+        workspace: u64,
+        scale: f32,
+    ) -> Result<(), String> {
+        let stream = stream.cu_stream() as c::cudaStream_t;
+        check(unsafe { c::cudnnSetStream(self.0, stream) }, "cudnnSetStream")?;
+        let neg = -1.0e30f32;
+        // The bottom-right mask's row + s_kv − s_q, by value.
+        let skv = i32::try_from(key.sk).map_err(|_| "block too long for cuDNN's int32 index")?;
+        let sq = i32::try_from(key.sq).map_err(|_| "block too long for cuDNN's int32 index")?;
+        let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_SCALE];
+        let mut data: Vec<*mut c_void> = ptrs.iter().map(|&x| x as *mut c_void).collect();
+        data.push(&scale as *const f32 as *mut c_void);
+        if key.mask != MaskKind::None {
+            uids.push(UID_NEG);
+            data.push(&neg as *const f32 as *mut c_void);
+        }
+        if key.mask == MaskKind::Diagonal {
+            uids.extend([UID_SKV, UID_SQ]);
+            data.push(&skv as *const i32 as *mut c_void);
+            data.push(&sq as *const i32 as *mut c_void);
+        }
+        if let Some(st) = stats {
+            uids.push(UID_STATS);
+            data.push(st as *mut c_void);
+        }
+        let mut descs = Descs::default();
+        let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, T::CUDNN_TYPE_INT64, &uids)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, T::CUDNN_TYPE_VOID_PTR, &data)?;
+        let ws = workspace as *mut c_void;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[ws])?;
+        fin(vp, "variant pack")?;
+        check(unsafe { c::cudnnBackendExecute(self.0, plan.plan, vp) }, "cudnnBackendExecute")
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        unsafe { c::cudnnDestroy(self.0) };
+    }
+}
+
+fn check(s: c::cudnnStatus_t, what: &str) -> Result<(), String> {
+    if s == c::cudnnStatus_t::CUDNN_STATUS_SUCCESS {
+        Ok(())
+    } else {
+        Err(format!("{what}: {s:?}"))
+    }
+}
+
+/// Owns every descriptor it creates; destroys them on drop.
+#[derive(Default)]
+struct Descs(Vec<Desc>);
+
+impl Descs {
+    fn create(&mut self, t: c::cudnnBackendDescriptorType_t) -> Result<Desc, String> {
+        let mut d: Desc = std::ptr::null_mut();
+        check(unsafe { c::cudnnBackendCreateDescriptor(t, &mut d) }, &format!("create {t:?}"))?;
+        self.0.push(d);
+        Ok(d)
+    }
+}
+
+impl Drop for Descs {
+    fn drop(&mut self) {
+        for d in self.0.drain(..).rev() {
+            unsafe { c::cudnnBackendDestroyDescriptor(d) };
+        }
+    }
+}
+
+fn set<V>(d: Desc, name: A, ty: T, values: &[V]) -> Result<(), String> {
+    check(
+        unsafe { c::cudnnBackendSetAttribute(d, name, ty, values.len() as i64, values.as_ptr() as *const c_void) },
+        &format!("set {name:?}"),
+    )
+}
+
+fn fin(d: Desc, what: &str) -> Result<(), String> {
+    check(unsafe { c::cudnnBackendFinalize(d) }, &format!("finalize {what}"))
+}
+
+/// A finalised execution plan and the descriptors it was built from.
+pub(super) struct Planned {
+    plan: Desc,
+    pub workspace: usize,
+    _descs: Descs,
+}
+
+struct Builder {
+    descs: Descs,
+    next_uid: i64,
+}
+
+impl Builder {
+    #[allow(clippy::too_many_arguments)]
+    fn tensor(
+        &mut self,
+        uid: Option<i64>,
+        dt: c::cudnnDataType_t,
+        dims: [i64; 4],
+        strides: [i64; 4],
+        is_virtual: bool,
+        by_value: bool,
+    ) -> Result<Desc, String> {
+        let uid = uid.unwrap_or_else(|| {
+            self.next_uid += 1;
+            self.next_uid
+        });
+        let t = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_TENSOR_DESCRIPTOR)?;
+        set(t, A::CUDNN_ATTR_TENSOR_DATA_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[dt])?;
+        set(t, A::CUDNN_ATTR_TENSOR_DIMENSIONS, T::CUDNN_TYPE_INT64, &dims)?;
+        set(t, A::CUDNN_ATTR_TENSOR_STRIDES, T::CUDNN_TYPE_INT64, &strides)?;
+        set(t, A::CUDNN_ATTR_TENSOR_UNIQUE_ID, T::CUDNN_TYPE_INT64, &[uid])?;
+        set(t, A::CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, T::CUDNN_TYPE_INT64, &[16i64])?;
+        set(t, A::CUDNN_ATTR_TENSOR_IS_VIRTUAL, T::CUDNN_TYPE_BOOLEAN, &[is_virtual])?;
+        if by_value {
+            set(t, A::CUDNN_ATTR_TENSOR_IS_BY_VALUE, T::CUDNN_TYPE_BOOLEAN, &[true])?;
+        }
+        fin(t, "tensor")?;
+        Ok(t)
+    }
+
+    /// A pointwise operation: y = mode(x[, b[, t]]).
+    #[allow(clippy::too_many_arguments)]
+    fn pointwise(
+        &mut self,
+        mode: c::cudnnPointwiseMode_t,
+        prec: c::cudnnDataType_t,
+        axis: Option<i64>,
+        x: Desc,
+        b: Option<Desc>,
+        t: Option<Desc>,
+        y: Desc,
+    ) -> Result<Desc, String> {
+        let pw = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_POINTWISE_DESCRIPTOR)?;
+        set(pw, A::CUDNN_ATTR_POINTWISE_MODE, T::CUDNN_TYPE_POINTWISE_MODE, &[mode])?;
+        set(pw, A::CUDNN_ATTR_POINTWISE_MATH_PREC, T::CUDNN_TYPE_DATA_TYPE, &[prec])?;
+        if let Some(axis) = axis {
+            set(pw, A::CUDNN_ATTR_POINTWISE_AXIS, T::CUDNN_TYPE_INT64, &[axis])?;
+        }
+        fin(pw, "pointwise descriptor")?;
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_POINTWISE_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_PW_DESCRIPTOR, bd, &[pw])?;
+        set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_XDESC, bd, &[x])?;
+        if let Some(b) = b {
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_BDESC, bd, &[b])?;
+        }
+        if let Some(t) = t {
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_TDESC, bd, &[t])?;
+        }
+        set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_YDESC, bd, &[y])?;
+        if b.is_some() {
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_ALPHA1, T::CUDNN_TYPE_FLOAT, &[1.0f32])?;
+            set(op, A::CUDNN_ATTR_OPERATION_POINTWISE_ALPHA2, T::CUDNN_TYPE_FLOAT, &[1.0f32])?;
+        }
+        fin(op, &format!("pointwise {mode:?}"))?;
+        Ok(op)
+    }
+
+    fn reduction(&mut self, op_kind: c::cudnnReduceTensorOp_t, x: Desc, y: Desc) -> Result<Desc, String> {
+        let r = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_REDUCTION_DESCRIPTOR)?;
+        set(r, A::CUDNN_ATTR_REDUCTION_OPERATOR, T::CUDNN_TYPE_REDUCTION_OPERATOR_TYPE, &[op_kind])?;
+        set(r, A::CUDNN_ATTR_REDUCTION_COMP_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
+        fin(r, "reduction descriptor")?;
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_REDUCTION_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_XDESC, bd, &[x])?;
+        set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_YDESC, bd, &[y])?;
+        set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_DESC, bd, &[r])?;
+        fin(op, "reduction")?;
+        Ok(op)
+    }
+
+    fn matmul(&mut self, a: Desc, b: Desc, cc: Desc) -> Result<Desc, String> {
+        let m = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_MATMUL_DESCRIPTOR)?;
+        set(m, A::CUDNN_ATTR_MATMUL_COMP_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
+        fin(m, "matmul descriptor")?;
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_MATMUL_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_ADESC, bd, &[a])?;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_BDESC, bd, &[b])?;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_CDESC, bd, &[cc])?;
+        set(op, A::CUDNN_ATTR_OPERATION_MATMUL_DESC, bd, &[m])?;
+        fin(op, "matmul")?;
+        Ok(op)
+    }
+}
+
+fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
+    use c::cudnnDataType_t as D;
+    use c::cudnnPointwiseMode_t as P;
+    let io = if k.dt == DType::BF16 { D::CUDNN_DATA_BFLOAT16 } else { D::CUDNN_DATA_HALF };
+    let (h, hk, sq, sk, d) = (k.heads as i64, k.kv_heads as i64, k.sq as i64, k.sk as i64, k.d as i64);
+    let mut b = Builder { descs: Descs::default(), next_uid: 100 };
+    // The plan's [tokens, heads·d] buffers as [batch 1, heads, tokens, d].
+    let q = b.tensor(Some(UID_Q), io, [1, h, sq, d], [sq * h * d, d, h * d, 1], false, false)?;
+    let kt = b.tensor(Some(UID_K), io, [1, hk, d, sk], [sk * hk * d, d, 1, hk * d], false, false)?;
+    let v = b.tensor(Some(UID_V), io, [1, hk, sk, d], [sk * hk * d, d, hk * d, 1], false, false)?;
+    let o = b.tensor(Some(UID_O), io, [1, h, sq, d], [sq * h * d, d, h * d, 1], false, false)?;
+    let one = ([1i64; 4], [1i64; 4]);
+    let scale = b.tensor(Some(UID_SCALE), D::CUDNN_DATA_FLOAT, one.0, one.1, false, true)?;
+    let full = ([1, h, sq, sk], [h * sq * sk, sq * sk, sk, 1]);
+    let row = ([1, h, sq, 1], [h * sq, sq, 1, 1]);
+    let f = D::CUDNN_DATA_FLOAT;
+    let mut ops = Vec::new();
+
+    let s = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.matmul(q, kt, s)?);
+    let s1 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, s, Some(scale), None, s1)?);
+    let mut last = s1;
+    if k.mask != MaskKind::None {
+        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
+        let i32t = D::CUDNN_DATA_INT32;
+        let mut ri = b.tensor(None, i32t, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
+        if k.mask == MaskKind::Diagonal {
+            // row + s_kv − s_q, the two steps cuDNN's own bottom-right causal mask takes.
+            let skv = b.tensor(Some(UID_SKV), i32t, one.0, one.1, false, true)?;
+            let sq = b.tensor(Some(UID_SQ), i32t, one.0, one.1, false, true)?;
+            let r1 = b.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(b.pointwise(P::CUDNN_POINTWISE_ADD, i32t, None, ri, Some(skv), None, r1)?);
+            let r2 = b.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, i32t, None, r1, Some(sq), None, r2)?);
+            ri = r2;
+        }
+        let ci = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
+        let mask = b.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_CMP_GE, D::CUDNN_DATA_BOOLEAN, None, ri, Some(ci), None, mask)?);
+        let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
+        last = s2;
+    }
+    let m = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_MAX, last, m)?);
+    let z = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, f, None, last, Some(m), None, z)?);
+    let e = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_EXP, f, None, z, None, None, e)?);
+    let sum = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_ADD, e, sum)?);
+    let lg = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_LOG, f, None, sum, None, None, lg)?);
+    let stats = if k.stats {
+        b.tensor(Some(UID_STATS), f, row.0, row.1, false, false)?
+    } else {
+        b.tensor(None, f, row.0, row.1, true, false)?
+    };
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_ADD, f, None, m, Some(lg), None, stats)?);
+    let p = b.tensor(None, io, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_DIV, f, None, e, Some(sum), None, p)?);
+    ops.push(b.matmul(p, v, o)?);
+
+    let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+    let graph = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR)?;
+    set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
+    set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_OPS, bd, &ops)?;
+    fin(graph, "operation graph")?;
+
+    let heur = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR)?;
+    set(heur, A::CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, bd, &[graph])?;
+    set(heur, A::CUDNN_ATTR_ENGINEHEUR_MODE, T::CUDNN_TYPE_HEUR_MODE, &[c::cudnnBackendHeurMode_t::CUDNN_HEUR_MODE_A])?;
+    fin(heur, "engine heuristics")?;
+    let mut count = 0i64;
+    check(
+        unsafe {
+            c::cudnnBackendGetAttribute(heur, A::CUDNN_ATTR_ENGINEHEUR_RESULTS, bd, 0, &mut count, std::ptr::null_mut())
+        },
+        "engine heuristics: count",
+    )?;
+    if count <= 0 {
+        return Err("no cuDNN engine supports this attention graph".into());
+    }
+    let mut cfgs = Vec::new();
+    for _ in 0..count {
+        cfgs.push(b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_ENGINECFG_DESCRIPTOR)?);
+    }
+    let mut got = 0i64;
+    check(
+        unsafe {
+            c::cudnnBackendGetAttribute(
+                heur,
+                A::CUDNN_ATTR_ENGINEHEUR_RESULTS,
+                bd,
+                count,
+                &mut got,
+                cfgs.as_mut_ptr() as *mut c_void,
+            )
+        },
+        "engine heuristics: results",
+    )?;
+    let mut errors = Vec::new();
+    for cfg in cfgs.iter().take(got.max(0) as usize) {
+        let plan = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR)?;
+        set(plan, A::CUDNN_ATTR_EXECUTION_PLAN_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
+        set(plan, A::CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, bd, &[*cfg])?;
+        match fin(plan, "execution plan") {
+            Ok(()) => {
+                let mut ws = 0i64;
+                let mut n = 0i64;
+                check(
+                    unsafe {
+                        c::cudnnBackendGetAttribute(
+                            plan,
+                            A::CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE,
+                            T::CUDNN_TYPE_INT64,
+                            1,
+                            &mut n,
+                            &mut ws as *mut i64 as *mut c_void,
+                        )
+                    },
+                    "workspace size",
+                )?;
+                return Ok(Planned { plan, workspace: ws.max(0) as usize, _descs: b.descs });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Err(format!("no engine config could be finalised ({} tried): {}", got, errors.join("; ")))
+}

@@ -1,0 +1,544 @@
+//! Execution: `Sdpa` plans each attention command (at setup, or on its first run when its index
+//! vectors live on the device), owns the block paths' device buffers, and enqueues the cuDNN
+//! calls and the kernels that merge their results.
+
+use super::cudnn::{Handle, Planned};
+use super::key::{MaskKind, SdpaKey};
+use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan};
+use crate::cuda::device::{DeviceBuffer, describe, download};
+use crate::cuda::kernels::{Kernels, MergeMode};
+use crate::cuda::layout::{DType, Run};
+use crate::cuda::probe::Probe;
+use crate::cuda::program::{Addr, AttentionCmd};
+use cudarc::driver::{CudaContext, CudaStream};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Device buffers the block paths (`attention_partial`, chunked `attention`) allocate on first
+/// use (grown, after a synchronise, when a later command needs more).
+#[derive(Default)]
+struct Temps {
+    workspace: Option<DeviceBuffer>,
+    ob: Option<DeviceBuffer>,
+    sb: Option<DeviceBuffer>,
+    /// K and V in token order (when a command's keys are not).
+    ks: Option<DeviceBuffer>,
+    vs: Option<DeviceBuffer>,
+    /// One query group's f32 output and lse (blocks that fold, written in the io type), or the
+    /// whole f32 output of an io-typed partial whose blocks do not group by rows.
+    acc: Option<DeviceBuffer>,
+    acc_lse: Option<DeviceBuffer>,
+}
+
+impl Temps {
+    fn bytes(&self) -> usize {
+        [&self.workspace, &self.ob, &self.sb, &self.ks, &self.vs, &self.acc, &self.acc_lse]
+            .iter()
+            .map(|b| b.as_ref().map_or(0, |b| b.bytes()))
+            .sum()
+    }
+}
+
+fn grown(ctx: &Arc<CudaContext>, slot: &mut Option<DeviceBuffer>, bytes: usize) -> Result<u64, String> {
+    if slot.as_ref().is_none_or(|b| b.bytes() < bytes) {
+        if slot.is_some() {
+            ctx.synchronize().map_err(describe)?; // the old buffer may still be in use
+        }
+        *slot = None;
+        *slot = Some(DeviceBuffer::alloc(ctx, bytes.max(256)).map_err(describe)?);
+    }
+    Ok(slot.as_ref().map_or(0, |b| b.ptr()))
+}
+
+/// A planned `attention_partial` or chunked `attention`: its blocks and their graphs' keys, the
+/// most query rows and the largest workspace a block needs, when its keys are gathered into token
+/// order first, the row table on the device, and its query groups (`query_groups`).
+struct Prepared {
+    plan: PartialPlan,
+    keys: Vec<SdpaKey>,
+    rows: usize,
+    workspace: usize,
+    order: Option<DeviceBuffer>,
+    groups: Option<Groups>,
+}
+
+/// The cuDNN handle, one plan per attention shape, and their shared workspace.
+pub struct Sdpa {
+    handle: Handle,
+    plans: RefCell<HashMap<SdpaKey, Planned>>,
+    /// Shapes that could not be planned, with the reason (they use the kernel).
+    refused: RefCell<Vec<(SdpaKey, String)>>,
+    workspace: u64,
+    pub workspace_bytes: usize,
+    /// `attention_partial` through SDPA blocks (default; SEQC_SDPA_PARTIAL=0 keeps it on the kernel).
+    pub partial: bool,
+    /// Gather keys into token order before planning blocks (default; SEQC_SDPA_SORT=0: blocks
+    /// over the keys as they lie).
+    sort_keys: bool,
+    /// How causal work is cut into calls (SEQC_SDPA_DIAGONAL, SEQC_SDPA_CHUNK).
+    cut: Cut,
+    temps: RefCell<Temps>,
+    /// Block plans of `attention_partial` steps whose index vectors depend on the plan alone
+    /// (None: not expressible, the kernel runs it). Others are planned on every run.
+    partials: RefCell<HashMap<usize, Option<Rc<Prepared>>>>,
+    /// Plain attention shapes cut into query chunks (None: the whole call runs).
+    chunked: RefCell<HashMap<SdpaKey, Option<Rc<Prepared>>>>,
+    /// The last plan made for one run only: kept until the next, since the kernels enqueued
+    /// with it read its row table after `run_partial` returns.
+    per_run: RefCell<Option<Rc<Prepared>>>,
+}
+
+impl Sdpa {
+    /// Opens cuDNN (None when the library is missing or the path is turned off).
+    pub fn open() -> Result<Option<Self>, String> {
+        if std::env::var("SEQC_ATTENTION").is_ok_and(|v| v == "kernel") {
+            return Ok(None);
+        }
+        let Some(handle) = Handle::open()? else { return Ok(None) };
+        let on = |var: &str| std::env::var(var).map_or(true, |v| v != "0");
+        Ok(Some(Self {
+            handle,
+            plans: RefCell::new(HashMap::new()),
+            refused: RefCell::new(Vec::new()),
+            workspace: 0,
+            workspace_bytes: 0,
+            partial: on("SEQC_SDPA_PARTIAL"),
+            sort_keys: on("SEQC_SDPA_SORT"),
+            cut: Cut::from_env(),
+            temps: RefCell::new(Temps::default()),
+            partials: RefCell::new(HashMap::new()),
+            chunked: RefCell::new(HashMap::new()),
+            per_run: RefCell::new(None),
+        }))
+    }
+
+    pub fn version() -> usize {
+        Handle::version()
+    }
+
+    /// Builds the plan for `key` if not done yet; false when cuDNN refused it (see `refused`).
+    pub fn prepare(&self, key: SdpaKey) -> bool {
+        if self.plans.borrow().contains_key(&key) {
+            return true;
+        }
+        if self.refused.borrow().iter().any(|(k, _)| *k == key) {
+            return false;
+        }
+        match self.handle.build(&key) {
+            Ok(p) => {
+                self.plans.borrow_mut().insert(key, p);
+                true
+            }
+            Err(e) => {
+                self.refused.borrow_mut().push((key, e));
+                false
+            }
+        }
+    }
+
+    pub fn refused(&self) -> Vec<(SdpaKey, String)> {
+        self.refused.borrow().clone()
+    }
+
+    pub fn is_refused(&self, key: &SdpaKey) -> bool {
+        self.refused.borrow().iter().any(|(k, _)| k == key)
+    }
+
+    /// The largest workspace any plan needs.
+    pub fn needed_workspace(&self) -> usize {
+        self.plans.borrow().values().map(|p| p.workspace).max().unwrap_or(0)
+    }
+
+    /// Sets the workspace (at least `needed_workspace` bytes).
+    pub fn set_workspace(&mut self, ptr: u64, bytes: usize) {
+        self.workspace = ptr;
+        self.workspace_bytes = bytes;
+    }
+
+    pub fn planned(&self) -> usize {
+        self.plans.borrow().len()
+    }
+
+    /// Enqueues the plan of `key` on `stream` with the given tensors.
+    fn execute(
+        &self,
+        stream: &CudaStream,
+        key: &SdpaKey,
+        ptrs: [u64; 4],
+        stats: Option<u64>,
+        workspace: u64,
+        scale: f32,
+    ) -> Result<(), String> {
+        let plans = self.plans.borrow();
+        let plan = plans.get(key).ok_or("internal: no cuDNN plan for this shape")?;
+        self.handle.execute(stream, plan, key, ptrs, stats, workspace, scale)
+    }
+
+    /// Plans a plain `attention` command at setup: cut into query chunks when `Cut::chunk` says
+    /// so (and cuDNN takes every block), else one call. False: cuDNN refused it (the kernel runs).
+    pub fn prepare_attention(&self, ctx: &Arc<CudaContext>, a: &AttentionCmd) -> Result<bool, String> {
+        let Some(key) = SdpaKey::of(a) else { return Ok(false) };
+        if let Some(known) = self.chunked.borrow().get(&key) {
+            return Ok(known.is_some() || self.prepare(key));
+        }
+        let chunked = match self.chunk_plan(&key) {
+            Some(plan) => {
+                let block_key =
+                    |b: &Block| Some(SdpaKey { sq: b.q.len, sk: b.k.len, mask: MaskKind::of_block(b.mask), stats: true, ..key });
+                self.finish_partial(ctx, plan, block_key)?.filter(|p| p.groups.is_some()).map(Rc::new)
+            }
+            None => None,
+        };
+        let done = chunked.is_some() || self.prepare(key);
+        self.chunked.borrow_mut().insert(key, chunked);
+        Ok(done)
+    }
+
+    /// The query-chunk plan of a causal self-attention shape long enough to cut.
+    fn chunk_plan(&self, key: &SdpaKey) -> Option<PartialPlan> {
+        let c = self.cut.chunk;
+        if key.mask != MaskKind::Causal || key.sq != key.sk || c == 0 || key.sq <= c {
+            return None;
+        }
+        let tokens: Vec<i64> = (0..key.sq as i64).collect();
+        partial_plan(&tokens, &tokens, true, Cut { diagonal_rows: 0, ..self.cut })
+    }
+
+    /// Runs `a` (plain `attention`) on `cs` if it has a plan and its buffers are aligned: one
+    /// call, or query chunks (`run_groups`: one call into its rows, or folded in f32 and
+    /// converted).
+    /// Ok(false): not handled (the caller runs the kernel).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        p: impl Fn(Addr) -> u64,
+        probe: Option<&mut Probe>,
+    ) -> Result<bool, String> {
+        let Some(key) = SdpaKey::of(a) else { return Ok(false) };
+        let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
+        if ptrs.iter().any(|x| !x.is_multiple_of(16)) {
+            return Ok(false);
+        }
+        let chunked = self.chunked.borrow().get(&key).cloned().flatten();
+        if let Some(pr) = chunked {
+            self.run_groups(ctx, cs, kernels, a, &pr, [ptrs[0], ptrs[1], ptrs[2]], ptrs[3], None, probe)?;
+            return Ok(true);
+        }
+        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
+        if ws > self.workspace_bytes {
+            return Ok(false);
+        }
+        self.execute(cs, &key, ptrs, None, self.workspace, a.scale)?;
+        Ok(true)
+    }
+
+    /// Device bytes the block paths hold (block outputs, gathered keys, chunk accumulators,
+    /// their workspace, key-order row tables), which the plan's memory plan does not see.
+    pub fn temp_bytes(&self) -> usize {
+        let table = |p: &Prepared| p.order.as_ref().map_or(0, |b| b.bytes());
+        let kept: usize = self.partials.borrow().values().flatten().map(|p| table(p)).sum();
+        let last = self.per_run.borrow().as_ref().map_or(0, |p| table(p));
+        self.temps.borrow().bytes() + kept + last
+    }
+
+    /// The block output (when some block folds: `fold`), statistics and workspace buffers for
+    /// `pr`'s blocks, grown as needed; the workspace is the shared one (made at setup) when that
+    /// is large enough.
+    fn block_bufs(&self, ctx: &Arc<CudaContext>, temps: &mut Temps, pr: &Prepared, a: &AttentionCmd, fold: bool) -> Result<BlockBufs, String> {
+        let hd = a.heads * a.head_dim;
+        Ok(BlockBufs {
+            ob: if fold { grown(ctx, &mut temps.ob, pr.rows * hd * a.q.1.size())? } else { 0 },
+            sb: grown(ctx, &mut temps.sb, pr.rows * a.heads * 4)?,
+            ws: match self.workspace != 0 && pr.workspace <= self.workspace_bytes {
+                true => self.workspace,
+                false => grown(ctx, &mut temps.workspace, pr.workspace)?,
+            },
+        })
+    }
+
+    /// Enqueues blocks `b.range` of a plan: each SDPA call into the block buffers, then written
+    /// or folded into rows (`row − b.base`) of the f32 output and lse; with `b.direct`, each call
+    /// writes its rows of the io-typed output itself and only the lse is copied.
+    fn run_blocks(
+        &self,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        b: &BlockRun,
+        bufs: &BlockBufs,
+        mut probe: Option<&mut Probe>,
+    ) -> Result<(), String> {
+        let es = a.q.1.size();
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
+        let [q, k, v] = b.qkv;
+        let plan = &b.pr.plan;
+        for i in b.range.clone() {
+            let (blk, mode, key) = (&plan.blocks[i], plan.modes[i], &b.pr.keys[i]);
+            let row = blk.q.row - b.base;
+            let (ob, mode) = match b.direct {
+                true => (b.out + (row * hd * es) as u64, MergeMode::Stats),
+                false => (bufs.ob, mode),
+            };
+            let ptrs = [at(q, &blk.q, hd), at(k, &blk.k, kvd), at(v, &blk.k, kvd), ob];
+            let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
+            self.execute(cs, key, ptrs, Some(bufs.sb), bufs.ws, a.scale)?;
+            if !(b.direct && b.lse == 0) {
+                kernels
+                    .sdpa_merge(cs, b.out, b.lse, bufs.ob, a.q.1, bufs.sb, row, blk.q.len, a.heads, a.head_dim, mode)
+                    .map_err(describe)?;
+            }
+            if let (Some(pr), Some(t0)) = (probe.as_deref_mut(), t0) {
+                let t1 = pr.mark(cs)?;
+                let mask = match blk.mask {
+                    None => "unmasked".to_string(),
+                    Some(0) => "causal".to_string(),
+                    Some(o) => format!("causal, diagonal +{o}"),
+                };
+                let after = match (b.direct, b.lse) {
+                    (true, 0) => "",
+                    (true, _) => " + lse",
+                    (false, _) => " + merge",
+                };
+                let label = format!(
+                    "SDPA block: queries {}..{} × keys {}..{} ({}×{}, {mask}){after}",
+                    blk.q.first,
+                    blk.q.last() + 1,
+                    blk.k.first,
+                    blk.k.last() + 1,
+                    blk.q.len,
+                    blk.k.len
+                );
+                pr.span(label, "sdpa block", true, 0, t0, t1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans `a` as SDPA blocks from its index vectors (read back from the device: this
+    /// synchronises the stream) and builds every block's graph. None: not expressible.
+    fn prepare_partial(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        a: &AttentionCmd,
+        p: &impl Fn(Addr) -> u64,
+    ) -> Result<Option<Prepared>, String> {
+        let (Some((qi, qit)), Some((ki, kit))) = (a.q_index, a.k_index) else { return Ok(None) };
+        let read = |addr: Addr, dt: DType, n: usize| -> Result<Vec<i64>, String> {
+            let mut bytes = vec![0u8; n * dt.size()];
+            download(cs, p(addr), &mut bytes).map_err(describe)?;
+            Ok(match dt {
+                DType::I32 => bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64).collect(),
+                _ => bytes.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect(),
+            })
+        };
+        let (q_idx, k_idx) = (read(qi, qit, a.sq)?, read(ki, kit, a.sk)?);
+        let plan = if self.sort_keys {
+            partial_plan(&q_idx, &k_idx, a.causal, self.cut)
+        } else {
+            unsorted_plan(&q_idx, &k_idx, a.causal)
+        };
+        match plan {
+            Some(plan) => self.finish_partial(ctx, plan, |b| SdpaKey::block(a, b.q.len, b.k.len, b.mask)),
+            None => Ok(None),
+        }
+    }
+
+    /// Builds the graph of every block (`key_of` gives its key); None when one cannot run here.
+    fn finish_partial(
+        &self,
+        ctx: &Arc<CudaContext>,
+        plan: PartialPlan,
+        key_of: impl Fn(&Block) -> Option<SdpaKey>,
+    ) -> Result<Option<Prepared>, String> {
+        let mut keys = Vec::with_capacity(plan.blocks.len());
+        for b in &plan.blocks {
+            let Some(key) = key_of(b) else { return Ok(None) };
+            if !self.prepare(key) {
+                return Ok(None);
+            }
+            keys.push(key);
+        }
+        let rows = plan.blocks.iter().map(|b| b.q.len).max().unwrap_or(0);
+        let workspace = keys.iter().map(|k| self.plans.borrow().get(k).map_or(0, |p| p.workspace)).max().unwrap_or(0);
+        let order = match &plan.key_order {
+            None => None,
+            Some(rows) => {
+                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+                let buf = DeviceBuffer::alloc(ctx, bytes.len()).map_err(describe)?;
+                let s = ctx.default_stream();
+                crate::cuda::device::upload(&s, buf.ptr(), &bytes).map_err(describe)?;
+                Some(buf)
+            }
+        };
+        let groups = query_groups(&plan);
+        Ok(Some(Prepared { plan, keys, rows, workspace, order, groups }))
+    }
+
+    /// `attention_partial` as SDPA blocks (see `partial_plan`), each written into (or folded
+    /// into) the f32 output and lse by `k_sdpa_merge`. The first run of a step reads the index
+    /// vectors back (a synchronisation); when `a.static_index`, later runs reuse its plan.
+    /// Ok(false): not handled (nothing was enqueued; the caller runs the kernel).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_partial(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        step: usize,
+        a: &AttentionCmd,
+        p: impl Fn(Addr) -> u64,
+        probe: Option<&mut Probe>,
+    ) -> Result<bool, String> {
+        if !self.partial || SdpaKey::block(a, 1, 1, None).is_none() {
+            return Ok(false);
+        }
+        let Some(lse) = a.lse else { return Ok(false) };
+        let cached = self.partials.borrow().get(&step).cloned();
+        let prepared = match cached {
+            Some(Some(pr)) => pr,
+            Some(None) => return Ok(false),
+            None => {
+                // Planning read the index vectors back: the stream is idle here, so the previous
+                // per-run plan (and the row table its kernels read) can go.
+                let pr = self.prepare_partial(ctx, cs, a, &p)?.map(Rc::new);
+                if a.static_index {
+                    self.partials.borrow_mut().insert(step, pr.clone());
+                } else {
+                    *self.per_run.borrow_mut() = pr.clone();
+                }
+                match pr {
+                    Some(pr) => pr,
+                    None => return Ok(false),
+                }
+            }
+        };
+        let plan = &prepared.plan;
+        let es = a.q.1.size();
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let (q, out) = (p(a.q.0), p(a.out.0));
+        let (mut k, mut v) = (p(a.k.0), p(a.v.0));
+        let aligned = |base: u64, run: &Run, width: usize| (base + (run.row * width * es) as u64).is_multiple_of(16);
+        let mut temps = self.temps.borrow_mut();
+        // Gathered keys start at fresh (256-byte aligned) buffers: only the row widths matter.
+        let (kb, vb) = if plan.key_order.is_some() { (0, 0) } else { (k, v) };
+        if !out.is_multiple_of(16)
+            || plan.blocks.iter().any(|b| !aligned(q, &b.q, hd) || !aligned(kb, &b.k, kvd) || !aligned(vb, &b.k, kvd))
+        {
+            return Ok(false);
+        }
+        if let (Some(order), Some(rows)) = (&prepared.order, &plan.key_order) {
+            let bytes = rows.len() * kvd * es;
+            let ks = grown(ctx, &mut temps.ks, bytes)?;
+            let vs = grown(ctx, &mut temps.vs, bytes)?;
+            for (dst, src) in [(ks, k), (vs, v)] {
+                kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows.len(), a.sk, kvd * es).map_err(describe)?;
+            }
+            (k, v) = (ks, vs);
+        }
+        let lse = p(lse);
+        if a.out.1 != DType::F32 && prepared.groups.is_some() {
+            drop(temps);
+            self.run_groups(ctx, cs, kernels, a, &prepared, [q, k, v], out, Some(lse), probe)?;
+            return Ok(true);
+        }
+        // The whole output in f32: the result itself, or (io-typed result whose blocks do not
+        // group by rows) a temporary converted at the end.
+        let f32_out = match a.out.1 {
+            DType::F32 => out,
+            _ => grown(ctx, &mut temps.acc, a.sq * hd * 4)?,
+        };
+        let bufs = self.block_bufs(ctx, &mut temps, &prepared, a, true)?;
+        if plan.reset {
+            kernels
+                .sdpa_merge(cs, f32_out, lse, 0, a.q.1, 0, 0, a.sq, a.heads, a.head_dim, MergeMode::Reset)
+                .map_err(describe)?;
+        }
+        let blocks = BlockRun { pr: &prepared, range: 0..plan.blocks.len(), qkv: [q, k, v], out: f32_out, lse, base: 0, direct: false };
+        self.run_blocks(cs, kernels, a, &blocks, &bufs, probe)?;
+        if f32_out != out {
+            kernels.convert(cs, f32_out, DType::F32, out, a.out.1, a.sq * hd).map_err(describe)?;
+        }
+        Ok(true)
+    }
+
+    /// Runs `pr`'s blocks group by group (`Prepared::groups`) into `out` in the io type: a group
+    /// of one block writes its rows directly, the others fold in the f32 group buffers and are
+    /// converted into their rows. `lse` (a partial's): the rows' log-sum-exps are written too.
+    #[allow(clippy::too_many_arguments)]
+    fn run_groups(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        pr: &Prepared,
+        qkv: [u64; 3],
+        out: u64,
+        lse: Option<u64>,
+        mut probe: Option<&mut Probe>,
+    ) -> Result<(), String> {
+        let groups = pr.groups.as_ref().ok_or("internal: attention blocks without query groups")?;
+        let es = a.q.1.size();
+        let hd = a.heads * a.head_dim;
+        let fold = groups.iter().any(|(_, r)| r.len() > 1);
+        let mut temps = self.temps.borrow_mut();
+        let bufs = self.block_bufs(ctx, &mut temps, pr, a, fold)?;
+        let (acc, acc_lse) = match fold {
+            true => (grown(ctx, &mut temps.acc, pr.rows * hd * 4)?, grown(ctx, &mut temps.acc_lse, pr.rows * a.heads * 4)?),
+            false => (0, 0),
+        };
+        drop(temps);
+        for (rows, range) in groups {
+            if range.len() == 1 {
+                // cuDNN writes the rows; the lse (when wanted) comes from its statistics.
+                let blocks = BlockRun { pr, range: range.clone(), qkv, out, lse: lse.unwrap_or(0), base: 0, direct: true };
+                self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
+                continue;
+            }
+            let blocks = BlockRun { pr, range: range.clone(), qkv, out: acc, lse: acc_lse, base: rows.row, direct: false };
+            self.run_blocks(cs, kernels, a, &blocks, &bufs, probe.as_deref_mut())?;
+            let dst = out + (rows.row * hd * es) as u64;
+            kernels.convert(cs, acc, DType::F32, dst, a.out.1, rows.len * hd).map_err(describe)?;
+            if let Some(l) = lse {
+                let dst = l + (rows.row * a.heads * 4) as u64;
+                kernels.convert(cs, acc_lse, DType::F32, dst, DType::F32, rows.len * a.heads).map_err(describe)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The block outputs, statistics and workspace every block of a plan uses in turn.
+struct BlockBufs {
+    ob: u64,
+    sb: u64,
+    ws: u64,
+}
+
+/// Blocks `range` of a prepared plan over `qkv`, merged into `out`/`lse`, whose row 0 is the
+/// plan's row `base`; `direct`: each block writes its own rows of `out` (in the io type).
+struct BlockRun<'a> {
+    pr: &'a Prepared,
+    range: std::ops::Range<usize>,
+    qkv: [u64; 3],
+    out: u64,
+    lse: u64,
+    base: usize,
+    direct: bool,
+}
+
+impl Drop for Sdpa {
+    /// The plans' descriptors go before the handle they were built on (the first field, dropped
+    /// right after this).
+    fn drop(&mut self) {
+        self.plans.borrow_mut().clear();
+    }
+}

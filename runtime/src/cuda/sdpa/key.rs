@@ -1,0 +1,113 @@
+//! What determines a cuDNN attention graph, and which commands (or blocks of one) this path can
+//! run at all. Pure: no cudarc types.
+
+use crate::cuda::layout::DType;
+use crate::cuda::program::AttentionCmd;
+
+/// The score mask of a graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MaskKind {
+    None,
+    /// Key column j is visible to query row i when j <= i (top-left causal).
+    Causal,
+    /// Bottom-right causal: key column j is visible to query row i when j <= i + sk − sq. Built
+    /// as cuDNN's bottom-right causal mask is (row index + s_kv − s_q), which the fused engine
+    /// recognises.
+    Diagonal,
+}
+
+impl MaskKind {
+    /// The mask of a block (`Block::mask`): none, top-left causal, or a shifted diagonal.
+    pub(super) fn of_block(mask: Option<i64>) -> Self {
+        match mask {
+            None => Self::None,
+            Some(0) => Self::Causal,
+            Some(_) => Self::Diagonal,
+        }
+    }
+}
+
+/// What determines a graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SdpaKey {
+    pub sq: usize,
+    pub sk: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub d: usize,
+    pub mask: MaskKind,
+    pub dt: DType,
+    pub scale_bits: u32,
+    /// The graph also writes the softmax statistics (LSE) as [heads, sq] f32.
+    pub stats: bool,
+}
+
+impl SdpaKey {
+    /// The key of a command this path can run, or None.
+    pub fn of(a: &AttentionCmd) -> Option<Self> {
+        let dt = a.q.1;
+        let io = matches!(dt, DType::BF16 | DType::F16);
+        let ok = io
+            && a.k.1 == dt
+            && a.v.1 == dt
+            && a.out.1 == dt
+            && a.q_index.is_none()
+            && a.k_index.is_none()
+            && a.q_segment.is_none()
+            && a.k_segment.is_none()
+            && a.lse.is_none()
+            && a.window == 0
+            && a.sq == a.sk
+            && a.sq > 0
+            && a.head_dim.is_multiple_of(8)
+            && a.head_dim <= 128
+            && a.kv_heads > 0
+            && a.heads.is_multiple_of(a.kv_heads);
+        ok.then_some(Self {
+            sq: a.sq,
+            sk: a.sk,
+            heads: a.heads,
+            kv_heads: a.kv_heads,
+            d: a.head_dim,
+            mask: if a.causal { MaskKind::Causal } else { MaskKind::None },
+            dt,
+            scale_bits: a.scale.to_bits(),
+            stats: false,
+        })
+    }
+
+    /// The key of one block of an `attention_partial` this path can run (`rows` queries against
+    /// `cols` keys under `mask`), or None. The partial's output is f32 (to be merged) or the io
+    /// type (the layer's whole result).
+    pub fn block(a: &AttentionCmd, rows: usize, cols: usize, mask: Option<i64>) -> Option<Self> {
+        let dt = a.q.1;
+        let ok = matches!(dt, DType::BF16 | DType::F16)
+            && a.k.1 == dt
+            && a.v.1 == dt
+            && (a.out.1 == DType::F32 || a.out.1 == dt)
+            && a.lse.is_some()
+            && a.q_index.is_some()
+            && a.k_index.is_some()
+            && a.q_segment.is_none()
+            && a.k_segment.is_none()
+            && a.window == 0
+            && a.head_dim.is_multiple_of(8)
+            && a.head_dim <= 128
+            && a.kv_heads > 0
+            && a.heads.is_multiple_of(a.kv_heads)
+            && rows > 0
+            && cols > 0
+            && mask.is_none_or(|o| o >= 0);
+        ok.then_some(Self {
+            sq: rows,
+            sk: cols,
+            heads: a.heads,
+            kv_heads: a.kv_heads,
+            d: a.head_dim,
+            mask: MaskKind::of_block(mask),
+            dt,
+            scale_bits: a.scale.to_bits(),
+            stats: true,
+        })
+    }
+}

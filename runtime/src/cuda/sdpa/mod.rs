@@ -1,0 +1,29 @@
+//! Attention through cuDNN's fused flash-attention forward (the backend graph API).
+//!
+//! The graph is the one cudnn-frontend builds for SDPA before cuDNN 9.21 (composite softmax):
+//! S = Q·Kᵀ (fp32) → ×scale → [causal: row ≥ col else −huge] → max, sub, exp, sum, div → P
+//! (io type) → O = P·V, plus log/add for the (here virtual) statistics. The fused engine in
+//! cuDNN recognises that pattern. Q, K, V and O are read and written in place in the plan's
+//! [tokens, heads·d] layout (strided 4-D views, batch 1); fewer KV heads (GQA) are native.
+//!
+//! A graph and its execution plan are built once per shape at setup (`prepare`); a command
+//! whose shape could not be planned, or that needs what this path does not express (index
+//! vectors, segments, windows, the LSE output of `attention_partial`, f32 data), keeps the
+//! NVRTC kernel. `SEQC_ATTENTION=kernel` turns this path off.
+//!
+//! Split along its seams, so the planning can be tested on a host without CUDA:
+//! - `key`: what determines a graph (`SdpaKey`), and which commands and blocks have one;
+//! - `plan`: the block planner, cutting `attention_partial` and long causal attention into
+//!   cuDNN calls (pure: no cudarc types);
+//! - `cudnn`: the handle, descriptors, graph building and the variant pack of one call;
+//! - `exec`: `Sdpa`, which plans each command at setup or on its first run, owns the block
+//!   paths' device buffers, and enqueues the calls and their merges.
+
+mod cudnn;
+mod exec;
+mod key;
+mod plan;
+
+pub use exec::Sdpa;
+pub use key::{MaskKind, SdpaKey};
+pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};

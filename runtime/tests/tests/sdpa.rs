@@ -1,0 +1,299 @@
+//! The cuDNN attention block planner (`cuda::sdpa`), on the host: every query/key pair is
+//! attended exactly once, merge modes and query groups are consistent, and cuDNN only gets the
+//! block shapes its engines take, for hand-picked and random layouts under every cut setting.
+
+use seq_runtime::cuda::kernels::MergeMode;
+use seq_runtime::cuda::layout::{Run, runs};
+use seq_runtime::cuda::sdpa::{Cut, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};
+
+/// No query chunks; diagonal blocks always or never whole.
+fn plain(diagonal: bool) -> Cut {
+    Cut { diagonal_rows: if diagonal { usize::MAX } else { 0 }, chunk: 0, piece: 0 }
+}
+
+#[test]
+fn runs_split_zigzag_and_padding() {
+    // Zigzag over 8 tokens, 2 ranks: rank 0 holds chunks 0 and 3.
+    assert_eq!(
+        runs(&[0, 1, 6, 7, -1]),
+        vec![Run { row: 0, len: 2, first: 0 }, Run { row: 2, len: 2, first: 6 }]
+    );
+    assert!(runs(&[-1, -1]).is_empty());
+}
+
+/// Which (query row, key row) pairs the plan lets attend, by brute force over its blocks:
+/// each pair at most once, else None.
+fn visible(plan: &PartialPlan, nq: usize, nk: usize) -> Option<Vec<Vec<bool>>> {
+    let order: Vec<usize> = match &plan.key_order {
+        Some(o) => o.iter().map(|&r| r as usize).collect(),
+        None => (0..nk).collect(),
+    };
+    let mut seen = vec![vec![false; nk]; nq];
+    for b in &plan.blocks {
+        for i in 0..b.q.len {
+            for j in 0..b.k.len {
+                if b.mask.is_some_and(|o| j as i64 > i as i64 + o) {
+                    continue;
+                }
+                let (qr, kr) = (b.q.row + i, order[b.k.row + j]);
+                if std::mem::replace(&mut seen[qr][kr], true) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(seen)
+}
+
+fn expect_exact(qi: &[i64], ki: &[i64], causal: bool, plan: &PartialPlan) {
+    let seen = visible(plan, qi.len(), ki.len()).expect("a pair in two blocks");
+    for (r, &qt) in qi.iter().enumerate() {
+        for (c, &kt) in ki.iter().enumerate() {
+            let want = qt >= 0 && kt >= 0 && (!causal || kt <= qt);
+            assert_eq!(seen[r][c], want, "q row {r} (token {qt}) × k row {c} (token {kt}), plan {plan:?}");
+        }
+    }
+}
+
+/// Replays the plan's merge modes on row coverage: a written block must be its rows'
+/// first, a folded one must come after one (unless the output was cleared).
+fn expect_modes_consistent(plan: &PartialPlan, rows: usize) {
+    let mut seen = vec![false; rows];
+    for (b, m) in plan.blocks.iter().zip(&plan.modes) {
+        let span = &mut seen[b.q.row..b.q.row + b.q.len];
+        match m {
+            MergeMode::Assign => assert!(!plan.reset && span.iter().all(|s| !s), "{plan:?}"),
+            MergeMode::Fold => assert!(plan.reset || span.iter().all(|s| *s), "{plan:?}"),
+            MergeMode::Reset | MergeMode::Stats => panic!("a plan's block never resets nor writes stats alone"),
+        }
+        span.fill(true);
+    }
+    assert!(plan.reset || seen.iter().all(|s| *s), "uncovered rows need a reset: {plan:?}");
+}
+
+/// cuDNN gets square top-left causal blocks and exact bottom-right ones only.
+fn expect_cudnn_shapes(plan: &PartialPlan) {
+    for b in &plan.blocks {
+        match b.mask {
+            Some(0) => assert_eq!(b.q.len, b.k.len, "{plan:?}"),
+            Some(o) => assert_eq!(o, b.k.len as i64 - b.q.len as i64, "{plan:?}"),
+            None => {}
+        }
+    }
+}
+
+/// No call has more rows than a chunk, a whole diagonal more rows than `diagonal_rows`, or
+/// an unmasked call more keys than a piece.
+fn expect_cut(plan: &PartialPlan, cut: Cut) {
+    for b in &plan.blocks {
+        assert!(cut.chunk == 0 || b.q.len <= cut.chunk, "{b:?} in {plan:?}");
+        assert!(b.mask.is_none_or(|o| o == 0 || b.q.len <= cut.diagonal_rows), "{b:?} in {plan:?}");
+        assert!(cut.piece == 0 || b.mask.is_some() || b.k.len <= cut.piece, "{b:?} in {plan:?}");
+    }
+}
+
+#[test]
+fn zigzag_queries_meet_sorted_keys() {
+    // Rank 0 of 2 (zigzag, 4 chunks of 2 tokens): chunks 0 and 3 against the all-gathered
+    // keys, which lie as chunks 0, 3, 1, 2.
+    let q = [0, 1, 6, 7];
+    let k = [0, 1, 6, 7, 2, 3, 4, 5];
+    let shapes = |p: &PartialPlan| -> Vec<(usize, usize, usize, usize, Option<i64>)> {
+        p.blocks.iter().map(|b| (b.q.row, b.q.len, b.k.row, b.k.len, b.mask)).collect()
+    };
+    let whole = partial_plan(&q, &k, true, plain(true)).expect("expressible");
+    assert_eq!(whole.key_order, Some(vec![0, 1, 4, 5, 6, 7, 2, 3]));
+    // Chunk 0: keys 0..2 top-left causal; chunk 3: keys 0..8 with the diagonal at +6.
+    assert_eq!(shapes(&whole), vec![(0, 2, 0, 2, Some(0)), (2, 2, 0, 8, Some(6))]);
+    assert_eq!((whole.modes.clone(), whole.reset), (vec![MergeMode::Assign; 2], false));
+    let split = partial_plan(&q, &k, true, plain(false)).expect("expressible");
+    // Chunk 3: keys 0..6 unmasked (written), then its own chunk causal (folded).
+    assert_eq!(shapes(&split), vec![(0, 2, 0, 2, Some(0)), (2, 2, 0, 6, None), (2, 2, 6, 2, Some(0))]);
+    assert_eq!(split.modes, vec![MergeMode::Assign, MergeMode::Assign, MergeMode::Fold]);
+    for p in [&whole, &split] {
+        expect_exact(&q, &k, true, p);
+        expect_modes_consistent(p, q.len());
+        expect_groups(p, q.len());
+    }
+    // Written in the io type: each chunk of the whole plan is one call into its own rows.
+    let rows = |p: &PartialPlan| query_groups(p).map(|g| g.iter().map(|(r, b)| (r.row, r.len, b.clone())).collect::<Vec<_>>());
+    assert_eq!(rows(&whole), Some(vec![(0, 2, 0..1), (2, 2, 1..2)]));
+    assert_eq!(rows(&split), Some(vec![(0, 2, 0..1), (2, 2, 1..3)]));
+    // Keys already in order need no gather.
+    assert_eq!(partial_plan(&[2, 3], &[0, 1, 2, 3], true, plain(false)).map(|p| p.key_order), Some(None));
+}
+
+/// When a plan groups by query rows, the groups partition the rows and the blocks, in order,
+/// each group's first block writing and the rest folding.
+fn expect_groups(plan: &PartialPlan, rows: usize) {
+    let Some(groups) = query_groups(plan) else { return };
+    let mut seen = vec![false; rows];
+    let mut next = 0;
+    for (r, range) in &groups {
+        assert_eq!(range.start, next, "{plan:?}");
+        next = range.end;
+        assert!(seen[r.row..r.row + r.len].iter().all(|s| !s), "rows in two groups: {plan:?}");
+        seen[r.row..r.row + r.len].fill(true);
+        for i in range.clone() {
+            assert_eq!(plan.blocks[i].q, *r, "{plan:?}");
+            let want = if i == range.start { MergeMode::Assign } else { MergeMode::Fold };
+            assert_eq!(plan.modes[i], want, "{plan:?}");
+        }
+    }
+    assert_eq!(next, plan.blocks.len(), "{plan:?}");
+    assert!(seen.iter().all(|s| *s), "a row in no group: {plan:?}");
+}
+
+#[test]
+fn settings_have_defaults_and_a_chunk_floor() {
+    let cut = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Cut::from_vars(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    };
+    assert_eq!(cut(&[]), Cut { diagonal_rows: 8192, chunk: 32768, piece: 32768 * PIECE_CHUNKS });
+    assert_eq!(cut(&[("SEQC_SDPA_CHUNK", "1")]).chunk, MIN_CHUNK);
+    assert_eq!(cut(&[("SEQC_SDPA_CHUNK", "128"), ("SEQC_SDPA_PIECE", "2")]), Cut { diagonal_rows: 8192, chunk: 128, piece: 256 });
+    assert_eq!(cut(&[("SEQC_SDPA_CHUNK", "0")]), Cut { diagonal_rows: 8192, chunk: 0, piece: 0 });
+    assert_eq!(cut(&[("SEQC_SDPA_DIAGONAL", "1")]).diagonal_rows, usize::MAX);
+    assert_eq!(cut(&[("SEQC_SDPA_DIAGONAL", "0"), ("SEQC_SDPA_CHUNK", "junk")]), Cut { diagonal_rows: 0, ..cut(&[]) });
+}
+
+#[test]
+fn benchmark_shapes_group_by_query_rows() {
+    // The default cut on the benchmark's layouts: the io-typed result never needs a whole
+    // f32 copy. All-gather-KV at 32K and 128K on 2 ranks (zigzag: rank 0 holds chunks 0 and
+    // 3, rank 1 the contiguous 1 and 2) and Ulysses' local attention over 1M tokens.
+    let cut = Cut::from_vars(|_| None);
+    for tokens in [32768i64, 131072] {
+        let c = tokens / 4;
+        let k: Vec<i64> = (0..c).chain(3 * c..4 * c).chain(c..3 * c).collect();
+        for q in [(0..c).chain(3 * c..4 * c).collect::<Vec<i64>>(), (c..3 * c).collect()] {
+            let plan = partial_plan(&q, &k, true, cut).expect("expressible");
+            expect_cudnn_shapes(&plan);
+            expect_groups(&plan, q.len());
+            expect_cut(&plan, cut);
+            // Every group is one call (written in place): the causal square of chunk 0, and
+            // bottom-right calls of at most `diagonal_rows` rows for the other chunks.
+            let groups = query_groups(&plan).expect("groups");
+            assert!(groups.iter().all(|(_, r)| r.len() == 1), "{tokens}: {groups:?}");
+            let calls = (q.len() - if q[0] == 0 { c as usize } else { 0 }).div_ceil(cut.diagonal_rows);
+            assert_eq!(groups.len(), calls + usize::from(q[0] == 0), "{tokens}: {groups:?}");
+        }
+    }
+    let all: Vec<i64> = (0..1 << 20).collect();
+    let plan = partial_plan(&all, &all, true, cut).expect("expressible");
+    expect_groups(&plan, all.len());
+    assert_eq!(query_groups(&plan).map(|g| g.len()), Some(32));
+}
+
+/// Whole diagonals in any run, never, in runs of 2 rows (3 but at most a chunk of 2); query
+/// chunks of 1 and 2 rows; unmasked calls of at most 1, 3 or any number of keys.
+const CUTS: [Cut; 8] = [
+    Cut { diagonal_rows: usize::MAX, chunk: 0, piece: 0 },
+    Cut { diagonal_rows: 0, chunk: 0, piece: 0 },
+    Cut { diagonal_rows: 2, chunk: 0, piece: 3 },
+    Cut { diagonal_rows: 0, chunk: 1, piece: 1 },
+    Cut { diagonal_rows: 2, chunk: 2, piece: 3 },
+    Cut { diagonal_rows: 0, chunk: 1, piece: 0 },
+    Cut { diagonal_rows: 2, chunk: 0, piece: 0 },
+    Cut { diagonal_rows: 3, chunk: 2, piece: 0 },
+];
+
+#[test]
+fn long_causal_squares_become_query_chunks() {
+    // 10 tokens, chunks of 2: each chunk is its causal square then unmasked calls over the
+    // keys before it, at most PIECE_CHUNKS chunks of keys each.
+    let t: Vec<i64> = (0..10).collect();
+    let plan = partial_plan(&t, &t, true, Cut { diagonal_rows: 0, chunk: 2, piece: 2 * PIECE_CHUNKS }).expect("expressible");
+    expect_exact(&t, &t, true, &plan);
+    expect_modes_consistent(&plan, t.len());
+    expect_cudnn_shapes(&plan);
+    let groups = query_groups(&plan).expect("one group per chunk");
+    let rows: Vec<(usize, usize)> = groups.iter().map(|(r, _)| (r.row, r.len)).collect();
+    assert_eq!(rows, vec![(0, 2), (2, 2), (4, 2), (6, 2), (8, 2)]);
+    for (r, range) in &groups {
+        let first = &plan.blocks[range.start];
+        assert_eq!((first.k.row, first.k.len, first.mask), (r.row, r.len, Some(0)), "the square writes first");
+        for b in &plan.blocks[range.start + 1..range.end] {
+            assert!(b.mask.is_none() && b.k.len <= 2 * PIECE_CHUNKS && b.k.last() < r.first, "{b:?}");
+        }
+    }
+    // A square of one chunk stays whole; so does everything with chunks off.
+    let short: Vec<i64> = (0..2).collect();
+    let one = partial_plan(&short, &short, true, Cut { diagonal_rows: 0, chunk: 2, piece: 2 * PIECE_CHUNKS }).expect("expressible");
+    assert_eq!(one.blocks.len(), 1);
+    assert_eq!(partial_plan(&t, &t, true, plain(false)).map(|p| p.blocks.len()), Some(1));
+    // A long sequence needs few distinct graphs: one per key count up to PIECE_CHUNKS.
+    let long: Vec<i64> = (0..(40 * 3 + 1)).collect();
+    let plan = partial_plan(&long, &long, true, Cut { diagonal_rows: 0, chunk: 3, piece: 3 * PIECE_CHUNKS }).expect("expressible");
+    expect_exact(&long, &long, true, &plan);
+    let mut shapes: Vec<(usize, usize, bool)> = plan.blocks.iter().map(|b| (b.q.len, b.k.len, b.mask.is_some())).collect();
+    shapes.sort_unstable();
+    shapes.dedup();
+    assert!(shapes.len() <= 2 * (PIECE_CHUNKS + 1), "{shapes:?}");
+    assert!(query_groups(&plan).is_some());
+}
+
+#[test]
+fn partial_plans_are_exact_on_every_layout() {
+    // Ring steps, padding, key runs starting inside the query run, repeated tokens.
+    let cases: Vec<(Vec<i64>, Vec<i64>)> = vec![
+        (vec![0, 1, 6, 7], vec![2, 3, 4, 5]),
+        (vec![2, 3, 4, 5], vec![0, 1, 6, 7]),
+        (vec![2, 3, 4, 5], vec![0, 1, 6, 7, 2, 3, 4, 5]),
+        (vec![0, 1, 2, -1], vec![1, 2, -1, 0]),
+        (vec![3, 4, 5, 6], vec![5, 6, 7, 8]),
+        (vec![10, 11, 12], vec![0, 1, 2]),
+        (vec![0, 1, 2], vec![10, 11, 12]),
+        (vec![4, 0, 9, 5], vec![9, 8, 0, 4, 5, 1]),
+    ];
+    for (q, k) in &cases {
+        for causal in [true, false] {
+            for cut in CUTS {
+                let plan = partial_plan(q, k, causal, cut).expect("distinct keys");
+                expect_cut(&plan, cut);
+                expect_exact(q, k, causal, &plan);
+                expect_modes_consistent(&plan, q.len());
+                expect_groups(&plan, q.len());
+                expect_cudnn_shapes(&plan);
+            }
+            if let Some(u) = unsorted_plan(q, k, causal) {
+                expect_exact(q, k, causal, &u);
+                expect_modes_consistent(&u, q.len());
+            }
+        }
+    }
+    assert_eq!(partial_plan(&[0, 1], &[0, 0], true, plain(false)), None, "repeated key tokens");
+}
+
+#[test]
+fn random_layouts_are_exact() {
+    // Random token sets (with padding) in random row orders, as any shard layout gives.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    for _ in 0..400 {
+        let total = 1 + next(24) as i64;
+        let mut pick = |n: u64| -> Vec<i64> {
+            let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
+            for i in (1..v.len()).rev() {
+                v.swap(i, next(i as u64 + 1) as usize);
+            }
+            v.extend((0..next(n)).map(|_| -1));
+            v
+        };
+        let (q, k) = (pick(3), pick(3));
+        for (causal, cut) in [true, false].into_iter().flat_map(|c| CUTS.map(|cut| (c, cut))) {
+            let plan = partial_plan(&q, &k, causal, cut).expect("distinct keys");
+            expect_cut(&plan, cut);
+            expect_exact(&q, &k, causal, &plan);
+            expect_modes_consistent(&plan, q.len());
+            expect_groups(&plan, q.len());
+            expect_cudnn_shapes(&plan);
+        }
+    }
+}
