@@ -6,7 +6,7 @@
 //! in `kernels`, callers check shapes of the `Vec`-returning functions; those returning `Result`
 //! check what their caller cannot easily know (ids, labels, attention geometry).
 
-use super::kernels::{AttentionSpec, Float, Masking, MatRef, allows, matmul};
+use super::kernels::{AttentionSpec, Float, Masking, MatRef, allows, matmul, rotate_pairs};
 
 /// `dx[rows, in] = dy[rows, out] · W[out, in]`: the input gradient of `y = x Wᵀ + b`.
 pub fn linear_grad_input<T: Float>(dy: &[T], w: &[T], rows: usize, inp: usize, out: usize) -> Vec<T> {
@@ -119,27 +119,8 @@ pub fn rope_grad<T: Float>(
     rotary_dim: usize,
     theta: f64,
 ) -> Vec<T> {
-    let half = rotary_dim / 2;
-    // Same f64 angles as the forward, so the pair is exactly the forward's transpose.
-    let inv_freq: Vec<f64> = (0..half).map(|d| theta.powf(-2.0 * d as f64 / rotary_dim as f64)).collect();
-    let mut dx = dy.to_vec();
-    let (mut cos, mut sin) = (vec![T::ZERO; half], vec![T::ZERO; half]);
-    for (s, &p) in positions.iter().enumerate() {
-        for d in 0..half {
-            let angle = p as f64 * inv_freq[d];
-            cos[d] = T::from_f64(angle.cos());
-            sin[d] = T::from_f64(angle.sin());
-        }
-        for head in (0..cols).step_by(head_dim.max(1)) {
-            let base = s * cols + head;
-            for d in 0..half {
-                let (ga, gb) = (dy[base + d], dy[base + d + half]);
-                dx[base + d] = ga * cos[d] + gb * sin[d];
-                dx[base + d + half] = gb * cos[d] - ga * sin[d];
-            }
-        }
-    }
-    dx
+    // The same f64 angles as the forward, negated: exactly the forward's transpose.
+    rotate_pairs(dy, cols, positions, head_dim, rotary_dim, theta, true)
 }
 
 fn sigmoid<T: Float>(x: T) -> T {

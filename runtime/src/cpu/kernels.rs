@@ -230,6 +230,20 @@ pub fn rope<T: Float>(
     rotary_dim: usize,
     theta: f64,
 ) -> Vec<T> {
+    rotate_pairs(x, cols, positions, head_dim, rotary_dim, theta, false)
+}
+
+/// Rotates each head's (d, d + half) pairs by the position's angles, or by their negatives
+/// (`inverse`: the transpose, which is `rope`'s derivative since rotations are orthogonal).
+pub(crate) fn rotate_pairs<T: Float>(
+    x: &[T],
+    cols: usize,
+    positions: &[i64],
+    head_dim: usize,
+    rotary_dim: usize,
+    theta: f64,
+    inverse: bool,
+) -> Vec<T> {
     let half = rotary_dim / 2;
     let inv_freq: Vec<f64> = (0..half).map(|d| theta.powf(-2.0 * d as f64 / rotary_dim as f64)).collect();
     let mut y = x.to_vec();
@@ -238,7 +252,7 @@ pub fn rope<T: Float>(
         for d in 0..half {
             let angle = p as f64 * inv_freq[d];
             cos[d] = T::from_f64(angle.cos());
-            sin[d] = T::from_f64(angle.sin());
+            sin[d] = T::from_f64(if inverse { -angle.sin() } else { angle.sin() });
         }
         for head in (0..cols).step_by(head_dim.max(1)) {
             let base = s * cols + head;

@@ -35,7 +35,7 @@ fn compile(g: &Graph, opts: &CompileOptions, chooser: ChooserKind) -> Compiled {
 }
 
 /// A narrow decoder with a wide vocabulary (Qwen2-0.5B's shape).
-fn narrow(layers: usize, seq: i64) -> DecoderConfig {
+pub(super) fn narrow(layers: usize, seq: i64) -> DecoderConfig {
     DecoderConfig {
         layers,
         hidden: 896,

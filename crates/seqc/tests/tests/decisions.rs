@@ -22,18 +22,9 @@ fn llama(seq: i64) -> DecoderConfig {
 }
 
 /// A small model with a wide vocabulary: 24 layers of hidden 896, 14 heads, 2 KV heads.
+/// Qwen2-0.5B's shape: 24 layers of the chooser tests' narrow, wide-vocabulary decoder.
 fn qwen(seq: i64) -> DecoderConfig {
-    DecoderConfig {
-        layers: 24,
-        hidden: 896,
-        heads: 14,
-        kv_heads: 2,
-        head_dim: 64,
-        ffn: 4864,
-        vocab: 151936,
-        seq_len: seq,
-        ..DecoderConfig::llama3_8b()
-    }
+    super::chooser::narrow(24, seq)
 }
 
 #[rustfmt::skip]
