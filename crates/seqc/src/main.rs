@@ -419,7 +419,7 @@ struct RunArgs {
 }
 
 fn run_cpu(a: RunArgs) -> Result<(), String> {
-    use seq_runtime::cpu::{self, RunOptions, WeightSource};
+    use seq_runtime::cpu::{self, RunOptions};
     use seqc::run::{RunInputs, make_inputs, max_relative_error, owner_of, precision};
     let err = |e: Error| e.to_string();
     let rt = |e: cpu::RuntimeError| format!("error: {e}");
@@ -436,23 +436,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
     };
-    // An ONNX model brings its own weights unless --weights overrides them.
-    let onnx_weights = match (&a.weights, a.file.extension().is_some_and(|e| e == "onnx")) {
-        (None, true) => {
-            let imported = seqc::import(&a.file).map_err(err)?;
-            let path = std::env::temp_dir().join(format!("seqc-weights-{}.safetensors", std::process::id()));
-            seq_frontends::onnx::write_safetensors(&imported.weights, &path).map_err(|e| e.to_string())?;
-            Some(path)
-        }
-        _ => None,
-    };
-    let weights = match a.weights.as_ref().or(onnx_weights.as_ref()) {
-        Some(p) => WeightSource::safetensors(p).map_err(rt)?,
-        None => WeightSource::random(0),
-    };
-    if let Some(p) = &onnx_weights {
-        let _ = std::fs::remove_file(p);
-    }
+    let weights = weights_of(&a)?;
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
@@ -511,9 +495,24 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// The run's weights: --weights, else an ONNX model's own, else seeded random values.
+fn weights_of(a: &RunArgs) -> Result<seq_runtime::cpu::WeightSource, String> {
+    use seq_runtime::cpu::WeightSource;
+    let rt = |e: seq_runtime::cpu::RuntimeError| format!("error: {e}");
+    if let Some(p) = &a.weights {
+        return WeightSource::safetensors(p).map_err(rt);
+    }
+    if a.file.extension().is_some_and(|e| e == "onnx") {
+        let imported = seqc::import(&a.file).map_err(|e| e.to_string())?;
+        let values = imported.weights.into_iter().map(|w| (w.name, w.data.into_iter().map(f64::from).collect())).collect();
+        return Ok(WeightSource::Values(values));
+    }
+    Ok(WeightSource::random(0))
+}
+
 /// One training step on CPU ranks: the loss, and every parameter's gradient by name.
 fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBuf>) -> Result<(), String> {
-    use seq_runtime::cpu::{self, RunOptions, WeightSource};
+    use seq_runtime::cpu::{self, RunOptions};
     use seqc::run::{RunInputs, make_train_inputs, precision, train_step};
     let err = |e: Error| e.to_string();
     let rt = |e: cpu::RuntimeError| format!("error: {e}");
@@ -527,10 +526,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
-    let weights = match &a.weights {
-        Some(p) => WeightSource::safetensors(p).map_err(rt)?,
-        None => WeightSource::random(0),
-    };
+    let weights = weights_of(&a)?;
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,

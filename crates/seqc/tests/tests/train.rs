@@ -351,3 +351,34 @@ fn an_op_without_a_derivative_rule_is_a_located_error() {
     assert!(e.contains("seq.all_reduce at max.mlir:4:8") && e.contains("only sum reductions"), "{e}");
 }
 
+
+/// From the ONNX exports (weights taken from the export itself), the training step's loss is
+/// PyTorch's, for Llama and GPT-2, eager and SDPA, opset 18 and 23.
+#[test]
+fn onnx_exports_train_to_pytorchs_loss() {
+    let models = super::root().join("../shared/models");
+    if !models.exists() {
+        eprintln!("skipped: {} is absent", models.display());
+        return;
+    }
+    let ids = seq_runtime::cpu::read_input(&models.join("input_ids.npy")).expect("input ids");
+    for model in ["llama-eager", "llama-sdpa", "gpt2-eager", "gpt2-sdpa"] {
+        let dir = models.join(model);
+        let reference: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("train_ref.json")).expect("train_ref.json")).expect("json");
+        let want = reference["loss"].as_f64().expect("loss");
+        for opset in [18, 23] {
+            let imported = seqc::import(&dir.join(format!("model-opset{opset}.onnx"))).expect("imports");
+            let weights: BTreeMap<String, Vec<f64>> =
+                imported.weights.iter().map(|w| (w.name.clone(), w.data.iter().map(|&v| v as f64).collect())).collect();
+            // Auto: the GPT-2 exports slice their fused qkv projection, which the sequence split
+            // does not take yet (the frontends issue), so a forced split would be refused.
+            let c = compile_graph(imported.graph.clone(), &CompileOptions { devices: 2, train: true, ..Default::default() })
+                .unwrap_or_else(|e| panic!("{model} opset {opset}: {e}"));
+            let ins = make_train_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+            let step = run(&c, &ins, &weights, Precision::F64);
+            let e = (step.loss - want).abs() / want;
+            assert!(e < 1e-4, "{model} opset {opset} on 2 ranks: loss {} vs PyTorch's {want} ({e:.2e})", step.loss);
+        }
+    }
+}
