@@ -85,6 +85,28 @@ pub struct Config {
     pub head_groups: usize,
     /// Compile a training step (`seq-autodiff` after partitioning): loss and weight gradients.
     pub train: bool,
+    /// How a training step sums weight gradients over the devices.
+    pub grad_reduce: GradReduce,
+}
+
+/// How weight gradients (each rank's partial sum over its tokens) are summed over the devices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GradReduce {
+    /// Reduce-scatter: each rank owns 1/N of every gradient's rows (ZeRO-2), half the traffic of
+    /// an all-reduce, for an optimizer that updates only what its rank owns.
+    #[default]
+    ReduceScatter,
+    /// All-reduce: every rank holds every whole gradient.
+    AllReduce,
+}
+
+impl GradReduce {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ReduceScatter => "reduce-scatter",
+            Self::AllReduce => "all-reduce",
+        }
+    }
 }
 
 impl Config {
@@ -96,6 +118,7 @@ impl Config {
             sharded_io: false,
             head_groups: 1,
             train: false,
+            grad_reduce: GradReduce::default(),
         }
     }
 }

@@ -271,6 +271,7 @@ mod tests {
                 memory: MemoryPlan::default(),
                 sharded_io: Some(ShardedIo { layout: layout.into(), global_size: global, inputs: vec![0, 1], outputs: Vec::new() }),
                 output_names: Vec::new(),
+                owned_outputs: Vec::new(),
             };
             plan.check().expect("a valid plan");
             let whole = make_inputs(&plan, None, None, 9).expect("inputs");

@@ -42,6 +42,13 @@ pub fn local_inputs<'a>(plan: &Plan, inputs: &'a [HostTensor], rank: usize) -> R
 /// order; a sharded output is assembled from their rows, a whole one is rank 0's.
 pub fn global_output(plan: &Plan, i: usize, ranks: &[&HostTensor]) -> Result<HostTensor, ShardError> {
     let first = ranks.first().ok_or(ShardError::Copies { index: i, got: 0, shards: plan.devices })?;
+    if plan.owned_rows(i).is_some() {
+        if ranks.len() != plan.devices {
+            return Err(ShardError::Copies { index: i, got: ranks.len(), shards: plan.devices });
+        }
+        let whole = HostTensor::concat(ranks, 0).map_err(|message| ShardError::Rows { what: "output", index: i, message })?;
+        return global_from_gathered(plan, i, &whole);
+    }
     let Some(spec) = plan.io_spec().filter(|_| plan.output_sharded(i)) else { return Ok((*first).clone()) };
     if ranks.len() != spec.shards {
         return Err(ShardError::Copies { index: i, got: ranks.len(), shards: spec.shards });
@@ -62,6 +69,10 @@ pub fn global_outputs(plan: &Plan, per_rank: &[Vec<HostTensor>]) -> Result<Vec<H
 
 /// Output `i` from every rank's rows concatenated in rank order (what an all-gather leaves).
 pub fn global_from_gathered(plan: &Plan, i: usize, gathered: &HostTensor) -> Result<HostTensor, ShardError> {
+    if let Some(rows) = plan.owned_rows(i) {
+        // Each rank's slice of rows, in rank order; the padding past `rows` is dropped.
+        return gathered.slice(0, 0, rows).map_err(|message| ShardError::Rows { what: "output", index: i, message });
+    }
     let Some(spec) = plan.io_spec().filter(|_| plan.output_sharded(i)) else { return Ok(gathered.clone()) };
     if gathered.shape.first() != Some(&(spec.shards * spec.local_rows())) {
         return Err(ShardError::Gathered { index: i, shape: gathered.shape.clone(), shards: spec.shards });

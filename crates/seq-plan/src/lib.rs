@@ -16,5 +16,7 @@ pub mod types;
 pub use attr::Attr;
 pub use attrs::{AttrRef, AttrSource, Attrs};
 pub use ops::{OpClass, OpKind};
-pub use plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, PlanError, ShardSpec, ShardedIo, Step, ValueDesc};
+pub use plan::{
+    AttrValue, MemoryPlan, MeshAxis, OwnedOutput, PLAN_VERSION, Plan, PlanError, ShardSpec, ShardedIo, Step, ValueDesc,
+};
 pub use types::{DType, TensorType, Type};

@@ -41,6 +41,20 @@ pub struct Plan {
     /// parameter's name); empty when the outputs are unnamed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub output_names: Vec<String>,
+    /// Outputs each rank holds a slice of (a training step's gradients reduce-scattered, ZeRO-2
+    /// style): rank r holds rows r·c .. (r + 1)·c of the whole, c = ⌈rows / devices⌉, the last
+    /// ranks' rows past `rows` being padding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owned_outputs: Vec<OwnedOutput>,
+}
+
+/// An output split by rows over every rank (see `Plan::owned_outputs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedOutput {
+    /// Position in `Plan::outputs`.
+    pub output: usize,
+    /// Rows of the whole tensor.
+    pub rows: usize,
 }
 
 /// Which of a plan's inputs and outputs are per-rank shards, and their layout. Each such value's
@@ -241,6 +255,11 @@ impl Plan {
             }
         }
         Ok(())
+    }
+
+    /// The rows of the whole tensor when output `i` is split over the ranks by rows.
+    pub fn owned_rows(&self, i: usize) -> Option<usize> {
+        self.owned_outputs.iter().find(|o| o.output == i).map(|o| o.rows)
     }
 
     /// The layout of sharded inputs and outputs, when the plan has any.

@@ -35,7 +35,7 @@ use seq_passes::{
 use seq_runtime::Plan;
 use std::path::PathBuf;
 
-pub use seq_passes::config::{Chooser as ChooserKind, StrategyRequest as StrategyKind};
+pub use seq_passes::config::{Chooser as ChooserKind, GradReduce, StrategyRequest as StrategyKind};
 
 /// Where a model comes from.
 #[derive(Clone, Debug)]
@@ -66,6 +66,8 @@ pub struct CompileOptions {
     pub head_groups: usize,
     /// Compile one training step: `(ids, positions[, segments], labels) -> (loss, gradients)`.
     pub train: bool,
+    /// How the step sums weight gradients over the devices (default: reduce-scatter, ZeRO-2).
+    pub grad_reduce: GradReduce,
 }
 
 impl Default for CompileOptions {
@@ -83,6 +85,7 @@ impl Default for CompileOptions {
             sharded_io: false,
             head_groups: 1,
             train: false,
+            grad_reduce: GradReduce::default(),
         }
     }
 }
@@ -239,6 +242,7 @@ fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
         sharded_io: opts.sharded_io,
         head_groups: opts.head_groups,
         train: opts.train,
+        grad_reduce: opts.grad_reduce,
     }
 }
 
@@ -321,19 +325,28 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         memory_gib_per_device: gib(params + arena),
         single_device_memory_gib: gib(single_params + single_arena),
         memory_budget_gib: gib(budget),
-        gradients: opts.train.then(|| gradient_report(&program, target.devices)),
+        gradients: opts.train.then(|| gradient_report(&program, target.devices, opts.grad_reduce)),
     };
     Ok(Compiled { program, plan, schedule, report, summary })
 }
 
-/// A training step's weight gradients (every result after the loss) and what each device
-/// all-reduces of them (twice the bytes times (n - 1) / n, as a ring all-reduce moves).
-fn gradient_report(g: &Graph, devices: usize) -> seq_passes::export::report::GradientReport {
-    let bytes: u64 = g.results.iter().skip(1).filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes()).sum();
-    let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
+/// A training step's weight gradients (every result after the loss) and what each device sends
+/// to sum them: (n - 1) / n of their bytes for a reduce-scatter, twice that for an all-reduce.
+fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::export::report::GradientReport {
+    let owned = g.module_attrs.contains_key(seq_passes::partition::autodiff::OWNED_RESULTS);
+    // Reduce-scattered results are each rank's slice: the whole gradient is n of them.
     let n = devices as f64;
-    let moved = if split { 2.0 * bytes as f64 * (n - 1.0) / n } else { 0.0 };
-    seq_passes::export::report::GradientReport { tensors: g.results.len().saturating_sub(1), mb_per_device: moved / 1e6 }
+    let per_result = if owned { n } else { 1.0 };
+    let bytes: f64 =
+        g.results.iter().skip(1).filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).sum();
+    let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
+    let factor = if mode == GradReduce::AllReduce { 2.0 } else { 1.0 };
+    let moved = if split { factor * bytes * (n - 1.0) / n } else { 0.0 };
+    seq_passes::export::report::GradientReport {
+        tensors: g.results.len().saturating_sub(1),
+        mb_per_device: moved / 1e6,
+        reduction: if split { mode.name().into() } else { "none (not split)".into() },
+    }
 }
 
 /// Explains a model that does not fit, and what would: the smallest power-of-two multiple of the

@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq_ir::{PrintOptions, print_graph};
 use seq_passes::{
-    config::{Chooser, Config, StrategyRequest},
+    config::{Chooser, Config, GradReduce, StrategyRequest},
     pipeline, registry,
 };
 use seqc::{CompileOptions, Error, Source};
@@ -114,6 +114,17 @@ struct TargetArgs {
     /// split program, so each strategy's backward is the transpose of its forward).
     #[arg(long)]
     train: bool,
+    /// (--train) How weight gradients are summed over the devices: reduce-scatter (each device
+    /// owns 1/N of every gradient's rows, ZeRO-2; half the traffic) or all-reduce (every device
+    /// holds every gradient). `seqc run` writes whole gradients either way.
+    #[arg(long, value_enum, default_value = "reduce-scatter")]
+    grad_reduce: GradReduceArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GradReduceArg {
+    ReduceScatter,
+    AllReduce,
 }
 
 impl TargetArgs {
@@ -141,6 +152,10 @@ impl TargetArgs {
             sharded_io: self.sharded_io,
             head_groups: self.head_groups as usize,
             train: self.train,
+            grad_reduce: match self.grad_reduce {
+                GradReduceArg::ReduceScatter => GradReduce::ReduceScatter,
+                GradReduceArg::AllReduce => GradReduce::AllReduce,
+            },
         }
     }
 }

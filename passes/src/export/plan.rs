@@ -2,7 +2,7 @@
 
 use crate::partition::shard_sequence::{GLOBAL_TOKENS, SHARDED_ARGS, SHARDED_RESULTS};
 use seq_ir::{Attr, Graph, Type};
-use seq_plan::plan::{AttrValue, MemoryPlan, MeshAxis, PLAN_VERSION, Plan, ShardedIo, Step, ValueDesc};
+use seq_plan::plan::{AttrValue, MemoryPlan, MeshAxis, OwnedOutput, PLAN_VERSION, Plan, ShardedIo, Step, ValueDesc};
 
 fn attr_value(a: &Attr) -> AttrValue {
     match a {
@@ -87,6 +87,16 @@ pub fn to_plan(g: &Graph) -> Plan {
         sharded_io,
         output_names: match g.module_attrs.get(crate::partition::autodiff::RESULT_NAMES) {
             Some(Attr::Str(names)) => names.split(',').map(String::from).collect(),
+            _ => Vec::new(),
+        },
+        owned_outputs: match g.module_attrs.get(crate::partition::autodiff::OWNED_RESULTS) {
+            Some(Attr::Str(list)) => list
+                .split(',')
+                .filter_map(|p| {
+                    let (at, rows) = p.split_once(':')?;
+                    Some(OwnedOutput { output: at.parse().ok()?, rows: rows.parse().ok()? })
+                })
+                .collect(),
             _ => Vec::new(),
         },
     }

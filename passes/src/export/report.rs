@@ -54,6 +54,8 @@ pub struct Report {
 pub struct GradientReport {
     pub tensors: usize,
     pub mb_per_device: f64,
+    /// `reduce-scatter` (each rank owns a slice of every gradient), `all-reduce`, or none.
+    pub reduction: String,
 }
 
 /// Per-layer figures from a simulated schedule, keyed by the ops' `layer` tags.
@@ -119,8 +121,8 @@ impl Report {
         if let Some(g) = &self.gradients {
             let _ = writeln!(
                 out,
-                "training step: forward, loss and backward of every layer (the layer rows show the forward); {} weight gradients, {:.1} MB summed over the devices (all-reduce) per device",
-                g.tensors, g.mb_per_device
+                "training step: forward, loss and backward of every layer (the layer rows show the forward); {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
+                g.tensors, g.reduction, g.mb_per_device
             );
         }
         for n in &self.notes {

@@ -24,7 +24,7 @@
 //! attention they form, so each block's backward (`seq.attention_partial_grad`) is given the
 //! final merged output and log-sum-exp with dO, as flash-attention's backward is.
 
-use crate::{Pass, PassError};
+use crate::{Pass, PassError, config::GradReduce};
 use seq_ir::{
     Attr, Builder, DType, Graph, OpKind, TensorType, Type, ValueId,
     builder::attrs,
@@ -34,13 +34,19 @@ use seq_ir::{
 };
 use std::collections::BTreeMap;
 
-pub struct Autodiff;
+pub struct Autodiff {
+    pub grad_reduce: GradReduce,
+}
 
 /// The axis of all devices (the sequence group) over which weight gradients are summed.
 const ALL_DEVICES: &str = "sp";
 
 /// Names of the training step's results, in order (`loss`, then each parameter's name).
 pub const RESULT_NAMES: &str = "seq.result_names";
+
+/// Results each rank holds a slice of rows of (reduce-scattered gradients), as
+/// `position:rows` pairs joined by commas.
+pub const OWNED_RESULTS: &str = "seq.owned_results";
 
 impl Pass for Autodiff {
     fn name(&self) -> &'static str {
@@ -52,7 +58,7 @@ impl Pass for Autodiff {
     }
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
-        Differentiator::new(g)?.run()
+        Differentiator::new(g, self.grad_reduce)?.run()
     }
 }
 
@@ -87,11 +93,12 @@ struct Differentiator<'g> {
     devices: i64,
     /// Whether ranks hold different rows (false: every rank runs the whole program).
     split: bool,
+    grad_reduce: GradReduce,
     loc: Option<Loc>,
 }
 
 impl<'g> Differentiator<'g> {
-    fn new(g: &'g mut Graph) -> Result<Self, PassError> {
+    fn new(g: &'g mut Graph, grad_reduce: GradReduce) -> Result<Self, PassError> {
         if let Some((_, op)) = g.body_ops().find(|(_, op)| matches!(op.kind, OpKind::AsyncStart | OpKind::AsyncWait)) {
             return Err(fail(format!(
                 "{} is asynchronous: run seq-autodiff before seq-overlap-collectives",
@@ -115,7 +122,7 @@ impl<'g> Differentiator<'g> {
             }
         }
         let n = g.values.len();
-        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, loc: None })
+        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, grad_reduce, loc: None })
     }
 
     fn run(mut self) -> Result<(), PassError> {
@@ -152,17 +159,28 @@ impl<'g> Differentiator<'g> {
 
         let mut results = vec![loss];
         let mut names = vec!["loss".to_string()];
+        let mut owned = Vec::new();
         for &id in &forward {
             let op = self.g.op(id).clone();
             let (OpKind::Param, Some(name)) = (op.kind, op.str("name")) else { continue };
             let Some(grad) = self.ct[op.results[0].0 as usize] else { continue };
             self.loc = op.loc.clone();
             let grad = self.to_dtype(grad, DType::F32)?;
-            results.push(self.sum_over_ranks(grad)?);
+            let grad = if self.split && self.grad_reduce == GradReduce::ReduceScatter {
+                let rows = self.tensor(grad)?.shape[0];
+                owned.push(format!("{}:{rows}", results.len()));
+                self.scatter_over_ranks(grad)?
+            } else {
+                self.sum_over_ranks(grad)?
+            };
+            results.push(grad);
             names.push(name.to_string());
         }
         self.g.results = results;
         self.g.module_attrs.insert(RESULT_NAMES.into(), Attr::Str(names.join(",")));
+        if !owned.is_empty() {
+            self.g.module_attrs.insert(OWNED_RESULTS.into(), Attr::Str(owned.join(",")));
+        }
         crate::import::Dce.run(self.g)
     }
 
@@ -239,6 +257,26 @@ impl<'g> Differentiator<'g> {
             ("reduction", Attr::Str("sum".into())),
         ]);
         self.emit1(OpKind::AllReduce, &[v], a)
+    }
+
+    /// The sum over every rank, each rank keeping its slice of rows: ⌈rows / N⌉ of them, the
+    /// rows padded with zeros to a multiple of N first.
+    fn scatter_over_ranks(&mut self, v: ValueId) -> Result<ValueId, PassError> {
+        let rows = self.tensor(v)?.shape[0];
+        let padded = (rows + self.devices - 1) / self.devices * self.devices;
+        let v = if padded == rows {
+            v
+        } else {
+            let a = attrs([("dim", Attr::Int(0)), ("before", Attr::Int(0)), ("after", Attr::Int(padded - rows))]);
+            self.emit1(OpKind::Pad, &[v], a)?
+        };
+        let a = attrs([
+            ("axis", Attr::Str(ALL_DEVICES.into())),
+            ("group_size", Attr::Int(self.devices)),
+            ("dim", Attr::Int(0)),
+            ("reduction", Attr::Str("sum".into())),
+        ]);
+        self.emit1(OpKind::ReduceScatter, &[v], a)
     }
 
     fn to_dtype(&mut self, v: ValueId, dtype: DType) -> Result<ValueId, PassError> {

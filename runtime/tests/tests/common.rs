@@ -186,6 +186,7 @@ impl Builder {
             memory: Default::default(),
             sharded_io: None,
             output_names: Vec::new(),
+            owned_outputs: Vec::new(),
         }
     }
 }

@@ -505,6 +505,7 @@ fn a_program_from_hidden_states_takes_them_from_input() {
         memory: MemoryPlan::default(),
         sharded_io: None,
         output_names: Vec::new(),
+        owned_outputs: Vec::new(),
     };
     // No token ids: the integer argument is the positions.
     let ins = seq_runtime::inputs::make_inputs(&plan, None, None, 0).expect("inputs");

@@ -12,7 +12,7 @@ use seq_frontends::{DecoderConfig, decoder::Norm};
 use seq_ir::Graph;
 use seq_runtime::cpu::{HostTensor, ParamRole, Precision, RunOptions, WeightSource, param_roles, random_values};
 use seqc::run::{RunInputs, TrainOutput, make_train_inputs, next_token_labels, train_step};
-use seqc::{CompileOptions, Compiled, StrategyKind, compile_graph};
+use seqc::{CompileOptions, Compiled, GradReduce, StrategyKind, compile_graph};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -186,8 +186,15 @@ fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str
     for l in &c.report.layers {
         assert!(l.strategy.starts_with(want) || l.fallback.is_some(), "{what}: layer {} is {}", l.layer, l.strategy);
     }
-    // Every gradient, the loss and the token count are summed over the ranks.
-    assert_eq!(count("all_reduce"), grads + 2, "{what}: weight gradients summed over the ranks");
+    // The loss and the token count are all-reduced; every gradient is reduce-scattered (each
+    // rank owning a slice of it), or all-reduced when asked.
+    if c.plan.owned_outputs.is_empty() {
+        assert_eq!(count("all_reduce"), grads + 2, "{what}: weight gradients all-reduced");
+    } else {
+        assert_eq!(count("all_reduce"), 2, "{what}: the loss and the count all-reduced");
+        assert_eq!(c.plan.owned_outputs.len(), grads, "{what}: every gradient reduce-scattered");
+        assert!(count("reduce_scatter") >= grads, "{what}: weight gradients reduce-scattered");
+    }
     let used = |s: &str| c.report.layers.iter().any(|l| l.strategy.starts_with(s));
     // Forward and backward each move what the strategy moves: the backward's transfers are at
     // least as many as the forward's (all-to-alls go both ways; permutes carry dK/dV back;
@@ -218,13 +225,16 @@ fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>, devices: 
             StrategyKind::AllGatherKv,
             StrategyKind::Hybrid,
         ] {
-            let what = format!("{name}, {s:?} on {n} ranks");
-            let c = compile(g, n, s);
-            assert_split(&c, n, s, &what);
-            let got = run(&c, &ins, &weights, Precision::F32);
-            let (e, tensor) = compare(&got, &reference);
-            assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
-            worst = worst.max(e);
+            for grad_reduce in [GradReduce::ReduceScatter, GradReduce::AllReduce] {
+                let what = format!("{name}, {s:?} on {n} ranks, gradients by {}", grad_reduce.name());
+                let c = compile_graph(g.clone(), &CompileOptions { grad_reduce, ..options(n, s) })
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert_split(&c, n, s, &what);
+                let got = run(&c, &ins, &weights, Precision::F32);
+                let (e, tensor) = compare(&got, &reference);
+                assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+                worst = worst.max(e);
+            }
         }
     }
     worst
@@ -347,7 +357,7 @@ fn an_op_without_a_derivative_rule_is_a_located_error() {
 "#;
     let ctx = seq_ir::SeqContext::new().expect("context");
     let mut g = seq_frontends::load_mlir_source(&ctx, text, "max.mlir").expect("parses");
-    let e = seq_passes::Pass::run(&seq_passes::partition::Autodiff, &mut g).expect_err("no rule").to_string();
+    let e = seq_passes::Pass::run(&seq_passes::partition::Autodiff { grad_reduce: Default::default() }, &mut g).expect_err("no rule").to_string();
     assert!(e.contains("seq.all_reduce at max.mlir:4:8") && e.contains("only sum reductions"), "{e}");
 }
 
