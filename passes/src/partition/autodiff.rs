@@ -83,6 +83,9 @@ struct AttentionCotangent {
     lse: ValueId,
 }
 
+/// The logits' input rows, the output projection, and the layout the logits were assembled from.
+type LossHead = (ValueId, ValueId, Option<BTreeMap<String, Attr>>);
+
 struct Differentiator<'g> {
     g: &'g mut Graph,
     /// Cotangent of each value (indexed by value id; grows as ops are added).
@@ -165,7 +168,7 @@ impl<'g> Differentiator<'g> {
             let (OpKind::Param, Some(name)) = (op.kind, op.str("name")) else { continue };
             let Some(grad) = self.ct[op.results[0].0 as usize] else { continue };
             self.loc = op.loc.clone();
-            let grad = self.to_dtype(grad, DType::F32)?;
+            let grad = self.convert_to(grad, DType::F32)?;
             let grad = if self.split && self.grad_reduce == GradReduce::ReduceScatter {
                 let rows = self.tensor(grad)?.shape[0];
                 owned.push(format!("{}:{rows}", results.len()));
@@ -186,7 +189,7 @@ impl<'g> Differentiator<'g> {
 
     /// The program's logits: `seq.logits(x, w)`, possibly assembled by `seq.unshard`. Returns
     /// x, w and the unshard's layout (for the labels) when there is one.
-    fn loss_head(&self) -> Result<(ValueId, ValueId, Option<BTreeMap<String, Attr>>), PassError> {
+    fn loss_head(&self) -> Result<LossHead, PassError> {
         let [result] = self.g.results[..] else {
             return Err(fail(format!(
                 "a training step needs a program with one result, the logits; this one has {}",
@@ -279,7 +282,7 @@ impl<'g> Differentiator<'g> {
         self.emit1(OpKind::ReduceScatter, &[v], a)
     }
 
-    fn to_dtype(&mut self, v: ValueId, dtype: DType) -> Result<ValueId, PassError> {
+    fn convert_to(&mut self, v: ValueId, dtype: DType) -> Result<ValueId, PassError> {
         let t = self.tensor(v)?;
         if t.dtype == dtype {
             return Ok(v);
@@ -295,7 +298,7 @@ impl<'g> Differentiator<'g> {
             return Ok(());
         }
         let want = if self.weight[v.0 as usize] { DType::F32 } else { primal.dtype };
-        let c = self.to_dtype(c, want)?;
+        let c = self.convert_to(c, want)?;
         if self.tensor(c)?.shape != primal.shape {
             return Err(fail(format!("internal: cotangent {} of value #{} with type {primal}", self.g.ty(c), v.0)));
         }
@@ -392,8 +395,8 @@ impl<'g> Differentiator<'g> {
                 let mut operands = vec![x(0), x(1), x(2), dy];
                 operands.extend(op.operands.get(3).copied());
                 let d = self.emit(AttentionGrad, &operands, attention_attrs(op))?;
-                for i in 0..3 {
-                    self.accumulate(x(i), d[i])?;
+                for (i, di) in d.into_iter().enumerate() {
+                    self.accumulate(x(i), di)?;
                 }
                 Ok(())
             }
@@ -524,8 +527,8 @@ impl<'g> Differentiator<'g> {
         let segs = i64::from(op.operands.len() == 7);
         a.insert(SEGMENT_SIZES.into(), Attr::Ints { values: vec![1, 1, 1, 1, 1, 1, 1, 1, segs, segs], width: 32 });
         let d = self.emit(OpKind::AttentionPartialGrad, &operands, a)?;
-        for i in 0..3 {
-            self.accumulate(op.operands[i], d[i])?;
+        for (&x, di) in op.operands.iter().zip(d) {
+            self.accumulate(x, di)?;
         }
         Ok(())
     }

@@ -152,7 +152,7 @@ fn all_to_all_groups(c: &Compiled) -> Vec<Vec<usize>> {
     for s in &c.plan.steps {
         let collective = s.attrs().str("collective").ok();
         if s.op == "all_to_all" || collective == Some("seq.all_to_all") {
-            let axis = s.attrs().str("axis").ok().expect("a collective names its axis");
+            let axis = s.attrs().str("axis").expect("a collective names its axis");
             for r in 0..c.plan.devices {
                 let g = c.plan.axis_group(axis, r).expect("the axis exists");
                 if !groups.contains(&g) {
