@@ -13,6 +13,7 @@
 
 pub mod calibrate;
 pub mod run;
+pub mod train;
 
 use seq_frontends::LoadError;
 use seq_ir::{Attr, Graph, SeqContext};
