@@ -254,6 +254,66 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         loss_out: Option<PathBuf>,
     },
+    /// Train: run the compiled training step (`--train`) for --steps steps on CPU ranks, with
+    /// AdamW (as torch.optim.AdamW), global-norm clipping and a learning-rate schedule; step k
+    /// trains on row k mod rows of --data. Prints a progress line per step; --log writes one JSON
+    /// line per step; --save writes the final weights (.safetensors, the model's names).
+    ///
+    /// Example: seqc train ../shared/models/llama-eager/config.json --devices 2 --weights
+    /// ../shared/models/llama-eager/weights.safetensors --data ../shared/models/train_tokens.npy
+    /// --steps 30 --lr 1e-3 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 --log losses.jsonl
+    Train {
+        /// A model: .mlir, .onnx or a Hugging Face config.json (built for the data's row length).
+        file: PathBuf,
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Token ids, .npy int32/int64 of shape [rows, seq]: one row per step, in order, wrapping.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// Initial weights by parameter name (.safetensors); default: seeded random weights.
+        #[arg(long, value_name = "FILE")]
+        weights: Option<PathBuf>,
+        #[arg(long, default_value_t = 100)]
+        steps: usize,
+        /// Peak learning rate.
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        /// AdamW's beta1,beta2.
+        #[arg(long, default_value = "0.9,0.999", value_parser = parse_betas)]
+        betas: (f64, f64),
+        #[arg(long, default_value_t = 1e-8)]
+        eps: f64,
+        /// Decoupled weight decay (every parameter).
+        #[arg(long, default_value_t = 0.01)]
+        weight_decay: f64,
+        /// Clip the global gradient norm to this (off when not given).
+        #[arg(long, value_name = "NORM")]
+        grad_clip: Option<f64>,
+        /// Learning-rate schedule after warm-up.
+        #[arg(long, value_enum, default_value = "constant")]
+        schedule: ScheduleArg,
+        /// Steps of linear warm-up.
+        #[arg(long, default_value_t = 0)]
+        warmup: usize,
+        /// The cosine schedule's final learning rate.
+        #[arg(long, default_value_t = 0.0)]
+        min_lr: f64,
+        /// Write one JSON line per step (step, loss, grad_norm, lr, tokens_per_s, step_ms, peak_bytes).
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        /// Write the final weights here (.safetensors, f32, the model's parameter names).
+        #[arg(long, value_name = "FILE")]
+        save: Option<PathBuf>,
+        /// Compute in f64 instead of f32.
+        #[arg(long)]
+        f64: bool,
+        /// Seconds a rank may wait in a collective before the run fails.
+        #[arg(long, default_value = "30")]
+        timeout: u64,
+        /// Where to run (cpu; the CUDA backward is not built yet).
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: Backend,
+    },
     /// Import a model into the seq dialect: an ONNX export (writes DIR/model.mlir and
     /// DIR/weights.safetensors) or a Hugging Face config.json (writes DIR/model.mlir; weights come
     /// from --weights at run time, or are seeded random).
@@ -295,6 +355,22 @@ enum Command {
         #[arg(long)]
         sharded_io: bool,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScheduleArg {
+    Constant,
+    Cosine,
+}
+
+fn parse_betas(s: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("'{s}' is not two betas (write B1,B2, e.g. 0.9,0.95)");
+    let (a, b) = s.split_once(',').ok_or_else(bad)?;
+    let (a, b) = (a.trim().parse::<f64>().map_err(|_| bad())?, b.trim().parse::<f64>().map_err(|_| bad())?);
+    if !(0.0..1.0).contains(&a) || !(0.0..1.0).contains(&b) {
+        return Err(format!("betas must lie in [0, 1), got {a},{b}"));
+    }
+    Ok((a, b))
 }
 
 fn parse_devices(s: &str) -> Result<usize, String> {
@@ -393,6 +469,51 @@ fn run(cli: Cli) -> Result<(), String> {
             );
         }
         Command::Calibrate { from, devices, base, name, output } => calibrate(from, devices, &base, name, &output)?,
+        Command::Train {
+            file,
+            mut target,
+            data,
+            weights,
+            steps,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            grad_clip,
+            schedule,
+            warmup,
+            min_lr,
+            log,
+            save,
+            f64,
+            timeout,
+            backend,
+        } => {
+            if matches!(backend, Backend::Cuda) {
+                return Err("error: seqc train runs on the CPU backend for now (--backend cpu); the CUDA backward kernels are the next step".into());
+            }
+            use seqc::train::{Schedule, TrainOptions};
+            target.train = true;
+            let o = TrainOptions {
+                steps,
+                lr,
+                betas,
+                eps,
+                weight_decay,
+                grad_clip,
+                schedule: match schedule {
+                    ScheduleArg::Constant => Schedule::Constant,
+                    ScheduleArg::Cosine => Schedule::Cosine,
+                },
+                warmup,
+                min_lr,
+                run: seq_runtime::cpu::RunOptions {
+                    precision: seqc::run::precision(f64),
+                    timeout: std::time::Duration::from_secs(timeout),
+                },
+            };
+            train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), save.as_deref())?;
+        }
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
             println!("{}: ok ({} ops)", file.display(), g.body.len());
@@ -451,7 +572,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
     };
-    let weights = weights_of(&a)?;
+    let weights = weights_of(a.weights.as_deref(), &a.file)?;
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
@@ -511,18 +632,97 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
 }
 
 /// The run's weights: --weights, else an ONNX model's own, else seeded random values.
-fn weights_of(a: &RunArgs) -> Result<seq_runtime::cpu::WeightSource, String> {
+fn weights_of(weights: Option<&std::path::Path>, model: &std::path::Path) -> Result<seq_runtime::cpu::WeightSource, String> {
     use seq_runtime::cpu::WeightSource;
     let rt = |e: seq_runtime::cpu::RuntimeError| format!("error: {e}");
-    if let Some(p) = &a.weights {
+    if let Some(p) = weights {
         return WeightSource::safetensors(p).map_err(rt);
     }
-    if a.file.extension().is_some_and(|e| e == "onnx") {
-        let imported = seqc::import(&a.file).map_err(|e| e.to_string())?;
+    if model.extension().is_some_and(|e| e == "onnx") {
+        let imported = seqc::import(model).map_err(|e| e.to_string())?;
         let values = imported.weights.into_iter().map(|w| (w.name, w.data.into_iter().map(f64::from).collect())).collect();
         return Ok(WeightSource::Values(values));
     }
     Ok(WeightSource::random(0))
+}
+
+/// `seqc train` on CPU ranks.
+fn train_cpu(
+    file: &std::path::Path,
+    target: &TargetArgs,
+    data: &std::path::Path,
+    weights: Option<&std::path::Path>,
+    o: &seqc::train::TrainOptions,
+    log: Option<&std::path::Path>,
+    save: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use std::io::{IsTerminal, Write};
+    let err = |e: Error| e.to_string();
+    let tokens = seq_runtime::cpu::read_token_ids(data).map_err(|e| format!("error: {e}"))?;
+    let rows = seqc::train::data_rows(&tokens).map_err(err)?;
+    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.numel()) as i64);
+    let g = seqc::load_file(file, Some(seq)).map_err(err)?;
+    eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
+    let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
+    let mut state = seqc::train::TrainState::new(&compiled.plan, &weights_of(weights, file)?).map_err(err)?;
+    let mut log_file = match log {
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("error: cannot write '{}': {e}", p.display()))?),
+        None => None,
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    let mut log_error = None;
+    let logs = seqc::train::train(&compiled.plan, &mut state, &rows, o, |l| {
+        let eta = start.elapsed().as_secs_f64() / l.step as f64 * (o.steps.saturating_sub(l.step)) as f64;
+        let line = format!(
+            "step {:>5}/{}  loss {:.6}  grad norm {:.3}  lr {:.2e}  {:.0} tokens/s  ETA {:.0} s",
+            l.step, o.steps, l.loss, l.grad_norm, l.lr, l.tokens_per_s, eta
+        );
+        if terminal {
+            eprint!("\r{line}");
+        } else {
+            eprintln!("{line}");
+        }
+        if let Some(f) = log_file.as_mut()
+            && let Err(e) = serde_json::to_string(l).map_err(|e| e.to_string()).and_then(|j| writeln!(f, "{j}").map_err(|e| e.to_string()))
+        {
+            log_error.get_or_insert(e);
+        }
+    })
+    .map_err(err)?;
+    if terminal {
+        eprintln!();
+    }
+    if let Some(e) = log_error {
+        return Err(format!("error: cannot write the log: {e}"));
+    }
+    if let (Some(first), Some(last)) = (logs.first(), logs.last()) {
+        println!("trained {} steps on {} ranks in {:.1} s: loss {:.6} -> {:.6}", logs.len(), target.devices, start.elapsed().as_secs_f64(), first.loss, last.loss);
+    }
+    if let Some(path) = save {
+        let tensors: Vec<seq_frontends::onnx::Weight> = compiled
+            .plan
+            .steps
+            .iter()
+            .filter(|s| s.op == "param")
+            .filter_map(|s| {
+                let name = s.attrs().str("name").ok()?.to_string();
+                let shape: Vec<usize> = compiled.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect();
+                Some((name, shape))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_iter()
+            .filter_map(|(name, shape)| {
+                let data = state.weights().remove(&name)?.into_iter().map(|v| v as f32).collect();
+                Some(seq_frontends::onnx::Weight { name, shape, data })
+            })
+            .collect();
+        // Written beside the target, then renamed: a failure never leaves half a file.
+        let tmp = path.with_extension("safetensors.tmp");
+        seq_frontends::onnx::write_safetensors(&tensors, &tmp).map_err(|e| format!("error: {e}"))?;
+        std::fs::rename(&tmp, path).map_err(|e| format!("error: cannot write '{}': {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// One training step on CPU ranks: the loss, and every parameter's gradient by name.
@@ -541,7 +741,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
-    let weights = weights_of(&a)?;
+    let weights = weights_of(a.weights.as_deref(), &a.file)?;
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,

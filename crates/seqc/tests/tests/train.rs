@@ -438,3 +438,45 @@ fn the_training_loop_follows_pytorchs_loss_curve() {
         }
     }
 }
+
+/// `seqc train` on the command line: a progress line and a JSON log line per step, the final
+/// weights loadable by `seqc run`, and clear errors for bad data.
+#[test]
+fn seqc_train_logs_every_step_and_saves_weights() {
+    let dir = std::env::temp_dir().join(format!("seqc-train-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // Four rows of the tiny model's 64 tokens.
+    let data = dir.join("tokens.npy");
+    let ids: Vec<i32> = (0..4 * 64).map(|i| (i * 37 % 256) as i32).collect();
+    npyz::to_file(&data, ids).expect("write");
+    let rows = dir.join("rows.npy");
+    let ids: Vec<i32> = (0..4 * 64).map(|i| (i * 37 % 256) as i32).collect();
+    use npyz::WriterBuilder;
+    let file = std::fs::File::create(&rows).expect("create");
+    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[4, 64]).writer(file).begin_nd().expect("npy");
+    w.extend(ids).expect("write");
+    w.finish().expect("finish");
+    let (log, save) = (dir.join("log.jsonl"), dir.join("final.safetensors"));
+    let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
+    let (code, out, err) = super::seqc(&[
+        "train", "examples/tiny.mlir", "--devices", "2", "--strategy", "ring", "--data", &p(&rows), "--steps", "5",
+        "--schedule", "cosine", "--warmup", "2", "--log", &p(&log), "--save", &p(&save),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("trained 5 steps on 2 ranks"), "{out}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("step ")).count(), 5, "{err}");
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&log).expect("log").lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines.len(), 5);
+    // Warm-up, then cosine decay: 0.5e-3, 1e-3, then falling.
+    let lrs: Vec<f64> = lines.iter().map(|l| l["lr"].as_f64().expect("lr")).collect();
+    assert!((lrs[0] - 5e-4).abs() < 1e-12 && (lrs[1] - 1e-3).abs() < 1e-12 && lrs[4] < lrs[2], "{lrs:?}");
+    assert!(lines.iter().all(|l| l["loss"].as_f64().is_some_and(f64::is_finite)));
+    let (code, _, err) = super::seqc(&["run", "examples/tiny.mlir", "--devices", "1", "--weights", &p(&save)]);
+    assert_eq!(code, 0, "the saved weights load: {err}");
+    // A flat file is not [rows, seq].
+    let (code, _, err) = super::seqc(&["train", "examples/tiny.mlir", "--devices", "1", "--data", &p(&data)]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--data must be [rows, seq] token ids"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
