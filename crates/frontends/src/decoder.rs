@@ -36,6 +36,8 @@ pub struct DecoderConfig {
     pub tie_embeddings: bool,
     /// Rotate only the first dims of each head (Phi-3's partial rotary factor).
     pub rotary_dim: Option<i64>,
+    /// Rows of GPT-2's learned positions table (`n_positions`); `None`: the sequence length.
+    pub max_positions: Option<i64>,
 }
 
 impl DecoderConfig {
@@ -60,6 +62,7 @@ impl DecoderConfig {
             qkv_bias: false,
             tie_embeddings: false,
             rotary_dim: None,
+            max_positions: None,
         }
     }
 
@@ -84,6 +87,7 @@ impl DecoderConfig {
             qkv_bias: false,
             tie_embeddings: false,
             rotary_dim: None,
+            max_positions: None,
         }
     }
 
@@ -109,7 +113,8 @@ impl DecoderConfig {
         let table = b.param(if gpt2 { "transformer.wte.weight" } else { "model.embed_tokens.weight" }, self.t(&[self.vocab, d]))?;
         let mut h = b.embedding(ids, table)?;
         if gpt2 {
-            let wpe = b.param("transformer.wpe.weight", self.t(&[s, d]))?;
+            // The checkpoint's whole table: positions index into it like token ids.
+            let wpe = b.param("transformer.wpe.weight", self.t(&[self.max_positions.unwrap_or(s), d]))?;
             let p = b.embedding(pos, wpe)?;
             h = b.binary(OpKind::Add, h, p)?;
         }

@@ -76,6 +76,10 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
     };
     if family == "gpt2" {
         let hidden = f.int("n_embd")?;
+        let positions = f.opt_int("n_positions")?.unwrap_or(1024);
+        if seq_len > positions {
+            return Err(f.bad("n_positions", format!("the model has {positions} learned positions; {seq_len} tokens need more")));
+        }
         let heads = f.int("n_head")?;
         if let Some(act) = f.str("activation_function").filter(|a| !matches!(*a, "gelu_new" | "gelu_pytorch_tanh")) {
             return Err(f.bad("activation_function", format!("'{act}' is not supported (gelu_new)")));
@@ -99,6 +103,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             qkv_bias: true,
             tie_embeddings: v.get("tie_word_embeddings").and_then(Value::as_bool).unwrap_or(true),
             rotary_dim: None,
+            max_positions: Some(positions),
         });
     }
     if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
@@ -138,6 +143,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         qkv_bias: family == "qwen2" || f.bool("attention_bias"),
         tie_embeddings: f.bool("tie_word_embeddings"),
         rotary_dim,
+        max_positions: None,
     })
 }
 
@@ -145,4 +151,104 @@ pub fn read_config(path: &std::path::Path, seq_len: i64) -> Result<DecoderConfig
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), reason: e.to_string() })?;
     from_config(&text, &shown, seq_len)
+}
+
+/// Where a parameter of the built model lies in a Hugging Face checkpoint whose layout differs:
+/// GPT-2 keeps q, k and v in one `attn.c_attn` and stores every projection as `Conv1D`,
+/// `[in, out]`, where seq's `linear` takes `[out, in]`. The parameter is `cols` (a column range of
+/// the checkpoint's `[in, out_total]` matrix, transposed), or for a vector `cols` of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointSlice {
+    /// The parameter's name in the built program.
+    pub param: String,
+    /// The checkpoint tensor it comes from.
+    pub source: String,
+    /// Columns (matrices) or entries (vectors) of the source: start, length.
+    pub cols: (usize, usize),
+    /// Whether the source is a matrix stored `[in, out]` (transposed into the parameter).
+    pub transposed: bool,
+}
+
+/// The parameters of `cfg`'s program that a checkpoint holds in another layout (empty when every
+/// parameter is the checkpoint's tensor as it is, as for Llama-family models).
+pub fn checkpoint_layout(cfg: &DecoderConfig) -> Vec<CheckpointSlice> {
+    if cfg.family != Norm::Gpt2 {
+        return Vec::new();
+    }
+    let (d, kv, ffn) = (cfg.hidden as usize, (cfg.kv_heads * cfg.head_dim) as usize, cfg.ffn as usize);
+    let q = (cfg.heads * cfg.head_dim) as usize;
+    let mut out = Vec::new();
+    for l in 0..cfg.layers {
+        let p = |n: &str| format!("transformer.h.{l}.{n}");
+        let mut piece = |param: &str, source: &str, cols: (usize, usize), matrix: bool| {
+            out.push(CheckpointSlice { param: p(param), source: p(source), cols, transposed: matrix });
+        };
+        for (name, cols) in [("q_proj", (0, q)), ("k_proj", (q, kv)), ("v_proj", (q + kv, kv))] {
+            piece(&format!("attn.{name}.weight"), "attn.c_attn.weight", cols, true);
+            piece(&format!("attn.{name}.bias"), "attn.c_attn.bias", cols, false);
+        }
+        piece("attn.c_proj.weight", "attn.c_proj.weight", (0, d), true);
+        piece("mlp.c_fc.weight", "mlp.c_fc.weight", (0, ffn), true);
+        piece("mlp.c_proj.weight", "mlp.c_proj.weight", (0, d), true);
+    }
+    out
+}
+
+/// A parameter's values from its checkpoint source `(shape, values)`.
+pub fn from_checkpoint(slice: &CheckpointSlice, shape: &[usize], values: &[f64]) -> Result<Vec<f64>, String> {
+    let (start, len) = slice.cols;
+    match (slice.transposed, shape) {
+        (true, [rows, cols]) if start + len <= *cols => {
+            // Parameter [len, rows] = columns start..start+len of the source [rows, cols], transposed.
+            Ok((0..len).flat_map(|o| (0..*rows).map(move |i| values[i * cols + start + o])).collect())
+        }
+        (false, [n]) if start + len <= *n => Ok(values[start..start + len].to_vec()),
+        _ => Err(format!("'{}' has shape {shape:?}, which does not hold '{}'", slice.source, slice.param)),
+    }
+}
+
+/// Gradients in the checkpoint's own layout: each parameter's gradient written back into its
+/// source tensor (transposed, at its columns), the others as they are. `grads` are (name,
+/// shape, values); the result keeps the first appearance's order.
+pub fn to_checkpoint(
+    layout: &[CheckpointSlice],
+    grads: Vec<(String, Vec<usize>, Vec<f64>)>,
+) -> Result<Vec<(String, Vec<usize>, Vec<f64>)>, String> {
+    let mut out: Vec<(String, Vec<usize>, Vec<f64>)> = Vec::new();
+    for (name, shape, values) in grads {
+        let Some(slice) = layout.iter().find(|s| s.param == name) else {
+            out.push((name, shape, values));
+            continue;
+        };
+        let (start, len) = slice.cols;
+        // The source's shape: [in, total columns] or [total], total from every piece of it.
+        let total = layout.iter().filter(|s| s.source == slice.source).map(|s| s.cols.0 + s.cols.1).max().unwrap_or(len);
+        let source_shape = match (slice.transposed, &shape[..]) {
+            (true, [rows, inp]) if *rows == len => vec![*inp, total],
+            (false, [n]) if *n == len => vec![total],
+            _ => return Err(format!("gradient of '{name}' has shape {shape:?}, not that of its slice of '{}'", slice.source)),
+        };
+        let at = match out.iter().position(|(n, _, _)| *n == slice.source) {
+            Some(i) => i,
+            None => {
+                let n = source_shape.iter().product();
+                out.push((slice.source.clone(), source_shape.clone(), vec![0.0; n]));
+                out.len() - 1
+            }
+        };
+        let dst = &mut out[at].2;
+        if slice.transposed {
+            let inp = source_shape[0];
+            for o in 0..len {
+                for i in 0..inp {
+                    dst[i * total + start + o] += values[o * inp + i];
+                }
+            }
+        } else {
+            for (j, v) in values.iter().enumerate() {
+                dst[start + j] += v;
+            }
+        }
+    }
+    Ok(out)
 }

@@ -135,3 +135,58 @@ pub fn train_step(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, op
     }
     Ok(TrainOutput { loss, grads, run })
 }
+
+/// The weights of `model` (a Hugging Face `config.json` built for `seq_len` tokens, or any other
+/// model) from the checkpoint `path`, in the built program's layout: parameters a checkpoint
+/// holds fused or transposed (GPT-2's `c_attn`, `Conv1D` projections) are cut out of their
+/// source tensors. Returns the layout too, to write gradients back in the checkpoint's own.
+pub fn checkpoint_weights(
+    model: &std::path::Path,
+    seq_len: i64,
+    plan: &Plan,
+    path: &std::path::Path,
+) -> Result<(WeightSource, Vec<seq_frontends::hf::CheckpointSlice>), Error> {
+    let rt = |e: cpu::RuntimeError| Error::Input(e.to_string());
+    let source = WeightSource::safetensors(path).map_err(rt)?;
+    let layout = if model.extension().is_some_and(|e| e == "json") {
+        let cfg = seq_frontends::hf::read_config(model, seq_len).map_err(|e| Error::Input(e.to_string()))?;
+        seq_frontends::hf::checkpoint_layout(&cfg)
+    } else {
+        Vec::new()
+    };
+    let WeightSource::Safetensors(checkpoint) = &source else { return Ok((source, layout)) };
+    if layout.is_empty() {
+        return Ok((source, layout));
+    }
+    let roles = cpu::param_roles(plan);
+    let mut values = std::collections::BTreeMap::new();
+    for step in plan.steps.iter().filter(|s| s.op == "param") {
+        let name = step.attrs().str("name").map_err(Error::Input)?.to_string();
+        let r = step.results[0] as usize;
+        let shape: Vec<usize> = plan.values[r].shape.iter().map(|&d| d as usize).collect();
+        let v = match layout.iter().find(|s| s.param == name) {
+            Some(slice) => {
+                let (src_shape, src) = checkpoint.tensor(&slice.source).map_err(Error::Input)?;
+                seq_frontends::hf::from_checkpoint(slice, &src_shape, &src).map_err(Error::Input)?
+            }
+            None => {
+                let role = roles[r].unwrap_or(if shape.len() == 2 { cpu::ParamRole::Matrix } else { cpu::ParamRole::Vector });
+                source.load(&name, &shape, role).map_err(Error::Input)?
+            }
+        };
+        values.insert(name, v);
+    }
+    Ok((WeightSource::Values(values), layout))
+}
+
+/// Gradients by name in the checkpoint's own layout (see `checkpoint_weights`).
+pub fn grads_in_checkpoint_layout(
+    layout: &[seq_frontends::hf::CheckpointSlice],
+    grads: &[(String, HostTensor)],
+) -> Result<Vec<(String, Vec<usize>, Vec<f64>)>, Error> {
+    let flat = grads
+        .iter()
+        .map(|(n, t)| t.to_f64().map(|v| (n.clone(), t.shape.clone(), v)).ok_or_else(|| Error::Input(format!("gradient '{n}' is not float"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    seq_frontends::hf::to_checkpoint(layout, flat).map_err(Error::Input)
+}

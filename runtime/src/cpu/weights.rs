@@ -66,6 +66,13 @@ impl WeightSource {
 }
 
 impl Checkpoint {
+    /// A tensor as the file holds it: its shape and values (for layouts a frontend maps).
+    pub fn tensor(&self, name: &str) -> Result<(Vec<usize>, Vec<f64>), String> {
+        let info = self.metadata.info(name).ok_or_else(|| format!("weight '{name}' is not in {}", self.path))?;
+        let shape = info.shape.clone();
+        Ok((shape.clone(), self.load(name, &shape)?))
+    }
+
     fn load(&self, name: &str, shape: &[usize]) -> Result<Vec<f64>, String> {
         let info = self.metadata.info(name).ok_or_else(|| format!("weight '{name}' is not in {}", self.path))?;
         if info.shape != shape {
