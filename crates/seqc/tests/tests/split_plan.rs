@@ -2,6 +2,11 @@
 //! names, and the plan's own evidence that it split that way over that many ranks (the
 //! collectives' groups and axes, the heads and rows each rank attends over, the ring's merges,
 //! the rows token-wise work runs on), read from the plan's steps rather than from the report.
+//!
+//! A split program may keep a layer whole (`whole` in the report): a plain attention over every
+//! row on every rank, its inputs gathered from the ranks' rows and its output cut back to them.
+//! No case expects a token-wise segment kept whole (`seq.whole_segments`): token-wise work must
+//! run on each rank's rows, so a plan with such a segment fails the check.
 
 use seq_frontends::DecoderConfig;
 use seq_runtime::Plan;
@@ -17,11 +22,19 @@ pub enum Split {
     Ring(usize),
     AllGatherKv(usize),
     Hybrid { ulysses: usize, ring: usize },
+    /// A layer kept whole in a split program: every rank attends over all rows with a plain
+    /// attention, no collective of its own; its q, k and v are gathered from the ranks' rows
+    /// (`unshard`) unless they are whole arguments, and its output is cut back to them
+    /// (`shard`) unless it is a result.
+    WholeLayer,
     /// Some hybrid over `n` ranks (u x r = n, both > 1): where the test does not name the mesh.
     AnyHybrid(usize),
     /// Some split strategy over all `n` ranks: a fallback on random shapes, which the cost model
     /// picks. The plan must still show that strategy at that degree.
     AnyOver(usize),
+    /// What auto may pick over `n` ranks: some split over all `n`, or a layer kept whole (on
+    /// random shapes the cost model decides). The plan must show whichever the report names.
+    AnyOverOrWhole(usize),
 }
 
 /// The plan a case expects: its split, and for a forced strategy that could not be honoured, a
@@ -77,6 +90,7 @@ fn parse_label(label: &str, n: usize) -> Option<Split> {
         "ulysses" => Split::Ulysses { degree: n, groups: 1 },
         "ring" => Split::Ring(n),
         "allgather-kv" => Split::AllGatherKv(n),
+        "whole" => Split::WholeLayer,
         _ => {
             if let Some(g) = label.strip_prefix("ulysses(").and_then(|r| r.strip_suffix(" head groups)")) {
                 Split::Ulysses { degree: n, groups: g.parse().ok()? }
@@ -95,9 +109,11 @@ fn label_of(split: Split) -> String {
         Split::Ulysses { groups, .. } => format!("ulysses({groups} head groups)"),
         Split::Ring(_) => "ring".into(),
         Split::AllGatherKv(_) => "allgather-kv".into(),
+        Split::WholeLayer => "whole".into(),
         Split::Hybrid { ulysses, ring } => format!("hybrid({ulysses}x{ring})"),
         Split::AnyHybrid(n) => format!("hybrid(u x r = {n})"),
         Split::AnyOver(n) => format!("any split over {n}"),
+        Split::AnyOverOrWhole(n) => format!("any split over {n}, or whole"),
     }
 }
 
@@ -178,7 +194,8 @@ pub fn check_plan(c: &Compiled, shape: &Shape, n: usize, expect: &Expect) -> Res
         let got = parse_label(&l.strategy, n).ok_or_else(|| format!("layer {}: unknown strategy '{}'", l.layer, l.strategy))?;
         let split = match expect.split {
             Split::AnyHybrid(m) if matches!(got, Split::Hybrid { ulysses, ring } if ulysses * ring == m && ulysses > 1 && ring > 1) => got,
-            Split::AnyOver(m) if m == n && got != Split::Whole => got,
+            Split::AnyOver(m) if m == n && !matches!(got, Split::Whole | Split::WholeLayer) => got,
+            Split::AnyOverOrWhole(m) if m == n && got != Split::Whole => got,
             want => want,
         };
         if got != split {
@@ -205,6 +222,9 @@ fn check_notes(c: &Compiled, expect: &Expect) -> Result<(), String> {
 fn check_layer(c: &Compiled, shape: &Shape, n: usize, layer: i64, split: Split) -> Result<(), String> {
     let plan = &c.plan;
     let mine: Vec<&seq_runtime::Step> = plan.steps.iter().filter(|s| step_int(s, "layer") == Some(layer)).collect();
+    if split == Split::WholeLayer {
+        return check_whole_layer(plan, shape, n, &mine);
+    }
     let partials: Vec<&&seq_runtime::Step> = mine.iter().filter(|s| s.op == "attention_partial").collect();
     let merges = mine.iter().filter(|s| s.op == "lse_merge").count();
     let colls: Vec<Coll> = mine.iter().filter_map(|s| collective(s)).collect();
@@ -248,7 +268,9 @@ fn check_layer(c: &Compiled, shape: &Shape, n: usize, layer: i64, split: Split) 
             }
             (ring_n, shape.heads / u, (shape.kv_heads / u).max(1), u * local, ring_n - 1)
         }
-        Split::Whole | Split::AnyHybrid(_) | Split::AnyOver(_) => return Err(format!("{split:?} is not a layer's split")),
+        Split::Whole | Split::WholeLayer | Split::AnyHybrid(_) | Split::AnyOver(_) | Split::AnyOverOrWhole(_) => {
+            return Err(format!("{split:?} is not a layer's split"));
+        }
     };
     if partials.len() != blocks || merges != want_merges {
         return Err(format!("{} partial attentions and {merges} merges; expected {blocks} and {want_merges}", partials.len()));
@@ -258,6 +280,51 @@ fn check_layer(c: &Compiled, shape: &Shape, n: usize, layer: i64, split: Split) 
         if h != Some(heads as i64) || k != Some(kv as i64) || q != q_rows {
             return Err(format!("a partial attends {h:?}/{k:?} heads over {q} query rows; expected {heads}/{kv} over {q_rows}"));
         }
+    }
+    Ok(())
+}
+
+/// A layer kept whole in a split program: its one step is a plain attention with every head over
+/// all rows (anything else tagged with the layer, a collective, a partial or a merge, means it was
+/// split); each input is gathered from the ranks' rows by an `unshard` over `n` or is a whole
+/// argument, and the output is a result or only read by `shard`s back to the rank's rows.
+fn check_whole_layer(plan: &Plan, shape: &Shape, n: usize, mine: &[&seq_runtime::Step]) -> Result<(), String> {
+    let ops: Vec<&str> = mine.iter().map(|s| s.op.as_str()).collect();
+    let [a] = mine else { return Err(format!("the layer's steps are {ops:?}; expected one attention")) };
+    if a.op != "attention" {
+        return Err(format!("the layer's step is '{}'; expected a plain attention", a.op));
+    }
+    let (h, k) = (step_int(a, "num_heads"), step_int(a, "num_kv_heads"));
+    if h != Some(shape.heads as i64) || k != Some(shape.kv_heads as i64) {
+        return Err(format!("attends {h:?}/{k:?} heads; expected all {}/{}", shape.heads, shape.kv_heads));
+    }
+    let local = shape.local_rows(n);
+    let on_ranks = |s: &seq_runtime::Step| step_int(s, "num_shards") == Some(n as i64) && step_str(s, "axis") == Some("sp");
+    for (i, &o) in a.operands.iter().enumerate() {
+        if rows(plan, o) != shape.seq {
+            return Err(format!("operand {i} has {} rows; expected all {}", rows(plan, o), shape.seq));
+        }
+        if plan.inputs.contains(&o) {
+            continue;
+        }
+        match plan.steps.iter().find(|s| s.results.contains(&o)) {
+            Some(p) if p.op == "unshard" && on_ranks(p) && rows(plan, p.operands[0]) == local => {}
+            p => {
+                let by = p.map_or("nothing", |p| p.op.as_str());
+                return Err(format!("operand {i} is made by '{by}', not gathered from {n} ranks' {local} rows"));
+            }
+        }
+    }
+    let out = a.results[0];
+    if rows(plan, out) != shape.seq {
+        return Err(format!("the output has {} rows; expected all {}", rows(plan, out), shape.seq));
+    }
+    let readers: Vec<&seq_runtime::Step> = plan.steps.iter().filter(|s| s.operands.contains(&out)).collect();
+    if let Some(r) = readers.iter().find(|r| !(r.op == "shard" && on_ranks(r) && rows(plan, r.results[0]) == local)) {
+        return Err(format!("the whole output is read by '{}', not cut to {n} ranks' {local} rows", r.op));
+    }
+    if readers.is_empty() && !plan.outputs.contains(&out) {
+        return Err("the whole output is neither cut to the ranks' rows nor a result".into());
     }
     Ok(())
 }
@@ -281,14 +348,15 @@ fn the_plan_check_tells_splits_apart() {
     let requests = [StrategyKind::Replicate, StrategyKind::Ulysses, StrategyKind::Ring, StrategyKind::AllGatherKv, StrategyKind::Hybrid];
     for (request, own) in requests.into_iter().zip(splits) {
         let mut c = compile(4, request);
-        for other in splits.into_iter().chain([Split::Ring(2), Split::Ulysses { degree: 2, groups: 1 }, Split::Ulysses { degree: 4, groups: 2 }]) {
+        let more = [Split::Ring(2), Split::Ulysses { degree: 2, groups: 1 }, Split::Ulysses { degree: 4, groups: 2 }, Split::WholeLayer];
+        for other in splits.into_iter().chain(more) {
             let result = check_plan(&c, &shape, 4, &Expect::exactly(other));
             assert_eq!(result.is_ok(), other == own, "{request:?} plan checked as {other:?}: {result:?}");
         }
         assert!(check_plan(&c, &shape, 2, &Expect::exactly(own)).is_err(), "{request:?} plan passed as 2 ranks");
         assert!(check_plan(&c, &shape, 4, &Expect::fallback("ulysses", own)).is_err(), "{request:?} plan passed with a fallback note it lacks");
         // The report relabelled: the plan's steps still say what it is.
-        for other in splits.into_iter().filter(|s| *s != own && *s != Split::Whole) {
+        for other in splits.into_iter().chain([Split::WholeLayer]).filter(|s| *s != own && *s != Split::Whole) {
             for l in &mut c.report.layers {
                 l.strategy = label_of(other);
             }
@@ -297,6 +365,28 @@ fn the_plan_check_tells_splits_apart() {
             let result = check_plan(&c, &shape, 4, &Expect::exactly(other));
             assert!(result.is_err(), "a {request:?} plan relabelled {other:?} passed");
         }
+    }
+    // Layers kept whole: auto on the memory-bound test profile at 3 ranks, where the 4 heads do
+    // not split. The plan passes as whole layers only, and not when relabelled as a split.
+    let opts = CompileOptions { devices: 3, profile: super::equivalence::memory_bound(), ..Default::default() };
+    let mut c = compile_graph(g.clone(), &opts).expect("compiles");
+    check_plan(&c, &shape, 3, &Expect::exactly(Split::WholeLayer)).expect("the plan keeps its layers whole");
+    assert!(check_plan(&c, &shape, 2, &Expect::exactly(Split::WholeLayer)).is_err(), "a 3-rank plan passed as 2 ranks");
+    for other in [Split::Whole, Split::Ring(3), Split::AllGatherKv(3), Split::Ulysses { degree: 3, groups: 1 }] {
+        assert!(check_plan(&c, &shape, 3, &Expect::exactly(other)).is_err(), "whole layers checked as {other:?}");
+    }
+    // A whole layer that attends over the rank's rows only (its q not gathered) is caught.
+    let mut local = c.clone();
+    let attn = local.plan.steps.iter().position(|s| s.op == "attention").expect("a plain attention");
+    let q = local.plan.steps[attn].operands[0];
+    let rows_of_q = local.plan.steps.iter().find(|s| s.results.contains(&q)).expect("q is made by a step").operands[0];
+    local.plan.steps[attn].operands[0] = rows_of_q;
+    assert!(check_plan(&local, &shape, 3, &Expect::exactly(Split::WholeLayer)).is_err(), "a whole layer over local q rows passed");
+    for other in [Split::Ring(3), Split::AllGatherKv(3)] {
+        for l in &mut c.report.layers {
+            l.strategy = label_of(other);
+        }
+        assert!(check_plan(&c, &shape, 3, &Expect::exactly(other)).is_err(), "whole layers relabelled {other:?} passed");
     }
     // A forced strategy that fell back must carry its note.
     let c = compile(3, StrategyKind::Ulysses);
