@@ -572,7 +572,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
     };
-    let weights = weights_of(a.weights.as_deref(), &a.file)?;
+    let (weights, _) = weights_of(a.weights.as_deref(), &a.file, &plan)?;
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
@@ -631,19 +631,37 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The run's weights: --weights, else an ONNX model's own, else seeded random values.
-fn weights_of(weights: Option<&std::path::Path>, model: &std::path::Path) -> Result<seq_runtime::cpu::WeightSource, String> {
+/// The run's weights: --weights (a Hugging Face checkpoint is read in its own layout for a
+/// config.json model), else an ONNX model's own, else seeded random values; with the layout to
+/// write gradients and weights back in the checkpoint's own.
+fn weights_of(
+    weights: Option<&std::path::Path>,
+    model: &std::path::Path,
+    plan: &seq_runtime::Plan,
+) -> Result<(seq_runtime::cpu::WeightSource, Vec<seq_frontends::hf::CheckpointSlice>), String> {
     use seq_runtime::cpu::WeightSource;
-    let rt = |e: seq_runtime::cpu::RuntimeError| format!("error: {e}");
     if let Some(p) = weights {
-        return WeightSource::safetensors(p).map_err(rt);
+        let seq = plan.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0);
+        return seqc::run::checkpoint_weights(model, seq, plan, p).map_err(|e| e.to_string());
     }
     if model.extension().is_some_and(|e| e == "onnx") {
         let imported = seqc::import(model).map_err(|e| e.to_string())?;
         let values = imported.weights.into_iter().map(|w| (w.name, w.data.into_iter().map(f64::from).collect())).collect();
-        return Ok(WeightSource::Values(values));
+        return Ok((WeightSource::Values(values), Vec::new()));
     }
-    Ok(WeightSource::random(0))
+    Ok((WeightSource::random(0), Vec::new()))
+}
+
+/// Writes named tensors as f32 safetensors, beside the target then renamed, so a failure never
+/// leaves half a file.
+fn write_tensors(path: &std::path::Path, tensors: Vec<(String, Vec<usize>, Vec<f64>)>) -> Result<(), String> {
+    let weights: Vec<seq_frontends::onnx::Weight> = tensors
+        .into_iter()
+        .map(|(name, shape, data)| seq_frontends::onnx::Weight { name, shape, data: data.into_iter().map(|v| v as f32).collect() })
+        .collect();
+    let tmp = path.with_extension("safetensors.tmp");
+    seq_frontends::onnx::write_safetensors(&weights, &tmp).map_err(|e| format!("error: {e}"))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("error: cannot write '{}': {e}", path.display()))
 }
 
 /// `seqc train` on CPU ranks.
@@ -664,7 +682,8 @@ fn train_cpu(
     let g = seqc::load_file(file, Some(seq)).map_err(err)?;
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
-    let mut state = seqc::train::TrainState::new(&compiled.plan, &weights_of(weights, file)?).map_err(err)?;
+    let (source, layout) = weights_of(weights, file, &compiled.plan)?;
+    let mut state = seqc::train::TrainState::new(&compiled.plan, &source).map_err(err)?;
     let mut log_file = match log {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("error: cannot write '{}': {e}", p.display()))?),
         None => None,
@@ -700,27 +719,24 @@ fn train_cpu(
         println!("trained {} steps on {} ranks in {:.1} s: loss {:.6} -> {:.6}", logs.len(), target.devices, start.elapsed().as_secs_f64(), first.loss, last.loss);
     }
     if let Some(path) = save {
-        let tensors: Vec<seq_frontends::onnx::Weight> = compiled
+        // In the checkpoint's own names and layout, as `seqc run --weights` and the model's
+        // library read them.
+        let shapes: std::collections::BTreeMap<String, Vec<usize>> = compiled
             .plan
             .steps
             .iter()
             .filter(|s| s.op == "param")
             .filter_map(|s| {
-                let name = s.attrs().str("name").ok()?.to_string();
-                let shape: Vec<usize> = compiled.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect();
-                Some((name, shape))
-            })
-            .collect::<std::collections::BTreeMap<_, _>>()
-            .into_iter()
-            .filter_map(|(name, shape)| {
-                let data = state.weights().remove(&name)?.into_iter().map(|v| v as f32).collect();
-                Some(seq_frontends::onnx::Weight { name, shape, data })
+                let shape = compiled.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect();
+                Some((s.attrs().str("name").ok()?.to_string(), shape))
             })
             .collect();
-        // Written beside the target, then renamed: a failure never leaves half a file.
-        let tmp = path.with_extension("safetensors.tmp");
-        seq_frontends::onnx::write_safetensors(&tensors, &tmp).map_err(|e| format!("error: {e}"))?;
-        std::fs::rename(&tmp, path).map_err(|e| format!("error: cannot write '{}': {e}", path.display()))?;
+        let tensors = state
+            .weights()
+            .into_iter()
+            .filter_map(|(name, v)| Some((name.clone(), shapes.get(&name)?.clone(), v)))
+            .collect();
+        write_tensors(path, seq_frontends::hf::to_checkpoint(&layout, tensors).map_err(|e| format!("error: {e}"))?)?;
     }
     Ok(())
 }
@@ -741,7 +757,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
-    let weights = weights_of(a.weights.as_deref(), &a.file)?;
+    let (weights, layout) = weights_of(a.weights.as_deref(), &a.file, &plan)?;
     let given = RunInputs {
         ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
         segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
@@ -764,16 +780,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         write(path, &format!("{}\n", serde_json::json!({ "loss": out.loss })))?;
     }
     if let Some(path) = &grads_out {
-        let weights: Vec<seq_frontends::onnx::Weight> = out
-            .grads
-            .iter()
-            .map(|(name, t)| seq_frontends::onnx::Weight {
-                name: name.clone(),
-                shape: t.shape.clone(),
-                data: t.to_f64().unwrap_or_default().into_iter().map(|v| v as f32).collect(),
-            })
-            .collect();
-        seq_frontends::onnx::write_safetensors(&weights, path).map_err(|e| format!("error: {e}"))?;
+        write_tensors(path, seqc::run::grads_in_checkpoint_layout(&layout, &out.grads).map_err(err)?)?;
     }
     if a.check {
         let g = source.ok_or("error: --check needs the model, not a plan")?;
