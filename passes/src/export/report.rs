@@ -51,6 +51,31 @@ pub struct Report {
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecomputeReport {
+    pub budget_gib: f64,
+    /// Predicted weights + activations per device without and with recomputation.
+    pub predicted_gib_before: f64,
+    pub predicted_gib_after: f64,
+    /// Forward activations the backward still reads from the forward.
+    pub saved_mb: f64,
+    pub recomputed_mb: f64,
+    pub recomputed_ops: usize,
+    /// Predicted time of the recomputation (cost model).
+    pub recompute_ms: f64,
+    pub layers: Vec<RecomputeLayer>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecomputeLayer {
+    /// None: before the first layer or after the last (embedding, final norm).
+    pub layer: Option<i64>,
+    pub saved_mb: f64,
+    pub recomputed_mb: f64,
+    /// The recomputed ops' kinds, in forward order.
+    pub recomputed: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct GradientReport {
     pub tensors: usize,
     pub mb_per_device: f64,
