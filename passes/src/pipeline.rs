@@ -13,9 +13,10 @@ pub struct PipelineOptions {
     pub dump_dir: Option<PathBuf>,
 }
 
-/// The whole pipeline, in order; `seq-autodiff` only for a training step (`Config::train`).
+/// The whole pipeline, in order; `seq-autodiff` and `seq-recompute` only for a training step
+/// (`Config::train`).
 pub fn passes(config: &crate::config::Config) -> Vec<Box<dyn Pass>> {
-    registry::all(config).into_iter().filter(|p| config.train || p.name() != "seq-autodiff").collect()
+    registry::all(config).into_iter().filter(|p| config.train || !matches!(p.name(), "seq-autodiff" | "seq-recompute")).collect()
 }
 
 pub fn run(graph: &mut Graph, passes: &[Box<dyn Pass>], opts: &PipelineOptions) -> Result<(), PassError> {

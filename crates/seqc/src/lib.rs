@@ -327,6 +327,7 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         single_device_memory_gib: gib(single_params + single_arena),
         memory_budget_gib: gib(budget),
         gradients: opts.train.then(|| gradient_report(&program, target.devices, opts.grad_reduce)),
+        recompute: seq_passes::partition::recompute::report(&program),
     };
     Ok(Compiled { program, plan, schedule, report, summary })
 }

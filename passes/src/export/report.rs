@@ -48,6 +48,35 @@ pub struct Report {
     /// A training step's gradients (`--train`): how many, and the bytes each device all-reduces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gradients: Option<GradientReport>,
+    /// What `seq-recompute` recomputes in the backward to meet the memory budget (training only;
+    /// None when nothing is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recompute: Option<RecomputeReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecomputeReport {
+    pub budget_gib: f64,
+    /// Predicted weights + activations per device without and with recomputation.
+    pub predicted_gib_before: f64,
+    pub predicted_gib_after: f64,
+    /// Forward activations the backward still reads from the forward.
+    pub saved_mb: f64,
+    pub recomputed_mb: f64,
+    pub recomputed_ops: usize,
+    /// Predicted time of the recomputation (cost model).
+    pub recompute_ms: f64,
+    pub layers: Vec<RecomputeLayer>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecomputeLayer {
+    /// None: before the first layer or after the last (embedding, final norm).
+    pub layer: Option<i64>,
+    pub saved_mb: f64,
+    pub recomputed_mb: f64,
+    /// The recomputed ops' kinds, in forward order.
+    pub recomputed: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -124,6 +153,23 @@ impl Report {
                 "training step: forward, loss and backward of every layer (the layer rows show the forward); {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
                 g.tensors, g.reduction, g.mb_per_device
             );
+        }
+        if let Some(r) = &self.recompute {
+            let _ = writeln!(
+                out,
+                "recompute: {} ops ({:.1} MB) recomputed in the backward, {:.3} ms; {:.1} MB of activations saved; predicted {:.2} -> {:.2} GiB per device (budget {:.2} GiB)",
+                r.recomputed_ops, r.recomputed_mb, r.recompute_ms, r.saved_mb, r.predicted_gib_before, r.predicted_gib_after, r.budget_gib
+            );
+            for l in &r.layers {
+                let _ = writeln!(
+                    out,
+                    "  layer {:>5}: saved {:.1} MB, recomputed {:.1} MB ({})",
+                    l.layer.map_or("-".to_string(), |l| l.to_string()),
+                    l.saved_mb,
+                    l.recomputed_mb,
+                    if l.recomputed.is_empty() { "nothing".to_string() } else { l.recomputed.join(", ") }
+                );
+            }
         }
         for n in &self.notes {
             let _ = writeln!(out, "note: {n}");

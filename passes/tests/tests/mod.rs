@@ -23,7 +23,7 @@ fn folder_of(flag: &str) -> String {
 
 /// An input's first line may set the target and passes to run first:
 /// `// seqc-test: devices=4 strategy=ring before=seq-choose-strategy,seq-shard-sequence`
-/// (and `sharded_io=true` for `--sharded-io`).
+/// (and `sharded_io=true` for `--sharded-io`, `budget=BYTES` for `--memory-budget`).
 struct Header {
     config: Config,
     before: Vec<String>,
@@ -37,6 +37,7 @@ fn header(text: &str) -> Header {
     let mut before = Vec::new();
     let mut from = None;
     let mut sharded_io = false;
+    let mut budget = None;
     if let Some(line) = text.lines().next().and_then(|l| l.strip_prefix("// seqc-test:")) {
         for item in line.split_whitespace() {
             match item.split_once('=') {
@@ -45,11 +46,15 @@ fn header(text: &str) -> Header {
                 Some(("before", v)) => before = v.split(',').map(String::from).collect(),
                 Some(("from", v)) => from = Some(v.to_string()),
                 Some(("sharded_io", v)) => sharded_io = v.parse().expect("sharded_io"),
+                Some(("budget", v)) => budget = Some(v.parse().expect("budget in bytes")),
                 _ => panic!("unknown seqc-test item '{item}'"),
             }
         }
     }
     let mut config = Config::new(Target::new(devices, Profile::h200()));
+    if let Some(b) = budget {
+        config.target.memory_budget = b;
+    }
     config.strategy = strategy;
     config.sharded_io = sharded_io;
     Header { config, before, from }

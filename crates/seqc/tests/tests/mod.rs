@@ -33,4 +33,5 @@ pub fn settings(dir: &str) -> insta::Settings {
     s.set_prepend_module_to_snapshot(false);
     s
 }
+mod recompute;
 mod train;

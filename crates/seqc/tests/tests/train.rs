@@ -448,7 +448,7 @@ fn seqc_train_logs_every_step_and_saves_weights() {
     // Four rows of the tiny model's 64 tokens.
     let data = dir.join("tokens.npy");
     let ids: Vec<i32> = (0..4 * 64).map(|i| (i * 37 % 256) as i32).collect();
-    npyz::to_file(&data, ids).expect("write");
+    npyz::to_file_1d(&data, ids).expect("write");
     let rows = dir.join("rows.npy");
     let ids: Vec<i32> = (0..4 * 64).map(|i| (i * 37 % 256) as i32).collect();
     use npyz::WriterBuilder;

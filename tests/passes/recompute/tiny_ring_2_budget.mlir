@@ -1,0 +1,1 @@
+// seqc-test: from=examples/tiny.mlir devices=2 strategy=ring budget=1340000 before=seq-choose-strategy,seq-shard-sequence,seq-lower-attention,seq-simplify-collectives,seq-cse,seq-autodiff
