@@ -14,11 +14,20 @@ use std::{path::PathBuf, process::ExitCode};
     name = "seqc",
     version,
     about = "Split long-context transformers across GPUs along the sequence",
-    long_about = "seqc reads a transformer written in the `seq` MLIR dialect, verifies it, and compiles it \\
-for N devices: a cost model and an e-graph choose how each attention layer splits the sequence \\
-(replicate, ulysses, ring, allgather-kv, hybrid), the collectives are inserted and overlapped with \\
-compute, and seqc emits the per-rank program, the runtime's plan, a predicted trace and a report.\\n\\n\\
-Examples:\\n  seqc compile examples/llama3-8b.mlir --devices 8 -o out/\\n  seqc compile model.mlir --devices 16 --nodes 2 --strategy ring\\n  seqc verify model.mlir\\n  seqc opt model.mlir --pass seq-fuse-swiglu --pass seq-dce"
+    long_about = "seqc reads a transformer (the `seq` MLIR dialect, an ONNX export or a Hugging Face \
+config.json), verifies it, and compiles it for N devices: a cost model and an e-graph choose how \
+each attention layer splits the sequence (replicate, ulysses, ring, allgather-kv, hybrid), the \
+collectives are inserted and overlapped with compute, and seqc emits the per-rank program, the \
+runtime's plan, a predicted trace and a report. With --train it compiles a training step (loss and \
+every weight gradient), and `seqc train` runs the training loop.
+
+Examples:
+  seqc compile examples/llama3-8b.mlir --devices 8 -o out/
+  seqc compile model.mlir --devices 16 --nodes 2 --strategy ring
+  seqc compile examples/llama3-8b.mlir --devices 8 --train --memory-budget 60
+  seqc train config.json --weights model.safetensors --data tokens.npy --devices 2 --steps 100
+  seqc verify model.mlir
+  seqc opt model.mlir --pass seq-fuse-swiglu --pass seq-dce"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -164,7 +173,7 @@ impl TargetArgs {
 enum Command {
     /// Compile a model for N devices: choose strategies, lower, schedule; print the report.
     Compile {
-        /// A model in the seq dialect (.mlir).
+        /// A model: the seq dialect (.mlir), an ONNX export (.onnx) or a Hugging Face config.json.
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
@@ -203,7 +212,7 @@ enum Command {
     },
     /// Compile (or load a compiled plan.json) and run it: N ranks as CPU threads.
     Run {
-        /// A model (.mlir) to compile, or a compiled DIR/plan.json.
+        /// A model to compile (.mlir, .onnx or a Hugging Face config.json), or a compiled plan.json.
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
@@ -567,7 +576,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         }
         (plan, None)
     } else {
-        let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;
+        let g = seqc::load_file(&a.file, seq_len_of(&a)).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
@@ -664,6 +673,14 @@ fn write_tensors(path: &std::path::Path, tensors: Vec<(String, Vec<usize>, Vec<f
     std::fs::rename(&tmp, path).map_err(|e| format!("error: cannot write '{}': {e}", path.display()))
 }
 
+/// The tokens a config.json model is built for: --seq-len, else the length of --input's ids.
+fn seq_len_of(a: &RunArgs) -> Option<i64> {
+    a.target.seq_len.or_else(|| {
+        let ids = seq_runtime::cpu::read_token_ids(a.input.as_deref()?).ok()?;
+        ids.shape.last().map(|&n| n as i64)
+    })
+}
+
 /// `seqc train` on CPU ranks.
 fn train_cpu(
     file: &std::path::Path,
@@ -753,7 +770,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
     let (plan, source) = if is_plan(&a.file) {
         (seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?, None)
     } else {
-        let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;
+        let g = seqc::load_file(&a.file, seq_len_of(&a)).map_err(err)?;
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
@@ -817,7 +834,7 @@ fn run_cuda(a: RunArgs) -> Result<(), String> {
     let plan_path = if is_plan(&a.file) {
         a.file.clone()
     } else {
-        let g = seqc::load_file(&a.file, a.target.seq_len).map_err(err)?;
+        let g = seqc::load_file(&a.file, seq_len_of(&a)).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g, &a.target.options(None)).map_err(err)?;
         let path = std::env::temp_dir().join(format!("seqc-plan-{}.json", std::process::id()));

@@ -212,3 +212,22 @@ fn cuda_runs_go_through_seqc_run() {
     assert!(code != Some(0) && stderr.contains("seqc-run failed"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn help_reads_as_text_and_the_input_sets_the_length() {
+    let (code, out, _) = seqc(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("\\n") && !out.contains(" \\\n"), "escape sequences in --help:\n{out}");
+    assert!(out.contains("seqc train"), "{out}");
+    let (_, out, _) = seqc(&["compile", "--help"]);
+    assert!(out.contains("an ONNX export (.onnx) or a Hugging Face config.json"), "{out}");
+    // A config.json model is built for the length of --input when --seq-len is not given.
+    let models = root().join("../shared/models");
+    if models.exists() {
+        let (config, ids) = (models.join("llama-eager/config.json"), models.join("input_ids.npy"));
+        let (code, out, err) =
+            seqc(&["run", config.to_str().expect("utf-8"), "--devices", "1", "--input", ids.to_str().expect("utf-8")]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("output [48, 256]"), "{out}");
+    }
+}
