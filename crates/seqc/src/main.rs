@@ -310,9 +310,19 @@ enum Command {
         /// Write one JSON line per step (step, loss, grad_norm, lr, tokens_per_s, step_ms, peak_bytes).
         #[arg(long, value_name = "FILE")]
         log: Option<PathBuf>,
-        /// Write the final weights here (.safetensors, f32, the model's parameter names).
-        #[arg(long, value_name = "FILE")]
+        /// Save checkpoints into this folder (at the end, every --save-every steps, and on
+        /// Ctrl-C): weights.safetensors (f32, the model's names and its checkpoint's layout, for
+        /// `seqc run --weights`), state.safetensors (exact f64 weights and AdamW moments) and
+        /// state.json (the step). Written beside the folder, then renamed over it.
+        #[arg(long, value_name = "DIR")]
         save: Option<PathBuf>,
+        /// Save every K steps (with --save).
+        #[arg(long, value_name = "K", requires = "save")]
+        save_every: Option<usize>,
+        /// Continue from a folder --save wrote, up to --steps steps in all: the same losses as a
+        /// run that was never stopped.
+        #[arg(long, value_name = "DIR")]
+        resume: Option<PathBuf>,
         /// Compute in f64 instead of f32.
         #[arg(long)]
         f64: bool,
@@ -494,6 +504,8 @@ fn run(cli: Cli) -> Result<(), String> {
             min_lr,
             log,
             save,
+            save_every,
+            resume,
             f64,
             timeout,
             backend,
@@ -516,12 +528,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
                 warmup,
                 min_lr,
+                until: None,
                 run: seq_runtime::cpu::RunOptions {
                     precision: seqc::run::precision(f64),
                     timeout: std::time::Duration::from_secs(timeout),
                 },
             };
-            train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), save.as_deref())?;
+            let ck = Checkpoints { save: save.as_deref(), every: save_every, resume: resume.as_deref() };
+            train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), ck)?;
         }
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
@@ -681,6 +695,21 @@ fn seq_len_of(a: &RunArgs) -> Option<i64> {
     })
 }
 
+/// Set by SIGINT (Ctrl-C): the training loop saves a checkpoint after the step in flight, then
+/// stops.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Where and how often `seqc train` saves, and where it resumes from.
+struct Checkpoints<'a> {
+    save: Option<&'a std::path::Path>,
+    every: Option<usize>,
+    resume: Option<&'a std::path::Path>,
+}
+
 /// `seqc train` on CPU ranks.
 fn train_cpu(
     file: &std::path::Path,
@@ -689,7 +718,7 @@ fn train_cpu(
     weights: Option<&std::path::Path>,
     o: &seqc::train::TrainOptions,
     log: Option<&std::path::Path>,
-    save: Option<&std::path::Path>,
+    ck: Checkpoints,
 ) -> Result<(), String> {
     use std::io::{IsTerminal, Write};
     let err = |e: Error| e.to_string();
@@ -700,16 +729,53 @@ fn train_cpu(
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
     let (source, layout) = weights_of(weights, file, &compiled.plan)?;
-    let mut state = seqc::train::TrainState::new(&compiled.plan, &source).map_err(err)?;
+    let mut state = match ck.resume {
+        Some(dir) => {
+            let s = seqc::train::TrainState::load(dir, &compiled.plan).map_err(err)?;
+            eprintln!("seqc: resuming from {} at step {}", dir.display(), s.step);
+            s
+        }
+        None => seqc::train::TrainState::new(&compiled.plan, &source).map_err(err)?,
+    };
+    let shapes: std::collections::BTreeMap<String, Vec<usize>> = compiled
+        .plan
+        .steps
+        .iter()
+        .filter(|s| s.op == "param")
+        .filter_map(|s| {
+            let shape = compiled.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect();
+            Some((s.attrs().str("name").ok()?.to_string(), shape))
+        })
+        .collect();
+    let save = |s: &seqc::train::TrainState| -> Result<(), Error> {
+        match ck.save {
+            Some(dir) => s.save(dir, &shapes, &layout),
+            None => Ok(()),
+        }
+    };
+    // Appended on resume, so one file holds the whole run.
     let mut log_file = match log {
-        Some(p) => Some(std::fs::File::create(p).map_err(|e| format!("error: cannot write '{}': {e}", p.display()))?),
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(ck.resume.is_some())
+                .write(true)
+                .truncate(ck.resume.is_none())
+                .open(p)
+                .map_err(|e| format!("error: cannot write '{}': {e}", p.display()))?,
+        ),
         None => None,
     };
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t);
+    }
     let terminal = std::io::stderr().is_terminal();
     let start = std::time::Instant::now();
-    let mut log_error = None;
-    let logs = seqc::train::train(&compiled.plan, &mut state, &rows, o, |l| {
-        let eta = start.elapsed().as_secs_f64() / l.step as f64 * (o.steps.saturating_sub(l.step)) as f64;
+    let first_step = state.step;
+    let result = seqc::train::train(&compiled.plan, &mut state, &rows, o, |l, s| {
+        let done = l.step - first_step;
+        let eta = start.elapsed().as_secs_f64() / done.max(1) as f64 * (o.steps.saturating_sub(l.step)) as f64;
         let line = format!(
             "step {:>5}/{}  loss {:.6}  grad norm {:.3}  lr {:.2e}  {:.0} tokens/s  ETA {:.0} s",
             l.step, o.steps, l.loss, l.grad_norm, l.lr, l.tokens_per_s, eta
@@ -719,41 +785,35 @@ fn train_cpu(
         } else {
             eprintln!("{line}");
         }
-        if let Some(f) = log_file.as_mut()
-            && let Err(e) = serde_json::to_string(l).map_err(|e| e.to_string()).and_then(|j| writeln!(f, "{j}").map_err(|e| e.to_string()))
-        {
-            log_error.get_or_insert(e);
+        if let Some(f) = log_file.as_mut() {
+            let j = serde_json::to_string(l).map_err(|e| Error::Input(e.to_string()))?;
+            writeln!(f, "{j}").map_err(|e| Error::Input(format!("cannot write the log: {e}")))?;
         }
-    })
-    .map_err(err)?;
+        let interrupted = INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst);
+        if interrupted || ck.every.is_some_and(|k| k > 0 && l.step % k == 0) {
+            save(s)?;
+        }
+        if interrupted {
+            let saved = ck.save.map(|d| format!("; saved {}", d.display())).unwrap_or_default();
+            return Err(Error::Input(format!("interrupted after step {}{saved}", l.step)));
+        }
+        Ok(())
+    });
     if terminal {
         eprintln!();
     }
-    if let Some(e) = log_error {
-        return Err(format!("error: cannot write the log: {e}"));
-    }
+    let logs = result.map_err(err)?;
+    save(&state).map_err(err)?;
     if let (Some(first), Some(last)) = (logs.first(), logs.last()) {
-        println!("trained {} steps on {} ranks in {:.1} s: loss {:.6} -> {:.6}", logs.len(), target.devices, start.elapsed().as_secs_f64(), first.loss, last.loss);
-    }
-    if let Some(path) = save {
-        // In the checkpoint's own names and layout, as `seqc run --weights` and the model's
-        // library read them.
-        let shapes: std::collections::BTreeMap<String, Vec<usize>> = compiled
-            .plan
-            .steps
-            .iter()
-            .filter(|s| s.op == "param")
-            .filter_map(|s| {
-                let shape = compiled.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect();
-                Some((s.attrs().str("name").ok()?.to_string(), shape))
-            })
-            .collect();
-        let tensors = state
-            .weights()
-            .into_iter()
-            .filter_map(|(name, v)| Some((name.clone(), shapes.get(&name)?.clone(), v)))
-            .collect();
-        write_tensors(path, seq_frontends::hf::to_checkpoint(&layout, tensors).map_err(|e| format!("error: {e}"))?)?;
+        println!(
+            "trained steps {}..{} on {} ranks in {:.1} s: loss {:.6} -> {:.6}",
+            first.step,
+            last.step,
+            target.devices,
+            start.elapsed().as_secs_f64(),
+            first.loss,
+            last.loss
+        );
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct TrainOptions {
     /// Steps of linear warm-up from 0 to `lr`.
     pub warmup: usize,
     pub min_lr: f64,
+    /// Stop after this many steps in all, short of `steps` (the schedule still spans `steps`).
+    pub until: Option<usize>,
     pub run: RunOptions,
 }
 
@@ -46,6 +48,7 @@ impl Default for TrainOptions {
             schedule: Schedule::Constant,
             warmup: 0,
             min_lr: 0.0,
+            until: None,
             run: RunOptions::default(),
         }
     }
@@ -159,20 +162,22 @@ pub fn data_rows(tokens: &HostTensor) -> Result<Vec<HostTensor>, Error> {
         .collect()
 }
 
-/// Runs `o.steps` steps of `plan` (a compiled training step) from `state`, step k on row
-/// k mod rows of `data`; `on_step` sees each step's log line as it finishes.
+/// Runs `plan` (a compiled training step) from `state` until it has taken `o.steps` steps in
+/// all (a resumed state continues where it stopped), step k on row k mod rows of `data`;
+/// `on_step` sees each step's log line and the state after it (to save a checkpoint), and its
+/// error stops the loop.
 pub fn train(
     plan: &Plan,
     state: &mut TrainState,
     data: &[HostTensor],
     o: &TrainOptions,
-    mut on_step: impl FnMut(&StepLog),
+    mut on_step: impl FnMut(&StepLog, &TrainState) -> Result<(), Error>,
 ) -> Result<Vec<StepLog>, Error> {
     if data.is_empty() {
         return Err(Error::Input("--data holds no rows".into()));
     }
     let mut logs = Vec::new();
-    for _ in 0..o.steps {
+    while state.step < o.until.unwrap_or(o.steps).min(o.steps) {
         let k = state.step;
         let start = Instant::now();
         let row = &data[k % data.len()];
@@ -203,8 +208,86 @@ pub fn train(
             step_ms: seconds * 1e3,
             peak_bytes: out.run.ranks.iter().map(|r| r.peak_live_bytes).max().unwrap_or(0),
         };
-        on_step(&log);
+        on_step(&log, state)?;
         logs.push(log);
     }
     Ok(logs)
+}
+
+/// What a checkpoint folder holds besides the tensors.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct CheckpointInfo {
+    /// Optimizer steps taken; the next step trains on data row `step mod rows`.
+    step: usize,
+    /// The loop draws no random numbers (no dropout), so there is no generator state to keep.
+    rng: String,
+}
+
+impl TrainState {
+    /// Saves the state into folder `dir`, atomically: written beside it, then renamed over it,
+    /// so a crash mid-save leaves the previous checkpoint whole. `weights.safetensors` holds the
+    /// weights in f32 under the model's names and in its checkpoint's layout (`layout`), for
+    /// `seqc run --weights` and the model's own library; `state.safetensors` the exact f64
+    /// weights and AdamW moments by parameter (`NAME`, `NAME.exp_avg`, `NAME.exp_avg_sq`);
+    /// `state.json` the step.
+    pub fn save(
+        &self,
+        dir: &std::path::Path,
+        shapes: &BTreeMap<String, Vec<usize>>,
+        layout: &[seq_frontends::hf::CheckpointSlice],
+    ) -> Result<(), Error> {
+        let io = |what: &str, e: String| Error::Input(format!("cannot save the checkpoint {}: {what}: {e}", dir.display()));
+        let shape = |n: &String| shapes.get(n).cloned().ok_or_else(|| Error::Input(format!("no shape for '{n}'")));
+        let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).map_err(|e| io("create", e.to_string()))?;
+        let mut exact = Vec::new();
+        let mut weights = Vec::new();
+        for (name, s) in &self.slots {
+            let sh = shape(name)?;
+            exact.push((name.clone(), sh.clone(), s.value.clone()));
+            exact.push((format!("{name}.exp_avg"), sh.clone(), s.m.clone()));
+            exact.push((format!("{name}.exp_avg_sq"), sh.clone(), s.v.clone()));
+            weights.push((name.clone(), sh, s.value.clone()));
+        }
+        seq_frontends::onnx::write_safetensors_f64(&exact, &tmp.join("state.safetensors"))
+            .map_err(|e| io("state", e.to_string()))?;
+        let weights = seq_frontends::hf::to_checkpoint(layout, weights).map_err(|e| io("weights", e))?;
+        let weights: Vec<seq_frontends::onnx::Weight> = weights
+            .into_iter()
+            .map(|(name, shape, v)| seq_frontends::onnx::Weight { name, shape, data: v.into_iter().map(|x| x as f32).collect() })
+            .collect();
+        seq_frontends::onnx::write_safetensors(&weights, &tmp.join("weights.safetensors"))
+            .map_err(|e| io("weights", e.to_string()))?;
+        let info = CheckpointInfo { step: self.step, rng: "none: the loop draws no random numbers".into() };
+        let json = serde_json::to_string_pretty(&info).map_err(|e| io("state.json", e.to_string()))?;
+        std::fs::write(tmp.join("state.json"), json).map_err(|e| io("state.json", e.to_string()))?;
+        // Replace the old checkpoint only once the new one is whole.
+        let old = dir.with_extension(format!("old-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::rename(dir, &old).map_err(|e| io("rename", e.to_string()))?;
+        }
+        std::fs::rename(&tmp, dir).map_err(|e| io("rename", e.to_string()))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    }
+
+    /// The state `save` wrote into `dir`, for `plan`'s parameters.
+    pub fn load(dir: &std::path::Path, plan: &Plan) -> Result<Self, Error> {
+        let bad = |e: String| Error::Input(format!("cannot resume from {}: {e}", dir.display()));
+        let info: CheckpointInfo = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("state.json")).map_err(|e| bad(format!("state.json: {e}")))?,
+        )
+        .map_err(|e| bad(format!("state.json: {e}")))?;
+        let source = WeightSource::safetensors(&dir.join("state.safetensors")).map_err(|e| bad(e.to_string()))?;
+        let WeightSource::Safetensors(file) = &source else { return Err(bad("not a safetensors file".into())) };
+        let mut slots = BTreeMap::new();
+        for step in plan.steps.iter().filter(|s| s.op == "param") {
+            let name = step.attrs().str("name").map_err(Error::Input)?.to_string();
+            let read = |n: &str| file.tensor(n).map(|(_, v)| v).map_err(bad);
+            let slot = Slot { value: read(&name)?, m: read(&format!("{name}.exp_avg"))?, v: read(&format!("{name}.exp_avg_sq"))? };
+            slots.insert(name, slot);
+        }
+        Ok(Self { slots, step: info.step })
+    }
 }

@@ -56,3 +56,16 @@ pub fn write_safetensors(weights: &[Weight], path: &Path) -> Result<(), OnnxErro
         .map_err(|e| OnnxError::Write { path: shown.clone(), reason: e.to_string() })?;
     safetensors::serialize_to_file(views, None, path).map_err(|e| OnnxError::Write { path: shown, reason: e.to_string() })
 }
+
+/// Writes tensors as f64 safetensors, exactly (a training state that must resume bit for bit).
+pub fn write_safetensors_f64(tensors: &[(String, Vec<usize>, Vec<f64>)], path: &Path) -> Result<(), OnnxError> {
+    let shown = path.display().to_string();
+    let bytes: Vec<(String, Vec<u8>, Vec<usize>)> =
+        tensors.iter().map(|(n, s, v)| (n.clone(), v.iter().flat_map(|x| x.to_le_bytes()).collect(), s.clone())).collect();
+    let views = bytes
+        .iter()
+        .map(|(n, b, s)| safetensors::tensor::TensorView::new(safetensors::Dtype::F64, s.clone(), b).map(|v| (n.clone(), v)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| OnnxError::Write { path: shown.clone(), reason: e.to_string() })?;
+    safetensors::serialize_to_file(views, None, path).map_err(|e| OnnxError::Write { path: shown, reason: e.to_string() })
+}

@@ -437,7 +437,7 @@ fn the_training_loop_follows_pytorchs_loss_curve() {
                 run: RunOptions { precision: Precision::F32, timeout: Duration::from_secs(30) },
                 ..TrainOptions::default()
             };
-            let logs = train(&c.plan, &mut state, &data, &o, |_| {}).expect("trains");
+            let logs = train(&c.plan, &mut state, &data, &o, |_, _| Ok(())).expect("trains");
             for (log, &w) in logs.iter().zip(&want) {
                 let e = (log.loss - w).abs() / w;
                 assert!(e < 1e-4, "{model} on {devices} ranks, step {}: loss {} vs PyTorch's {w} ({e:.2e})", log.step, log.loss);
@@ -465,14 +465,14 @@ fn seqc_train_logs_every_step_and_saves_weights() {
     let mut w = npyz::WriteOptions::new().default_dtype().shape(&[4, 64]).writer(file).begin_nd().expect("npy");
     w.extend(ids).expect("write");
     w.finish().expect("finish");
-    let (log, save) = (dir.join("log.jsonl"), dir.join("final.safetensors"));
+    let (log, save) = (dir.join("log.jsonl"), dir.join("ck"));
     let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
     let (code, out, err) = super::seqc(&[
         "train", "examples/tiny.mlir", "--devices", "2", "--strategy", "ring", "--data", &p(&rows), "--steps", "5",
         "--schedule", "cosine", "--warmup", "2", "--log", &p(&log), "--save", &p(&save),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("trained 5 steps on 2 ranks"), "{out}");
+    assert!(out.contains("trained steps 1..5 on 2 ranks"), "{out}");
     assert_eq!(err.lines().filter(|l| l.starts_with("step ")).count(), 5, "{err}");
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&log).expect("log").lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
@@ -481,11 +481,66 @@ fn seqc_train_logs_every_step_and_saves_weights() {
     let lrs: Vec<f64> = lines.iter().map(|l| l["lr"].as_f64().expect("lr")).collect();
     assert!((lrs[0] - 5e-4).abs() < 1e-12 && (lrs[1] - 1e-3).abs() < 1e-12 && lrs[4] < lrs[2], "{lrs:?}");
     assert!(lines.iter().all(|l| l["loss"].as_f64().is_some_and(f64::is_finite)));
-    let (code, _, err) = super::seqc(&["run", "examples/tiny.mlir", "--devices", "1", "--weights", &p(&save)]);
+    let (code, _, err) = super::seqc(&["run", "examples/tiny.mlir", "--devices", "1", "--weights", &p(&save.join("weights.safetensors"))]);
     assert_eq!(code, 0, "the saved weights load: {err}");
+    // Resumed to 8 steps in all: the log goes on from step 6.
+    let (code, _, err) = super::seqc(&[
+        "train", "examples/tiny.mlir", "--devices", "2", "--strategy", "ring", "--data", &p(&rows), "--steps", "8",
+        "--schedule", "cosine", "--warmup", "2", "--log", &p(&log), "--resume", &p(&save), "--save", &p(&save),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("resuming from") && err.contains("at step 5"), "{err}");
+    let steps: Vec<u64> = std::fs::read_to_string(&log)
+        .expect("log")
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["step"].as_u64().expect("step"))
+        .collect();
+    assert_eq!(steps, (1..=8).collect::<Vec<_>>());
     // A flat file is not [rows, seq].
     let (code, _, err) = super::seqc(&["train", "examples/tiny.mlir", "--devices", "1", "--data", &p(&data)]);
     assert_ne!(code, 0);
     assert!(err.contains("--data must be [rows, seq] token ids"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A run stopped after step 15 and resumed from its checkpoint takes the same steps, bit for bit,
+/// as one that never stopped (CPU ranks, f32, a cosine schedule with warm-up and clipping).
+#[test]
+fn a_resumed_run_equals_an_uninterrupted_one() {
+    use seqc::train::{Schedule, TrainOptions, TrainState, data_rows, train};
+    let cfg = DecoderConfig { layers: 1, seq_len: 32, ..DecoderConfig::tiny() };
+    let c = compile(&cfg.build().expect("builds"), 2, StrategyKind::Ring);
+    let ids: Vec<i32> = (0..4 * 32).map(|i| (i * 53 % 256) as i32).collect();
+    let data = data_rows(&HostTensor::from_i32(vec![4, 32], ids).expect("tokens")).expect("rows");
+    let o = TrainOptions {
+        steps: 30,
+        lr: 3e-3,
+        grad_clip: Some(0.5),
+        schedule: Schedule::Cosine,
+        warmup: 3,
+        min_lr: 1e-4,
+        run: RunOptions { precision: Precision::F32, timeout: Duration::from_secs(30) },
+        ..TrainOptions::default()
+    };
+    let weights = WeightSource::random(11);
+    let mut straight = TrainState::new(&c.plan, &weights).expect("state");
+    let all = train(&c.plan, &mut straight, &data, &o, |_, _| Ok(())).expect("trains");
+    let dir = std::env::temp_dir().join(format!("seqc-resume-{}", std::process::id()));
+    let shapes: BTreeMap<String, Vec<usize>> = c
+        .plan
+        .steps
+        .iter()
+        .filter(|s| s.op == "param")
+        .map(|s| (s.attrs().str("name").expect("name").to_string(), c.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect()))
+        .collect();
+    let mut first = TrainState::new(&c.plan, &weights).expect("state");
+    let half = train(&c.plan, &mut first, &data, &TrainOptions { until: Some(15), ..o.clone() }, |_, _| Ok(())).expect("trains");
+    first.save(&dir, &shapes, &[]).expect("saves");
+    let mut resumed = TrainState::load(&dir, &c.plan).expect("loads");
+    assert_eq!(resumed.step, 15);
+    let rest = train(&c.plan, &mut resumed, &data, &o, |_, _| Ok(())).expect("trains");
+    let losses: Vec<u64> = half.iter().chain(&rest).map(|l| l.loss.to_bits()).collect();
+    assert_eq!(losses, all.iter().map(|l| l.loss.to_bits()).collect::<Vec<_>>(), "the same losses, bit for bit");
+    assert_eq!(resumed.weights(), straight.weights(), "the same final weights");
     let _ = std::fs::remove_dir_all(&dir);
 }
