@@ -207,14 +207,14 @@ pub fn from_checkpoint(slice: &CheckpointSlice, shape: &[usize], values: &[f64])
     }
 }
 
+/// A tensor by name: (name, shape, values).
+pub type NamedTensor = (String, Vec<usize>, Vec<f64>);
+
 /// Gradients in the checkpoint's own layout: each parameter's gradient written back into its
 /// source tensor (transposed, at its columns), the others as they are. `grads` are (name,
 /// shape, values); the result keeps the first appearance's order.
-pub fn to_checkpoint(
-    layout: &[CheckpointSlice],
-    grads: Vec<(String, Vec<usize>, Vec<f64>)>,
-) -> Result<Vec<(String, Vec<usize>, Vec<f64>)>, String> {
-    let mut out: Vec<(String, Vec<usize>, Vec<f64>)> = Vec::new();
+pub fn to_checkpoint(layout: &[CheckpointSlice], grads: Vec<NamedTensor>) -> Result<Vec<NamedTensor>, String> {
+    let mut out: Vec<NamedTensor> = Vec::new();
     for (name, shape, values) in grads {
         let Some(slice) = layout.iter().find(|s| s.param == name) else {
             out.push((name, shape, values));

@@ -183,7 +183,7 @@ pub fn checkpoint_weights(
 pub fn grads_in_checkpoint_layout(
     layout: &[seq_frontends::hf::CheckpointSlice],
     grads: &[(String, HostTensor)],
-) -> Result<Vec<(String, Vec<usize>, Vec<f64>)>, Error> {
+) -> Result<Vec<seq_frontends::hf::NamedTensor>, Error> {
     let flat = grads
         .iter()
         .map(|(n, t)| t.to_f64().map(|v| (n.clone(), t.shape.clone(), v)).ok_or_else(|| Error::Input(format!("gradient '{n}' is not float"))))

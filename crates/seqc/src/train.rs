@@ -135,13 +135,12 @@ impl TrainState {
             if g.len() != slot.value.len() {
                 return Err(Error::Input(format!("gradient of '{name}' has {} values for {}", g.len(), slot.value.len())));
             }
-            for i in 0..g.len() {
-                let p = &mut slot.value[i];
+            for (((p, m), v), &g) in slot.value.iter_mut().zip(&mut slot.m).zip(&mut slot.v).zip(g) {
                 *p *= 1.0 - lr * o.weight_decay;
-                slot.m[i] = b1 * slot.m[i] + (1.0 - b1) * g[i];
-                slot.v[i] = b2 * slot.v[i] + (1.0 - b2) * g[i] * g[i];
-                let denom = (slot.v[i] / c2).sqrt() + o.eps;
-                *p -= lr / c1 * slot.m[i] / denom;
+                *m = b1 * *m + (1.0 - b1) * g;
+                *v = b2 * *v + (1.0 - b2) * g * g;
+                let denom = (*v / c2).sqrt() + o.eps;
+                *p -= lr / c1 * *m / denom;
             }
         }
         Ok(())

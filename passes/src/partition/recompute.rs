@@ -239,22 +239,11 @@ pub fn live_ranges(g: &Graph) -> Vec<LiveRange> {
 
 /// `seq-plan-memory`'s first fit, for its arena size.
 fn first_fit(ranges: &[LiveRange]) -> u64 {
-    let mut live: Vec<(u64, u64, usize)> = Vec::new();
-    let mut arena = 0u64;
-    for r in ranges {
-        live.retain(|&(_, _, end)| end >= r.start);
-        live.sort_unstable();
-        let mut at = 0u64;
-        for &(off, bytes, _) in &live {
-            if off >= at + r.bytes {
-                break;
-            }
-            at = at.max(off + bytes);
-        }
-        live.push((at, r.bytes, r.end));
-        arena = arena.max(at + r.bytes);
-    }
-    arena
+    use crate::schedule::plan_memory::{Interval, place};
+    let ivs: Vec<Interval> =
+        ranges.iter().map(|r| Interval { value: r.value, start: r.start, end: r.end, bytes: r.bytes }).collect();
+    let values = ranges.iter().map(|r| r.value.0 as usize + 1).max().unwrap_or(0);
+    place(&ivs, values).1
 }
 
 /// Predicts the memory plan of `g` (weights apart; activations by live range).
@@ -424,7 +413,7 @@ fn realise(g: &mut Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> us
         clone_of.insert(v, c);
         c
     }
-    for id in g.body[step.boundary..].to_vec() {
+    for id in g.body.clone().into_iter().skip(step.boundary) {
         let operands = g.op(id).operands.clone();
         for (k, o) in operands.into_iter().enumerate() {
             if recompute.contains(&o) {

@@ -17,11 +17,11 @@ pub const ARG_OFFSETS: &str = "seq.arg_offsets";
 
 /// Live range of a value in body positions, inclusive.
 #[derive(Clone, Copy, Debug)]
-struct Interval {
-    value: ValueId,
-    start: usize,
-    end: usize,
-    bytes: u64,
+pub(crate) struct Interval {
+    pub(crate) value: ValueId,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) bytes: u64,
 }
 
 fn intervals(g: &Graph) -> Vec<Interval> {
@@ -66,7 +66,7 @@ fn intervals(g: &Graph) -> Vec<Interval> {
 }
 
 /// First-fit placement; returns offsets per value and the arena size.
-fn place(intervals: &[Interval], values: usize) -> (Vec<Option<u64>>, u64) {
+pub(crate) fn place(intervals: &[Interval], values: usize) -> (Vec<Option<u64>>, u64) {
     let mut offsets = vec![None; values];
     let mut live: Vec<(u64, u64, usize)> = Vec::new(); // (offset, bytes, end)
     let mut arena = 0u64;

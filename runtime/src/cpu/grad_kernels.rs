@@ -6,7 +6,7 @@
 //! in `kernels`, callers check shapes of the `Vec`-returning functions; those returning `Result`
 //! check what their caller cannot easily know (ids, labels, attention geometry).
 
-use super::kernels::{AttentionSpec, Float, Masking, MatRef, allows, matmul, rotate_pairs};
+use super::kernels::{AttentionSpec, Float, Masking, MatRef, allows, check_attention, matmul, rotate_pairs};
 
 /// `dx[rows, in] = dy[rows, out] · W[out, in]`: the input gradient of `y = x Wᵀ + b`.
 pub fn linear_grad_input<T: Float>(dy: &[T], w: &[T], rows: usize, inp: usize, out: usize) -> Vec<T> {
@@ -190,22 +190,7 @@ pub fn attention_partial_grad<T: Float>(
     mask: &Masking,
 ) -> Result<(Vec<T>, Vec<T>, Vec<T>), String> {
     let AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, .. } = *spec;
-    let (sq, sk) = (mask.q_index.len(), mask.k_index.len());
-    let (qc, kc) = (heads * hd, kv_heads * hd);
-    if kv_heads == 0 || heads % kv_heads != 0 {
-        return Err(format!("num_heads ({heads}) must be a multiple of num_kv_heads ({kv_heads})"));
-    }
-    if q.len() != sq * qc || k.len() != sk * kc || v.len() != sk * kc {
-        return Err(format!(
-            "q/k/v hold {}/{}/{} values; {sq} query and {sk} key rows need {}/{}/{}",
-            q.len(),
-            k.len(),
-            v.len(),
-            sq * qc,
-            sk * kc,
-            sk * kc
-        ));
-    }
+    let (sq, sk, qc, kc) = check_attention(spec, q, k, v, mask)?;
     if o.len() != sq * qc || d_o.len() != sq * qc || lse.len() != sq * heads {
         return Err(format!(
             "o/dO/lse hold {}/{}/{} values; {sq} query rows need {}/{}/{}",
@@ -216,11 +201,6 @@ pub fn attention_partial_grad<T: Float>(
             sq * qc,
             sq * heads
         ));
-    }
-    if let Some((qs, ks)) = mask.segments
-        && (qs.len() != sq || ks.len() != sk)
-    {
-        return Err(format!("segment ids have {}/{} entries for {sq}/{sk} rows", qs.len(), ks.len()));
     }
     let group = heads / kv_heads;
     let scale = T::from_f64(spec.scale);

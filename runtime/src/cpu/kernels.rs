@@ -293,6 +293,40 @@ pub struct Masking<'a> {
     pub segments: Option<(&'a [i64], &'a [i64])>,
 }
 
+/// Rows and columns of q and k/v that `spec` and `mask` give, after checking the tensors hold
+/// them: (query rows, key rows, q columns, k/v columns). The forward and backward share it.
+pub(crate) fn check_attention<T>(
+    spec: &AttentionSpec,
+    q: &[T],
+    k: &[T],
+    v: &[T],
+    mask: &Masking,
+) -> Result<(usize, usize, usize, usize), String> {
+    let AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, .. } = *spec;
+    let (sq, sk) = (mask.q_index.len(), mask.k_index.len());
+    let (qc, kc) = (heads * hd, kv_heads * hd);
+    if kv_heads == 0 || heads % kv_heads != 0 {
+        return Err(format!("num_heads ({heads}) must be a multiple of num_kv_heads ({kv_heads})"));
+    }
+    if q.len() != sq * qc || k.len() != sk * kc || v.len() != sk * kc {
+        return Err(format!(
+            "q/k/v hold {}/{}/{} values; {sq} query and {sk} key rows need {}/{}/{}",
+            q.len(),
+            k.len(),
+            v.len(),
+            sq * qc,
+            sk * kc,
+            sk * kc
+        ));
+    }
+    if let Some((qs, ks)) = mask.segments
+        && (qs.len() != sq || ks.len() != sk)
+    {
+        return Err(format!("segment ids have {}/{} entries for {sq}/{sk} rows", qs.len(), ks.len()));
+    }
+    Ok((sq, sk, qc, kc))
+}
+
 /// Whether query row `i` may attend to key row `j` (the forward and the backward share it).
 pub(crate) fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
     let (qi, kj) = (m.q_index[i], m.k_index[j]);
@@ -321,27 +355,7 @@ pub fn attention_partial<T: Float>(
     mask: &Masking,
 ) -> Result<(Vec<T>, Vec<T>), String> {
     let AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, .. } = *spec;
-    let (sq, sk) = (mask.q_index.len(), mask.k_index.len());
-    let (qc, kc) = (heads * hd, kv_heads * hd);
-    if kv_heads == 0 || heads % kv_heads != 0 {
-        return Err(format!("num_heads ({heads}) must be a multiple of num_kv_heads ({kv_heads})"));
-    }
-    if q.len() != sq * qc || k.len() != sk * kc || v.len() != sk * kc {
-        return Err(format!(
-            "q/k/v hold {}/{}/{} values; {sq} query and {sk} key rows need {}/{}/{}",
-            q.len(),
-            k.len(),
-            v.len(),
-            sq * qc,
-            sk * kc,
-            sk * kc
-        ));
-    }
-    if let Some((qs, ks)) = mask.segments
-        && (qs.len() != sq || ks.len() != sk)
-    {
-        return Err(format!("segment ids have {}/{} entries for {sq}/{sk} rows", qs.len(), ks.len()));
-    }
+    let (sq, sk, qc, kc) = check_attention(spec, q, k, v, mask)?;
     let group = heads / kv_heads;
     let scale = T::from_f64(spec.scale);
     let mut out = vec![T::ZERO; sq * qc];

@@ -46,25 +46,22 @@ pub fn import_onnx(path: &Path) -> Result<Imported, OnnxError> {
 
 /// Writes weights as f32 safetensors, by parameter name.
 pub fn write_safetensors(weights: &[Weight], path: &Path) -> Result<(), OnnxError> {
-    let shown = path.display().to_string();
-    let bytes: Vec<(String, Vec<u8>, Vec<usize>)> =
-        weights.iter().map(|w| (w.name.clone(), w.data.iter().flat_map(|v| v.to_le_bytes()).collect(), w.shape.clone())).collect();
-    let views = bytes
-        .iter()
-        .map(|(n, b, s)| safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).map(|v| (n.clone(), v)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| OnnxError::Write { path: shown.clone(), reason: e.to_string() })?;
-    safetensors::serialize_to_file(views, None, path).map_err(|e| OnnxError::Write { path: shown, reason: e.to_string() })
+    let bytes = weights.iter().map(|w| (w.name.clone(), w.data.iter().flat_map(|v| v.to_le_bytes()).collect(), w.shape.clone()));
+    write_views(safetensors::Dtype::F32, bytes.collect(), path)
 }
 
 /// Writes tensors as f64 safetensors, exactly (a training state that must resume bit for bit).
 pub fn write_safetensors_f64(tensors: &[(String, Vec<usize>, Vec<f64>)], path: &Path) -> Result<(), OnnxError> {
+    let bytes = tensors.iter().map(|(n, s, v)| (n.clone(), v.iter().flat_map(|x| x.to_le_bytes()).collect(), s.clone()));
+    write_views(safetensors::Dtype::F64, bytes.collect(), path)
+}
+
+/// Writes (name, little-endian bytes, shape) tensors of one element type.
+fn write_views(dtype: safetensors::Dtype, bytes: Vec<(String, Vec<u8>, Vec<usize>)>, path: &Path) -> Result<(), OnnxError> {
     let shown = path.display().to_string();
-    let bytes: Vec<(String, Vec<u8>, Vec<usize>)> =
-        tensors.iter().map(|(n, s, v)| (n.clone(), v.iter().flat_map(|x| x.to_le_bytes()).collect(), s.clone())).collect();
     let views = bytes
         .iter()
-        .map(|(n, b, s)| safetensors::tensor::TensorView::new(safetensors::Dtype::F64, s.clone(), b).map(|v| (n.clone(), v)))
+        .map(|(n, b, s)| safetensors::tensor::TensorView::new(dtype, s.clone(), b).map(|v| (n.clone(), v)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| OnnxError::Write { path: shown.clone(), reason: e.to_string() })?;
     safetensors::serialize_to_file(views, None, path).map_err(|e| OnnxError::Write { path: shown, reason: e.to_string() })

@@ -456,10 +456,10 @@ fn seqc_train_logs_every_step_and_saves_weights() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     // Four rows of the tiny model's 64 tokens.
     let data = dir.join("tokens.npy");
-    let ids: Vec<i32> = (0..4 * 64).map(|i| (i * 37 % 256) as i32).collect();
+    let ids: Vec<i32> = (0..4 * 64).map(|i| i * 37 % 256).collect();
     npyz::to_file_1d(&data, ids).expect("write");
     let rows = dir.join("rows.npy");
-    let ids: Vec<i32> = (0..4 * 64).map(|i| (i * 37 % 256) as i32).collect();
+    let ids: Vec<i32> = (0..4 * 64).map(|i| i * 37 % 256).collect();
     use npyz::WriterBuilder;
     let file = std::fs::File::create(&rows).expect("create");
     let mut w = npyz::WriteOptions::new().default_dtype().shape(&[4, 64]).writer(file).begin_nd().expect("npy");
@@ -510,7 +510,7 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
     use seqc::train::{Schedule, TrainOptions, TrainState, data_rows, train};
     let cfg = DecoderConfig { layers: 1, seq_len: 32, ..DecoderConfig::tiny() };
     let c = compile(&cfg.build().expect("builds"), 2, StrategyKind::Ring);
-    let ids: Vec<i32> = (0..4 * 32).map(|i| (i * 53 % 256) as i32).collect();
+    let ids: Vec<i32> = (0..4 * 32).map(|i| i * 53 % 256).collect();
     let data = data_rows(&HostTensor::from_i32(vec![4, 32], ids).expect("tokens")).expect("rows");
     let o = TrainOptions {
         steps: 30,
