@@ -13,6 +13,8 @@ pub struct Event {
     pub start: f64,
     pub seconds: f64,
     pub layer: Option<i64>,
+    /// Whether the op belongs to a training step's backward (`seq-autodiff`).
+    pub backward: bool,
     pub flops: f64,
     pub bytes_sent: f64,
 }
@@ -88,6 +90,7 @@ pub fn simulate(g: &Graph, target: &Target, ctx: &CostContext) -> Schedule {
                 start,
                 seconds: end - start,
                 layer: op.int("layer"),
+                backward: op.bool(crate::partition::autodiff::BACKWARD).unwrap_or(false),
                 flops: cost.flops,
                 bytes_sent: cost.bytes_sent,
             });

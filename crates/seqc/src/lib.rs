@@ -23,7 +23,7 @@ use seq_passes::{
     config::{Chooser, Config, StrategyRequest},
     export::{
         plan::to_plan,
-        report::{LayerReport, Report, layer_figures},
+        report::{LayerReport, PhaseFigures, Report, layer_figures},
     },
     pipeline,
     schedule::plan_memory::{ARENA_BYTES, PARAM_BYTES},
@@ -279,7 +279,16 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         if layers.last().is_some_and(|l| l.layer == layer) {
             continue;
         }
-        let (bytes, compute, comm, exposed) = layer_figures(&schedule, layer);
+        let (bytes, compute, comm, exposed) = layer_figures(&schedule, layer, false);
+        let backward = opts.train.then(|| {
+            let (bytes, compute, comm, exposed) = layer_figures(&schedule, layer, true);
+            PhaseFigures {
+                mb_sent_per_device: bytes / 1e6,
+                compute_ms: compute * 1e3,
+                comm_ms: comm * 1e3,
+                exposed_comm_ms: exposed * 1e3,
+            }
+        });
         let strategy = match (op.str("strategy").unwrap_or("replicate"), op.int("ulysses"), op.int("ring"), op.int("head_groups")) {
             ("hybrid", Some(u), Some(r), _) => format!("hybrid({u}x{r})"),
             ("ulysses", _, _, Some(g)) if g > 1 => format!("ulysses({g} head groups)"),
@@ -293,6 +302,7 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
             compute_ms: compute * 1e3,
             comm_ms: comm * 1e3,
             exposed_comm_ms: exposed * 1e3,
+            backward,
         });
     }
     let attr_str = |k: &str| program.module_attrs.get(k).and_then(Attr::as_str).unwrap_or("").to_string();

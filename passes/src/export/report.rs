@@ -16,6 +16,19 @@ pub struct LayerReport {
     pub compute_ms: f64,
     pub comm_ms: f64,
     pub exposed_comm_ms: f64,
+    /// The layer's backward in a training step (`--train`); the figures above are its forward.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backward: Option<PhaseFigures>,
+}
+
+/// One phase of a layer: bytes each device sends, compute, communication and exposed
+/// communication.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PhaseFigures {
+    pub mb_sent_per_device: f64,
+    pub compute_ms: f64,
+    pub comm_ms: f64,
+    pub exposed_comm_ms: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -87,10 +100,11 @@ pub struct GradientReport {
     pub reduction: String,
 }
 
-/// Per-layer figures from a simulated schedule, keyed by the ops' `layer` tags.
-pub fn layer_figures(schedule: &Schedule, layer: i64) -> (f64, f64, f64, f64) {
+/// Per-layer figures from a simulated schedule, keyed by the ops' `layer` tags: (bytes sent,
+/// compute, communication, exposed communication) of the layer's forward, or of its backward.
+pub fn layer_figures(schedule: &Schedule, layer: i64, backward: bool) -> (f64, f64, f64, f64) {
     let (mut bytes, mut compute, mut comm, mut exposed) = (0.0, 0.0, 0.0, 0.0);
-    for e in schedule.events.iter().filter(|e| e.layer == Some(layer)) {
+    for e in schedule.events.iter().filter(|e| e.layer == Some(layer) && e.backward == backward) {
         bytes += e.bytes_sent;
         match (e.stream, e.name.as_str()) {
             (0, "wait") => exposed += e.seconds,
@@ -136,6 +150,18 @@ impl Report {
                 l.exposed_comm_ms,
                 l.fallback.as_ref().map(|f| format!("  ({f})")).unwrap_or_default()
             );
+            if let Some(b) = &l.backward {
+                let _ = writeln!(
+                    out,
+                    "{:>5}  {:<13} {:>10.1}  {:>10.3}  {:>9.3}  {:>10.3}",
+                    "",
+                    "  backward",
+                    b.mb_sent_per_device,
+                    b.compute_ms,
+                    b.comm_ms,
+                    b.exposed_comm_ms
+                );
+            }
         }
         let _ = writeln!(
             out,
@@ -150,7 +176,7 @@ impl Report {
         if let Some(g) = &self.gradients {
             let _ = writeln!(
                 out,
-                "training step: forward, loss and backward of every layer (the layer rows show the forward); {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
+                "training step: forward, loss and backward of every layer; {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
                 g.tensors, g.reduction, g.mb_per_device
             );
         }

@@ -44,6 +44,10 @@ const ALL_DEVICES: &str = "sp";
 /// Names of the training step's results, in order (`loss`, then each parameter's name).
 pub const RESULT_NAMES: &str = "seq.result_names";
 
+/// Marks the ops of the backward, which carry their forward op's `layer`, so the schedule and
+/// the report tell a layer's backward from its forward.
+pub const BACKWARD: &str = "backward";
+
 /// Results each rank holds a slice of rows of (reduce-scattered gradients), as
 /// `position:rows` pairs joined by commas.
 pub const OWNED_RESULTS: &str = "seq.owned_results";
@@ -98,6 +102,10 @@ struct Differentiator<'g> {
     split: bool,
     grad_reduce: GradReduce,
     loc: Option<Loc>,
+    /// The `layer` of the forward op being differentiated, given to its derivative's ops.
+    layer: Option<Attr>,
+    /// Whether ops emitted now belong to the backward (not the loss head).
+    backward: bool,
 }
 
 impl<'g> Differentiator<'g> {
@@ -125,7 +133,7 @@ impl<'g> Differentiator<'g> {
             }
         }
         let n = g.values.len();
-        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, grad_reduce, loc: None })
+        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, grad_reduce, loc: None, layer: None, backward: false })
     }
 
     fn run(mut self) -> Result<(), PassError> {
@@ -150,6 +158,7 @@ impl<'g> Differentiator<'g> {
         let operands: Vec<ValueId> = [x, w, labels, count].into_iter().chain(index).collect();
         let local_loss = self.emit1(OpKind::CrossEntropy, &operands, BTreeMap::new())?;
         let loss = self.sum_over_ranks(local_loss)?;
+        self.backward = true;
         let grads = self.emit(OpKind::CrossEntropyGrad, &operands, BTreeMap::new())?;
         self.accumulate(x, grads[0])?;
         self.accumulate(w, grads[1])?;
@@ -157,8 +166,10 @@ impl<'g> Differentiator<'g> {
         for &id in forward.iter().rev() {
             let op = self.g.op(id).clone();
             self.loc = op.loc.clone();
+            self.layer = op.attrs.get("layer").cloned();
             self.adjoint(&op)?;
         }
+        self.layer = None;
 
         let mut results = vec![loss];
         let mut names = vec!["loss".to_string()];
@@ -237,6 +248,13 @@ impl<'g> Differentiator<'g> {
         b.loc = self.loc.clone();
         // A derivative that breaks an op's rule is seqc's bug, reported with the op's message.
         let id = b.build(kind, operands, a, declared).map_err(|e| fail(format!("internal: {e}")))?;
+        let op = self.g.op_mut(id);
+        if self.backward {
+            op.attrs.insert(BACKWARD.into(), Attr::Bool(true));
+        }
+        if let Some(l) = &self.layer {
+            op.attrs.insert("layer".into(), l.clone());
+        }
         let results = self.g.op(id).results.clone();
         let n = self.g.values.len();
         self.ct.resize(n, None);

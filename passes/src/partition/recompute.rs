@@ -406,6 +406,8 @@ fn realise(g: &mut Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> us
             .collect();
         let mut attrs = op.attrs.clone();
         attrs.insert(RECOMPUTE.into(), Attr::Bool(true));
+        // It runs in the backward, and is counted there.
+        attrs.insert(crate::partition::autodiff::BACKWARD.into(), Attr::Bool(true));
         let types = op.results.iter().map(|r| g.ty(*r).clone()).collect();
         let id = g.create_op(op.kind, operands, types, attrs, op.loc.clone());
         body.push(id);

@@ -59,8 +59,10 @@ impl Pass for OverlapCollectives {
             let start = g.create_op(OpKind::AsyncStart, vec![input], vec![Type::Token], attrs, op.loc.clone());
             let token = g.op(start).results[0];
             let mut wait_attrs = std::collections::BTreeMap::new();
-            if let Some(l) = op.attrs.get("layer") {
-                wait_attrs.insert("layer".into(), l.clone());
+            for key in ["layer", crate::partition::autodiff::BACKWARD] {
+                if let Some(v) = op.attrs.get(key) {
+                    wait_attrs.insert(key.into(), v.clone());
+                }
             }
             let wait = g.create_op(OpKind::AsyncWait, vec![token], vec![g.ty(result).clone()], wait_attrs, op.loc.clone());
             let new_result = g.op(wait).results[0];
