@@ -173,7 +173,8 @@ impl DecoderConfig {
         Ok(h)
     }
 
-    fn attention_config(&self) -> AttentionConfig {
+    /// The attention attributes every layer of this decoder has.
+    pub fn attention_config(&self) -> AttentionConfig {
         AttentionConfig {
             causal: self.causal,
             num_heads: self.heads,

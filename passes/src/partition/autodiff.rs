@@ -66,6 +66,28 @@ impl Pass for Autodiff {
     }
 }
 
+/// Appends the backward of a program fragment whose results are its outputs (the chooser prices
+/// a layer's training step with it): a cotangent argument per result, the reverse sweep, and the
+/// cotangents of its float arguments as the new results. No loss, no weights summed.
+pub fn append_backward(g: &mut Graph) -> Result<(), PassError> {
+    let mut d = Differentiator::new(g, GradReduce::AllReduce)?;
+    let forward: Vec<_> = d.g.body.clone();
+    let args = d.g.args.clone();
+    for r in d.g.results.clone() {
+        let seed = d.g.add_arg(d.g.ty(r).clone());
+        d.grow();
+        d.accumulate(r, seed)?;
+    }
+    d.backward = true;
+    for &id in forward.iter().rev() {
+        let op = d.g.op(id).clone();
+        d.layer = op.attrs.get("layer").cloned();
+        d.adjoint(&op)?;
+    }
+    d.g.results = args.iter().filter_map(|a| d.ct[a.0 as usize]).collect();
+    Ok(())
+}
+
 fn fail(message: impl Into<String>) -> PassError {
     PassError::Precondition { pass: "seq-autodiff", message: message.into() }
 }
@@ -256,11 +278,16 @@ impl<'g> Differentiator<'g> {
             op.attrs.insert("layer".into(), l.clone());
         }
         let results = self.g.op(id).results.clone();
+        self.grow();
+        Ok(results)
+    }
+
+    /// Room for the values added since the tables were sized.
+    fn grow(&mut self) {
         let n = self.g.values.len();
         self.ct.resize(n, None);
         self.attention_ct.resize(n, None);
         self.weight.resize(n, false);
-        Ok(results)
     }
 
     fn emit1(&mut self, kind: OpKind, operands: &[ValueId], a: BTreeMap<String, Attr>) -> Result<ValueId, PassError> {

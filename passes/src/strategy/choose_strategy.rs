@@ -200,6 +200,11 @@ pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config)
             .map_err(|e| e.to_string())?
     };
     g.results = vec![out];
+    // A training step's layer is priced with its backward: the transposed transfers and the
+    // attention backward decide between strategies as much as the forward's do.
+    if config.train {
+        crate::partition::autodiff::append_backward(&mut g).map_err(|e| e.to_string())?;
+    }
     OverlapCollectives.run(&mut g).map_err(|e| e.to_string())?;
     PlanMemory.run(&mut g).map_err(|e| e.to_string())?;
     let ulysses = match strategy {

@@ -544,3 +544,24 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
     assert_eq!(resumed.weights(), straight.weights(), "the same final weights");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// For a training step the chooser prices each candidate with its backward (the transposed
+/// transfers and the attention backward): every candidate costs more than its forward alone,
+/// and the backward roughly doubles the forward's attention time or more.
+#[test]
+fn the_chooser_prices_the_backward() {
+    use seq_passes::config::{Config, Strategy};
+    use seq_passes::strategy::choose_strategy::{Layer, price_layer};
+    use seq_passes::strategy::cost_model::{Profile, Target};
+    let cfg = DecoderConfig::llama3_8b().attention_config();
+    let layer = Layer { cfg, dtype: seq_ir::DType::BF16, segments: false };
+    let seq = 32768;
+    for strategy in [Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv, Strategy::Hybrid { ulysses: 4, ring: 2 }] {
+        let fwd = Config::new(Target::new(8, Profile::h200()));
+        let train = Config { train: true, ..fwd.clone() };
+        let f = price_layer(&layer, seq, strategy, &fwd).expect("forward prices");
+        let t = price_layer(&layer, seq, strategy, &train).expect("training step prices");
+        assert!(t.seconds > 2.0 * f.seconds, "{strategy}: step {:.3} ms vs forward {:.3} ms", t.seconds * 1e3, f.seconds * 1e3);
+        assert!(t.peak_bytes > f.peak_bytes, "{strategy}: the backward holds more");
+    }
+}
