@@ -144,10 +144,17 @@ pub fn load(source: &Source) -> Result<Graph, Error> {
 
 /// Reads a model file; `seq_len` sets the sequence length of a Hugging Face config.
 pub fn load_file(path: &std::path::Path, seq_len: Option<i64>) -> Result<Graph, Error> {
+    load_file_packed(path, seq_len, false)
+}
+
+/// `load_file`, with a Hugging Face config built for packed documents (a segment ids argument:
+/// no attention across a document boundary) when `packed`.
+pub fn load_file_packed(path: &std::path::Path, seq_len: Option<i64>, packed: bool) -> Result<Graph, Error> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("onnx") => Ok(import(path)?.graph),
         Some("json") => {
-            let cfg = seq_frontends::hf::read_config(path, seq_len.unwrap_or(DEFAULT_SEQ_LEN)).map_err(|e| Error::Input(e.to_string().trim_start_matches("error: ").to_string()))?;
+            let mut cfg = seq_frontends::hf::read_config(path, seq_len.unwrap_or(DEFAULT_SEQ_LEN)).map_err(|e| Error::Input(e.to_string().trim_start_matches("error: ").to_string()))?;
+            cfg.packed |= packed;
             cfg.build().map_err(|e| Error::Input(format!("{}: {e}", path.display())))
         }
         _ => load_text(&Source::File(path.to_path_buf())),

@@ -276,9 +276,18 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
-        /// Token ids, .npy int32/int64 of shape [rows, seq]: one row per step, in order, wrapping.
+        /// Token ids: .npy int32/int64 of shape [rows, seq] (one row per step, in order, wrapping),
+        /// or a flat .bin of uint16 tokens (nanoGPT, llm.c; --token-bytes 4 for uint32) cut into
+        /// --seq-len windows.
         #[arg(long, value_name = "FILE")]
         data: PathBuf,
+        /// (.bin) Bytes per token: 2 or 4.
+        #[arg(long, default_value_t = 2)]
+        token_bytes: usize,
+        /// The end-of-document token: a window then packs documents (segment ids, positions that
+        /// restart, no attention or label across a boundary).
+        #[arg(long, value_name = "ID")]
+        eos: Option<u32>,
         /// Initial weights by parameter name (.safetensors); default: seeded random weights.
         #[arg(long, value_name = "FILE")]
         weights: Option<PathBuf>,
@@ -492,6 +501,8 @@ fn run(cli: Cli) -> Result<(), String> {
             file,
             mut target,
             data,
+            token_bytes,
+            eos,
             weights,
             steps,
             lr,
@@ -535,6 +546,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
             };
             let ck = Checkpoints { save: save.as_deref(), every: save_every, resume: resume.as_deref() };
+            let data = Data { path: &data, token_bytes, eos };
             train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), ck)?;
         }
         Command::Verify { file } => {
@@ -710,11 +722,18 @@ struct Checkpoints<'a> {
     resume: Option<&'a std::path::Path>,
 }
 
+/// Where `seqc train` reads its tokens.
+struct Data<'a> {
+    path: &'a std::path::Path,
+    token_bytes: usize,
+    eos: Option<u32>,
+}
+
 /// `seqc train` on CPU ranks.
 fn train_cpu(
     file: &std::path::Path,
     target: &TargetArgs,
-    data: &std::path::Path,
+    data: &Data,
     weights: Option<&std::path::Path>,
     o: &seqc::train::TrainOptions,
     log: Option<&std::path::Path>,
@@ -722,10 +741,19 @@ fn train_cpu(
 ) -> Result<(), String> {
     use std::io::{IsTerminal, Write};
     let err = |e: Error| e.to_string();
-    let tokens = seq_runtime::cpu::read_token_ids(data).map_err(|e| format!("error: {e}"))?;
-    let rows = seqc::train::data_rows(&tokens).map_err(err)?;
-    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.numel()) as i64);
-    let g = seqc::load_file(file, Some(seq)).map_err(err)?;
+    let rows = if data.path.extension().is_some_and(|e| e == "bin") {
+        let seq = target.seq_len.ok_or("error: a .bin token file needs --seq-len (the window each step trains on)")?;
+        let bytes = std::fs::read(data.path).map_err(|e| format!("error: cannot read '{}': {e}", data.path.display()))?;
+        seqc::train::bin_rows(&bytes, data.token_bytes, seq.max(0) as usize, data.eos).map_err(err)?
+    } else {
+        if data.eos.is_some() {
+            return Err("error: --eos packs documents into the windows of a .bin token file; a .npy holds its rows as they are".into());
+        }
+        let tokens = seq_runtime::cpu::read_token_ids(data.path).map_err(|e| format!("error: {e}"))?;
+        seqc::train::data_rows(&tokens).map_err(err)?
+    };
+    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
+    let g = seqc::load_file_packed(file, Some(seq), data.eos.is_some()).map_err(err)?;
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
     let (source, layout) = weights_of(weights, file, &compiled.plan)?;

@@ -147,8 +147,55 @@ impl TrainState {
     }
 }
 
+/// One step's tokens, and their documents' segment ids when windows pack several documents.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub ids: HostTensor,
+    pub segments: Option<HostTensor>,
+}
+
+/// Windows of `seq` tokens from a flat token file (`.bin` of little-endian uint16 or uint32, as
+/// nanoGPT and llm.c write them), in order; a trailing partial window is dropped. With `eos`, a
+/// window packs documents: each token after an `eos` starts the next document (segment ids,
+/// restarted positions, no attention or label across a boundary).
+pub fn bin_rows(bytes: &[u8], token_bytes: usize, seq: usize, eos: Option<u32>) -> Result<Vec<Row>, Error> {
+    if !matches!(token_bytes, 2 | 4) {
+        return Err(Error::Input(format!("tokens are 2 or 4 bytes, not {token_bytes}")));
+    }
+    if seq == 0 {
+        return Err(Error::Input("--seq-len must be positive".into()));
+    }
+    let tokens: Vec<u32> = bytes
+        .chunks_exact(token_bytes)
+        .map(|c| if token_bytes == 2 { u16::from_le_bytes([c[0], c[1]]) as u32 } else { u32::from_le_bytes([c[0], c[1], c[2], c[3]]) })
+        .collect();
+    if tokens.len() < seq {
+        return Err(Error::Input(format!("the token file holds {} tokens, less than one window of {seq}", tokens.len())));
+    }
+    tokens
+        .chunks_exact(seq)
+        .map(|w| {
+            let ids: Vec<i32> = w.iter().map(|&t| i32::try_from(t).unwrap_or(i32::MAX)).collect();
+            let segments = eos.map(|e| {
+                let mut doc = 0;
+                w.iter()
+                    .map(|&t| {
+                        let s = doc;
+                        doc += i32::from(t == e);
+                        s
+                    })
+                    .collect::<Vec<i32>>()
+            });
+            Ok(Row {
+                ids: HostTensor::from_i32(vec![seq], ids).map_err(Error::Input)?,
+                segments: segments.map(|s| HostTensor::from_i32(vec![seq], s)).transpose().map_err(Error::Input)?,
+            })
+        })
+        .collect()
+}
+
 /// The rows of a `[rows, seq]` token file as step inputs, in order.
-pub fn data_rows(tokens: &HostTensor) -> Result<Vec<HostTensor>, Error> {
+pub fn data_rows(tokens: &HostTensor) -> Result<Vec<Row>, Error> {
     let [rows, seq] = tokens.shape[..] else {
         return Err(Error::Input(format!("--data must be [rows, seq] token ids, got shape {:?}", tokens.shape)));
     };
@@ -156,7 +203,7 @@ pub fn data_rows(tokens: &HostTensor) -> Result<Vec<HostTensor>, Error> {
     (0..rows)
         .map(|r| {
             let row: Vec<i32> = ids[r * seq..(r + 1) * seq].iter().map(|&x| x as i32).collect();
-            HostTensor::from_i32(vec![seq], row).map_err(Error::Input)
+            Ok(Row { ids: HostTensor::from_i32(vec![seq], row).map_err(Error::Input)?, segments: None })
         })
         .collect()
 }
@@ -168,7 +215,7 @@ pub fn data_rows(tokens: &HostTensor) -> Result<Vec<HostTensor>, Error> {
 pub fn train(
     plan: &Plan,
     state: &mut TrainState,
-    data: &[HostTensor],
+    data: &[Row],
     o: &TrainOptions,
     mut on_step: impl FnMut(&StepLog, &TrainState) -> Result<(), Error>,
 ) -> Result<Vec<StepLog>, Error> {
@@ -180,7 +227,8 @@ pub fn train(
         let k = state.step;
         let start = Instant::now();
         let row = &data[k % data.len()];
-        let inputs = make_train_inputs(plan, &RunInputs { ids: Some(row.clone()), ..Default::default() })?;
+        let given = RunInputs { ids: Some(row.ids.clone()), segments: row.segments.clone(), seed: 0 };
+        let inputs = make_train_inputs(plan, &given)?;
         let out = train_step(plan, &inputs, &WeightSource::Values(state.weights()), &o.run)?;
         let mut grads: Vec<(String, Vec<f64>)> = out
             .grads
@@ -203,7 +251,7 @@ pub fn train(
             loss: out.loss,
             grad_norm: norm,
             lr,
-            tokens_per_s: row.numel() as f64 / seconds.max(1e-9),
+            tokens_per_s: row.ids.numel() as f64 / seconds.max(1e-9),
             step_ms: seconds * 1e3,
             peak_bytes: out.run.ranks.iter().map(|r| r.peak_live_bytes).max().unwrap_or(0),
         };

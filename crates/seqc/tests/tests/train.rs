@@ -419,7 +419,7 @@ fn the_training_loop_follows_pytorchs_loss_curve() {
         let reference: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("train_ref.json")).expect("train_ref.json")).expect("json");
         let want: Vec<f64> = reference["losses"].as_array().expect("losses").iter().filter_map(|l| l.as_f64()).collect();
-        let (config, tokens) = (dir.join("config.json"), data[0].numel() as i64);
+        let (config, tokens) = (dir.join("config.json"), data[0].ids.numel() as i64);
         let g = seqc::load_file(&config, Some(tokens)).expect("config");
         for devices in [1, 2, 4] {
             let c = compile(&g, devices, StrategyKind::Ring);
@@ -564,4 +564,28 @@ fn the_chooser_prices_the_backward() {
         assert!(t.seconds > 2.0 * f.seconds, "{strategy}: step {:.3} ms vs forward {:.3} ms", t.seconds * 1e3, f.seconds * 1e3);
         assert!(t.peak_bytes > f.peak_bytes, "{strategy}: the backward holds more");
     }
+}
+
+/// A flat token file cut into windows, with an end-of-document token: each window packs
+/// documents (segment ids restart the positions; no label crosses a boundary), and a packed
+/// step equals the unsplit one on every strategy.
+#[test]
+fn packed_windows_from_a_token_file() {
+    use seqc::train::bin_rows;
+    let eos = 7u16;
+    let tokens: Vec<u16> = (0..70u16).map(|i| if i % 11 == 10 { eos } else { 20 + i % 200 }).collect();
+    let bytes: Vec<u8> = tokens.iter().flat_map(|t| t.to_le_bytes()).collect();
+    let rows = bin_rows(&bytes, 2, 32, Some(eos.into())).expect("windows");
+    assert_eq!(rows.len(), 2, "70 tokens make two windows of 32 (the rest is dropped)");
+    let segs = rows[0].segments.as_ref().and_then(HostTensor::to_i64).expect("segments");
+    // Token 10 is the first document's end: the next token starts document 1.
+    assert_eq!((segs[10], segs[11], segs[21], segs[22]), (0, 1, 1, 2));
+    let ids = rows[0].ids.to_i64().expect("ids");
+    let labels = next_token_labels(&ids, Some(&segs));
+    assert_eq!((labels[9], labels[10], labels[11]), (ids[10] as i32, -1, ids[12] as i32));
+    let err = bin_rows(&bytes[..20], 2, 32, None).expect_err("too short").to_string();
+    assert!(err.contains("less than one window"), "{err}");
+    let cfg = DecoderConfig { packed: true, seq_len: 32, layers: 1, ..DecoderConfig::tiny() };
+    let segments: Vec<i32> = segs.iter().map(|&s| s as i32).collect();
+    check_strategies("token-file", &cfg.build().expect("builds"), Some(segments), &[2, 3]);
 }
