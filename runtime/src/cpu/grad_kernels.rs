@@ -6,7 +6,7 @@
 //! in `kernels`, callers check shapes of the `Vec`-returning functions; those returning `Result`
 //! check what their caller cannot easily know (ids, labels, attention geometry).
 
-use super::kernels::{AttentionSpec, Float, Masking, MatRef, allows, check_attention, matmul, rotate_pairs};
+use super::kernels::{AttentionSpec, Float, Masking, MatRef, block_mask, check_attention, matmul, rotate_pairs};
 
 /// `dx[rows, in] = dy[rows, out] · W[out, in]`: the input gradient of `y = x Wᵀ + b`.
 pub fn linear_grad_input<T: Float>(dy: &[T], w: &[T], rows: usize, inp: usize, out: usize) -> Vec<T> {
@@ -219,15 +219,7 @@ pub fn attention_partial_grad<T: Float>(
         let bq = BLOCK_Q.min(sq - q0);
         for k0 in (0..sk).step_by(BLOCK_K) {
             let bk = BLOCK_K.min(sk - k0);
-            let mut any = false;
-            for i in 0..bq {
-                for j in 0..bk {
-                    let a = allows(spec, mask, q0 + i, k0 + j);
-                    allowed[i * bk + j] = a;
-                    any |= a;
-                }
-            }
-            if !any {
+            if !block_mask(spec, mask, (q0, bq), (k0, bk), &mut allowed) {
                 continue;
             }
             for h in 0..heads {

@@ -327,6 +327,26 @@ pub(crate) fn check_attention<T>(
     Ok((sq, sk, qc, kc))
 }
 
+/// Fills `allowed[i * bk + j]` for the block of query rows `q0..q0 + bq` and key rows
+/// `k0..k0 + bk`; false when the whole block is masked (then skipped).
+pub(crate) fn block_mask(
+    spec: &AttentionSpec,
+    mask: &Masking,
+    (q0, bq): (usize, usize),
+    (k0, bk): (usize, usize),
+    allowed: &mut [bool],
+) -> bool {
+    let mut any = false;
+    for i in 0..bq {
+        for j in 0..bk {
+            let a = allows(spec, mask, q0 + i, k0 + j);
+            allowed[i * bk + j] = a;
+            any |= a;
+        }
+    }
+    any
+}
+
 /// Whether query row `i` may attend to key row `j` (the forward and the backward share it).
 pub(crate) fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
     let (qi, kj) = (m.q_index[i], m.k_index[j]);
@@ -370,15 +390,7 @@ pub fn attention_partial<T: Float>(
         let mut acc = vec![T::ZERO; heads * bq * hd];
         for k0 in (0..sk).step_by(BLOCK_K) {
             let bk = BLOCK_K.min(sk - k0);
-            let mut any = false;
-            for i in 0..bq {
-                for j in 0..bk {
-                    let a = allows(spec, mask, q0 + i, k0 + j);
-                    allowed[i * bk + j] = a;
-                    any |= a;
-                }
-            }
-            if !any {
+            if !block_mask(spec, mask, (q0, bq), (k0, bk), &mut allowed) {
                 continue;
             }
             for h in 0..heads {
