@@ -66,10 +66,12 @@ fn fail(message: impl Into<String>) -> PassError {
     PassError::Precondition { pass: PASS, message: message.into() }
 }
 
-/// Cheap, rank-local, token-wise ops: what may be recomputed.
+/// What may be recomputed: cheap token-wise ops, and the all-gather of K/V with the slices and
+/// concats around it, so the planner can choose between keeping all-gather-KV's gathered K/V
+/// for the backward and gathering them again there (priced at the transfer's time).
 pub fn recomputable(kind: OpKind) -> bool {
     use OpKind::*;
-    matches!(kind, RmsNorm | LayerNorm | Rope | Silu | Gelu | Swiglu | Mul | Add | Convert | Linear)
+    matches!(kind, RmsNorm | LayerNorm | Rope | Silu | Gelu | Swiglu | Mul | Add | Convert | Linear | AllGather | Slice | Concat)
 }
 
 fn aligned(g: &Graph, v: ValueId) -> u64 {

@@ -348,7 +348,7 @@ pub(crate) fn block_mask(
 }
 
 /// Whether query row `i` may attend to key row `j` (the forward and the backward share it).
-pub(crate) fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
+fn allows(spec: &AttentionSpec, m: &Masking, i: usize, j: usize) -> bool {
     let (qi, kj) = (m.q_index[i], m.k_index[j]);
     qi >= 0
         && kj >= 0
