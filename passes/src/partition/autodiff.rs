@@ -492,14 +492,14 @@ impl<'g> Differentiator<'g> {
                 // concat_dim: the transpose swaps the two.
                 let a = Self::collective_attrs(
                     op,
-                    &[("split_dim", op.attrs["concat_dim"].clone()), ("concat_dim", op.attrs["split_dim"].clone())],
+                    &[("split_dim", attr(op, "concat_dim")?), ("concat_dim", attr(op, "split_dim")?)],
                 );
                 let d = self.emit1(AllToAll, &[dy], a)?;
                 self.accumulate(x(0), d)
             }
             AllGather => {
                 let Some(dy) = dy else { return Ok(()) };
-                let a = Self::collective_attrs(op, &[("dim", op.attrs["dim"].clone()), ("reduction", Attr::Str("sum".into()))]);
+                let a = Self::collective_attrs(op, &[("dim", attr(op, "dim")?), ("reduction", Attr::Str("sum".into()))]);
                 let d = self.emit1(ReduceScatter, &[dy], a)?;
                 self.accumulate(x(0), d)
             }
@@ -509,7 +509,7 @@ impl<'g> Differentiator<'g> {
                     return Err(fail(format!("{}: only sum reductions have a derivative rule", at(op))));
                 }
                 let (kind, a) = if op.kind == ReduceScatter {
-                    (AllGather, Self::collective_attrs(op, &[("dim", op.attrs["dim"].clone())]))
+                    (AllGather, Self::collective_attrs(op, &[("dim", attr(op, "dim")?)]))
                 } else {
                     (AllReduce, Self::collective_attrs(op, &[("reduction", Attr::Str("sum".into()))]))
                 };
@@ -535,8 +535,8 @@ impl<'g> Differentiator<'g> {
                 // then this rank's rows.
                 let Some(dy) = dy else { return Ok(()) };
                 let a = attrs([
-                    ("axis", op.attrs["axis"].clone()),
-                    ("group_size", op.attrs["num_shards"].clone()),
+                    ("axis", attr(op, "axis")?),
+                    ("group_size", attr(op, "num_shards")?),
                     ("reduction", Attr::Str("sum".into())),
                 ]);
                 let total = self.emit1(AllReduce, &[dy], a)?;
@@ -577,6 +577,11 @@ impl<'g> Differentiator<'g> {
         }
         Ok(())
     }
+}
+
+/// A required attribute of a verified op (a missing one is reported, not a panic).
+fn attr(op: &Op, name: &str) -> Result<Attr, PassError> {
+    op.attrs.get(name).cloned().ok_or_else(|| fail(format!("{} has no '{name}' attribute", at(op))))
 }
 
 fn attention_attrs(op: &Op) -> BTreeMap<String, Attr> {
