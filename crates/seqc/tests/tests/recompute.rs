@@ -176,7 +176,7 @@ fn all_gather_kv_gathers_again_when_memory_is_short() {
     };
     assert_eq!(regathers(&base), 0, "kept when memory allows");
     let (params, arena) = (base.plan.memory.param_bytes, base.plan.memory.arena_bytes);
-    let err = compile_graph(g.clone(), &options(2, strategy, Some(params + arena / 4))).err().expect("refused").to_string();
+    let err = compile_graph(g.clone(), &options(2, strategy, Some(params + arena / 4))).expect_err("refused").to_string();
     let smallest = bytes_after(&err, "a budget of at least ");
     let c = compile_graph(g, &options(2, strategy, Some(smallest))).expect("fits");
     assert!(regathers(&c) > 0, "K/V gathered again in the backward under {smallest} bytes");
