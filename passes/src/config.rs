@@ -87,6 +87,19 @@ pub struct Config {
     pub train: bool,
     /// How a training step sums weight gradients over the devices.
     pub grad_reduce: GradReduce,
+    /// The backward of ring layers: as their forward, or Ulysses (all-to-all of dO, O, LSE, q,
+    /// k, v; one attention backward per head group; all-to-all of dq, dk, dv back).
+    pub backward: BackwardStrategy,
+}
+
+/// How ring layers run their backward.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BackwardStrategy {
+    /// The transpose of the forward (dK/dV travel back around the ring).
+    #[default]
+    AsForward,
+    /// Ulysses where the heads divide over the devices (else as the forward).
+    Ulysses,
 }
 
 /// How weight gradients (each rank's partial sum over its tokens) are summed over the devices.
@@ -119,6 +132,7 @@ impl Config {
             head_groups: 1,
             train: false,
             grad_reduce: GradReduce::default(),
+            backward: BackwardStrategy::default(),
         }
     }
 }

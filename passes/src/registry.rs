@@ -11,7 +11,7 @@ pub fn all(config: &Config) -> Vec<Box<dyn Pass>> {
         Box::new(partition::LowerAttention),
         Box::new(partition::SimplifyCollectives),
         Box::new(partition::Cse),
-        Box::new(partition::Autodiff { grad_reduce: config.grad_reduce }),
+        Box::new(partition::Autodiff { grad_reduce: config.grad_reduce, backward: config.backward }),
         Box::new(partition::Recompute { target: config.target.clone() }),
         Box::new(schedule::OverlapCollectives),
         Box::new(schedule::PlanMemory),

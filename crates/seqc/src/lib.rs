@@ -36,7 +36,7 @@ use seq_passes::{
 use seq_runtime::Plan;
 use std::path::PathBuf;
 
-pub use seq_passes::config::{Chooser as ChooserKind, GradReduce, StrategyRequest as StrategyKind};
+pub use seq_passes::config::{BackwardStrategy, Chooser as ChooserKind, GradReduce, StrategyRequest as StrategyKind};
 
 /// Where a model comes from.
 #[derive(Clone, Debug)]
@@ -69,6 +69,8 @@ pub struct CompileOptions {
     pub train: bool,
     /// How the step sums weight gradients over the devices (default: reduce-scatter, ZeRO-2).
     pub grad_reduce: GradReduce,
+    /// How ring layers run their backward (default: as their forward).
+    pub backward: BackwardStrategy,
 }
 
 impl Default for CompileOptions {
@@ -87,6 +89,7 @@ impl Default for CompileOptions {
             head_groups: 1,
             train: false,
             grad_reduce: GradReduce::default(),
+            backward: BackwardStrategy::default(),
         }
     }
 }
@@ -251,6 +254,7 @@ fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
         head_groups: opts.head_groups,
         train: opts.train,
         grad_reduce: opts.grad_reduce,
+        backward: opts.backward,
     }
 }
 

@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq_ir::{PrintOptions, print_graph};
 use seq_passes::{
-    config::{Chooser, Config, GradReduce, StrategyRequest},
+    config::{BackwardStrategy, Chooser, Config, GradReduce, StrategyRequest},
     pipeline, registry,
 };
 use seqc::{CompileOptions, Error, Source};
@@ -128,6 +128,17 @@ struct TargetArgs {
     /// holds every gradient). `seqc run` writes whole gradients either way.
     #[arg(long, value_enum, default_value = "reduce-scatter")]
     grad_reduce: GradReduceArg,
+    /// (--train) The backward of ring layers: as-forward (dK/dV travel back around the ring), or
+    /// ulysses (all-to-all to head groups, one attention backward per group over the whole
+    /// sequence, all-to-all back), where the heads divide over the devices.
+    #[arg(long, value_enum, default_value = "as-forward")]
+    backward_strategy: BackwardArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackwardArg {
+    AsForward,
+    Ulysses,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -164,6 +175,10 @@ impl TargetArgs {
             grad_reduce: match self.grad_reduce {
                 GradReduceArg::ReduceScatter => GradReduce::ReduceScatter,
                 GradReduceArg::AllReduce => GradReduce::AllReduce,
+            },
+            backward: match self.backward_strategy {
+                BackwardArg::AsForward => BackwardStrategy::AsForward,
+                BackwardArg::Ulysses => BackwardStrategy::Ulysses,
             },
         }
     }

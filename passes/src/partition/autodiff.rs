@@ -24,7 +24,10 @@
 //! attention they form, so each block's backward (`seq.attention_partial_grad`) is given the
 //! final merged output and log-sum-exp with dO, as flash-attention's backward is.
 
-use crate::{Pass, PassError, config::GradReduce};
+use crate::{
+    Pass, PassError,
+    config::{BackwardStrategy, GradReduce},
+};
 use seq_ir::{
     Attr, Builder, DType, Graph, OpKind, TensorType, Type, ValueId,
     builder::attrs,
@@ -36,6 +39,7 @@ use std::collections::BTreeMap;
 
 pub struct Autodiff {
     pub grad_reduce: GradReduce,
+    pub backward: BackwardStrategy,
 }
 
 /// The axis of all devices (the sequence group) over which weight gradients are summed.
@@ -62,7 +66,9 @@ impl Pass for Autodiff {
     }
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
-        Differentiator::new(g, self.grad_reduce)?.run()
+        let mut d = Differentiator::new(g, self.grad_reduce)?;
+        d.mode = self.backward;
+        d.run()
     }
 }
 
@@ -107,6 +113,8 @@ struct AttentionCotangent {
     d_o: ValueId,
     o: ValueId,
     lse: ValueId,
+    /// The whole attention's backward is already emitted (a Ulysses backward of a ring layer).
+    done: bool,
 }
 
 /// The logits' input rows, the output projection, and the layout the logits were assembled from.
@@ -128,6 +136,8 @@ struct Differentiator<'g> {
     layer: Option<Attr>,
     /// Whether ops emitted now belong to the backward (not the loss head).
     backward: bool,
+    /// How ring layers run their backward.
+    mode: BackwardStrategy,
 }
 
 impl<'g> Differentiator<'g> {
@@ -155,7 +165,7 @@ impl<'g> Differentiator<'g> {
             }
         }
         let n = g.values.len();
-        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, grad_reduce, loc: None, layer: None, backward: false })
+        Ok(Self { g, ct: vec![None; n], attention_ct: vec![None; n], weight, devices, split, grad_reduce, loc: None, layer: None, backward: false, mode: BackwardStrategy::AsForward })
     }
 
     fn run(mut self) -> Result<(), PassError> {
@@ -451,7 +461,11 @@ impl<'g> Differentiator<'g> {
                 if self.ct[l.0 as usize].is_some() {
                     return Err(fail(format!("{}: its log-sum-exp is used beyond merges, which has no derivative rule", at(op))));
                 }
-                let t = self.merged_cotangent(op, o, l)?;
+                let mut t = self.merged_cotangent(op, o, l)?;
+                // The outermost merge of a ring layer: its backward may run as Ulysses instead.
+                if !t.done && self.mode == BackwardStrategy::Ulysses && self.attention_ct[o.0 as usize].is_none() {
+                    t.done = self.ulysses_backward(op, t)?;
+                }
                 for i in [0, 2] {
                     self.attention_ct[x(i).0 as usize] = Some(t);
                 }
@@ -555,9 +569,68 @@ impl<'g> Differentiator<'g> {
     fn merged_cotangent(&mut self, op: &Op, o: ValueId, l: ValueId) -> Result<AttentionCotangent, PassError> {
         match (self.attention_ct[o.0 as usize], self.ct[o.0 as usize]) {
             (Some(t), None) => Ok(t),
-            (None, Some(d_o)) => Ok(AttentionCotangent { d_o, o, lse: l }),
+            (None, Some(d_o)) => Ok(AttentionCotangent { d_o, o, lse: l, done: false }),
             _ => Err(fail(format!("{}: its output is used both by merges and elsewhere", at(op)))),
         }
+    }
+
+    /// The partial attentions a merge tree combines.
+    fn leaves(&self, merge: &Op) -> Vec<Op> {
+        let mut out = Vec::new();
+        for i in [0, 2] {
+            match self.g.producer(merge.operands[i]) {
+                Some(p) if p.kind == OpKind::LseMerge => out.extend(self.leaves(p)),
+                Some(p) if p.kind == OpKind::AttentionPartial => out.push(p.clone()),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The Ulysses backward of a ring layer whose merged result is `merge`'s, with cotangent `t`:
+    /// dO, O, LSE, q and this rank's k, v go to head groups by all-to-all, one attention
+    /// backward runs over the whole sequence per group, and dq, dk, dv come back. Returns false
+    /// (and emits nothing) where the heads do not divide over the devices or the layer is not a
+    /// ring over every device.
+    fn ulysses_backward(&mut self, merge: &Op, t: AttentionCotangent) -> Result<bool, PassError> {
+        let leaves = self.leaves(merge);
+        // This rank's own block attends its queries to its own keys: the same index vector.
+        let Some(local) = leaves.iter().find(|p| p.operands[3] == p.operands[4]).cloned() else { return Ok(false) };
+        let n = self.devices;
+        let (heads, kv_heads) = (local.int("num_heads").unwrap_or(0), local.int("num_kv_heads").unwrap_or(0));
+        let whole_ring = leaves.len() as i64 == n;
+        if !self.split || !whole_ring || heads % n != 0 || kv_heads % n != 0 {
+            return Ok(false);
+        }
+        let group = |extra: &[(&str, Attr)]| {
+            let mut a = attrs([("axis", Attr::Str(ALL_DEVICES.into())), ("group_size", Attr::Int(n))]);
+            a.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+            a
+        };
+        let to_heads = group(&[("split_dim", Attr::Int(1)), ("concat_dim", Attr::Int(0))]);
+        let to_rows = group(&[("split_dim", Attr::Int(0)), ("concat_dim", Attr::Int(1))]);
+        let gather = group(&[("dim", Attr::Int(0))]);
+        let mut operands = Vec::new();
+        for v in [local.operands[0], local.operands[1], local.operands[2], t.o, t.lse, t.d_o] {
+            operands.push(self.emit1(OpKind::AllToAll, &[v], to_heads.clone())?);
+        }
+        let index = self.emit1(OpKind::AllGather, &[local.operands[3]], gather.clone())?;
+        operands.extend([index, index]);
+        if local.operands.len() == 7 {
+            let segments = self.emit1(OpKind::AllGather, &[local.operands[5]], gather)?;
+            operands.extend([segments, segments]);
+        }
+        let mut a = attention_attrs(&local);
+        a.insert("num_heads".into(), Attr::Int(heads / n));
+        a.insert("num_kv_heads".into(), Attr::Int(kv_heads / n));
+        let segs = i64::from(local.operands.len() == 7);
+        a.insert(SEGMENT_SIZES.into(), Attr::Ints { values: vec![1, 1, 1, 1, 1, 1, 1, 1, segs, segs], width: 32 });
+        let d = self.emit(OpKind::AttentionPartialGrad, &operands, a)?;
+        for (&x, di) in local.operands.iter().zip(d) {
+            let back = self.emit1(OpKind::AllToAll, &[di], to_rows.clone())?;
+            self.accumulate(x, back)?;
+        }
+        Ok(true)
     }
 
     fn attention_partial(&mut self, op: &Op) -> Result<(), PassError> {
@@ -566,6 +639,9 @@ impl<'g> Differentiator<'g> {
             return Err(fail(format!("{}: its log-sum-exp is used beyond merges, which has no derivative rule", at(op))));
         }
         let t = self.merged_cotangent(op, o, l)?;
+        if t.done {
+            return Ok(());
+        }
         let mut operands = vec![op.operands[0], op.operands[1], op.operands[2], t.o, t.lse, t.d_o];
         operands.extend_from_slice(&op.operands[3..]);
         let mut a = attention_attrs(op);

@@ -59,6 +59,10 @@ fn tiny_training_step_under_every_strategy() {
             check(&format!("tiny_train_{sname}_{devices}"), &c, devices, s);
         }
     }
+    // The mixed pair: ring forward, Ulysses backward.
+    let o = CompileOptions { train: true, backward: seqc::BackwardStrategy::Ulysses, ..opts(2, StrategyKind::Ring) };
+    let c = compile(&source, &o).unwrap_or_else(|e| panic!("ring forward, ulysses backward: {e}"));
+    check("tiny_train_ring_ulysses_backward_2", &c, 2, StrategyKind::Ring);
 }
 
 #[test]

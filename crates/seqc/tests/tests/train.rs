@@ -364,7 +364,7 @@ fn an_op_without_a_derivative_rule_is_a_located_error() {
 "#;
     let ctx = seq_ir::SeqContext::new().expect("context");
     let mut g = seq_frontends::load_mlir_source(&ctx, text, "max.mlir").expect("parses");
-    let e = seq_passes::Pass::run(&seq_passes::partition::Autodiff { grad_reduce: Default::default() }, &mut g).expect_err("no rule").to_string();
+    let e = seq_passes::Pass::run(&seq_passes::partition::Autodiff { grad_reduce: Default::default(), backward: Default::default() }, &mut g).expect_err("no rule").to_string();
     assert!(e.contains("seq.all_reduce at max.mlir:4:8") && e.contains("only sum reductions"), "{e}");
 }
 
@@ -588,4 +588,50 @@ fn packed_windows_from_a_token_file() {
     let cfg = DecoderConfig { packed: true, seq_len: 32, layers: 1, ..DecoderConfig::tiny() };
     let segments: Vec<i32> = segs.iter().map(|&s| s as i32).collect();
     check_strategies("token-file", &cfg.build().expect("builds"), Some(segments), &[2, 3]);
+}
+
+/// A mixed pair: ring forward, Ulysses backward (`--backward-strategy ulysses`). The forward's
+/// K/V go around the ring; the backward moves dO, O, LSE, q, k, v to head groups and dq, dk, dv
+/// back by all-to-all, with no permute; the step equals the unsplit one. Where the KV heads do
+/// not divide over the devices the backward stays the ring's, and is still right.
+#[test]
+fn a_ring_forward_with_a_ulysses_backward() {
+    let tiny = DecoderConfig::tiny();
+    let cases = [
+        ("mha", DecoderConfig { kv_heads: 4, seq_len: 40, ..tiny.clone() }, None, vec![2, 4]),
+        ("gqa", DecoderConfig { seq_len: 37, ..tiny.clone() }, None, vec![2]),
+        (
+            "packed",
+            DecoderConfig { packed: true, window: Some(9), seq_len: 37, ..tiny.clone() },
+            Some((0..37).map(|i| i32::from(i >= 10) + i32::from(i >= 25)).collect::<Vec<i32>>()),
+            vec![2],
+        ),
+        ("gqa_falls_back", DecoderConfig { seq_len: 40, ..tiny }, None, vec![4]),
+    ];
+    for (name, cfg, segs, devices) in cases {
+        let g = cfg.build().expect("builds");
+        let unsplit = compile(&g, 1, StrategyKind::Replicate);
+        let ins = inputs(&unsplit, segs);
+        let weights = peaked_weights(&unsplit, 4);
+        let reference = run(&unsplit, &ins, &weights, Precision::F64);
+        for n in devices {
+            let o = CompileOptions { backward: seqc::BackwardStrategy::Ulysses, ..options(n, StrategyKind::Ring) };
+            let c = compile_graph(g.clone(), &o).unwrap_or_else(|e| panic!("{name} x {n}: {e}"));
+            let is = |s: &seq_runtime::Step, op: &str| s.op == op || s.attrs().str("collective").ok() == Some(&format!("seq.{op}"));
+            let backward = |s: &&seq_runtime::Step| s.attrs().bool("backward") == Ok(true);
+            let fwd_permutes = c.plan.steps.iter().filter(|s| !backward(s) && is(s, "collective_permute")).count();
+            let bwd_permutes = c.plan.steps.iter().filter(|s| backward(s) && is(s, "collective_permute")).count();
+            let bwd_a2a = c.plan.steps.iter().filter(|s| backward(s) && is(s, "all_to_all")).count();
+            assert!(fwd_permutes >= 2 * (n - 1), "{name} x {n}: the forward is a ring ({fwd_permutes} permutes)");
+            if name == "gqa_falls_back" {
+                assert!(bwd_permutes > 0 && bwd_a2a == 0, "{name} x {n}: 2 KV heads over 4 ranks keep the ring backward");
+            } else {
+                assert_eq!(bwd_permutes, 0, "{name} x {n}: no permute in a Ulysses backward");
+                assert_eq!(bwd_a2a, 2 * 9, "{name} x {n}: six all-to-alls out and three back per layer");
+            }
+            let got = run(&c, &ins, &weights, Precision::F32);
+            let (e, tensor) = compare(&got, &reference);
+            assert!(e <= TOLERANCE, "{name} x {n}: {tensor} differs from the unsplit step by {e:.3e}");
+        }
+    }
 }
