@@ -95,8 +95,10 @@ pub struct Config {
 /// How ring layers run their backward.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BackwardStrategy {
-    /// The transpose of the forward (dK/dV travel back around the ring).
+    /// The cheaper of the two for each layer, by the cost model (priced with the forward).
     #[default]
+    Auto,
+    /// The transpose of the forward (dK/dV travel back around the ring).
     AsForward,
     /// Ulysses where the heads divide over the devices (else as the forward).
     Ulysses,

@@ -128,15 +128,17 @@ struct TargetArgs {
     /// holds every gradient). `seqc run` writes whole gradients either way.
     #[arg(long, value_enum, default_value = "reduce-scatter")]
     grad_reduce: GradReduceArg,
-    /// (--train) The backward of ring layers: as-forward (dK/dV travel back around the ring), or
-    /// ulysses (all-to-all to head groups, one attention backward per group over the whole
-    /// sequence, all-to-all back), where the heads divide over the devices.
-    #[arg(long, value_enum, default_value = "as-forward")]
+    /// (--train) The backward of ring layers: auto (the cheaper by the cost model, per layer),
+    /// as-forward (dK/dV travel back around the ring), or ulysses (all-to-all to head groups, one
+    /// attention backward per group over the whole sequence, all-to-all back), where the heads
+    /// divide over the devices.
+    #[arg(long, value_enum, default_value = "auto")]
     backward_strategy: BackwardArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum BackwardArg {
+    Auto,
     AsForward,
     Ulysses,
 }
@@ -177,6 +179,7 @@ impl TargetArgs {
                 GradReduceArg::AllReduce => GradReduce::AllReduce,
             },
             backward: match self.backward_strategy {
+                BackwardArg::Auto => BackwardStrategy::Auto,
                 BackwardArg::AsForward => BackwardStrategy::AsForward,
                 BackwardArg::Ulysses => BackwardStrategy::Ulysses,
             },

@@ -52,6 +52,9 @@ pub const RESULT_NAMES: &str = "seq.result_names";
 /// the report tell a layer's backward from its forward.
 pub const BACKWARD: &str = "backward";
 
+/// Ring layers whose backward the chooser gave to Ulysses (`BackwardStrategy::Auto`).
+pub const ULYSSES_BACKWARD: &str = "seq.ulysses_backward_layers";
+
 /// Results each rank holds a slice of rows of (reduce-scattered gradients), as
 /// `position:rows` pairs joined by commas.
 pub const OWNED_RESULTS: &str = "seq.owned_results";
@@ -75,8 +78,9 @@ impl Pass for Autodiff {
 /// Appends the backward of a program fragment whose results are its outputs (the chooser prices
 /// a layer's training step with it): a cotangent argument per result, the reverse sweep, and the
 /// cotangents of its float arguments as the new results. No loss, no weights summed.
-pub fn append_backward(g: &mut Graph) -> Result<(), PassError> {
+pub fn append_backward(g: &mut Graph, mode: BackwardStrategy) -> Result<(), PassError> {
     let mut d = Differentiator::new(g, GradReduce::AllReduce)?;
+    d.mode = mode;
     let forward: Vec<_> = d.g.body.clone();
     let args = d.g.args.clone();
     for r in d.g.results.clone() {
@@ -463,7 +467,7 @@ impl<'g> Differentiator<'g> {
                 }
                 let mut t = self.merged_cotangent(op, o, l)?;
                 // The outermost merge of a ring layer: its backward may run as Ulysses instead.
-                if !t.done && self.mode == BackwardStrategy::Ulysses && self.attention_ct[o.0 as usize].is_none() {
+                if !t.done && self.attention_ct[o.0 as usize].is_none() && self.ulysses_for(op) {
                     t.done = self.ulysses_backward(op, t)?;
                 }
                 for i in [0, 2] {
@@ -571,6 +575,19 @@ impl<'g> Differentiator<'g> {
             (Some(t), None) => Ok(t),
             (None, Some(d_o)) => Ok(AttentionCotangent { d_o, o, lse: l, done: false }),
             _ => Err(fail(format!("{}: its output is used both by merges and elsewhere", at(op)))),
+        }
+    }
+
+    /// Whether the ring layer merged by `merge` runs its backward as Ulysses: forced, or chosen
+    /// for its layer by the chooser.
+    fn ulysses_for(&self, merge: &Op) -> bool {
+        match self.mode {
+            BackwardStrategy::Ulysses => true,
+            BackwardStrategy::AsForward => false,
+            BackwardStrategy::Auto => match (self.g.module_attrs.get(ULYSSES_BACKWARD), merge.int("layer")) {
+                (Some(Attr::Ints { values, .. }), Some(l)) => values.contains(&l),
+                _ => false,
+            },
         }
     }
 

@@ -8,7 +8,7 @@
 
 use crate::{
     Pass, PassError,
-    config::{Chooser, Config, Strategy, StrategyRequest},
+    config::{BackwardStrategy, Chooser, Config, Strategy, StrategyRequest},
     partition::lowering::{ALL, AttnInputs, emit, illegal},
     schedule::{OverlapCollectives, PlanMemory, plan_memory::ARENA_BYTES},
     simulate::simulate,
@@ -149,6 +149,8 @@ pub struct Layer {
 pub struct LayerPrice {
     pub seconds: f64,
     pub peak_bytes: u64,
+    /// A training step's ring layer is cheaper with a Ulysses backward.
+    pub ulysses_backward: bool,
 }
 
 /// Candidate splits for the target: the fixed strategies, then every hybrid with both degrees
@@ -170,8 +172,34 @@ fn layout(cfg: &AttentionConfig) -> &'static str {
     if cfg.causal { "zigzag" } else { "block" }
 }
 
-/// Prices one layer under `strategy` by lowering it alone and simulating the result.
+/// Prices one layer under `strategy` by lowering it alone and simulating the result; for a
+/// training step with its backward, a ring layer both ways when the backward is the chooser's.
 pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config) -> Result<LayerPrice, String> {
+    let modes: &[BackwardStrategy] = match (config.train, strategy, config.backward) {
+        (true, Strategy::Ring, BackwardStrategy::Auto) => &[BackwardStrategy::AsForward, BackwardStrategy::Ulysses],
+        (_, _, BackwardStrategy::Auto) => &[BackwardStrategy::AsForward],
+        (_, _, mode) => std::slice::from_ref(match mode {
+            BackwardStrategy::Ulysses => &BackwardStrategy::Ulysses,
+            _ => &BackwardStrategy::AsForward,
+        }),
+    };
+    let mut best: Option<LayerPrice> = None;
+    for &mode in modes {
+        let p = price_layer_with(layer, seq, strategy, config, mode)?;
+        if best.as_ref().is_none_or(|b| p.seconds < b.seconds) {
+            best = Some(LayerPrice { ulysses_backward: mode == BackwardStrategy::Ulysses && modes.len() > 1, ..p });
+        }
+    }
+    best.ok_or_else(|| "no backward to price".into())
+}
+
+fn price_layer_with(
+    layer: &Layer,
+    seq: i64,
+    strategy: Strategy,
+    config: &Config,
+    mode: BackwardStrategy,
+) -> Result<LayerPrice, String> {
     let n = config.target.devices;
     let rows = if n == 1 { seq } else { shard_rows(layout(&layer.cfg), seq, n as i64) };
     let c = &layer.cfg;
@@ -203,7 +231,9 @@ pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config)
     // A training step's layer is priced with its backward: the transposed transfers and the
     // attention backward decide between strategies as much as the forward's do.
     if config.train {
-        crate::partition::autodiff::append_backward(&mut g).map_err(|e| e.to_string())?;
+        g.module_attrs.insert("seq.devices".into(), Attr::Int(n as i64));
+        g.module_attrs.insert("seq.split".into(), Attr::Bool(n > 1));
+        crate::partition::autodiff::append_backward(&mut g, mode).map_err(|e| e.to_string())?;
     }
     OverlapCollectives.run(&mut g).map_err(|e| e.to_string())?;
     PlanMemory.run(&mut g).map_err(|e| e.to_string())?;
@@ -214,7 +244,7 @@ pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config)
     let share = if n == 1 || strategy == Strategy::Replicate { 1 } else { n };
     let schedule = simulate(&g, &config.target, &CostContext { seq_len: seq, ulysses, attention_share: share });
     let peak = g.module_attrs.get(ARENA_BYTES).and_then(Attr::as_int).unwrap_or(0) as u64;
-    Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak })
+    Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak, ulysses_backward: false })
 }
 
 fn layers_of(g: &Graph) -> Result<Vec<Layer>, String> {
@@ -463,6 +493,10 @@ impl Pass for ChooseStrategy {
         let (costs, decision) =
             decide(g, &self.config).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
         let n = self.config.target.devices;
+        let layers = layers_of(g).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
+        let seq = crate::partition::shard_sequence::sequence_length(g)
+            .map_err(|m| PassError::Precondition { pass: self.name(), message: m })?
+            .unwrap_or(1);
         // One mesh per program: hybrids must agree on their degrees; the most common wins.
         let mut hybrids: BTreeMap<Strategy, usize> = BTreeMap::new();
         for c in &decision.layers {
@@ -487,6 +521,7 @@ impl Pass for ChooseStrategy {
         if let Some(Strategy::Hybrid { ulysses, ring }) = mesh {
             g.module_attrs.insert("seq.mesh".into(), Attr::Str(format!("ring={ring},ulysses={ulysses}")));
         }
+        let mut ulysses_backward = Vec::new();
         let ids: Vec<_> = g.ops_of(OpKind::Attention).map(|(id, _)| id).collect();
         for (i, id) in ids.into_iter().enumerate() {
             if decision.split && decision.layers.get(i) == Some(&LayerChoice::Whole) {
@@ -501,6 +536,15 @@ impl Pass for ChooseStrategy {
             };
             if let (Strategy::Hybrid { .. }, Some(m)) = (strategy, mesh) {
                 strategy = m;
+            }
+            // A training step's ring layer whose backward is cheaper as Ulysses (priced again,
+            // as the candidates' prices keep only the time).
+            if self.config.train
+                && strategy == Strategy::Ring
+                && let Some(layer) = layers.get(i)
+                && price_layer(layer, seq, strategy, &self.config).is_ok_and(|p| p.ulysses_backward)
+            {
+                ulysses_backward.push(i as i64);
             }
             let op = g.op_mut(id);
             op.attrs.insert("layer".into(), Attr::Int(i as i64));
@@ -526,6 +570,12 @@ impl Pass for ChooseStrategy {
             if let Some(reason) = fallback {
                 op.attrs.insert("fallback".into(), Attr::Str(reason));
             }
+        }
+        if ulysses_backward.is_empty() {
+            g.module_attrs.remove(crate::partition::autodiff::ULYSSES_BACKWARD);
+        } else {
+            let values = ulysses_backward;
+            g.module_attrs.insert(crate::partition::autodiff::ULYSSES_BACKWARD.into(), Attr::Ints { values, width: 64 });
         }
         Ok(())
     }

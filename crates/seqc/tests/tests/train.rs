@@ -635,3 +635,26 @@ fn a_ring_forward_with_a_ulysses_backward() {
         }
     }
 }
+
+/// The chooser gives a ring layer a Ulysses backward where the cost model prices the pair below
+/// ring forward and ring backward (Llama-3-8B at 128K on 8 H200s), and the step it predicts is
+/// no slower than the forced alternatives'.
+#[test]
+fn the_chooser_picks_a_backward_per_layer() {
+    use seqc::BackwardStrategy;
+    let source = seqc::Source::File(super::root().join("examples/llama3-8b.mlir"));
+    let step = |backward: BackwardStrategy| {
+        let o = CompileOptions { devices: 8, strategy: StrategyKind::Ring, train: true, backward, ..Default::default() };
+        seqc::compile(&source, &o).unwrap_or_else(|e| panic!("{backward:?}: {e}"))
+    };
+    let auto = step(BackwardStrategy::Auto);
+    let chosen = match auto.program.module_attrs.get(seq_passes::partition::autodiff::ULYSSES_BACKWARD) {
+        Some(seq_ir::Attr::Ints { values, .. }) => values.len(),
+        _ => 0,
+    };
+    assert!(chosen > 0, "some ring layer takes a Ulysses backward");
+    for forced in [BackwardStrategy::AsForward, BackwardStrategy::Ulysses] {
+        let other = step(forced).report.predicted_step_ms;
+        assert!(auto.report.predicted_step_ms <= other * 1.001, "auto {} ms vs {forced:?} {other} ms", auto.report.predicted_step_ms);
+    }
+}
