@@ -223,7 +223,7 @@ pub fn live_ranges(g: &Graph) -> Vec<LiveRange> {
     }
     let mut out = Vec::new();
     for (v, info) in g.values.iter().enumerate() {
-        let off_device = matches!(info.def, Def::Op(id, _) if matches!(g.op(id).kind, OpKind::Param | OpKind::Unshard));
+        let off_device = crate::schedule::plan_memory::off_device(g, ValueId(v as u32), info);
         let Some(t) = info.ty.tensor() else { continue };
         if off_device || start[v] == usize::MAX {
             continue;

@@ -53,8 +53,9 @@ fn intervals(g: &Graph) -> Vec<Interval> {
     }
     let mut out = Vec::new();
     for (v, info) in g.values.iter().enumerate() {
-        // Weights live outside the arena; unshard results are assembled on the host.
-        let off_device = matches!(info.def, Def::Op(id, _) if matches!(g.op(id).kind, OpKind::Param | OpKind::Unshard));
+        // Weights live outside the arena; a result assembled by unshard is gathered on the host,
+        // but one a whole segment goes on with (mid-program) is on the device.
+        let off_device = off_device(g, ValueId(v as u32), info);
         let Some(t) = info.ty.tensor() else { continue };
         if off_device || start[v] == usize::MAX {
             continue;
@@ -66,6 +67,18 @@ fn intervals(g: &Graph) -> Vec<Interval> {
 }
 
 /// First-fit placement; returns offsets per value and the arena size.
+/// Values that take no arena space: weights, and results assembled by `unshard` on the host.
+pub(crate) fn off_device(g: &Graph, v: ValueId, info: &seq_ir::graph::ValueInfo) -> bool {
+    match info.def {
+        Def::Op(id, _) => match g.op(id).kind {
+            OpKind::Param => true,
+            OpKind::Unshard => g.results.contains(&v),
+            _ => false,
+        },
+        Def::Arg(_) => false,
+    }
+}
+
 pub(crate) fn place(intervals: &[Interval], values: usize) -> (Vec<Option<u64>>, u64) {
     let mut offsets = vec![None; values];
     let mut live: Vec<(u64, u64, usize)> = Vec::new(); // (offset, bytes, end)
