@@ -194,6 +194,16 @@ pub fn target(opts: &CompileOptions) -> Result<Target, Error> {
         }
         t.gpus_per_node = g;
     }
+    // --nodes alone: the devices are spread evenly over the nodes.
+    if let (Some(n), None) = (opts.nodes, opts.gpus_per_node) {
+        if n == 0 || opts.devices % n != 0 {
+            return Err(Error::Topology(format!(
+                "--devices {} do not spread evenly over --nodes {n}: give --gpus-per-node too",
+                opts.devices
+            )));
+        }
+        t.gpus_per_node = opts.devices / n;
+    }
     if let Some(n) = opts.nodes
         && n * t.gpus_per_node != opts.devices
     {

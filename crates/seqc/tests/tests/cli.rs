@@ -231,3 +231,14 @@ fn help_reads_as_text_and_the_input_sets_the_length() {
         assert!(out.contains("output [48, 256]"), "{out}");
     }
 }
+
+#[test]
+fn nodes_alone_spread_the_devices_evenly() {
+    // 8 devices on 2 nodes: 4 per node (the profile's 8 per node would not add up).
+    let (code, out, err) = seqc(&["compile", "examples/llama3-8b.mlir", "--devices", "8", "--nodes", "2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("8 devices"), "{out}");
+    let (code, _, err) = seqc(&["compile", "examples/llama3-8b.mlir", "--devices", "8", "--nodes", "3"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("do not spread evenly over --nodes 3"), "{err}");
+}
