@@ -774,6 +774,36 @@ fn train_cpu(
     let g = seqc::load_file_packed(file, Some(seq), data.eos.is_some()).map_err(err)?;
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
+    // What this host holds: every rank's weights and activations in the compute precision (the
+    // plan's bytes at their declared types, widened), and one copy of the weights and AdamW
+    // moments in f64 for the optimizer.
+    let plan = &compiled.plan;
+    let widen = |bytes: u64| bytes * if o.run.precision == seq_runtime::cpu::Precision::F64 { 4 } else { 2 };
+    let params: u64 = plan
+        .steps
+        .iter()
+        .filter(|s| s.op == "param")
+        .map(|s| plan.values[s.results[0] as usize].shape.iter().product::<i64>().max(0) as u64)
+        .sum();
+    let (ranks, optimizer) = (widen(plan.memory.arena_bytes + plan.memory.param_bytes) * plan.devices as u64, params * 24);
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    eprintln!(
+        "seqc: per rank {:.3} GiB weights + {:.3} GiB activations (declared types); optimizer {:.3} GiB (weights and two moments in f64, {params} parameters); this host holds {:.3} GiB in all",
+        gib(plan.memory.param_bytes),
+        gib(plan.memory.arena_bytes),
+        gib(optimizer),
+        gib(ranks + optimizer)
+    );
+    if let Some(avail) = available_memory()
+        && ranks + optimizer > avail
+    {
+        return Err(format!(
+            "error: training {} ranks on this host's CPUs needs about {:.1} GiB, {:.1} GiB is available: use a shorter --seq-len, fewer --devices, or a smaller model",
+            plan.devices,
+            gib(ranks + optimizer),
+            gib(avail)
+        ));
+    }
     let (source, layout) = weights_of(weights, file, &compiled.plan)?;
     let mut state = match ck.resume {
         Some(dir) => {
