@@ -448,4 +448,16 @@ irdl.dialect @seq {
     %v7 = irdl.base "!builtin.tensor"
     irdl.results(output: %v7)
   }
+  irdl.operation @offload {
+    %v1 = irdl.base "!builtin.tensor"
+    irdl.operands(input: %v1)
+    %v2 = irdl.base "!builtin.tensor"
+    irdl.results(output: %v2)
+  }
+  irdl.operation @reload {
+    %v1 = irdl.base "!builtin.tensor"
+    irdl.operands(input: %v1)
+    %v2 = irdl.base "!builtin.tensor"
+    irdl.results(output: %v2)
+  }
 }

@@ -90,6 +90,9 @@ pub struct Config {
     /// The backward of ring layers: as their forward, or Ulysses (all-to-all of dO, O, LSE, q,
     /// k, v; one attention backward per head group; all-to-all of dq, dk, dv back).
     pub backward: BackwardStrategy,
+    /// Under a memory budget, offload activations to host memory where the host link hides the
+    /// copies (`seq-recompute`'s third choice; CPU backend only for now).
+    pub offload: bool,
 }
 
 /// How ring layers run their backward.
@@ -135,6 +138,7 @@ impl Config {
             train: false,
             grad_reduce: GradReduce::default(),
             backward: BackwardStrategy::default(),
+            offload: false,
         }
     }
 }

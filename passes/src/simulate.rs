@@ -36,6 +36,9 @@ impl Schedule {
     }
 }
 
+/// The stream of copies between device and host memory.
+pub const COPY_STREAM: u32 = 2;
+
 pub fn simulate(g: &Graph, target: &Target, ctx: &CostContext) -> Schedule {
     let mut ready = vec![0.0f64; g.values.len()];
     let mut stream_free: BTreeMap<u32, f64> = BTreeMap::new();
@@ -66,6 +69,14 @@ pub fn simulate(g: &Graph, target: &Target, ctx: &CostContext) -> Schedule {
                 stream_free.insert(1, start + cost.seconds);
                 s.comm_busy += cost.seconds;
                 (1, start, start + cost.seconds)
+            }
+            (Resource::Copy, _) => {
+                // The copy stream: its consumers wait for it through their inputs, the compute
+                // stream does not.
+                // Issued by the host in program order: not before the compute stream gets here.
+                let start = inputs.max(*stream_free.get(&COPY_STREAM).unwrap_or(&0.0)).max(compute_free);
+                stream_free.insert(COPY_STREAM, start + cost.seconds);
+                (COPY_STREAM, start, start + cost.seconds)
             }
             (Resource::Compute, _) => {
                 let start = inputs.max(compute_free);

@@ -73,6 +73,8 @@ op_kinds! {
     LseMerge => "lse_merge", Tokenwise;
     Pad => "pad", Layout;
     ShardGrad => "shard_grad", Gradient;
+    Offload => "offload", Gradient;
+    Reload => "reload", Gradient;
     LabelCount => "label_count", Gradient;
     CrossEntropy => "cross_entropy", Gradient;
     CrossEntropyGrad => "cross_entropy_grad", Gradient;

@@ -556,6 +556,12 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             let (before, after) = (a.index("before")? as i64, a.index("after")? as i64);
             out(x.with_dim(dim as usize, x.shape[dim as usize] + before + after))
         }
+        Offload | Reload => {
+            expect(1, 1)?;
+            let x = t(0, "input")?;
+            float(x, "input")?;
+            out(x.clone())
+        }
         LabelCount => {
             expect(1, 2)?;
             let labels = t(0, "labels")?;

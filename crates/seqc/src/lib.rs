@@ -69,8 +69,10 @@ pub struct CompileOptions {
     pub train: bool,
     /// How the step sums weight gradients over the devices (default: reduce-scatter, ZeRO-2).
     pub grad_reduce: GradReduce,
-    /// How ring layers run their backward (default: as their forward).
+    /// How ring layers run their backward (default: the chooser's).
     pub backward: BackwardStrategy,
+    /// Under `memory_budget_gib`, offload activations to host memory where the copies hide.
+    pub offload: bool,
 }
 
 impl Default for CompileOptions {
@@ -90,6 +92,7 @@ impl Default for CompileOptions {
             train: false,
             grad_reduce: GradReduce::default(),
             backward: BackwardStrategy::default(),
+            offload: false,
         }
     }
 }
@@ -196,7 +199,7 @@ pub fn target(opts: &CompileOptions) -> Result<Target, Error> {
     }
     // --nodes alone: the devices are spread evenly over the nodes.
     if let (Some(n), None) = (opts.nodes, opts.gpus_per_node) {
-        if n == 0 || opts.devices % n != 0 {
+        if n == 0 || !opts.devices.is_multiple_of(n) {
             return Err(Error::Topology(format!(
                 "--devices {} do not spread evenly over --nodes {n}: give --gpus-per-node too",
                 opts.devices
@@ -265,6 +268,7 @@ fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
         train: opts.train,
         grad_reduce: opts.grad_reduce,
         backward: opts.backward,
+        offload: opts.offload,
     }
 }
 

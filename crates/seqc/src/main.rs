@@ -134,6 +134,11 @@ struct TargetArgs {
     /// divide over the devices.
     #[arg(long, value_enum, default_value = "auto")]
     backward_strategy: BackwardArg,
+    /// (--train, with --memory-budget) Also offload activations to host memory where the cost
+    /// model says the host link hides the copy there and back (taken before recomputation, which
+    /// costs time). Plans with offloads run on the CPU backend for now.
+    #[arg(long)]
+    offload: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -183,6 +188,7 @@ impl TargetArgs {
                 BackwardArg::AsForward => BackwardStrategy::AsForward,
                 BackwardArg::Ulysses => BackwardStrategy::Ulysses,
             },
+            offload: self.offload,
         }
     }
 }

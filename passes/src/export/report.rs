@@ -79,6 +79,9 @@ pub struct RecomputeReport {
     pub recomputed_ops: usize,
     /// Predicted time of the recomputation (cost model).
     pub recompute_ms: f64,
+    /// Activations offloaded to host memory (`--offload`), whose copies the cost model hides.
+    pub offloaded: usize,
+    pub offloaded_mb: f64,
     pub layers: Vec<RecomputeLayer>,
 }
 
@@ -180,7 +183,14 @@ impl Report {
                 g.tensors, g.reduction, g.mb_per_device
             );
         }
-        if let Some(r) = &self.recompute {
+        if let Some(r) = self.recompute.as_ref().filter(|r| r.offloaded > 0) {
+            let _ = writeln!(
+                out,
+                "offload: {} activations ({:.1} MB) to host memory and back, the copies hidden under compute by the cost model",
+                r.offloaded, r.offloaded_mb
+            );
+        }
+        if let Some(r) = self.recompute.as_ref().filter(|r| r.recomputed_ops > 0 || r.offloaded == 0) {
             let _ = writeln!(
                 out,
                 "recompute: {} ops ({:.1} MB) recomputed in the backward, {:.3} ms; {:.1} MB of activations saved; predicted {:.2} -> {:.2} GiB per device (budget {:.2} GiB)",

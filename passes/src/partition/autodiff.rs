@@ -562,7 +562,7 @@ impl<'g> Differentiator<'g> {
                 self.accumulate(x(0), d)
             }
             AsyncStart | AsyncWait => Err(fail(format!("{}: run seq-autodiff before seq-overlap-collectives", at(op)))),
-            ShardGrad | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad | LinearGradInput
+            ShardGrad | Offload | Reload | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad | LinearGradInput
             | LinearGradWeight | BiasGrad | RopeGrad | SiluGrad | GeluGrad | SwigluGrad | AttentionGrad
             | AttentionPartialGrad => Err(fail(format!("{} is already a derivative", at(op)))),
         }

@@ -42,7 +42,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Recompute {
     pub target: Target,
+    /// Offload activations to host memory where the host link hides the copies (`--offload`).
+    pub offload: bool,
 }
+
+/// Offloaded activations, as `layer:bytes` items joined by commas.
+pub const OFFLOADED: &str = "seq.offloaded";
 
 /// The attribute that marks an op cloned into the backward.
 pub const RECOMPUTE: &str = "recompute";
@@ -386,6 +391,104 @@ impl Candidates {
 
 /// Clones the producers of `recompute` into the backward, each right before its first backward
 /// use (operands first), and points the backward at the clones. Returns the clones' count.
+/// Offloads forward activations (largest first) whose copy to host memory and back hides under the
+/// compute between their last forward use and their first backward use, by the cost model's host
+/// link, until the estimate fits `budget`: `seq.offload` right after the activation is made,
+/// `seq.reload` early enough in the backward for its copy to finish before the first use.
+/// Returns the program and `layer:bytes` of each offloaded activation.
+fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> Result<(Graph, Vec<String>), PassError> {
+    use crate::strategy::cost_model::Resource;
+    let ctx = CostContext { seq_len: 1, attention_share: 1, ulysses: 1 };
+    // Compute time before each body position.
+    let mut before = vec![0.0f64; g.body.len() + 1];
+    for (i, (_, op)) in g.body_ops().enumerate() {
+        let (resource, cost) = target.op_cost(g, op, &ctx);
+        before[i + 1] = before[i] + if resource == Resource::Compute { cost.seconds } else { 0.0 };
+    }
+    let one_way = |bytes: u64| target.profile.kernel_launch_us * 1e-6 + bytes as f64 / (target.profile.host_link_gbs * 1e9);
+    let mut candidates = Vec::new();
+    for (i, (_, op)) in g.body_ops().enumerate().take(step.boundary) {
+        if matches!(op.kind, OpKind::Param | OpKind::TokenIndex) {
+            continue;
+        }
+        for &r in &op.results {
+            if !g.ty(r).tensor().is_some_and(|t| t.dtype.is_float()) {
+                continue;
+            }
+            let users: Vec<OpId> = step.users(g, r).collect();
+            let last_forward = users.iter().filter(|&&u| step.is_forward(u)).map(|&u| step.position(u)).max().unwrap_or(i);
+            let Some(first_backward) = users.iter().filter(|&&u| !step.is_forward(u)).map(|&u| step.position(u)).min()
+            else {
+                continue;
+            };
+            let (bytes, copy) = (aligned(g, r), one_way(aligned(g, r)));
+            if before[first_backward] - before[last_forward + 1] >= 2.0 * copy {
+                // The latest position in the backward whose compute before the use covers the copy.
+                let reload_at = (step.boundary..=first_backward)
+                    .rev()
+                    .find(|&p| before[first_backward] - before[p] >= copy)
+                    .unwrap_or(step.boundary);
+                candidates.push((bytes, r, i, reload_at));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut h = g.clone();
+    let mut inserted: Vec<(usize, OpId)> = Vec::new();
+    let mut items = Vec::new();
+    for (bytes, v, def, reload_at) in candidates {
+        if estimate_with(&h, &inserted).total() <= budget {
+            break;
+        }
+        let op = g.producer(v).ok_or_else(|| fail("internal: an offloaded value has no producer"))?;
+        let layer = op.attrs.get("layer").cloned();
+        let ty = h.ty(v).clone();
+        let mut attrs = BTreeMap::new();
+        if let Some(l) = &layer {
+            attrs.insert("layer".to_string(), l.clone());
+        }
+        let off = h.create_op(OpKind::Offload, vec![v], vec![ty.clone()], attrs.clone(), op.loc.clone());
+        let host = h.op(off).results[0];
+        attrs.insert(crate::partition::autodiff::BACKWARD.into(), Attr::Bool(true));
+        let back = h.create_op(OpKind::Reload, vec![host], vec![ty], attrs, op.loc.clone());
+        let reloaded = h.op(back).results[0];
+        for &id in &g.body[step.boundary..] {
+            for o in &mut h.op_mut(id).operands {
+                if *o == v {
+                    *o = reloaded;
+                }
+            }
+        }
+        inserted.push((def + 1, off));
+        inserted.push((reload_at, back));
+        items.push(format!("{}:{bytes}", op.int("layer").map_or("-".to_string(), |l| l.to_string())));
+    }
+    h.body = with_inserted(&g.body, &inserted);
+    Ok((h, items))
+}
+
+/// `body` with each (position, op) placed before the op now at that position, in order.
+fn with_inserted(body: &[OpId], inserted: &[(usize, OpId)]) -> Vec<OpId> {
+    let mut at: BTreeMap<usize, Vec<OpId>> = BTreeMap::new();
+    for &(p, id) in inserted {
+        at.entry(p).or_default().push(id);
+    }
+    let mut out = Vec::with_capacity(body.len() + inserted.len());
+    for (i, &id) in body.iter().enumerate() {
+        out.extend(at.remove(&i).unwrap_or_default());
+        out.push(id);
+    }
+    out.extend(at.into_values().flatten());
+    out
+}
+
+/// The estimate of `g` with the ops `inserted` so far placed in its body.
+fn estimate_with(g: &Graph, inserted: &[(usize, OpId)]) -> MemoryEstimate {
+    let mut h = g.clone();
+    h.body = with_inserted(&g.body, inserted);
+    estimate(&h)
+}
+
 fn realise(g: &mut Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> usize {
     let mut clone_of: BTreeMap<ValueId, ValueId> = BTreeMap::new();
     let mut body: Vec<OpId> = g.body[..step.boundary].to_vec();
@@ -499,6 +602,34 @@ impl Pass for Recompute {
     }
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
+        let budget = self.target.memory_budget;
+        let before = estimate(g).params + planned_arena(g)?;
+        if self.offload && before > budget {
+            // The third choice first: a copy the host link hides costs no time, recomputation does.
+            let step = StepGraph::new(g)?;
+            let (mut h, items) = offload_hidden(g, &step, &self.target, budget)?;
+            if !items.is_empty() {
+                h.module_attrs.insert(OFFLOADED.into(), Attr::Str(items.join(",")));
+                // Offloaded activations are no longer recomputable: where that leaves the step
+                // over the budget, recomputation alone may still fit.
+                if self.recompute(&mut h).is_ok() {
+                    if !h.module_attrs.contains_key(RECOMPUTE_MEMORY) {
+                        let after = estimate(&h).params + planned_arena(&h)?;
+                        let memory = vec![before as i64, after as i64, budget as i64];
+                        h.module_attrs.insert(RECOMPUTE_MEMORY.into(), Attr::Ints { values: memory, width: 64 });
+                    }
+                    *g = h;
+                    return Ok(());
+                }
+            }
+        }
+        self.recompute(g)
+    }
+}
+
+impl Recompute {
+    /// The min-cut search under the budget (nothing when the step fits).
+    fn recompute(&self, g: &mut Graph) -> Result<(), PassError> {
         let budget = self.target.memory_budget;
         let step = StepGraph::new(g)?;
         // Decisions that the compile's fit check will repeat use the real memory plan; the
@@ -618,7 +749,13 @@ fn record(g: &Graph, cands: &Candidates, t: Trial, memory: [u64; 3]) -> Graph {
 /// was recomputed). Call it on the compiled program.
 pub fn report(g: &Graph) -> Option<RecomputeReport> {
     let a = &g.module_attrs;
-    let recomputed = a.get(RECOMPUTED)?.as_str()?;
+    let offloaded: Vec<&str> =
+        a.get(OFFLOADED).and_then(Attr::as_str).unwrap_or("").split(',').filter(|s| !s.is_empty()).collect();
+    let recomputed = match a.get(RECOMPUTED).and_then(Attr::as_str) {
+        Some(r) => r,
+        None if !offloaded.is_empty() => "",
+        None => return None,
+    };
     let int = |k: &str| a.get(k).and_then(Attr::as_int).unwrap_or(0);
     let gib = |b: i64| b as f64 / (1u64 << 30) as f64;
     let memory = match a.get(RECOMPUTE_MEMORY) {
@@ -654,6 +791,8 @@ pub fn report(g: &Graph) -> Option<RecomputeReport> {
         recomputed_mb: int(RECOMPUTED_BYTES) as f64 / 1e6,
         recompute_ms: a.get(RECOMPUTE_SECONDS).and_then(Attr::as_float).unwrap_or(0.0) * 1e3,
         recomputed_ops: recomputed.split(',').filter(|s| !s.is_empty()).count(),
+        offloaded: offloaded.len(),
+        offloaded_mb: offloaded.iter().filter_map(|i| i.split_once(':')?.1.parse::<f64>().ok()).sum::<f64>() / 1e6,
         layers: layers.into_values().collect(),
     })
 }

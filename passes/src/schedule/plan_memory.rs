@@ -67,11 +67,12 @@ fn intervals(g: &Graph) -> Vec<Interval> {
 }
 
 /// First-fit placement; returns offsets per value and the arena size.
-/// Values that take no arena space: weights, and results assembled by `unshard` on the host.
+/// Values that take no arena space: weights, offloaded activations (in host memory), and results
+/// assembled by `unshard` on the host.
 pub(crate) fn off_device(g: &Graph, v: ValueId, info: &seq_ir::graph::ValueInfo) -> bool {
     match info.def {
         Def::Op(id, _) => match g.op(id).kind {
-            OpKind::Param => true,
+            OpKind::Param | OpKind::Offload => true,
             OpKind::Unshard => g.results.contains(&v),
             _ => false,
         },

@@ -40,6 +40,14 @@ pub struct Profile {
     pub gpus_per_node: usize,
     pub intra_node: Link,
     pub inter_node: Link,
+    /// Device-to-host copy bandwidth each way (PCIe), for offloaded activations.
+    #[serde(default = "default_host_link_gbs")]
+    pub host_link_gbs: f64,
+}
+
+/// PCIe Gen5 x16, one direction, as achieved (about 55 of 64 GB/s).
+fn default_host_link_gbs() -> f64 {
+    50.0
 }
 
 /// Profiles shipped with seqc, by name.
@@ -168,6 +176,8 @@ impl Target {
 pub enum Resource {
     Compute,
     Communication,
+    /// A copy between device and host memory, on its own stream (`seq.offload`, `seq.reload`).
+    Copy,
     /// Costs nothing on the device (weights are resident; output assembly happens on the host).
     Free,
 }
@@ -302,6 +312,10 @@ impl Target {
                 let flops = factor * (q[0] * k[0] * q[1]) as f64 * density;
                 let rate = self.profile.attention_rate(ctx.attention_tokens());
                 (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
+            }
+            OpKind::Offload | OpKind::Reload => {
+                let bytes = g.ty(op.results[0]).tensor().map_or(0.0, |t| t.size_bytes() as f64);
+                (Resource::Copy, OpCost { seconds: launch + bytes / (self.profile.host_link_gbs * 1e9), ..OpCost::default() })
             }
             OpKind::Embedding => {
                 let out = g.ty(op.results[0]).tensor().map_or(0.0, |t| 2.0 * t.size_bytes() as f64);

@@ -497,6 +497,8 @@ impl<'a, T: Float> Rank<'a, T> {
                 let bytes = result.numel() as u64 * declared_bytes(&input.dtype);
                 Ok(vec![Value::Token(result, bytes)])
             }
+            // The host copy and its way back hold the same values: on CPU ranks, a copy.
+            Offload | Reload => Ok(vec![Value::Tensor(self.tensor(step, 0)?.clone())]),
             ShardGrad => {
                 // This rank's rows at their global rows, zeros elsewhere (padding rows dropped).
                 let x = self.tensor(step, 0)?;

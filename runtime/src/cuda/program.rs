@@ -739,7 +739,7 @@ impl Builder<'_> {
                 self.token_of.insert(step.results[0], token);
                 self.collective(s, step, &a, op, stream, result, Some(token))
             }
-            Pad | ShardGrad | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad
+            Pad | ShardGrad | Offload | Reload | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad
             | LinearGradInput | LinearGradWeight | BiasGrad | RopeGrad | SiluGrad | GeluGrad | SwigluGrad
             | AttentionGrad | AttentionPartialGrad => Err(format!(
                 "{} is not lowered for the CUDA backend yet: training steps run on the CPU backend (`--backend cpu`)",

@@ -158,6 +158,10 @@ fn example(kind: OpKind, b: &mut Builder) -> Vec<u32> {
             let x = x(b);
             vec![b.op(op, &[x], &[("dim", int(1)), ("before", int(1)), ("after", int(2))], &[ROWS, HIDDEN + 3], "f32")]
         }
+        Offload | Reload => {
+            let x = x(b);
+            vec![b.op(op, &[x], &[], &[ROWS, HIDDEN], "f32")]
+        }
         ShardGrad => {
             let x = b.input(&[LOCAL, HIDDEN], "f32");
             vec![b.op(op, &[x], &with(layout(), &[("dim", int(0))]), &[ROWS, HIDDEN], "f32")]

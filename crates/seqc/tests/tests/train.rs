@@ -659,3 +659,33 @@ fn the_chooser_picks_a_backward_per_layer() {
         assert!(auto.report.predicted_step_ms <= other * 1.001, "auto {} ms vs {forced:?} {other} ms", auto.report.predicted_step_ms);
     }
 }
+
+/// `--offload`: under a budget, activations whose copy to host memory and back hides under the
+/// compute (by the cost model) are offloaded before anything is recomputed; the step is
+/// unchanged, its arena is smaller, its predicted time is not longer, and the report says so.
+#[test]
+fn offloading_activations_keeps_the_step() {
+    let g = DecoderConfig { seq_len: 128, ..DecoderConfig::tiny() }.build().expect("builds");
+    // Arithmetic slow next to the host link: the copies hide.
+    let opts = |budget: Option<f64>, offload: bool| CompileOptions {
+        memory_budget_gib: budget,
+        offload,
+        profile: compute_bound(),
+        ..options(2, StrategyKind::Ring)
+    };
+    let base = compile_graph(g.clone(), &opts(None, true)).expect("compiles");
+    assert!(!base.plan.steps.iter().any(|s| s.op == "offload"), "nothing offloaded without a budget");
+    let (params, arena) = (base.plan.memory.param_bytes, base.plan.memory.arena_bytes);
+    let budget = (params + arena * 9 / 10) as f64 / (1u64 << 30) as f64;
+    let c = compile_graph(g, &opts(Some(budget), true)).expect("fits with offloads");
+    let offloads = c.plan.steps.iter().filter(|s| s.op == "offload").count();
+    assert!(offloads > 0 && offloads == c.plan.steps.iter().filter(|s| s.op == "reload").count());
+    assert!(c.plan.memory.arena_bytes < arena, "arena {} vs {arena}", c.plan.memory.arena_bytes);
+    assert!(c.report.predicted_step_ms <= base.report.predicted_step_ms * 1.001, "the copies hide");
+    let r = c.report.recompute.as_ref().expect("the report lists the offloads");
+    assert_eq!(r.offloaded, offloads);
+    let ins = inputs(&base, None);
+    let weights = peaked_weights(&base, 8);
+    let (e, name) = compare(&run(&c, &ins, &weights, Precision::F64), &run(&base, &ins, &weights, Precision::F64));
+    assert!(e <= 1e-12, "{name} differs by {e:e}");
+}
