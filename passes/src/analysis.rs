@@ -84,3 +84,60 @@ impl ModelSummary {
         s
     }
 }
+
+/// The longest chain of dependent work in a program: no schedule on any number of streams can
+/// finish sooner. Ops are nodes of its petgraph DAG, weighted by the cost model's time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CriticalPath {
+    pub seconds: f64,
+    /// The ops on it, first to last.
+    pub ops: Vec<seq_ir::OpId>,
+}
+
+/// The critical path of `g` under the cost model.
+pub fn critical_path(
+    g: &Graph,
+    target: &crate::strategy::cost_model::Target,
+    ctx: &crate::strategy::cost_model::CostContext,
+) -> CriticalPath {
+    use petgraph::graph::DiGraph;
+    use seq_ir::Def;
+    let mut dag = DiGraph::<seq_ir::OpId, ()>::new();
+    let mut node = vec![None; g.ops.len()];
+    for &id in &g.body {
+        node[id.0 as usize] = Some(dag.add_node(id));
+    }
+    for (id, op) in g.body_ops() {
+        for &o in &op.operands {
+            if let (Def::Op(p, _), Some(to)) = (g.def(o), node[id.0 as usize])
+                && let Some(from) = node[p.0 as usize]
+            {
+                dag.add_edge(from, to, ());
+            }
+        }
+    }
+    // A program's body is in dependency order, but a DAG order is what the path needs.
+    let Ok(order) = petgraph::algo::toposort(&dag, None) else { return CriticalPath::default() };
+    let mut finish = vec![0.0f64; dag.node_count()];
+    let mut from: Vec<Option<petgraph::graph::NodeIndex>> = vec![None; dag.node_count()];
+    for &n in &order {
+        let (_, cost) = target.op_cost(g, g.op(dag[n]), ctx);
+        let (start, pred) = dag
+            .neighbors_directed(n, petgraph::Direction::Incoming)
+            .map(|p| (finish[p.index()], Some(p)))
+            .fold((0.0, None), |best, x| if x.0 > best.0 { x } else { best });
+        finish[n.index()] = start + cost.seconds;
+        from[n.index()] = pred;
+    }
+    let Some(end) = order.iter().copied().max_by(|a, b| finish[a.index()].total_cmp(&finish[b.index()])) else {
+        return CriticalPath::default();
+    };
+    let mut ops = vec![dag[end]];
+    let mut at = end;
+    while let Some(p) = from[at.index()] {
+        ops.push(dag[p]);
+        at = p;
+    }
+    ops.reverse();
+    CriticalPath { seconds: finish[end.index()], ops }
+}

@@ -237,7 +237,8 @@ fn memory(g: &Graph) -> (u64, u64) {
     (int(PARAM_BYTES), int(ARENA_BYTES))
 }
 
-fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
+/// The cost context the program's schedule is priced in.
+fn context_of(g: &Graph, target: &Target, seq: i64) -> CostContext {
     let ulysses = g
         .module_attrs
         .get("seq.mesh")
@@ -248,7 +249,11 @@ fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
     // form is priced whole by the cost model itself).
     let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false);
     let share = if split { target.devices } else { 1 };
-    simulate(g, target, &CostContext { seq_len: seq, ulysses, attention_share: share })
+    CostContext { seq_len: seq, ulysses, attention_share: share }
+}
+
+fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
+    simulate(g, target, &context_of(g, target, seq))
 }
 
 /// Reads, verifies and compiles a model for `opts.devices` devices.
@@ -362,6 +367,8 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         single_device_memory_gib: gib(single_params + single_arena),
         memory_budget_gib: gib(budget),
         gradients: opts.train.then(|| gradient_report(&program, target.devices, opts.grad_reduce)),
+        critical_path_ms: seq_passes::analysis::critical_path(&program, &target, &context_of(&program, &target, seq)).seconds
+            * 1e3,
         recompute: seq_passes::partition::recompute::report(&program),
     };
     Ok(Compiled { program, plan, schedule, report, summary })

@@ -58,6 +58,8 @@ pub struct Report {
     pub memory_gib_per_device: f64,
     pub single_device_memory_gib: f64,
     pub memory_budget_gib: f64,
+    /// The longest chain of dependent work (no schedule finishes sooner), by the cost model.
+    pub critical_path_ms: f64,
     /// A training step's gradients (`--train`): how many, and the bytes each device all-reduces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gradients: Option<GradientReport>,
@@ -170,6 +172,12 @@ impl Report {
             out,
             "predicted step: {:.2} ms per device ({:.2} ms compute, {:.2} ms communication of which {:.2} ms exposed); one device: {:.2} ms; scaling efficiency {:.1}%",
             self.predicted_step_ms, self.compute_ms, self.comm_ms, self.exposed_comm_ms, self.single_device_step_ms, self.scaling_efficiency * 100.0
+        );
+        let _ = writeln!(
+            out,
+            "critical path: {:.2} ms of dependent work ({:.0}% of the predicted step: the rest is waiting for a stream)",
+            self.critical_path_ms,
+            if self.predicted_step_ms > 0.0 { 100.0 * self.critical_path_ms / self.predicted_step_ms } else { 100.0 }
         );
         let _ = writeln!(
             out,

@@ -689,3 +689,21 @@ fn offloading_activations_keeps_the_step() {
     let (e, name) = compare(&run(&c, &ins, &weights, Precision::F64), &run(&base, &ins, &weights, Precision::F64));
     assert!(e <= 1e-12, "{name} differs by {e:e}");
 }
+
+/// The critical path (petgraph, over the step's DAG) bounds the schedule: no simulated step is
+/// shorter, and a training step's path runs through its backward.
+#[test]
+fn the_critical_path_bounds_the_step() {
+    let g = DecoderConfig { seq_len: 64, ..DecoderConfig::tiny() }.build().expect("builds");
+    for s in [StrategyKind::Ring, StrategyKind::Ulysses, StrategyKind::AllGatherKv] {
+        let c = compile(&g, 2, s);
+        let (cp, step) = (c.report.critical_path_ms, c.report.predicted_step_ms);
+        assert!(cp > 0.0 && cp <= step * (1.0 + 1e-9), "{s:?}: critical path {cp} ms, step {step} ms");
+        let target = seqc::target(&options(2, s)).expect("target");
+        let ctx = seq_passes::strategy::cost_model::CostContext { seq_len: 64, ulysses: 1, attention_share: 2 };
+        let path = seq_passes::analysis::critical_path(&c.program, &target, &ctx);
+        let backward = path.ops.iter().filter(|&&id| c.program.op(id).kind.class() == seq_ir::OpClass::Gradient).count();
+        assert!(backward > 0, "{s:?}: the path runs through the backward");
+        assert!(path.ops.windows(2).all(|w| c.program.op(w[1]).operands.iter().any(|&o| c.program.producer(o).is_some_and(|p| std::ptr::eq(p, c.program.op(w[0]))))), "{s:?}: each op on the path feeds the next");
+    }
+}
