@@ -10,8 +10,9 @@
 //!
 //! Cotangents follow one convention: each rank holds its own contribution, and the derivative of
 //! a value every rank holds (replicated) is the sum of the ranks' contributions. The transposes
-//! above respect it, and so weight gradients are summed over the sequence group once, at the end
-//! (all-reduce), as their partial sums over each rank's tokens.
+//! above respect it, and so weight gradients are summed over the sequence group once, at the end,
+//! as their partial sums over each rank's tokens: reduce-scattered (each rank owns a slice of
+//! every gradient's rows, ZeRO-2) or all-reduced (`GradReduce`).
 //!
 //! The loss is the mean next-token cross-entropy over every labelled token of the step: each
 //! rank sums its rows' losses and divides by the global count of labels (an all-reduce of the
@@ -23,6 +24,10 @@
 //! Split attention: partial results merged by `seq.lse_merge` are differentiated as the one
 //! attention they form, so each block's backward (`seq.attention_partial_grad`) is given the
 //! final merged output and log-sum-exp with dO, as flash-attention's backward is.
+//!
+//! A ring layer's backward may instead run as Ulysses (`BackwardStrategy`): dO, O, LSE, q and the
+//! rank's own k, v go to head groups by all-to-all, one attention backward per group, and dq,
+//! dk, dv come back; the chooser picks it per layer where the cost model prices it cheaper.
 
 use crate::{
     Pass, PassError,
