@@ -30,7 +30,7 @@
 //!   `seq.saved_bytes`, ...; [`report`] reads them back).
 
 use crate::export::report::{RecomputeLayer, RecomputeReport};
-use crate::schedule::plan_memory::{ALIGN, ARENA_BYTES};
+use crate::schedule::plan_memory::{ALIGN, ARENA_BYTES, Interval, def_use, place, to_intervals};
 use crate::strategy::cost_model::{CostContext, Target};
 use crate::{Pass, PassError};
 use petgraph::algo::{dinics, toposort};
@@ -145,15 +145,6 @@ impl StepGraph {
     }
 }
 
-/// Live range of an activation in body positions, inclusive.
-#[derive(Clone, Copy, Debug)]
-pub struct LiveRange {
-    pub value: ValueId,
-    pub start: usize,
-    pub end: usize,
-    pub bytes: u64,
-}
-
 /// Predicted memory of one rank, in `seq-plan-memory`'s accounting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MemoryEstimate {
@@ -173,30 +164,18 @@ impl MemoryEstimate {
 
 /// Live ranges of every activation, as `seq-plan-memory` will see them once
 /// `seq-overlap-collectives` has run (programs already scheduled are taken as they are).
-pub fn live_ranges(g: &Graph) -> Vec<LiveRange> {
-    let n = g.values.len();
+pub fn live_ranges(g: &Graph) -> Vec<Interval> {
     let last = g.body.len();
-    let mut start = vec![usize::MAX; n];
-    let mut end = vec![0usize; n];
+    let (mut start, mut end) = def_use(g);
     let mut pos = vec![usize::MAX; g.ops.len()];
-    for (i, &id) in g.body.iter().enumerate() {
+    let mut first_use = vec![usize::MAX; g.values.len()];
+    for (i, (id, op)) in g.body_ops().enumerate() {
         pos[id.0 as usize] = i;
-    }
-    let mut first_use = vec![usize::MAX; n];
-    for a in &g.args {
-        start[a.0 as usize] = 0;
-    }
-    for (i, (_, op)) in g.body_ops().enumerate() {
-        for r in &op.results {
-            start[r.0 as usize] = start[r.0 as usize].min(i);
-        }
         for o in &op.operands {
-            end[o.0 as usize] = end[o.0 as usize].max(i);
             first_use[o.0 as usize] = first_use[o.0 as usize].min(i);
         }
     }
     for r in &g.results {
-        end[r.0 as usize] = last;
         first_use[r.0 as usize] = first_use[r.0 as usize].min(last);
     }
     // Where a value becomes available: its producer, or the wait of the collective producing it.
@@ -226,31 +205,7 @@ pub fn live_ranges(g: &Graph) -> Vec<LiveRange> {
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    for (v, info) in g.values.iter().enumerate() {
-        let off_device = crate::schedule::plan_memory::off_device(g, ValueId(v as u32), info);
-        let Some(t) = info.ty.tensor() else { continue };
-        if off_device || start[v] == usize::MAX {
-            continue;
-        }
-        out.push(LiveRange {
-            value: ValueId(v as u32),
-            start: start[v],
-            end: end[v].max(start[v]),
-            bytes: t.size_bytes().div_ceil(ALIGN) * ALIGN,
-        });
-    }
-    out.sort_by_key(|r| (r.start, r.value));
-    out
-}
-
-/// `seq-plan-memory`'s first fit, for its arena size.
-fn first_fit(ranges: &[LiveRange]) -> u64 {
-    use crate::schedule::plan_memory::{Interval, place};
-    let ivs: Vec<Interval> =
-        ranges.iter().map(|r| Interval { value: r.value, start: r.start, end: r.end, bytes: r.bytes }).collect();
-    let values = ranges.iter().map(|r| r.value.0 as usize + 1).max().unwrap_or(0);
-    place(&ivs, values).1
+    to_intervals(g, &start, &end)
 }
 
 /// Predicts the memory plan of `g` (weights apart; activations by live range).
@@ -271,7 +226,8 @@ pub fn estimate(g: &Graph) -> MemoryEstimate {
         .filter(|(_, op)| op.kind == OpKind::Param)
         .flat_map(|(_, op)| op.results.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes()))
         .sum();
-    MemoryEstimate { params, peak_live: peak as u64, arena: first_fit(&ranges) }
+    // `seq-plan-memory`'s first fit, for its arena size.
+    MemoryEstimate { params, peak_live: peak as u64, arena: place(&ranges, g.values.len()).1 }
 }
 
 /// What the forward offers the planner: per forward value, whether it may be recomputed, what

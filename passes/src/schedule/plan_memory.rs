@@ -17,18 +17,19 @@ pub const ARG_OFFSETS: &str = "seq.arg_offsets";
 
 /// Live range of a value in body positions, inclusive.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Interval {
-    pub(crate) value: ValueId,
-    pub(crate) start: usize,
-    pub(crate) end: usize,
-    pub(crate) bytes: u64,
+pub struct Interval {
+    pub value: ValueId,
+    pub start: usize,
+    pub end: usize,
+    pub bytes: u64,
 }
 
-fn intervals(g: &Graph) -> Vec<Interval> {
+/// Where each value is defined and last used, in body positions: arguments from 0, results of
+/// the function until the end (`usize::MAX` start: never defined in the body).
+pub(crate) fn def_use(g: &Graph) -> (Vec<usize>, Vec<usize>) {
     let n = g.values.len();
     let mut start = vec![usize::MAX; n];
     let mut end = vec![0usize; n];
-    let last = g.body.len();
     for a in &g.args {
         start[a.0 as usize] = 0;
     }
@@ -39,6 +40,31 @@ fn intervals(g: &Graph) -> Vec<Interval> {
         for o in &op.operands {
             end[o.0 as usize] = end[o.0 as usize].max(i);
         }
+    }
+    for r in &g.results {
+        end[r.0 as usize] = g.body.len();
+    }
+    (start, end)
+}
+
+/// The arena's intervals from def and last-use positions: tensors on the device only, aligned,
+/// in order of start.
+pub(crate) fn to_intervals(g: &Graph, start: &[usize], end: &[usize]) -> Vec<Interval> {
+    let mut out = Vec::new();
+    for (v, info) in g.values.iter().enumerate() {
+        let Some(t) = info.ty.tensor() else { continue };
+        if off_device(g, ValueId(v as u32), info) || start[v] == usize::MAX {
+            continue;
+        }
+        out.push(Interval { value: ValueId(v as u32), start: start[v], end: end[v].max(start[v]), bytes: t.size_bytes().div_ceil(ALIGN) * ALIGN });
+    }
+    out.sort_by_key(|i| (i.start, i.value));
+    out
+}
+
+fn intervals(g: &Graph) -> Vec<Interval> {
+    let (mut start, mut end) = def_use(g);
+    for (i, (_, op)) in g.body_ops().enumerate() {
         if op.kind == OpKind::AsyncWait
             && let Def::Op(s, _) = g.def(op.operands[0])
         {
@@ -48,22 +74,7 @@ fn intervals(g: &Graph) -> Vec<Interval> {
             end[g.op(s).operands[0].0 as usize] = end[g.op(s).operands[0].0 as usize].max(i);
         }
     }
-    for r in &g.results {
-        end[r.0 as usize] = last;
-    }
-    let mut out = Vec::new();
-    for (v, info) in g.values.iter().enumerate() {
-        // Weights live outside the arena; a result assembled by unshard is gathered on the host,
-        // but one a whole segment goes on with (mid-program) is on the device.
-        let off_device = off_device(g, ValueId(v as u32), info);
-        let Some(t) = info.ty.tensor() else { continue };
-        if off_device || start[v] == usize::MAX {
-            continue;
-        }
-        out.push(Interval { value: ValueId(v as u32), start: start[v], end: end[v].max(start[v]), bytes: t.size_bytes().div_ceil(ALIGN) * ALIGN });
-    }
-    out.sort_by_key(|i| (i.start, i.value));
-    out
+    to_intervals(g, &start, &end)
 }
 
 /// First-fit placement; returns offsets per value and the arena size.
