@@ -98,6 +98,9 @@ pub struct Costs {
     pub tok_sharded: Vec<f64>,
     /// Moving between layouts at segment boundaries.
     pub layout: LayoutCosts,
+    /// `ulysses_backward[layer]`: a training step's ring candidate for the layer was priced with
+    /// a Ulysses backward, the cheaper of its two.
+    pub ulysses_backward: Vec<bool>,
 }
 
 fn at(v: &[f64], i: usize) -> f64 {
@@ -374,7 +377,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
     let mut out = Costs { candidates: all.clone(), ..Costs::default() };
     // Per distinct layer: candidate prices, exclusion reasons, whole attention, replicate form.
-    type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64);
+    type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64, bool);
     let mut cache: BTreeMap<String, Priced> = BTreeMap::new();
     let single = Config {
         target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() },
@@ -385,10 +388,12 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         if !cache.contains_key(&key) {
             let mut prices = Vec::new();
             let mut why = Vec::new();
+            let mut ulysses_backward = false;
             for s in &all {
                 let price = match illegal(*s, &layer.cfg, n) {
                     Some(r) => Err(r),
                     None => price_layer(layer, seq, *s, config).and_then(|p| {
+                        ulysses_backward |= p.ulysses_backward;
                         if p.peak_bytes + params > config.target.memory_budget {
                             Err(format!(
                                 "needs {:.1} GiB per device, over the {:.1} GiB budget",
@@ -414,9 +419,10 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
             }
             let full = price_layer(layer, seq, Strategy::Replicate, &single)?.seconds;
             let replicate = price_layer(layer, seq, Strategy::Replicate, config)?.seconds;
-            cache.insert(key.clone(), (prices, why, full, replicate));
+            cache.insert(key.clone(), (prices, why, full, replicate, ulysses_backward));
         }
-        let (prices, why, full, replicate) = &cache[&key];
+        let (prices, why, full, replicate, ulysses_backward) = &cache[&key];
+        out.ulysses_backward.push(*ulysses_backward);
         out.split.push(prices.clone());
         out.excluded.push(why.clone());
         out.full_attention.push(*full);
@@ -493,10 +499,6 @@ impl Pass for ChooseStrategy {
         let (costs, decision) =
             decide(g, &self.config).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
         let n = self.config.target.devices;
-        let layers = layers_of(g).map_err(|m| PassError::Precondition { pass: self.name(), message: m })?;
-        let seq = crate::partition::shard_sequence::sequence_length(g)
-            .map_err(|m| PassError::Precondition { pass: self.name(), message: m })?
-            .unwrap_or(1);
         // One mesh per program: hybrids must agree on their degrees; the most common wins.
         let mut hybrids: BTreeMap<Strategy, usize> = BTreeMap::new();
         for c in &decision.layers {
@@ -537,13 +539,8 @@ impl Pass for ChooseStrategy {
             if let (Strategy::Hybrid { .. }, Some(m)) = (strategy, mesh) {
                 strategy = m;
             }
-            // A training step's ring layer whose backward is cheaper as Ulysses (priced again,
-            // as the candidates' prices keep only the time).
-            if self.config.train
-                && strategy == Strategy::Ring
-                && let Some(layer) = layers.get(i)
-                && price_layer(layer, seq, strategy, &self.config).is_ok_and(|p| p.ulysses_backward)
-            {
+            // A training step's ring layer whose backward is cheaper as Ulysses.
+            if strategy == Strategy::Ring && costs.ulysses_backward.get(i) == Some(&true) {
                 ulysses_backward.push(i as i64);
             }
             let op = g.op_mut(id);
