@@ -393,7 +393,8 @@ fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> 
     let mut inserted: Vec<(usize, OpId)> = Vec::new();
     let mut items = Vec::new();
     for (bytes, v, def, reload_at) in candidates {
-        if estimate_with(&h, &inserted).total() <= budget {
+        h.body = with_inserted(&g.body, &inserted);
+        if estimate(&h).total() <= budget {
             break;
         }
         let op = g.producer(v).ok_or_else(|| fail("internal: an offloaded value has no producer"))?;
@@ -436,13 +437,6 @@ fn with_inserted(body: &[OpId], inserted: &[(usize, OpId)]) -> Vec<OpId> {
     }
     out.extend(at.into_values().flatten());
     out
-}
-
-/// The estimate of `g` with the ops `inserted` so far placed in its body.
-fn estimate_with(g: &Graph, inserted: &[(usize, OpId)]) -> MemoryEstimate {
-    let mut h = g.clone();
-    h.body = with_inserted(&g.body, inserted);
-    estimate(&h)
 }
 
 fn realise(g: &mut Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> usize {
