@@ -819,19 +819,9 @@ fn train_cpu(
         }
         None => seqc::train::TrainState::new(&compiled.plan, &source).map_err(err)?,
     };
-    let shapes: std::collections::BTreeMap<String, Vec<usize>> = compiled
-        .plan
-        .steps
-        .iter()
-        .filter(|s| s.op == "param")
-        .filter_map(|s| {
-            let shape = compiled.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect();
-            Some((s.attrs().str("name").ok()?.to_string(), shape))
-        })
-        .collect();
     let save = |s: &seqc::train::TrainState| -> Result<(), Error> {
         match ck.save {
-            Some(dir) => s.save(dir, &shapes, &layout),
+            Some(dir) => s.save(dir, &layout),
             None => Ok(()),
         }
     };

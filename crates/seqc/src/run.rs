@@ -158,21 +158,14 @@ pub fn checkpoint_weights(
     if layout.is_empty() {
         return Ok((source, layout));
     }
-    let roles = cpu::param_roles(plan);
     let mut values = std::collections::BTreeMap::new();
-    for step in plan.steps.iter().filter(|s| s.op == "param") {
-        let name = step.attrs().str("name").map_err(Error::Input)?.to_string();
-        let r = step.results[0] as usize;
-        let shape: Vec<usize> = plan.values[r].shape.iter().map(|&d| d as usize).collect();
+    for cpu::ParamSpec { name, shape, role, .. } in cpu::param_specs(plan).map_err(Error::Input)? {
         let v = match layout.iter().find(|s| s.param == name) {
             Some(slice) => {
                 let (src_shape, src) = checkpoint.tensor(&slice.source).map_err(Error::Input)?;
                 seq_frontends::hf::from_checkpoint(slice, &src_shape, &src).map_err(Error::Input)?
             }
-            None => {
-                let role = roles[r].unwrap_or(if shape.len() == 2 { cpu::ParamRole::Matrix } else { cpu::ParamRole::Vector });
-                source.load(&name, &shape, role).map_err(Error::Input)?
-            }
+            None => source.load(&name, &shape, role).map_err(Error::Input)?,
         };
         values.insert(name, v);
     }

@@ -6,7 +6,7 @@
 use crate::Error;
 use crate::run::{RunInputs, make_train_inputs, train_step};
 use seq_runtime::Plan;
-use seq_runtime::cpu::{HostTensor, ParamRole, RunOptions, WeightSource, param_roles};
+use seq_runtime::cpu::{HostTensor, ParamSpec, RunOptions, WeightSource, param_specs};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -88,6 +88,7 @@ pub struct StepLog {
 /// A parameter's value and its AdamW moments.
 #[derive(Clone, Debug)]
 struct Slot {
+    shape: Vec<usize>,
     value: Vec<f64>,
     m: Vec<f64>,
     v: Vec<f64>,
@@ -105,16 +106,11 @@ impl TrainState {
     /// Every parameter of `plan` read from `weights` (by the plan's names and shapes), with zero
     /// moments.
     pub fn new(plan: &Plan, weights: &WeightSource) -> Result<Self, Error> {
-        let roles = param_roles(plan);
         let mut slots = BTreeMap::new();
-        for step in plan.steps.iter().filter(|s| s.op == "param") {
-            let name = step.attrs().str("name").map_err(Error::Input)?.to_string();
-            let r = step.results[0] as usize;
-            let shape: Vec<usize> = plan.values[r].shape.iter().map(|&d| d as usize).collect();
-            let role = roles[r].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+        for ParamSpec { name, shape, role, .. } in param_specs(plan).map_err(Error::Input)? {
             let value = weights.load(&name, &shape, role).map_err(|e| Error::Input(format!("weight '{name}': {e}")))?;
             let n = value.len();
-            slots.entry(name).or_insert(Slot { value, m: vec![0.0; n], v: vec![0.0; n] });
+            slots.entry(name).or_insert(Slot { shape, value, m: vec![0.0; n], v: vec![0.0; n] });
         }
         Ok(Self { slots, step: 0 })
     }
@@ -280,18 +276,16 @@ impl TrainState {
     pub fn save(
         &self,
         dir: &std::path::Path,
-        shapes: &BTreeMap<String, Vec<usize>>,
         layout: &[seq_frontends::hf::CheckpointSlice],
     ) -> Result<(), Error> {
         let io = |what: &str, e: String| Error::Input(format!("cannot save the checkpoint {}: {what}: {e}", dir.display()));
-        let shape = |n: &String| shapes.get(n).cloned().ok_or_else(|| Error::Input(format!("no shape for '{n}'")));
         let tmp = dir.with_extension(format!("tmp-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(|e| io("create", e.to_string()))?;
         let mut exact = Vec::new();
         let mut weights = Vec::new();
         for (name, s) in &self.slots {
-            let sh = shape(name)?;
+            let sh = s.shape.clone();
             exact.push((name.clone(), sh.clone(), s.value.clone()));
             exact.push((format!("{name}.exp_avg"), sh.clone(), s.m.clone()));
             exact.push((format!("{name}.exp_avg_sq"), sh.clone(), s.v.clone()));
@@ -329,10 +323,9 @@ impl TrainState {
         let source = WeightSource::safetensors(&dir.join("state.safetensors")).map_err(|e| bad(e.to_string()))?;
         let WeightSource::Safetensors(file) = &source else { return Err(bad("not a safetensors file".into())) };
         let mut slots = BTreeMap::new();
-        for step in plan.steps.iter().filter(|s| s.op == "param") {
-            let name = step.attrs().str("name").map_err(Error::Input)?.to_string();
+        for ParamSpec { name, shape, .. } in param_specs(plan).map_err(Error::Input)? {
             let read = |n: &str| file.tensor(n).map(|(_, v)| v).map_err(bad);
-            let slot = Slot { value: read(&name)?, m: read(&format!("{name}.exp_avg"))?, v: read(&format!("{name}.exp_avg_sq"))? };
+            let slot = Slot { value: read(&name)?, m: read(&format!("{name}.exp_avg"))?, v: read(&format!("{name}.exp_avg_sq"))?, shape };
             slots.insert(name, slot);
         }
         Ok(Self { slots, step: info.step })

@@ -111,13 +111,45 @@ impl<'a> Program<'a> {
                 params[r as usize] = true;
             }
         }
-        Ok(Self { plan, weights, inputs, last_use, roles: param_roles(plan), params })
+        let mut roles = vec![None; plan.values.len()];
+        for p in param_specs(plan).map_err(RuntimeError::Setup)? {
+            roles[p.value as usize] = Some(p.role);
+        }
+        Ok(Self { plan, weights, inputs, last_use, roles, params })
     }
 }
 
-/// Embedding tables and norm scales, found by use (through `convert`s); everything else is a
-/// matrix (rank 2) or a vector.
-pub fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
+/// One parameter of a plan: what every weight source and loader needs to read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    pub name: String,
+    /// The `param` step's result.
+    pub value: u32,
+    pub shape: Vec<usize>,
+    pub role: ParamRole,
+}
+
+/// Every `param` step's parameter, in plan order, with its role: an embedding table or norm
+/// scale by use (`param_roles`), else a matrix (rank 2) or a vector.
+pub fn param_specs(plan: &Plan) -> Result<Vec<ParamSpec>, String> {
+    let roles = param_roles(plan);
+    plan.steps
+        .iter()
+        .filter(|s| s.op == "param")
+        .map(|s| {
+            let name = s.attrs().str("name")?.to_string();
+            let value = *s.results.first().ok_or_else(|| format!("parameter '{name}' has no result"))?;
+            let desc = plan.values.get(value as usize).ok_or_else(|| format!("parameter '{name}' is not a value of the plan"))?;
+            let shape = declared_shape(desc)?;
+            let role = roles[value as usize].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+            Ok(ParamSpec { name, value, shape, role })
+        })
+        .collect()
+}
+
+/// Embedding tables and norm scales, found by use (through `convert`s); the other parameters'
+/// roles follow from their shapes (`param_specs`).
+fn param_roles(plan: &Plan) -> Vec<Option<ParamRole>> {
     let mut roles = vec![None; plan.values.len()];
     for step in plan.steps.iter().rev() {
         let role = match step.op.as_str() {
@@ -631,7 +663,7 @@ impl<'a, T: Float> Rank<'a, T> {
             return Err(format!("parameter '{name}' is {}; only float parameters are supported", desc.dtype).into());
         }
         let shape = declared_shape(desc)?;
-        let role = self.prog.roles[r].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+        let role = self.prog.roles[r].ok_or_else(|| format!("parameter '{name}' has no role"))?;
         let values = self.prog.weights.load(name, &shape, role)?;
         self.param_bytes += values.len() as u64 * declared_bytes(&desc.dtype);
         Ok(vec![Self::out(shape, values.into_iter().map(T::from_f64).collect())])

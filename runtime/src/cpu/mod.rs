@@ -13,7 +13,7 @@ pub mod tensor;
 mod weights;
 
 pub use collectives::{Collective, Hub, Site};
-pub use exec::param_roles;
+pub use exec::{ParamSpec, param_specs};
 pub use kernels::{AttentionSpec, Float, Masking};
 pub use npy::{read_input, read_token_ids, write_npy_f32};
 pub use tensor::{Data, HostTensor, Reduction};

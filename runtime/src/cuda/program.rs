@@ -301,9 +301,6 @@ pub struct Program {
 
 const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "reduce_scatter", "all_reduce", "collective_permute"];
 
-/// Parameter roles exactly as the CPU backend derives them, so random weights match.
-pub use crate::cpu::param_roles;
-
 /// The stream a collective-like step runs on: its `stream` attribute for `async_start`, else the
 /// compute stream.
 fn collective_stream(step: &Step) -> Option<u32> {
@@ -395,7 +392,11 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         arena.offsets.iter().map(|o| o.map(|off| Addr { region: Region::Arena, off })).collect();
 
     // Parameters: one region, each at a 256-byte boundary.
-    let roles = param_roles(plan);
+    // Roles exactly as the CPU backend derives them, so random weights match.
+    let mut roles = vec![None; plan.values.len()];
+    for p in crate::cpu::param_specs(plan).map_err(plan_error)? {
+        roles[p.value as usize] = Some(p.role);
+    }
     let mut params = Vec::new();
     let mut params_bytes = 0;
     for (s, step) in plan.steps.iter().enumerate().filter(|(_, s)| s.op == "param") {
@@ -409,8 +410,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
                 info.dtype.name()
             )));
         }
-        let role =
-            roles[r as usize].unwrap_or(if info.shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+        let role = roles[r as usize].ok_or_else(|| fail(format!("parameter '{name}' has no role")))?;
         addrs[r as usize] = Some(Addr { region: Region::Params, off: params_bytes });
         params.push(ParamSlot { value: r, name, role, off: params_bytes, info: info.clone() });
         params_bytes = align_up(params_bytes + info.bytes, ALIGN);

@@ -33,7 +33,7 @@ use seq_frontends::DecoderConfig;
 use seq_ir::Graph;
 use seq_passes::partition::lower_attention::mutation::{self, Mutation};
 use seq_runtime::Plan;
-use seq_runtime::cpu::{HostTensor, ParamRole, RunOptions, WeightSource, param_roles, random_values};
+use seq_runtime::cpu::{HostTensor, ParamRole, RunOptions, WeightSource, param_specs, random_values};
 use seqc::run::{RunInputs, make_inputs, max_relative_error, owner_of, precision, run_cpu};
 use seqc::{ChooserKind, CompileOptions, StrategyKind, compile_graph};
 use std::collections::BTreeMap;
@@ -194,14 +194,8 @@ fn requests(shape: &Shape, n: usize, sharded_io: bool) -> Vec<(CompileOptions, E
 fn peaked_weights(plans: &[&Plan]) -> Result<WeightSource, Failure> {
     let mut params: BTreeMap<String, (Vec<usize>, ParamRole)> = BTreeMap::new();
     for plan in plans {
-        let roles = param_roles(plan);
-        for step in plan.steps.iter().filter(|s| s.op == "param") {
-            let name = step.attrs().str("name").ok().ok_or_else(|| error("a param without a name"))?;
-            let r = step.results[0] as usize;
-            let shape: Vec<usize> = plan.values[r].shape.iter().map(|&d| d as usize).collect();
-            // The runtime's rule for parameters no embedding or norm uses.
-            let role = roles[r].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
-            params.insert(name.to_string(), (shape, role));
+        for p in param_specs(plan).map_err(|e| error(&e))? {
+            params.insert(p.name, (p.shape, p.role));
         }
     }
     if params.is_empty() {

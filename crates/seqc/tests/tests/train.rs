@@ -10,7 +10,7 @@
 use proptest::prelude::*;
 use seq_frontends::{DecoderConfig, decoder::Norm};
 use seq_ir::Graph;
-use seq_runtime::cpu::{HostTensor, ParamRole, Precision, RunOptions, WeightSource, param_roles, random_values};
+use seq_runtime::cpu::{HostTensor, ParamSpec, Precision, RunOptions, WeightSource, param_specs, random_values};
 use seqc::run::{RunInputs, TrainOutput, make_train_inputs, next_token_labels, train_step};
 use seqc::{CompileOptions, Compiled, GradReduce, StrategyKind, compile_graph};
 use std::collections::BTreeMap;
@@ -57,13 +57,8 @@ fn compile(g: &Graph, devices: usize, strategy: StrategyKind) -> Compiled {
 
 /// The runtime's seeded random weights, held in memory, with the query projections scaled.
 fn peaked_weights(c: &Compiled, seed: u64) -> BTreeMap<String, Vec<f64>> {
-    let roles = param_roles(&c.plan);
     let mut out = BTreeMap::new();
-    for step in c.plan.steps.iter().filter(|s| s.op == "param") {
-        let name = step.attrs().str("name").expect("a param has a name").to_string();
-        let r = step.results[0] as usize;
-        let shape: Vec<usize> = c.plan.values[r].shape.iter().map(|&d| d as usize).collect();
-        let role = roles[r].unwrap_or(if shape.len() == 2 { ParamRole::Matrix } else { ParamRole::Vector });
+    for ParamSpec { name, shape, role, .. } in param_specs(&c.plan).expect("parameters") {
         let mut v = random_values(&name, &shape, role, seed);
         if name.contains("q_proj") {
             v.iter_mut().for_each(|x| *x *= Q_GAIN);
@@ -527,16 +522,9 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
     let mut straight = TrainState::new(&c.plan, &weights).expect("state");
     let all = train(&c.plan, &mut straight, &data, &o, |_, _| Ok(())).expect("trains");
     let dir = std::env::temp_dir().join(format!("seqc-resume-{}", std::process::id()));
-    let shapes: BTreeMap<String, Vec<usize>> = c
-        .plan
-        .steps
-        .iter()
-        .filter(|s| s.op == "param")
-        .map(|s| (s.attrs().str("name").expect("name").to_string(), c.plan.values[s.results[0] as usize].shape.iter().map(|&d| d as usize).collect()))
-        .collect();
     let mut first = TrainState::new(&c.plan, &weights).expect("state");
     let half = train(&c.plan, &mut first, &data, &TrainOptions { until: Some(15), ..o.clone() }, |_, _| Ok(())).expect("trains");
-    first.save(&dir, &shapes, &[]).expect("saves");
+    first.save(&dir, &[]).expect("saves");
     let mut resumed = TrainState::load(&dir, &c.plan).expect("loads");
     assert_eq!(resumed.step, 15);
     let rest = train(&c.plan, &mut resumed, &data, &o, |_, _| Ok(())).expect("trains");
