@@ -785,12 +785,8 @@ fn train_cpu(
     // moments in f64 for the optimizer.
     let plan = &compiled.plan;
     let widen = |bytes: u64| bytes * if o.run.precision == seq_runtime::cpu::Precision::F64 { 4 } else { 2 };
-    let params: u64 = plan
-        .steps
-        .iter()
-        .filter(|s| s.op == "param")
-        .map(|s| plan.values[s.results[0] as usize].shape.iter().product::<i64>().max(0) as u64)
-        .sum();
+    let specs = seq_runtime::cpu::param_specs(plan).map_err(|e| format!("error: {e}"))?;
+    let params: u64 = specs.iter().map(|p| p.shape.iter().product::<usize>() as u64).sum();
     let (ranks, optimizer) = (widen(plan.memory.arena_bytes + plan.memory.param_bytes) * plan.devices as u64, params * 24);
     let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
     eprintln!(

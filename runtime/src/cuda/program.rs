@@ -814,14 +814,14 @@ impl Builder<'_> {
             return Err("cannot move a token".into());
         }
         // The op table has checked the dims against the shape.
-        let dim_of = |d: usize| -> Result<(usize, usize, usize), String> { Ok(around(&xi.shape, d)) };
+        let dim_of = |d: usize| around(&xi.shape, d);
         let work = if g == 1 {
             // A group of one: every collective is the identity.
             vec![Work::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })]
         } else {
             match op {
                 Collective::AllGather { dim } => {
-                    let (outer, _, _) = dim_of(dim)?;
+                    let (outer, _, _) = dim_of(dim);
                     if outer == 1 {
                         vec![Work::AllGather { send: x, recv: y, bytes: xi.bytes }]
                     } else {
@@ -831,7 +831,7 @@ impl Builder<'_> {
                     }
                 }
                 Collective::ReduceScatter { dim, reduction } => {
-                    let (outer, _, _) = dim_of(dim)?;
+                    let (outer, _, _) = dim_of(dim);
                     let count = xi.numel / g;
                     if outer == 1 {
                         vec![Work::ReduceScatter { send: x, recv: y, count, dtype: xi.dtype, op: reduction }]
@@ -858,8 +858,8 @@ impl Builder<'_> {
                 }
                 Collective::AllToAll { split_dim, concat_dim } => {
                     let part = xi.bytes / g;
-                    let pack = dim_of(split_dim)?.0 != 1;
-                    let unpack = dim_of(concat_dim)?.0 != 1;
+                    let pack = dim_of(split_dim).0 != 1;
+                    let unpack = dim_of(concat_dim).0 != 1;
                     let need = if pack { xi.bytes } else { 0 } + if unpack { xi.bytes } else { 0 };
                     let region = if need > 0 { Some(self.scratch(stream, need)?) } else { None };
                     let mut work = Vec::new();
