@@ -94,11 +94,7 @@ pub fn append_backward(g: &mut Graph, mode: BackwardStrategy) -> Result<(), Pass
         d.accumulate(r, seed)?;
     }
     d.backward = true;
-    for &id in forward.iter().rev() {
-        let op = d.g.op(id).clone();
-        d.layer = op.attrs.get("layer").cloned();
-        d.adjoint(&op)?;
-    }
+    d.reverse(&forward)?;
     d.g.results = args.iter().filter_map(|a| d.ct[a.0 as usize]).collect();
     Ok(())
 }
@@ -204,13 +200,7 @@ impl<'g> Differentiator<'g> {
         self.accumulate(x, grads[0])?;
         self.accumulate(w, grads[1])?;
 
-        for &id in forward.iter().rev() {
-            let op = self.g.op(id).clone();
-            self.loc = op.loc.clone();
-            self.layer = op.attrs.get("layer").cloned();
-            self.adjoint(&op)?;
-        }
-        self.layer = None;
+        self.reverse(&forward)?;
 
         let mut results = vec![loss];
         let mut names = vec!["loss".to_string()];
@@ -237,6 +227,18 @@ impl<'g> Differentiator<'g> {
             self.g.module_attrs.insert(OWNED_RESULTS.into(), Attr::Str(owned.join(",")));
         }
         crate::import::Dce.run(self.g)
+    }
+
+    /// The derivatives of the `forward` ops, last first, each with its op's location and layer.
+    fn reverse(&mut self, forward: &[seq_ir::OpId]) -> Result<(), PassError> {
+        for &id in forward.iter().rev() {
+            let op = self.g.op(id).clone();
+            self.loc = op.loc.clone();
+            self.layer = op.attrs.get("layer").cloned();
+            self.adjoint(&op)?;
+        }
+        self.layer = None;
+        Ok(())
     }
 
     /// The program's logits: `seq.logits(x, w)`, possibly assembled by `seq.unshard`. Returns
