@@ -615,7 +615,7 @@ struct RunArgs {
 
 fn run_cpu(a: RunArgs) -> Result<(), String> {
     use seq_runtime::cpu::{self, RunOptions};
-    use seqc::run::{RunInputs, make_inputs, max_relative_error, owner_of, precision};
+    use seqc::run::{make_inputs, max_relative_error, owner_of, precision};
     let err = |e: Error| e.to_string();
     let rt = |e: cpu::RuntimeError| format!("error: {e}");
     let is_plan = is_plan(&a.file);
@@ -632,11 +632,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         (c.plan, Some(g))
     };
     let (weights, _) = weights_of(a.weights.as_deref(), &a.file, &plan)?;
-    let given = RunInputs {
-        ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
-        segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
-        seed: 0,
-    };
+    let given = given_inputs(&a)?;
     // Every rank lives in this process: refuse a plan this host cannot hold rather than be killed.
     // The CPU backend computes in f32 or f64 whatever the declared type (bf16 weights double).
     let widen = if a.f64 { 4 } else { 2 };
@@ -721,6 +717,17 @@ fn write_tensors(path: &std::path::Path, tensors: Vec<(String, Vec<usize>, Vec<f
     let tmp = path.with_extension("safetensors.tmp");
     seq_frontends::onnx::write_safetensors(&weights, &tmp).map_err(|e| format!("error: {e}"))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("error: cannot write '{}': {e}", path.display()))
+}
+
+/// What --input and --segments give (seeded values stand in for the rest).
+fn given_inputs(a: &RunArgs) -> Result<seqc::run::RunInputs, String> {
+    use seq_runtime::cpu;
+    let rt = |e: cpu::RuntimeError| format!("error: {e}");
+    Ok(seqc::run::RunInputs {
+        ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
+        segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
+        seed: 0,
+    })
 }
 
 /// The tokens a config.json model is built for: --seq-len, else the length of --input's ids.
@@ -888,10 +895,9 @@ fn train_cpu(
 
 /// One training step on CPU ranks: the loss, and every parameter's gradient by name.
 fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBuf>) -> Result<(), String> {
-    use seq_runtime::cpu::{self, RunOptions};
-    use seqc::run::{RunInputs, make_train_inputs, precision, train_step};
+    use seq_runtime::cpu::RunOptions;
+    use seqc::run::{make_train_inputs, precision, train_step};
     let err = |e: Error| e.to_string();
-    let rt = |e: cpu::RuntimeError| format!("error: {e}");
     if a.output.is_some() {
         return Err("error: a training step writes --grads-out and --loss-out, not --output".into());
     }
@@ -903,11 +909,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
     let (weights, layout) = weights_of(a.weights.as_deref(), &a.file, &plan)?;
-    let given = RunInputs {
-        ids: a.input.as_deref().map(cpu::read_input).transpose().map_err(rt)?,
-        segments: a.segments.as_deref().map(cpu::read_token_ids).transpose().map_err(rt)?,
-        seed: 0,
-    };
+    let given = given_inputs(&a)?;
     let inputs = make_train_inputs(&plan, &given).map_err(err)?;
     let opts = RunOptions { precision: precision(a.f64), timeout: std::time::Duration::from_secs(a.timeout) };
     let start = std::time::Instant::now();
