@@ -120,10 +120,20 @@ pub fn train_step(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, op
         return Err(Error::Input("the plan is not a training step (compile with --train)".into()));
     }
     let run = run_cpu(plan, inputs, weights, opts)?;
+    let (loss, grads) = loss_and_gradients(plan, &run.outputs)?;
+    Ok(TrainOutput { loss, grads, run })
+}
+
+/// A training step's loss and its gradients by parameter name from the plan's global outputs
+/// (any backend's), with the gradients of a parameter used twice (tied embeddings) summed.
+pub fn loss_and_gradients(plan: &Plan, outputs: &[HostTensor]) -> Result<(f64, Vec<(String, HostTensor)>), Error> {
     let as_f64 = |t: &HostTensor| t.to_f64().ok_or_else(|| Error::Input("a training step's outputs are floats".into()));
-    let loss = as_f64(&run.outputs[0])?.first().copied().unwrap_or(f64::NAN);
+    let loss = as_f64(outputs.first().ok_or_else(|| Error::Input("the step returned nothing".into()))?)?
+        .first()
+        .copied()
+        .unwrap_or(f64::NAN);
     let mut grads: Vec<(String, HostTensor)> = Vec::new();
-    for (name, g) in plan.output_names.iter().zip(&run.outputs).skip(1) {
+    for (name, g) in plan.output_names.iter().zip(outputs).skip(1) {
         match grads.iter_mut().find(|(n, _)| n == name) {
             Some((_, sum)) => {
                 let (a, b) = (as_f64(sum)?, as_f64(g)?);
@@ -133,7 +143,7 @@ pub fn train_step(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, op
             None => grads.push((name.clone(), g.clone())),
         }
     }
-    Ok(TrainOutput { loss, grads, run })
+    Ok((loss, grads))
 }
 
 /// The weights of `model` (a Hugging Face `config.json` built for `seq_len` tokens, or any other

@@ -132,7 +132,7 @@ pub fn measure(ctx: &Arc<CudaContext>, rank: usize, comm: Option<&Communicator>)
 
     // GEMM: [8192 x 8192] · [8192 x 8192]ᵀ, bf16 in, fp32 accumulate.
     let n = 8192;
-    let key = GemmKey { dtype: DType::BF16, rows: n, inp: n, out: n, align: [256; 3] };
+    let key = GemmKey::linear(DType::BF16, n, n, n, [256; 3]);
     let mut gemm = Gemm::new(ctx).map_err(fail("cuBLASLt"))?;
     gemm.prepare(&key).map_err(fail("cuBLASLt"))?;
     let (x, w, y) = (

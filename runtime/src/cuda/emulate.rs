@@ -8,8 +8,8 @@
 
 use super::exec::{decode_tensor, encode_floats, encode_tensor};
 use super::layout::{Copy2d, DType};
-use super::program::{self, Addr, Cmd, Move, Program, Region, Work};
-use crate::cpu::{AttentionSpec, HostTensor, Masking, Reduction, WeightSource, kernels};
+use super::program::{self, Addr, AttentionCmd, Cmd, GemmForm, GemmKey, Move, Program, Region, Work};
+use crate::cpu::{AttentionSpec, HostTensor, Masking, Reduction, WeightSource, grad_kernels, kernels};
 use crate::plan::Plan;
 use std::collections::HashMap;
 
@@ -27,6 +27,7 @@ impl Mem {
         regions.insert(Region::Arena, vec![0xA5; p.arena.bytes]);
         regions.insert(Region::Params, vec![0xA5; p.params_bytes]);
         regions.insert(Region::Consts, p.consts.clone());
+        regions.insert(Region::Work, vec![0xA5; p.work]);
         for (i, &b) in p.scratch.iter().enumerate() {
             regions.insert(Region::Scratch(i), vec![0xA5; b]);
         }
@@ -104,6 +105,57 @@ impl Mem {
         }
     }
 
+    /// `y (+)= op(x) · op(w)` in f32, by the CPU backend's kernels (see `GemmForm`).
+    fn gemm(&mut self, y: Addr, x: Addr, w: Addr, key: &GemmKey) -> R<()> {
+        let [nx, nw, ny] = key.sizes();
+        let (x, w) = (self.floats(x, key.dtype, nx)?, self.floats(w, key.dtype, nw)?);
+        let (rows, inp, out) = (key.rows, key.inp, key.out);
+        let mut v = match key.form {
+            GemmForm::Nt => kernels::linear(&x, &w, None, rows, inp, out),
+            // x [rows, inp] · w [inp, out]: the input gradient's product.
+            GemmForm::Nn => grad_kernels::linear_grad_input(&x, &w, rows, out, inp),
+            // xᵀ · w with x [inp, rows]: the weight gradient's product.
+            GemmForm::Tn => grad_kernels::linear_grad_weight(&x, &w, inp, out, rows),
+        };
+        if key.accumulate {
+            v.iter_mut().zip(self.floats(y, key.ydt, ny)?).for_each(|(a, b)| *a += b);
+        }
+        self.put_floats(y, key.ydt, &v)
+    }
+
+    /// Reads an attention command's q, k, v and masks and hands them to `f`.
+    fn with_attention<T>(
+        &self,
+        a: &AttentionCmd,
+        f: impl FnOnce(&AttentionSpec, &[f32], &[f32], &[f32], &Masking) -> T,
+    ) -> R<T> {
+        let (qc, kc) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let q = self.floats(a.q.0, a.q.1, a.sq * qc)?;
+        let k = self.floats(a.k.0, a.k.1, a.sk * kc)?;
+        let v = self.floats(a.v.0, a.v.1, a.sk * kc)?;
+        let read = |x: Option<(Addr, DType)>, n: usize| -> R<Vec<i64>> {
+            match x {
+                Some((addr, dt)) => self.ints(addr, dt, n),
+                None => Ok((0..n as i64).collect()),
+            }
+        };
+        let (qi, ki) = (read(a.q_index, a.sq)?, read(a.k_index, a.sk)?);
+        let segs = match (a.q_segment, a.k_segment) {
+            (Some(qs), Some(ks)) => Some((read(Some(qs), a.sq)?, read(Some(ks), a.sk)?)),
+            _ => None,
+        };
+        let spec = AttentionSpec {
+            num_heads: a.heads,
+            num_kv_heads: a.kv_heads,
+            head_dim: a.head_dim,
+            scale: a.scale as f64,
+            causal: a.causal,
+            window: (a.window > 0).then_some(a.window as usize),
+        };
+        let mask = Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
+        Ok(f(&spec, &q, &k, &v, &mask))
+    }
+
     fn run(&mut self, cmd: &Cmd) -> R<()> {
         match cmd {
             Cmd::Move(m) => self.mv(m),
@@ -122,52 +174,114 @@ impl Mem {
                 let (w, b) = (self.floats(*w, *wdt, *hidden)?, self.floats(*b, *bdt, *hidden)?);
                 self.put_floats(*out, *dt, &kernels::layer_norm(&x, &w, &b, *eps as f64))
             }
-            Cmd::Gemm { y, x, w, key } => {
-                let x = self.floats(*x, key.dtype, key.rows * key.inp)?;
-                let w = self.floats(*w, key.dtype, key.out * key.inp)?;
-                self.put_floats(*y, key.dtype, &kernels::linear(&x, &w, None, key.rows, key.inp, key.out))
-            }
+            Cmd::Gemm { y, x, w, key } => self.gemm(*y, *x, *w, key),
             Cmd::AddBias { y, dt, b, bdt, rows, cols } => {
                 let (mut v, b) = (self.floats(*y, *dt, rows * cols)?, self.floats(*b, *bdt, *cols)?);
                 v.iter_mut().enumerate().for_each(|(i, x)| *x += b[i % cols]);
                 self.put_floats(*y, *dt, &v)
             }
-            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta } => {
+            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta, inverse } => {
                 let (x, pos) = (self.floats(*x, *dt, rows * cols)?, self.ints(*pos, *it, *rows)?);
-                self.put_floats(*out, *dt, &kernels::rope(&x, *cols, &pos, *head_dim, *rotary, *theta))
+                let y = if *inverse {
+                    grad_kernels::rope_grad(&x, *cols, &pos, *head_dim, *rotary, *theta)
+                } else {
+                    kernels::rope(&x, *cols, &pos, *head_dim, *rotary, *theta)
+                };
+                self.put_floats(*out, *dt, &y)
             }
             Cmd::Attention(a) => {
-                let (qc, kc) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
-                let q = self.floats(a.q.0, a.q.1, a.sq * qc)?;
-                let k = self.floats(a.k.0, a.k.1, a.sk * kc)?;
-                let v = self.floats(a.v.0, a.v.1, a.sk * kc)?;
-                let read = |x: Option<(Addr, DType)>, n: usize| -> R<Vec<i64>> {
-                    match x {
-                        Some((addr, dt)) => self.ints(addr, dt, n),
-                        None => Ok((0..n as i64).collect()),
-                    }
-                };
-                let (qi, ki) = (read(a.q_index, a.sq)?, read(a.k_index, a.sk)?);
-                let segs = match (a.q_segment, a.k_segment) {
-                    (Some(qs), Some(ks)) => Some((read(Some(qs), a.sq)?, read(Some(ks), a.sk)?)),
-                    _ => None,
-                };
-                let spec = AttentionSpec {
-                    num_heads: a.heads,
-                    num_kv_heads: a.kv_heads,
-                    head_dim: a.head_dim,
-                    scale: a.scale as f64,
-                    causal: a.causal,
-                    window: (a.window > 0).then_some(a.window as usize),
-                };
-                let mask =
-                    Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
-                let (o, l) = kernels::attention_partial(&spec, &q, &k, &v, &mask)?;
+                let (o, l) = self.with_attention(a, |spec, q, k, v, mask| kernels::attention_partial(spec, q, k, v, mask))??;
                 self.put_floats(a.out.0, a.out.1, &o)?;
                 match a.lse {
                     Some(lse) => self.put_floats(lse, DType::F32, &l),
                     None => Ok(()),
                 }
+            }
+            Cmd::AttentionGrad(g) => {
+                let a = &g.fwd;
+                if g.recompute {
+                    self.run(&Cmd::Attention(Box::new(a.clone())))?;
+                }
+                let lse = a.lse.ok_or("internal: attention backward without the forward's lse")?;
+                let o = self.floats(a.out.0, a.out.1, a.sq * a.heads * a.head_dim)?;
+                let l = self.floats(lse, DType::F32, a.sq * a.heads)?;
+                let dout = self.floats(g.dout.0, g.dout.1, a.sq * a.heads * a.head_dim)?;
+                let (dq, dk, dv) = self.with_attention(a, |spec, q, k, v, mask| {
+                    grad_kernels::attention_partial_grad(spec, q, k, v, &o, &l, &dout, mask)
+                })??;
+                for (t, x) in [(g.dq, dq), (g.dk, dk), (g.dv, dv)] {
+                    self.put_floats(t.0, t.1, &x)?;
+                }
+                Ok(())
+            }
+            Cmd::CrossEntropy(ce) => {
+                let x = self.floats(ce.x, ce.dt, ce.rows * ce.hidden)?;
+                let w = self.floats(ce.w, ce.dt, ce.vocab * ce.hidden)?;
+                let mut labels = self.ints(ce.labels.0, ce.labels.1, ce.rows)?;
+                if let Some((idx, dt)) = ce.index {
+                    for (l, i) in labels.iter_mut().zip(self.ints(idx, dt, ce.rows)?) {
+                        if i < 0 {
+                            *l = -1;
+                        }
+                    }
+                }
+                let count = self.floats(ce.count, DType::F32, 1)?[0];
+                let (rows, hidden, vocab) = (ce.rows, ce.hidden, ce.vocab);
+                if let Some(loss) = ce.loss {
+                    let sum: f32 = grad_kernels::cross_entropy(&x, &w, &labels, rows, hidden, vocab)?.iter().sum();
+                    self.put_floats(loss, DType::F32, &[if count > 0.0 { sum / count } else { 0.0 }])?;
+                }
+                if let Some((dx_at, dw_at)) = ce.grads {
+                    let seed = vec![if count > 0.0 { 1.0 / count } else { 0.0 }; rows];
+                    let (dx, dw) = grad_kernels::cross_entropy_grad(&x, &w, &labels, &seed, rows, hidden, vocab)?;
+                    self.put_floats(dx_at, ce.dt, &dx)?;
+                    self.put_floats(dw_at, DType::F32, &dw)?;
+                }
+                Ok(())
+            }
+            Cmd::Zero { dst, bytes } => self.write(*dst, &vec![0; *bytes]),
+            Cmd::LabelCount { out, labels, index, n } => {
+                let labels = self.ints(labels.0, labels.1, *n)?;
+                let index = match index {
+                    Some((a, dt)) => self.ints(*a, *dt, *n)?,
+                    None => vec![0; *n],
+                };
+                let count = labels.iter().zip(&index).filter(|&(&l, &i)| l >= 0 && i >= 0).count();
+                self.put_floats(*out, DType::F32, &[count as f32])
+            }
+            Cmd::ColumnSum { out, x, dt, rows, cols, .. } => {
+                let x = self.floats(*x, *dt, rows * cols)?;
+                self.put_floats(*out, DType::F32, &grad_kernels::bias_grad(&x, *rows, *cols))
+            }
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, .. } => {
+                let (xs, dys) = (self.floats(*x, *dt, rows * hidden)?, self.floats(*dy, *dt, rows * hidden)?);
+                let ws = self.floats(*w, *wdt, *hidden)?;
+                let eps = *eps as f64;
+                let (gx, gw, gb) = match db {
+                    // The bias's value does not enter the gradient.
+                    Some(_) => grad_kernels::layer_norm_grad(&xs, &ws, &vec![0.0; *hidden], &dys, eps),
+                    None => {
+                        let (gx, gw) = grad_kernels::rms_norm_grad(&xs, &ws, &dys, eps);
+                        (gx, gw, Vec::new())
+                    }
+                };
+                self.put_floats(*dx, *dt, &gx)?;
+                self.put_floats(*dw, DType::F32, &gw)?;
+                match db {
+                    Some(db) => self.put_floats(*db, DType::F32, &gb),
+                    None => Ok(()),
+                }
+            }
+            Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab } => {
+                let ids = self.ints(*ids, *it, *rows)?;
+                let dy = self.floats(*dy, *dt, rows * hidden)?;
+                self.put_floats(*out, DType::F32, &grad_kernels::embedding_grad(&ids, &dy, *vocab, *hidden)?)
+            }
+            Cmd::SwigluGrad { dt, g, u, dy, dg, du, n } => {
+                let (g, u, dy) = (self.floats(*g, *dt, *n)?, self.floats(*u, *dt, *n)?, self.floats(*dy, *dt, *n)?);
+                let (gg, gu) = grad_kernels::swiglu_grad(&g, &u, &dy);
+                self.put_floats(*dg, *dt, &gg)?;
+                self.put_floats(*du, *dt, &gu)
             }
             Cmd::LseMerge { o, l, oa, la, ob, lb, rows, heads, cols } => {
                 let f = |a: Addr, n: usize| self.floats(a, DType::F32, n);
@@ -196,7 +310,9 @@ impl Mem {
                     .map(|(&p, &q)| match op {
                         0 => p * q,
                         1 => p + q,
-                        _ => kernels::silu(p) * q,
+                        2 => kernels::silu(p) * q,
+                        3 => grad_kernels::silu_grad(&[p], &[q])[0],
+                        _ => grad_kernels::gelu_grad(&[p], &[q], *op == 5)[0],
                     })
                     .collect();
                 self.put_floats(*y, *dt, &out)

@@ -15,7 +15,7 @@ use super::kernels::Kernels;
 use super::launch;
 use super::layout::DType;
 use super::nccl::{Communicator, UniqueId};
-use super::program::{Addr, Cmd, Move, Program, Region, Work};
+use super::program::{Addr, AttentionCmd, AttentionGradCmd, Cmd, CrossEntropyCmd, Move, Program, Region, Work};
 use super::probe::{Probe, Span};
 use super::sdpa::{Sdpa, SdpaKey};
 use crate::cpu::{Data, HostTensor, WeightSource};
@@ -118,6 +118,8 @@ pub struct Executor {
     params: DeviceBuffer,
     consts: DeviceBuffer,
     scratch: Vec<DeviceBuffer>,
+    /// `Region::Work`: one command's temporaries.
+    work: DeviceBuffer,
     /// Device word where kernels report bad input (step + 1).
     flag: DeviceBuffer,
     start_events: Vec<CudaEvent>,
@@ -167,6 +169,7 @@ impl Executor {
         let params = alloc(program.params_bytes, "parameters")?;
         let consts = alloc(program.consts.len(), "constant tables")?;
         let scratch = program.scratch.iter().map(|&b| alloc(b, "collective staging")).collect::<Result<Vec<_>, _>>()?;
+        let work = alloc(program.work, "command temporaries")?;
         let flag = alloc(4, "the error flag")?;
         let event = || ctx.new_event(None).map_err(setup("creating events"));
         let start_events = (0..program.tokens).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
@@ -184,7 +187,7 @@ impl Executor {
             params: params.bytes(),
             consts: consts.bytes(),
             scratch: scratch.iter().map(|b| b.bytes()).sum(),
-            workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()),
+            workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()) + work.bytes(),
             attention_blocks: 0,
         };
         device::upload(&compute, consts.ptr(), &program.consts).map_err(setup("uploading constant tables"))?;
@@ -208,6 +211,7 @@ impl Executor {
             params,
             consts,
             scratch,
+            work,
             flag,
             start_events,
             done_events,
@@ -354,6 +358,7 @@ impl Executor {
             Region::Params => self.params.ptr(),
             Region::Consts => self.consts.ptr(),
             Region::Scratch(i) => self.scratch.get(i).map_or(0, |b| b.ptr()),
+            Region::Work => self.work.ptr(),
         }
     }
 
@@ -635,6 +640,87 @@ impl Executor {
         }
     }
 
+    fn zero(&self, a: Addr, bytes: usize) -> Result<(), String> {
+        if bytes == 0 {
+            return Ok(());
+        }
+        unsafe { result::memset_d8_async(self.p(a), 0, bytes, self.compute.cu_stream()) }.map_err(describe)
+    }
+
+    /// The forward attention of `a` on cuDNN where planned, else on the NVRTC kernel.
+    fn attend(&self, step: usize, a: &AttentionCmd) -> Result<(), String> {
+        let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
+        if let Some(sdpa) = &self.sdpa {
+            let done = if a.lse.is_some() {
+                let mut probe = self.profile.then(|| self.probe.borrow_mut());
+                sdpa.run_partial(&self.ctx, c, k, step, a, p, probe.as_deref_mut())?
+            } else {
+                let mut probe = self.profile.then(|| self.probe.borrow_mut());
+                sdpa.run(&self.ctx, c, k, a, p, probe.as_deref_mut())?
+            };
+            if done {
+                return Ok(());
+            }
+        }
+        k.attention(c, a, p).map_err(describe)
+    }
+
+    /// Attention backward: the forward's output and lse recomputed where the plan saved
+    /// neither, then delta and the backward kernel into f32 accumulators.
+    fn attention_grad(&self, g: &AttentionGradCmd) -> Result<(), String> {
+        let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
+        let a = &g.fwd;
+        if g.recompute {
+            // The NVRTC kernel writes the lse of a whole attention (cuDNN's whole form does not).
+            k.attention(c, a, p).map_err(describe)?;
+        }
+        let targets = [g.dq, g.dk, g.dv];
+        let numel = [a.sq * a.heads, a.sk * a.kv_heads, a.sk * a.kv_heads].map(|n| n * a.head_dim);
+        let mut acc = [0u64; 3];
+        for i in 0..3 {
+            let at = g.acc[i].unwrap_or(targets[i].0);
+            self.zero(at, numel[i] * 4)?;
+            acc[i] = p(at);
+        }
+        k.attention_bwd(c, a, (p(g.dout.0), g.dout.1), p(g.delta), acc, p).map_err(describe)?;
+        for i in 0..3 {
+            if let Some(at) = g.acc[i] {
+                k.convert(c, p(at), DType::F32, p(targets[i].0), targets[i].1, numel[i]).map_err(describe)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The fused loss, chunk by chunk: logits GEMM, row losses (and dlogits), then the dx and
+    /// dw GEMMs of the chunk (dw accumulates over chunks).
+    fn cross_entropy(&self, step: usize, ce: &CrossEntropyCmd) -> Result<(), String> {
+        let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
+        let es = ce.dt.size();
+        if let Some((_, dw)) = ce.grads {
+            self.zero(dw, ce.vocab * ce.hidden * 4)?;
+        }
+        let labels = (p(ce.labels.0), ce.labels.1);
+        let index = ce.index.map_or((0, DType::I32), |(a, dt)| (p(a), dt));
+        for (r0, n, keys) in ce.chunks() {
+            let x = p(ce.x) + (r0 * ce.hidden * es) as u64;
+            self.gemm.run(c, &keys[0], p(ce.logits), x, p(ce.w))?;
+            let (lab, idx) = ((labels.0 + (r0 * labels.1.size()) as u64, labels.1), (if index.0 == 0 { 0 } else { index.0 + (r0 * index.1.size()) as u64 }, index.1));
+            let dl = if ce.grads.is_some() { (p(ce.dlogits), ce.dt) } else { (0, ce.dt) };
+            let row_loss = p(ce.row_loss) + (r0 * 4) as u64;
+            k.ce_rows(c, p(ce.logits), n, ce.vocab, lab, idx, p(ce.count), row_loss, dl, self.flag.ptr(), step)
+                .map_err(describe)?;
+            if let Some((dx, dw)) = ce.grads {
+                let dx = p(dx) + (r0 * ce.hidden * es) as u64;
+                self.gemm.run(c, &keys[1], dx, p(ce.dlogits), p(ce.w))?;
+                self.gemm.run(c, &keys[2], p(dw), p(ce.dlogits), x)?;
+            }
+        }
+        if let Some(loss) = ce.loss {
+            k.ce_sum(c, p(ce.row_loss), ce.rows, p(ce.count), p(loss)).map_err(describe)?;
+        }
+        Ok(())
+    }
+
     fn exec(&self, step: usize, cmd: &Cmd, marker: &mut usize) -> Result<(), String> {
         let k = &self.kernels;
         let c = &*self.compute;
@@ -667,24 +753,42 @@ impl Executor {
             Cmd::AddBias { y, dt, b, bdt, rows, cols } => {
                 k.add_bias(c, p(*y), *dt, p(*b), *bdt, *rows, *cols).map_err(describe)
             }
-            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta } => {
-                k.rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, *theta).map_err(describe)
+            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta, inverse } => k
+                .rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, *theta, *inverse)
+                .map_err(describe),
+            Cmd::AttentionGrad(g) => self.attention_grad(g),
+            Cmd::CrossEntropy(ce) => self.cross_entropy(step, ce),
+            Cmd::Zero { dst, bytes } => self.zero(*dst, *bytes),
+            Cmd::LabelCount { out, labels, index, n } => {
+                let index = index.map_or((0, DType::I32), |(a, dt)| (p(a), dt));
+                k.label_count(c, p(*out), (p(labels.0), labels.1), index, *n).map_err(describe)
             }
-            Cmd::Attention(a) => {
-                if let Some(sdpa) = &self.sdpa {
-                    let done = if a.lse.is_some() {
-                        let mut probe = self.profile.then(|| self.probe.borrow_mut());
-                        sdpa.run_partial(&self.ctx, c, k, step, a, p, probe.as_deref_mut())?
-                    } else {
-                        let mut probe = self.profile.then(|| self.probe.borrow_mut());
-                        sdpa.run(&self.ctx, c, k, a, p, probe.as_deref_mut())?
-                    };
-                    if done {
-                        return Ok(());
-                    }
+            Cmd::ColumnSum { out, x, dt, rows, cols, work, parts } => {
+                k.column_sum(c, p(*out), p(*x), *dt, *rows, *cols, p(*work), *parts).map_err(describe)
+            }
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts } => {
+                if *rows == 0 {
+                    self.zero(*dw, hidden * 4)?;
+                    return db.map_or(Ok(()), |db| self.zero(db, hidden * 4));
                 }
-                k.attention(c, a, p).map_err(describe)
+                let (layer, wk) = (db.is_some(), p(*work));
+                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, *eps, layer, wk, *parts)
+                    .and_then(|()| k.sum_parts(c, wk, *parts, *hidden, p(*dw)))
+                    .and_then(|()| match db {
+                        Some(db) => k.sum_parts(c, wk + (parts * hidden * 4) as u64, *parts, *hidden, p(*db)),
+                        None => Ok(()),
+                    })
+                    .map_err(describe)
             }
+            Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab } => {
+                self.zero(*out, vocab * hidden * 4)?;
+                k.embedding_grad(c, p(*out), p(*ids), *it, p(*dy), *dt, *rows, *hidden, *vocab, self.flag.ptr(), step)
+                    .map_err(describe)
+            }
+            Cmd::SwigluGrad { dt, g, u, dy, dg, du, n } => {
+                k.swiglu_grad(c, *dt, p(*g), p(*u), p(*dy), p(*dg), p(*du), *n).map_err(describe)
+            }
+            Cmd::Attention(a) => self.attend(step, a),
             Cmd::LseMerge { o, l, oa, la, ob, lb, rows, heads, cols } => {
                 k.lse_merge(c, p(*o), p(*l), p(*oa), p(*la), p(*ob), p(*lb), *rows, *heads, *cols).map_err(describe)
             }

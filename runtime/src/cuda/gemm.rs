@@ -4,12 +4,14 @@
 //!
 //! Row-major `y[rows, out] = x[rows, inp] · w[out, inp]ᵀ` is the column-major product
 //! `yᵀ[out, rows] = op(W)[out, inp] · xᵀ[inp, rows]` where W is w read column-major
-//! (`[inp, out]`, ld = inp) and transposed. bf16 and f16 accumulate in fp32; f32 plans use plain
+//! (`[inp, out]`, ld = inp) and transposed. The backward's forms (`GemmForm`) only change which
+//! operand is read transposed: a row-major `[a, b]` matrix is a column-major `[b, a]` one.
+//! bf16 and f16 accumulate in fp32 (and may write f32: weight gradients); f32 plans use plain
 //! fp32 compute (not TF32) so they meet the f32 accuracy bar.
 
 use super::device::DeviceBuffer;
 use super::layout::DType;
-use super::program::GemmKey;
+use super::program::{GemmForm, GemmKey};
 use cudarc::cublaslt::{result, sys};
 use cudarc::driver::{CudaContext, CudaStream};
 use std::collections::HashMap;
@@ -67,7 +69,7 @@ impl Gemm {
         if self.prepared.contains_key(key) {
             return Ok(());
         }
-        let ty = matrix_type(key.dtype)?;
+        let (ty, yty) = (matrix_type(key.dtype)?, matrix_type(key.ydt)?);
         let (m, n, k) = (key.out as u64, key.rows as u64, key.inp as u64);
         let desc =
             result::create_matmul_desc(sys::cublasComputeType_t::CUBLAS_COMPUTE_32F, sys::cudaDataType_t::CUDA_R_32F)
@@ -75,20 +77,34 @@ impl Gemm {
         // Owned from here: dropped on any failure below.
         let mut prepared =
             Prepared { desc, layouts: [std::ptr::null_mut(); 3], algo: sys::cublasLtMatmulAlgo_t { data: [0; 8] } };
-        let transpose: i32 = 1; // CUBLAS_OP_T
-        unsafe {
-            result::set_matmul_desc_attribute(
-                desc,
-                sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSA,
-                (&transpose) as *const i32 as *const c_void,
-                std::mem::size_of::<i32>(),
-            )
+        // A is w, B is x (column-major). Stored shapes (rows, cols, ld) before the op:
+        let (ta, tb, a_layout, b_layout) = match key.form {
+            // w row-major [out, inp] is column-major [inp, out]: transposed to [out, inp].
+            GemmForm::Nt => (1, 0, (k, m, k as i64), (k, n, k as i64)),
+            // w row-major [inp, out] is column-major [out, inp] already.
+            GemmForm::Nn => (0, 0, (m, k, m as i64), (k, n, k as i64)),
+            // x row-major [inp, rows] is column-major [rows, inp]: transposed to [inp, rows].
+            GemmForm::Tn => (0, 1, (m, k, m as i64), (n, k, n as i64)),
+        };
+        for (attr, value) in [
+            (sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSA, ta),
+            (sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSB, tb),
+        ] {
+            let value: i32 = value; // CUBLAS_OP_N = 0, CUBLAS_OP_T = 1
+            unsafe {
+                result::set_matmul_desc_attribute(
+                    desc,
+                    attr,
+                    (&value) as *const i32 as *const c_void,
+                    std::mem::size_of::<i32>(),
+                )
+            }
+            .map_err(|e| err("TRANSA/TRANSB", e))
+            .inspect_err(|_| destroy(&prepared))?;
         }
-        .map_err(|e| err("TRANSA", e))
-        .inspect_err(|_| destroy(&prepared))?;
-        // A: w as [inp, out] column-major (ld = inp), transposed; B: x as [inp, rows]; D: [out, rows].
-        for (i, (rows, cols, ld)) in [(k, m, k as i64), (k, n, k as i64), (m, n, m as i64)].into_iter().enumerate() {
-            prepared.layouts[i] = result::create_matrix_layout(ty, rows, cols, ld)
+        // D: y as [out, rows] column-major.
+        for (i, (t, (rows, cols, ld))) in [(ty, a_layout), (ty, b_layout), (yty, (m, n, m as i64))].into_iter().enumerate() {
+            prepared.layouts[i] = result::create_matrix_layout(t, rows, cols, ld)
                 .map_err(|e| err("cublasLtMatrixLayoutCreate", e))
                 .inspect_err(|_| destroy(&prepared))?;
         }
@@ -134,12 +150,15 @@ impl Gemm {
         }
         if key.inp == 0 {
             // An empty sum: cuBLASLt rejects k = 0, the result is zeros.
-            let bytes = key.rows * key.out * key.dtype.size();
+            if key.accumulate {
+                return Ok(());
+            }
+            let bytes = key.rows * key.out * key.ydt.size();
             return unsafe { cudarc::driver::result::memset_d8_async(y, 0, bytes, stream.cu_stream()) }
                 .map_err(super::device::describe);
         }
         let p = self.prepared.get(key).ok_or("internal: GEMM shape was not prepared")?;
-        let (alpha, beta) = (1.0f32, 0.0f32);
+        let (alpha, beta) = (1.0f32, if key.accumulate { 1.0f32 } else { 0.0 });
         let [a, b, d] = p.layouts;
         unsafe {
             result::matmul(

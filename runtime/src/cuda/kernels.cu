@@ -185,8 +185,9 @@ extern "C" __global__ void k_layer_norm(void* out, const void* x, const void* w,
 // the CPU backend does (positions reach 10^6 radians), and applied in fp32 to pair k of every
 // head of the row. Columns past `rotary` (partial rotary) are copied. In place is safe: each
 // thread reads what it writes.
+// dir −1 rotates by minus the angle: the gradient (the rotation's transpose).
 extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* pos, int it, i64 rows,
-                                  i64 cols, int head_dim, int rotary, double theta) {
+                                  i64 cols, int head_dim, int rotary, double theta, float dir) {
     const int half = rotary / 2;
     const int lanes = half > 0 ? half : 1;
     const i64 heads = cols / head_dim;
@@ -200,7 +201,7 @@ extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* 
             double sd, cd;
             sincos(angle, &sd, &cd);
             cs = (float)cd;
-            sn = (float)sd;
+            sn = dir * (float)sd;
         }
         for (i64 h = 0; h < heads; h++) {
             const i64 o = s * cols + h * head_dim;
@@ -232,9 +233,30 @@ extern "C" __global__ void k_unary(int op, int dt, const void* x, void* y, i64 n
     }
 }
 
-// op: 0 mul, 1 add, 2 swiglu (silu(a) · b).
+__device__ __forceinline__ float sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+// d/dx of gelu: exact Φ(x) + x·φ(x); tanh form ½(1 + t) + ½x(1 − t²)·c(1 + 3a·x²).
+__device__ __forceinline__ float gelu_grad_f(float x, int tanh_form) {
+    if (tanh_form) {
+        const float c = 0.79788456080286535588f, a = 0.044715f;
+        const float t = tanhf(c * (x + a * x * x * x));
+        return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * c * (1.0f + 3.0f * a * x * x);
+    }
+    const float cdf = 0.5f * (1.0f + erff(x / 1.41421356237309504880f));
+    const float pdf = expf(-0.5f * x * x) * 0.39894228040143267794f;  // 1/sqrt(2π)
+    return cdf + x * pdf;
+}
+
+// op: 0 mul, 1 add, 2 swiglu (silu(a) · b); gradients of (x = a, dy = b): 3 silu, 4 gelu,
+// 5 gelu (tanh).
 __device__ __forceinline__ float binary_f(int op, float p, float q) {
-    return op == 0 ? p * q : op == 1 ? p + q : silu_f(p) * q;
+    switch (op) {
+        case 0: return p * q;
+        case 1: return p + q;
+        case 2: return silu_f(p) * q;
+        case 3: { const float s = sigmoid_f(p); return q * s * (1.0f + p * (1.0f - s)); }
+        default: return q * gelu_grad_f(p, op == 5);
+    }
 }
 
 // vec: 16-bit elements, every pointer 16-byte aligned and n a multiple of 8: one 16-byte access
@@ -469,5 +491,290 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
             if (c < d) stf(out, odt, (i64)row * q_stride + (i64)h * d + c, acc[r][t] * inv);
         }
         if (lse && lane == 0) lse[(i64)row * heads + h] = l[r] > 0.0f ? m[r] + logf(l[r]) : -INFINITY;
+    }
+}
+
+// ---- training: backward kernels ------------------------------------------------------------
+//
+// Reductions that produce weight gradients sum fixed partitions of rows in a fixed order
+// (partial sums per block, then one thread per column), so a run's gradients do not depend on
+// scheduling. The embedding and attention backward accumulate with atomics (order-dependent in
+// the last bits of f32).
+
+// dg, du of y = silu(g) · u.
+extern "C" __global__ void k_swiglu_grad(int dt, const void* g, const void* u, const void* dy, void* dg,
+                                         void* du, i64 n) {
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        const float gv = ldf(g, dt, t), uv = ldf(u, dt, t), d = ldf(dy, dt, t);
+        const float s = sigmoid_f(gv);
+        stf(dg, dt, t, d * uv * s * (1.0f + gv * (1.0f - s)));
+        stf(du, dt, t, d * gv * s);
+    }
+}
+
+// out[0] = the number of labels >= 0 whose index (if given) is >= 0. One block.
+extern "C" __global__ void k_label_count(float* out, const void* labels, int lt, const void* index, int it, i64 n) {
+    __shared__ float scratch[32];
+    float c = 0.0f;
+    for (i64 t = threadIdx.x; t < n; t += blockDim.x) {
+        const bool keep = ldi(labels, lt, t) >= 0 && (!index || ldi(index, it, t) >= 0);
+        c += keep ? 1.0f : 0.0f;
+    }
+    c = block_sum(c, scratch);
+    if (threadIdx.x == 0) out[0] = c;
+}
+
+// work[p, c] = Σ x[r, c] over rows r ≡ p (mod parts). Grid (parts, column blocks).
+extern "C" __global__ void k_col_partial(const void* x, int dt, i64 rows, i64 cols, float* work, int parts) {
+    const i64 c = (i64)blockIdx.y * blockDim.x + threadIdx.x;
+    if (c >= cols) return;
+    float s = 0.0f;
+    for (i64 r = blockIdx.x; r < rows; r += parts) s += ldf(x, dt, r * cols + c);
+    work[(i64)blockIdx.x * cols + c] = s;
+}
+
+// out[c] = Σ_p work[p, c], in order.
+extern "C" __global__ void k_col_sum(const float* work, int parts, i64 cols, float* out) {
+    for (i64 c = global_id(); c < cols; c += global_stride()) {
+        float s = 0.0f;
+        for (int p = 0; p < parts; p++) s += work[(i64)p * cols + c];
+        out[c] = s;
+    }
+}
+
+// Norm backward, one block per part of the rows (rows r ≡ blockIdx.x mod gridDim.x): dx, and
+// the block's partial dw (work[b, :]) and, for layer norm, db (work[parts + b, :]).
+//   rms:   dx = r·(dy·w − x·r²·mean(dy·w·x)),                 dw += dy·x·r
+//   layer: dx = r·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)),       dw += dy·x̂, db += dy
+extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, const void* dy, int dt, int wdt,
+                                       i64 rows, int hidden, float eps, int layer, float* work) {
+    __shared__ float scratch[32];
+    const int parts = gridDim.x;
+    float* dw = work + (i64)blockIdx.x * hidden;
+    float* db = work + ((i64)parts + blockIdx.x) * hidden;
+    for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+        dw[c] = 0.0f;
+        if (layer) db[c] = 0.0f;
+    }
+    const float width = (float)hidden;
+    for (i64 r = blockIdx.x; r < rows; r += parts) {
+        const i64 o = r * hidden;
+        float mean = 0.0f;
+        if (layer) {
+            float s = 0.0f;
+            for (int c = threadIdx.x; c < hidden; c += blockDim.x) s += ldf(x, dt, o + c);
+            mean = block_sum(s, scratch) / width;
+        }
+        float sq = 0.0f;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            const float v = ldf(x, dt, o + c) - mean;
+            sq += v * v;
+        }
+        const float inv = 1.0f / sqrtf(block_sum(sq, scratch) / width + eps);
+        float gm = 0.0f, gx = 0.0f;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
+            const float xh = (ldf(x, dt, o + c) - mean) * inv;
+            gm += g;
+            gx += g * xh;
+        }
+        gm = block_sum(gm, scratch) / width;
+        gx = block_sum(gx, scratch) / width;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            const float d = ldf(dy, dt, o + c);
+            const float xh = (ldf(x, dt, o + c) - mean) * inv;
+            const float g = d * ldf(w, wdt, c);
+            // rms (mean 0): r·(g − x̂·mean(g·x̂)) is r·(g − x·r²·mean(g·x)).
+            stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
+            dw[c] += d * xh;
+            if (layer) db[c] += d;
+        }
+    }
+}
+
+// out[ids[s], :] += dy[s, :] in f32 (out zeroed before). An id outside [0, vocab) adds nothing
+// and records step + 1 in *err.
+extern "C" __global__ void k_embedding_grad(float* out, const void* ids, int it, const void* dy, int dt,
+                                            i64 rows, i64 hidden, i64 vocab, unsigned* err, unsigned step) {
+    const i64 n = rows * hidden;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        const i64 s = t / hidden, c = t % hidden;
+        const i64 id = ldi(ids, it, s);
+        if (id >= 0 && id < vocab) {
+            atomicAdd(out + id * hidden + c, ldf(dy, dt, t));
+        } else if (c == 0) {
+            atomicCAS(err, 0u, step + 1u);
+        }
+    }
+}
+
+// One block per row of a logits chunk [n, vocab] (f32): the row's loss lse − z[label] into
+// row_loss (0 for ignored rows: label < 0, or index < 0), and with dlogits the gradient
+// (softmax − onehot) / count in dt. A label ≥ vocab records step + 1 in *err.
+extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, const void* labels, int lt,
+                                     const void* index, int it, const float* count, float* row_loss,
+                                     void* dlogits, int dt, unsigned* err, unsigned step) {
+    __shared__ float scratch[32];
+    for (i64 r = blockIdx.x; r < n; r += gridDim.x) {
+        const float* z = logits + r * vocab;
+        i64 label = ldi(labels, lt, r);
+        if (index && ldi(index, it, r) < 0) label = -1;
+        if (label >= vocab) {
+            if (threadIdx.x == 0) atomicCAS(err, 0u, step + 1u);
+            label = -1;
+        }
+        float m = -INFINITY;
+        for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) m = fmaxf(m, z[v]);
+        for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+        __syncthreads();
+        if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = m;
+        __syncthreads();
+        m = -INFINITY;
+        for (int w = 0; w < (int)(blockDim.x >> 5); w++) m = fmaxf(m, scratch[w]);
+        float s = 0.0f;
+        for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) s += expf(z[v] - m);
+        const float lse = m + logf(block_sum(s, scratch));
+        if (threadIdx.x == 0) row_loss[r] = label >= 0 ? lse - z[label] : 0.0f;
+        if (dlogits) {
+            const float seed = (label >= 0 && count[0] > 0.0f) ? 1.0f / count[0] : 0.0f;
+            for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) {
+                const float p = expf(z[v] - lse) - (v == label ? 1.0f : 0.0f);
+                stf(dlogits, dt, r * vocab + v, seed * p);
+            }
+        }
+    }
+}
+
+// out[0] = Σ row_loss / count (0 when nothing is labelled). One block, in a fixed order.
+extern "C" __global__ void k_ce_sum(const float* row_loss, i64 rows, const float* count, float* out) {
+    __shared__ float scratch[32];
+    float s = 0.0f;
+    for (i64 r = threadIdx.x; r < rows; r += blockDim.x) s += row_loss[r];
+    s = block_sum(s, scratch);
+    if (threadIdx.x == 0) out[0] = count[0] > 0.0f ? s / count[0] : 0.0f;
+}
+
+// delta[row, h] = Σ_c dout·out over the head's columns. One warp per (row, head).
+extern "C" __global__ void k_attention_delta(const void* out, int odt, const void* dout, int ddt, float* delta,
+                                             i64 rows, int heads, int d) {
+    const int lane = threadIdx.x & 31;
+    const i64 nwarps = rows * heads;
+    for (i64 w = global_id() >> 5; w < nwarps; w += global_stride() >> 5) {
+        const i64 base = w * d;  // row-major [rows, heads·d]: (row, head) w starts at w·d
+        float s = 0.0f;
+        for (int c = lane; c < d; c += 32) s += ldf(out, odt, base + c) * ldf(dout, ddt, base + c);
+        s = warp_sum(s);
+        if (lane == 0) delta[w] = s;
+    }
+}
+
+// Attention backward for one 32-key tile and query head blockIdx.y, over every query row,
+// given the forward's lse and delta = Σ dout·out: with p = exp(scale·q·k − lse) (0 where the
+// mask forbids) and ds = p·(dout·v − delta),
+//   dq[i] += scale·Σ_j ds_ij k_j   (global atomics: f32 dq, zeroed before)
+//   dk[j] += scale·Σ_i ds_ij q_i,  dv[j] += Σ_i p_ij dout_i   (shared tiles, then global atomics:
+//                                   the heads of one kv group add into the same rows)
+// Lane j owns key j for the scores; columns are split over lanes for the products. This is the
+// reference and fallback path (any head dim ≤ 256, f32, every mask); cuDNN is the fast one.
+extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32)
+k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, int vdt, i64 q_stride,
+                i64 kv_stride, const void* q_index, int qi_it, const void* k_index, int ki_it,
+                const void* q_seg, int qs_it, const void* k_seg, int ks_it, const void* dout, int ddt,
+                const float* lse, const float* delta, float* dq, float* dk, float* dv, int sq, int sk,
+                int heads, int kv_heads, int d, float scale, int causal, i64 window) {
+    extern __shared__ float smem[];
+    __shared__ i64 k_idx_s[ATT_BK];
+    __shared__ i64 k_seg_s[ATT_BK];
+    float* Ks = smem;                   // ATT_BK rows of d + 1 (padded)
+    float* Vs = Ks + ATT_BK * (d + 1);  // ATT_BK rows of d + 1
+    float* dKs = Vs + ATT_BK * (d + 1); // ATT_BK rows of d
+    float* dVs = dKs + ATT_BK * d;      // ATT_BK rows of d
+    float* Qw = dVs + ATT_BK * d;       // one query row per warp
+    float* Dw = Qw + ATT_WARPS * d;     // one dout row per warp
+
+    const int h = blockIdx.y;
+    const int g = h / (heads / kv_heads);
+    const int k0 = blockIdx.x * ATT_BK;
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    for (int t = threadIdx.x; t < ATT_BK * d; t += blockDim.x) {
+        const int j = t / d, c = t % d, kr = k0 + j;
+        float kv = 0.0f, vv = 0.0f;
+        if (kr < sk) {
+            const i64 at = (i64)kr * kv_stride + (i64)g * d + c;
+            kv = ldf(k, kdt, at);
+            vv = ldf(v, vdt, at);
+        }
+        Ks[j * (d + 1) + c] = kv;
+        Vs[j * (d + 1) + c] = vv;
+        dKs[j * d + c] = 0.0f;
+        dVs[j * d + c] = 0.0f;
+    }
+    for (int j = threadIdx.x; j < ATT_BK; j += blockDim.x) {
+        const int kr = k0 + j;
+        k_idx_s[j] = kr >= sk ? -1 : (k_index ? ldi(k_index, ki_it, kr) : (i64)kr);
+        k_seg_s[j] = (kr < sk && k_seg) ? ldi(k_seg, ks_it, kr) : 0;
+    }
+    __syncthreads();
+    const i64 kj = k_idx_s[lane], ksj = k_seg_s[lane];
+    const float* krow = Ks + lane * (d + 1);
+    const float* vrow = Vs + lane * (d + 1);
+    float* qrow = Qw + warp * d;
+    float* drow = Dw + warp * d;
+    for (int i = warp; i < sq; i += ATT_WARPS) {
+        const i64 qi = q_index ? ldi(q_index, qi_it, i) : (i64)i;
+        const i64 qs = q_seg ? ldi(q_seg, qs_it, i) : 0;
+        const i64 dqk = qi - kj;
+        const bool ok = qi >= 0 && kj >= 0 && (!causal || kj <= qi) &&
+                        (window <= 0 || (dqk < 0 ? -dqk : dqk) < window) && (!q_seg || qs == ksj);
+        const float L = lse[(i64)i * heads + h];
+        if (!__any_sync(0xffffffffu, ok) || L == -INFINITY) continue;  // warp-uniform
+        __syncwarp();
+        for (int c = lane; c < d; c += 32) {
+            const i64 at = (i64)i * q_stride + (i64)h * d + c;
+            qrow[c] = ldf(q, qdt, at);
+            drow[c] = ldf(dout, ddt, at);
+        }
+        __syncwarp();
+        float p = 0.0f, ds = 0.0f;
+        if (ok) {
+            float s = 0.0f, dp = 0.0f;
+            for (int c = 0; c < d; c++) {
+                s += qrow[c] * krow[c];
+                dp += drow[c] * vrow[c];
+            }
+            p = expf(scale * s - L);
+            ds = p * (dp - delta[(i64)i * heads + h]);
+        }
+        // Every lane takes part in the shuffles (no lane may leave the loop early).
+        float acc[ATT_MAXC];
+#pragma unroll
+        for (int t = 0; t < ATT_MAXC; t++) acc[t] = 0.0f;
+        for (int j = 0; j < ATT_BK; j++) {
+            const float pj = __shfl_sync(0xffffffffu, p, j);
+            const float dsj = __shfl_sync(0xffffffffu, ds, j);
+            if (pj == 0.0f && dsj == 0.0f) continue;  // warp-uniform: broadcast values
+#pragma unroll
+            for (int t = 0; t < ATT_MAXC; t++) {
+                const int c = t * 32 + lane;
+                if (c < d) {
+                    acc[t] += dsj * Ks[j * (d + 1) + c];
+                    atomicAdd(dVs + j * d + c, pj * drow[c]);
+                    atomicAdd(dKs + j * d + c, dsj * qrow[c] * scale);
+                }
+            }
+        }
+#pragma unroll
+        for (int t = 0; t < ATT_MAXC; t++) {
+            const int c = t * 32 + lane;
+            if (c < d && acc[t] != 0.0f) atomicAdd(dq + (i64)i * q_stride + (i64)h * d + c, acc[t] * scale);
+        }
+    }
+    __syncthreads();
+    for (int t = threadIdx.x; t < ATT_BK * d; t += blockDim.x) {
+        const int j = t / d, c = t % d, kr = k0 + j;
+        if (kr >= sk) continue;
+        const i64 at = (i64)kr * kv_stride + (i64)g * d + c;
+        atomicAdd(dk + at, dKs[j * d + c]);
+        atomicAdd(dv + at, dVs[j * d + c]);
     }
 }

@@ -49,6 +49,16 @@ pub struct Kernels {
     lse_merge: CudaFunction,
     sdpa_merge: CudaFunction,
     attention: CudaFunction,
+    swiglu_grad: CudaFunction,
+    label_count: CudaFunction,
+    col_partial: CudaFunction,
+    col_sum: CudaFunction,
+    norm_grad: CudaFunction,
+    embedding_grad: CudaFunction,
+    ce_rows: CudaFunction,
+    ce_sum: CudaFunction,
+    attention_delta: CudaFunction,
+    attention_bwd: CudaFunction,
     /// How the module was obtained, for the log: "compiled", or "cached" with the file.
     pub origin: String,
 }
@@ -163,19 +173,30 @@ impl Kernels {
             lse_merge: f("k_lse_merge")?,
             sdpa_merge: f("k_sdpa_merge")?,
             attention: f("k_attention")?,
+            swiglu_grad: f("k_swiglu_grad")?,
+            label_count: f("k_label_count")?,
+            col_partial: f("k_col_partial")?,
+            col_sum: f("k_col_sum")?,
+            norm_grad: f("k_norm_grad")?,
+            embedding_grad: f("k_embedding_grad")?,
+            ce_rows: f("k_ce_rows")?,
+            ce_sum: f("k_ce_sum")?,
+            attention_delta: f("k_attention_delta")?,
+            attention_bwd: f("k_attention_bwd")?,
             _module: module.clone(),
             origin,
         };
         // Head dims above 128 need more than the default 48 KiB of dynamic shared memory.
-        let most = attention_smem(256) as i32;
-        unsafe {
-            cudarc::driver::result::function::set_function_attribute(
-                kernels.attention.cu_function(),
-                cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                most,
-            )
+        for (f, most) in [(&kernels.attention, attention_smem(256)), (&kernels.attention_bwd, attention_bwd_smem(256))] {
+            unsafe {
+                cudarc::driver::result::function::set_function_attribute(
+                    f.cu_function(),
+                    cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    most as i32,
+                )
+            }
+            .map_err(|e| CudaError::setup(rank, "attention kernel shared memory", describe(e)))?;
         }
-        .map_err(|e| CudaError::setup(rank, "attention kernel shared memory", describe(e)))?;
         Ok(kernels)
     }
 }
@@ -188,6 +209,12 @@ fn grid(n: usize) -> LaunchConfig {
 /// Dynamic shared memory of the attention kernel for `d`: K tile (padded), V tile, query rows.
 pub fn attention_smem(d: usize) -> usize {
     (ATT_BK * (d + 1) + ATT_BK * d + ATT_ROWS * d) * 4
+}
+
+/// Dynamic shared memory of the attention backward: K and V tiles (padded), dK and dV tiles,
+/// one query and one output-gradient row per warp.
+pub fn attention_bwd_smem(d: usize) -> usize {
+    (2 * ATT_BK * (d + 1) + 2 * ATT_BK * d + 2 * (ATT_THREADS as usize / 32) * d) * 4
 }
 
 fn code(dt: DType) -> i32 {
@@ -325,13 +352,15 @@ impl Kernels {
         head_dim: usize,
         rotary: usize,
         theta: f64,
+        inverse: bool,
     ) -> Result<(), DriverError> {
         if rows * cols == 0 {
             return Ok(());
         }
         let (dc, ic, r, c, hd, rd) = (code(dt), code(it), rows as i64, cols as i64, head_dim as i32, rotary as i32);
+        let dir: f32 = if inverse { -1.0 } else { 1.0 };
         let mut b = s.launch_builder(&self.rope);
-        b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&theta);
+        b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&theta).arg(&dir);
         unsafe { b.launch(grid(rows * (rotary / 2).max(1))) }.map(|_| ())
     }
 
@@ -479,6 +508,215 @@ impl Kernels {
             grid_dim: (a.sq.div_ceil(ATT_ROWS) as u32, a.heads as u32, 1),
             block_dim: (ATT_THREADS, 1, 1),
             shared_mem_bytes: attention_smem(a.head_dim) as u32,
+        };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn swiglu_grad(
+        &self,
+        s: &CudaStream,
+        dt: DType,
+        g: u64,
+        u: u64,
+        dy: u64,
+        dg: u64,
+        du: u64,
+        n: usize,
+    ) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (dc, nn) = (code(dt), n as i64);
+        let mut b = s.launch_builder(&self.swiglu_grad);
+        b.arg(&dc).arg(&g).arg(&u).arg(&dy).arg(&dg).arg(&du).arg(&nn);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
+    }
+
+    /// `index` 0: none.
+    pub fn label_count(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        labels: (u64, DType),
+        index: (u64, DType),
+        n: usize,
+    ) -> Result<(), DriverError> {
+        let (lc, ic, nn) = (code(labels.1), code(index.1), n as i64);
+        let mut b = s.launch_builder(&self.label_count);
+        b.arg(&out).arg(&labels.0).arg(&lc).arg(&index.0).arg(&ic).arg(&nn);
+        let cfg = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    /// out[cols] (f32) = Σ rows of x, through `parts` partial sums in `work`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn column_sum(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        x: u64,
+        dt: DType,
+        rows: usize,
+        cols: usize,
+        work: u64,
+        parts: usize,
+    ) -> Result<(), DriverError> {
+        if cols == 0 {
+            return Ok(());
+        }
+        let (dc, r, c, pp) = (code(dt), rows as i64, cols as i64, parts as i32);
+        let mut b = s.launch_builder(&self.col_partial);
+        b.arg(&x).arg(&dc).arg(&r).arg(&c).arg(&work).arg(&pp);
+        let cfg = LaunchConfig {
+            grid_dim: (parts as u32, cols.div_ceil(THREADS as usize) as u32, 1),
+            block_dim: (THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        unsafe { b.launch(cfg) }?;
+        self.sum_parts(s, work, parts, cols, out)
+    }
+
+    /// out[cols] = Σ_p work[p, cols].
+    pub fn sum_parts(&self, s: &CudaStream, work: u64, parts: usize, cols: usize, out: u64) -> Result<(), DriverError> {
+        let (pp, c) = (parts as i32, cols as i64);
+        let mut b = s.launch_builder(&self.col_sum);
+        b.arg(&work).arg(&pp).arg(&c).arg(&out);
+        unsafe { b.launch(grid(cols)) }.map(|_| ())
+    }
+
+    /// dx, and the partial dw (and db: `layer`) per block of rows into `work`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn norm_grad(
+        &self,
+        s: &CudaStream,
+        dx: u64,
+        x: u64,
+        w: u64,
+        dy: u64,
+        dt: DType,
+        wdt: DType,
+        rows: usize,
+        hidden: usize,
+        eps: f32,
+        layer: bool,
+        work: u64,
+        parts: usize,
+    ) -> Result<(), DriverError> {
+        let (dc, wc, r, h, l) = (code(dt), code(wdt), rows as i64, hidden as i32, layer as i32);
+        let mut b = s.launch_builder(&self.norm_grad);
+        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&work);
+        let cfg = LaunchConfig { grid_dim: (parts as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn embedding_grad(
+        &self,
+        s: &CudaStream,
+        out: u64,
+        ids: u64,
+        it: DType,
+        dy: u64,
+        dt: DType,
+        rows: usize,
+        hidden: usize,
+        vocab: usize,
+        err: u64,
+        step: usize,
+    ) -> Result<(), DriverError> {
+        if rows * hidden == 0 {
+            return Ok(());
+        }
+        let (ic, dc, r, h, v, st) = (code(it), code(dt), rows as i64, hidden as i64, vocab as i64, step as u32);
+        let mut b = s.launch_builder(&self.embedding_grad);
+        b.arg(&out).arg(&ids).arg(&ic).arg(&dy).arg(&dc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st);
+        unsafe { b.launch(grid(rows * hidden)) }.map(|_| ())
+    }
+
+    /// Row losses (and dlogits when not 0) of a logits chunk of `n` rows.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ce_rows(
+        &self,
+        s: &CudaStream,
+        logits: u64,
+        n: usize,
+        vocab: usize,
+        labels: (u64, DType),
+        index: (u64, DType),
+        count: u64,
+        row_loss: u64,
+        dlogits: (u64, DType),
+        err: u64,
+        step: usize,
+    ) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (nn, v, lc, ic, dc, st) =
+            (n as i64, vocab as i64, code(labels.1), code(index.1), code(dlogits.1), step as u32);
+        let mut b = s.launch_builder(&self.ce_rows);
+        b.arg(&logits).arg(&nn).arg(&v).arg(&labels.0).arg(&lc).arg(&index.0).arg(&ic).arg(&count).arg(&row_loss);
+        b.arg(&dlogits.0).arg(&dc).arg(&err).arg(&st);
+        let cfg = LaunchConfig {
+            grid_dim: (n.min(MAX_BLOCKS) as u32, 1, 1),
+            block_dim: (4 * THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    pub fn ce_sum(&self, s: &CudaStream, row_loss: u64, rows: usize, count: u64, out: u64) -> Result<(), DriverError> {
+        let r = rows as i64;
+        let mut b = s.launch_builder(&self.ce_sum);
+        b.arg(&row_loss).arg(&r).arg(&count).arg(&out);
+        let cfg = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (4 * THREADS, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    /// delta = Σ dout·out per (row, head), then the backward kernel into the f32 accumulators
+    /// `dq`, `dk`, `dv` (zeroed by the caller).
+    #[allow(clippy::too_many_arguments)]
+    pub fn attention_bwd(
+        &self,
+        s: &CudaStream,
+        a: &super::program::AttentionCmd,
+        dout: (u64, DType),
+        delta: u64,
+        acc: [u64; 3],
+        p: impl Fn(super::program::Addr) -> u64,
+    ) -> Result<(), DriverError> {
+        if a.sq == 0 || a.sk == 0 {
+            return Ok(());
+        }
+        let Some(lse) = a.lse.map(&p) else { return Ok(()) };
+        let (out, oc) = (p(a.out.0), code(a.out.1));
+        let (dd, rows, heads, d) = (code(dout.1), a.sq as i64, a.heads as i32, a.head_dim as i32);
+        let mut b = s.launch_builder(&self.attention_delta);
+        b.arg(&out).arg(&oc).arg(&dout.0).arg(&dd).arg(&delta).arg(&rows).arg(&heads).arg(&d);
+        unsafe { b.launch(grid(a.sq * a.heads * 32)) }?;
+        let opt = |x: Option<(super::program::Addr, DType)>| x.map_or((0u64, 0i32), |(addr, dt)| (p(addr), code(dt)));
+        let (q, qc) = (p(a.q.0), code(a.q.1));
+        let (k, kc) = (p(a.k.0), code(a.k.1));
+        let (v, vc) = (p(a.v.0), code(a.v.1));
+        let (qi, qic) = opt(a.q_index);
+        let (ki, kic) = opt(a.k_index);
+        let (qs, qsc) = opt(a.q_segment);
+        let (ks, ksc) = opt(a.k_segment);
+        let q_stride = (a.heads * a.head_dim) as i64;
+        let kv_stride = (a.kv_heads * a.head_dim) as i64;
+        let (sq, sk, kv_heads) = (a.sq as i32, a.sk as i32, a.kv_heads as i32);
+        let (scale, causal, window) = (a.scale, a.causal as i32, a.window);
+        let [dq, dk, dv] = acc;
+        let mut b = s.launch_builder(&self.attention_bwd);
+        b.arg(&q).arg(&qc).arg(&k).arg(&kc).arg(&v).arg(&vc).arg(&q_stride).arg(&kv_stride);
+        b.arg(&qi).arg(&qic).arg(&ki).arg(&kic).arg(&qs).arg(&qsc).arg(&ks).arg(&ksc);
+        b.arg(&dout.0).arg(&dd).arg(&lse).arg(&delta).arg(&dq).arg(&dk).arg(&dv);
+        b.arg(&sq).arg(&sk).arg(&heads).arg(&kv_heads).arg(&d).arg(&scale).arg(&causal).arg(&window);
+        let cfg = LaunchConfig {
+            grid_dim: (a.sk.div_ceil(ATT_BK) as u32, a.heads as u32, 1),
+            block_dim: (ATT_THREADS, 1, 1),
+            shared_mem_bytes: attention_bwd_smem(a.head_dim) as u32,
         };
         unsafe { b.launch(cfg) }.map(|_| ())
     }

@@ -32,6 +32,9 @@ pub enum Region {
     /// Collective staging buffers of one stream (index into `Program::streams`). Work on one
     /// stream runs in order, so one buffer per stream, sized for its largest collective, is safe.
     Scratch(usize),
+    /// Temporaries of one compute command (loss logits, partial sums, f32 accumulators,
+    /// recomputed attention): the compute stream runs in order, so commands share it.
+    Work,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,16 +49,45 @@ impl Addr {
     }
 }
 
-/// A GEMM shape: `y[rows, out] = x[rows, inp] · w[out, inp]ᵀ`, with the pointer alignments the
-/// cuBLASLt algorithm may assume. Executors cache one descriptor set and algorithm per key.
+/// How a GEMM reads its operands. Every form computes row-major `y[rows, out]` contracted over
+/// `inp`: `Nt` (forward `linear`): x `[rows, inp]`, w `[out, inp]`; `Nn` (input gradient): x
+/// `[rows, inp]`, w `[inp, out]`; `Tn` (weight gradient): x `[inp, rows]`, w `[inp, out]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GemmForm {
+    Nt,
+    Nn,
+    Tn,
+}
+
+/// A GEMM shape: `y[rows, out] (+)= op(x)[rows, inp] · op(w)[inp, out]`, with the pointer
+/// alignments the cuBLASLt algorithm may assume. Executors cache one descriptor set and
+/// algorithm per key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GemmKey {
+    /// x's and w's type (bf16 and f16 accumulate in fp32).
     pub dtype: DType,
+    /// y's type: the operands' type, or f32 (weight gradients, logits of the loss).
+    pub ydt: DType,
     pub rows: usize,
     pub inp: usize,
     pub out: usize,
+    pub form: GemmForm,
+    /// Adds to what y holds (beta = 1): weight gradients summed over chunks.
+    pub accumulate: bool,
     /// Alignment in bytes (at most 256) of x, w and y.
     pub align: [u32; 3],
+}
+
+impl GemmKey {
+    /// The forward `linear`: `y = x · wᵀ`, all in `dtype`.
+    pub fn linear(dtype: DType, rows: usize, inp: usize, out: usize, align: [u32; 3]) -> Self {
+        Self { dtype, ydt: dtype, rows, inp, out, form: GemmForm::Nt, accumulate: false, align }
+    }
+
+    /// Elements of x, w and y.
+    pub fn sizes(&self) -> [usize; 3] {
+        [self.rows * self.inp, self.inp * self.out, self.rows * self.out]
+    }
 }
 
 /// Data movement on one stream.
@@ -136,6 +168,60 @@ pub struct AttentionCmd {
     pub static_index: bool,
 }
 
+/// Attention backward: dq, dk, dv from the forward's inputs, output and log-sum-exp.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttentionGradCmd {
+    /// q, k, v, masks and geometry as the forward's; `out` and `lse` are the forward's output
+    /// and log-sum-exp: given (block form) or, with `recompute`, computed into the workspace
+    /// first (the whole form saves neither).
+    pub fwd: AttentionCmd,
+    pub recompute: bool,
+    pub dout: (Addr, DType),
+    pub dq: (Addr, DType),
+    pub dk: (Addr, DType),
+    pub dv: (Addr, DType),
+    /// f32 `[sq, heads]`: each row's Σ dout·out.
+    pub delta: Addr,
+    /// f32 accumulators of dq, dk, dv where the result is not f32 (else they accumulate in place).
+    pub acc: [Option<Addr>; 3],
+}
+
+/// The fused loss over `logits = x · wᵀ`, in row chunks whose logits live in the workspace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrossEntropyCmd {
+    pub x: Addr,
+    pub w: Addr,
+    pub dt: DType,
+    pub labels: (Addr, DType),
+    pub index: Option<(Addr, DType)>,
+    /// f32 [1]: the step's labelled tokens (the mean's denominator).
+    pub count: Addr,
+    pub rows: usize,
+    pub hidden: usize,
+    pub vocab: usize,
+    pub chunk: usize,
+    /// The loss (f32 [1]) for `cross_entropy`; dx (dt) and dw (f32) for its gradient.
+    pub loss: Option<Addr>,
+    pub grads: Option<(Addr, Addr)>,
+    /// f32 `[chunk, vocab]` logits, `[chunk, vocab]` dlogits in dt, f32 `[rows]` row losses.
+    pub logits: Addr,
+    pub dlogits: Addr,
+    pub row_loss: Addr,
+    /// (logits, dx, dw) GEMMs of a full chunk and of the last, shorter one.
+    pub keys: [GemmKey; 3],
+    pub tail: Option<[GemmKey; 3]>,
+}
+
+impl CrossEntropyCmd {
+    /// (first row, rows, GEMM keys) of every chunk.
+    pub fn chunks(&self) -> impl Iterator<Item = (usize, usize, &[GemmKey; 3])> + '_ {
+        (0..self.rows).step_by(self.chunk.max(1)).map(move |r0| {
+            let n = self.chunk.min(self.rows - r0);
+            (r0, n, if n == self.chunk { &self.keys } else { self.tail.as_ref().unwrap_or(&self.keys) })
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cmd {
     Move(Move),
@@ -197,8 +283,72 @@ pub enum Cmd {
         head_dim: usize,
         rotary: usize,
         theta: f64,
+        /// Rotates by minus the angle: the gradient of `rope`.
+        inverse: bool,
     },
     Attention(Box<AttentionCmd>),
+    AttentionGrad(Box<AttentionGradCmd>),
+    CrossEntropy(Box<CrossEntropyCmd>),
+    /// Zeros `bytes` bytes.
+    Zero {
+        dst: Addr,
+        bytes: usize,
+    },
+    /// f32 `out[0]` = the labels ≥ 0 whose index (if given) is ≥ 0.
+    LabelCount {
+        out: Addr,
+        labels: (Addr, DType),
+        index: Option<(Addr, DType)>,
+        n: usize,
+    },
+    /// f32 `out[cols]` = the sum of x's rows, through `parts` partial sums in `work`.
+    ColumnSum {
+        out: Addr,
+        x: Addr,
+        dt: DType,
+        rows: usize,
+        cols: usize,
+        work: Addr,
+        parts: usize,
+    },
+    /// dx, and the f32 weight (and bias) gradients through `parts` partial sums in `work`
+    /// (`[params, parts, hidden]`). `b` (layer norm): `Some(db)`.
+    NormGrad {
+        dx: Addr,
+        x: Addr,
+        w: Addr,
+        dy: Addr,
+        dt: DType,
+        wdt: DType,
+        rows: usize,
+        hidden: usize,
+        eps: f32,
+        dw: Addr,
+        db: Option<Addr>,
+        work: Addr,
+        parts: usize,
+    },
+    /// f32 `out[vocab, hidden]` = the rows of dy summed at their ids.
+    EmbeddingGrad {
+        out: Addr,
+        ids: Addr,
+        it: DType,
+        dy: Addr,
+        dt: DType,
+        rows: usize,
+        hidden: usize,
+        vocab: usize,
+    },
+    /// dg, du of `silu(g) · u`.
+    SwigluGrad {
+        dt: DType,
+        g: Addr,
+        u: Addr,
+        dy: Addr,
+        dg: Addr,
+        du: Addr,
+        n: usize,
+    },
     LseMerge {
         o: Addr,
         l: Addr,
@@ -218,7 +368,7 @@ pub enum Cmd {
         y: Addr,
         n: usize,
     },
-    /// op: 0 mul, 1 add, 2 swiglu.
+    /// op: 0 mul, 1 add, 2 swiglu; gradients `(x, dy)`: 3 silu, 4 gelu, 5 gelu-tanh.
     Binary {
         op: i32,
         dt: DType,
@@ -281,6 +431,8 @@ pub struct Program {
     /// staging buffer of `streams[i]`.
     pub streams: Vec<u32>,
     pub scratch: Vec<usize>,
+    /// Bytes of `Region::Work`: the largest any one command needs.
+    pub work: usize,
     /// (step, command), in program order.
     pub cmds: Vec<(usize, Cmd)>,
     /// Every communicator any rank needs, in the order all ranks create them.
@@ -298,6 +450,9 @@ pub struct Program {
     /// Each step's result values.
     pub step_results: Vec<Vec<u32>>,
 }
+
+/// Logits per chunk of the fused loss.
+const CE_CHUNK_ELEMENTS: usize = 1 << 26;
 
 const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "reduce_scatter", "all_reduce", "collective_permute"];
 
@@ -347,6 +502,7 @@ struct Builder<'a> {
     consts: Vec<u8>,
     streams: Vec<u32>,
     scratch: Vec<usize>,
+    work: usize,
     comm_index: HashMap<CommKey, usize>,
     /// async_start step → its async_wait's result value.
     wait_result: HashMap<usize, u32>,
@@ -430,6 +586,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         plan,
         rank,
         scratch: vec![0; streams.len()],
+        work: 0,
         streams,
         infos,
         addrs,
@@ -461,6 +618,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         params_bytes,
         consts: b.consts,
         scratch: b.scratch,
+        work: b.work,
         streams: b.streams,
         cmds: b.cmds,
         comm_keys,
@@ -537,6 +695,33 @@ impl Builder<'_> {
         self.cmds.push((s, cmd));
     }
 
+    /// Temporaries of one command, laid out from the start of `Region::Work`.
+    fn work(&mut self, bytes: &[usize]) -> Vec<Addr> {
+        let mut off = 0;
+        let addrs = bytes
+            .iter()
+            .map(|&b| {
+                let a = Addr { region: Region::Work, off };
+                off = align_up(off + b, ALIGN);
+                a
+            })
+            .collect();
+        self.work = self.work.max(off);
+        addrs
+    }
+
+    fn gemm(&mut self, s: usize, y: Addr, x: Addr, w: Addr, key: GemmKey) {
+        self.prepare(key);
+        self.push(s, Cmd::Gemm { y, x, w, key });
+    }
+
+    /// Registers a GEMM shape for the executor to plan at setup.
+    fn prepare(&mut self, key: GemmKey) {
+        if !self.gemms.contains(&key) {
+            self.gemms.push(key);
+        }
+    }
+
     /// Lowers one step. `Plan::check` has held it to the op table (operand count, shapes,
     /// element types, attributes); what is checked here is this backend's own (f64 is not
     /// computed, results keep their operands' element type where a kernel needs it).
@@ -599,17 +784,8 @@ impl Builder<'_> {
                 let (y, _) = self.result(step, 0)?;
                 let ((rows, inp), out) = ((xi.shape[0], xi.shape[1]), wi.shape[0]);
                 let dt = Self::float(&xi, "input")?;
-                let key = GemmKey {
-                    dtype: dt,
-                    rows,
-                    inp,
-                    out,
-                    align: [alignment(x.off), alignment(w.off), alignment(y.off)],
-                };
-                if !self.gemms.contains(&key) {
-                    self.gemms.push(key);
-                }
-                self.push(s, Cmd::Gemm { y, x, w, key });
+                let key = GemmKey::linear(dt, rows, inp, out, [alignment(x.off), alignment(w.off), alignment(y.off)]);
+                self.gemm(s, y, x, w, key);
                 if step.operands.len() == 3 {
                     let (bias, bi) = self.operand(step, 2)?;
                     let bdt = Self::float(&bi, "bias")?;
@@ -617,14 +793,15 @@ impl Builder<'_> {
                 }
                 Ok(())
             }
-            Rope => {
+            Rope | RopeGrad => {
                 let ((x, xi), (pos, pi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
                 let (out, _) = self.result(step, 0)?;
                 let r = RopeAttrs::read(a)?;
                 let (dt, it) = (Self::float(&xi, "input")?, Self::int(&pi, "positions")?);
                 let (rows, cols) = (xi.shape[0], xi.shape[1]);
                 let (head_dim, rotary, theta) = (r.head_dim, r.rotary_dim, r.theta);
-                self.push(s, Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta });
+                let inverse = kind == RopeGrad;
+                self.push(s, Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta, inverse });
                 Ok(())
             }
             Attention | AttentionPartial => self.attention(s, step, a, kind == AttentionPartial),
@@ -739,12 +916,139 @@ impl Builder<'_> {
                 self.token_of.insert(step.results[0], token);
                 self.collective(s, step, &a, op, stream, result, Some(token))
             }
-            Pad | ShardGrad | Offload | Reload | LabelCount | CrossEntropy | CrossEntropyGrad | EmbeddingGrad | RmsNormGrad | LayerNormGrad
-            | LinearGradInput | LinearGradWeight | BiasGrad | RopeGrad | SiluGrad | GeluGrad | SwigluGrad
-            | AttentionGrad | AttentionPartialGrad => Err(format!(
-                "{} is not lowered for the CUDA backend yet: training steps run on the CPU backend (`--backend cpu`)",
-                kind.name()
-            )),
+            Pad | ShardGrad => {
+                // Rows move to their new places, zeros elsewhere: one gather over a row table.
+                let (x, xi) = self.operand(step, 0)?;
+                let (y, yi) = self.result(step, 0)?;
+                let dim = a.index("dim")?;
+                let rows: Vec<Option<usize>> = if kind == Pad {
+                    let (before, extent) = (a.index("before")?, xi.shape[dim]);
+                    (0..yi.shape[dim]).map(|i| (before..before + extent).contains(&i).then(|| i - before)).collect()
+                } else {
+                    let spec = ShardSpec::read(a)?;
+                    let r = self.coord(&a, spec.shards, "num_shards")?;
+                    let mut rows = vec![None; spec.global];
+                    for (local, g) in spec.rows(r).into_iter().enumerate() {
+                        if let Some(g) = g {
+                            rows[g] = Some(local);
+                        }
+                    }
+                    rows
+                };
+                let idx = self.rows_table(&rows)?;
+                let (outer, extent, inner) = around(&xi.shape, dim);
+                let inner_bytes = inner * xi.dtype.size();
+                self.push(s, Cmd::Move(Move::Gather { dst: y, src: x, idx, outer, nidx: rows.len(), extent, inner_bytes }));
+                Ok(())
+            }
+            // On one device the saved copy stays in device memory (see `Region`): offloading to
+            // host memory is the multi-step memory plan's, not this command list's.
+            Offload | Reload => {
+                let (x, xi) = self.operand(step, 0)?;
+                let (y, _) = self.result(step, 0)?;
+                self.push(s, Cmd::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes }));
+                Ok(())
+            }
+            LabelCount => {
+                let (labels, li) = self.operand(step, 0)?;
+                let index = self.int_operand(step, 1)?;
+                let (out, _) = self.result(step, 0)?;
+                let cmd = Cmd::LabelCount { out, labels: (labels, Self::int(&li, "labels")?), index, n: li.numel };
+                self.push(s, cmd);
+                Ok(())
+            }
+            CrossEntropy | CrossEntropyGrad => self.cross_entropy(s, step, kind == CrossEntropyGrad),
+            EmbeddingGrad => {
+                let ((ids, ii), (dy, di)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (out, oi) = self.result(step, 0)?;
+                let cmd = Cmd::EmbeddingGrad {
+                    out,
+                    ids,
+                    it: Self::int(&ii, "ids")?,
+                    dy,
+                    dt: Self::float(&di, "output_grad")?,
+                    rows: ii.numel,
+                    hidden: oi.shape[1],
+                    vocab: oi.shape[0],
+                };
+                self.push(s, cmd);
+                Ok(())
+            }
+            RmsNormGrad | LayerNormGrad => {
+                let layer = kind == LayerNormGrad;
+                let ((x, xi), (w, wi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (dy, _) = self.operand(step, if layer { 3 } else { 2 })?;
+                let ((dx, _), (dw, _)) = (self.result(step, 0)?, self.result(step, 1)?);
+                let db = if layer { Some(self.result(step, 2)?.0) } else { None };
+                let hidden = xi.shape[xi.shape.len() - 1];
+                let rows = xi.numel.checked_div(hidden).unwrap_or(0);
+                let parts = Self::parts(rows);
+                let work = self.work(&[(1 + layer as usize) * parts * hidden * 4])[0];
+                let cmd = Cmd::NormGrad {
+                    dx,
+                    x,
+                    w,
+                    dy,
+                    dt: Self::float(&xi, "input")?,
+                    wdt: Self::float(&wi, "weight")?,
+                    rows,
+                    hidden,
+                    eps: a.float("eps")? as f32,
+                    dw,
+                    db,
+                    work,
+                    parts,
+                };
+                self.push(s, cmd);
+                Ok(())
+            }
+            LinearGradInput | LinearGradWeight => {
+                // dx[rows, in] = dy[rows, out] · w[out, in]; dw[out, in] = dyᵀ · x, in f32.
+                let ((dy, di), (m, mi)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (y, yi) = self.result(step, 0)?;
+                let dt = Self::float(&di, "output_grad")?;
+                if mi.dtype != dt {
+                    return Err(format!("{} is {} but output_grad is {}", if kind == LinearGradInput { "weight" } else { "input" }, mi.dtype.name(), dt.name()));
+                }
+                let align = [alignment(dy.off), alignment(m.off), alignment(y.off)];
+                let (rows, out) = (di.shape[0], di.shape[1]);
+                let key = if kind == LinearGradInput {
+                    GemmKey { ydt: yi.dtype, form: GemmForm::Nn, ..GemmKey::linear(dt, rows, out, mi.shape[1], align) }
+                } else {
+                    GemmKey { ydt: yi.dtype, form: GemmForm::Tn, ..GemmKey::linear(dt, out, rows, mi.shape[1], align) }
+                };
+                self.gemm(s, y, dy, m, key);
+                Ok(())
+            }
+            BiasGrad => {
+                let (dy, di) = self.operand(step, 0)?;
+                let (out, _) = self.result(step, 0)?;
+                let (rows, cols) = (di.shape[0], di.shape[1]);
+                let parts = Self::parts(rows);
+                let work = self.work(&[parts * cols * 4])[0];
+                let dt = Self::float(&di, "output_grad")?;
+                self.push(s, Cmd::ColumnSum { out, x: dy, dt, rows, cols, work, parts });
+                Ok(())
+            }
+            SiluGrad | GeluGrad => {
+                let ((x, xi), (dy, _)) = (self.operand(step, 0)?, self.operand(step, 1)?);
+                let (y, _) = self.result(step, 0)?;
+                let op = match kind {
+                    SiluGrad => 3,
+                    _ if gelu_tanh(a)? => 5,
+                    _ => 4,
+                };
+                self.push(s, Cmd::Binary { op, dt: Self::float(&xi, "input")?, a: x, b: dy, y, n: xi.numel });
+                Ok(())
+            }
+            SwigluGrad => {
+                let ((g, gi), (u, _), (dy, _)) = (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?);
+                let ((dg, _), (du, _)) = (self.result(step, 0)?, self.result(step, 1)?);
+                let dt = Self::float(&gi, "gate")?;
+                self.push(s, Cmd::SwigluGrad { dt, g, u, dy, dg, du, n: gi.numel });
+                Ok(())
+            }
+            AttentionGrad | AttentionPartialGrad => self.attention_grad(s, step, a, kind == AttentionPartialGrad),
             AsyncWait => {
                 let t = step.operands[0];
                 let token =
@@ -983,6 +1287,32 @@ impl Builder<'_> {
     }
 
     fn attention(&mut self, s: usize, step: &Step, a: Attrs, partial: bool) -> Result<(), String> {
+        let (out, oi) = self.result(step, 0)?;
+        let out = (out, Self::float(&oi, "result")?);
+        let cmd = if partial {
+            // f32 output: merged with other partials later.
+            let lse = self.result(step, 1)?.0;
+            let segs = (step.operands.len() == 7).then_some((5, 6));
+            self.attention_cmd(step, a, Some((3, 4)), segs, out, Some(lse))?
+        } else {
+            let segs = (step.operands.len() == 4).then_some((3, 3));
+            self.attention_cmd(step, a, None, segs, out, None)?
+        };
+        self.push(s, Cmd::Attention(Box::new(cmd)));
+        Ok(())
+    }
+
+    /// The attention command of q, k, v (operands 0..3) with index vectors and segment ids at
+    /// the given operand positions (`None`: row numbers, no segments).
+    fn attention_cmd(
+        &self,
+        step: &Step,
+        a: Attrs,
+        index: Option<(usize, usize)>,
+        segments: Option<(usize, usize)>,
+        out: (Addr, DType),
+        lse: Option<Addr>,
+    ) -> Result<AttentionCmd, String> {
         let AttentionAttrs { num_heads: heads, num_kv_heads: kv_heads, head_dim, scale, causal, window } =
             AttentionAttrs::read(a)?;
         let window = window.map_or(0, |w| w as i64);
@@ -991,31 +1321,16 @@ impl Builder<'_> {
         }
         let ((q, qi), (k, ki), (v, vi)) = (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?);
         let (sq, sk) = (qi.shape[0], ki.shape[0]);
-        let int_operand = |b: &Self, i: usize, _rows: usize, what: &str| -> Result<(Addr, DType), String> {
-            let (addr, info) = b.operand(step, i)?;
-            Ok((addr, Self::int(&info, what)?))
+        let int = |i: usize| self.int_operand(step, i);
+        let (q_index, k_index) = match index {
+            Some((qx, kx)) => (int(qx)?, int(kx)?),
+            None => (None, None),
         };
-        let (out, oi) = self.result(step, 0)?;
-        let (q_index, k_index, q_segment, k_segment, lse) = if partial {
-            // f32 output: merged with other partials later; q's type: the layer's whole result.
-            let (lse, _) = self.result(step, 1)?;
-            let segs = if step.operands.len() == 7 {
-                (Some(int_operand(self, 5, sq, "q_segment")?), Some(int_operand(self, 6, sk, "k_segment")?))
-            } else {
-                (None, None)
-            };
-            (
-                Some(int_operand(self, 3, sq, "q_index")?),
-                Some(int_operand(self, 4, sk, "k_index")?),
-                segs.0,
-                segs.1,
-                Some(lse),
-            )
-        } else {
-            let seg = if step.operands.len() == 4 { Some(int_operand(self, 3, sq, "segment_ids")?) } else { None };
-            (None, None, seg, seg, None)
+        let (q_segment, k_segment) = match segments {
+            Some((qs, ks)) => (int(qs)?, int(ks)?),
+            None => (None, None),
         };
-        let cmd = AttentionCmd {
+        Ok(AttentionCmd {
             q: (q, Self::float(&qi, "q")?),
             k: (k, Self::float(&ki, "k")?),
             v: (v, Self::float(&vi, "v")?),
@@ -1023,7 +1338,7 @@ impl Builder<'_> {
             k_index,
             q_segment,
             k_segment,
-            out: (out, Self::float(&oi, "result")?),
+            out,
             lse,
             sq,
             sk,
@@ -1033,10 +1348,151 @@ impl Builder<'_> {
             scale: scale as f32,
             causal,
             window,
-            static_index: partial
-                && [3, 4].iter().all(|&i| step.operands.get(i).is_some_and(|&v| self.fixed[v as usize])),
+            static_index: index
+                .is_some_and(|(qx, kx)| [qx, kx].iter().all(|&i| step.operands.get(i).is_some_and(|&v| self.fixed[v as usize]))),
+        })
+    }
+
+    /// Integer operand `i` (an index vector, labels, segment ids), if the step has it.
+    fn int_operand(&self, step: &Step, i: usize) -> Result<Option<(Addr, DType)>, String> {
+        if i >= step.operands.len() {
+            return Ok(None);
+        }
+        let (addr, info) = self.operand(step, i)?;
+        Ok(Some((addr, Self::int(&info, "index operand")?)))
+    }
+
+    /// Partial sums of a column reduction over `rows`: enough blocks to fill the GPU, each
+    /// summing its rows in order (deterministic).
+    fn parts(rows: usize) -> usize {
+        rows.clamp(1, 264)
+    }
+
+    fn attention_grad(&mut self, s: usize, step: &Step, a: Attrs, partial: bool) -> Result<(), String> {
+        let grads = [self.result(step, 0)?, self.result(step, 1)?, self.result(step, 2)?];
+        let (dq, dk, dv) = (grads[0].clone(), grads[1].clone(), grads[2].clone());
+        let (q_bytes, heads) = (dq.1.numel, AttentionAttrs::read(a)?.num_heads);
+        let sq = self.operand(step, 0)?.1.shape[0];
+        let (fwd, dout, recompute, mut work_sizes) = if partial {
+            let (o, oi) = self.operand(step, 3)?;
+            let lse = self.operand(step, 4)?.0;
+            let (dout, di) = self.operand(step, 5)?;
+            let segs = (step.operands.len() == 10).then_some((8, 9));
+            let out = (o, Self::float(&oi, "output")?);
+            let fwd = self.attention_cmd(step, a, Some((6, 7)), segs, out, Some(lse))?;
+            (fwd, (dout, Self::float(&di, "output_grad")?), false, vec![sq * heads * 4])
+        } else {
+            // The whole form saves neither output nor lse: recompute both in f32.
+            let (dout, di) = self.operand(step, 3)?;
+            let segs = (step.operands.len() == 5).then_some((4, 4));
+            let sizes = vec![sq * heads * 4, q_bytes * 4, sq * heads * 4];
+            let placeholder = (Addr { region: Region::Work, off: 0 }, DType::F32);
+            let fwd = self.attention_cmd(step, a, None, segs, placeholder, None)?;
+            (fwd, (dout, Self::float(&di, "output_grad")?), true, sizes)
         };
-        self.push(s, Cmd::Attention(Box::new(cmd)));
+        // f32 accumulators for results that are not f32.
+        let need: Vec<bool> = grads.iter().map(|(_, i)| i.dtype != DType::F32).collect();
+        for (g, &n) in grads.iter().zip(&need) {
+            if n {
+                work_sizes.push(g.1.numel * 4);
+            }
+        }
+        let addrs = self.work(&work_sizes);
+        let mut fwd = fwd;
+        let mut next = 1;
+        if recompute {
+            fwd.out = (addrs[1], DType::F32);
+            fwd.lse = Some(addrs[2]);
+            next = 3;
+        }
+        let mut acc = [None; 3];
+        for (slot, &n) in acc.iter_mut().zip(&need) {
+            if n {
+                *slot = Some(addrs[next]);
+                next += 1;
+            }
+        }
+        let float = |g: &(Addr, ValueInfo), what: &str| Self::float(&g.1, what).map(|dt| (g.0, dt));
+        let cmd = AttentionGradCmd {
+            fwd,
+            recompute,
+            dout,
+            dq: float(&dq, "dq")?,
+            dk: float(&dk, "dk")?,
+            dv: float(&dv, "dv")?,
+            delta: addrs[0],
+            acc,
+        };
+        self.push(s, Cmd::AttentionGrad(Box::new(cmd)));
+        Ok(())
+    }
+
+    /// The fused loss: logits of `chunk` rows at a time in the workspace (f32), never the whole
+    /// `[rows, vocab]` matrix.
+    fn cross_entropy(&mut self, s: usize, step: &Step, grad: bool) -> Result<(), String> {
+        let ((x, xi), (w, wi), (labels, li), (count, _)) =
+            (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?, self.operand(step, 3)?);
+        let index = self.int_operand(step, 4)?;
+        let dt = Self::float(&xi, "input")?;
+        let (rows, hidden, vocab) = (xi.shape[0], xi.shape[1], wi.shape[0]);
+        // About 64 Mi logits per chunk (256 MiB in f32).
+        let chunk = (CE_CHUNK_ELEMENTS / vocab.max(1)).clamp(1, rows.max(1));
+        let es = dt.size();
+        let [logits, dlogits, row_loss] = self.work(&[chunk * vocab * 4, chunk * vocab * es, rows.max(1) * 4])[..] else {
+            unreachable!("three work buffers were asked for")
+        };
+        let (loss, grads) = if grad {
+            (None, Some((self.result(step, 0)?.0, self.result(step, 1)?.0)))
+        } else {
+            (Some(self.result(step, 0)?.0), None)
+        };
+        // Chunk starts are multiples of chunk·hidden·es bytes from x and dx.
+        let stride = |base: usize, row_bytes: usize| alignment(base | (chunk * row_bytes)).min(alignment(base));
+        let (dx_off, dw_off) = grads.map_or((0, 0), |(dx, dw)| (dx.off, dw.off));
+        let keys = |n: usize| -> [GemmKey; 3] {
+            let xa = stride(x.off, hidden * es);
+            [
+                GemmKey { ydt: DType::F32, ..GemmKey::linear(dt, n, hidden, vocab, [xa, alignment(w.off), alignment(logits.off)]) },
+                GemmKey {
+                    form: GemmForm::Nn,
+                    ..GemmKey::linear(dt, n, vocab, hidden, [alignment(dlogits.off), alignment(w.off), stride(dx_off, hidden * es)])
+                },
+                GemmKey {
+                    ydt: DType::F32,
+                    form: GemmForm::Tn,
+                    accumulate: true,
+                    ..GemmKey::linear(dt, vocab, n, hidden, [alignment(dlogits.off), xa, alignment(dw_off)])
+                },
+            ]
+        };
+        let tail = (rows % chunk != 0).then(|| keys(rows % chunk));
+        let cmd = CrossEntropyCmd {
+            x,
+            w,
+            dt,
+            labels: (labels, Self::int(&li, "labels")?),
+            index,
+            count,
+            rows,
+            hidden,
+            vocab,
+            chunk,
+            loss,
+            grads,
+            logits,
+            dlogits,
+            row_loss,
+            keys: keys(chunk),
+            tail,
+        };
+        // The logits GEMM runs in both forms (the gradient needs the softmax).
+        let used: &[usize] = if grad { &[0, 1, 2] } else { &[0] };
+        for set in std::iter::once(&cmd.keys).chain(cmd.tail.as_ref()) {
+            for &i in used {
+                self.prepare(set[i]);
+            }
+        }
+        self.push(s, Cmd::CrossEntropy(Box::new(cmd)));
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ use super::common::{Builder, Rng, float, int, string};
 use seq_runtime::cpu::{self, HostTensor, Precision, RunOptions, WeightSource};
 use seq_runtime::cuda::emulate::Emulator;
 use seq_runtime::plan::AttrValue;
-use seq_runtime::seq_plan::ops::{OpClass, OpKind};
+use seq_runtime::seq_plan::ops::OpKind;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -273,13 +273,6 @@ fn every_op_runs_on_both_backends() {
         let inputs = inputs(&plan, &mut Rng::new(11 + i as u64));
         let cpu = cpu::run(&plan, &inputs, &weights, &opts)
             .unwrap_or_else(|e| panic!("{}: the CPU backend cannot run it: {e}", kind.name()));
-        // The training step's ops run on the CPU backend until the GPU backward exists; their
-        // lowering must say so, not fail otherwise.
-        if kind.class() == OpClass::Gradient || kind == OpKind::Pad {
-            let e = Emulator::new(&plan, &inputs, &weights).map(|_| ()).expect_err("not lowered yet").to_string();
-            assert!(e.contains("is not lowered for the CUDA backend yet"), "{}: {e}", kind.name());
-            continue;
-        }
         let mut emu = Emulator::new(&plan, &inputs, &weights)
             .unwrap_or_else(|e| panic!("{}: the CUDA backend cannot lower it: {e}", kind.name()));
         emu.run().unwrap_or_else(|e| panic!("{}: the CUDA lowering fails: {e}", kind.name()));
