@@ -108,6 +108,19 @@ pub fn make_rank_inputs(
     build_inputs(plan, ids, segments, seed, Some(rank))
 }
 
+/// The labels of a training step, shifted before any split: token i's label is token i + 1.
+/// The sequence's last token, and the last token of each packed document (where the next token
+/// starts another document), have no label (-1: ignored by the loss).
+pub fn next_token_labels(ids: &[i64], segments: Option<&[i64]>) -> Vec<i32> {
+    (0..ids.len())
+        .map(|i| match (ids.get(i + 1), segments) {
+            (None, _) => -1,
+            (Some(_), Some(s)) if s[i] != s[i + 1] => -1,
+            (Some(&next), _) => next as i32,
+        })
+        .collect()
+}
+
 fn build_inputs(
     plan: &Plan,
     ids: Option<&HostTensor>,
@@ -127,8 +140,17 @@ fn build_inputs(
         .first()
         .and_then(|&v| plan.values.get(v as usize))
         .is_none_or(|d| matches!(d.dtype.as_str(), "i32" | "i64"));
+    // A training step's last argument is its labels, made from the token ids.
+    let labels_at = (plan.output_names.first().map(String::as_str) == Some("loss")).then(|| plan.inputs.len() - 1);
     for (i, &v) in plan.inputs.iter().enumerate() {
         let desc = plan.values.get(v as usize).ok_or_else(|| format!("input {i} is not a value of the plan"))?;
+        if labels_at == Some(i) && ids_first {
+            let ids = out.first().and_then(HostTensor::to_i64).ok_or("a training step starts from token ids")?;
+            let segs: Option<Vec<i64>> = segs.as_ref().map(|s| s.iter().map(|&x| x as i64).collect());
+            let labels = next_token_labels(&ids, segs.as_deref());
+            out.push(HostTensor::from_i32(vec![labels.len()], labels)?);
+            continue;
+        }
         // The caller's view: global tensors, also for inputs each rank holds a shard of.
         let global = plan.global_input_shape(i).unwrap_or_else(|| desc.shape.clone());
         let shape: Vec<usize> = global.iter().map(|&d| d.max(0) as usize).collect();

@@ -58,50 +58,34 @@ pub fn precision(f64: bool) -> Precision {
     if f64 { Precision::F64 } else { Precision::F32 }
 }
 
-/// The labels of a training step, shifted before any split: token i's label is token i + 1.
-/// The sequence's last token, and the last token of each packed document (where the next token
-/// starts another document), have no label (-1: ignored by the loss).
-pub fn next_token_labels(ids: &[i64], segments: Option<&[i64]>) -> Vec<i32> {
-    (0..ids.len())
-        .map(|i| match (ids.get(i + 1), segments) {
-            (None, _) => -1,
-            (Some(_), Some(s)) if s[i] != s[i + 1] => -1,
-            (Some(&next), _) => next as i32,
-        })
-        .collect()
-}
+pub use seq_runtime::inputs::next_token_labels;
 
 /// A training step's arguments: the forward's (token ids, positions, segments; see
 /// `make_inputs`), then the labels made from the token ids.
 pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Error> {
-    let mut forward = plan.clone();
-    forward.inputs.pop().ok_or_else(|| Error::Input("the training step takes no labels argument".into()))?;
-    let tokens = forward.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0) as usize;
-    let segments = match &given.segments {
-        Some(s) => {
-            let s = s.to_i64().ok_or_else(|| Error::Input("--segments must hold integers".into()))?;
-            if s.len() != tokens {
-                return Err(Error::Input(format!("--segments holds {} ids for {tokens} tokens", s.len())));
-            }
-            if let Some(i) = (1..s.len()).find(|&i| s[i] < s[i - 1]) {
-                return Err(Error::Input(format!(
-                    "--segments must not decrease (packed documents follow each other): id {} at token {i} follows {}",
-                    s[i],
-                    s[i - 1]
-                )));
-            }
-            Some(s)
+    if plan.inputs.len() < 2 || plan.output_names.first().map(String::as_str) != Some("loss") {
+        return Err(Error::Input("the plan is not a training step (compile with --train)".into()));
+    }
+    let tokens = plan.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0) as usize;
+    // Labels follow documents: the segment ids must be one per token and never decrease.
+    if let Some(s) = &given.segments {
+        let s = s.to_i64().ok_or_else(|| Error::Input("--segments must hold integers".into()))?;
+        if s.len() != tokens {
+            return Err(Error::Input(format!("--segments holds {} ids for {tokens} tokens", s.len())));
         }
-        None => None,
-    };
-    let mut inputs = make_inputs(&forward, given)?;
-    let ids = inputs
-        .first()
-        .and_then(HostTensor::to_i64)
-        .ok_or_else(|| Error::Input("a training step starts from token ids (an integer first argument)".into()))?;
-    let labels = next_token_labels(&ids, segments.as_deref());
-    inputs.push(HostTensor::from_i32(vec![labels.len()], labels).map_err(Error::Input)?);
-    Ok(inputs)
+        if let Some(i) = (1..s.len()).find(|&i| s[i] < s[i - 1]) {
+            return Err(Error::Input(format!(
+                "--segments must not decrease (packed documents follow each other): id {} at token {i} follows {}",
+                s[i],
+                s[i - 1]
+            )));
+        }
+    }
+    if plan.values.get(plan.inputs[0] as usize).is_none_or(|d| !matches!(d.dtype.as_str(), "i32" | "i64")) {
+        return Err(Error::Input("a training step starts from token ids (an integer first argument)".into()));
+    }
+    // The runtime's inputs end with the labels made from the ids (and documents).
+    make_inputs(plan, given)
 }
 
 /// One training step's results: the loss and each parameter's gradient by name.

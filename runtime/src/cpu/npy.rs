@@ -76,3 +76,34 @@ pub fn write_npy_f32(path: &Path, tensor: &HostTensor) -> Result<(), RuntimeErro
     writer.extend(values.into_iter().map(|v| v as f32)).map_err(|e| error(e.to_string()))?;
     writer.finish().map_err(|e| error(e.to_string()))
 }
+
+/// Writes named float tensors as one f32 safetensors file (beside the target, then renamed, so
+/// a failure never leaves half a file). Tensors under one name (the gradients of a parameter a
+/// program uses twice, e.g. tied embeddings) are summed.
+pub fn write_safetensors_f32(path: &Path, named: &[(String, &HostTensor)]) -> Result<(), RuntimeError> {
+    let shown = path.display().to_string();
+    let error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+    let mut merged: Vec<(String, Vec<usize>, Vec<f64>)> = Vec::new();
+    for (name, t) in named {
+        let values = t.to_f64().ok_or_else(|| error(format!("'{name}' is not a float tensor")))?;
+        match merged.iter_mut().find(|(n, _, _)| n == name) {
+            Some((_, shape, sum)) if *shape == t.shape => sum.iter_mut().zip(values).for_each(|(a, b)| *a += b),
+            Some(_) => return Err(error(format!("two tensors named '{name}' differ in shape"))),
+            None => merged.push((name.clone(), t.shape.clone(), values)),
+        }
+    }
+    let bytes: Vec<Vec<u8>> =
+        merged.iter().map(|(_, _, v)| v.iter().flat_map(|&x| (x as f32).to_le_bytes()).collect()).collect();
+    let views = merged
+        .iter()
+        .zip(&bytes)
+        .map(|((name, shape, _), b)| {
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), b)
+                .map(|v| (name.clone(), v))
+                .map_err(|e| error(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let tmp = path.with_extension("safetensors.tmp");
+    safetensors::serialize_to_file(views, None, &tmp).map_err(|e| error(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| error(e.to_string()))
+}

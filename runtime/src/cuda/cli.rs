@@ -20,7 +20,8 @@ options:
   --input X.npy         token ids (int32/int64), or hidden states (float32/64, [tokens, hidden])
                         for a plan that starts from them; default: deterministic values
   --segments seg.npy    segment ids of packed documents (positions restart in each); default 0
-  --output out.npy      write the first output (rank 0) as float32
+  --output out.npy      write the first output (rank 0) as float32; OUT.safetensors: every
+                        output by name (a training step's loss and gradients)
   --weights W.safetensors  weights by parameter name; default: deterministic random weights
   --seed S              seed of the random weights and token ids (default 0, as `seqc run`)
   --check-against-cpu   also run the CPU backend (f32) and compare; exit 1 if the error is too large

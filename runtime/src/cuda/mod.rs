@@ -134,7 +134,20 @@ pub fn dry_run(args: &Args) -> Result<(), CudaError> {
     Ok(())
 }
 
-fn write_output(args: &Args, outputs: &[HostTensor]) -> Result<(), CudaError> {
+fn write_output(args: &Args, plan: &Plan, outputs: &[HostTensor]) -> Result<(), CudaError> {
+    if let Some(path) = &args.output
+        && path.extension().is_some_and(|e| e == "safetensors")
+    {
+        // Every output by its name (a training step's loss and gradients).
+        let named: Vec<(String, &HostTensor)> = outputs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (plan.output_names.get(i).cloned().unwrap_or_else(|| format!("output{i}")), t))
+            .collect();
+        cpu::write_safetensors_f32(path, &named)?;
+        println!("wrote {} outputs to {}", outputs.len(), path.display());
+        return Ok(());
+    }
     if let Some(path) = &args.output {
         let first = outputs.first().ok_or_else(|| CudaError::Usage("the plan has no output to write".into()))?;
         cpu::write_npy_f32(path, first)?;
@@ -186,7 +199,7 @@ pub fn run_cpu(args: &Args) -> Result<(), CudaError> {
             mib(s.param_bytes as usize)
         );
     }
-    write_output(args, &out.outputs)
+    write_output(args, &plan, &out.outputs)
 }
 
 /// Rank 0 makes `n` NCCL ids and serves them (from a thread, while it sets up its GPU: join the
@@ -393,7 +406,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     if rank != 0 {
         return Ok(());
     }
-    write_output(args, &outputs)?;
+    write_output(args, &plan, &outputs)?;
     if args.check {
         launch::set_phase("running the CPU reference");
         let reference =
