@@ -495,7 +495,10 @@ fn run(cli: Cli) -> Result<(), String> {
                 (Backend::Cpu, true) => run_train_cpu(args, grads_out, loss_out)?,
                 (Backend::Cuda, false) => run_cuda(args)?,
                 (Backend::Cuda, true) => {
-                    return Err("error: training steps run on the CPU backend for now (--backend cpu); the CUDA backward kernels are the next step".into());
+                    if grads_out.is_some() || loss_out.is_some() {
+                        return Err("error: with --backend cuda, --output X.safetensors writes the loss and every gradient by name (--grads-out and --loss-out are the CPU backend's)".into());
+                    }
+                    run_cuda(args)?
                 }
             }
         }
