@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 S=$OUT/summary.txt
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1; } > "$S"
 t0=$SECONDS
-check() {  # name plan [flags...]
+check() {  # name plan [flags...]; SEQC_ATTENTION in the environment passes through
   local name=$1 plan=$2; shift 2
   timeout 200 "$BIN" "$plan" --check-against-cpu --timeout 180 "$@" > "$OUT/check-$name.log" 2>&1
   local rc=$?
@@ -29,6 +29,7 @@ for m in llama-sdpa llama-eager gpt2-sdpa; do
   check "$m" $T/$m/plan.json --weights $T/$m/weights.safetensors --input $T/input_ids.npy --output "$OUT/grads-$m.safetensors"
 done
 check l8b-2048 $T/l8b-2048/plan.json
+SEQC_ATTENTION=kernel check l8b-2048-nvrtc $T/l8b-2048/plan.json
 time_plan() {  # name plan iters
   timeout 240 "$BIN" "$2" --iters "$3" --timeout 230 > "$OUT/time-$1.log" 2>&1
   echo "time $1: rc=$? $(grep -h 'ms GPU time' "$OUT/time-$1.log" | head -1 | cut -c1-220)" | tee -a "$S"

@@ -243,7 +243,12 @@ impl Executor {
             .iter()
             .filter_map(|(_, c)| if let Cmd::Attention(a) = c { Some(&**a) } else { None })
             .collect();
-        if attentions.is_empty() {
+        let backwards: Vec<&AttentionGradCmd> = program
+            .cmds
+            .iter()
+            .filter_map(|(_, c)| if let Cmd::AttentionGrad(g) = c { Some(&**g) } else { None })
+            .collect();
+        if attentions.is_empty() && backwards.is_empty() {
             return Ok((None, None, "no attention".into()));
         }
         let mut sdpa = match Sdpa::open() {
@@ -254,6 +259,9 @@ impl Executor {
         let keys: Vec<Option<SdpaKey>> = attentions.iter().map(|a| SdpaKey::of(a)).collect();
         for a in &attentions {
             sdpa.prepare_attention(ctx, a).map_err(|e| CudaError::setup(rank, "planning cuDNN attention", e))?;
+        }
+        for g in &backwards {
+            sdpa.prepare_backward(g);
         }
         let ws_bytes = sdpa.needed_workspace();
         let ws = if ws_bytes > 0 {
@@ -281,7 +289,14 @@ impl Executor {
         for (k, why) in sdpa.refused() {
             note.push_str(&format!("; cuDNN refused {k:?}: {why}"));
         }
-        if sdpa.planned() == 0 && !(sdpa.partial && partial > 0) {
+        let (bwd, bwd_refused) = sdpa.backward_planned();
+        if !backwards.is_empty() {
+            note.push_str(&format!(
+                "; {} attention backward command(s): {bwd} shape(s) on cuDNN's fused backward, {bwd_refused} refused, the rest on the NVRTC kernel",
+                backwards.len()
+            ));
+        }
+        if sdpa.planned() == 0 && bwd == 0 && !(sdpa.partial && partial > 0) {
             return Ok((None, ws, note));
         }
         Ok((Some(sdpa), ws, note))
@@ -669,6 +684,11 @@ impl Executor {
     /// neither, then delta and the backward kernel into f32 accumulators.
     fn attention_grad(&self, g: &AttentionGradCmd) -> Result<(), String> {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
+        if let Some(sdpa) = &self.sdpa
+            && sdpa.run_backward(c, g, p)?
+        {
+            return Ok(());
+        }
         let a = &g.fwd;
         if g.recompute {
             // The NVRTC kernel writes the lse of a whole attention (cuDNN's whole form does not).

@@ -1,7 +1,7 @@
 //! The cuDNN layer: the handle, backend descriptors, the attention graph of one `SdpaKey` with
 //! its execution plan, and the variant pack that runs it. The only part that speaks cuDNN's C API.
 
-use super::key::{MaskKind, SdpaKey};
+use super::key::{BwdKey, MaskKind, SdpaKey};
 use crate::cuda::layout::DType;
 use cudarc::cudnn::sys::{self as c, cudnnBackendAttributeName_t as A, cudnnBackendAttributeType_t as T};
 use cudarc::driver::CudaStream;
@@ -19,6 +19,12 @@ const UID_NEG: i64 = 6;
 const UID_STATS: i64 = 7;
 const UID_SKV: i64 = 8;
 const UID_SQ: i64 = 9;
+const UID_DO: i64 = 10;
+const UID_DQ: i64 = 11;
+const UID_DK: i64 = 12;
+const UID_DV: i64 = 13;
+const UID_ONE: i64 = 14;
+const UID_DQ_ACC: i64 = 15;
 
 /// A cuDNN handle; destroyed on drop, after the plans built on it (`Sdpa`'s drop clears them).
 pub(super) struct Handle(c::cudnnHandle_t);
@@ -85,6 +91,59 @@ impl Handle {
         set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[ws])?;
         fin(vp, "variant pack")?;
         check(unsafe { c::cudnnBackendExecute(self.0, plan.plan, vp) }, "cudnnBackendExecute")
+    }
+}
+
+/// The tensors of one backward call: q, k, v, o, dO, stats (f32 `[heads, sq]`), dQ, dK, dV,
+/// and the f32 dQ accumulator (`[heads, sq, d]`, zeroed before the call).
+pub(super) struct BwdPtrs {
+    pub q: u64,
+    pub k: u64,
+    pub v: u64,
+    pub o: u64,
+    pub d_o: u64,
+    pub stats: u64,
+    pub dq: u64,
+    pub dk: u64,
+    pub dv: u64,
+    pub dq_acc: u64,
+}
+
+impl Handle {
+    /// The backward graph of `key` and its first execution plan that cuDNN finalises.
+    pub fn build_backward(&self, key: &BwdKey) -> Result<Planned, String> {
+        build_backward(self.0, key)
+    }
+
+    /// Enqueues a backward `plan` on `stream`.
+    pub fn execute_backward(
+        &self,
+        stream: &CudaStream,
+        plan: &Planned,
+        key: &BwdKey,
+        t: &BwdPtrs,
+        workspace: u64,
+        scale: f32,
+    ) -> Result<(), String> {
+        check(unsafe { c::cudnnSetStream(self.0, stream.cu_stream() as c::cudaStream_t) }, "cudnnSetStream")?;
+        let (one, neg) = (1.0f32, -1.0e30f32);
+        let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_DO, UID_STATS, UID_DQ, UID_DK, UID_DV, UID_DQ_ACC];
+        let mut data: Vec<*mut c_void> =
+            [t.q, t.k, t.v, t.o, t.d_o, t.stats, t.dq, t.dk, t.dv, t.dq_acc].iter().map(|&x| x as *mut c_void).collect();
+        uids.extend([UID_SCALE, UID_ONE]);
+        data.push(&scale as *const f32 as *mut c_void);
+        data.push(&one as *const f32 as *mut c_void);
+        if key.causal {
+            uids.push(UID_NEG);
+            data.push(&neg as *const f32 as *mut c_void);
+        }
+        let mut descs = Descs::default();
+        let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, T::CUDNN_TYPE_INT64, &uids)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, T::CUDNN_TYPE_VOID_PTR, &data)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[workspace as *mut c_void])?;
+        fin(vp, "variant pack")?;
+        check(unsafe { c::cudnnBackendExecute(self.0, plan.plan, vp) }, "cudnnBackendExecute (attention backward)")
     }
 }
 
@@ -175,6 +234,22 @@ impl Builder {
         Ok(t)
     }
 
+    /// The f32 dQ accumulator: a non-virtual tensor in the F16x16 reordering, which is how the
+    /// backend API asks the fused backward for its dQ workspace.
+    fn accumulator(&mut self, dims: [i64; 4], strides: [i64; 4]) -> Result<Desc, String> {
+        let t = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_TENSOR_DESCRIPTOR)?;
+        set(t, A::CUDNN_ATTR_TENSOR_DATA_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
+        set(t, A::CUDNN_ATTR_TENSOR_DIMENSIONS, T::CUDNN_TYPE_INT64, &dims)?;
+        set(t, A::CUDNN_ATTR_TENSOR_STRIDES, T::CUDNN_TYPE_INT64, &strides)?;
+        set(t, A::CUDNN_ATTR_TENSOR_UNIQUE_ID, T::CUDNN_TYPE_INT64, &[UID_DQ_ACC])?;
+        set(t, A::CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, T::CUDNN_TYPE_INT64, &[16i64])?;
+        set(t, A::CUDNN_ATTR_TENSOR_IS_VIRTUAL, T::CUDNN_TYPE_BOOLEAN, &[false])?;
+        let reorder = c::cudnnBackendTensorReordering_t::CUDNN_TENSOR_REORDERING_F16x16;
+        set(t, A::CUDNN_ATTR_TENSOR_REORDERING_MODE, T::CUDNN_TYPE_TENSOR_REORDERING_MODE, &[reorder])?;
+        fin(t, "dQ accumulator")?;
+        Ok(t)
+    }
+
     /// A pointwise operation: y = mode(x[, b[, t]]).
     #[allow(clippy::too_many_arguments)]
     fn pointwise(
@@ -224,6 +299,16 @@ impl Builder {
         set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_YDESC, bd, &[y])?;
         set(op, A::CUDNN_ATTR_OPERATION_REDUCTION_DESC, bd, &[r])?;
         fin(op, "reduction")?;
+        Ok(op)
+    }
+
+    /// y: x's elements under y's dims and strides (a transposed view here).
+    fn reshape(&mut self, x: Desc, y: Desc) -> Result<Desc, String> {
+        let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_RESHAPE_DESCRIPTOR)?;
+        let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
+        set(op, A::CUDNN_ATTR_OPERATION_RESHAPE_XDESC, bd, &[x])?;
+        set(op, A::CUDNN_ATTR_OPERATION_RESHAPE_YDESC, bd, &[y])?;
+        fin(op, "reshape")?;
         Ok(op)
     }
 
@@ -308,10 +393,16 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     ops.push(b.pointwise(P::CUDNN_POINTWISE_DIV, f, None, e, Some(sum), None, p)?);
     ops.push(b.matmul(p, v, o)?);
 
+    finish(handle, b, &ops)
+}
+
+/// The operation graph of `ops`, and the first execution plan of the heuristics' list that
+/// cuDNN finalises.
+fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc]) -> Result<Planned, String> {
     let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
     let graph = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR)?;
     set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
-    set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_OPS, bd, &ops)?;
+    set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_OPS, bd, ops)?;
     fin(graph, "operation graph")?;
 
     let heur = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR)?;
@@ -374,4 +465,113 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
         }
     }
     Err(format!("no engine config could be finalised ({} tried): {}", got, errors.join("; ")))
+}
+
+/// The fused flash-attention backward, as the graph cudnn-frontend builds for it (cuDNN 9):
+/// softmax_sum = Σ_d dO·O; P = exp(scale·Q·Kᵀ [masked] − stats); dV = Pᵀ·dO;
+/// dS = scale·P·(dO·Vᵀ − softmax_sum); dK = dSᵀ·Q; dQ = dS·K through the f32 accumulator.
+/// Fewer KV heads: dV and dK are computed per query head and summed over each group by a
+/// reduction. Tensors are the plan's [tokens, heads·d] buffers as strided 4-D views.
+fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, String> {
+    use c::cudnnDataType_t as D;
+    use c::cudnnPointwiseMode_t as P;
+    use c::cudnnReduceTensorOp_t as R;
+    let io = if k.dt == DType::BF16 { D::CUDNN_DATA_BFLOAT16 } else { D::CUDNN_DATA_HALF };
+    let f = D::CUDNN_DATA_FLOAT;
+    let (h, hk, s, d) = (k.heads as i64, k.kv_heads as i64, k.sq as i64, k.d as i64);
+    let mut b = Builder { descs: Descs::default(), next_uid: 100 };
+    let rows_q = ([1, h, s, d], [s * h * d, d, h * d, 1]);
+    let rows_kv = ([1, hk, s, d], [s * hk * d, d, hk * d, 1]);
+    let cols_kv = ([1, hk, d, s], [s * hk * d, d, 1, hk * d]);
+    let q = b.tensor(Some(UID_Q), io, rows_q.0, rows_q.1, false, false)?;
+    let kt = b.tensor(Some(UID_K), io, cols_kv.0, cols_kv.1, false, false)?;
+    let vt = b.tensor(Some(UID_V), io, cols_kv.0, cols_kv.1, false, false)?;
+    let o = b.tensor(Some(UID_O), io, rows_q.0, rows_q.1, false, false)?;
+    let d_o = b.tensor(Some(UID_DO), io, rows_q.0, rows_q.1, false, false)?;
+    let row = ([1, h, s, 1], [h * s, s, 1, 1]);
+    let stats = b.tensor(Some(UID_STATS), f, row.0, row.1, false, false)?;
+    let dq = b.tensor(Some(UID_DQ), io, rows_q.0, rows_q.1, false, false)?;
+    let dk = b.tensor(Some(UID_DK), io, rows_kv.0, rows_kv.1, false, false)?;
+    let dv = b.tensor(Some(UID_DV), io, rows_kv.0, rows_kv.1, false, false)?;
+    let one = ([1i64; 4], [1i64; 4]);
+    let scale = b.tensor(Some(UID_SCALE), f, one.0, one.1, false, true)?;
+    let unit = b.tensor(Some(UID_ONE), f, one.0, one.1, false, true)?;
+    let full = ([1, h, s, s], [h * s * s, s * s, s, 1]);
+    let full_t = ([1, h, s, s], [h * s * s, s * s, 1, s]);
+    let per_head = ([1, h, s, d], [h * s * d, s * d, d, 1]);
+    let mut ops = Vec::new();
+
+    // softmax_sum = Σ_d dO·O (times 1: no dropout).
+    let prod = b.tensor(None, f, rows_q.0, rows_q.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, d_o, Some(o), None, prod)?);
+    let red = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.reduction(R::CUDNN_REDUCE_TENSOR_ADD, prod, red)?);
+    let softmax_sum = b.tensor(None, f, row.0, row.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, red, Some(unit), None, softmax_sum)?);
+
+    // P = exp(scale·Q·Kᵀ [masked] − stats).
+    let s0 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.matmul(q, kt, s0)?);
+    let s1 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, s0, Some(scale), None, s1)?);
+    let mut last = s1;
+    if k.causal {
+        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
+        let i32t = D::CUDNN_DATA_INT32;
+        let ri = b.tensor(None, i32t, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
+        let ci = b.tensor(None, i32t, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
+        let mask = b.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_CMP_GE, D::CUDNN_DATA_BOOLEAN, None, ri, Some(ci), None, mask)?);
+        let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
+        last = s2;
+    }
+    let s3 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, f, None, last, Some(stats), None, s3)?);
+    let p = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_EXP, f, None, s3, None, None, p)?);
+
+    // dV = Pᵀ·dO, summed over each KV group.
+    let pt = b.tensor(None, io, [1, h, s, s], full_t.1, true, false)?;
+    ops.push(b.reshape(p, pt)?);
+    if h == hk {
+        ops.push(b.matmul(pt, d_o, dv)?);
+    } else {
+        let dv_full = b.tensor(None, io, per_head.0, per_head.1, true, false)?;
+        ops.push(b.matmul(pt, d_o, dv_full)?);
+        ops.push(b.reduction(R::CUDNN_REDUCE_TENSOR_ADD, dv_full, dv)?);
+    }
+
+    // dS = scale·P·(dO·Vᵀ − softmax_sum).
+    let dp0 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.matmul(d_o, vt, dp0)?);
+    let dp1 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, dp0, Some(unit), None, dp1)?);
+    let dp2 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, f, None, dp1, Some(softmax_sum), None, dp2)?);
+    let dp3 = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, dp2, Some(p), None, dp3)?);
+    let ds = b.tensor(None, f, full.0, full.1, true, false)?;
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, dp3, Some(scale), None, ds)?);
+
+    // dK = dSᵀ·Q, summed over each KV group.
+    let dst = b.tensor(None, io, [1, h, s, s], full_t.1, true, false)?;
+    ops.push(b.reshape(ds, dst)?);
+    if h == hk {
+        ops.push(b.matmul(dst, q, dk)?);
+    } else {
+        let dk_full = b.tensor(None, io, per_head.0, per_head.1, true, false)?;
+        ops.push(b.matmul(dst, q, dk_full)?);
+        ops.push(b.reduction(R::CUDNN_REDUCE_TENSOR_ADD, dk_full, dk)?);
+    }
+
+    // dQ = dS·K, through the f32 accumulator.
+    let kk = b.tensor(None, io, rows_kv.0, rows_kv.1, true, false)?;
+    ops.push(b.reshape(kt, kk)?);
+    let acc = b.accumulator([1, h, s, d], [h * s * d, s * d, d, 1])?;
+    ops.push(b.matmul(ds, kk, acc)?);
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_IDENTITY, f, None, acc, None, None, dq)?);
+    finish(handle, b, &ops)
 }

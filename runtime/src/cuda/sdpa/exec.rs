@@ -2,14 +2,14 @@
 //! vectors live on the device), owns the block paths' device buffers, and enqueues the cuDNN
 //! calls and the kernels that merge their results.
 
-use super::cudnn::{Handle, Planned};
-use super::key::{MaskKind, SdpaKey};
+use super::cudnn::{BwdPtrs, Handle, Planned};
+use super::key::{BwdKey, MaskKind, SdpaKey};
 use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan};
 use crate::cuda::device::{DeviceBuffer, describe, download};
 use crate::cuda::kernels::{Kernels, MergeMode};
 use crate::cuda::layout::{DType, Run};
 use crate::cuda::probe::Probe;
-use crate::cuda::program::{Addr, AttentionCmd};
+use crate::cuda::program::{Addr, AttentionCmd, AttentionGradCmd};
 use cudarc::driver::{CudaContext, CudaStream};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -68,6 +68,8 @@ struct Prepared {
 pub struct Sdpa {
     handle: Handle,
     plans: RefCell<HashMap<SdpaKey, Planned>>,
+    /// Attention-backward plans (None: cuDNN refused the shape; the NVRTC kernel runs it).
+    backward: RefCell<HashMap<BwdKey, Option<Planned>>>,
     /// Shapes that could not be planned, with the reason (they use the kernel).
     refused: RefCell<Vec<(SdpaKey, String)>>,
     workspace: u64,
@@ -101,6 +103,7 @@ impl Sdpa {
         Ok(Some(Self {
             handle,
             plans: RefCell::new(HashMap::new()),
+            backward: RefCell::new(HashMap::new()),
             refused: RefCell::new(Vec::new()),
             workspace: 0,
             workspace_bytes: 0,
@@ -148,7 +151,79 @@ impl Sdpa {
 
     /// The largest workspace any plan needs.
     pub fn needed_workspace(&self) -> usize {
-        self.plans.borrow().values().map(|p| p.workspace).max().unwrap_or(0)
+        let fwd = self.plans.borrow().values().map(|p| p.workspace).max().unwrap_or(0);
+        let bwd = self.backward.borrow().values().flatten().map(|p| p.workspace).max().unwrap_or(0);
+        fwd.max(bwd)
+    }
+
+    /// Plans an attention backward at setup: the fused forward with statistics (to recompute
+    /// the output) and the fused backward. False: cuDNN refused one (the NVRTC kernels run it).
+    pub fn prepare_backward(&self, g: &AttentionGradCmd) -> bool {
+        let Some(key) = BwdKey::of(g) else { return false };
+        if let Some(known) = self.backward.borrow().get(&key) {
+            return known.is_some();
+        }
+        let planned = if self.prepare(key.forward(g.fwd.scale)) {
+            match self.handle.build_backward(&key) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let fwd = key.forward(g.fwd.scale);
+                    self.refused.borrow_mut().push((fwd, format!("attention backward {key:?}: {e}")));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let ok = planned.is_some();
+        self.backward.borrow_mut().insert(key, planned);
+        ok
+    }
+
+    /// Backward plans made (and refused).
+    pub fn backward_planned(&self) -> (usize, usize) {
+        let b = self.backward.borrow();
+        (b.values().filter(|p| p.is_some()).count(), b.values().filter(|p| p.is_none()).count())
+    }
+
+    /// Runs an attention backward through cuDNN when planned: the fused forward writes the
+    /// output (into the command's f32 output buffer, in the io type) and the statistics (into
+    /// its lse buffer, as [heads, sq]); the dQ accumulator is zeroed; the fused backward
+    /// writes dQ, dK and dV. Ok(false): not handled (the caller runs the kernels).
+    pub fn run_backward(&self, cs: &CudaStream, g: &AttentionGradCmd, p: impl Fn(Addr) -> u64) -> Result<bool, String> {
+        let Some(key) = BwdKey::of(g) else { return Ok(false) };
+        let (Some(lse), Some(acc)) = (g.fwd.lse, g.acc[0]) else { return Ok(false) };
+        let a = &g.fwd;
+        let t = BwdPtrs {
+            q: p(a.q.0),
+            k: p(a.k.0),
+            v: p(a.v.0),
+            o: p(a.out.0),
+            d_o: p(g.dout.0),
+            stats: p(lse),
+            dq: p(g.dq.0),
+            dk: p(g.dk.0),
+            dv: p(g.dv.0),
+            dq_acc: p(acc),
+        };
+        let all = [t.q, t.k, t.v, t.o, t.d_o, t.stats, t.dq, t.dk, t.dv, t.dq_acc];
+        if all.iter().any(|x| !x.is_multiple_of(16)) {
+            return Ok(false);
+        }
+        let plans = self.backward.borrow();
+        let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
+        let fwd = key.forward(a.scale);
+        let fwd_ws = self.plans.borrow().get(&fwd).map(|pl| pl.workspace);
+        match fwd_ws {
+            Some(ws) if ws <= self.workspace_bytes && plan.workspace <= self.workspace_bytes => {}
+            _ => return Ok(false),
+        }
+        self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), self.workspace, a.scale)?;
+        let acc_bytes = a.sq * a.heads * a.head_dim * 4;
+        unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }
+            .map_err(crate::cuda::device::describe)?;
+        self.handle.execute_backward(cs, plan, &key, &t, self.workspace, a.scale)?;
+        Ok(true)
     }
 
     /// Sets the workspace (at least `needed_workspace` bytes).
@@ -540,5 +615,6 @@ impl Drop for Sdpa {
     /// right after this).
     fn drop(&mut self) {
         self.plans.borrow_mut().clear();
+        self.backward.borrow_mut().clear();
     }
 }

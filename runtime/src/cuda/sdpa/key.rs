@@ -111,3 +111,44 @@ impl SdpaKey {
         })
     }
 }
+
+/// What determines a cuDNN attention-backward graph: a whole self-attention (top-left causal or
+/// no mask) of `heads` query heads over `kv_heads` (GQA: dK and dV are summed over each group
+/// inside the graph).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BwdKey {
+    pub sq: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub d: usize,
+    pub causal: bool,
+    pub dt: DType,
+}
+
+impl BwdKey {
+    /// The key of an attention backward this path can run: the whole form (no index vectors,
+    /// segments or window) in bf16 or f16, where the forward's output and statistics are
+    /// recomputed by the fused forward (`SdpaKey::of` with statistics).
+    pub fn of(g: &crate::cuda::program::AttentionGradCmd) -> Option<Self> {
+        let a = &g.fwd;
+        let dt = a.q.1;
+        let fwd = SdpaKey::of(&AttentionCmd { out: (a.out.0, dt), lse: None, ..a.clone() })?;
+        let ok = g.recompute && g.dout.1 == dt && [g.dq.1, g.dk.1, g.dv.1].iter().all(|&t| t == dt) && g.acc[0].is_some();
+        ok.then_some(Self { sq: fwd.sq, heads: fwd.heads, kv_heads: fwd.kv_heads, d: fwd.d, causal: a.causal, dt })
+    }
+
+    /// The forward that recomputes the output and statistics.
+    pub fn forward(&self, scale: f32) -> SdpaKey {
+        SdpaKey {
+            sq: self.sq,
+            sk: self.sq,
+            heads: self.heads,
+            kv_heads: self.kv_heads,
+            d: self.d,
+            mask: if self.causal { MaskKind::Causal } else { MaskKind::None },
+            dt: self.dt,
+            scale_bits: scale.to_bits(),
+            stats: true,
+        }
+    }
+}

@@ -25,5 +25,5 @@ mod key;
 mod plan;
 
 pub use exec::Sdpa;
-pub use key::{MaskKind, SdpaKey};
+pub use key::{BwdKey, MaskKind, SdpaKey};
 pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};
