@@ -204,6 +204,7 @@ pub fn measure(ctx: &Arc<CudaContext>, rank: usize, comm: Option<&Communicator>)
                 causal: true,
                 window: 0,
                 static_index: false,
+                save: None,
             };
             // The path the runtime takes: long shapes run as query chunks (sdpa::Cut).
             if !sdpa.prepare_attention(ctx, &cmd).map_err(fail("cuDNN"))? {

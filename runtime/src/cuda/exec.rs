@@ -120,6 +120,9 @@ pub struct Executor {
     scratch: Vec<DeviceBuffer>,
     /// `Region::Work`: one command's temporaries.
     work: DeviceBuffer,
+    /// `Region::Saved`: what forwards keep for their backward, and which slots this run filled.
+    saved: DeviceBuffer,
+    filled: RefCell<Vec<bool>>,
     /// Device word where kernels report bad input (step + 1).
     flag: DeviceBuffer,
     start_events: Vec<CudaEvent>,
@@ -170,6 +173,7 @@ impl Executor {
         let consts = alloc(program.consts.len(), "constant tables")?;
         let scratch = program.scratch.iter().map(|&b| alloc(b, "collective staging")).collect::<Result<Vec<_>, _>>()?;
         let work = alloc(program.work, "command temporaries")?;
+        let saved = alloc(program.saved, "attention outputs kept for the backward")?;
         let flag = alloc(4, "the error flag")?;
         let event = || ctx.new_event(None).map_err(setup("creating events"));
         let start_events = (0..program.tokens).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
@@ -187,7 +191,7 @@ impl Executor {
             params: params.bytes(),
             consts: consts.bytes(),
             scratch: scratch.iter().map(|b| b.bytes()).sum(),
-            workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()) + work.bytes(),
+            workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()) + work.bytes() + saved.bytes(),
             attention_blocks: 0,
         };
         device::upload(&compute, consts.ptr(), &program.consts).map_err(setup("uploading constant tables"))?;
@@ -212,6 +216,8 @@ impl Executor {
             consts,
             scratch,
             work,
+            saved,
+            filled: RefCell::new(Vec::new()),
             flag,
             start_events,
             done_events,
@@ -374,6 +380,7 @@ impl Executor {
             Region::Consts => self.consts.ptr(),
             Region::Scratch(i) => self.scratch.get(i).map_or(0, |b| b.ptr()),
             Region::Work => self.work.ptr(),
+            Region::Saved => self.saved.ptr(),
         }
     }
 
@@ -665,6 +672,19 @@ impl Executor {
     /// The forward attention of `a` on cuDNN where planned, else on the NVRTC kernel.
     fn attend(&self, step: usize, a: &AttentionCmd) -> Result<(), String> {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
+        if let (Some(sdpa), Some(save)) = (&self.sdpa, a.save) {
+            // The fused forward with statistics, and a copy of the output, for the backward.
+            if sdpa.run_saving(c, a, p(save.stats), p)? {
+                let bytes = a.sq * a.heads * a.head_dim * a.out.1.size();
+                unsafe { result::memcpy_dtod_async(p(save.o), p(a.out.0), bytes, c.cu_stream()) }.map_err(describe)?;
+                let mut filled = self.filled.borrow_mut();
+                if filled.len() <= save.slot {
+                    filled.resize(save.slot + 1, false);
+                }
+                filled[save.slot] = true;
+                return Ok(());
+            }
+        }
         if let Some(sdpa) = &self.sdpa {
             let done = if a.lse.is_some() {
                 let mut probe = self.profile.then(|| self.probe.borrow_mut());
@@ -684,8 +704,10 @@ impl Executor {
     /// neither, then delta and the backward kernel into f32 accumulators.
     fn attention_grad(&self, g: &AttentionGradCmd) -> Result<(), String> {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
+        // What the forward kept, if it kept it this run (the slot is used once).
+        let kept = g.saved.filter(|s| self.filled.borrow_mut().get_mut(s.slot).is_some_and(|f| std::mem::replace(f, false)));
         if let Some(sdpa) = &self.sdpa
-            && sdpa.run_backward(c, g, p)?
+            && sdpa.run_backward(c, g, kept.map(|s| (p(s.o), p(s.stats))), p)?
         {
             return Ok(());
         }

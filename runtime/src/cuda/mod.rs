@@ -116,11 +116,13 @@ pub fn dry_run(args: &Args) -> Result<(), CudaError> {
             format!("our own placement ({})", p.arena.note.clone().unwrap_or_default())
         };
         println!(
-            "rank {rank}: arena {} by {layout}; params {}; consts {}; scratch {:?} B; {} commands; {} GEMM shapes; {} async collectives; communicators {:?}",
+            "rank {rank}: arena {} by {layout}; params {}; consts {}; scratch {:?} B; command temporaries {}; kept for the backward {}; {} commands; {} GEMM shapes; {} async collectives; communicators {:?}",
             mib(p.arena.bytes),
             mib(p.params_bytes),
             mib(p.consts.len()),
             p.scratch,
+            mib(p.work),
+            mib(p.saved),
             p.cmds.len(),
             p.gemms.len(),
             p.tokens,

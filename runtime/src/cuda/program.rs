@@ -35,6 +35,8 @@ pub enum Region {
     /// Temporaries of one compute command (loss logits, partial sums, f32 accumulators,
     /// recomputed attention): the compute stream runs in order, so commands share it.
     Work,
+    /// What a forward keeps for its backward beyond the plan's values (`Saved`).
+    Saved,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -166,6 +168,19 @@ pub struct AttentionCmd {
     /// The index vectors depend on the plan alone (token_index tables moved by collectives,
     /// slices and concats), never on run inputs: what is derived from them can be kept.
     pub static_index: bool,
+    /// Keep the output and the softmax statistics for the backward (`Saved`), where the
+    /// attention's backward runs on cuDNN; None: the backward recomputes them.
+    pub save: Option<Saved>,
+}
+
+/// Where a whole attention's output (a copy, in the io type) and statistics (f32 `[heads, sq]`,
+/// cuDNN's layout) are kept from the forward for the backward, in `Region::Saved`. `slot`
+/// numbers the pair: the executor records which slots a run's forward filled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Saved {
+    pub o: Addr,
+    pub stats: Addr,
+    pub slot: usize,
 }
 
 /// Attention backward: dq, dk, dv from the forward's inputs, output and log-sum-exp.
@@ -184,6 +199,8 @@ pub struct AttentionGradCmd {
     pub delta: Addr,
     /// f32 accumulators of dq, dk, dv where the result is not f32 (else they accumulate in place).
     pub acc: [Option<Addr>; 3],
+    /// What the forward kept (used when it was filled; else the forward is recomputed).
+    pub saved: Option<Saved>,
 }
 
 /// The fused loss over `logits = x · wᵀ`, in row chunks whose logits live in the workspace.
@@ -433,6 +450,8 @@ pub struct Program {
     pub scratch: Vec<usize>,
     /// Bytes of `Region::Work`: the largest any one command needs.
     pub work: usize,
+    /// Bytes of `Region::Saved`.
+    pub saved: usize,
     /// (step, command), in program order.
     pub cmds: Vec<(usize, Cmd)>,
     /// Every communicator any rank needs, in the order all ranks create them.
@@ -503,6 +522,9 @@ struct Builder<'a> {
     streams: Vec<u32>,
     scratch: Vec<usize>,
     work: usize,
+    /// Forward attention step → what it keeps for its backward; backward step → the same.
+    saves: HashMap<usize, Saved>,
+    saved: usize,
     comm_index: HashMap<CommKey, usize>,
     /// async_start step → its async_wait's result value.
     wait_result: HashMap<usize, u32>,
@@ -587,6 +609,8 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         rank,
         scratch: vec![0; streams.len()],
         work: 0,
+        saves: HashMap::new(),
+        saved: 0,
         streams,
         infos,
         addrs,
@@ -599,6 +623,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         cmds: Vec::new(),
         fixed: fixed_values(plan),
     };
+    b.plan_saves();
     for (s, step) in plan.steps.iter().enumerate() {
         b.step(s, step).map_err(|message| CudaError::Step { rank, step: s, op: step.op.clone(), message })?;
     }
@@ -619,6 +644,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         consts: b.consts,
         scratch: b.scratch,
         work: b.work,
+        saved: b.saved,
         streams: b.streams,
         cmds: b.cmds,
         comm_keys,
@@ -1298,8 +1324,45 @@ impl Builder<'_> {
             let segs = (step.operands.len() == 4).then_some((3, 3));
             self.attention_cmd(step, a, None, segs, out, None)?
         };
+        let cmd = AttentionCmd { save: self.saves.get(&s).copied(), ..cmd };
         self.push(s, Cmd::Attention(Box::new(cmd)));
         Ok(())
+    }
+
+    /// Pairs each whole `attention_grad` with the forward `attention` of the same q, k, v and
+    /// attributes, where both fit cuDNN's fused paths (bf16/f16, no index vectors, segments or
+    /// window): the forward then keeps its output and statistics in `Region::Saved`, so the
+    /// backward need not recompute them (the whole form's operands do not carry them).
+    fn plan_saves(&mut self) {
+        let plan = self.plan;
+        for (sb, grad) in plan.steps.iter().enumerate().filter(|(_, s)| s.op == "attention_grad") {
+            if grad.operands.len() != 4 {
+                continue;
+            }
+            let same = |f: &Step| f.op == "attention" && f.operands.len() == 3 && f.operands[..3] == grad.operands[..3];
+            let Some((sf, fwd)) = plan.steps[..sb].iter().enumerate().rev().find(|(_, f)| same(f)) else { continue };
+            let (Ok(attrs), Ok(grad_attrs)) = (AttentionAttrs::read(fwd.attrs()), AttentionAttrs::read(grad.attrs())) else {
+                continue;
+            };
+            if attrs != grad_attrs || attrs.window.is_some() {
+                continue;
+            }
+            let AttentionAttrs { num_heads, head_dim, .. } = attrs;
+            let q = &self.infos[fwd.operands[0] as usize];
+            let out = fwd.results.first().map(|&r| &self.infos[r as usize]);
+            let io = matches!(q.dtype, DType::BF16 | DType::F16);
+            if !io || out.is_none_or(|o| o.dtype != q.dtype) || !head_dim.is_multiple_of(8) || head_dim > 128 {
+                continue;
+            }
+            let sq = q.shape[0];
+            let o = Addr { region: Region::Saved, off: self.saved };
+            self.saved = align_up(self.saved + q.bytes, ALIGN);
+            let stats = Addr { region: Region::Saved, off: self.saved };
+            self.saved = align_up(self.saved + sq * num_heads * 4, ALIGN);
+            let saved = Saved { o, stats, slot: self.saves.len() / 2 };
+            self.saves.insert(sf, saved);
+            self.saves.insert(sb, saved);
+        }
     }
 
     /// The attention command of q, k, v (operands 0..3) with index vectors and segment ids at
@@ -1348,6 +1411,7 @@ impl Builder<'_> {
             scale: scale as f32,
             causal,
             window,
+            save: None,
             static_index: index
                 .is_some_and(|(qx, kx)| [qx, kx].iter().all(|&i| step.operands.get(i).is_some_and(|&v| self.fixed[v as usize]))),
         })
@@ -1422,6 +1486,7 @@ impl Builder<'_> {
             dv: float(&dv, "dv")?,
             delta: addrs[0],
             acc,
+            saved: self.saves.get(&s).copied(),
         };
         self.push(s, Cmd::AttentionGrad(Box::new(cmd)));
         Ok(())

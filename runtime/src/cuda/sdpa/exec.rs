@@ -180,6 +180,24 @@ impl Sdpa {
         ok
     }
 
+    /// Runs a whole attention through the fused forward with statistics (written to `stats` as
+    /// [heads, sq] f32), for a backward that uses them. Ok(false): not planned (the caller runs
+    /// the plain forward, and the backward recomputes).
+    pub fn run_saving(&self, cs: &CudaStream, a: &AttentionCmd, stats: u64, p: impl Fn(Addr) -> u64) -> Result<bool, String> {
+        let Some(plain) = SdpaKey::of(a) else { return Ok(false) };
+        let key = SdpaKey { stats: true, ..plain };
+        let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
+        if ptrs.iter().chain([&stats]).any(|x| !x.is_multiple_of(16)) {
+            return Ok(false);
+        }
+        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
+        if ws > self.workspace_bytes {
+            return Ok(false);
+        }
+        self.execute(cs, &key, ptrs, Some(stats), self.workspace, a.scale)?;
+        Ok(true)
+    }
+
     /// Backward plans made (and refused).
     pub fn backward_planned(&self) -> (usize, usize) {
         let b = self.backward.borrow();
@@ -190,17 +208,24 @@ impl Sdpa {
     /// output (into the command's f32 output buffer, in the io type) and the statistics (into
     /// its lse buffer, as [heads, sq]); the dQ accumulator is zeroed; the fused backward
     /// writes dQ, dK and dV. Ok(false): not handled (the caller runs the kernels).
-    pub fn run_backward(&self, cs: &CudaStream, g: &AttentionGradCmd, p: impl Fn(Addr) -> u64) -> Result<bool, String> {
+    pub fn run_backward(
+        &self,
+        cs: &CudaStream,
+        g: &AttentionGradCmd,
+        kept: Option<(u64, u64)>,
+        p: impl Fn(Addr) -> u64,
+    ) -> Result<bool, String> {
         let Some(key) = BwdKey::of(g) else { return Ok(false) };
         let (Some(lse), Some(acc)) = (g.fwd.lse, g.acc[0]) else { return Ok(false) };
         let a = &g.fwd;
+        let (o, stats) = kept.unwrap_or((p(a.out.0), p(lse)));
         let t = BwdPtrs {
             q: p(a.q.0),
             k: p(a.k.0),
             v: p(a.v.0),
-            o: p(a.out.0),
+            o,
             d_o: p(g.dout.0),
-            stats: p(lse),
+            stats,
             dq: p(g.dq.0),
             dk: p(g.dk.0),
             dv: p(g.dv.0),
@@ -218,7 +243,9 @@ impl Sdpa {
             Some(ws) if ws <= self.workspace_bytes && plan.workspace <= self.workspace_bytes => {}
             _ => return Ok(false),
         }
-        self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), self.workspace, a.scale)?;
+        if kept.is_none() {
+            self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), self.workspace, a.scale)?;
+        }
         let acc_bytes = a.sq * a.heads * a.head_dim * 4;
         unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }
             .map_err(crate::cuda::device::describe)?;
