@@ -83,7 +83,8 @@ pub struct Config {
     /// Ulysses layers move their heads in this many groups, each group's all-to-alls overlapping
     /// the previous group's attention (1: one all-to-all per tensor).
     pub head_groups: usize,
-    /// Compile a training step (`seq-autodiff` after partitioning): loss and weight gradients.
+    /// Compile a training step (`seq-autodiff` after partitioning): loss and weight gradients, or
+    /// the vector-Jacobian product of a program whose result is not logits.
     pub train: bool,
     /// How a training step sums weight gradients over the devices.
     pub grad_reduce: GradReduce,

@@ -65,7 +65,9 @@ pub struct CompileOptions {
     pub sharded_io: bool,
     /// Ulysses head groups (see `Config::head_groups`).
     pub head_groups: usize,
-    /// Compile one training step: `(ids, positions[, segments], labels) -> (loss, gradients)`.
+    /// Compile one training step: `(ids, positions[, segments], labels) -> (loss, gradients)`
+    /// for a program of logits; for any other, its vector-Jacobian product, `(args...,
+    /// output_grad) -> (output, input_grad.i..., gradients)` (`run::StepKind`).
     pub train: bool,
     /// How the step sums weight gradients over the devices (default: reduce-scatter, ZeRO-2).
     pub grad_reduce: GradReduce,
@@ -374,20 +376,33 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
     Ok(Compiled { program, plan, schedule, report, summary })
 }
 
-/// A training step's weight gradients (every result after the loss) and what each device sends
-/// to sum them: (n - 1) / n of their bytes for a reduce-scatter, twice that for an all-reduce.
+/// A training step's weight gradients (every result after the loss, or after a vector-Jacobian
+/// step's output and argument gradients) and what each device sends to sum them: (n - 1) / n of
+/// their bytes for a reduce-scatter, twice that for an all-reduce.
 fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::export::report::GradientReport {
-    let owned = g.module_attrs.contains_key(seq_passes::partition::autodiff::OWNED_RESULTS);
+    use seq_passes::partition::autodiff::{INPUT_GRAD, OUTPUT, OWNED_RESULTS, RESULT_NAMES};
+    let owned = g.module_attrs.contains_key(OWNED_RESULTS);
+    let names: Vec<&str> =
+        g.module_attrs.get(RESULT_NAMES).and_then(Attr::as_str).map_or(Vec::new(), |n| n.split(',').collect());
+    let weights: Vec<seq_ir::ValueId> = g
+        .results
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|&(i, _)| names.get(i).is_none_or(|n| *n != OUTPUT && !n.starts_with(INPUT_GRAD)))
+        .map(|(_, &r)| r)
+        .collect();
     // Reduce-scattered results are each rank's slice: the whole gradient is n of them.
     let n = devices as f64;
     let per_result = if owned { n } else { 1.0 };
-    let bytes: f64 =
-        g.results.iter().skip(1).filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).sum();
+    let bytes: f64 = weights.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).sum();
     let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
     let factor = if mode == GradReduce::AllReduce { 2.0 } else { 1.0 };
     let moved = if split { factor * bytes * (n - 1.0) / n } else { 0.0 };
     seq_passes::export::report::GradientReport {
-        tensors: g.results.len().saturating_sub(1),
+        tensors: weights.len(),
+        input_gradients: (names.first() == Some(&OUTPUT))
+            .then(|| names.iter().filter(|n| n.starts_with(INPUT_GRAD)).count()),
         mb_per_device: moved / 1e6,
         reduction: if split { mode.name().into() } else { "none (not split)".into() },
     }

@@ -19,7 +19,8 @@ config.json), verifies it, and compiles it for N devices: a cost model and an e-
 each attention layer splits the sequence (replicate, ulysses, ring, allgather-kv, hybrid), the \
 collectives are inserted and overlapped with compute, and seqc emits the per-rank program, the \
 runtime's plan, a predicted trace and a report. With --train it compiles a training step (loss and \
-every weight gradient), and `seqc train` runs the training loop.
+every weight gradient; for a program whose result is not logits, its vector-Jacobian product), and \
+`seqc train` runs the training loop.
 
 Examples:
   seqc compile examples/llama3-8b.mlir --devices 8 -o out/
@@ -120,7 +121,12 @@ struct TargetArgs {
     /// positions (and segment ids) and the labels (token i's label is token i + 1, none at a
     /// document's end) and returns the mean next-token cross-entropy over every labelled token and
     /// the gradient of every parameter, summed over the devices (seq-autodiff differentiates the
-    /// split program, so each strategy's backward is the transpose of its forward).
+    /// split program, so each strategy's backward is the transpose of its forward). A program
+    /// whose result is not logits (one decoder layer, a pipeline stage) compiles to its
+    /// vector-Jacobian product, as PyTorch's `y = f(x); y.backward(output_grad)`: it takes one
+    /// more argument, output_grad (the result's shape and type), and returns the result
+    /// (`output`), the gradient of every float argument (`input_grad.<index>`, f32, whole) and
+    /// every parameter's gradient; there is no loss, so `seqc train` refuses it.
     #[arg(long)]
     train: bool,
     /// (--train) How weight gradients are summed over the devices: reduce-scatter (each device
@@ -254,7 +260,8 @@ enum Command {
         /// Segment ids of packed documents (.npy); positions restart at each new segment.
         #[arg(long, value_name = "FILE")]
         segments: Option<PathBuf>,
-        /// Write the first output (e.g. logits) here as .npy (f32).
+        /// Write the first output (e.g. logits; with --train, a vector-Jacobian step's result) here
+        /// as .npy (f32).
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
         /// Compute in f64 instead of f32.
@@ -280,10 +287,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
         /// (--train) Write every parameter's gradient here (.safetensors, f32, under the
-        /// parameter's name).
+        /// parameter's name; a vector-Jacobian step's argument gradients as input_grad.<index>).
         #[arg(long, value_name = "FILE")]
         grads_out: Option<PathBuf>,
-        /// (--train) Write {"loss": <f64>} here.
+        /// (--train) Write {"loss": <f64>} here (a step with a loss: the program's result is logits).
         #[arg(long, value_name = "FILE")]
         loss_out: Option<PathBuf>,
     },
@@ -790,6 +797,7 @@ fn train_cpu(
     let g = seqc::load_file_packed(file, Some(seq), data.eos.is_some()).map_err(err)?;
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
+    seqc::train::check_trainable(&compiled.plan).map_err(err)?;
     // What this host holds: every rank's weights and activations in the compute precision (the
     // plan's bytes at their declared types, widened), and one copy of the weights and AdamW
     // moments in f64 for the optimizer.
@@ -896,14 +904,12 @@ fn train_cpu(
     Ok(())
 }
 
-/// One training step on CPU ranks: the loss, and every parameter's gradient by name.
+/// One training step on CPU ranks: the loss (or, for a program whose result is not logits, the
+/// vector-Jacobian step's output and argument gradients), and every parameter's gradient by name.
 fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBuf>) -> Result<(), String> {
-    use seq_runtime::cpu::RunOptions;
-    use seqc::run::{make_train_inputs, precision, train_step};
+    use seq_runtime::cpu::{self, RunOptions};
+    use seqc::run::{StepKind, make_train_inputs, precision, train_step};
     let err = |e: Error| e.to_string();
-    if a.output.is_some() {
-        return Err("error: a training step writes --grads-out and --loss-out, not --output".into());
-    }
     let (plan, source) = if is_plan(&a.file) {
         (seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?, None)
     } else {
@@ -911,6 +917,18 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
+    let kind = StepKind::of(&plan).ok_or("error: the plan is not a training step (compile with --train)")?;
+    match kind {
+        StepKind::Loss if a.output.is_some() => {
+            return Err("error: a training step writes --grads-out and --loss-out, not --output".into());
+        }
+        StepKind::Vjp if loss_out.is_some() => {
+            return Err("error: the program's result is not logits, so --train made its vector-Jacobian step, which \
+                        has no loss: drop --loss-out (--output writes the result, --grads-out the gradients)"
+                .into());
+        }
+        _ => {}
+    }
     let (weights, layout) = weights_of(a.weights.as_deref(), &a.file, &plan)?;
     let given = given_inputs(&a)?;
     let inputs = make_train_inputs(&plan, &given).map_err(err)?;
@@ -918,30 +936,63 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
     let start = std::time::Instant::now();
     let out = train_step(&plan, &inputs, &weights, &opts).map_err(err)?;
     let peak = out.run.ranks.iter().map(|r| r.peak_live_bytes).max().unwrap_or(0);
-    println!(
-        "ran one training step on {} ranks in {:.2} s: loss {:.6}, {} gradients, peak activations {:.1} MiB per rank",
-        plan.devices,
-        start.elapsed().as_secs_f64(),
-        out.loss,
-        out.grads.len(),
-        peak as f64 / (1 << 20) as f64
-    );
+    let what = match (kind, &out.output) {
+        (StepKind::Vjp, Some(y)) => format!(
+            "ran one vector-Jacobian step on {} ranks in {:.2} s: output {:?}, {} input gradients, {} gradients",
+            plan.devices,
+            start.elapsed().as_secs_f64(),
+            y.shape,
+            out.input_grads.len(),
+            out.grads.len()
+        ),
+        _ => format!(
+            "ran one training step on {} ranks in {:.2} s: loss {:.6}, {} gradients",
+            plan.devices,
+            start.elapsed().as_secs_f64(),
+            out.loss,
+            out.grads.len()
+        ),
+    };
+    println!("{what}, peak activations {:.1} MiB per rank", peak as f64 / (1 << 20) as f64);
     if let Some(path) = &loss_out {
         write(path, &format!("{}\n", serde_json::json!({ "loss": out.loss })))?;
     }
+    if let (Some(path), Some(y)) = (&a.output, &out.output) {
+        cpu::write_npy_f32(path, y).map_err(|e| format!("error: {e}"))?;
+    }
     if let Some(path) = &grads_out {
-        write_tensors(path, seqc::run::grads_in_checkpoint_layout(&layout, &out.grads).map_err(err)?)?;
+        let named = |n: String, t: &cpu::HostTensor| {
+            t.to_f64().map(|v| (n, t.shape.clone(), v)).ok_or("error: a gradient is not float")
+        };
+        let mut tensors = out
+            .input_grads
+            .iter()
+            .map(|(i, t)| named(format!("{}{i}", seq_passes::partition::autodiff::INPUT_GRAD), t))
+            .collect::<Result<Vec<_>, _>>()?;
+        tensors.extend(seqc::run::grads_in_checkpoint_layout(&layout, &out.grads).map_err(err)?);
+        write_tensors(path, tensors)?;
     }
     if a.check {
         let g = source.ok_or("error: --check needs the model, not a plan")?;
         let single = seqc::compile_graph(g, &CompileOptions { devices: 1, ..a.target.options(None) }).map_err(err)?;
         let reference = train_step(&single.plan, &inputs, &weights, &RunOptions { precision: precision(true), ..opts })
             .map_err(err)?;
-        let mut worst = (out.loss - reference.loss).abs() / reference.loss.abs().max(f64::MIN_POSITIVE);
-        let mut worst_name = "loss".to_string();
-        for ((name, got), (_, want)) in out.grads.iter().zip(&reference.grads) {
+        let (mut worst, mut worst_name) = match kind {
+            StepKind::Loss => {
+                ((out.loss - reference.loss).abs() / reference.loss.abs().max(f64::MIN_POSITIVE), "loss".to_string())
+            }
+            StepKind::Vjp => (0.0, String::new()),
+        };
+        // Every tensor result by name: a vector-Jacobian step's output and argument gradients,
+        // then the weight gradients.
+        let tensors = |o: &seqc::run::TrainOutput| {
+            let inputs = o.input_grads.iter().map(|(i, t)| (format!("input_grad.{i}"), t.clone()));
+            let output = o.output.iter().map(|t| ("output".to_string(), t.clone()));
+            output.chain(inputs).chain(o.grads.iter().cloned()).collect::<Vec<_>>()
+        };
+        for ((name, got), (_, want)) in tensors(&out).iter().zip(&tensors(&reference)) {
             let (e, _) = seqc::run::max_relative_error(got, want, a.tolerance);
-            if e > worst {
+            if e > worst || worst_name.is_empty() {
                 (worst, worst_name) = (e, name.clone());
             }
         }

@@ -60,20 +60,51 @@ pub fn precision(f64: bool) -> Precision {
 
 pub use seq_runtime::inputs::next_token_labels;
 
-/// A training step's arguments: the forward's (token ids, positions, segments; see
-/// `make_inputs`), then the labels made from the token ids.
+/// What a compiled training step (`CompileOptions::train`) computes, by its first result's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A program of logits: `(ids, positions[, segments], labels) -> (loss, gradients...)`.
+    Loss,
+    /// Any other program (a decoder layer, a pipeline stage): its vector-Jacobian product,
+    /// `(args..., output_grad) -> (output, input_grad.i..., gradients...)`, as PyTorch's
+    /// `y = f(x); y.backward(output_grad)`.
+    Vjp,
+}
+
+impl StepKind {
+    /// The kind of step `plan` is; `None` for a forward pass.
+    pub fn of(plan: &Plan) -> Option<Self> {
+        use seq_passes::partition::autodiff::{LOSS, OUTPUT};
+        match plan.output_names.first().map(String::as_str) {
+            Some(LOSS) => Some(Self::Loss),
+            Some(OUTPUT) => Some(Self::Vjp),
+            _ => None,
+        }
+    }
+
+    fn of_training_step(plan: &Plan) -> Result<Self, Error> {
+        Self::of(plan).ok_or_else(|| Error::Input("the plan is not a training step (compile with --train)".into()))
+    }
+}
+
+/// A training step's arguments. With a loss: the forward's (token ids, positions, segments; see
+/// `make_inputs`), then the labels made from the token ids. A vector-Jacobian step: the
+/// forward's, then `output_grad` (random values in [-1, 1], as any float input).
 pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Error> {
-    if plan.inputs.len() < 2 || plan.output_names.first().map(String::as_str) != Some("loss") {
+    let kind = StepKind::of_training_step(plan)?;
+    if kind == StepKind::Loss && plan.inputs.len() < 2 {
         return Err(Error::Input("the plan is not a training step (compile with --train)".into()));
     }
     let tokens = plan.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0) as usize;
-    // Labels follow documents: the segment ids must be one per token and never decrease.
     if let Some(s) = &given.segments {
         let s = s.to_i64().ok_or_else(|| Error::Input("--segments must hold integers".into()))?;
         if s.len() != tokens {
             return Err(Error::Input(format!("--segments holds {} ids for {tokens} tokens", s.len())));
         }
-        if let Some(i) = (1..s.len()).find(|&i| s[i] < s[i - 1]) {
+        // Labels follow documents: the segment ids must never decrease.
+        if kind == StepKind::Loss
+            && let Some(i) = (1..s.len()).find(|&i| s[i] < s[i - 1])
+        {
             return Err(Error::Input(format!(
                 "--segments must not decrease (packed documents follow each other): id {} at token {i} follows {}",
                 s[i],
@@ -81,43 +112,84 @@ pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTenso
             )));
         }
     }
-    if plan.values.get(plan.inputs[0] as usize).is_none_or(|d| !matches!(d.dtype.as_str(), "i32" | "i64")) {
+    if kind == StepKind::Loss
+        && plan.values.get(plan.inputs[0] as usize).is_none_or(|d| !matches!(d.dtype.as_str(), "i32" | "i64"))
+    {
         return Err(Error::Input("a training step starts from token ids (an integer first argument)".into()));
     }
-    // The runtime's inputs end with the labels made from the ids (and documents).
+    // The runtime's inputs end with the labels made from the ids (and documents), or with a
+    // random output_grad.
     make_inputs(plan, given)
 }
 
-/// One training step's results: the loss and each parameter's gradient by name.
+/// A training step's results by name (`step_outputs`).
+#[derive(Clone, Debug)]
+pub struct StepOutputs {
+    pub kind: StepKind,
+    /// The loss; NaN for a vector-Jacobian step, which has none.
+    pub loss: f64,
+    /// (Vjp) The program's own result.
+    pub output: Option<HostTensor>,
+    /// (Vjp) The gradient of each float argument, by the argument's index (f32).
+    pub input_grads: Vec<(usize, HostTensor)>,
+    /// Each parameter's gradient, in the program's parameter order; a parameter used under one
+    /// name twice (tied embeddings) has its gradients summed into one entry.
+    pub grads: Vec<(String, HostTensor)>,
+}
+
+/// One training step's results, and the run's figures.
 #[derive(Clone, Debug)]
 pub struct TrainOutput {
+    pub kind: StepKind,
+    /// The loss; NaN for a vector-Jacobian step, which has none.
     pub loss: f64,
+    /// (Vjp) The program's own result.
+    pub output: Option<HostTensor>,
+    /// (Vjp) The gradient of each float argument, by the argument's index (f32).
+    pub input_grads: Vec<(usize, HostTensor)>,
     /// In the program's parameter order; a parameter used under one name twice (tied
     /// embeddings) has its gradients summed into one entry.
     pub grads: Vec<(String, HostTensor)>,
     pub run: RunOutput,
 }
 
-/// Runs a compiled training step (`CompileOptions::train`) on CPU ranks.
+/// Runs a compiled training step (`CompileOptions::train`), with a loss or a vector-Jacobian
+/// one, on CPU ranks.
 pub fn train_step(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, opts: &RunOptions) -> Result<TrainOutput, Error> {
-    if plan.output_names.first().map(String::as_str) != Some("loss") {
-        return Err(Error::Input("the plan is not a training step (compile with --train)".into()));
-    }
+    StepKind::of_training_step(plan)?;
     let run = run_cpu(plan, inputs, weights, opts)?;
-    let (loss, grads) = loss_and_gradients(plan, &run.outputs)?;
-    Ok(TrainOutput { loss, grads, run })
+    let StepOutputs { kind, loss, output, input_grads, grads } = step_outputs(plan, &run.outputs)?;
+    Ok(TrainOutput { kind, loss, output, input_grads, grads, run })
 }
 
-/// A training step's loss and its gradients by parameter name from the plan's global outputs
-/// (any backend's), with the gradients of a parameter used twice (tied embeddings) summed.
+/// A training step's loss (NaN for a vector-Jacobian step) and its parameters' gradients by
+/// name (see `step_outputs`).
 pub fn loss_and_gradients(plan: &Plan, outputs: &[HostTensor]) -> Result<(f64, Vec<(String, HostTensor)>), Error> {
+    let o = step_outputs(plan, outputs)?;
+    Ok((o.loss, o.grads))
+}
+
+/// A training step's results from the plan's global outputs (any backend's), by name: the loss,
+/// or a vector-Jacobian step's output and argument gradients; then every parameter's gradient,
+/// those of a parameter used twice (tied embeddings) summed.
+pub fn step_outputs(plan: &Plan, outputs: &[HostTensor]) -> Result<StepOutputs, Error> {
+    use seq_passes::partition::autodiff::INPUT_GRAD;
+    let kind = StepKind::of_training_step(plan)?;
     let as_f64 = |t: &HostTensor| t.to_f64().ok_or_else(|| Error::Input("a training step's outputs are floats".into()));
-    let loss = as_f64(outputs.first().ok_or_else(|| Error::Input("the step returned nothing".into()))?)?
-        .first()
-        .copied()
-        .unwrap_or(f64::NAN);
+    let first = outputs.first().ok_or_else(|| Error::Input("the step returned nothing".into()))?;
+    let (loss, output) = match kind {
+        StepKind::Loss => (as_f64(first)?.first().copied().unwrap_or(f64::NAN), None),
+        StepKind::Vjp => (f64::NAN, Some(first.clone())),
+    };
+    let mut input_grads = Vec::new();
     let mut grads: Vec<(String, HostTensor)> = Vec::new();
     for (name, g) in plan.output_names.iter().zip(outputs).skip(1) {
+        if kind == StepKind::Vjp
+            && let Some(i) = name.strip_prefix(INPUT_GRAD).and_then(|i| i.parse::<usize>().ok())
+        {
+            input_grads.push((i, g.clone()));
+            continue;
+        }
         match grads.iter_mut().find(|(n, _)| n == name) {
             Some((_, sum)) => {
                 let (a, b) = (as_f64(sum)?, as_f64(g)?);
@@ -127,7 +199,7 @@ pub fn loss_and_gradients(plan: &Plan, outputs: &[HostTensor]) -> Result<(f64, V
             None => grads.push((name.clone(), g.clone())),
         }
     }
-    Ok((loss, grads))
+    Ok(StepOutputs { kind, loss, output, input_grads, grads })
 }
 
 /// The weights of `model` (a Hugging Face `config.json` built for `seq_len` tokens, or any other

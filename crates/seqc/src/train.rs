@@ -4,7 +4,7 @@
 //! order; each step runs the compiled program (`CompileOptions::train`) on the current weights.
 
 use crate::Error;
-use crate::run::{RunInputs, make_train_inputs, train_step};
+use crate::run::{RunInputs, StepKind, make_train_inputs, train_step};
 use seq_runtime::Plan;
 use seq_runtime::cpu::{HostTensor, ParamSpec, RunOptions, WeightSource, param_specs};
 use std::collections::BTreeMap;
@@ -204,6 +204,21 @@ pub fn data_rows(tokens: &HostTensor) -> Result<Vec<Row>, Error> {
         .collect()
 }
 
+/// Whether the training loop can run `plan`: it needs a step with a loss to minimise. A program
+/// whose result is not logits compiles to a vector-Jacobian step, which has none.
+pub fn check_trainable(plan: &Plan) -> Result<(), Error> {
+    match StepKind::of(plan) {
+        Some(StepKind::Loss) => Ok(()),
+        Some(StepKind::Vjp) => Err(Error::Input(
+            "seqc train minimises a loss, but this program's result is not logits (seq.logits): --train compiled its \
+             vector-Jacobian product (output_grad in; the output, input and weight gradients out), which has no loss. \
+             Train a whole model (token ids to logits), or run the vector-Jacobian step once with `seqc run --train`"
+                .into(),
+        )),
+        None => Err(Error::Input("the plan is not a training step (compile with --train)".into())),
+    }
+}
+
 /// Runs `plan` (a compiled training step) from `state` until it has taken `o.steps` steps in
 /// all (a resumed state continues where it stopped), step k on row k mod rows of `data`;
 /// `on_step` sees each step's log line and the state after it (to save a checkpoint), and its
@@ -215,6 +230,7 @@ pub fn train(
     o: &TrainOptions,
     mut on_step: impl FnMut(&StepLog, &TrainState) -> Result<(), Error>,
 ) -> Result<Vec<StepLog>, Error> {
+    check_trainable(plan)?;
     if data.is_empty() {
         return Err(Error::Input("--data holds no rows".into()));
     }

@@ -103,6 +103,10 @@ pub struct GradientReport {
     pub mb_per_device: f64,
     /// `reduce-scatter` (each rank owns a slice of every gradient), `all-reduce`, or none.
     pub reduction: String,
+    /// Gradients of the arguments of a vector-Jacobian step (a program whose result is not
+    /// logits: `output_grad` in, no loss), each whole on every device; `None` for a step with a loss.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_gradients: Option<usize>,
 }
 
 /// Per-layer figures from a simulated schedule, keyed by the ops' `layer` tags: (bytes sent,
@@ -185,9 +189,16 @@ impl Report {
             self.memory_gib_per_device, self.param_gib_per_device, self.activation_gib_per_device, self.single_device_memory_gib, self.memory_budget_gib
         );
         if let Some(g) = &self.gradients {
+            let head = match g.input_gradients {
+                Some(n) => format!(
+                    "vector-Jacobian step (the result is not logits: output_grad in, no loss): forward and backward of \
+                     every layer, {n} input gradients"
+                ),
+                None => "training step: forward, loss and backward of every layer".to_string(),
+            };
             let _ = writeln!(
                 out,
-                "training step: forward, loss and backward of every layer; {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
+                "{head}; {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
                 g.tensors, g.reduction, g.mb_per_device
             );
         }

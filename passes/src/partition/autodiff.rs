@@ -1,5 +1,10 @@
 //! `seq-autodiff`: turns the partitioned forward program into one training step,
-//! `(ids, positions[, segments], labels) -> (loss, grad_0, grad_1, ...)`.
+//! `(ids, positions[, segments], labels) -> (loss, grad_0, grad_1, ...)` for a program of logits,
+//! or, for a program whose result is anything else (a decoder layer, a pipeline stage), its
+//! vector-Jacobian product, `(args..., output_grad) -> (output, input_grad.i..., grad_0, ...)`:
+//! what PyTorch's `y = f(x); y.backward(dy)` computes. `output_grad` has the result's global
+//! type and is split like the result was assembled; each float argument's gradient comes out
+//! whole on every rank (an argument cut into rows is assembled from them by `seq.unshard`).
 //!
 //! It differentiates the per-rank SPMD program, after partitioning, so every split strategy's
 //! backward comes from the exact transpose of what its forward does: the adjoint of an
@@ -50,8 +55,22 @@ pub struct Autodiff {
 /// The axis of all devices (the sequence group) over which weight gradients are summed.
 const ALL_DEVICES: &str = "sp";
 
-/// Names of the training step's results, in order (`loss`, then each parameter's name).
+/// Names of the training step's results, in order: `loss` then each parameter's name, or, for
+/// a vector-Jacobian step, `output`, `input_grad.<argument>` for each float argument, then each
+/// parameter's name.
 pub const RESULT_NAMES: &str = "seq.result_names";
+
+/// The first result of a step with a loss (a program of logits).
+pub const LOSS: &str = "loss";
+
+/// The first result of a vector-Jacobian step: the program's own result.
+pub const OUTPUT: &str = "output";
+
+/// Prefix of a vector-Jacobian step's argument gradients, followed by the argument's index.
+pub const INPUT_GRAD: &str = "input_grad.";
+
+/// The attributes of a sequence layout (`seq.shard`, `seq.unshard`).
+const LAYOUT_KEYS: [&str; 5] = ["axis", "dim", "layout", "num_shards", "global_size"];
 
 /// Marks the ops of the backward, which carry their forward op's `layer`, so the schedule and
 /// the report tell a layer's backward from its forward.
@@ -122,8 +141,20 @@ struct AttentionCotangent {
     done: bool,
 }
 
+/// A sequence layout's attributes (`LAYOUT_KEYS`).
+type Layout = BTreeMap<String, Attr>;
+
 /// The logits' input rows, the output projection, and the layout the logits were assembled from.
-type LossHead = (ValueId, ValueId, Option<BTreeMap<String, Attr>>);
+type LossHead = (ValueId, ValueId, Option<Layout>);
+
+/// What a training step differentiates (`Differentiator::head`).
+enum Head {
+    /// The logits: the step appends the loss.
+    Logits(LossHead),
+    /// Any other result: the step takes its vector-Jacobian product. `local` is the value whose
+    /// cotangent the seed gives (the unshard's operand, or the result), `layout` the unshard's.
+    Output { result: ValueId, local: ValueId, layout: Option<Layout> },
+}
 
 struct Differentiator<'g> {
     g: &'g mut Graph,
@@ -175,35 +206,26 @@ impl<'g> Differentiator<'g> {
 
     fn run(mut self) -> Result<(), PassError> {
         let forward: Vec<_> = self.g.body.clone();
-        let (x, w, labels_shard) = self.loss_head()?;
-        // The labels arrive whole and are split like the token ids.
-        let global = self.rows_of(self.g.results[0]);
-        let labels = self.g.add_arg(Type::Tensor(TensorType::new([global], DType::I32)));
-        // Padding rows of an uneven split (token index -1) hold a copy of some label: the loss
-        // ignores them by their index.
-        let (labels, index) = match labels_shard {
-            Some(a) => {
-                let mut layout = a.clone();
-                layout.remove("dim");
-                let index = self.emit1(OpKind::TokenIndex, &[], layout)?;
-                (self.emit1(OpKind::Shard, &[labels], a)?, Some(index))
+        let args = self.g.args.clone();
+        let (mut results, mut names) = match self.head()? {
+            Head::Logits((x, w, labels_shard)) => {
+                let loss = self.loss(x, w, labels_shard)?;
+                self.reverse(&forward)?;
+                (vec![loss], vec![LOSS.to_string()])
             }
-            None => (labels, None),
+            Head::Output { result, local, layout } => {
+                self.seed_output(result, local, layout)?;
+                self.reverse(&forward)?;
+                let (mut results, mut names) = (vec![result], vec![OUTPUT.to_string()]);
+                for (i, &a) in args.iter().enumerate() {
+                    if let Some(grad) = self.argument_gradient(a, &forward)? {
+                        results.push(grad);
+                        names.push(format!("{INPUT_GRAD}{i}"));
+                    }
+                }
+                (results, names)
+            }
         };
-        let count = self.emit1(OpKind::LabelCount, &[labels].into_iter().chain(index).collect::<Vec<_>>(), BTreeMap::new())?;
-        let count = self.sum_over_ranks(count)?;
-        let operands: Vec<ValueId> = [x, w, labels, count].into_iter().chain(index).collect();
-        let local_loss = self.emit1(OpKind::CrossEntropy, &operands, BTreeMap::new())?;
-        let loss = self.sum_over_ranks(local_loss)?;
-        self.backward = true;
-        let grads = self.emit(OpKind::CrossEntropyGrad, &operands, BTreeMap::new())?;
-        self.accumulate(x, grads[0])?;
-        self.accumulate(w, grads[1])?;
-
-        self.reverse(&forward)?;
-
-        let mut results = vec![loss];
-        let mut names = vec!["loss".to_string()];
         let mut owned = Vec::new();
         for &id in &forward {
             let op = self.g.op(id).clone();
@@ -229,6 +251,75 @@ impl<'g> Differentiator<'g> {
         crate::import::Dce.run(self.g)
     }
 
+    /// The loss head: labels (a new last argument, split like the token ids), the fused
+    /// cross-entropy summed over the ranks, and its derivative seeding x's and w's cotangents.
+    fn loss(&mut self, x: ValueId, w: ValueId, labels_shard: Option<Layout>) -> Result<ValueId, PassError> {
+        // The labels arrive whole and are split like the token ids.
+        let global = self.rows_of(self.g.results[0]);
+        let labels = self.g.add_arg(Type::Tensor(TensorType::new([global], DType::I32)));
+        // Padding rows of an uneven split (token index -1) hold a copy of some label: the loss
+        // ignores them by their index.
+        let (labels, index) = match labels_shard {
+            Some(a) => {
+                let mut layout = a.clone();
+                layout.remove("dim");
+                let index = self.emit1(OpKind::TokenIndex, &[], layout)?;
+                (self.emit1(OpKind::Shard, &[labels], a)?, Some(index))
+            }
+            None => (labels, None),
+        };
+        let count = self.emit1(OpKind::LabelCount, &[labels].into_iter().chain(index).collect::<Vec<_>>(), BTreeMap::new())?;
+        let count = self.sum_over_ranks(count)?;
+        let operands: Vec<ValueId> = [x, w, labels, count].into_iter().chain(index).collect();
+        let local_loss = self.emit1(OpKind::CrossEntropy, &operands, BTreeMap::new())?;
+        let loss = self.sum_over_ranks(local_loss)?;
+        self.backward = true;
+        let grads = self.emit(OpKind::CrossEntropyGrad, &operands, BTreeMap::new())?;
+        self.accumulate(x, grads[0])?;
+        self.accumulate(w, grads[1])?;
+        Ok(loss)
+    }
+
+    /// The vector-Jacobian product's seed: a new last argument `output_grad` of the result's
+    /// global type, split like the result was assembled (each rank seeds its own rows: the
+    /// unshard's transpose would sum the ranks' copies) or, unsplit, the result's cotangent.
+    fn seed_output(&mut self, result: ValueId, local: ValueId, layout: Option<Layout>) -> Result<(), PassError> {
+        let output_grad = self.g.add_arg(self.g.ty(result).clone());
+        self.grow();
+        self.backward = true;
+        let seed = match layout {
+            Some(a) => self.emit1(OpKind::Shard, &[output_grad], a)?,
+            None => output_grad,
+        };
+        self.accumulate(local, seed)
+    }
+
+    /// The gradient of argument `a` (f32, whole on every rank), or `None` for an integer
+    /// argument or one the result does not depend on. An argument the split program only cuts
+    /// into rows (`seq.shard`) is assembled from each rank's rows (`seq.unshard`, of the
+    /// shard's cotangent: the sum of the ranks' `shard_grad`s, without the zeros); any other is
+    /// summed over the ranks (each holds its contribution).
+    fn argument_gradient(&mut self, a: ValueId, forward: &[seq_ir::OpId]) -> Result<Option<ValueId>, PassError> {
+        if !self.tensor(a)?.dtype.is_float() {
+            return Ok(None);
+        }
+        let users: Vec<&Op> = forward.iter().map(|&id| self.g.op(id)).filter(|op| op.operands.contains(&a)).collect();
+        if let [op] = users[..]
+            && self.split
+            && op.kind == OpKind::Shard
+        {
+            let (op, rows) = (op.clone(), op.results[0]);
+            let Some(d) = self.ct[rows.0 as usize] else { return Ok(None) };
+            self.loc = op.loc.clone();
+            let d = self.convert_to(d, DType::F32)?;
+            return Ok(Some(self.emit1(OpKind::Unshard, &[d], Self::copy_attrs(&op, &LAYOUT_KEYS))?));
+        }
+        let Some(d) = self.ct[a.0 as usize] else { return Ok(None) };
+        self.loc = None;
+        let d = self.convert_to(d, DType::F32)?;
+        Ok(Some(self.sum_over_ranks(d)?))
+    }
+
     /// The derivatives of the `forward` ops, last first, each with its op's location and layer.
     fn reverse(&mut self, forward: &[seq_ir::OpId]) -> Result<(), PassError> {
         for &id in forward.iter().rev() {
@@ -241,30 +332,31 @@ impl<'g> Differentiator<'g> {
         Ok(())
     }
 
-    /// The program's logits: `seq.logits(x, w)`, possibly assembled by `seq.unshard`. Returns
-    /// x, w and the unshard's layout (for the labels) when there is one.
-    fn loss_head(&self) -> Result<LossHead, PassError> {
+    /// What the step differentiates: the logits of `seq.logits(x, w)` (a loss is appended), or
+    /// any other float result (its vector-Jacobian product), possibly assembled by `seq.unshard`.
+    fn head(&self) -> Result<Head, PassError> {
         let [result] = self.g.results[..] else {
             return Err(fail(format!(
-                "a training step needs a program with one result, the logits; this one has {}",
+                "a training step needs a program with one result (the logits, or an output to take the \
+                 vector-Jacobian product of); this one has {}",
                 self.g.results.len()
             )));
         };
         let (local, layout) = match self.g.producer(result) {
-            Some(op) if op.kind == OpKind::Unshard => {
-                let mut a = op.attrs.clone();
-                a.retain(|k, _| matches!(k.as_str(), "axis" | "dim" | "layout" | "num_shards" | "global_size"));
-                (op.operands[0], Some(a))
-            }
+            Some(op) if op.kind == OpKind::Unshard => (op.operands[0], Some(Self::copy_attrs(op, &LAYOUT_KEYS))),
             _ => (result, None),
         };
         match self.g.producer(local) {
-            Some(op) if op.kind == OpKind::Logits => Ok((op.operands[0], op.operands[1], layout)),
-            Some(op) => Err(fail(format!(
-                "the loss is taken over the logits of seq.logits, but the program's result comes from {}",
-                at(op)
-            ))),
-            None => Err(fail("the program's result is one of its arguments: there is nothing to train")),
+            Some(op) if op.kind == OpKind::Logits => Ok(Head::Logits((op.operands[0], op.operands[1], layout))),
+            Some(op) => match self.g.ty(result).tensor() {
+                Some(t) if t.dtype.is_float() => Ok(Head::Output { result, local, layout }),
+                _ => Err(fail(format!(
+                    "the program's result, of {}, is {}: a vector-Jacobian step needs a float tensor",
+                    at(op),
+                    self.g.ty(result)
+                ))),
+            },
+            None => Err(fail("the program's result is one of its arguments: there is nothing to differentiate")),
         }
     }
 

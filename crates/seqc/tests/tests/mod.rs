@@ -35,3 +35,4 @@ pub fn settings(dir: &str) -> insta::Settings {
 }
 mod recompute;
 mod train;
+mod vjp;

@@ -23,7 +23,7 @@ const FD_TOLERANCE: f64 = 1e-6;
 /// Query projections are scaled by this so softmax weights are peaked.
 const Q_GAIN: f64 = 6.0;
 
-fn options(devices: usize, strategy: StrategyKind) -> CompileOptions {
+pub(super) fn options(devices: usize, strategy: StrategyKind) -> CompileOptions {
     // Auto keeps these small models whole on an H200's profile; on one with slow arithmetic it
     // splits them, which is what the auto cases are for.
     let profile = if strategy == StrategyKind::Auto { compute_bound() } else { "h200".into() };
@@ -32,7 +32,7 @@ fn options(devices: usize, strategy: StrategyKind) -> CompileOptions {
 
 /// The H200's links with arithmetic 10^4 times slower: transfers hide under the attention, so
 /// auto splits every layer.
-fn compute_bound() -> String {
+pub(super) fn compute_bound() -> String {
     static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
         let link = r#"{ "alpha_us": 1.0, "bus_gbs": 300.0 }"#;
@@ -56,7 +56,7 @@ fn compile(g: &Graph, devices: usize, strategy: StrategyKind) -> Compiled {
 }
 
 /// The runtime's seeded random weights, held in memory, with the query projections scaled.
-fn peaked_weights(c: &Compiled, seed: u64) -> BTreeMap<String, Vec<f64>> {
+pub(super) fn peaked_weights(c: &Compiled, seed: u64) -> BTreeMap<String, Vec<f64>> {
     let mut out = BTreeMap::new();
     for ParamSpec { name, shape, role, .. } in param_specs(&c.plan).expect("parameters") {
         let mut v = random_values(&name, &shape, role, seed);
