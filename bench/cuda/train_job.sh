@@ -5,8 +5,9 @@
 #      f32/bf16, the shared Llama and GPT-2 checkpoints (their gradients written to
 #      $OUT/grads-*.safetensors, compared with PyTorch's here by bench/cuda/compare_grads.py),
 #      and a Llama-3-8B-shaped one-layer model (bf16) at 2K tokens;
-#   2. timings of that model's step at 32K and 128K tokens, and the PyTorch layer peers
-#      (torch_peers.py --what layer/attn --mode fwdbwd, eager and --compile) in the same call.
+#   2. timings of the vector-Jacobian steps of Llama-3-8B-shaped attention and layer at 32K and
+#      128K tokens (bf16), and the PyTorch peers (torch_peers.py --what attn/layer --mode fwdbwd,
+#      eager and --compile) in the same call.
 # Leaves $OUT/summary.txt and one log per run.
 set -u
 source "$(dirname "$0")/env.sh"
@@ -16,6 +17,7 @@ mkdir -p "$OUT"
 S=$OUT/summary.txt
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1; } > "$S"
 t0=$SECONDS
+TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
 check() {  # name plan [flags...]; SEQC_ATTENTION in the environment passes through
   local name=$1 plan=$2; shift 2
   timeout 200 "$BIN" "$plan" --check-against-cpu --timeout 180 "$@" > "$OUT/check-$name.log" 2>&1
@@ -30,17 +32,22 @@ for m in llama-sdpa llama-eager gpt2-sdpa; do
 done
 check l8b-2048 $T/l8b-2048/plan.json
 SEQC_ATTENTION=kernel check l8b-2048-nvrtc $T/l8b-2048/plan.json
-time_plan() {  # name plan iters
-  timeout 240 "$BIN" "$2" --iters "$3" --timeout 230 > "$OUT/time-$1.log" 2>&1
-  echo "time $1: rc=$? $(grep -h 'ms GPU time' "$OUT/time-$1.log" | head -1 | cut -c1-220)" | tee -a "$S"
-  grep -h "peak device bytes\|attention command" "$OUT/time-$1.log" | head -3 | cut -c1-300 >> "$S"
+check vjp-attention-4k $T/vjp-attention-4k/plan.json
+check vjp-layer-2k $T/vjp-layer-2k/plan.json
+time_plan() {  # name plan iters [flags...]
+  local name=$1 plan=$2 it=$3; shift 3
+  timeout 100 "$BIN" "$plan" --iters "$it" --timeout 90 "$@" > "$OUT/time-$name.log" 2>&1
+  echo "time $name: rc=$? $(grep -h 'ms GPU time' "$OUT/time-$name.log" | head -1 | cut -c1-220)" | tee -a "$S"
+  grep -h "peak device bytes\|attention command" "$OUT/time-$name.log" | head -3 | cut -c1-300 >> "$S"
 }
-time_plan l8b-32768 $T/l8b-32768/plan.json 3
-for c in "" "--compile"; do
-  timeout 200 python3 $T/torch_peers.py --what layer --mode fwdbwd --seq 32768 131072 --systems single --iters 3 $c \
-    --out "$OUT/peers-layer-fwdbwd${c:+-compiled}.json" > "$OUT/peers-layer${c:+-compiled}.log" 2>&1
-  echo "torch layer fwdbwd ${c:-eager}: rc=$? $(grep -h '^{' "$OUT/peers-layer${c:+-compiled}.log" | cut -c1-300)" | tee -a "$S"
-done
-left=$((560 - (SECONDS - t0)))
-[ $left -gt 150 ] && time_plan l8b-131072 $T/l8b-131072/plan.json 2
+for w in attention layer; do for n in 32k 128k; do time_plan vjp-$w-$n $T/vjp-$w-$n/plan.json 4; done; done
+time_plan vjp-layer-32k-profile $T/vjp-layer-32k/plan.json 2 --profile
+peers() {  # what [--compile]
+  local w=$1 c=${2:-} left=$((570 - (SECONDS - t0)))
+  [ $left -lt 40 ] && { echo "torch $w fwdbwd ${c:-eager}: skipped, ${left}s left" | tee -a "$S"; return; }
+  timeout $((left - 10)) "$TORCHRUN" --nproc-per-node 1 $T/torch_peers.py --what $w --mode fwdbwd --seq 32768 131072 \
+    --systems single --iters 4 $c --out "$OUT/peers-$w-fwdbwd${c:+-compiled}.json" > "$OUT/peers-$w${c:+-compiled}.log" 2>&1
+  echo "torch $w fwdbwd ${c:-eager}: rc=$? $(grep -h '^{' "$OUT/peers-$w${c:+-compiled}.log" | cut -c1-300)" | tee -a "$S"
+}
+peers attn; peers layer; peers attn --compile; peers layer --compile
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
