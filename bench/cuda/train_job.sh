@@ -49,5 +49,8 @@ peers() {  # what [--compile]
     --systems single --iters 4 $c --out "$OUT/peers-$w-fwdbwd${c:+-compiled}.json" > "$OUT/peers-$w${c:+-compiled}.log" 2>&1
   echo "torch $w fwdbwd ${c:-eager}: rc=$? $(grep -h '^{' "$OUT/peers-$w${c:+-compiled}.log" | cut -c1-300)" | tee -a "$S"
 }
-peers attn; peers layer; peers attn --compile; peers layer --compile
+peers attn; peers layer
+timeout 150 python3 bench/cuda/torch_grad_check.py --plan $T/vjp-layer-32k/plan.json --out "$OUT/gradcheck" > "$OUT/torch-grad-check-32k.log" 2>&1
+echo "torch grad check 32K: rc=$? $(tail -n 1 "$OUT/torch-grad-check-32k.log")" | tee -a "$S"
+peers attn --compile; peers layer --compile
 echo "done in $((SECONDS - t0))s" | tee -a "$S"

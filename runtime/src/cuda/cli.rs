@@ -18,6 +18,7 @@ options:
                         Not needed when a launcher (torchrun, srun) sets RANK and WORLD_SIZE.
   --backend cuda|cpu    default cuda
   --input X.npy         token ids (int32/int64), or hidden states (float32/64, [tokens, hidden])
+  --output-grad DY.npy  a vector-Jacobian step's output_grad (the result's gradient; default random)
                         for a plan that starts from them; default: deterministic values
   --segments seg.npy    segment ids of packed documents (positions restart in each); default 0
   --output out.npy      write the first output (rank 0) as float32; OUT.safetensors: every
@@ -65,6 +66,8 @@ pub struct Args {
     pub backend: Backend,
     pub input: Option<PathBuf>,
     pub segments: Option<PathBuf>,
+    /// A vector-Jacobian step's `output_grad` (its last argument).
+    pub output_grad: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub weights: Option<PathBuf>,
     pub seed: u64,
@@ -90,6 +93,7 @@ impl Args {
             nproc: None,
             backend: Backend::Cuda,
             input: None,
+            output_grad: None,
             segments: None,
             output: None,
             weights: None,
@@ -134,6 +138,7 @@ impl Args {
                     }
                 }
                 "--input" => a.input = Some(PathBuf::from(value(flag)?)),
+                "--output-grad" => a.output_grad = Some(PathBuf::from(value(flag)?)),
                 "--segments" => a.segments = Some(PathBuf::from(value(flag)?)),
                 "--output" | "-o" => a.output = Some(PathBuf::from(value(flag)?)),
                 "--weights" => a.weights = Some(PathBuf::from(value(flag)?)),
@@ -202,6 +207,7 @@ impl Args {
         );
         opt("--input", self.input.as_ref().map(|p| p.display().to_string()));
         opt("--segments", self.segments.as_ref().map(|p| p.display().to_string()));
+        opt("--output-grad", self.output_grad.as_ref().map(|p| p.display().to_string()));
         opt("--output", self.output.as_ref().map(|p| p.display().to_string()));
         opt("--weights", self.weights.as_ref().map(|p| p.display().to_string()));
         opt("--seed", Some(self.seed.to_string()));

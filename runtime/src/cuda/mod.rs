@@ -54,10 +54,11 @@ fn read_plan(args: &Args) -> Result<(Plan, u64), CudaError> {
     let plan = Plan::from_json(&text, &shown)?;
     // Whether outputs are read decides whether every rank joins their gather (`wants_outputs`).
     let options = format!(
-        "{}|{:?}|{:?}|{:?}|{}|{}",
+        "{}|{:?}|{:?}|{:?}|{:?}|{}|{}",
         args.seed,
         args.weights,
         args.input,
+        args.output_grad,
         args.segments,
         args.iters,
         wants_outputs(args)
@@ -87,11 +88,33 @@ fn weights(args: &Args) -> Result<WeightSource, CudaError> {
 fn inputs_for(plan: &Plan, args: &Args, rank: Option<usize>) -> Result<Vec<HostTensor>, CudaError> {
     let ids = args.input.as_ref().map(|p| cpu::read_input(p)).transpose()?;
     let segments = args.segments.as_ref().map(|p| cpu::read_token_ids(p)).transpose()?;
-    match rank {
+    let mut inputs = match rank {
         None => crate::inputs::make_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed),
         Some(r) => crate::inputs::make_rank_inputs(plan, ids.as_ref(), segments.as_ref(), args.seed, r),
     }
-    .map_err(CudaError::Usage)
+    .map_err(CudaError::Usage)?;
+    if let Some(path) = &args.output_grad {
+        // A vector-Jacobian step's last argument: the result's gradient.
+        if plan.output_names.first().map(String::as_str) != Some("output") {
+            return Err(CudaError::Usage("--output-grad is for vector-Jacobian steps (`seqc compile --train` of a program whose result is not logits)".into()));
+        }
+        let dy = cpu::read_input(path)?;
+        let last = inputs.len().checked_sub(1).ok_or_else(|| CudaError::Usage("the plan takes no arguments".into()))?;
+        let want: Vec<usize> = plan.global_input_shape(last).unwrap_or_default().iter().map(|&d| d.max(0) as usize).collect();
+        if dy.shape != want || dy.to_f64().is_none() {
+            return Err(CudaError::Usage(format!(
+                "--output-grad holds {:?} {}, the step's output_grad is {:?} floats",
+                dy.shape,
+                if dy.to_f64().is_some() { "floats" } else { "integers" },
+                want
+            )));
+        }
+        inputs[last] = match (rank, plan.io_spec()) {
+            (Some(r), Some(spec)) if plan.input_sharded(last) => dy.take(0, &spec.rows(r)).map_err(CudaError::Usage)?,
+            _ => dy,
+        };
+    }
+    Ok(inputs)
 }
 
 fn mib(bytes: usize) -> String {
