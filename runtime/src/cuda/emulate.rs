@@ -191,7 +191,7 @@ impl Mem {
                 self.put_floats(*out, *dt, &y)
             }
             Cmd::Attention(a) => {
-                let (o, l) = self.with_attention(a, |spec, q, k, v, mask| kernels::attention_partial(spec, q, k, v, mask))??;
+                let (o, l) = self.with_attention(a, kernels::attention_partial)??;
                 self.put_floats(a.out.0, a.out.1, &o)?;
                 match a.lse {
                     Some(lse) => self.put_floats(lse, DType::F32, &l),
