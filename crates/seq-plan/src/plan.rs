@@ -396,6 +396,18 @@ impl ShardSpec {
         padded.into_iter().map(|g| (g < self.global).then_some(g)).collect()
     }
 
+    /// The inverse of `rows(r)`: for each global row, the row of shard `r` holding it
+    /// (None: another shard's). What `shard_grad` takes its rows by.
+    pub fn place_of(&self, r: usize) -> Vec<Option<usize>> {
+        let mut local = vec![None; self.global];
+        for (l, g) in self.rows(r).into_iter().enumerate() {
+            if let Some(g) = g {
+                local[g] = Some(l);
+            }
+        }
+        local
+    }
+
     /// For `unshard`: global row g comes from row `order[g]` of the shards gathered in rank order.
     pub fn gather_order(&self) -> Vec<usize> {
         let local = self.local_rows();

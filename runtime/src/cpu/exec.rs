@@ -536,13 +536,7 @@ impl<'a, T: Float> Rank<'a, T> {
                 let x = self.tensor(step, 0)?;
                 let spec = ShardSpec::read(a)?;
                 let r = self.coord(&a, spec.shards, "num_shards")?;
-                let mut rows = vec![None; spec.global];
-                for (local, g) in spec.rows(r).into_iter().enumerate() {
-                    if let Some(g) = g {
-                        rows[g] = Some(local);
-                    }
-                }
-                Ok(vec![Value::Tensor(x.take(a.index("dim")?, &rows)?)])
+                Ok(vec![Value::Tensor(x.take(a.index("dim")?, &spec.place_of(r))?)])
             }
             Pad => {
                 let x = self.tensor(step, 0)?;

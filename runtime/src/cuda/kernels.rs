@@ -217,6 +217,58 @@ pub fn attention_bwd_smem(d: usize) -> usize {
     (2 * ATT_BK * (d + 1) + 2 * ATT_BK * d + 2 * (ATT_THREADS as usize / 32) * d) * 4
 }
 
+/// The arguments both attention kernels take: q, k, v and the masks' vectors (a missing one is a
+/// null pointer), then the shape and mask parameters.
+struct AttentionArgs {
+    ptrs: [(u64, i32); 7],
+    strides: [i64; 2],
+    dims: [i32; 5],
+    scale: f32,
+    causal: i32,
+    window: i64,
+}
+
+impl AttentionArgs {
+    fn of(a: &super::program::AttentionCmd, p: &impl Fn(super::program::Addr) -> u64) -> Self {
+        let opt = |x: Option<(super::program::Addr, DType)>| x.map_or((0u64, 0i32), |(addr, dt)| (p(addr), code(dt)));
+        Self {
+            ptrs: [
+                (p(a.q.0), code(a.q.1)),
+                (p(a.k.0), code(a.k.1)),
+                (p(a.v.0), code(a.v.1)),
+                opt(a.q_index),
+                opt(a.k_index),
+                opt(a.q_segment),
+                opt(a.k_segment),
+            ],
+            strides: [(a.heads * a.head_dim) as i64, (a.kv_heads * a.head_dim) as i64],
+            dims: [a.sq as i32, a.sk as i32, a.heads as i32, a.kv_heads as i32, a.head_dim as i32],
+            scale: a.scale,
+            causal: a.causal as i32,
+            window: a.window,
+        }
+    }
+
+    /// q, k, v (with their type codes), the two row strides, the index and segment vectors.
+    fn inputs<'a>(&'a self, b: &mut cudarc::driver::LaunchArgs<'a>) {
+        for (ptr, code) in &self.ptrs[..3] {
+            b.arg(ptr).arg(code);
+        }
+        b.arg(&self.strides[0]).arg(&self.strides[1]);
+        for (ptr, code) in &self.ptrs[3..] {
+            b.arg(ptr).arg(code);
+        }
+    }
+
+    /// sq, sk, heads, kv_heads, d, scale, causal, window.
+    fn shape<'a>(&'a self, b: &mut cudarc::driver::LaunchArgs<'a>) {
+        for d in &self.dims {
+            b.arg(d);
+        }
+        b.arg(&self.scale).arg(&self.causal).arg(&self.window);
+    }
+}
+
 fn code(dt: DType) -> i32 {
     dt.float_code().or(dt.int_code()).unwrap_or(0)
 }
@@ -484,26 +536,13 @@ impl Kernels {
         if a.sq == 0 {
             return Ok(());
         }
-        let opt = |x: Option<(super::program::Addr, DType)>| x.map_or((0u64, 0i32), |(addr, dt)| (p(addr), code(dt)));
-        let (q, qc) = (p(a.q.0), code(a.q.1));
-        let (k, kc) = (p(a.k.0), code(a.k.1));
-        let (v, vc) = (p(a.v.0), code(a.v.1));
-        let (qi, qic) = opt(a.q_index);
-        let (ki, kic) = opt(a.k_index);
-        let (qs, qsc) = opt(a.q_segment);
-        let (ks, ksc) = opt(a.k_segment);
+        let t = AttentionArgs::of(a, &p);
         let (out, oc) = (p(a.out.0), code(a.out.1));
         let lse = a.lse.map_or(0u64, &p);
-        let q_stride = (a.heads * a.head_dim) as i64;
-        let kv_stride = (a.kv_heads * a.head_dim) as i64;
-        let (sq, sk, heads, kv_heads, d) =
-            (a.sq as i32, a.sk as i32, a.heads as i32, a.kv_heads as i32, a.head_dim as i32);
-        let (scale, causal, window) = (a.scale, a.causal as i32, a.window);
         let mut b = s.launch_builder(&self.attention);
-        b.arg(&q).arg(&qc).arg(&k).arg(&kc).arg(&v).arg(&vc).arg(&q_stride).arg(&kv_stride);
-        b.arg(&qi).arg(&qic).arg(&ki).arg(&kic).arg(&qs).arg(&qsc).arg(&ks).arg(&ksc);
+        t.inputs(&mut b);
         b.arg(&out).arg(&oc).arg(&lse);
-        b.arg(&sq).arg(&sk).arg(&heads).arg(&kv_heads).arg(&d).arg(&scale).arg(&causal).arg(&window);
+        t.shape(&mut b);
         let cfg = LaunchConfig {
             grid_dim: (a.sq.div_ceil(ATT_ROWS) as u32, a.heads as u32, 1),
             block_dim: (ATT_THREADS, 1, 1),
@@ -695,24 +734,12 @@ impl Kernels {
         let mut b = s.launch_builder(&self.attention_delta);
         b.arg(&out).arg(&oc).arg(&dout.0).arg(&dd).arg(&delta).arg(&rows).arg(&heads).arg(&d);
         unsafe { b.launch(grid(a.sq * a.heads * 32)) }?;
-        let opt = |x: Option<(super::program::Addr, DType)>| x.map_or((0u64, 0i32), |(addr, dt)| (p(addr), code(dt)));
-        let (q, qc) = (p(a.q.0), code(a.q.1));
-        let (k, kc) = (p(a.k.0), code(a.k.1));
-        let (v, vc) = (p(a.v.0), code(a.v.1));
-        let (qi, qic) = opt(a.q_index);
-        let (ki, kic) = opt(a.k_index);
-        let (qs, qsc) = opt(a.q_segment);
-        let (ks, ksc) = opt(a.k_segment);
-        let q_stride = (a.heads * a.head_dim) as i64;
-        let kv_stride = (a.kv_heads * a.head_dim) as i64;
-        let (sq, sk, kv_heads) = (a.sq as i32, a.sk as i32, a.kv_heads as i32);
-        let (scale, causal, window) = (a.scale, a.causal as i32, a.window);
+        let t = AttentionArgs::of(a, &p);
         let [dq, dk, dv] = acc;
         let mut b = s.launch_builder(&self.attention_bwd);
-        b.arg(&q).arg(&qc).arg(&k).arg(&kc).arg(&v).arg(&vc).arg(&q_stride).arg(&kv_stride);
-        b.arg(&qi).arg(&qic).arg(&ki).arg(&kic).arg(&qs).arg(&qsc).arg(&ks).arg(&ksc);
+        t.inputs(&mut b);
         b.arg(&dout.0).arg(&dd).arg(&lse).arg(&delta).arg(&dq).arg(&dk).arg(&dv);
-        b.arg(&sq).arg(&sk).arg(&heads).arg(&kv_heads).arg(&d).arg(&scale).arg(&causal).arg(&window);
+        t.shape(&mut b);
         let cfg = LaunchConfig {
             grid_dim: (a.sk.div_ceil(ATT_BK) as u32, a.heads as u32, 1),
             block_dim: (ATT_THREADS, 1, 1),

@@ -952,14 +952,7 @@ impl Builder<'_> {
                     (0..yi.shape[dim]).map(|i| (before..before + extent).contains(&i).then(|| i - before)).collect()
                 } else {
                     let spec = ShardSpec::read(a)?;
-                    let r = self.coord(&a, spec.shards, "num_shards")?;
-                    let mut rows = vec![None; spec.global];
-                    for (local, g) in spec.rows(r).into_iter().enumerate() {
-                        if let Some(g) = g {
-                            rows[g] = Some(local);
-                        }
-                    }
-                    rows
+                    spec.place_of(self.coord(&a, spec.shards, "num_shards")?)
                 };
                 let idx = self.rows_table(&rows)?;
                 let (outer, extent, inner) = around(&xi.shape, dim);
