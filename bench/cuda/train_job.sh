@@ -34,6 +34,8 @@ check l8b-2048 $T/l8b-2048/plan.json
 SEQC_ATTENTION=kernel check l8b-2048-nvrtc $T/l8b-2048/plan.json
 check vjp-attention-4k $T/vjp-attention-4k/plan.json
 check vjp-layer-2k $T/vjp-layer-2k/plan.json
+check fwd-attn-w-4k $T/fwd-attn-w-4k/plan.json
+check vjp-attn-w-4k $T/vjp-attn-w-4k/plan.json
 time_plan() {  # name plan iters [flags...]
   local name=$1 plan=$2 it=$3; shift 3
   timeout 100 "$BIN" "$plan" --iters "$it" --timeout 90 "$@" > "$OUT/time-$name.log" 2>&1
@@ -41,16 +43,19 @@ time_plan() {  # name plan iters [flags...]
   grep -h "peak device bytes\|attention command" "$OUT/time-$name.log" | head -3 | cut -c1-300 >> "$S"
 }
 for w in attention layer; do for n in 32k 128k; do time_plan vjp-$w-$n $T/vjp-$w-$n/plan.json 4; done; done
+for n in 32k 128k; do time_plan fwd-attn-w-$n $T/fwd-attn-w-$n/plan.json 4; time_plan vjp-attn-w-$n $T/vjp-attn-w-$n/plan.json 4; done
 time_plan vjp-layer-32k-profile $T/vjp-layer-32k/plan.json 2 --profile
-peers() {  # what [--compile]
-  local w=$1 c=${2:-} left=$((570 - (SECONDS - t0)))
-  [ $left -lt 40 ] && { echo "torch $w fwdbwd ${c:-eager}: skipped, ${left}s left" | tee -a "$S"; return; }
-  timeout $((left - 10)) "$TORCHRUN" --nproc-per-node 1 $T/torch_peers.py --what $w --mode fwdbwd --seq 32768 131072 \
-    --systems single --iters 4 $c --out "$OUT/peers-$w-fwdbwd${c:+-compiled}.json" > "$OUT/peers-$w${c:+-compiled}.log" 2>&1
-  echo "torch $w fwdbwd ${c:-eager}: rc=$? $(grep -h '^{' "$OUT/peers-$w${c:+-compiled}.log" | cut -c1-300)" | tee -a "$S"
+peers() {  # what mode mask [--compile]
+  local w=$1 m=$2 k=$3 c=${4:-} left=$((570 - (SECONDS - t0)))
+  local name=$w-$m-${k/=/}${c:+-compiled}
+  [ $left -lt 40 ] && { echo "torch $name: skipped, ${left}s left" | tee -a "$S"; return; }
+  timeout $((left - 10)) "$TORCHRUN" --nproc-per-node 1 $T/torch_peers.py --what $w --mode $m --mask $k --seq 32768 131072 \
+    --systems single --iters 4 $c --out "$OUT/peers-$name.json" > "$OUT/peers-$name.log" 2>&1
+  echo "torch $name: rc=$? $(grep -h '^{' "$OUT/peers-$name.log" | cut -c1-300)" | tee -a "$S"
 }
-peers attn; peers layer
+peers attn fwdbwd causal; peers layer fwdbwd causal
 timeout 150 python3 bench/cuda/torch_grad_check.py --plan $T/vjp-layer-32k/plan.json --out "$OUT/gradcheck" > "$OUT/torch-grad-check-32k.log" 2>&1
 echo "torch grad check 32K: rc=$? $(tail -n 1 "$OUT/torch-grad-check-32k.log")" | tee -a "$S"
-peers attn --compile; peers layer --compile
+peers attn fwd window=1024; peers attn fwdbwd window=1024
+peers attn fwdbwd causal --compile; peers layer fwdbwd causal --compile
 echo "done in $((SECONDS - t0))s" | tee -a "$S"

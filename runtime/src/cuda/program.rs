@@ -1323,8 +1323,8 @@ impl Builder<'_> {
     }
 
     /// Pairs each whole `attention_grad` with the forward `attention` of the same q, k, v and
-    /// attributes, where both fit cuDNN's fused paths (bf16/f16, no index vectors, segments or
-    /// window): the forward then keeps its output and statistics in `Region::Saved`, so the
+    /// attributes, where both fit cuDNN's fused paths (bf16/f16, no index vectors or segments, a
+    /// window only under the causal mask): the forward then keeps its output and statistics in `Region::Saved`, so the
     /// backward need not recompute them (the whole form's operands do not carry them).
     fn plan_saves(&mut self) {
         let plan = self.plan;
@@ -1337,7 +1337,8 @@ impl Builder<'_> {
             let (Ok(attrs), Ok(grad_attrs)) = (AttentionAttrs::read(fwd.attrs()), AttentionAttrs::read(grad.attrs())) else {
                 continue;
             };
-            if attrs != grad_attrs || attrs.window.is_some() {
+            // cuDNN's window is a band under the causal mask.
+            if attrs != grad_attrs || (attrs.window.is_some() && !attrs.causal) {
                 continue;
             }
             let AttentionAttrs { num_heads, head_dim, .. } = attrs;

@@ -25,6 +25,7 @@ const UID_DK: i64 = 12;
 const UID_DV: i64 = 13;
 const UID_ONE: i64 = 14;
 const UID_DQ_ACC: i64 = 15;
+const UID_WINDOW: i64 = 16;
 
 /// A cuDNN handle; destroyed on drop, after the plans built on it (`Sdpa`'s drop clears them).
 pub(super) struct Handle(c::cudnnHandle_t);
@@ -73,6 +74,11 @@ impl Handle {
         if key.mask != MaskKind::None {
             uids.push(UID_NEG);
             data.push(&neg as *const f32 as *mut c_void);
+        }
+        let window = key.window as f32;
+        if key.window > 0 {
+            uids.push(UID_WINDOW);
+            data.push(&window as *const f32 as *mut c_void);
         }
         if key.mask == MaskKind::Diagonal {
             uids.extend([UID_SKV, UID_SQ]);
@@ -136,6 +142,11 @@ impl Handle {
         if key.causal {
             uids.push(UID_NEG);
             data.push(&neg as *const f32 as *mut c_void);
+        }
+        let window = key.window as f32;
+        if key.window > 0 {
+            uids.push(UID_WINDOW);
+            data.push(&window as *const f32 as *mut c_void);
         }
         let mut descs = Descs::default();
         let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
@@ -302,6 +313,31 @@ impl Builder {
         Ok(op)
     }
 
+    /// The sliding window after the causal mask: scores where row < col + window stay, the rest
+    /// become `neg` (the band cudnn-frontend builds for sliding-window attention).
+    fn window(
+        &mut self,
+        ops: &mut Vec<Desc>,
+        last: Desc,
+        ri: Desc,
+        ci: Desc,
+        neg: Desc,
+        full: ([i64; 4], [i64; 4]),
+    ) -> Result<Desc, String> {
+        use c::cudnnDataType_t as D;
+        use c::cudnnPointwiseMode_t as P;
+        let f = D::CUDNN_DATA_FLOAT;
+        let one = [1i64; 4];
+        let w = self.tensor(Some(UID_WINDOW), f, one, one, false, true)?;
+        let lower = self.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_ADD, f, Some(3), ci, Some(w), None, lower)?);
+        let band = self.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_CMP_GT, D::CUDNN_DATA_BOOLEAN, None, lower, Some(ri), None, band)?);
+        let out = self.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(band), out)?);
+        Ok(out)
+    }
+
     /// y: x's elements under y's dims and strides (a transposed view here).
     fn reshape(&mut self, x: Desc, y: Desc) -> Result<Desc, String> {
         let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_RESHAPE_DESCRIPTOR)?;
@@ -372,6 +408,9 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
         let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
         ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
         last = s2;
+        if k.window > 0 {
+            last = b.window(&mut ops, last, ri, ci, neg, full)?;
+        }
     }
     let m = b.tensor(None, f, row.0, row.1, true, false)?;
     ops.push(b.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_MAX, last, m)?);
@@ -527,6 +566,9 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
         let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
         ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
         last = s2;
+        if k.window > 0 {
+            last = b.window(&mut ops, last, ri, ci, neg, full)?;
+        }
     }
     let s3 = b.tensor(None, f, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, f, None, last, Some(stats), None, s3)?);

@@ -301,7 +301,8 @@ impl Sdpa {
     /// The query-chunk plan of a causal self-attention shape long enough to cut.
     fn chunk_plan(&self, key: &SdpaKey) -> Option<PartialPlan> {
         let c = self.cut.chunk;
-        if key.mask != MaskKind::Causal || key.sq != key.sk || c == 0 || key.sq <= c {
+        // A window keeps one call (its band is the graph's own mask, not the block planner's).
+        if key.mask != MaskKind::Causal || key.window > 0 || key.sq != key.sk || c == 0 || key.sq <= c {
             return None;
         }
         let tokens: Vec<i64> = (0..key.sq as i64).collect();

@@ -40,6 +40,9 @@ pub struct SdpaKey {
     pub scale_bits: u32,
     /// The graph also writes the softmax statistics (LSE) as [heads, sq] f32.
     pub stats: bool,
+    /// Sliding window under the causal mask: key j is visible to query i when i − j < window
+    /// (0: no window).
+    pub window: usize,
 }
 
 impl SdpaKey {
@@ -56,7 +59,7 @@ impl SdpaKey {
             && a.q_segment.is_none()
             && a.k_segment.is_none()
             && a.lse.is_none()
-            && a.window == 0
+            && (a.window == 0 || a.causal)
             && a.sq == a.sk
             && a.sq > 0
             && a.head_dim.is_multiple_of(8)
@@ -73,6 +76,7 @@ impl SdpaKey {
             dt,
             scale_bits: a.scale.to_bits(),
             stats: false,
+            window: a.window.max(0) as usize,
         })
     }
 
@@ -108,6 +112,7 @@ impl SdpaKey {
             dt,
             scale_bits: a.scale.to_bits(),
             stats: true,
+            window: 0,
         })
     }
 }
@@ -122,19 +127,29 @@ pub struct BwdKey {
     pub kv_heads: usize,
     pub d: usize,
     pub causal: bool,
+    /// As `SdpaKey::window`.
+    pub window: usize,
     pub dt: DType,
 }
 
 impl BwdKey {
-    /// The key of an attention backward this path can run: the whole form (no index vectors,
-    /// segments or window) in bf16 or f16, where the forward's output and statistics are
+    /// The key of an attention backward this path can run: the whole form (no index vectors or
+    /// segments; a window only under the causal mask) in bf16 or f16, where the forward's output and statistics are
     /// recomputed by the fused forward (`SdpaKey::of` with statistics).
     pub fn of(g: &crate::cuda::program::AttentionGradCmd) -> Option<Self> {
         let a = &g.fwd;
         let dt = a.q.1;
         let fwd = SdpaKey::of(&AttentionCmd { out: (a.out.0, dt), lse: None, ..a.clone() })?;
         let ok = g.recompute && g.dout.1 == dt && [g.dq.1, g.dk.1, g.dv.1].iter().all(|&t| t == dt) && g.acc[0].is_some();
-        ok.then_some(Self { sq: fwd.sq, heads: fwd.heads, kv_heads: fwd.kv_heads, d: fwd.d, causal: a.causal, dt })
+        ok.then_some(Self {
+            sq: fwd.sq,
+            heads: fwd.heads,
+            kv_heads: fwd.kv_heads,
+            d: fwd.d,
+            causal: a.causal,
+            window: fwd.window,
+            dt,
+        })
     }
 
     /// The forward that recomputes the output and statistics.
@@ -149,6 +164,7 @@ impl BwdKey {
             dt: self.dt,
             scale_bits: scale.to_bits(),
             stats: true,
+            window: self.window,
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! A graph and its execution plan are built once per shape at setup (`prepare`); a command
 //! whose shape could not be planned, or that needs what this path does not express (index
-//! vectors, segments, windows, the LSE output of `attention_partial`, f32 data), keeps the
+//! vectors, segments, windows without the causal mask, the LSE output of `attention_partial`, f32 data), keeps the
 //! NVRTC kernel. `SEQC_ATTENTION=kernel` turns this path off.
 //!
 //! Split along its seams, so the planning can be tested on a host without CUDA:
