@@ -18,6 +18,7 @@ S=$OUT/summary.txt
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1; } > "$S"
 t0=$SECONDS
 TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
+PY=$(dirname "$TORCHRUN")/python3; [ -x "$PY" ] || PY=python3
 check() {  # name plan [flags...]; SEQC_ATTENTION in the environment passes through
   local name=$1 plan=$2; shift 2
   timeout 200 "$BIN" "$plan" --check-against-cpu --timeout 180 "$@" > "$OUT/check-$name.log" 2>&1
@@ -54,7 +55,7 @@ peers() {  # what mode mask [--compile]
   echo "torch $name: rc=$? $(grep -h '^{' "$OUT/peers-$name.log" | cut -c1-300)" | tee -a "$S"
 }
 peers attn fwdbwd causal; peers layer fwdbwd causal
-timeout 150 python3 bench/cuda/torch_grad_check.py --plan $T/vjp-layer-32k/plan.json --out "$OUT/gradcheck" > "$OUT/torch-grad-check-32k.log" 2>&1
+timeout 150 "$PY" bench/cuda/torch_grad_check.py --plan $T/vjp-layer-32k/plan.json --out "$OUT/gradcheck" > "$OUT/torch-grad-check-32k.log" 2>&1
 echo "torch grad check 32K: rc=$? $(tail -n 1 "$OUT/torch-grad-check-32k.log")" | tee -a "$S"
 peers attn fwd window=1024; peers attn fwdbwd window=1024
 peers attn fwdbwd causal --compile; peers layer fwdbwd causal --compile
