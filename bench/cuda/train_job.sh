@@ -57,6 +57,6 @@ peers() {  # what mode mask [--compile]
 peers attn fwdbwd causal; peers layer fwdbwd causal
 timeout 150 "$PY" bench/cuda/torch_grad_check.py --plan $T/vjp-layer-32k/plan.json --out "$OUT/gradcheck" > "$OUT/torch-grad-check-32k.log" 2>&1
 echo "torch grad check 32K: rc=$? $(tail -n 1 "$OUT/torch-grad-check-32k.log")" | tee -a "$S"
-peers attn fwd window=1024; peers attn fwdbwd window=1024
+peers attn fwd window=4096; peers attn fwdbwd window=4096
 peers attn fwdbwd causal --compile; peers layer fwdbwd causal --compile
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
