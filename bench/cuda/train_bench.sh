@@ -5,7 +5,7 @@
 # against PyTorch autograd in fp32 (torch_grad_check.py). The correctness checks against the CPU
 # backend are train_job.sh's (their CPU references take minutes). Everything lands in
 # $OUT/train-bench.tgz and $OUT/summary.txt (the device tool returns few files).
-#   OUT=$OUT bash bench/cuda/train_bench.sh
+# after `bash bench/cuda/prepare_train.sh` here:  OUT=$OUT bash bench/cuda/train_bench.sh
 set -u
 source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-train-bench}
