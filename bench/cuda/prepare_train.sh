@@ -9,8 +9,8 @@
 # - l8b-N: a one-layer Llama-3-8B-shaped model (vocab 4096, bf16) at N = 2048, 32768, 131072
 # - vjp-{attention,layer}-{4k/2k,32k,128k}: vector-Jacobian steps (`--train` of a program whose
 #   result is not logits) of examples/bench's attention and layer
-# - fwd-attn-w-N, vjp-attn-w-N: the attention with a causal sliding window (1024 at 4K, 4096 at
-#   32K and 128K)
+# - fwd-attn-w-N, vjp-attn-w-N: the attention with a causal sliding window (256 at 1K, 1024 at
+#   4K, 4096 at 32K and 128K)
 set -eu
 SEQC=${SEQC:-./target/debug/seqc}
 SHARED=${SEQC_SHARED:-../shared}
@@ -50,7 +50,9 @@ done; done
 window() { sed "s/scale = 0.08838834764831843 : f64}/scale = 0.08838834764831843 : f64, window = $2 : i64}/" "$1"; }
 window "$D/attn-4k.mlir" 1024 > "$D/attn-w-4k.mlir"
 for n in 32k 128k; do window "examples/bench/llama3-8b-attention-$n.mlir" 4096 > "$D/attn-w-$n.mlir"; done
-for n in 4k 32k 128k; do
+sed 's/tensor<4096x/tensor<1024x/g; s/ on 4096 tokens/ on 1024 tokens/' "$D/attn-4k.mlir" > "$D/attn-1k.mlir"
+window "$D/attn-1k.mlir" 256 > "$D/attn-w-1k.mlir"
+for n in 1k 4k 32k 128k; do
   compile "fwd-attn-w-$n" "$D/attn-w-$n.mlir"
   compile "vjp-attn-w-$n" "$D/attn-w-$n.mlir" --train
 done

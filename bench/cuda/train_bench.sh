@@ -38,6 +38,16 @@ time_plan vjp-layer-32k-profile $T/vjp-layer-32k/plan.json 2 --profile
 peers attn fwdbwd causal; peers layer fwdbwd causal
 timeout 120 "$PY" bench/cuda/torch_grad_check.py --plan $T/vjp-layer-32k/plan.json --out "$W/gradcheck" > "$W/torch-grad-check-32k.log" 2>&1
 echo "torch grad check 32K: rc=$? $(tail -n 1 "$W/torch-grad-check-32k.log")" | tee -a "$S"
+# Sliding window 4096 (issue 19): only where cuDNN takes the window graph (the 1K check says so);
+# the NVRTC fallback at 128K would take minutes.
+timeout 60 "$BIN" $T/fwd-attn-w-1k/plan.json --check-against-cpu --timeout 50 > "$W/check-fwd-attn-w-1k.log" 2>&1
+echo "check fwd-attn-w-1k: rc=$? $(grep -h 'attention command\|PASS\|FAIL' "$W/check-fwd-attn-w-1k.log" | cut -c1-200 | tr '\n' ' ')" | tee -a "$S"
+timeout 60 "$BIN" $T/vjp-attn-w-1k/plan.json --check-against-cpu --timeout 50 > "$W/check-vjp-attn-w-1k.log" 2>&1
+echo "check vjp-attn-w-1k: rc=$? $(grep -h 'backward command\|PASS\|FAIL' "$W/check-vjp-attn-w-1k.log" | cut -c1-200 | tr '\n' ' ')" | tee -a "$S"
+if grep -q "1 of 1 attention command(s) on cuDNN" "$W/check-fwd-attn-w-1k.log"; then
+  for n in 32k 128k; do time_plan fwd-attn-w-$n $T/fwd-attn-w-$n/plan.json 4; time_plan vjp-attn-w-$n $T/vjp-attn-w-$n/plan.json 4; done
+  peers attn fwd window=4096; peers attn fwdbwd window=4096
+fi
 peers attn fwdbwd causal --compile; peers layer fwdbwd causal --compile
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
 rm -rf "$W/gradcheck"

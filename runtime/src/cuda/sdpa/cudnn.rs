@@ -26,6 +26,9 @@ const UID_DV: i64 = 13;
 const UID_ONE: i64 = 14;
 const UID_DQ_ACC: i64 = 15;
 const UID_WINDOW: i64 = 16;
+const UID_SWA_NEG: i64 = 17;
+/// What the sliding window's band writes outside it (cudnn-frontend's value).
+const SWA_NEG: f32 = -1073741824.0;
 
 /// A cuDNN handle; destroyed on drop, after the plans built on it (`Sdpa`'s drop clears them).
 pub(super) struct Handle(c::cudnnHandle_t);
@@ -75,10 +78,11 @@ impl Handle {
             uids.push(UID_NEG);
             data.push(&neg as *const f32 as *mut c_void);
         }
-        let window = key.window as f32;
+        let (window, swa_neg) = (key.window as f32, SWA_NEG);
         if key.window > 0 {
-            uids.push(UID_WINDOW);
+            uids.extend([UID_WINDOW, UID_SWA_NEG]);
             data.push(&window as *const f32 as *mut c_void);
+            data.push(&swa_neg as *const f32 as *mut c_void);
         }
         if key.mask == MaskKind::Diagonal {
             uids.extend([UID_SKV, UID_SQ]);
@@ -143,10 +147,11 @@ impl Handle {
             uids.push(UID_NEG);
             data.push(&neg as *const f32 as *mut c_void);
         }
-        let window = key.window as f32;
+        let (window, swa_neg) = (key.window as f32, SWA_NEG);
         if key.window > 0 {
-            uids.push(UID_WINDOW);
+            uids.extend([UID_WINDOW, UID_SWA_NEG]);
             data.push(&window as *const f32 as *mut c_void);
+            data.push(&swa_neg as *const f32 as *mut c_void);
         }
         let mut descs = Descs::default();
         let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
@@ -314,25 +319,24 @@ impl Builder {
     }
 
     /// The sliding window after the causal mask: scores where row < col + window stay, the rest
-    /// become `neg` (the band cudnn-frontend builds for sliding-window attention).
-    fn window(
-        &mut self,
-        ops: &mut Vec<Desc>,
-        last: Desc,
-        ri: Desc,
-        ci: Desc,
-        neg: Desc,
-        full: ([i64; 4], [i64; 4]),
-    ) -> Result<Desc, String> {
+    /// become −2³⁰ — the band exactly as cudnn-frontend builds it for sliding-window attention
+    /// (fresh float row and column indices, the window added in float), which the fused engine
+    /// recognises.
+    fn window(&mut self, ops: &mut Vec<Desc>, last: Desc, full: ([i64; 4], [i64; 4])) -> Result<Desc, String> {
         use c::cudnnDataType_t as D;
         use c::cudnnPointwiseMode_t as P;
         let f = D::CUDNN_DATA_FLOAT;
         let one = [1i64; 4];
+        let row = self.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, row)?);
+        let col = self.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, col)?);
         let w = self.tensor(Some(UID_WINDOW), f, one, one, false, true)?;
         let lower = self.tensor(None, f, full.0, full.1, true, false)?;
-        ops.push(self.pointwise(P::CUDNN_POINTWISE_ADD, f, Some(3), ci, Some(w), None, lower)?);
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_ADD, f, Some(3), col, Some(w), None, lower)?);
         let band = self.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
-        ops.push(self.pointwise(P::CUDNN_POINTWISE_CMP_GT, D::CUDNN_DATA_BOOLEAN, None, lower, Some(ri), None, band)?);
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_CMP_GT, D::CUDNN_DATA_BOOLEAN, None, lower, Some(row), None, band)?);
+        let neg = self.tensor(Some(UID_SWA_NEG), f, one, one, false, true)?;
         let out = self.tensor(None, f, full.0, full.1, true, false)?;
         ops.push(self.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(band), out)?);
         Ok(out)
@@ -409,7 +413,7 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
         ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
         last = s2;
         if k.window > 0 {
-            last = b.window(&mut ops, last, ri, ci, neg, full)?;
+            last = b.window(&mut ops, last, full)?;
         }
     }
     let m = b.tensor(None, f, row.0, row.1, true, false)?;
@@ -503,6 +507,9 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc]) -> Result<Plan
             Err(e) => errors.push(e),
         }
     }
+    if got <= 0 {
+        return Err("cuDNN's heuristics offer no engine for this graph (the fused attention engines do not take it)".into());
+    }
     Err(format!("no engine config could be finalised ({} tried): {}", got, errors.join("; ")))
 }
 
@@ -567,7 +574,7 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
         ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
         last = s2;
         if k.window > 0 {
-            last = b.window(&mut ops, last, ri, ci, neg, full)?;
+            last = b.window(&mut ops, last, full)?;
         }
     }
     let s3 = b.tensor(None, f, full.0, full.1, true, false)?;
