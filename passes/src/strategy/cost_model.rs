@@ -304,11 +304,23 @@ impl Target {
             }
             OpKind::AttentionGrad | OpKind::AttentionPartialGrad => {
                 // Five matmuls of the forward's size (S, dP, dV, dQ, dK) against its two; the
-                // whole form also recomputes the forward.
+                // whole form also recomputes the forward unless the runtime kept it.
                 let (q, k) = (shape(0), shape(1));
                 let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
                     .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
-                let factor = if op.kind == OpKind::AttentionGrad { 14.0 } else { 10.0 };
+                // The CUDA runtime keeps a whole bf16/f16 attention's output and statistics for
+                // cuDNN's fused backward (head dim <= 128, no documents, a window only under the
+                // causal mask), so nothing is recomputed; its five matmuls run slower than the
+                // forward's two (on an H200: 2.7-3.0x the forward's time at 32K-128K, 2026-12-03).
+                let kept = op.kind == OpKind::AttentionGrad
+                    && op.operands.len() == 4
+                    && tensor(g, op.operands[0]).is_some_and(|t| matches!(t.dtype, seq_ir::DType::BF16 | seq_ir::DType::F16))
+                    && seq_ir::AttentionConfig::from_attrs(&op.attrs).is_some_and(|c| c.head_dim <= 128 && (c.window.is_none() || c.causal));
+                let factor = match op.kind {
+                    OpKind::AttentionGrad if kept => 11.5,
+                    OpKind::AttentionGrad => 14.0,
+                    _ => 10.0,
+                };
                 let flops = factor * (q[0] * k[0] * q[1]) as f64 * density;
                 let rate = self.profile.attention_rate(ctx.attention_tokens());
                 (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
