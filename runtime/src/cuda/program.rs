@@ -187,8 +187,9 @@ pub struct Saved {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttentionGradCmd {
     /// q, k, v, masks and geometry as the forward's; `out` and `lse` are the forward's output
-    /// and log-sum-exp: given (block form) or, with `recompute`, computed into the workspace
-    /// first (the whole form saves neither).
+    /// and log-sum-exp: given (block form) or, with `recompute`, computed first (in q's type,
+    /// into the `Saved` slots where the forward keeps them, else into the workspace) unless the
+    /// forward kept them this run.
     pub fwd: AttentionCmd,
     pub recompute: bool,
     pub dout: (Addr, DType),
@@ -1440,11 +1441,16 @@ impl Builder<'_> {
             let fwd = self.attention_cmd(step, a, Some((6, 7)), segs, out, Some(lse))?;
             (fwd, (dout, Self::float(&di, "output_grad")?), false, vec![sq * heads * 4])
         } else {
-            // The whole form saves neither output nor lse: recompute both in f32.
+            // The whole form's operands carry neither output nor lse: the backward takes what
+            // the forward kept (`Saved`) or recomputes both, in q's type, into the same place.
             let (dout, di) = self.operand(step, 3)?;
             let segs = (step.operands.len() == 5).then_some((4, 4));
-            let sizes = vec![sq * heads * 4, q_bytes * 4, sq * heads * 4];
-            let placeholder = (Addr { region: Region::Work, off: 0 }, DType::F32);
+            let qdt = Self::float(&self.operand(step, 0)?.1, "q")?;
+            let sizes = match self.saves.get(&s) {
+                Some(_) => vec![sq * heads * 4],
+                None => vec![sq * heads * 4, q_bytes * qdt.size(), sq * heads * 4],
+            };
+            let placeholder = (Addr { region: Region::Work, off: 0 }, qdt);
             let fwd = self.attention_cmd(step, a, None, segs, placeholder, None)?;
             (fwd, (dout, Self::float(&di, "output_grad")?), true, sizes)
         };
@@ -1458,10 +1464,17 @@ impl Builder<'_> {
         let addrs = self.work(&work_sizes);
         let mut fwd = fwd;
         let mut next = 1;
+        let saved = self.saves.get(&s).copied();
         if recompute {
-            fwd.out = (addrs[1], DType::F32);
-            fwd.lse = Some(addrs[2]);
-            next = 3;
+            let (out, lse) = match saved {
+                Some(kept) => (kept.o, kept.stats),
+                None => {
+                    next = 3;
+                    (addrs[1], addrs[2])
+                }
+            };
+            fwd.out = (out, fwd.out.1);
+            fwd.lse = Some(lse);
         }
         let mut acc = [None; 3];
         for (slot, &n) in acc.iter_mut().zip(&need) {
@@ -1480,7 +1493,7 @@ impl Builder<'_> {
             dv: float(&dv, "dv")?,
             delta: addrs[0],
             acc,
-            saved: self.saves.get(&s).copied(),
+            saved,
         };
         self.push(s, Cmd::AttentionGrad(Box::new(cmd)));
         Ok(())

@@ -204,9 +204,9 @@ impl Sdpa {
         (b.values().filter(|p| p.is_some()).count(), b.values().filter(|p| p.is_none()).count())
     }
 
-    /// Runs an attention backward through cuDNN when planned: the fused forward writes the
-    /// output (into the command's f32 output buffer, in the io type) and the statistics (into
-    /// its lse buffer, as [heads, sq]); the dQ accumulator is zeroed; the fused backward
+    /// Runs an attention backward through cuDNN when planned: with what the forward kept
+    /// (`kept`: output and statistics), or else the fused forward writes the output (into the
+    /// command's output buffer) and the statistics (into its lse buffer, as [heads, sq]); the dQ accumulator is zeroed; the fused backward
     /// writes dQ, dK and dV. Ok(false): not handled (the caller runs the kernels).
     pub fn run_backward(
         &self,
