@@ -342,6 +342,32 @@ impl Builder {
         Ok(out)
     }
 
+    /// `out = xᵀ·rhs` for score-shaped `x` (through a transposed view in the io type); with fewer
+    /// KV heads (`grouped`), per query head and then summed over each group by a reduction.
+    /// `shapes`: the io type, the transposed view's (dims, strides), a per-head result's.
+    #[allow(clippy::type_complexity)]
+    fn transposed_product(
+        &mut self,
+        ops: &mut Vec<Desc>,
+        x: Desc,
+        rhs: Desc,
+        out: Desc,
+        shapes: (c::cudnnDataType_t, ([i64; 4], [i64; 4]), ([i64; 4], [i64; 4])),
+        grouped: bool,
+    ) -> Result<(), String> {
+        let (io, view, per_head) = shapes;
+        let xt = self.tensor(None, io, view.0, view.1, true, false)?;
+        ops.push(self.reshape(x, xt)?);
+        if grouped {
+            let full = self.tensor(None, io, per_head.0, per_head.1, true, false)?;
+            ops.push(self.matmul(xt, rhs, full)?);
+            ops.push(self.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_ADD, full, out)?);
+        } else {
+            ops.push(self.matmul(xt, rhs, out)?);
+        }
+        Ok(())
+    }
+
     /// y: x's elements under y's dims and strides (a transposed view here).
     fn reshape(&mut self, x: Desc, y: Desc) -> Result<Desc, String> {
         let op = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATION_RESHAPE_DESCRIPTOR)?;
@@ -583,15 +609,7 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
     ops.push(b.pointwise(P::CUDNN_POINTWISE_EXP, f, None, s3, None, None, p)?);
 
     // dV = Pᵀ·dO, summed over each KV group.
-    let pt = b.tensor(None, io, [1, h, s, s], full_t.1, true, false)?;
-    ops.push(b.reshape(p, pt)?);
-    if h == hk {
-        ops.push(b.matmul(pt, d_o, dv)?);
-    } else {
-        let dv_full = b.tensor(None, io, per_head.0, per_head.1, true, false)?;
-        ops.push(b.matmul(pt, d_o, dv_full)?);
-        ops.push(b.reduction(R::CUDNN_REDUCE_TENSOR_ADD, dv_full, dv)?);
-    }
+    b.transposed_product(&mut ops, p, d_o, dv, (io, full_t, per_head), h != hk)?;
 
     // dS = scale·P·(dO·Vᵀ − softmax_sum).
     let dp0 = b.tensor(None, f, full.0, full.1, true, false)?;
@@ -606,15 +624,7 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
     ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, dp3, Some(scale), None, ds)?);
 
     // dK = dSᵀ·Q, summed over each KV group.
-    let dst = b.tensor(None, io, [1, h, s, s], full_t.1, true, false)?;
-    ops.push(b.reshape(ds, dst)?);
-    if h == hk {
-        ops.push(b.matmul(dst, q, dk)?);
-    } else {
-        let dk_full = b.tensor(None, io, per_head.0, per_head.1, true, false)?;
-        ops.push(b.matmul(dst, q, dk_full)?);
-        ops.push(b.reduction(R::CUDNN_REDUCE_TENSOR_ADD, dk_full, dk)?);
-    }
+    b.transposed_product(&mut ops, ds, q, dk, (io, full_t, per_head), h != hk)?;
 
     // dQ = dS·K, through the f32 accumulator.
     let kk = b.tensor(None, io, rows_kv.0, rows_kv.1, true, false)?;
