@@ -158,11 +158,33 @@ pub fn load_file(path: &std::path::Path, seq_len: Option<i64>) -> Result<Graph, 
 /// `load_file`, with a Hugging Face config built for packed documents (a segment ids argument:
 /// no attention across a document boundary) when `packed`.
 pub fn load_file_packed(path: &std::path::Path, seq_len: Option<i64>, packed: bool) -> Result<Graph, Error> {
+    load_file_as(path, seq_len, packed, None)
+}
+
+/// `load_file_packed`, with a Hugging Face config built in `dtype` instead of its `torch_dtype`
+/// (a config without one is f32). Other formats keep their own types: `dtype` is refused there.
+pub fn load_file_as(
+    path: &std::path::Path,
+    seq_len: Option<i64>,
+    packed: bool,
+    dtype: Option<seq_ir::DType>,
+) -> Result<Graph, Error> {
+    let is_config = path.extension().is_some_and(|e| e == "json");
+    if let (Some(d), false) = (dtype, is_config) {
+        return Err(Error::Input(format!(
+            "--dtype {} sets the element type of a Hugging Face config.json model; {} keeps the types written in it",
+            d.name(),
+            path.display()
+        )));
+    }
     match path.extension().and_then(|e| e.to_str()) {
         Some("onnx") => Ok(import(path)?.graph),
         Some("json") => {
             let mut cfg = seq_frontends::hf::read_config(path, seq_len.unwrap_or(DEFAULT_SEQ_LEN)).map_err(|e| Error::Input(e.to_string().trim_start_matches("error: ").to_string()))?;
             cfg.packed |= packed;
+            if let Some(d) = dtype {
+                cfg.dtype = d;
+            }
             cfg.build().map_err(|e| Error::Input(format!("{}: {e}", path.display())))
         }
         _ => load_text(&Source::File(path.to_path_buf())),

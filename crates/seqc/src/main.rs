@@ -48,6 +48,23 @@ enum Emit {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DtypeArg {
+    Bf16,
+    F16,
+    F32,
+}
+
+impl DtypeArg {
+    fn dtype(self) -> seq_ir::DType {
+        match self {
+            Self::Bf16 => seq_ir::DType::BF16,
+            Self::F16 => seq_ir::DType::F16,
+            Self::F32 => seq_ir::DType::F32,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum StrategyArg {
     /// Choose per layer with the cost model (default).
     Auto,
@@ -105,6 +122,11 @@ struct TargetArgs {
     /// Tokens to compile for when the model is a Hugging Face config.json (default 4096).
     #[arg(long, value_name = "N")]
     seq_len: Option<i64>,
+    /// Element type of a Hugging Face config.json model (default: its `torch_dtype`, f32 where it
+    /// names none, as GPT-2's does). bf16 and f16 run attention on cuDNN's fused kernels; f32 on
+    /// the NVRTC kernel. Other formats keep the types written in them.
+    #[arg(long, value_enum)]
+    dtype: Option<DtypeArg>,
     /// Each rank's program takes its own rows of the sequence-shaped arguments and returns its
     /// rows of the results (no scatter of the inputs, no gather of the outputs), as a training
     /// loop that keeps activations split would call it. The plan records the layout; `seqc run`
@@ -161,6 +183,11 @@ enum GradReduceArg {
 }
 
 impl TargetArgs {
+    /// The model at `file` as these options build it (`--seq-len`, `--dtype`).
+    fn load(&self, file: &std::path::Path, packed: bool) -> Result<seq_ir::Graph, Error> {
+        seqc::load_file_as(file, self.seq_len, packed, self.dtype.map(DtypeArg::dtype))
+    }
+
     fn options(&self, dump_dir: Option<PathBuf>) -> CompileOptions {
         CompileOptions {
             devices: self.devices,
@@ -450,7 +477,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Compile { file, target, output, emit, dump_ir } => {
             let opts = target.options(dump_ir);
             seqc::target(&opts).map_err(err)?;
-            let g = seqc::load_file(&file, target.seq_len).map_err(err)?;
+            let g = target.load(&file, false).map_err(err)?;
             let compiled = seqc::compile_graph(g, &opts).map_err(err)?;
             let json = serde_json::to_string_pretty(&compiled.report).map_err(|e| e.to_string())?;
             let ir = print_graph(&compiled.program, PrintOptions::default());
@@ -636,7 +663,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         }
         (plan, None)
     } else {
-        let g = seqc::load_file(&a.file, seq_len_of(&a)).map_err(err)?;
+        let g = seqc::load_file_as(&a.file, seq_len_of(&a), false, a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
@@ -794,7 +821,7 @@ fn train_cpu(
         seqc::train::data_rows(&tokens).map_err(err)?
     };
     let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
-    let g = seqc::load_file_packed(file, Some(seq), data.eos.is_some()).map_err(err)?;
+    let g = seqc::load_file_as(file, Some(seq), data.eos.is_some(), target.dtype.map(DtypeArg::dtype)).map_err(err)?;
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
     seqc::train::check_trainable(&compiled.plan).map_err(err)?;
@@ -913,7 +940,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
     let (plan, source) = if is_plan(&a.file) {
         (seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?, None)
     } else {
-        let g = seqc::load_file(&a.file, seq_len_of(&a)).map_err(err)?;
+        let g = seqc::load_file_as(&a.file, seq_len_of(&a), false, a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
@@ -1018,7 +1045,7 @@ fn run_cuda(a: RunArgs) -> Result<(), String> {
     let plan_path = if is_plan(&a.file) {
         a.file.clone()
     } else {
-        let g = seqc::load_file(&a.file, seq_len_of(&a)).map_err(err)?;
+        let g = seqc::load_file_as(&a.file, seq_len_of(&a), false, a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g, &a.target.options(None)).map_err(err)?;
         let path = std::env::temp_dir().join(format!("seqc-plan-{}.json", std::process::id()));

@@ -242,3 +242,23 @@ fn nodes_alone_spread_the_devices_evenly() {
     assert_ne!(code, 0);
     assert!(err.contains("do not spread evenly over --nodes 3"), "{err}");
 }
+
+/// `--dtype` builds a Hugging Face config in the type asked for (the plan's activations and
+/// parameters carry it), and is refused, naming the file, where the model's types are written in it.
+#[test]
+fn dtype_sets_a_config_models_type() {
+    let dir = std::env::temp_dir().join(format!("seqc-dtype-{}", std::process::id()));
+    let out = dir.display().to_string();
+    for (dtype, want) in [("bf16", "bf16"), ("f32", "f32")] {
+        let (code, _, stderr) =
+            seqc(&["compile", "tests/hf/mistral.json", "--seq-len", "32", "--devices", "1", "--dtype", dtype, "-o", &out]);
+        assert_eq!(code, 0, "{stderr}");
+        let plan = seq_runtime::Plan::read(&dir.join("plan.json")).expect("plan");
+        let params: Vec<&str> = plan.steps.iter().filter(|s| s.op == "param").map(|s| plan.values[s.results[0] as usize].dtype.as_str()).collect();
+        assert!(!params.is_empty() && params.iter().all(|&d| d == want), "--dtype {dtype}: parameters {params:?}");
+    }
+    let (code, _, stderr) = seqc(&["compile", "examples/tiny.mlir", "--devices", "1", "--dtype", "bf16", "-o", &out]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("--dtype bf16") && stderr.contains("examples/tiny.mlir"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
