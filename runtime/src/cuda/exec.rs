@@ -295,6 +295,17 @@ impl Executor {
         for (k, why) in sdpa.refused() {
             note.push_str(&format!("; cuDNN refused {k:?}: {why}"));
         }
+        // Why the others never reached cuDNN, counted by reason.
+        let mut why: Vec<(&str, usize)> = Vec::new();
+        for reason in attentions.iter().filter(|a| a.lse.is_none()).filter_map(|a| SdpaKey::why_not(a)) {
+            match why.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, n)) => *n += 1,
+                None => why.push((reason, 1)),
+            }
+        }
+        for (reason, n) in why {
+            note.push_str(&format!("; {n} on the NVRTC kernel: {reason}"));
+        }
         let (bwd, bwd_refused) = sdpa.backward_planned();
         if !backwards.is_empty() {
             note.push_str(&format!(

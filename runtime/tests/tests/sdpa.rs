@@ -297,3 +297,51 @@ fn random_layouts_are_exact() {
         }
     }
 }
+
+/// Every plain attention either has a cuDNN key or a reason it runs on the kernel (the run's
+/// report prints the reason), never both.
+#[test]
+fn attention_without_a_key_says_why() {
+    use seq_runtime::cuda::layout::DType;
+    use seq_runtime::cuda::program::{Addr, AttentionCmd, Region};
+    use seq_runtime::cuda::sdpa::SdpaKey;
+    let at = |off| Addr { region: Region::Arena, off };
+    let base = AttentionCmd {
+        q: (at(0), DType::BF16),
+        k: (at(1 << 20), DType::BF16),
+        v: (at(2 << 20), DType::BF16),
+        q_index: None,
+        k_index: None,
+        q_segment: None,
+        k_segment: None,
+        out: (at(3 << 20), DType::BF16),
+        lse: None,
+        sq: 256,
+        sk: 256,
+        heads: 8,
+        kv_heads: 2,
+        head_dim: 64,
+        scale: 0.125,
+        causal: true,
+        window: 0,
+        static_index: false,
+        save: None,
+    };
+    let cases: Vec<(AttentionCmd, Option<&str>)> = vec![
+        (base.clone(), None),
+        (AttentionCmd { window: 32, ..base.clone() }, None),
+        (AttentionCmd { q: (at(0), DType::F32), ..base.clone() }, Some("16-bit")),
+        (AttentionCmd { q_segment: Some((at(4 << 20), DType::I32)), k_segment: Some((at(4 << 20), DType::I32)), ..base.clone() }, Some("segment ids")),
+        (AttentionCmd { window: 32, causal: false, ..base.clone() }, Some("without the causal mask")),
+        (AttentionCmd { head_dim: 256, ..base.clone() }, Some("head dim")),
+        (AttentionCmd { heads: 6, kv_heads: 4, ..base.clone() }, Some("KV heads")),
+    ];
+    for (i, (a, want)) in cases.into_iter().enumerate() {
+        let (key, why) = (SdpaKey::of(&a), SdpaKey::why_not(&a));
+        assert_eq!(key.is_some(), why.is_none(), "case {i}: a key and a reason at once, or neither ({why:?})");
+        match want {
+            None => assert!(key.is_some_and(|k| k.window == a.window.max(0) as usize), "case {i}: {why:?}"),
+            Some(w) => assert!(why.is_some_and(|r| r.contains(w)), "case {i}: {why:?} should mention {w}"),
+        }
+    }
+}

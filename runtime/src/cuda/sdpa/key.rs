@@ -46,6 +46,29 @@ pub struct SdpaKey {
 }
 
 impl SdpaKey {
+    /// Why a plain `attention` command has no key (it then runs on the NVRTC kernel), in words
+    /// for the run's report; None when it has one.
+    pub fn why_not(a: &AttentionCmd) -> Option<&'static str> {
+        let dt = a.q.1;
+        Some(if !matches!(dt, DType::BF16 | DType::F16) || [a.k.1, a.v.1, a.out.1].iter().any(|&t| t != dt) {
+            "not bf16/f16 throughout (cuDNN's fused attention takes 16-bit data)"
+        } else if a.q_segment.is_some() || a.k_segment.is_some() {
+            "segment ids (packed documents are not expressed to cuDNN yet)"
+        } else if a.q_index.is_some() || a.k_index.is_some() || a.lse.is_some() {
+            "a block of split attention (index vectors and log-sum-exp)"
+        } else if a.window != 0 && !a.causal {
+            "a window without the causal mask"
+        } else if !a.head_dim.is_multiple_of(8) || a.head_dim > 128 {
+            "head dim not a multiple of 8 up to 128"
+        } else if a.kv_heads == 0 || !a.heads.is_multiple_of(a.kv_heads) {
+            "heads not a multiple of KV heads"
+        } else if a.sq != a.sk || a.sq == 0 {
+            "queries and keys over different (or no) tokens"
+        } else {
+            return None;
+        })
+    }
+
     /// The key of a command this path can run, or None.
     pub fn of(a: &AttentionCmd) -> Option<Self> {
         let dt = a.q.1;
