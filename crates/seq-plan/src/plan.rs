@@ -157,7 +157,13 @@ pub enum PlanError {
     Value { value: u32, message: String },
     #[error("step {step} ('{op}'): {message}")]
     Invalid { step: usize, op: String, message: String },
+    #[error("mesh: {0}")]
+    Mesh(String),
 }
+
+/// The most devices a plan may name: far beyond any cluster, and far from the overflow of the
+/// per-device tables built from it.
+pub const MAX_DEVICES: usize = 1 << 20;
 
 impl Plan {
     pub fn from_json(text: &str, path: &str) -> Result<Self, PlanError> {
@@ -190,6 +196,7 @@ impl Plan {
     /// defined once and before use, and every step against the op table (`rules::check`, the
     /// rule the verifier applies to the lowered program), and the sharded inputs and outputs.
     pub fn check(&self) -> Result<(), PlanError> {
+        self.check_mesh()?;
         let n = self.values.len();
         let types = self.value_types();
         let mut defined = vec![false; n];
@@ -342,6 +349,30 @@ impl Plan {
                     ));
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// The device count is sane and the mesh axes, when named, multiply to it: per-device tables
+    /// and rank arithmetic rely on both.
+    fn check_mesh(&self) -> Result<(), PlanError> {
+        if self.devices == 0 || self.devices > MAX_DEVICES {
+            return Err(PlanError::Mesh(format!("{} devices (a plan takes 1 to {MAX_DEVICES})", self.devices)));
+        }
+        if self.mesh.is_empty() {
+            return Ok(());
+        }
+        let mut product = 1usize;
+        for a in &self.mesh {
+            if a.size == 0 || a.name == ALL_DEVICES_AXIS {
+                return Err(PlanError::Mesh(format!("axis '{}' of size {} is not a mesh axis", a.name, a.size)));
+            }
+            product = product.checked_mul(a.size).filter(|&p| p <= self.devices).ok_or_else(|| {
+                PlanError::Mesh(format!("the axes multiply past the plan's {} devices", self.devices))
+            })?;
+        }
+        if product != self.devices {
+            return Err(PlanError::Mesh(format!("the axes multiply to {product}, not the plan's {} devices", self.devices)));
         }
         Ok(())
     }

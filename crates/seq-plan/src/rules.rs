@@ -183,15 +183,20 @@ impl Collective {
             }
             Ok(())
         };
+        // A gathered dim must still be a size (a corrupt plan can ask for any group).
+        let grown = |n: i64| n.checked_mul(g).ok_or_else(|| format!("{shown} over {g} ranks overflows"));
         let mut y = x.to_vec();
         match *self {
             Self::AllToAll { split_dim, concat_dim } => {
                 let (s, c) = (dim(split_dim, "split_dim")?, dim(concat_dim, "concat_dim")?);
                 divisible(s)?;
                 y[s] /= g;
-                y[c] *= g;
+                y[c] = grown(y[c])?;
             }
-            Self::AllGather { dim: d } => y[dim(d, "dim")?] *= g,
+            Self::AllGather { dim: d } => {
+                let d = dim(d, "dim")?;
+                y[d] = grown(y[d])?;
+            }
             Self::ReduceScatter { dim: d, .. } => {
                 let d = dim(d, "dim")?;
                 divisible(d)?;
@@ -279,19 +284,18 @@ fn attention_heads(a: Attrs, q: &TensorType, k: &TensorType, v: &TensorType) -> 
         rank(t, 2, what)?;
         float(t, what)?;
     }
-    if q.shape[1] != heads * head_dim {
-        return Err(format!(
-            "q has {} columns but num_heads x head_dim = {heads} x {head_dim} = {}",
-            q.shape[1],
-            heads * head_dim
-        ));
+    let width = heads.checked_mul(head_dim).ok_or_else(|| format!("num_heads x head_dim = {heads} x {head_dim} overflows"))?;
+    if q.shape[1] != width {
+        return Err(format!("q has {} columns but num_heads x head_dim = {heads} x {head_dim} = {width}", q.shape[1]));
     }
+    let kv_width = kv_heads
+        .checked_mul(head_dim)
+        .ok_or_else(|| format!("num_kv_heads x head_dim = {kv_heads} x {head_dim} overflows"))?;
     for (t, what) in [(k, "k"), (v, "v")] {
-        if t.shape[1] != kv_heads * head_dim {
+        if t.shape[1] != kv_width {
             return Err(format!(
-                "{what} has {} columns but num_kv_heads x head_dim = {kv_heads} x {head_dim} = {}",
-                t.shape[1],
-                kv_heads * head_dim
+                "{what} has {} columns but num_kv_heads x head_dim = {kv_heads} x {head_dim} = {kv_width}",
+                t.shape[1]
             ));
         }
     }

@@ -1172,8 +1172,9 @@ impl Builder<'_> {
                     vec![Work::AllReduce { send: x, recv: y, count: xi.numel, dtype: xi.dtype, op: reduction }]
                 }
                 Collective::Permute { shift } => {
-                    let to = (me as i64 + shift).rem_euclid(g as i64) as usize;
-                    let from = (me as i64 - shift).rem_euclid(g as i64) as usize;
+                    // The shift modulo the group first: any i64 shift is a rotation.
+                    let shift = shift.rem_euclid(g as i64) as usize;
+                    let (to, from) = ((me + shift) % g, (me + g - shift) % g);
                     if to == me {
                         vec![Work::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })]
                     } else {

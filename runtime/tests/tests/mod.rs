@@ -9,3 +9,4 @@ mod cuda;
 mod cuda_emulator;
 mod op_table;
 mod sdpa;
+mod fuzz_plan;

@@ -378,7 +378,10 @@ fn bad_sharded_io_is_refused() {
     refuse(&bad, "must be ascending without repeats");
     let mut bad = plan.clone();
     bad.devices = 0;
-    refuse(&bad, "0 devices cannot split 19 rows");
+    refuse(&bad, "0 devices (a plan takes 1 to");
+    let mut bad = plan.clone();
+    bad.devices = 20;
+    refuse(&bad, "20 devices cannot split 19 rows");
     let mut bad = plan.clone();
     bad.version = 1;
     refuse(&bad, "needs plan version 2");
