@@ -46,7 +46,11 @@ fn le_f32(b: &[u8]) -> Vec<f64> {
 /// Decodes an initializer or a `Constant` value.
 pub fn decode(t: &TensorProto, name: &str) -> Result<Const, String> {
     let shape: Vec<usize> = t.dims.iter().map(|&d| d.max(0) as usize).collect();
-    let n: usize = shape.iter().product();
+    // Dims come from the file: a product that overflows is a corrupt tensor, not a size.
+    let n: usize = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| format!("initializer '{name}' has dims {:?}, whose product overflows", t.dims))?;
     if t.data_location == Some(1) || !t.external_data.is_empty() {
         return Err(format!("initializer '{name}' keeps its data in an external file; re-export with the weights inside the model"));
     }

@@ -440,6 +440,10 @@ impl<'a> Raiser<'a> {
                     Some(_) => cst(&x(self, 1)?).map(|c| c.ints()).unwrap_or_default(),
                     None => {
                         let parts = attr_int(a, "num_outputs").unwrap_or(n.output.len() as i64).max(1);
+                        // One part per output the node declares: a larger count is a corrupt file.
+                        if parts > n.output.len().max(1) as i64 {
+                            return err(format!("Split into {parts} parts with {} outputs", n.output.len()), NEAREST_VIEW);
+                        }
                         vec![c / parts; parts as usize]
                     }
                 };

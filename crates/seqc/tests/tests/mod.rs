@@ -36,3 +36,4 @@ pub fn settings(dir: &str) -> insta::Settings {
 mod recompute;
 mod train;
 mod vjp;
+mod fuzz_onnx;
