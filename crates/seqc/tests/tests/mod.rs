@@ -37,3 +37,4 @@ mod recompute;
 mod train;
 mod vjp;
 mod fuzz_onnx;
+mod fuzz_mlir;
