@@ -5,18 +5,8 @@
 //! hand (default 1000 — each accepted program compiles, about 15 ms a case; seed fixed;
 //! `SEQC_FUZZ_SEED` picks another).
 
+use super::fuzz::{Rng, drive};
 use seqc::{CompileOptions, Source, compile_graph, load};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
-    }
-}
 
 const WORDS: [&str; 12] = [
     "0", "-1", "9223372036854775807", "xbf16", "xf32", "xi32", "\"seq.linear\"", "\"seq.attention\"", "%0", "}", "(", ",",
@@ -73,29 +63,18 @@ fn mutated_mlir_ends_in_a_program_or_an_error() {
     for s in &seeds {
         parse_and_compile(s).unwrap_or_else(|e| panic!("a seed program must compile: {e}"));
     }
-    let cases: usize = std::env::var("SEQC_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let seed: u64 = std::env::var("SEQC_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(29);
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let (mut accepted, mut refused) = (0, 0);
-    let start = std::time::Instant::now();
-    for case in 0..cases {
-        let mut text = seeds[case % seeds.len()].clone();
-        for _ in 0..=rng.below(3) {
-            text = mutate(&text, &mut rng);
-        }
-        match std::panic::catch_unwind(|| parse_and_compile(&text)) {
-            Ok(Ok(())) => accepted += 1,
-            Ok(Err(_)) => refused += 1,
-            Err(p) => {
-                let what = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
-                let file = std::env::temp_dir().join(format!("seqc-fuzz-crash-{seed}-{case}.mlir"));
-                let _ = std::fs::write(&file, &text);
-                panic!("case {case} (seed {seed}) panicked: {what:?}; the program is in {}", file.display());
+    drive(
+        "mlir",
+        "mlir",
+        (1000, 29),
+        |case, rng| {
+            let mut text = seeds[case % seeds.len()].clone();
+            for _ in 0..=rng.below(3) {
+                text = mutate(&text, rng);
             }
-        }
-    }
-    eprintln!(
-        "mlir fuzz: {cases} cases (seed {seed}) in {:.1} s: {accepted} compiled, {refused} refused with an error, 0 panics",
-        start.elapsed().as_secs_f64()
+            text
+        },
+        |t| parse_and_compile(t),
+        |t| t.clone().into_bytes(),
     );
 }

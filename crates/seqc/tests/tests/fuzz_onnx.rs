@@ -6,20 +6,10 @@
 //! more by hand (default 2000, seed fixed; `SEQC_FUZZ_SEED` picks another). Skipped where
 //! `../shared/models` is absent (the tests build without it).
 
+use super::fuzz::{Rng, drive};
 use prost::Message;
 use seq_frontends::onnx::{proto, raise};
 use seqc::{CompileOptions, compile_graph};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
-    }
-}
 
 const OPS: [&str; 11] =
     ["MatMul", "Add", "Mul", "Slice", "Reshape", "Softmax", "Transpose", "Gather", "Concat", "Where", "Unknown"];
@@ -137,30 +127,18 @@ fn mutated_onnx_models_end_in_a_program_or_an_error() {
         println!("skipped: ../shared/models is not present");
         return;
     }
-    let cases: usize = std::env::var("SEQC_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let seed: u64 = std::env::var("SEQC_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(23);
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let (mut accepted, mut refused) = (0, 0);
-    let start = std::time::Instant::now();
-    for case in 0..cases {
-        let mut g = seeds[case % seeds.len()].clone();
-        for _ in 0..=rng.below(3) {
-            mutate(&mut g, &mut rng);
-        }
-        match std::panic::catch_unwind(|| import_and_compile(&g)) {
-            Ok(Ok(())) => accepted += 1,
-            Ok(Err(_)) => refused += 1,
-            Err(p) => {
-                let what = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()));
-                let file = std::env::temp_dir().join(format!("seqc-fuzz-crash-{seed}-{case}.onnx"));
-                let model = proto::ModelProto { graph: Some(g.clone()), ..Default::default() };
-                let _ = std::fs::write(&file, model.encode_to_vec());
-                panic!("case {case} (seed {seed}) panicked: {what:?}; the model is in {}", file.display());
+    drive(
+        "onnx",
+        "onnx",
+        (2000, 23),
+        |case, rng| {
+            let mut g = seeds[case % seeds.len()].clone();
+            for _ in 0..=rng.below(3) {
+                mutate(&mut g, rng);
             }
-        }
-    }
-    eprintln!(
-        "onnx fuzz: {cases} cases (seed {seed}) in {:.1} s: {accepted} compiled, {refused} refused with an error, 0 panics",
-        start.elapsed().as_secs_f64()
+            g
+        },
+        import_and_compile,
+        |g| proto::ModelProto { graph: Some(g.clone()), ..Default::default() }.encode_to_vec(),
     );
 }

@@ -38,3 +38,4 @@ mod train;
 mod vjp;
 mod fuzz_onnx;
 mod fuzz_mlir;
+mod fuzz;

@@ -318,6 +318,21 @@ impl Builder {
         Ok(op)
     }
 
+    /// Scores where the row index `ri` (an int32 tensor, shifted for a bottom-right mask) is at
+    /// least the column stay, the rest become `neg`: the causal mask as cudnn-frontend builds it.
+    fn causal(&mut self, ops: &mut Vec<Desc>, last: Desc, ri: Desc, neg: Desc, full: ([i64; 4], [i64; 4])) -> Result<Desc, String> {
+        use c::cudnnDataType_t as D;
+        use c::cudnnPointwiseMode_t as P;
+        let f = D::CUDNN_DATA_FLOAT;
+        let ci = self.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
+        let mask = self.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_CMP_GE, D::CUDNN_DATA_BOOLEAN, None, ri, Some(ci), None, mask)?);
+        let out = self.tensor(None, f, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), out)?);
+        Ok(out)
+    }
+
     /// The sliding window after the causal mask: scores where row < col + window stay, the rest
     /// become −2³⁰ — the band exactly as cudnn-frontend builds it for sliding-window attention
     /// (fresh float row and column indices, the window added in float), which the fused engine
@@ -431,13 +446,7 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
             ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, i32t, None, r1, Some(sq), None, r2)?);
             ri = r2;
         }
-        let ci = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
-        let mask = b.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_CMP_GE, D::CUDNN_DATA_BOOLEAN, None, ri, Some(ci), None, mask)?);
-        let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
-        last = s2;
+        last = b.causal(&mut ops, last, ri, neg, full)?;
         if k.window > 0 {
             last = b.window(&mut ops, last, full)?;
         }
@@ -592,13 +601,7 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
         let i32t = D::CUDNN_DATA_INT32;
         let ri = b.tensor(None, i32t, full.0, full.1, true, false)?;
         ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
-        let ci = b.tensor(None, i32t, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(3), last, None, None, ci)?);
-        let mask = b.tensor(None, D::CUDNN_DATA_BOOLEAN, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_CMP_GE, D::CUDNN_DATA_BOOLEAN, None, ri, Some(ci), None, mask)?);
-        let s2 = b.tensor(None, f, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, f, None, last, Some(neg), Some(mask), s2)?);
-        last = s2;
+        last = b.causal(&mut ops, last, ri, neg, full)?;
         if k.window > 0 {
             last = b.window(&mut ops, last, full)?;
         }
