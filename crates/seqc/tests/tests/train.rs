@@ -263,13 +263,37 @@ fn every_strategy_trains_like_the_unsplit_step() {
     }
 }
 
+/// The strategies and rank counts whose CUDA lowering the emulator checks.
+pub(super) const EMULATED: [(usize, StrategyKind); 6] = [
+    (1, StrategyKind::Replicate),
+    (2, StrategyKind::Ulysses),
+    (2, StrategyKind::Ring),
+    (4, StrategyKind::Ring),
+    (2, StrategyKind::AllGatherKv),
+    (4, StrategyKind::Hybrid),
+];
+
+/// Runs `c`'s plan through the CUDA lowering on emulated ranks; the emulator and the global
+/// outputs.
+pub(super) fn emulate(
+    c: &Compiled,
+    ins: &[HostTensor],
+    weights: &BTreeMap<String, Vec<f64>>,
+    what: &str,
+) -> (seq_runtime::cuda::emulate::Emulator, Vec<HostTensor>) {
+    let source = WeightSource::Values(weights.clone());
+    let mut emu = seq_runtime::cuda::emulate::Emulator::new(&c.plan, ins, &source).unwrap_or_else(|e| panic!("{what}: {e}"));
+    emu.run().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let outputs = emu.global_outputs(&c.plan).unwrap_or_else(|e| panic!("{what}: {e}"));
+    (emu, outputs)
+}
+
 /// The CUDA backend's lowering of every strategy's training step (`cuda::program`: the
 /// backward's commands, f32 accumulators, loss chunks, gradient collectives, shard tables), run
 /// on emulated ranks against the unsplit step in f64: f32 plans to rounding, bf16 plans within
 /// bf16 error. The GPU run (`seqc-run --check-against-cpu`) then only tests the kernels.
 #[test]
 fn every_strategy_lowers_its_training_step_for_the_gpu() {
-    use seq_runtime::cuda::emulate::Emulator;
     let tiny = DecoderConfig::tiny();
     let cases = [
         ("gqa", DecoderConfig { seq_len: 24, ..tiny.clone() }, None),
@@ -288,21 +312,11 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
             let ins = inputs(&unsplit, segs.clone());
             let weights = peaked_weights(&unsplit, 3);
             let reference = run(&unsplit, &ins, &weights, Precision::F64);
-            for (n, s) in [
-                (1, StrategyKind::Replicate),
-                (2, StrategyKind::Ulysses),
-                (2, StrategyKind::Ring),
-                (4, StrategyKind::Ring),
-                (2, StrategyKind::AllGatherKv),
-                (4, StrategyKind::Hybrid),
-            ] {
+            for (n, s) in EMULATED {
                 let what = format!("{name} ({dtype:?}), {s:?} on {n} ranks, lowered for CUDA");
                 let c = compile(&g, n, s);
                 assert_split(&c, n, s, &what);
-                let source = WeightSource::Values(weights.clone());
-                let mut emu = Emulator::new(&c.plan, &ins, &source).unwrap_or_else(|e| panic!("{what}: {e}"));
-                emu.run().unwrap_or_else(|e| panic!("{what}: {e}"));
-                let outputs = emu.global_outputs(&c.plan).unwrap_or_else(|e| panic!("{what}: {e}"));
+                let (emu, outputs) = emulate(&c, &ins, &weights, &what);
                 let (loss, grads) = seqc::run::loss_and_gradients(&c.plan, &outputs).expect("a training step");
                 let (e, tensor) = compare_parts(loss, &grads, &reference);
                 assert!(e <= tolerance, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");

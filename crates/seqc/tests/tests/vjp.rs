@@ -435,28 +435,17 @@ fn the_training_loop_refuses_a_vector_jacobian_step() {
 /// ranks against the unsplit step in f64: f32 plans to rounding, bf16 plans within bf16 error.
 #[test]
 fn every_strategy_lowers_its_vector_jacobian_step_for_the_gpu() {
-    use seq_runtime::cuda::emulate::Emulator;
     for (dtype, tolerance) in [(seq_ir::DType::F32, TOLERANCE), (seq_ir::DType::BF16, 3e-2)] {
         let g = DecoderConfig { dtype, ..layer(Norm::Llama, 24) }.build_layer().expect("builds");
         let unsplit = compile(&g, 1, StrategyKind::Replicate);
         let ins = inputs(&unsplit, None);
         let weights = peaked_weights(&unsplit, 3);
         let reference = parts(&run(&unsplit, &ins, &weights, Precision::F64));
-        for (n, s) in [
-            (1, StrategyKind::Replicate),
-            (2, StrategyKind::Ulysses),
-            (2, StrategyKind::Ring),
-            (4, StrategyKind::Ring),
-            (2, StrategyKind::AllGatherKv),
-            (4, StrategyKind::Hybrid),
-        ] {
+        for (n, s) in super::train::EMULATED {
             let what = format!("{dtype:?}, {s:?} on {n} ranks, lowered for CUDA");
             let c = compile(&g, n, s);
             assert_split(&c, n, s, &what);
-            let source = WeightSource::Values(weights.clone());
-            let mut emu = Emulator::new(&c.plan, &ins, &source).unwrap_or_else(|e| panic!("{what}: {e}"));
-            emu.run().unwrap_or_else(|e| panic!("{what}: {e}"));
-            let outputs = emu.global_outputs(&c.plan).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let (_, outputs) = super::train::emulate(&c, &ins, &weights, &what);
             let got = seqc::run::step_outputs(&c.plan, &outputs).unwrap_or_else(|e| panic!("{what}: {e}"));
             let (e, tensor) = compare_parts(&got, &reference);
             assert!(e <= tolerance, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
