@@ -413,6 +413,11 @@ enum Command {
         /// Tokens to build a config.json model for.
         #[arg(long, value_name = "N", default_value_t = seqc::DEFAULT_SEQ_LEN)]
         seq_len: i64,
+        /// (config.json) A Hugging Face checkpoint: its tensors are written to
+        /// DIR/weights.safetensors in the program's own layout (GPT-2's fused `c_attn` and
+        /// `Conv1D` projections cut and transposed), which `seqc-run --weights` loads directly.
+        #[arg(long, value_name = "W.safetensors")]
+        weights: Option<PathBuf>,
     },
     /// Check a model: syntax, dialect, shapes, head counts. Exit 1 with located errors if wrong.
     Verify { file: PathBuf },
@@ -536,14 +541,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
-        Command::Import { file, output, seq_len } => {
+        Command::Import { file, output, seq_len, weights } => {
             std::fs::create_dir_all(&output).map_err(|e| format!("error: cannot create '{}': {e}", output.display()))?;
             if file.extension().is_some_and(|e| e == "json") {
                 let g = seqc::load_file(&file, Some(seq_len)).map_err(err)?;
                 write(&output.join("model.mlir"), &print_graph(&g, PrintOptions::default()))?;
                 let attention = g.ops_of(seq_ir::OpKind::Attention).count();
                 println!("imported {}: {attention} attention layers at {seq_len} tokens -> {}/model.mlir", file.display(), output.display());
+                if let Some(w) = weights {
+                    let n = checkpoint_in_program_layout(&file, seq_len, g, &w, &output.join("weights.safetensors"))?;
+                    println!("wrote {n} parameters from {} in the program's layout -> {}/weights.safetensors", w.display(), output.display());
+                }
                 return Ok(());
+            }
+            if weights.is_some() {
+                return Err(format!("error: --weights reads a Hugging Face checkpoint for a config.json; {} carries its own weights", file.display()));
             }
             let imported = seqc::import(&file).map_err(err)?;
             write(&output.join("model.mlir"), &print_graph(&imported.graph, PrintOptions::default()))?;
@@ -742,6 +754,33 @@ fn weights_of(
         return Ok((WeightSource::Values(values), Vec::new()));
     }
     Ok((WeightSource::random(0), Vec::new()))
+}
+
+/// Every parameter of the config model `g` from the checkpoint `ckpt`, cut into the program's
+/// layout (the plan's names and shapes), written to `out` as f32 safetensors. Returns the count.
+fn checkpoint_in_program_layout(
+    config: &std::path::Path,
+    seq_len: i64,
+    g: seq_ir::Graph,
+    ckpt: &std::path::Path,
+    out: &std::path::Path,
+) -> Result<usize, String> {
+    let err = |e: Error| e.to_string();
+    let plan = seqc::compile_graph(g, &CompileOptions { devices: 1, ..Default::default() }).map_err(err)?.plan;
+    let (source, _) = seqc::run::checkpoint_weights(config, seq_len, &plan, ckpt).map_err(err)?;
+    let specs = seq_runtime::cpu::param_specs(&plan).map_err(|e| format!("error: {e}"))?;
+    let mut tensors = Vec::with_capacity(specs.len());
+    for p in specs {
+        // A parameter used twice (tied embeddings) is one tensor.
+        if tensors.iter().any(|(n, _, _): &(String, Vec<usize>, Vec<f64>)| *n == p.name) {
+            continue;
+        }
+        let values = source.load(&p.name, &p.shape, p.role).map_err(|e| format!("error: {e}"))?;
+        tensors.push((p.name, p.shape, values));
+    }
+    let n = tensors.len();
+    write_tensors(out, tensors)?;
+    Ok(n)
 }
 
 /// Writes named tensors as f32 safetensors, beside the target then renamed, so a failure never

@@ -262,3 +262,33 @@ fn dtype_sets_a_config_models_type() {
     assert!(stderr.contains("--dtype bf16") && stderr.contains("examples/tiny.mlir"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `seqc import config.json --weights ckpt` writes the checkpoint in the program's own layout
+/// (GPT-2's fused `c_attn` and `Conv1D` projections cut and transposed), which a plan run loads
+/// by name without the frontend: the step's loss is PyTorch's. Skipped without ../shared/models.
+#[test]
+fn import_writes_a_checkpoint_in_the_programs_layout() {
+    let dir = super::root().join("../shared/models/gpt2-sdpa");
+    if !dir.join("weights.safetensors").exists() {
+        println!("skipped: ../shared/models is not present");
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("seqc-import-weights-{}", std::process::id()));
+    let (config, ckpt) = (dir.join("config.json"), dir.join("weights.safetensors"));
+    let args = ["import", config.to_str().expect("path"), "--seq-len", "48", "--weights", ckpt.to_str().expect("path"), "-o"];
+    let (code, stdout, stderr) = seqc(&[&args[..], &[out.to_str().expect("path")]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("in the program's layout"), "{stdout}");
+    let g = seqc::load_file(&config, Some(48)).expect("config");
+    let c = seqc::compile_graph(g, &seqc::CompileOptions { devices: 1, train: true, ..Default::default() }).expect("compiles");
+    let ids = seq_runtime::cpu::read_input(&super::root().join("../shared/models/input_ids.npy")).expect("ids");
+    let inputs = seqc::run::make_train_inputs(&c.plan, &seqc::run::RunInputs { ids: Some(ids), ..Default::default() }).expect("inputs");
+    let weights = seq_runtime::cpu::WeightSource::safetensors(&out.join("weights.safetensors")).expect("weights");
+    let opts = seq_runtime::cpu::RunOptions { precision: seq_runtime::cpu::Precision::F64, timeout: std::time::Duration::from_secs(30) };
+    let step = seqc::run::train_step(&c.plan, &inputs, &weights, &opts).expect("step");
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("train_ref.json")).expect("ref")).expect("json");
+    let want = reference["loss"].as_f64().expect("loss");
+    assert!((step.loss - want).abs() / want < 1e-5, "loss {} vs PyTorch's {want}", step.loss);
+    let _ = std::fs::remove_dir_all(&out);
+}
