@@ -51,7 +51,7 @@ pub(super) fn compute_bound() -> String {
     .clone()
 }
 
-fn compile(g: &Graph, devices: usize, strategy: StrategyKind) -> Compiled {
+pub(super) fn compile(g: &Graph, devices: usize, strategy: StrategyKind) -> Compiled {
     compile_graph(g.clone(), &options(devices, strategy)).unwrap_or_else(|e| panic!("{strategy:?} x {devices}: {e}"))
 }
 
@@ -68,12 +68,12 @@ pub(super) fn peaked_weights(c: &Compiled, seed: u64) -> BTreeMap<String, Vec<f6
     out
 }
 
-fn run(c: &Compiled, inputs: &[HostTensor], weights: &BTreeMap<String, Vec<f64>>, precision: Precision) -> TrainOutput {
+pub(super) fn run(c: &Compiled, inputs: &[HostTensor], weights: &BTreeMap<String, Vec<f64>>, precision: Precision) -> TrainOutput {
     let opts = RunOptions { precision, timeout: Duration::from_secs(30) };
     train_step(&c.plan, inputs, &WeightSource::Values(weights.clone()), &opts).unwrap_or_else(|e| panic!("step: {e}"))
 }
 
-fn inputs(c: &Compiled, segments: Option<Vec<i32>>) -> Vec<HostTensor> {
+pub(super) fn inputs(c: &Compiled, segments: Option<Vec<i32>>) -> Vec<HostTensor> {
     let segments = segments.map(|s| HostTensor::from_i32(vec![s.len()], s).expect("segments"));
     make_train_inputs(&c.plan, &RunInputs { segments, seed: 5, ..Default::default() }).expect("inputs")
 }
@@ -217,27 +217,36 @@ fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>, devices: 
     let reference = run(&unsplit, &ins, &weights, Precision::F64);
     let mut worst = 0.0f64;
     for &n in devices {
-        for s in [
-            StrategyKind::Auto,
-            StrategyKind::Replicate,
-            StrategyKind::Ulysses,
-            StrategyKind::Ring,
-            StrategyKind::AllGatherKv,
-            StrategyKind::Hybrid,
-        ] {
-            for grad_reduce in [GradReduce::ReduceScatter, GradReduce::AllReduce] {
-                let what = format!("{name}, {s:?} on {n} ranks, gradients by {}", grad_reduce.name());
-                let c = compile_graph(g.clone(), &CompileOptions { grad_reduce, ..options(n, s) })
-                    .unwrap_or_else(|e| panic!("{what}: {e}"));
-                assert_split(&c, n, s, &what);
-                let got = run(&c, &ins, &weights, Precision::F32);
-                let (e, tensor) = compare(&got, &reference);
-                assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
-                worst = worst.max(e);
-            }
+        for (c, s, what) in splits(name, g, n) {
+            assert_split(&c, n, s, &what);
+            let got = run(&c, &ins, &weights, Precision::F32);
+            let (e, tensor) = compare(&got, &reference);
+            assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+            worst = worst.max(e);
         }
     }
     worst
+}
+
+/// `g` compiled for `n` ranks under every strategy and both gradient reductions: the step, the
+/// strategy asked for and a name for messages.
+pub(super) fn splits<'a>(name: &'a str, g: &'a Graph, n: usize) -> impl Iterator<Item = (Compiled, StrategyKind, String)> + 'a {
+    let strategies = [
+        StrategyKind::Auto,
+        StrategyKind::Replicate,
+        StrategyKind::Ulysses,
+        StrategyKind::Ring,
+        StrategyKind::AllGatherKv,
+        StrategyKind::Hybrid,
+    ];
+    strategies.into_iter().flat_map(move |s| {
+        [GradReduce::ReduceScatter, GradReduce::AllReduce].into_iter().map(move |grad_reduce| {
+            let what = format!("{name}, {s:?} on {n} ranks, gradients by {}", grad_reduce.name());
+            let c = compile_graph(g.clone(), &CompileOptions { grad_reduce, ..options(n, s) })
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            (c, s, what)
+        })
+    })
 }
 
 #[test]

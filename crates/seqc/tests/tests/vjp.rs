@@ -4,14 +4,13 @@
 //! Checked against central differences of <output_grad, output> in f64, and every strategy on 2,
 //! 3 and 4 CPU ranks against the unsplit step in f64, each asserting that the plan really split.
 
-use super::train::{options, peaked_weights};
+use super::train::{compile, inputs, peaked_weights, run, splits};
 use seq_frontends::{DecoderConfig, decoder::Norm};
 use seq_ir::Graph;
-use seq_runtime::cpu::{HostTensor, Precision, RunOptions, WeightSource};
-use seqc::run::{RunInputs, StepKind, StepOutputs, TrainOutput, make_train_inputs, train_step};
-use seqc::{CompileOptions, Compiled, GradReduce, StrategyKind, compile_graph};
+use seq_runtime::cpu::{HostTensor, Precision, WeightSource};
+use seqc::run::{RunInputs, StepKind, StepOutputs, TrainOutput, make_train_inputs};
+use seqc::{CompileOptions, Compiled, StrategyKind, compile_graph};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// Split step (f32) against the unsplit step (f64), per tensor: max |a − b| / max |b|.
 const TOLERANCE: f64 = 1e-5;
@@ -33,20 +32,6 @@ fn layer(family: Norm, seq_len: i64) -> DecoderConfig {
         dtype: seq_ir::DType::F32,
         ..DecoderConfig::tiny()
     }
-}
-
-fn compile(g: &Graph, devices: usize, strategy: StrategyKind) -> Compiled {
-    compile_graph(g.clone(), &options(devices, strategy)).unwrap_or_else(|e| panic!("{strategy:?} x {devices}: {e}"))
-}
-
-fn inputs(c: &Compiled, segments: Option<Vec<i32>>) -> Vec<HostTensor> {
-    let segments = segments.map(|s| HostTensor::from_i32(vec![s.len()], s).expect("segments"));
-    make_train_inputs(&c.plan, &RunInputs { segments, seed: 5, ..Default::default() }).expect("inputs")
-}
-
-fn run(c: &Compiled, inputs: &[HostTensor], weights: &BTreeMap<String, Vec<f64>>, precision: Precision) -> TrainOutput {
-    let opts = RunOptions { precision, timeout: Duration::from_secs(30) };
-    train_step(&c.plan, inputs, &WeightSource::Values(weights.clone()), &opts).unwrap_or_else(|e| panic!("step: {e}"))
 }
 
 fn floats(t: &HostTensor) -> Vec<f64> {
@@ -251,24 +236,12 @@ fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>) -> f64 {
     let reference = run(&unsplit, &ins, &weights, Precision::F64);
     let mut worst = 0.0f64;
     for n in [2, 3, 4] {
-        for s in [
-            StrategyKind::Auto,
-            StrategyKind::Replicate,
-            StrategyKind::Ulysses,
-            StrategyKind::Ring,
-            StrategyKind::AllGatherKv,
-            StrategyKind::Hybrid,
-        ] {
-            for grad_reduce in [GradReduce::ReduceScatter, GradReduce::AllReduce] {
-                let what = format!("{name}, {s:?} on {n} ranks, gradients by {}", grad_reduce.name());
-                let c = compile_graph(g.clone(), &CompileOptions { grad_reduce, ..options(n, s) })
-                    .unwrap_or_else(|e| panic!("{what}: {e}"));
-                assert_split(&c, n, s, &what);
-                let got = run(&c, &ins, &weights, Precision::F32);
-                let (e, tensor) = compare(&got, &reference);
-                assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
-                worst = worst.max(e);
-            }
+        for (c, s, what) in splits(name, g, n) {
+            assert_split(&c, n, s, &what);
+            let got = run(&c, &ins, &weights, Precision::F32);
+            let (e, tensor) = compare(&got, &reference);
+            assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+            worst = worst.max(e);
         }
     }
     worst
