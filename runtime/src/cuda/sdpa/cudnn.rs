@@ -27,6 +27,8 @@ const UID_ONE: i64 = 14;
 const UID_DQ_ACC: i64 = 15;
 const UID_WINDOW: i64 = 16;
 const UID_SWA_NEG: i64 = 17;
+/// What the causal mask writes above the diagonal.
+const MASK_NEG: f32 = -1.0e30;
 /// What the sliding window's band writes outside it (cudnn-frontend's value).
 const SWA_NEG: f32 = -1073741824.0;
 
@@ -67,7 +69,7 @@ impl Handle {
     ) -> Result<(), String> {
         let stream = stream.cu_stream() as c::cudaStream_t;
         check(unsafe { c::cudnnSetStream(self.0, stream) }, "cudnnSetStream")?;
-        let neg = -1.0e30f32;
+        let neg = MASK_NEG;
         // The bottom-right mask's row + s_kv − s_q, by value.
         let skv = i32::try_from(key.sk).map_err(|_| "block too long for cuDNN's int32 index")?;
         let sq = i32::try_from(key.sq).map_err(|_| "block too long for cuDNN's int32 index")?;
@@ -93,14 +95,19 @@ impl Handle {
             uids.push(UID_STATS);
             data.push(st as *mut c_void);
         }
+        self.launch(plan, &uids, &data, workspace, "cudnnBackendExecute")
+    }
+
+    /// Runs `plan` with the tensors `data` under their `uids` (the variant pack), on the stream
+    /// set before.
+    fn launch(&self, plan: &Planned, uids: &[i64], data: &[*mut c_void], workspace: u64, what: &str) -> Result<(), String> {
         let mut descs = Descs::default();
         let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
-        set(vp, A::CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, T::CUDNN_TYPE_INT64, &uids)?;
-        set(vp, A::CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, T::CUDNN_TYPE_VOID_PTR, &data)?;
-        let ws = workspace as *mut c_void;
-        set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[ws])?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, T::CUDNN_TYPE_INT64, uids)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, T::CUDNN_TYPE_VOID_PTR, data)?;
+        set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[workspace as *mut c_void])?;
         fin(vp, "variant pack")?;
-        check(unsafe { c::cudnnBackendExecute(self.0, plan.plan, vp) }, "cudnnBackendExecute")
+        check(unsafe { c::cudnnBackendExecute(self.0, plan.plan, vp) }, what)
     }
 }
 
@@ -136,7 +143,7 @@ impl Handle {
         scale: f32,
     ) -> Result<(), String> {
         check(unsafe { c::cudnnSetStream(self.0, stream.cu_stream() as c::cudaStream_t) }, "cudnnSetStream")?;
-        let (one, neg) = (1.0f32, -1.0e30f32);
+        let (one, neg) = (1.0f32, MASK_NEG);
         let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_DO, UID_STATS, UID_DQ, UID_DK, UID_DV, UID_DQ_ACC];
         let mut data: Vec<*mut c_void> =
             [t.q, t.k, t.v, t.o, t.d_o, t.stats, t.dq, t.dk, t.dv, t.dq_acc].iter().map(|&x| x as *mut c_void).collect();
@@ -153,13 +160,7 @@ impl Handle {
             data.push(&window as *const f32 as *mut c_void);
             data.push(&swa_neg as *const f32 as *mut c_void);
         }
-        let mut descs = Descs::default();
-        let vp = descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR)?;
-        set(vp, A::CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, T::CUDNN_TYPE_INT64, &uids)?;
-        set(vp, A::CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, T::CUDNN_TYPE_VOID_PTR, &data)?;
-        set(vp, A::CUDNN_ATTR_VARIANT_PACK_WORKSPACE, T::CUDNN_TYPE_VOID_PTR, &[workspace as *mut c_void])?;
-        fin(vp, "variant pack")?;
-        check(unsafe { c::cudnnBackendExecute(self.0, plan.plan, vp) }, "cudnnBackendExecute (attention backward)")
+        self.launch(plan, &uids, &data, workspace, "cudnnBackendExecute (attention backward)")
     }
 }
 
