@@ -595,7 +595,7 @@ fn run(cli: Cli) -> Result<(), String> {
             backend,
         } => {
             if matches!(backend, Backend::Cuda) {
-                return Err("error: seqc train runs on the CPU backend for now (--backend cpu); the CUDA backward kernels are the next step".into());
+                return Err("error: seqc train runs its loop on the CPU backend for now (--backend cpu): the optimizer does not run on the GPU yet; one training step does (seqc run --train --backend cuda)".into());
             }
             use seqc::train::{Schedule, TrainOptions};
             target.train = true;
