@@ -141,7 +141,7 @@ fn build_inputs(
         .and_then(|&v| plan.values.get(v as usize))
         .is_none_or(|d| matches!(d.dtype.as_str(), "i32" | "i64"));
     // A training step's last argument is its labels, made from the token ids.
-    let labels_at = (plan.output_names.first().map(String::as_str) == Some("loss")).then(|| plan.inputs.len() - 1);
+    let labels_at = (plan.step_kind() == Some(seq_plan::StepKind::Loss)).then(|| plan.inputs.len().checked_sub(1)).flatten();
     for (i, &v) in plan.inputs.iter().enumerate() {
         let desc = plan.values.get(v as usize).ok_or_else(|| format!("input {i} is not a value of the plan"))?;
         if labels_at == Some(i) && ids_first {

@@ -17,6 +17,7 @@ pub use attr::Attr;
 pub use attrs::{AttrRef, AttrSource, Attrs};
 pub use ops::{OpClass, OpKind};
 pub use plan::{
-    AttrValue, MemoryPlan, MeshAxis, OwnedOutput, PLAN_VERSION, Plan, PlanError, ShardSpec, ShardedIo, Step, ValueDesc,
+    AttrValue, LOSS, MemoryPlan, MeshAxis, OUTPUT, OwnedOutput, PLAN_VERSION, Plan, PlanError, ShardSpec, ShardedIo, Step,
+    StepKind, ValueDesc,
 };
 pub use types::{DType, TensorType, Type};

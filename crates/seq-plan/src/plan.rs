@@ -161,6 +161,23 @@ pub enum PlanError {
     Mesh(String),
 }
 
+/// The first result of a step with a loss (a program of logits).
+pub const LOSS: &str = "loss";
+
+/// The first result of a vector-Jacobian step: the program's own result.
+pub const OUTPUT: &str = "output";
+
+/// What a compiled training step computes, by its first result's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A program of logits: `(ids, positions[, segments], labels) -> (loss, gradients...)`.
+    Loss,
+    /// Any other program (a decoder layer, a pipeline stage): its vector-Jacobian product,
+    /// `(args..., output_grad) -> (output, input_grad.i..., gradients...)`, as PyTorch's
+    /// `y = f(x); y.backward(output_grad)`.
+    Vjp,
+}
+
 /// The most devices a plan may name: far beyond any cluster, and far from the overflow of the
 /// per-device tables built from it.
 pub const MAX_DEVICES: usize = 1 << 20;
@@ -351,6 +368,15 @@ impl Plan {
             }
         }
         Ok(())
+    }
+
+    /// The kind of training step this plan is; `None` for a forward pass.
+    pub fn step_kind(&self) -> Option<StepKind> {
+        match self.output_names.first().map(String::as_str) {
+            Some(LOSS) => Some(StepKind::Loss),
+            Some(OUTPUT) => Some(StepKind::Vjp),
+            _ => None,
+        }
     }
 
     /// The device count is sane and the mesh axes, when named, multiply to it: per-device tables

@@ -983,7 +983,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
-    let kind = StepKind::of(&plan).ok_or("error: the plan is not a training step (compile with --train)")?;
+    let kind = plan.step_kind().ok_or("error: the plan is not a training step (compile with --train)")?;
     match kind {
         StepKind::Loss if a.output.is_some() => {
             return Err("error: a training step writes --grads-out and --loss-out, not --output".into());

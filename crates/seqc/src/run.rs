@@ -60,38 +60,19 @@ pub fn precision(f64: bool) -> Precision {
 
 pub use seq_runtime::inputs::next_token_labels;
 
-/// What a compiled training step (`CompileOptions::train`) computes, by its first result's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StepKind {
-    /// A program of logits: `(ids, positions[, segments], labels) -> (loss, gradients...)`.
-    Loss,
-    /// Any other program (a decoder layer, a pipeline stage): its vector-Jacobian product,
-    /// `(args..., output_grad) -> (output, input_grad.i..., gradients...)`, as PyTorch's
-    /// `y = f(x); y.backward(output_grad)`.
-    Vjp,
-}
+/// What a compiled training step (`CompileOptions::train`) computes (the plan crate's reading).
+pub use seq_runtime::seq_plan::StepKind;
 
-impl StepKind {
-    /// The kind of step `plan` is; `None` for a forward pass.
-    pub fn of(plan: &Plan) -> Option<Self> {
-        use seq_passes::partition::autodiff::{LOSS, OUTPUT};
-        match plan.output_names.first().map(String::as_str) {
-            Some(LOSS) => Some(Self::Loss),
-            Some(OUTPUT) => Some(Self::Vjp),
-            _ => None,
-        }
-    }
-
-    fn of_training_step(plan: &Plan) -> Result<Self, Error> {
-        Self::of(plan).ok_or_else(|| Error::Input("the plan is not a training step (compile with --train)".into()))
-    }
+/// The kind of a training step, or the error a forward plan gets.
+fn training_step_kind(plan: &Plan) -> Result<StepKind, Error> {
+    plan.step_kind().ok_or_else(|| Error::Input("the plan is not a training step (compile with --train)".into()))
 }
 
 /// A training step's arguments. With a loss: the forward's (token ids, positions, segments; see
 /// `make_inputs`), then the labels made from the token ids. A vector-Jacobian step: the
 /// forward's, then `output_grad` (random values in [-1, 1], as any float input).
 pub fn make_train_inputs(plan: &Plan, given: &RunInputs) -> Result<Vec<HostTensor>, Error> {
-    let kind = StepKind::of_training_step(plan)?;
+    let kind = training_step_kind(plan)?;
     if kind == StepKind::Loss && plan.inputs.len() < 2 {
         return Err(Error::Input("the plan is not a training step (compile with --train)".into()));
     }
@@ -156,7 +137,7 @@ pub struct TrainOutput {
 /// Runs a compiled training step (`CompileOptions::train`), with a loss or a vector-Jacobian
 /// one, on CPU ranks.
 pub fn train_step(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource, opts: &RunOptions) -> Result<TrainOutput, Error> {
-    StepKind::of_training_step(plan)?;
+    training_step_kind(plan)?;
     let run = run_cpu(plan, inputs, weights, opts)?;
     let StepOutputs { kind, loss, output, input_grads, grads } = step_outputs(plan, &run.outputs)?;
     Ok(TrainOutput { kind, loss, output, input_grads, grads, run })
@@ -174,7 +155,7 @@ pub fn loss_and_gradients(plan: &Plan, outputs: &[HostTensor]) -> Result<(f64, V
 /// those of a parameter used twice (tied embeddings) summed.
 pub fn step_outputs(plan: &Plan, outputs: &[HostTensor]) -> Result<StepOutputs, Error> {
     use seq_passes::partition::autodiff::INPUT_GRAD;
-    let kind = StepKind::of_training_step(plan)?;
+    let kind = training_step_kind(plan)?;
     let as_f64 = |t: &HostTensor| t.to_f64().ok_or_else(|| Error::Input("a training step's outputs are floats".into()));
     let first = outputs.first().ok_or_else(|| Error::Input("the step returned nothing".into()))?;
     let (loss, output) = match kind {

@@ -207,7 +207,7 @@ pub fn data_rows(tokens: &HostTensor) -> Result<Vec<Row>, Error> {
 /// Whether the training loop can run `plan`: it needs a step with a loss to minimise. A program
 /// whose result is not logits compiles to a vector-Jacobian step, which has none.
 pub fn check_trainable(plan: &Plan) -> Result<(), Error> {
-    match StepKind::of(plan) {
+    match plan.step_kind() {
         Some(StepKind::Loss) => Ok(()),
         Some(StepKind::Vjp) => Err(Error::Input(
             "seqc train minimises a loss, but this program's result is not logits (seq.logits): --train compiled its \

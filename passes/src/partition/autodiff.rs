@@ -60,11 +60,8 @@ const ALL_DEVICES: &str = "sp";
 /// parameter's name.
 pub const RESULT_NAMES: &str = "seq.result_names";
 
-/// The first result of a step with a loss (a program of logits).
-pub const LOSS: &str = "loss";
-
-/// The first result of a vector-Jacobian step: the program's own result.
-pub const OUTPUT: &str = "output";
+/// The first results' names (the plan crate's, which every reader of a plan uses).
+pub use seq_plan::{LOSS, OUTPUT};
 
 /// Prefix of a vector-Jacobian step's argument gradients, followed by the argument's index.
 pub const INPUT_GRAD: &str = "input_grad.";

@@ -95,7 +95,7 @@ fn inputs_for(plan: &Plan, args: &Args, rank: Option<usize>) -> Result<Vec<HostT
     .map_err(CudaError::Usage)?;
     if let Some(path) = &args.output_grad {
         // A vector-Jacobian step's last argument: the result's gradient.
-        if plan.output_names.first().map(String::as_str) != Some("output") {
+        if plan.step_kind() != Some(seq_plan::StepKind::Vjp) {
             return Err(CudaError::Usage("--output-grad is for vector-Jacobian steps (`seqc compile --train` of a program whose result is not logits)".into()));
         }
         let dy = cpu::read_input(path)?;

@@ -389,19 +389,19 @@ fn the_training_loop_refuses_a_vector_jacobian_step() {
     use seqc::train::{TrainOptions, TrainState, data_rows, train};
     let g = layer(Norm::Llama, 16).build_layer().expect("builds");
     let c = compile(&g, 2, StrategyKind::Ring);
-    assert_eq!(StepKind::of(&c.plan), Some(StepKind::Vjp));
+    assert_eq!(c.plan.step_kind(), Some(StepKind::Vjp));
     let data = data_rows(&HostTensor::from_i32(vec![1, 16], (0..16).collect()).expect("tokens")).expect("rows");
     let mut state = TrainState::new(&c.plan, &WeightSource::random(1)).expect("state");
     let e =
         train(&c.plan, &mut state, &data, &TrainOptions::default(), |_, _| Ok(())).expect_err("no loss").to_string();
     assert!(e.contains("not logits") && e.contains("vector-Jacobian"), "{e}");
     let forward = compile_graph(g, &CompileOptions { devices: 2, ..Default::default() }).expect("forward");
-    assert_eq!(StepKind::of(&forward.plan), None);
+    assert_eq!(forward.plan.step_kind(), None);
     let e = make_train_inputs(&forward.plan, &RunInputs::default()).expect_err("a forward pass").to_string();
     assert!(e.contains("not a training step"), "{e}");
     // The logits of a whole model keep the loss.
     let whole = compile(&layer(Norm::Llama, 16).build().expect("builds"), 2, StrategyKind::Ring);
-    assert_eq!(StepKind::of(&whole.plan), Some(StepKind::Loss));
+    assert_eq!(whole.plan.step_kind(), Some(StepKind::Loss));
 }
 
 /// The CUDA backend's lowering of the vector-Jacobian step (`cuda::program`), run on emulated
