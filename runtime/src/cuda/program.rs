@@ -1520,7 +1520,7 @@ impl Builder<'_> {
             (Some(self.result(step, 0)?.0), None)
         };
         // Chunk starts are multiples of chunk·hidden·es bytes from x and dx.
-        let stride = |base: usize, row_bytes: usize| alignment(base | (chunk * row_bytes)).min(alignment(base));
+        let stride = |base: usize, row_bytes: usize| alignment(base | (chunk * row_bytes));
         let (dx_off, dw_off) = grads.map_or((0, 0), |(dx, dw)| (dx.off, dw.off));
         let keys = |n: usize| -> [GemmKey; 3] {
             let xa = stride(x.off, hidden * es);

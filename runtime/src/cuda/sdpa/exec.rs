@@ -180,6 +180,11 @@ impl Sdpa {
         ok
     }
 
+    /// Whether `key` has a plan whose workspace the shared one covers.
+    fn fits(&self, key: &SdpaKey) -> bool {
+        self.plans.borrow().get(key).is_some_and(|pl| pl.workspace <= self.workspace_bytes)
+    }
+
     /// Runs a whole attention through the fused forward with statistics (written to `stats` as
     /// [heads, sq] f32), for a backward that uses them. Ok(false): not planned (the caller runs
     /// the plain forward, and the backward recomputes).
@@ -190,8 +195,7 @@ impl Sdpa {
         if ptrs.iter().chain([&stats]).any(|x| !x.is_multiple_of(16)) {
             return Ok(false);
         }
-        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
-        if ws > self.workspace_bytes {
+        if !self.fits(&key) {
             return Ok(false);
         }
         self.execute(cs, &key, ptrs, Some(stats), self.workspace, a.scale)?;
@@ -238,10 +242,8 @@ impl Sdpa {
         let plans = self.backward.borrow();
         let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
         let fwd = key.forward(a.scale);
-        let fwd_ws = self.plans.borrow().get(&fwd).map(|pl| pl.workspace);
-        match fwd_ws {
-            Some(ws) if ws <= self.workspace_bytes && plan.workspace <= self.workspace_bytes => {}
-            _ => return Ok(false),
+        if !self.fits(&fwd) || plan.workspace > self.workspace_bytes {
+            return Ok(false);
         }
         if kept.is_none() {
             self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), self.workspace, a.scale)?;
@@ -333,8 +335,7 @@ impl Sdpa {
             self.run_groups(ctx, cs, kernels, a, &pr, [ptrs[0], ptrs[1], ptrs[2]], ptrs[3], None, probe)?;
             return Ok(true);
         }
-        let Some(ws) = self.plans.borrow().get(&key).map(|pl| pl.workspace) else { return Ok(false) };
-        if ws > self.workspace_bytes {
+        if !self.fits(&key) {
             return Ok(false);
         }
         self.execute(cs, &key, ptrs, None, self.workspace, a.scale)?;
