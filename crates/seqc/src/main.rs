@@ -396,7 +396,8 @@ enum Command {
         /// Seconds a rank may wait in a collective before the run fails.
         #[arg(long, default_value = "30")]
         timeout: u64,
-        /// Where to run (cpu; the CUDA backward is not built yet).
+        /// Where to run: cpu (reference ranks as threads), or cuda (seqc-run: one process per GPU,
+        /// AdamW on the GPU with f32 master weights; several devices all-reduce the gradients).
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
     },
@@ -594,12 +595,9 @@ fn run(cli: Cli) -> Result<(), String> {
             timeout,
             backend,
         } => {
-            if matches!(backend, Backend::Cuda) {
-                return Err("error: seqc train runs its loop on the CPU backend for now (--backend cpu): the optimizer does not run on the GPU yet; one training step does (seqc run --train --backend cuda)".into());
-            }
-            use seqc::train::{Schedule, TrainOptions};
+            use seqc::train::{Optimizer, Schedule, TrainOptions};
             target.train = true;
-            let o = TrainOptions {
+            let opt = Optimizer {
                 steps,
                 lr,
                 betas,
@@ -612,6 +610,10 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
                 warmup,
                 min_lr,
+            };
+            opt.check().map_err(|e| format!("error: {e}"))?;
+            let o = TrainOptions {
+                opt,
                 until: None,
                 run: seq_runtime::cpu::RunOptions {
                     precision: seqc::run::precision(f64),
@@ -620,7 +622,11 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let ck = Checkpoints { save: save.as_deref(), every: save_every, resume: resume.as_deref() };
             let data = Data { path: &data, token_bytes, eos };
-            train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), ck)?;
+            match backend {
+                Backend::Cpu => train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), ck)?,
+                Backend::Cuda if f64 => return Err("error: the CUDA backend computes in the plan's types; --f64 is for --backend cpu".into()),
+                Backend::Cuda => train_cuda(&file, target, &data, weights.as_deref(), &o, log.as_deref(), ck)?,
+            }
         }
         Command::Verify { file } => {
             let g = seqc::load(&Source::File(file.clone())).map_err(err)?;
@@ -768,6 +774,12 @@ fn checkpoint_in_program_layout(
     let err = |e: Error| e.to_string();
     let plan = seqc::compile_graph(g, &CompileOptions { devices: 1, ..Default::default() }).map_err(err)?.plan;
     let (source, _) = seqc::run::checkpoint_weights(config, seq_len, &plan, ckpt).map_err(err)?;
+    write_program_weights(&source, &plan, out)
+}
+
+/// Every parameter of `plan` from `source`, written to `out` as f32 safetensors under the plan's
+/// names and shapes (what seqc-run reads). Returns the count.
+fn write_program_weights(source: &seq_runtime::cpu::WeightSource, plan: &seq_runtime::Plan, out: &std::path::Path) -> Result<usize, String> {
     let specs = seq_runtime::cpu::param_specs(&plan).map_err(|e| format!("error: {e}"))?;
     let mut tensors = Vec::with_capacity(specs.len());
     for p in specs {
@@ -836,6 +848,94 @@ struct Data<'a> {
     eos: Option<u32>,
 }
 
+/// `seqc train --backend cuda`: compiles the step and hands it to seqc-run's training loop
+/// (`--steps`: AdamW on the GPU), one process per device.
+fn train_cuda(
+    file: &std::path::Path,
+    mut target: TargetArgs,
+    data: &Data,
+    weights: Option<&std::path::Path>,
+    o: &seqc::train::TrainOptions,
+    log: Option<&std::path::Path>,
+    ck: Checkpoints,
+) -> Result<(), String> {
+    let err = |e: Error| e.to_string();
+    let rows = seqc::train::read_rows(data.path, data.token_bytes, target.seq_len.map(|s| s.max(0) as usize), data.eos)
+        .map_err(|e| format!("error: {e}"))?;
+    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
+    if target.devices > 1 && matches!(target.grad_reduce, GradReduceArg::ReduceScatter) {
+        // The GPU optimizer updates whole weights on every rank (ZeRO over the ranks is not built).
+        eprintln!("seqc: the GPU optimizer needs every rank's whole gradients: using --grad-reduce all-reduce");
+        target.grad_reduce = GradReduceArg::AllReduce;
+    }
+    let g = seqc::load_file_as(file, Some(seq), data.eos.is_some(), target.dtype.map(DtypeArg::dtype)).map_err(err)?;
+    eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
+    let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
+    seqc::train::check_trainable(&compiled.plan).map_err(err)?;
+    let dir = std::env::temp_dir().join(format!("seqc-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("error: cannot create '{}': {e}", dir.display()))?;
+    let plan_path = dir.join("plan.json");
+    write(&plan_path, &compiled.plan.to_json())?;
+    let (source, layout) = weights_of(weights, file, &compiled.plan)?;
+    let weights_path = match (weights, &source) {
+        (None, seq_runtime::cpu::WeightSource::Random { .. }) => None,
+        _ => {
+            // In the program's own layout and names (a fused or transposed checkpoint is cut).
+            let p = dir.join("weights.safetensors");
+            write_program_weights(&source, &compiled.plan, &p)?;
+            Some(p)
+        }
+    };
+    let opt = &o.opt;
+    let exe = runtime_binary();
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.arg(&plan_path).args(["--nproc", &target.devices.to_string(), "--timeout", &o.run.timeout.as_secs().to_string()]);
+    cmd.args(["--steps", &opt.steps.to_string(), "--lr", &opt.lr.to_string(), "--eps", &opt.eps.to_string()]);
+    cmd.args(["--betas", &format!("{},{}", opt.betas.0, opt.betas.1), "--weight-decay", &opt.weight_decay.to_string()]);
+    cmd.args(["--warmup", &opt.warmup.to_string(), "--min-lr", &opt.min_lr.to_string()]);
+    cmd.args(["--schedule", if opt.schedule == seqc::train::Schedule::Cosine { "cosine" } else { "constant" }]);
+    cmd.arg("--data").arg(data.path).args(["--token-bytes", &data.token_bytes.to_string()]);
+    if let Some(c) = opt.grad_clip {
+        cmd.args(["--grad-clip", &c.to_string()]);
+    }
+    if let Some(e) = data.eos {
+        cmd.args(["--eos", &e.to_string()]);
+    }
+    for (flag, p) in [("--weights", weights_path.as_deref()), ("--log", log), ("--save", ck.save), ("--resume", ck.resume)] {
+        if let Some(p) = p {
+            cmd.arg(flag).arg(p);
+        }
+    }
+    if let Some(k) = ck.every {
+        cmd.args(["--save-every", &k.to_string()]);
+    }
+    let status = cmd.status().map_err(|e| format!("error: cannot start {}: {e} (build it with `cargo build -p seq-runtime`)", exe.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = status?;
+    if !status.success() {
+        return Err(format!("error: seqc-run failed ({status})"));
+    }
+    // The GPU writes weights under the program's names; the model's own checkpoint layout
+    // (fused, transposed tensors) is the frontend's to restore.
+    if let Some(save) = ck.save
+        && !layout.is_empty()
+    {
+        let path = save.join("weights.safetensors");
+        let saved = seq_runtime::cpu::WeightSource::safetensors(&path).map_err(|e| format!("error: {e}"))?;
+        let mut tensors = Vec::new();
+        for p in seq_runtime::cpu::param_specs(&compiled.plan).map_err(|e| format!("error: {e}"))? {
+            if tensors.iter().any(|(n, _, _): &(String, Vec<usize>, Vec<f64>)| *n == p.name) {
+                continue;
+            }
+            let v = saved.load(&p.name, &p.shape, p.role).map_err(|e| format!("error: {e}"))?;
+            tensors.push((p.name, p.shape, v));
+        }
+        let tensors = seq_frontends::hf::to_checkpoint(&layout, tensors).map_err(|e| format!("error: {e}"))?;
+        write_tensors(&path, tensors)?;
+    }
+    Ok(())
+}
+
 /// `seqc train` on CPU ranks.
 fn train_cpu(
     file: &std::path::Path,
@@ -848,17 +948,8 @@ fn train_cpu(
 ) -> Result<(), String> {
     use std::io::{IsTerminal, Write};
     let err = |e: Error| e.to_string();
-    let rows = if data.path.extension().is_some_and(|e| e == "bin") {
-        let seq = target.seq_len.ok_or("error: a .bin token file needs --seq-len (the window each step trains on)")?;
-        let bytes = std::fs::read(data.path).map_err(|e| format!("error: cannot read '{}': {e}", data.path.display()))?;
-        seqc::train::bin_rows(&bytes, data.token_bytes, seq.max(0) as usize, data.eos).map_err(err)?
-    } else {
-        if data.eos.is_some() {
-            return Err("error: --eos packs documents into the windows of a .bin token file; a .npy holds its rows as they are".into());
-        }
-        let tokens = seq_runtime::cpu::read_token_ids(data.path).map_err(|e| format!("error: {e}"))?;
-        seqc::train::data_rows(&tokens).map_err(err)?
-    };
+    let rows = seqc::train::read_rows(data.path, data.token_bytes, target.seq_len.map(|s| s.max(0) as usize), data.eos)
+        .map_err(|e| format!("error: {e}"))?;
     let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
     let g = seqc::load_file_as(file, Some(seq), data.eos.is_some(), target.dtype.map(DtypeArg::dtype)).map_err(err)?;
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
@@ -926,12 +1017,7 @@ fn train_cpu(
     let start = std::time::Instant::now();
     let first_step = state.step;
     let result = seqc::train::train(&compiled.plan, &mut state, &rows, o, |l, s| {
-        let done = l.step - first_step;
-        let eta = start.elapsed().as_secs_f64() / done.max(1) as f64 * (o.steps.saturating_sub(l.step)) as f64;
-        let line = format!(
-            "step {:>5}/{}  loss {:.6}  grad norm {:.3}  lr {:.2e}  {:.0} tokens/s  ETA {:.0} s",
-            l.step, o.steps, l.loss, l.grad_norm, l.lr, l.tokens_per_s, eta
-        );
+        let line = l.progress(o.opt.steps, l.step - first_step, start.elapsed().as_secs_f64());
         if terminal {
             eprint!("\r{line}");
         } else {

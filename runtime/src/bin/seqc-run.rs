@@ -61,8 +61,10 @@ fn run(args: &Args) -> Result<(), (u8, CudaError)> {
     }
     let exe = std::env::current_exe()
         .map_err(|e| plain(CudaError::Usage(format!("cannot find this program's path: {e}"))))?;
-    // The children get the run's timeout plus time to start; the parent waits a little longer.
-    launch::spawn_ranks(&exe, &args.child_args(), nproc, Duration::from_secs_f64(args.timeout + 30.0))
+    // The children get the run's timeout plus time to start; the parent waits a little longer. A
+    // training loop's ranks time out per step, so the parent waits for as long as they run.
+    let limit = if args.train.is_some() { Duration::MAX / 4 } else { Duration::from_secs_f64(args.timeout + 30.0) };
+    launch::spawn_ranks(&exe, &args.child_args(), nproc, limit)
 }
 
 fn main() -> ExitCode {

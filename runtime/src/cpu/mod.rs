@@ -15,7 +15,7 @@ mod weights;
 pub use collectives::{Collective, Hub, Site};
 pub use exec::{ParamSpec, param_specs};
 pub use kernels::{AttentionSpec, Float, Masking};
-pub use npy::{read_input, read_token_ids, write_npy_f32, write_safetensors_f32};
+pub use npy::{read_input, read_token_ids, write_npy_f32, write_safetensors_f32, write_safetensors_f32_bytes};
 pub use tensor::{Data, HostTensor, Reduction};
 pub use weights::{Checkpoint, ParamRole, WeightSource, random_values};
 

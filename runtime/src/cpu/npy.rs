@@ -92,12 +92,21 @@ pub fn write_safetensors_f32(path: &Path, named: &[(String, &HostTensor)]) -> Re
             None => merged.push((name.clone(), t.shape.clone(), values)),
         }
     }
-    let bytes: Vec<Vec<u8>> =
-        merged.iter().map(|(_, _, v)| v.iter().flat_map(|&x| (x as f32).to_le_bytes()).collect()).collect();
-    let views = merged
+    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = merged
+        .into_iter()
+        .map(|(name, shape, v)| (name, shape, v.iter().flat_map(|&x| (x as f32).to_le_bytes()).collect()))
+        .collect();
+    write_safetensors_f32_bytes(path, &tensors)
+}
+
+/// Writes tensors given as little-endian f32 bytes (name, shape, bytes) as one safetensors
+/// file, beside the target, then renamed.
+pub fn write_safetensors_f32_bytes(path: &Path, tensors: &[(String, Vec<usize>, Vec<u8>)]) -> Result<(), RuntimeError> {
+    let shown = path.display().to_string();
+    let error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+    let views = tensors
         .iter()
-        .zip(&bytes)
-        .map(|((name, shape, _), b)| {
+        .map(|(name, shape, b)| {
             safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), b)
                 .map(|v| (name.clone(), v))
                 .map_err(|e| error(e.to_string()))

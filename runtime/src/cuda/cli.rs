@@ -1,6 +1,7 @@
 //! `seqc-run`'s command line (parsed here, in the library, so it is unit-tested).
 
 use super::error::CudaError;
+use crate::train::{Optimizer, Schedule};
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
@@ -38,6 +39,23 @@ options:
   --check-steps         compare every step's results with a host emulation of the lowered plan
                         (small plans only); names the first step that goes wrong
   --dry-run             lower the plan for every rank and print the layout; no GPU needed
+
+training loop (a plan from `seqc compile --train` of a whole model; one device, or several
+compiled with --grad-reduce all-reduce): AdamW on the GPU with f32 master weights and moments,
+as torch.optim.AdamW; the same options as `seqc train`
+  --steps N             train N steps (step k on data row k mod rows)
+  --data FILE           token ids: .npy [rows, seq], or a flat .bin of uint16 tokens cut into
+                        windows of the plan's length; default: seeded random rows
+  --token-bytes 2|4     (.bin) bytes per token (default 2)
+  --eos ID              (.bin) end-of-document token: windows pack documents
+  --lr X --betas B1,B2 --eps X --weight-decay X   AdamW (defaults 1e-3, 0.9,0.999, 1e-8, 0.01)
+  --grad-clip NORM      clip the global gradient norm (default off)
+  --schedule constant|cosine --warmup K --min-lr X
+  --log FILE            one JSON line per step: step, loss, grad_norm, lr, tokens_per_s,
+                        step_ms (wall time of the whole step), peak_bytes
+  --save DIR            checkpoint at the end (and every --save-every K steps): weights and
+                        optimizer state in f32, the step; written beside DIR, then renamed
+  --resume DIR          continue from a checkpoint (--save here, or `seqc train --save`)
   --calibrate OUT.json  measure this machine (see above); --nproc N GPUs, default 1
   -h, --help            this text
 
@@ -81,6 +99,27 @@ pub struct Args {
     pub dry_run: bool,
     pub calibrate: Option<PathBuf>,
     pub help: bool,
+    /// The training loop (`--steps`): its steps are `opt.steps`.
+    pub train: Option<TrainArgs>,
+}
+
+/// `--steps` and what goes with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainArgs {
+    pub opt: Optimizer,
+    pub data: Option<PathBuf>,
+    pub token_bytes: usize,
+    pub eos: Option<u32>,
+    pub log: Option<PathBuf>,
+    pub save: Option<PathBuf>,
+    pub save_every: Option<usize>,
+    pub resume: Option<PathBuf>,
+}
+
+impl Default for TrainArgs {
+    fn default() -> Self {
+        Self { opt: Optimizer::default(), data: None, token_bytes: 2, eos: None, log: None, save: None, save_every: None, resume: None }
+    }
 }
 
 impl Args {
@@ -108,7 +147,10 @@ impl Args {
             dry_run: false,
             calibrate: None,
             help: false,
+            train: None,
         };
+        let mut train = TrainArgs::default();
+        let mut train_flags: Vec<String> = Vec::new();
         let mut it = args.iter();
         while let Some(arg) = it.next() {
             // Both `--flag value` and `--flag=value`.
@@ -169,6 +211,13 @@ impl Args {
                 "--check-steps" => a.check_steps = true,
                 "--dry-run" => a.dry_run = true,
                 "--calibrate" => a.calibrate = Some(PathBuf::from(value(flag)?)),
+                "--steps" | "--data" | "--token-bytes" | "--eos" | "--lr" | "--betas" | "--eps" | "--weight-decay"
+                | "--grad-clip" | "--schedule" | "--warmup" | "--min-lr" | "--log" | "--save" | "--save-every"
+                | "--resume" => {
+                    let v = value(flag)?;
+                    train_option(&mut train, flag, &v).map_err(usage)?;
+                    train_flags.push(flag.to_string());
+                }
                 f if f.starts_with('-') => return Err(usage(format!("unknown option '{f}'"))),
                 path => {
                     if plan.replace(PathBuf::from(path)).is_some() {
@@ -176,6 +225,16 @@ impl Args {
                     }
                 }
             }
+        }
+        if !train_flags.is_empty() {
+            if !train_flags.iter().any(|f| f == "--steps") {
+                return Err(usage(format!("{} belong(s) to the training loop: give --steps N", train_flags.join(", "))));
+            }
+            if train.save_every.is_some() && train.save.is_none() {
+                return Err(usage("--save-every needs --save DIR".into()));
+            }
+            train.opt.check().map_err(|e| usage(e.to_string()))?;
+            a.train = Some(train);
         }
         match plan {
             Some(p) => a.plan = p,
@@ -227,6 +286,67 @@ impl Args {
         if self.check_steps {
             v.push("--check-steps".into());
         }
+        if let Some(t) = &self.train {
+            let o = &t.opt;
+            let mut push = |flag: &str, value: String| {
+                v.push(flag.to_string());
+                v.push(value);
+            };
+            push("--steps", o.steps.to_string());
+            push("--lr", o.lr.to_string());
+            push("--betas", format!("{},{}", o.betas.0, o.betas.1));
+            push("--eps", o.eps.to_string());
+            push("--weight-decay", o.weight_decay.to_string());
+            if let Some(c) = o.grad_clip {
+                push("--grad-clip", c.to_string());
+            }
+            push("--schedule", if o.schedule == Schedule::Cosine { "cosine".into() } else { "constant".into() });
+            push("--warmup", o.warmup.to_string());
+            push("--min-lr", o.min_lr.to_string());
+            push("--token-bytes", t.token_bytes.to_string());
+            for (flag, p) in [("--data", &t.data), ("--log", &t.log), ("--save", &t.save), ("--resume", &t.resume)] {
+                if let Some(p) = p {
+                    push(flag, p.display().to_string());
+                }
+            }
+            if let Some(e) = t.eos {
+                push("--eos", e.to_string());
+            }
+            if let Some(k) = t.save_every {
+                push("--save-every", k.to_string());
+            }
+        }
         v
     }
+}
+
+/// One training-loop option (`--steps` and the rest) into `t`.
+fn train_option(t: &mut TrainArgs, flag: &str, v: &str) -> Result<(), String> {
+    fn num<T: std::str::FromStr>(flag: &str, v: &str, what: &str) -> Result<T, String> {
+        v.parse().map_err(|_| format!("{flag} takes {what}, got '{v}'"))
+    }
+    let o = &mut t.opt;
+    match flag {
+        "--steps" => o.steps = num(flag, v, "a positive integer")?,
+        "--data" => t.data = Some(PathBuf::from(v)),
+        "--token-bytes" => t.token_bytes = num(flag, v, "2 or 4")?,
+        "--eos" => t.eos = Some(num(flag, v, "a token id")?),
+        "--lr" => o.lr = num(flag, v, "a number")?,
+        "--betas" => {
+            let (b1, b2) = v.split_once(',').ok_or_else(|| format!("--betas takes B1,B2, got '{v}'"))?;
+            o.betas = (num(flag, b1, "B1,B2")?, num(flag, b2, "B1,B2")?);
+        }
+        "--eps" => o.eps = num(flag, v, "a number")?,
+        "--weight-decay" => o.weight_decay = num(flag, v, "a number")?,
+        "--grad-clip" => o.grad_clip = Some(num(flag, v, "a number")?),
+        "--schedule" => o.schedule = v.parse()?,
+        "--warmup" => o.warmup = num(flag, v, "a number of steps")?,
+        "--min-lr" => o.min_lr = num(flag, v, "a number")?,
+        "--log" => t.log = Some(PathBuf::from(v)),
+        "--save" => t.save = Some(PathBuf::from(v)),
+        "--save-every" => t.save_every = Some(num(flag, v, "a number of steps")?),
+        "--resume" => t.resume = Some(PathBuf::from(v)),
+        _ => return Err(format!("unknown option '{flag}'")),
+    }
+    Ok(())
 }

@@ -319,6 +319,24 @@ impl Executor {
         Ok((Some(sdpa), ws, note))
     }
 
+    /// Device address of a value's place (for the optimizer, which works beside the plan).
+    pub fn addr(&self, a: Addr) -> u64 {
+        self.p(a)
+    }
+
+    /// The stream every command runs in order on.
+    pub fn compute_stream(&self) -> &Arc<CudaStream> {
+        &self.compute
+    }
+
+    pub fn kernels(&self) -> &Kernels {
+        &self.kernels
+    }
+
+    pub fn context(&self) -> &Arc<CudaContext> {
+        &self.ctx
+    }
+
     /// Device bytes the cuDNN block paths hold now (0 without cuDNN).
     pub fn attention_block_bytes(&self) -> usize {
         self.sdpa.as_ref().map_or(0, |s| s.temp_bytes())
@@ -937,6 +955,16 @@ impl Executor {
             });
         }
         Ok(out)
+    }
+
+    /// Output `i` of the last run as this rank holds it (not gathered), as f64 values.
+    pub fn local_output(&self, i: usize) -> Result<Vec<f64>, CudaError> {
+        let fail = |m: String| CudaError::setup(self.rank, format!("reading output {i}"), m);
+        let &(v, addr) = self.program.outputs.get(i).ok_or_else(|| fail("the plan has no such output".into()))?;
+        let info = &self.program.infos[v as usize];
+        let mut bytes = vec![0u8; info.bytes];
+        device::download(&self.compute, self.p(addr), &mut bytes).map_err(|e| fail(describe(e)))?;
+        decode_tensor(&bytes, info.dtype, info.shape.clone()).map_err(&fail)?.to_f64().ok_or_else(|| fail("not floats".into()))
     }
 
     /// (total, free) device memory as the driver reports it.

@@ -546,48 +546,109 @@ extern "C" __global__ void k_col_sum(const float* work, int parts, i64 cols, flo
 // the block's partial dw (work[b, :]) and, for layer norm, db (work[parts + b, :]).
 //   rms:   dx = r·(dy·w − x·r²·mean(dy·w·x)),                 dw += dy·x·r
 //   layer: dx = r·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)),       dw += dy·x̂, db += dy
+// Elements of a row each thread keeps in registers (hidden ≤ NG_CACHE · blockDim.x); wider rows
+// are read from memory on every pass.
+#define NG_CACHE 16
+
 extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, const void* dy, int dt, int wdt,
                                        i64 rows, int hidden, float eps, int layer, float* work) {
     __shared__ float scratch[32];
     const int parts = gridDim.x;
+    const float width = (float)hidden;
+    const bool cached = hidden <= NG_CACHE * (int)blockDim.x;
+    // This thread's columns c = threadIdx.x + i·blockDim.x: the row's x and dy·w, and the partial
+    // dw (and db) over this block's rows, in registers when the row fits.
+    float xv[NG_CACHE], gv[NG_CACHE], dwv[NG_CACHE], dbv[NG_CACHE];
+#pragma unroll
+    for (int i = 0; i < NG_CACHE; i++) dwv[i] = dbv[i] = 0.0f;
     float* dw = work + (i64)blockIdx.x * hidden;
     float* db = work + ((i64)parts + blockIdx.x) * hidden;
-    for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-        dw[c] = 0.0f;
-        if (layer) db[c] = 0.0f;
+    if (!cached) {
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            dw[c] = 0.0f;
+            if (layer) db[c] = 0.0f;
+        }
     }
-    const float width = (float)hidden;
     for (i64 r = blockIdx.x; r < rows; r += parts) {
         const i64 o = r * hidden;
-        float mean = 0.0f;
-        if (layer) {
-            float s = 0.0f;
-            for (int c = threadIdx.x; c < hidden; c += blockDim.x) s += ldf(x, dt, o + c);
-            mean = block_sum(s, scratch) / width;
+        float sum = 0.0f, sq = 0.0f;
+        if (cached) {
+#pragma unroll
+            for (int i = 0; i < NG_CACHE; i++) {
+                const int c = threadIdx.x + i * blockDim.x;
+                xv[i] = c < hidden ? ldf(x, dt, o + c) : 0.0f;
+                gv[i] = c < hidden ? ldf(dy, dt, o + c) : 0.0f;
+                sum += xv[i];
+            }
+        } else {
+            for (int c = threadIdx.x; c < hidden; c += blockDim.x) sum += ldf(x, dt, o + c);
         }
-        float sq = 0.0f;
-        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-            const float v = ldf(x, dt, o + c) - mean;
-            sq += v * v;
+        const float mean = layer ? block_sum(sum, scratch) / width : 0.0f;
+        if (cached) {
+#pragma unroll
+            for (int i = 0; i < NG_CACHE; i++) {
+                const int c = threadIdx.x + i * blockDim.x;
+                const float v = c < hidden ? xv[i] - mean : 0.0f;
+                sq += v * v;
+            }
+        } else {
+            for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+                const float v = ldf(x, dt, o + c) - mean;
+                sq += v * v;
+            }
         }
         const float inv = 1.0f / sqrtf(block_sum(sq, scratch) / width + eps);
         float gm = 0.0f, gx = 0.0f;
-        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-            const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
-            const float xh = (ldf(x, dt, o + c) - mean) * inv;
-            gm += g;
-            gx += g * xh;
+        if (cached) {
+#pragma unroll
+            for (int i = 0; i < NG_CACHE; i++) {
+                const int c = threadIdx.x + i * blockDim.x;
+                if (c < hidden) {
+                    const float g = gv[i] * ldf(w, wdt, c);
+                    gm += g;
+                    gx += g * (xv[i] - mean) * inv;
+                }
+            }
+        } else {
+            for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+                const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
+                gm += g;
+                gx += g * (ldf(x, dt, o + c) - mean) * inv;
+            }
         }
         gm = block_sum(gm, scratch) / width;
         gx = block_sum(gx, scratch) / width;
-        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-            const float d = ldf(dy, dt, o + c);
-            const float xh = (ldf(x, dt, o + c) - mean) * inv;
-            const float g = d * ldf(w, wdt, c);
-            // rms (mean 0): r·(g − x̂·mean(g·x̂)) is r·(g − x·r²·mean(g·x)).
-            stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
-            dw[c] += d * xh;
-            if (layer) db[c] += d;
+        // rms (mean 0): r·(g − x̂·mean(g·x̂)) is r·(g − x·r²·mean(g·x)).
+        if (cached) {
+#pragma unroll
+            for (int i = 0; i < NG_CACHE; i++) {
+                const int c = threadIdx.x + i * blockDim.x;
+                if (c < hidden) {
+                    const float d = gv[i], xh = (xv[i] - mean) * inv, g = d * ldf(w, wdt, c);
+                    stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
+                    dwv[i] += d * xh;
+                    dbv[i] += d;
+                }
+            }
+        } else {
+            for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+                const float d = ldf(dy, dt, o + c);
+                const float xh = (ldf(x, dt, o + c) - mean) * inv;
+                const float g = d * ldf(w, wdt, c);
+                stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
+                dw[c] += d * xh;
+                if (layer) db[c] += d;
+            }
+        }
+    }
+    if (cached) {
+#pragma unroll
+        for (int i = 0; i < NG_CACHE; i++) {
+            const int c = threadIdx.x + i * blockDim.x;
+            if (c < hidden) {
+                dw[c] = dwv[i];
+                if (layer) db[c] = dbv[i];
+            }
         }
     }
 }
@@ -776,5 +837,46 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
         const i64 at = (i64)kr * kv_stride + (i64)g * d + c;
         atomicAdd(dk + at, dKs[j * d + c]);
         atomicAdd(dv + at, dVs[j * d + c]);
+    }
+}
+
+// ---- optimizer (seqc-run --steps) -----------------------------------------------------------
+
+// out[blockIdx.x] = Σ (g + g2)² over the elements this block visits (a fixed grid-stride order,
+// summed in double: the global norm is the same run to run). g2 is the second gradient of a
+// weight used twice (tied embeddings), or null.
+extern "C" __global__ void k_sq_sum(const float* g, const float* g2, i64 n, double* out) {
+    __shared__ double sh[256];
+    double s = 0.0;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        const float x = g[t] + (g2 ? g2[t] : 0.0f);
+        s += (double)x * (double)x;
+    }
+    sh[threadIdx.x] = s;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+        if (threadIdx.x < w) sh[threadIdx.x] += sh[threadIdx.x + w];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) out[blockIdx.x] = sh[0];
+}
+
+// One AdamW step on one tensor, as torch.optim.AdamW: g = (g + g2) * coef (the clip factor);
+// master *= 1 - lr * wd; m, v the moments; master -= lr / c1 * m / (sqrt(v) / sqrt_c2 + eps).
+// The weights the next step reads (`param`, type pdt) are rounded from the f32 master copy; a
+// null `param` means the master copy is the weights (f32 plans).
+extern "C" __global__ void k_adamw(float* master, float* m, float* v, const float* g, const float* g2, void* param,
+                                   int pdt, i64 n, float lr, float wd, float b1, float b2, float eps, float c1,
+                                   float sqrt_c2, float coef) {
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        const float gt = (g[t] + (g2 ? g2[t] : 0.0f)) * coef;
+        float p = master[t] * (1.0f - lr * wd);
+        const float mt = b1 * m[t] + (1.0f - b1) * gt;
+        const float vt = b2 * v[t] + (1.0f - b2) * gt * gt;
+        m[t] = mt;
+        v[t] = vt;
+        p -= (lr / c1) * mt / (sqrtf(vt) / sqrt_c2 + eps);
+        master[t] = p;
+        if (param) stf(param, pdt, t, p);
     }
 }

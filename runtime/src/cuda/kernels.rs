@@ -59,6 +59,8 @@ pub struct Kernels {
     ce_sum: CudaFunction,
     attention_delta: CudaFunction,
     attention_bwd: CudaFunction,
+    sq_sum: CudaFunction,
+    adamw: CudaFunction,
     /// How the module was obtained, for the log: "compiled", or "cached" with the file.
     pub origin: String,
 }
@@ -183,6 +185,8 @@ impl Kernels {
             ce_sum: f("k_ce_sum")?,
             attention_delta: f("k_attention_delta")?,
             attention_bwd: f("k_attention_bwd")?,
+            sq_sum: f("k_sq_sum")?,
+            adamw: f("k_adamw")?,
             _module: module.clone(),
             origin,
         };
@@ -747,4 +751,64 @@ impl Kernels {
         };
         unsafe { b.launch(cfg) }.map(|_| ())
     }
+
+    /// Blocks `sq_sum` writes a partial sum for, for `n` elements.
+    pub fn sq_sum_blocks(n: usize) -> usize {
+        n.div_ceil(THREADS as usize).clamp(1, SQ_SUM_BLOCKS)
+    }
+
+    /// out[b] (f64) = Σ (g + g2)² per block b of `sq_sum_blocks(n)`; `g2` 0 when absent.
+    pub fn sq_sum(&self, s: &CudaStream, g: u64, g2: u64, n: usize, out: u64) -> Result<(), DriverError> {
+        let nn = n as i64;
+        let mut b = s.launch_builder(&self.sq_sum);
+        b.arg(&g).arg(&g2).arg(&nn).arg(&out);
+        let cfg = LaunchConfig { grid_dim: (Self::sq_sum_blocks(n) as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    /// One AdamW step of a tensor (see k_adamw); `param` 0 when the master copy is the weights.
+    pub fn adamw(&self, s: &CudaStream, t: &AdamwTensor, h: &AdamwStep) -> Result<(), DriverError> {
+        if t.n == 0 {
+            return Ok(());
+        }
+        let (pdt, nn) = (code(t.param_dtype), t.n as i64);
+        let mut b = s.launch_builder(&self.adamw);
+        b.arg(&t.master).arg(&t.m).arg(&t.v).arg(&t.grad).arg(&t.grad2).arg(&t.param).arg(&pdt).arg(&nn);
+        b.arg(&h.lr).arg(&h.weight_decay).arg(&h.b1).arg(&h.b2).arg(&h.eps).arg(&h.c1).arg(&h.sqrt_c2).arg(&h.coef);
+        unsafe { b.launch(grid(t.n)) }.map(|_| ())
+    }
+}
+
+/// Cap on `sq_sum`'s grid: enough blocks to fill the GPU, few partial sums to read back.
+const SQ_SUM_BLOCKS: usize = 1024;
+
+/// Device addresses of one tensor's optimizer state (see k_adamw).
+#[derive(Clone, Copy, Debug)]
+pub struct AdamwTensor {
+    pub master: u64,
+    pub m: u64,
+    pub v: u64,
+    pub grad: u64,
+    /// 0: none.
+    pub grad2: u64,
+    /// 0: the master copy is the weights.
+    pub param: u64,
+    pub param_dtype: DType,
+    pub n: usize,
+}
+
+/// One optimizer step's scalars, in f32 as the kernel computes.
+#[derive(Clone, Copy, Debug)]
+pub struct AdamwStep {
+    pub lr: f32,
+    pub weight_decay: f32,
+    pub b1: f32,
+    pub b2: f32,
+    pub eps: f32,
+    /// 1 − β1^t.
+    pub c1: f32,
+    /// √(1 − β2^t).
+    pub sqrt_c2: f32,
+    /// The clip factor.
+    pub coef: f32,
 }

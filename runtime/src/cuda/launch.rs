@@ -11,7 +11,7 @@ use super::error::CudaError;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Where this process sits in a multi-process run.
@@ -161,16 +161,34 @@ const RANK_STOP_GRACE: Duration = Duration::from_secs(1);
 pub const STOPPED_EXIT: u8 = 128 + libc::SIGTERM as u8;
 
 /// Installs the SIGTERM handler and a watchdog thread. The watchdog ends the process with exit
-/// code 124 if it is still running `limit` from now (blocking calls such as NCCL initialisation
+/// code 124 if it is still running `limit` after it was last armed (now, or `rearm_watchdog`: a
+/// training loop arms it per step; blocking calls such as NCCL initialisation
 /// or a peer that never connects cannot be interrupted otherwise), and with 143 if a stop request
 /// is not handled by the executor within `RANK_STOP_GRACE` (the rank was not running GPU work).
+/// When the watchdog's limit was last armed, in ms after `epoch()`.
+static ARMED_MS: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Restarts the watchdog's limit from now: a training loop's limit is per step, not per run.
+pub fn rearm_watchdog() {
+    ARMED_MS.store(epoch().elapsed().as_millis() as u64, Ordering::SeqCst);
+}
+
+fn since_armed() -> Duration {
+    Duration::from_millis((epoch().elapsed().as_millis() as u64).saturating_sub(ARMED_MS.load(Ordering::SeqCst)))
+}
+
 pub fn start_watchdog(rank: usize, limit: Duration) {
     // SAFETY: the handler only stores to an atomic.
     let handler = request_stop as extern "C" fn(libc::c_int) as libc::sighandler_t;
     if unsafe { libc::signal(libc::SIGTERM, handler) } == libc::SIG_ERR {
         eprintln!("[rank {rank}] warning: no SIGTERM handler; a stopped rank will not say where it was");
     }
-    let started = Instant::now();
+    rearm_watchdog();
     let spawned = std::thread::Builder::new().name("seqc-watchdog".into()).spawn(move || {
         let mut stop_seen: Option<Instant> = None;
         loop {
@@ -184,7 +202,7 @@ pub fn start_watchdog(rank: usize, limit: Duration) {
                 leave_note(&note);
                 std::process::exit(STOPPED_EXIT.into());
             }
-            if started.elapsed() >= limit {
+            if since_armed() >= limit {
                 eprintln!("[rank {rank}] error: timed out after {:.0} s while {}; exiting", limit.as_secs_f64(), phase());
                 std::process::exit(124);
             }

@@ -34,6 +34,7 @@ pub mod kernels;
 pub mod launch;
 pub mod layout;
 pub mod nccl;
+pub mod optimizer;
 pub mod program;
 pub mod probe;
 pub mod sdpa;
@@ -43,6 +44,7 @@ pub use error::CudaError;
 pub use launch::WorkerEnv;
 
 use crate::cpu::{self, HostTensor, Precision, RunOptions, WeightSource};
+use crate::train::{Row, StepLog};
 use crate::plan::Plan;
 use std::time::{Duration, Instant};
 
@@ -304,12 +306,14 @@ pub fn run_calibration(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     Ok(())
 }
 
-/// One rank of a CUDA run (the whole run when the plan has one device).
-pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+/// One rank's executor for the plan, with its communicators up; also the plan, the weights'
+/// source and the GPU's name.
+fn open_rank(
+    args: &Args,
+    env: &WorkerEnv,
+    remaining: &dyn Fn() -> Duration,
+) -> Result<(Plan, exec::Executor, WeightSource, String), CudaError> {
     let rank = env.rank;
-    let started = Instant::now();
-    let limit = Duration::from_secs_f64(args.timeout);
-    let remaining = move || limit.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
     launch::set_phase("reading the plan");
     let (plan, fingerprint) = read_plan(args)?;
     if plan.devices != env.world {
@@ -352,6 +356,19 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             exec.init_barrier(id, env.world)?;
         }
     }
+    Ok((plan, exec, weights, name))
+}
+
+/// One rank of a CUDA run (the whole run when the plan has one device).
+pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+    let rank = env.rank;
+    let started = Instant::now();
+    let limit = Duration::from_secs_f64(args.timeout);
+    let remaining = move || limit.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+    if args.train.is_some() {
+        return run_training(args, env);
+    }
+    let (plan, mut exec, weights, name) = open_rank(args, env, &remaining)?;
     exec.profile = args.profile || args.trace.is_some();
     // The global inputs are made only for the checks that need them (at 1M tokens they are tens
     // of GiB of host memory per rank); otherwise each rank draws just its own rows.
@@ -457,6 +474,139 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         if !failures.is_empty() {
             return Err(CudaError::Check(failures.join("; ")));
         }
+    }
+    Ok(())
+}
+
+/// The training loop (`--steps`) on one rank: each step uploads its row's tokens and labels,
+/// runs the plan, and takes an AdamW step on the GPU (`optimizer`); rank 0 prints the progress
+/// and writes the log and checkpoints. Every rank holds whole gradients, so all take the same step.
+fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+    use std::io::{IsTerminal, Write};
+    let rank = env.rank;
+    let t = args.train.as_ref().ok_or_else(|| CudaError::Usage("no --steps".into()))?;
+    // --timeout bounds the set-up, then each step (the watchdog is armed again per step).
+    let limit = Duration::from_secs_f64(args.timeout);
+    let started = Instant::now();
+    let remaining = move || limit.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+    let (plan, mut exec, weights, name) = open_rank(args, env, &remaining)?;
+    let tokens = plan.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0).max(0) as usize;
+    let rows: Vec<Row> = match &t.data {
+        Some(path) => crate::train::read_rows(path, t.token_bytes, Some(tokens), t.eos)
+            .map_err(|e| CudaError::Usage(e.to_string()))?,
+        None => Vec::new(),
+    };
+    if let Some(bad) = rows.iter().find(|r| r.ids.numel() != tokens) {
+        return Err(CudaError::Usage(format!(
+            "--data rows hold {} tokens; the plan was compiled for {tokens} (compile with --seq-len {})",
+            bad.ids.numel(),
+            bad.ids.numel()
+        )));
+    }
+    launch::set_phase("setting up the optimizer");
+    let mut opt = optimizer::DeviceOptimizer::new(&exec, &plan, &weights, t.resume.as_deref())?;
+    let o = &t.opt;
+    let fixed = exec.memory.total() + opt.bytes();
+    if rank == 0 {
+        println!(
+            "[rank 0] {name}: training {} parameters for {} steps from step {} ({tokens} tokens a step, {}); optimizer state {}; seqc-run holds {} before activations' blocks",
+            opt.parameters(),
+            o.steps,
+            opt.step,
+            match &t.data {
+                Some(p) => format!("{} rows of {}", rows.len(), p.display()),
+                None => format!("seeded random tokens (seed {})", args.seed),
+            },
+            mib(opt.bytes()),
+            mib(fixed)
+        );
+    }
+    let mut log = match (&t.log, rank) {
+        (Some(p), 0) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(t.resume.is_some())
+                .truncate(t.resume.is_none())
+                .open(p)
+                .map_err(|e| CudaError::File { path: p.display().to_string(), reason: e.to_string() })?,
+        ),
+        _ => None,
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let (start, first) = (Instant::now(), opt.step);
+    // --profile: the plan's commands in the last step.
+    exec.profile = args.profile;
+    let mut times = Vec::new();
+    while opt.step < o.steps {
+        let k = opt.step;
+        launch::set_phase(format!("training step {} of {}", k + 1, o.steps));
+        launch::rearm_watchdog();
+        let t0 = Instant::now();
+        let inputs = match rows.get(k % rows.len().max(1)) {
+            Some(r) => crate::inputs::make_rank_inputs(&plan, Some(&r.ids), r.segments.as_ref(), args.seed, rank),
+            // Random rows: each step draws its own tokens.
+            None => crate::inputs::make_rank_inputs(&plan, None, None, args.seed.wrapping_add(k as u64), rank),
+        }
+        .map_err(CudaError::Usage)?;
+        exec.load_inputs(&inputs.iter().collect::<Vec<_>>())?;
+        exec.run(limit)?;
+        let loss = exec.local_output(0)?.first().copied().unwrap_or(f64::NAN);
+        let t1 = Instant::now();
+        let norm = opt.grad_norm(&exec)?;
+        let lr = o.lr_at(k);
+        opt.update(&exec, o, lr, norm)?;
+        exec.synchronize()?;
+        let seconds = t0.elapsed().as_secs_f64();
+        let optimizer_ms = t1.elapsed().as_secs_f64() * 1e3;
+        times.push(seconds * 1e3);
+        let used = exec.device_memory().map_or(0, |(total, free)| total - free);
+        let l = StepLog {
+            step: k + 1,
+            loss,
+            grad_norm: norm,
+            lr,
+            tokens_per_s: tokens as f64 / seconds.max(1e-9),
+            step_ms: seconds * 1e3,
+            optimizer_ms,
+            peak_bytes: (fixed + exec.attention_block_bytes()).max(used) as u64,
+        };
+        if rank == 0 {
+            let line = l.progress(o.steps, l.step - first, start.elapsed().as_secs_f64());
+            if terminal { eprint!("\r{line}") } else { eprintln!("{line}") }
+            if let Some(f) = log.as_mut() {
+                let j = serde_json::to_string(&l).map_err(|e| CudaError::Usage(e.to_string()))?;
+                writeln!(f, "{j}").map_err(|e| CudaError::File { path: "the log".into(), reason: e.to_string() })?;
+            }
+            if let (Some(dir), Some(every)) = (&t.save, t.save_every)
+                && every > 0
+                && l.step % every == 0
+                && l.step < o.steps
+            {
+                opt.save(&exec, dir)?;
+            }
+        }
+    }
+    if terminal && rank == 0 {
+        eprintln!();
+    }
+    if args.profile {
+        for line in probe::report(&exec.last_profile, 24).lines() {
+            println!("[rank {rank}] profile of the last step: {line}");
+        }
+    }
+    if rank == 0 {
+        if let Some(dir) = &t.save {
+            opt.save(&exec, dir)?;
+            println!("[rank 0] saved step {} to {}", opt.step, dir.display());
+        }
+        let (ms, which) = reported_time(&times.iter().map(|&x| x as f32).collect::<Vec<_>>());
+        println!(
+            "[rank 0] {name}: {} steps; step time {ms:.2} ms ({which}); {:.0} tokens/s; peak device memory in use {}",
+            times.len(),
+            tokens as f64 / (ms as f64 / 1e3).max(1e-9),
+            mib(exec.device_memory().map_or(0, |(total, free)| total - free).max(fixed))
+        );
     }
     Ok(())
 }

@@ -471,8 +471,19 @@ pub struct Program {
     pub step_results: Vec<Vec<u32>>,
 }
 
-/// Logits per chunk of the fused loss.
-const CE_CHUNK_ELEMENTS: usize = 1 << 26;
+/// Rows per chunk of the fused loss (its f32 logits and bf16/f16 gradients live in the
+/// workspace: 6 bytes a logit). Each chunk's dW GEMM reads and writes the whole f32 weight
+/// gradient, so chunks get at least 4096 rows (that traffic is then under a fifth of the dW
+/// GEMM's time: 3 GiB of workspace at a 128K vocabulary), or 64 Mi logits where the vocabulary
+/// is narrow. SEQC_CE_CHUNK (logits per chunk) overrides it, to measure.
+fn ce_chunk_rows(rows: usize, vocab: usize) -> usize {
+    let vocab = vocab.max(1);
+    let chunk = match std::env::var("SEQC_CE_CHUNK").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0) {
+        Some(logits) => logits / vocab,
+        None => ((1 << 26) / vocab).max(4096),
+    };
+    chunk.clamp(1, rows.max(1))
+}
 
 const COLLECTIVES: [&str; 5] = ["all_to_all", "all_gather", "reduce_scatter", "all_reduce", "collective_permute"];
 
@@ -525,6 +536,9 @@ struct Builder<'a> {
     work: usize,
     /// Forward attention step → what it keeps for its backward; backward step → the same.
     saves: HashMap<usize, Saved>,
+    /// `cross_entropy_grad` step → the `cross_entropy` of the same operands whose loss it also
+    /// computes (`pair_losses`); those forwards lower to nothing.
+    losses: HashMap<usize, usize>,
     saved: usize,
     comm_index: HashMap<CommKey, usize>,
     /// async_start step → its async_wait's result value.
@@ -611,6 +625,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         scratch: vec![0; streams.len()],
         work: 0,
         saves: HashMap::new(),
+        losses: HashMap::new(),
         saved: 0,
         streams,
         infos,
@@ -625,6 +640,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         fixed: fixed_values(plan),
     };
     b.plan_saves();
+    b.pair_losses();
     for (s, step) in plan.steps.iter().enumerate() {
         b.step(s, step).map_err(|message| CudaError::Step { rank, step: s, op: step.op.clone(), message })?;
     }
@@ -1002,7 +1018,7 @@ impl Builder<'_> {
                 let db = if layer { Some(self.result(step, 2)?.0) } else { None };
                 let hidden = xi.shape[xi.shape.len() - 1];
                 let rows = xi.numel.checked_div(hidden).unwrap_or(0);
-                let parts = Self::parts(rows);
+                let parts = Self::norm_parts(rows);
                 let work = self.work(&[(1 + layer as usize) * parts * hidden * 4])[0];
                 let cmd = Cmd::NormGrad {
                     dx,
@@ -1361,6 +1377,27 @@ impl Builder<'_> {
         }
     }
 
+    /// Pairs each `cross_entropy_grad` with the `cross_entropy` of the same operands before it,
+    /// where the loss is a plan output (live to the end, so writing it later overwrites nothing)
+    /// and nothing between the two reads it: the gradient's pass over the logits then also sums
+    /// the loss, so the logits GEMM (the largest of a long-context step with a wide vocabulary)
+    /// runs once instead of twice.
+    fn pair_losses(&mut self) {
+        let plan = self.plan;
+        for (g, grad) in plan.steps.iter().enumerate().filter(|(_, s)| s.op == "cross_entropy_grad") {
+            let Some((f, fwd)) =
+                plan.steps[..g].iter().enumerate().rev().find(|(_, f)| f.op == "cross_entropy" && f.operands == grad.operands)
+            else {
+                continue;
+            };
+            let Some(&loss) = fwd.results.first() else { continue };
+            let read_between = plan.steps[f + 1..g].iter().any(|s| s.operands.contains(&loss));
+            if plan.outputs.contains(&loss) && !read_between {
+                self.losses.insert(g, f);
+            }
+        }
+    }
+
     /// The attention command of q, k, v (operands 0..3) with index vectors and segment ids at
     /// the given operand positions (`None`: row numbers, no segments).
     fn attention_cmd(
@@ -1426,6 +1463,12 @@ impl Builder<'_> {
     /// summing its rows in order (deterministic).
     fn parts(rows: usize) -> usize {
         rows.clamp(1, 264)
+    }
+
+    /// Blocks of the norm backward: enough resident warps to hide memory latency (each block
+    /// keeps its rows in registers and reduces 4 times a row).
+    fn norm_parts(rows: usize) -> usize {
+        rows.clamp(1, 1056)
     }
 
     fn attention_grad(&mut self, s: usize, step: &Step, a: Attrs, partial: bool) -> Result<(), String> {
@@ -1508,14 +1551,20 @@ impl Builder<'_> {
         let index = self.int_operand(step, 4)?;
         let dt = Self::float(&xi, "input")?;
         let (rows, hidden, vocab) = (xi.shape[0], xi.shape[1], wi.shape[0]);
-        // About 64 Mi logits per chunk (256 MiB in f32).
-        let chunk = (CE_CHUNK_ELEMENTS / vocab.max(1)).clamp(1, rows.max(1));
+        let chunk = ce_chunk_rows(rows, vocab);
         let es = dt.size();
         let [logits, dlogits, row_loss] = self.work(&[chunk * vocab * 4, chunk * vocab * es, rows.max(1) * 4])[..] else {
             unreachable!("three work buffers were asked for")
         };
         let (loss, grads) = if grad {
-            (None, Some((self.result(step, 0)?.0, self.result(step, 1)?.0)))
+            // The paired forward's loss (`pair_losses`), computed in this same pass.
+            let loss = match self.losses.get(&s) {
+                Some(&f) => Some(self.result(&self.plan.steps[f], 0)?.0),
+                None => None,
+            };
+            (loss, Some((self.result(step, 0)?.0, self.result(step, 1)?.0)))
+        } else if self.losses.values().any(|&f| f == s) {
+            return Ok(());
         } else {
             (Some(self.result(step, 0)?.0), None)
         };

@@ -64,6 +64,34 @@ fn command_line_parses_every_option() {
 }
 
 #[test]
+fn training_loop_options_parse_and_reach_every_rank() {
+    use seq_runtime::train::Schedule;
+    let a = args(&[
+        "p.json", "--steps", "30", "--lr=3e-4", "--betas", "0.9,0.95", "--eps", "1e-6", "--weight-decay", "0.1",
+        "--grad-clip", "1.0", "--schedule", "cosine", "--warmup", "3", "--min-lr", "1e-5", "--data", "t.bin",
+        "--token-bytes", "4", "--eos", "50256", "--log", "l.jsonl", "--save", "ck", "--save-every", "10",
+    ])
+    .expect("parses");
+    let t = a.train.clone().expect("a training loop");
+    assert_eq!((t.opt.steps, t.opt.lr, t.opt.betas, t.opt.eps), (30, 3e-4, (0.9, 0.95), 1e-6));
+    assert_eq!((t.opt.weight_decay, t.opt.grad_clip, t.opt.schedule, t.opt.warmup), (0.1, Some(1.0), Schedule::Cosine, 3));
+    assert_eq!((t.token_bytes, t.eos, t.save_every), (4, Some(50256), Some(10)));
+    let child = Args::parse(&a.child_args()).expect("child args parse");
+    assert_eq!(child.train, a.train, "every rank runs the same loop");
+    for (bad, says) in [
+        (&["p.json", "--lr", "1e-3"][..], "give --steps"),
+        (&["p.json", "--steps", "0"], "--steps must be at least 1"),
+        (&["p.json", "--steps", "3", "--betas", "0.9"], "B1,B2"),
+        (&["p.json", "--steps", "3", "--betas", "0.9,1.5"], "[0, 1)"),
+        (&["p.json", "--steps", "3", "--schedule", "linear"], "constant or cosine"),
+        (&["p.json", "--steps", "3", "--save-every", "2"], "needs --save"),
+    ] {
+        let e = args(bad).expect_err("refused").to_string();
+        assert!(e.contains(says), "{bad:?}: {e}");
+    }
+}
+
+#[test]
 fn reported_time_is_the_median_after_the_first_run() {
     use seq_runtime::cuda::reported_time;
     assert_eq!(reported_time(&[7.0]).0, 7.0);

@@ -342,6 +342,11 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
                         assert_eq!(g.saved.is_some(), fused, "{what}: attention output kept for the backward");
                         assert_eq!(seq_runtime::cuda::sdpa::BwdKey::of(g).is_some(), fused, "{what}: cuDNN backward key");
                     }
+                    // One pass over the logits gives the loss and its gradient (the loss above
+                    // comes from it).
+                    let losses: Vec<_> = p.cmds.iter().filter_map(|(_, c)| if let Cmd::CrossEntropy(l) = c { Some(l) } else { None }).collect();
+                    assert_eq!(losses.len(), 1, "{what}: one pass over the logits");
+                    assert!(losses[0].loss.is_some() && losses[0].grads.is_some(), "{what}: the pass gives the loss and its gradient");
                 }
                 eprintln!("{what}: {e:.2e} ({tensor}, {} commands)", emu.programs()[0].cmds.len());
             }
@@ -492,7 +497,7 @@ fn onnx_exports_train_to_pytorchs_loss() {
 /// on 1, 2 and 4 CPU ranks, for Llama and GPT-2 from their Hugging Face checkpoints.
 #[test]
 fn the_training_loop_follows_pytorchs_loss_curve() {
-    use seqc::train::{Schedule, TrainOptions, TrainState, data_rows, train};
+    use seqc::train::{Optimizer, Schedule, TrainOptions, TrainState, data_rows, train};
     let models = super::root().join("../shared/models");
     if !models.exists() {
         eprintln!("skipped: {} is absent", models.display());
@@ -513,13 +518,16 @@ fn the_training_loop_follows_pytorchs_loss_curve() {
                 seqc::run::checkpoint_weights(&config, tokens, &c.plan, &dir.join("weights.safetensors")).expect("weights");
             let mut state = TrainState::new(&c.plan, &weights).expect("weights load");
             let o = TrainOptions {
-                steps: want.len(),
-                lr: 1e-3,
-                betas: (0.9, 0.95),
-                eps: 1e-8,
-                weight_decay: 0.1,
-                grad_clip: Some(1.0),
-                schedule: Schedule::Constant,
+                opt: Optimizer {
+                    steps: want.len(),
+                    lr: 1e-3,
+                    betas: (0.9, 0.95),
+                    eps: 1e-8,
+                    weight_decay: 0.1,
+                    grad_clip: Some(1.0),
+                    schedule: Schedule::Constant,
+                    ..Optimizer::default()
+                },
                 run: RunOptions { precision: Precision::F32, timeout: Duration::from_secs(30) },
                 ..TrainOptions::default()
             };
@@ -594,18 +602,21 @@ fn seqc_train_logs_every_step_and_saves_weights() {
 /// as one that never stopped (CPU ranks, f32, a cosine schedule with warm-up and clipping).
 #[test]
 fn a_resumed_run_equals_an_uninterrupted_one() {
-    use seqc::train::{Schedule, TrainOptions, TrainState, data_rows, train};
+    use seqc::train::{Optimizer, Schedule, TrainOptions, TrainState, data_rows, train};
     let cfg = DecoderConfig { layers: 1, seq_len: 32, ..DecoderConfig::tiny() };
     let c = compile(&cfg.build().expect("builds"), 2, StrategyKind::Ring);
     let ids: Vec<i32> = (0..4 * 32).map(|i| i * 53 % 256).collect();
     let data = data_rows(&HostTensor::from_i32(vec![4, 32], ids).expect("tokens")).expect("rows");
     let o = TrainOptions {
-        steps: 30,
-        lr: 3e-3,
-        grad_clip: Some(0.5),
-        schedule: Schedule::Cosine,
-        warmup: 3,
-        min_lr: 1e-4,
+        opt: Optimizer {
+            steps: 30,
+            lr: 3e-3,
+            grad_clip: Some(0.5),
+            schedule: Schedule::Cosine,
+            warmup: 3,
+            min_lr: 1e-4,
+            ..Optimizer::default()
+        },
         run: RunOptions { precision: Precision::F32, timeout: Duration::from_secs(30) },
         ..TrainOptions::default()
     };

@@ -472,12 +472,18 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     ops.push(b.pointwise(P::CUDNN_POINTWISE_DIV, f, None, e, Some(sum), None, p)?);
     ops.push(b.matmul(p, v, o)?);
 
-    finish(handle, b, &ops)
+    finish(handle, b, &ops, 0)
 }
 
-/// The operation graph of `ops`, and the first execution plan of the heuristics' list that
-/// cuDNN finalises.
-fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc]) -> Result<Planned, String> {
+/// Which of the backward's finalisable execution plans to take (SEQC_SDPA_BWD_PLAN, default 0:
+/// the heuristics' first), to measure the others.
+fn backward_pick() -> usize {
+    std::env::var("SEQC_SDPA_BWD_PLAN").ok().and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// The operation graph of `ops`, and the execution plan of the heuristics' list that cuDNN
+/// finalises `pick`-th (or the last one it finalises, when fewer).
+fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc], pick: usize) -> Result<Planned, String> {
     let bd = T::CUDNN_TYPE_BACKEND_DESCRIPTOR;
     let graph = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR)?;
     set(graph, A::CUDNN_ATTR_OPERATIONGRAPH_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
@@ -517,6 +523,7 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc]) -> Result<Plan
         "engine heuristics: results",
     )?;
     let mut errors = Vec::new();
+    let mut finalised = None;
     for cfg in cfgs.iter().take(got.max(0) as usize) {
         let plan = b.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR)?;
         set(plan, A::CUDNN_ATTR_EXECUTION_PLAN_HANDLE, T::CUDNN_TYPE_HANDLE, &[handle])?;
@@ -538,10 +545,17 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc]) -> Result<Plan
                     },
                     "workspace size",
                 )?;
-                return Ok(Planned { plan, workspace: ws.max(0) as usize, _descs: b.descs });
+                let last = finalised.as_ref().map_or(0, |(i, _, _)| i + 1);
+                finalised = Some((last, plan, ws.max(0) as usize));
+                if last >= pick {
+                    break;
+                }
             }
             Err(e) => errors.push(e),
         }
+    }
+    if let Some((_, plan, workspace)) = finalised {
+        return Ok(Planned { plan, workspace, _descs: b.descs });
     }
     if got <= 0 {
         return Err("cuDNN's heuristics offer no engine for this graph (the fused attention engines do not take it)".into());
@@ -636,5 +650,5 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
     let acc = b.accumulator([1, h, s, d], [h * s * d, s * d, d, 1])?;
     ops.push(b.matmul(ds, kk, acc)?);
     ops.push(b.pointwise(P::CUDNN_POINTWISE_IDENTITY, f, None, acc, None, None, dq)?);
-    finish(handle, b, &ops)
+    finish(handle, b, &ops, backward_pick())
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Here (development machine, repository root; no GPU): the plans train_loop.sh runs on the GPU,
+# under .device/loop/ (carry [".device"]).
+#   bash bench/cuda/prepare_train_loop.sh
+# - llama-eager, llama-sdpa, gpt2-sdpa: the shared models' training steps at 64 tokens (f32), with
+#   their checkpoints in the program's layout, train_tokens.npy and PyTorch's train_ref.json
+# - llama-sdpa-bf16: the same Llama step in bf16 (mixed precision: f32 master weights)
+# - llama3-8b-4l, llama3-1b: torch_train_peer.py's presets as config.json (bf16), at 32768 tokens;
+#   llama3-8b-4l also at 131072 and 262144 (recomputing under --memory-budget 80)
+set -eu
+SEQC=${SEQC:-./target/debug/seqc}
+SHARED=${SEQC_SHARED:-../shared}
+D=.device/loop
+cargo build -q -p seqc --bin seqc
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
+rm -rf "$D"; mkdir -p "$D"
+cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+cp "$SHARED/anchors/torch_train_peer.py" "$SHARED/models/train_tokens.npy" "$D/"
+for m in llama-eager llama-sdpa gpt2-sdpa; do
+  "$SEQC" import "$SHARED/models/$m/config.json" --seq-len 64 --weights "$SHARED/models/$m/weights.safetensors" -o "$D/$m" > /dev/null
+  "$SEQC" compile "$D/$m/model.mlir" --devices 1 --train -o "$D/$m/step" > /dev/null
+  cp "$SHARED/models/$m/train_ref.json" "$D/$m/"
+done
+mkdir -p "$D/llama-sdpa-bf16"
+"$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train -o "$D/llama-sdpa-bf16/step" > /dev/null
+python3 - "$SHARED/models/llama-sdpa/config.json" "$D" <<'PY'
+import json, sys
+base = json.load(open(sys.argv[1]))
+presets = {  # torch_train_peer.py's PRESETS
+    "llama3-1b": dict(hidden_size=2048, intermediate_size=8192, num_hidden_layers=16, num_attention_heads=32,
+                      num_key_value_heads=8, head_dim=64, vocab_size=128256, tie_word_embeddings=True),
+    "llama3-8b-4l": dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=4, num_attention_heads=32,
+                         num_key_value_heads=8, head_dim=128, vocab_size=128256, tie_word_embeddings=False),
+}
+for name, p in presets.items():
+    c = dict(base, **p, max_position_embeddings=131072, rms_norm_eps=1e-5, torch_dtype="bfloat16",
+             rope_parameters={"rope_theta": 500000.0, "rope_type": "default"})
+    json.dump(c, open(f"{sys.argv[2]}/{name}.json", "w"), indent=1)
+PY
+for m in llama3-8b-4l llama3-1b; do
+  "$SEQC" compile "$D/$m.json" --seq-len 32768 --devices 1 --train -o "$D/$m-32k" > "$D/$m-32k.compile.txt"
+done
+# Longer sequences of the 8B shape: 128K keeps every activation; 256K recomputes under an 80 GiB
+# budget for weights and activations (the optimizer's 21.5 GiB and the workspaces come on top).
+"$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 131072 --devices 1 --train -o "$D/llama3-8b-4l-128k" > "$D/llama3-8b-4l-128k.compile.txt"
+"$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 262144 --devices 1 --train --memory-budget 80 -o "$D/llama3-8b-4l-256k" > "$D/llama3-8b-4l-256k.compile.txt"
+du -sh "$D"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Device job (kind nvidia-h200, carry [".device"]): seqc-run's training loop (--steps: AdamW on the
+# GPU) against PyTorch's 30-step loss curves of the shared models, a resumed run against an
+# uninterrupted one (PARTS check), the throughput of torch_train_peer.py's two presets at 32K
+# tokens with the PyTorch peer (eager and --compile) in the same call (bench), and the longest
+# sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
+# PARTS (default "check bench longest") picks parts. Everything lands in $OUT/train-loop.tgz and
+# $OUT/summary.txt.
+# after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
+set -u
+source "$(dirname "$0")/env.sh"
+OUT=${OUT:-/tmp/seqc-train-loop}
+W=$OUT/train-loop
+L=.device/loop
+BUDGET=${SEQC_JOB_BUDGET:-540}
+mkdir -p "$W"
+S=$W/summary.txt
+{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1; } > "$S"
+t0=$SECONDS
+TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
+PY=$(dirname "$TORCHRUN")/python3; [ -x "$PY" ] || PY=python3
+left() { echo $((BUDGET - (SECONDS - t0))); }
+pack() { cp "$S" "$OUT/summary.txt"; tar -czf "$OUT/train-loop.tgz" -C "$OUT" train-loop; }
+# PyTorch's recipe of train_ref.json.
+PARTS=${PARTS:-check bench longest}
+has() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
+REF=(--data $L/train_tokens.npy --lr 1e-3 --betas 0.9,0.95 --eps 1e-8 --weight-decay 0.1 --grad-clip 1.0)
+loop() {  # name plan-dir [flags...]
+  local name=$1 dir=$2; shift 2
+  timeout 120 "$BIN" "$dir/step/plan.json" --timeout 100 --log "$W/loop-$name.jsonl" "$@" > "$W/loop-$name.log" 2>&1
+  echo "loop $name: rc=$? $(grep -h 'steps; step time' "$W/loop-$name.log" | cut -c1-200)" | tee -a "$S"
+}
+if has check; then
+for m in llama-eager llama-sdpa gpt2-sdpa; do
+  loop $m $L/$m --steps 30 --weights $L/$m/weights.safetensors "${REF[@]}"
+  "$PY" bench/cuda/loss_curve.py "$W/loop-$m.jsonl" $L/$m/train_ref.json --tol 1e-3 --name "$m f32" | tee -a "$S"
+done
+loop llama-sdpa-bf16 $L/llama-sdpa-bf16 --steps 30 --weights $L/llama-sdpa/weights.safetensors "${REF[@]}"
+"$PY" bench/cuda/loss_curve.py "$W/loop-llama-sdpa-bf16.jsonl" $L/llama-sdpa/train_ref.json --tol 2e-2 --name "llama-sdpa bf16 (mixed precision)" | tee -a "$S"
+# Resume: 15 steps, saved; then on to 30 from the checkpoint; against the uninterrupted run.
+loop resume-a $L/llama-sdpa --steps 15 --save "$W/ck" --weights $L/llama-sdpa/weights.safetensors "${REF[@]}"
+cp "$W/loop-resume-a.jsonl" "$W/loop-resumed.jsonl"
+loop resume-b $L/llama-sdpa --steps 30 --resume "$W/ck" --weights $L/llama-sdpa/weights.safetensors "${REF[@]}"
+cat "$W/loop-resume-b.jsonl" >> "$W/loop-resumed.jsonl"
+"$PY" bench/cuda/loss_curve.py "$W/loop-resumed.jsonl" --against "$W/loop-llama-sdpa.jsonl" --within 1e-6 --name "15 + resume + 15 vs 30 (f32 attention backward and embedding gradient sum with atomics: not bit for bit)" | tee -a "$S"
+rm -rf "$W/ck"
+pack
+fi
+# Throughput at 32K tokens: seqc (bf16, AdamW on the GPU) then the PyTorch peer, same recipe.
+BENCH=(--steps 8 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0)
+torch() {  # preset seq steps [flags...]
+  local p=$1 n=$2 st=$3 l; l=$(left); shift 3
+  local name=$p-$n$(echo "$@" | tr -d ' ' | sed 's/--/-/g')
+  [ "$l" -lt 60 ] && { echo "torch $name: skipped, ${l}s left" | tee -a "$S"; return; }
+  timeout $((l - 15)) "$PY" $L/torch_train_peer.py --preset $p --seq $n --steps $st "$@" --out "$W/torch-$name.json" > "$W/torch-$name.log" 2>&1
+  echo "torch $name: rc=$? $(grep -h '^{' "$W/torch-$name.log" | cut -c1-300)" | tee -a "$S"
+  pack
+}
+if has bench; then
+for p in llama3-8b-4l llama3-1b; do
+  timeout 200 "$BIN" $L/$p-32k/plan.json --timeout 150 --log "$W/seqc-$p-32k.jsonl" "${BENCH[@]}" > "$W/seqc-$p-32k.log" 2>&1
+  echo "seqc $p 32K: rc=$? $(grep -h 'steps; step time' "$W/seqc-$p-32k.log" | cut -c1-240)" | tee -a "$S"
+done
+pack
+torch llama3-8b-4l 32768 8; torch llama3-1b 32768 8 --compile; torch llama3-8b-4l 32768 8 --compile
+fi
+if has longest; then
+for n in 128k 256k; do
+  timeout 200 "$BIN" $L/llama3-8b-4l-$n/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-$n.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-8b-4l-$n.log" 2>&1
+  echo "seqc llama3-8b-4l $n: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-$n.log" | cut -c1-240)" | tee -a "$S"
+  pack
+done
+torch llama3-8b-4l 65536 3; torch llama3-8b-4l 65536 3 --checkpoint; torch llama3-8b-4l 131072 3 --checkpoint
+fi
+echo "done in $((SECONDS - t0))s" | tee -a "$S"
+pack
