@@ -4,7 +4,8 @@
 # uninterrupted one (PARTS check), the throughput of torch_train_peer.py's two presets at 32K
 # tokens with the PyTorch peer (eager and --compile) in the same call (bench), and the longest
 # sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
-# PARTS (default "check bench longest") picks parts. Everything lands in $OUT/train-loop.tgz and
+# PARTS (default "check bench longest"; also "profile", and "bench8b": the 8B shape and its eager
+# peer only) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -56,13 +57,21 @@ torch() {  # preset seq steps [flags...]
   echo "torch $name: rc=$? $(grep -h '^{' "$W/torch-$name.log" | cut -c1-300)" | tee -a "$S"
   pack
 }
+seqc32k() {  # preset [flags...]
+  local p=$1; shift
+  timeout 200 "$BIN" $L/$p-32k/plan.json --timeout 150 --log "$W/seqc-$p-32k$*.jsonl" "${BENCH[@]}" "$@" > "$W/seqc-$p-32k$*.log" 2>&1
+  echo "seqc $p 32K $*: rc=$? $(grep -h 'steps; step time' "$W/seqc-$p-32k$*.log" | cut -c1-240)" | tee -a "$S"
+  pack
+}
+# The 8B shape's step with --profile (its own run: profiling adds events to every command).
+has profile && seqc32k llama3-8b-4l --profile
 if has bench; then
-for p in llama3-8b-4l llama3-1b; do
-  timeout 200 "$BIN" $L/$p-32k/plan.json --timeout 150 --log "$W/seqc-$p-32k.jsonl" "${BENCH[@]}" > "$W/seqc-$p-32k.log" 2>&1
-  echo "seqc $p 32K: rc=$? $(grep -h 'steps; step time' "$W/seqc-$p-32k.log" | cut -c1-240)" | tee -a "$S"
-done
-pack
+seqc32k llama3-8b-4l; seqc32k llama3-1b
 torch llama3-8b-4l 32768 8; torch llama3-1b 32768 8 --compile; torch llama3-8b-4l 32768 8 --compile
+fi
+# The 8B shape against PyTorch eager (its faster peer) alone.
+if has bench8b; then
+seqc32k llama3-8b-4l; torch llama3-8b-4l 32768 8; seqc32k llama3-1b
 fi
 if has longest; then
 for n in 128k 256k; do

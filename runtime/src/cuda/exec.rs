@@ -123,6 +123,9 @@ pub struct Executor {
     /// `Region::Saved`: what forwards keep for their backward, and which slots this run filled.
     saved: DeviceBuffer,
     filled: RefCell<Vec<bool>>,
+    /// Attention backwards of the last run that used what their forward kept, and that
+    /// recomputed the forward.
+    pub backward_reuse: std::cell::Cell<(usize, usize)>,
     /// Device word where kernels report bad input (step + 1).
     flag: DeviceBuffer,
     start_events: Vec<CudaEvent>,
@@ -218,6 +221,7 @@ impl Executor {
             work,
             saved,
             filled: RefCell::new(Vec::new()),
+            backward_reuse: std::cell::Cell::new((0, 0)),
             flag,
             start_events,
             done_events,
@@ -511,6 +515,7 @@ impl Executor {
         let setup =
             |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
         self.start()?;
+        self.backward_reuse.set((0, 0));
         self.barrier(timeout)?;
         self.probe.borrow_mut().begin();
         self.timing.0.record(&self.compute).map_err(setup("recording an event"))?;
@@ -735,6 +740,8 @@ impl Executor {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
         // What the forward kept, if it kept it this run (the slot is used once).
         let kept = g.saved.filter(|s| self.filled.borrow_mut().get_mut(s.slot).is_some_and(|f| std::mem::replace(f, false)));
+        let (used, again) = self.backward_reuse.get();
+        self.backward_reuse.set(if kept.is_some() { (used + 1, again) } else { (used, again + 1) });
         if let Some(sdpa) = &self.sdpa
             && sdpa.run_backward(c, g, kept.map(|s| (p(s.o), p(s.stats))), p)?
         {

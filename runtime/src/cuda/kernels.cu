@@ -533,12 +533,21 @@ extern "C" __global__ void k_col_partial(const void* x, int dt, i64 rows, i64 co
     work[(i64)blockIdx.x * cols + c] = s;
 }
 
-// out[c] = Σ_p work[p, c], in order.
+// out[c] = Σ_p work[p, c]. Block (32, 8): thread (x, y) sums parts y, y + 8, ... of column
+// blockIdx.x·32 + x, then thread y = 0 adds the 8 sums in order (deterministic; 8 loads in
+// flight per column, where one thread per column would wait on each of `parts` loads in turn).
 extern "C" __global__ void k_col_sum(const float* work, int parts, i64 cols, float* out) {
-    for (i64 c = global_id(); c < cols; c += global_stride()) {
-        float s = 0.0f;
-        for (int p = 0; p < parts; p++) s += work[(i64)p * cols + c];
-        out[c] = s;
+    __shared__ float part[8][33];
+    const i64 c = (i64)blockIdx.x * 32 + threadIdx.x;
+    float s = 0.0f;
+    if (c < cols)
+        for (int p = threadIdx.y; p < parts; p += 8) s += work[(i64)p * cols + c];
+    part[threadIdx.y][threadIdx.x] = s;
+    __syncthreads();
+    if (threadIdx.y == 0 && c < cols) {
+        float t = 0.0f;
+        for (int y = 0; y < 8; y++) t += part[y][threadIdx.x];
+        out[c] = t;
     }
 }
 
@@ -684,16 +693,28 @@ extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, cons
             if (threadIdx.x == 0) atomicCAS(err, 0u, step + 1u);
             label = -1;
         }
-        float m = -INFINITY;
-        for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) m = fmaxf(m, z[v]);
-        for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+        // One pass for the row's max and Σ exp (online softmax), each thread over its columns,
+        // then the threads' pairs combined: the row is read twice (here and for dlogits), not 3
+        // times.
+        float m = -INFINITY, s = 0.0f;
+        for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) {
+            const float x = z[v];
+            if (x > m) {
+                s = s * expf(m - x) + 1.0f;
+                m = x;
+            } else if (x > -INFINITY) {
+                s += expf(x - m);
+            }
+        }
+        float bm = m;
+        for (int o = 16; o > 0; o >>= 1) bm = fmaxf(bm, __shfl_xor_sync(0xffffffffu, bm, o));
         __syncthreads();
-        if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = m;
+        if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = bm;
         __syncthreads();
-        m = -INFINITY;
-        for (int w = 0; w < (int)(blockDim.x >> 5); w++) m = fmaxf(m, scratch[w]);
-        float s = 0.0f;
-        for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) s += expf(z[v] - m);
+        bm = -INFINITY;
+        for (int w = 0; w < (int)(blockDim.x >> 5); w++) bm = fmaxf(bm, scratch[w]);
+        s = m == -INFINITY ? 0.0f : s * expf(m - bm);
+        m = bm;
         const float lse = m + logf(block_sum(s, scratch));
         if (threadIdx.x == 0) row_loss[r] = label >= 0 ? lse - z[label] : 0.0f;
         if (dlogits) {
@@ -865,18 +886,54 @@ extern "C" __global__ void k_sq_sum(const float* g, const float* g2, i64 n, doub
 // master *= 1 - lr * wd; m, v the moments; master -= lr / c1 * m / (sqrt(v) / sqrt_c2 + eps).
 // The weights the next step reads (`param`, type pdt) are rounded from the f32 master copy; a
 // null `param` means the master copy is the weights (f32 plans).
+__device__ __forceinline__ float adamw_one(float& master, float& m, float& v, float g, float lr, float wd, float b1,
+                                           float b2, float eps, float c1, float sqrt_c2) {
+    float p = master * (1.0f - lr * wd);
+    m = b1 * m + (1.0f - b1) * g;
+    v = b2 * v + (1.0f - b2) * g * g;
+    p -= (lr / c1) * m / (sqrtf(v) / sqrt_c2 + eps);
+    master = p;
+    return p;
+}
+
+// `vec`: n is a multiple of 4 and every pointer 16-byte aligned, so each thread moves float4s
+// (the update is bound by memory: 30 bytes a parameter).
 extern "C" __global__ void k_adamw(float* master, float* m, float* v, const float* g, const float* g2, void* param,
                                    int pdt, i64 n, float lr, float wd, float b1, float b2, float eps, float c1,
-                                   float sqrt_c2, float coef) {
+                                   float sqrt_c2, float coef, int vec) {
+    if (vec) {
+        for (i64 t = global_id(); t < n / 4; t += global_stride()) {
+            float4 gt = ((const float4*)g)[t];
+            if (g2) {
+                const float4 h = ((const float4*)g2)[t];
+                gt.x += h.x; gt.y += h.y; gt.z += h.z; gt.w += h.w;
+            }
+            float4 pm = ((float4*)master)[t], mm = ((float4*)m)[t], vv = ((float4*)v)[t];
+            const float a = adamw_one(pm.x, mm.x, vv.x, gt.x * coef, lr, wd, b1, b2, eps, c1, sqrt_c2);
+            const float b = adamw_one(pm.y, mm.y, vv.y, gt.y * coef, lr, wd, b1, b2, eps, c1, sqrt_c2);
+            const float c = adamw_one(pm.z, mm.z, vv.z, gt.z * coef, lr, wd, b1, b2, eps, c1, sqrt_c2);
+            const float d = adamw_one(pm.w, mm.w, vv.w, gt.w * coef, lr, wd, b1, b2, eps, c1, sqrt_c2);
+            ((float4*)master)[t] = pm;
+            ((float4*)m)[t] = mm;
+            ((float4*)v)[t] = vv;
+            if (param) {
+                if (pdt == 0) {
+                    ((float4*)param)[t] = pm;
+                } else {
+                    ushort4 h;
+                    h.x = pdt == 1 ? f32_to_bf16(a) : f32_to_f16(a);
+                    h.y = pdt == 1 ? f32_to_bf16(b) : f32_to_f16(b);
+                    h.z = pdt == 1 ? f32_to_bf16(c) : f32_to_f16(c);
+                    h.w = pdt == 1 ? f32_to_bf16(d) : f32_to_f16(d);
+                    ((ushort4*)param)[t] = h;
+                }
+            }
+        }
+        return;
+    }
     for (i64 t = global_id(); t < n; t += global_stride()) {
         const float gt = (g[t] + (g2 ? g2[t] : 0.0f)) * coef;
-        float p = master[t] * (1.0f - lr * wd);
-        const float mt = b1 * m[t] + (1.0f - b1) * gt;
-        const float vt = b2 * v[t] + (1.0f - b2) * gt * gt;
-        m[t] = mt;
-        v[t] = vt;
-        p -= (lr / c1) * mt / (sqrtf(vt) / sqrt_c2 + eps);
-        master[t] = p;
+        const float p = adamw_one(master[t], m[t], v[t], gt, lr, wd, b1, b2, eps, c1, sqrt_c2);
         if (param) stf(param, pdt, t, p);
     }
 }

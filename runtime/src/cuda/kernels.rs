@@ -625,7 +625,8 @@ impl Kernels {
         let (pp, c) = (parts as i32, cols as i64);
         let mut b = s.launch_builder(&self.col_sum);
         b.arg(&work).arg(&pp).arg(&c).arg(&out);
-        unsafe { b.launch(grid(cols)) }.map(|_| ())
+        let cfg = LaunchConfig { grid_dim: (cols.div_ceil(32) as u32, 1, 1), block_dim: (32, 8, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
     }
 
     /// dx, and the partial dw (and db: `layer`) per block of rows into `work`.
@@ -772,10 +773,13 @@ impl Kernels {
             return Ok(());
         }
         let (pdt, nn) = (code(t.param_dtype), t.n as i64);
+        let aligned = [t.master, t.m, t.v, t.grad, t.grad2, t.param].iter().all(|p| p.is_multiple_of(16));
+        let vec = i32::from(aligned && t.n.is_multiple_of(4));
         let mut b = s.launch_builder(&self.adamw);
         b.arg(&t.master).arg(&t.m).arg(&t.v).arg(&t.grad).arg(&t.grad2).arg(&t.param).arg(&pdt).arg(&nn);
         b.arg(&h.lr).arg(&h.weight_decay).arg(&h.b1).arg(&h.b2).arg(&h.eps).arg(&h.c1).arg(&h.sqrt_c2).arg(&h.coef);
-        unsafe { b.launch(grid(t.n)) }.map(|_| ())
+        b.arg(&vec);
+        unsafe { b.launch(grid(if vec == 1 { t.n / 4 } else { t.n })) }.map(|_| ())
     }
 }
 

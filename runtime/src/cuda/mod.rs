@@ -306,6 +306,14 @@ pub fn run_calibration(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     Ok(())
 }
 
+/// Says whether the last run's attention backwards used what their forwards kept.
+fn report_backward_reuse(exec: &exec::Executor, rank: usize) {
+    let (used, again) = exec.backward_reuse.get();
+    if used + again > 0 {
+        println!("[rank {rank}] attention backward: {used} used the output and statistics their forward kept, {again} recomputed the forward");
+    }
+}
+
 /// One rank's executor for the plan, with its communicators up; also the plan, the weights'
 /// source and the GPU's name.
 fn open_rank(
@@ -399,6 +407,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         times.push(exec.run(remaining())?);
     }
     let (gpu_ms, which) = reported_time(&times);
+    report_backward_reuse(&exec, rank);
     for why in exec.attention_refusals() {
         println!("[rank {rank}] note: cuDNN refused an attention shape, which ran on the NVRTC kernel: {why}");
     }
@@ -595,6 +604,7 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             println!("[rank {rank}] profile of the last step: {line}");
         }
     }
+    report_backward_reuse(&exec, rank);
     if rank == 0 {
         if let Some(dir) = &t.save {
             opt.save(&exec, dir)?;
