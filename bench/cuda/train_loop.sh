@@ -4,8 +4,8 @@
 # uninterrupted one (PARTS check), the throughput of torch_train_peer.py's two presets at 32K
 # tokens with the PyTorch peer (eager and --compile) in the same call (bench), and the longest
 # sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
-# PARTS (default "check bench longest"; also "profile", and "bench8b": the 8B shape and its eager
-# peer only) picks parts. Everything lands in $OUT/train-loop.tgz and
+# PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
+# "profile" or "profile-last", and "bench8b": the 8B shape and its eager peer) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -31,6 +31,15 @@ loop() {  # name plan-dir [flags...]
   timeout 120 "$BIN" "$dir/step/plan.json" --timeout 100 --log "$W/loop-$name.jsonl" "$@" > "$W/loop-$name.log" 2>&1
   echo "loop $name: rc=$? $(grep -h 'steps; step time' "$W/loop-$name.log" | cut -c1-200)" | tee -a "$S"
 }
+if has checklite; then
+for m in llama-sdpa gpt2-sdpa; do
+  loop $m $L/$m --steps 30 --weights $L/$m/weights.safetensors "${REF[@]}"
+  "$PY" bench/cuda/loss_curve.py "$W/loop-$m.jsonl" $L/$m/train_ref.json --tol 1e-3 --name "$m f32" | tee -a "$S"
+done
+loop llama-sdpa-bf16 $L/llama-sdpa-bf16 --steps 30 --weights $L/llama-sdpa/weights.safetensors "${REF[@]}"
+"$PY" bench/cuda/loss_curve.py "$W/loop-llama-sdpa-bf16.jsonl" $L/llama-sdpa/train_ref.json --tol 2e-2 --name "llama-sdpa bf16 (mixed precision)" | tee -a "$S"
+pack
+fi
 if has check; then
 for m in llama-eager llama-sdpa gpt2-sdpa; do
   loop $m $L/$m --steps 30 --weights $L/$m/weights.safetensors "${REF[@]}"
@@ -71,8 +80,10 @@ torch llama3-8b-4l 32768 8; torch llama3-1b 32768 8 --compile; torch llama3-8b-4
 fi
 # The 8B shape against PyTorch eager (its faster peer) alone.
 if has bench8b; then
-seqc32k llama3-8b-4l; torch llama3-8b-4l 32768 8; seqc32k llama3-1b
+seqc32k llama3-8b-4l; torch llama3-8b-4l 32768 8
+[ "$(left)" -gt 40 ] && seqc32k llama3-1b
 fi
+[ "$(left)" -gt 40 ] && has profile-last && seqc32k llama3-8b-4l --profile
 if has longest; then
 for n in 128k 256k; do
   timeout 200 "$BIN" $L/llama3-8b-4l-$n/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-$n.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-8b-4l-$n.log" 2>&1

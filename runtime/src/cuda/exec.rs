@@ -844,13 +844,13 @@ impl Executor {
             Cmd::ColumnSum { out, x, dt, rows, cols, work, parts } => {
                 k.column_sum(c, p(*out), p(*x), *dt, *rows, *cols, p(*work), *parts).map_err(describe)
             }
-            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts } => {
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts, stats } => {
                 if *rows == 0 {
                     self.zero(*dw, hidden * 4)?;
                     return db.map_or(Ok(()), |db| self.zero(db, hidden * 4));
                 }
                 let (layer, wk) = (db.is_some(), p(*work));
-                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, *eps, layer, wk, *parts)
+                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, *eps, layer, p(*stats), wk, *parts)
                     .and_then(|()| k.sum_parts(c, wk, *parts, *hidden, p(*dw)))
                     .and_then(|()| match db {
                         Some(db) => k.sum_parts(c, wk + (parts * hidden * 4) as u64, *parts, *hidden, p(*db)),

@@ -502,13 +502,42 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
 // the last bits of f32).
 
 // dg, du of y = silu(g) · u.
+__device__ __forceinline__ void swiglu_grad_one(float gv, float uv, float d, float& dg, float& du) {
+    const float s = sigmoid_f(gv);
+    dg = d * uv * s * (1.0f + gv * (1.0f - s));
+    du = d * gv * s;
+}
+
+// vec: as k_binary's (16-bit elements, 16-byte aligned, n a multiple of 8).
 extern "C" __global__ void k_swiglu_grad(int dt, const void* g, const void* u, const void* dy, void* dg,
-                                         void* du, i64 n) {
+                                         void* du, i64 n, int vec) {
+    if (vec) {
+        for (i64 t = global_id(); t < n / 8; t += global_stride()) {
+            const uint4 pg = ((const uint4*)g)[t], pu = ((const uint4*)u)[t], pd = ((const uint4*)dy)[t];
+            uint4 qg, qu;
+            const unsigned short *eg = (const unsigned short*)&pg, *eu = (const unsigned short*)&pu,
+                                 *ed = (const unsigned short*)&pd;
+            unsigned short *og = (unsigned short*)&qg, *ou = (unsigned short*)&qu;
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                const float gv = dt == 1 ? bf16_to_f32(eg[j]) : f16_to_f32(eg[j]);
+                const float uv = dt == 1 ? bf16_to_f32(eu[j]) : f16_to_f32(eu[j]);
+                const float d = dt == 1 ? bf16_to_f32(ed[j]) : f16_to_f32(ed[j]);
+                float a, b;
+                swiglu_grad_one(gv, uv, d, a, b);
+                og[j] = dt == 1 ? f32_to_bf16(a) : f32_to_f16(a);
+                ou[j] = dt == 1 ? f32_to_bf16(b) : f32_to_f16(b);
+            }
+            ((uint4*)dg)[t] = qg;
+            ((uint4*)du)[t] = qu;
+        }
+        return;
+    }
     for (i64 t = global_id(); t < n; t += global_stride()) {
-        const float gv = ldf(g, dt, t), uv = ldf(u, dt, t), d = ldf(dy, dt, t);
-        const float s = sigmoid_f(gv);
-        stf(dg, dt, t, d * uv * s * (1.0f + gv * (1.0f - s)));
-        stf(du, dt, t, d * gv * s);
+        float a, b;
+        swiglu_grad_one(ldf(g, dt, t), ldf(u, dt, t), ldf(dy, dt, t), a, b);
+        stf(dg, dt, t, a);
+        stf(du, dt, t, b);
     }
 }
 
@@ -551,115 +580,66 @@ extern "C" __global__ void k_col_sum(const float* work, int parts, i64 cols, flo
     }
 }
 
-// Norm backward, one block per part of the rows (rows r ≡ blockIdx.x mod gridDim.x): dx, and
-// the block's partial dw (work[b, :]) and, for layer norm, db (work[parts + b, :]).
+// Norm backward, one block per row: dx, and the row's mean and 1/σ into stats[r, 0..2] for
+// k_norm_wgrad (rows in parallel, where one block per group of rows would work through its rows
+// one latency-bound reduction at a time).
 //   rms:   dx = r·(dy·w − x·r²·mean(dy·w·x)),                 dw += dy·x·r
 //   layer: dx = r·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)),       dw += dy·x̂, db += dy
-// Elements of a row each thread keeps in registers (hidden ≤ NG_CACHE · blockDim.x); wider rows
-// are read from memory on every pass.
-#define NG_CACHE 16
-
 extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, const void* dy, int dt, int wdt,
-                                       i64 rows, int hidden, float eps, int layer, float* work) {
+                                       i64 rows, int hidden, float eps, int layer, float* stats) {
     __shared__ float scratch[32];
-    const int parts = gridDim.x;
     const float width = (float)hidden;
-    const bool cached = hidden <= NG_CACHE * (int)blockDim.x;
-    // This thread's columns c = threadIdx.x + i·blockDim.x: the row's x and dy·w, and the partial
-    // dw (and db) over this block's rows, in registers when the row fits.
-    float xv[NG_CACHE], gv[NG_CACHE], dwv[NG_CACHE], dbv[NG_CACHE];
-#pragma unroll
-    for (int i = 0; i < NG_CACHE; i++) dwv[i] = dbv[i] = 0.0f;
-    float* dw = work + (i64)blockIdx.x * hidden;
-    float* db = work + ((i64)parts + blockIdx.x) * hidden;
-    if (!cached) {
-        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-            dw[c] = 0.0f;
-            if (layer) db[c] = 0.0f;
-        }
-    }
-    for (i64 r = blockIdx.x; r < rows; r += parts) {
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         const i64 o = r * hidden;
-        float sum = 0.0f, sq = 0.0f;
-        if (cached) {
-#pragma unroll
-            for (int i = 0; i < NG_CACHE; i++) {
-                const int c = threadIdx.x + i * blockDim.x;
-                xv[i] = c < hidden ? ldf(x, dt, o + c) : 0.0f;
-                gv[i] = c < hidden ? ldf(dy, dt, o + c) : 0.0f;
-                sum += xv[i];
-            }
-        } else {
-            for (int c = threadIdx.x; c < hidden; c += blockDim.x) sum += ldf(x, dt, o + c);
+        float mean = 0.0f;
+        if (layer) {
+            float s = 0.0f;
+            for (int c = threadIdx.x; c < hidden; c += blockDim.x) s += ldf(x, dt, o + c);
+            mean = block_sum(s, scratch) / width;
         }
-        const float mean = layer ? block_sum(sum, scratch) / width : 0.0f;
-        if (cached) {
-#pragma unroll
-            for (int i = 0; i < NG_CACHE; i++) {
-                const int c = threadIdx.x + i * blockDim.x;
-                const float v = c < hidden ? xv[i] - mean : 0.0f;
-                sq += v * v;
-            }
-        } else {
-            for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-                const float v = ldf(x, dt, o + c) - mean;
-                sq += v * v;
-            }
+        float sq = 0.0f;
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            const float v = ldf(x, dt, o + c) - mean;
+            sq += v * v;
         }
         const float inv = 1.0f / sqrtf(block_sum(sq, scratch) / width + eps);
         float gm = 0.0f, gx = 0.0f;
-        if (cached) {
-#pragma unroll
-            for (int i = 0; i < NG_CACHE; i++) {
-                const int c = threadIdx.x + i * blockDim.x;
-                if (c < hidden) {
-                    const float g = gv[i] * ldf(w, wdt, c);
-                    gm += g;
-                    gx += g * (xv[i] - mean) * inv;
-                }
-            }
-        } else {
-            for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-                const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
-                gm += g;
-                gx += g * (ldf(x, dt, o + c) - mean) * inv;
-            }
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
+            gm += g;
+            gx += g * (ldf(x, dt, o + c) - mean) * inv;
         }
         gm = block_sum(gm, scratch) / width;
         gx = block_sum(gx, scratch) / width;
         // rms (mean 0): r·(g − x̂·mean(g·x̂)) is r·(g − x·r²·mean(g·x)).
-        if (cached) {
-#pragma unroll
-            for (int i = 0; i < NG_CACHE; i++) {
-                const int c = threadIdx.x + i * blockDim.x;
-                if (c < hidden) {
-                    const float d = gv[i], xh = (xv[i] - mean) * inv, g = d * ldf(w, wdt, c);
-                    stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
-                    dwv[i] += d * xh;
-                    dbv[i] += d;
-                }
-            }
-        } else {
-            for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-                const float d = ldf(dy, dt, o + c);
-                const float xh = (ldf(x, dt, o + c) - mean) * inv;
-                const float g = d * ldf(w, wdt, c);
-                stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
-                dw[c] += d * xh;
-                if (layer) db[c] += d;
-            }
+        for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
+            const float xh = (ldf(x, dt, o + c) - mean) * inv;
+            const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
+            stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
+        }
+        if (threadIdx.x == 0) {
+            stats[2 * r] = mean;
+            stats[2 * r + 1] = inv;
         }
     }
-    if (cached) {
-#pragma unroll
-        for (int i = 0; i < NG_CACHE; i++) {
-            const int c = threadIdx.x + i * blockDim.x;
-            if (c < hidden) {
-                dw[c] = dwv[i];
-                if (layer) db[c] = dbv[i];
-            }
-        }
+}
+
+// The norm's weight (and bias) gradient partials from k_norm_grad's row statistics:
+// work[p, c] = Σ dy·x̂ and, for layer norm, work[parts + p, c] = Σ dy over rows r ≡ p (mod parts).
+// Grid (parts, column blocks), as k_col_partial.
+extern "C" __global__ void k_norm_wgrad(const void* x, const void* dy, int dt, const float* stats, i64 rows,
+                                        i64 hidden, int layer, float* work) {
+    const i64 c = (i64)blockIdx.y * blockDim.x + threadIdx.x;
+    if (c >= hidden) return;
+    const int parts = gridDim.x;
+    float dw = 0.0f, db = 0.0f;
+    for (i64 r = blockIdx.x; r < rows; r += parts) {
+        const float d = ldf(dy, dt, r * hidden + c);
+        dw += d * (ldf(x, dt, r * hidden + c) - stats[2 * r]) * stats[2 * r + 1];
+        db += d;
     }
+    work[(i64)blockIdx.x * hidden + c] = dw;
+    if (layer) work[((i64)parts + blockIdx.x) * hidden + c] = db;
 }
 
 // out[ids[s], :] += dy[s, :] in f32 (out zeroed before). An id outside [0, vocab) adds nothing

@@ -54,6 +54,7 @@ pub struct Kernels {
     col_partial: CudaFunction,
     col_sum: CudaFunction,
     norm_grad: CudaFunction,
+    norm_wgrad: CudaFunction,
     embedding_grad: CudaFunction,
     ce_rows: CudaFunction,
     ce_sum: CudaFunction,
@@ -180,6 +181,7 @@ impl Kernels {
             col_partial: f("k_col_partial")?,
             col_sum: f("k_col_sum")?,
             norm_grad: f("k_norm_grad")?,
+            norm_wgrad: f("k_norm_wgrad")?,
             embedding_grad: f("k_embedding_grad")?,
             ce_rows: f("k_ce_rows")?,
             ce_sum: f("k_ce_sum")?,
@@ -571,9 +573,10 @@ impl Kernels {
             return Ok(());
         }
         let (dc, nn) = (code(dt), n as i64);
+        let vec = i32::from(dt.size() == 2 && n.is_multiple_of(8) && (g | u | dy | dg | du).is_multiple_of(16));
         let mut b = s.launch_builder(&self.swiglu_grad);
-        b.arg(&dc).arg(&g).arg(&u).arg(&dy).arg(&dg).arg(&du).arg(&nn);
-        unsafe { b.launch(grid(n)) }.map(|_| ())
+        b.arg(&dc).arg(&g).arg(&u).arg(&dy).arg(&dg).arg(&du).arg(&nn).arg(&vec);
+        unsafe { b.launch(grid(if vec == 1 { n / 8 } else { n })) }.map(|_| ())
     }
 
     /// `index` 0: none.
@@ -629,7 +632,8 @@ impl Kernels {
         unsafe { b.launch(cfg) }.map(|_| ())
     }
 
-    /// dx, and the partial dw (and db: `layer`) per block of rows into `work`.
+    /// dx (a block per row, whose mean and 1/σ go to `stats`), then the partial dw (and db:
+    /// `layer`) per part of the rows into `work`.
     #[allow(clippy::too_many_arguments)]
     pub fn norm_grad(
         &self,
@@ -644,13 +648,23 @@ impl Kernels {
         hidden: usize,
         eps: f32,
         layer: bool,
+        stats: u64,
         work: u64,
         parts: usize,
     ) -> Result<(), DriverError> {
         let (dc, wc, r, h, l) = (code(dt), code(wdt), rows as i64, hidden as i32, layer as i32);
         let mut b = s.launch_builder(&self.norm_grad);
-        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&work);
-        let cfg = LaunchConfig { grid_dim: (parts as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
+        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&stats);
+        let cfg = LaunchConfig { grid_dim: (rows.clamp(1, MAX_BLOCKS) as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }?;
+        let h = hidden as i64;
+        let mut b = s.launch_builder(&self.norm_wgrad);
+        b.arg(&x).arg(&dy).arg(&dc).arg(&stats).arg(&r).arg(&h).arg(&l).arg(&work);
+        let cfg = LaunchConfig {
+            grid_dim: (parts as u32, hidden.div_ceil(THREADS as usize) as u32, 1),
+            block_dim: (THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
         unsafe { b.launch(cfg) }.map(|_| ())
     }
 

@@ -345,6 +345,8 @@ pub enum Cmd {
         db: Option<Addr>,
         work: Addr,
         parts: usize,
+        /// f32 [rows, 2]: each row's mean and 1/σ, from dx's pass to the weight gradient's.
+        stats: Addr,
     },
     /// f32 `out[vocab, hidden]` = the rows of dy summed at their ids.
     EmbeddingGrad {
@@ -1018,8 +1020,10 @@ impl Builder<'_> {
                 let db = if layer { Some(self.result(step, 2)?.0) } else { None };
                 let hidden = xi.shape[xi.shape.len() - 1];
                 let rows = xi.numel.checked_div(hidden).unwrap_or(0);
-                let parts = Self::norm_parts(rows);
-                let work = self.work(&[(1 + layer as usize) * parts * hidden * 4])[0];
+                let parts = Self::parts(rows);
+                let [work, stats] = self.work(&[(1 + layer as usize) * parts * hidden * 4, rows.max(1) * 8])[..] else {
+                    unreachable!("two work buffers were asked for")
+                };
                 let cmd = Cmd::NormGrad {
                     dx,
                     x,
@@ -1034,6 +1038,7 @@ impl Builder<'_> {
                     db,
                     work,
                     parts,
+                    stats,
                 };
                 self.push(s, cmd);
                 Ok(())
@@ -1463,12 +1468,6 @@ impl Builder<'_> {
     /// summing its rows in order (deterministic).
     fn parts(rows: usize) -> usize {
         rows.clamp(1, 264)
-    }
-
-    /// Blocks of the norm backward: enough resident warps to hide memory latency (each block
-    /// keeps its rows in registers and reduces 4 times a row).
-    fn norm_parts(rows: usize) -> usize {
-        rows.clamp(1, 1056)
     }
 
     fn attention_grad(&mut self, s: usize, step: &Step, a: Attrs, partial: bool) -> Result<(), String> {
