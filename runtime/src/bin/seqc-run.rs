@@ -13,7 +13,9 @@ use std::time::Duration;
 fn worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     // Past the timeout plus a margin, the watchdog ends the process: the run's own deadline
     // (which names the step that hung) comes first.
-    launch::start_watchdog(env.rank, Duration::from_secs_f64(args.timeout + 10.0));
+    // A training loop's --timeout is per step; its set-up gets at least TRAIN_SETUP_SECONDS.
+    let limit = if args.train.is_some() { args.timeout.max(cuda::TRAIN_SETUP_SECONDS) } else { args.timeout };
+    launch::start_watchdog(env.rank, Duration::from_secs_f64(limit + 10.0));
     let work = || if args.calibrate.is_some() { cuda::run_calibration(args, env) } else { cuda::run_worker(args, env) };
     match std::panic::catch_unwind(work) {
         Ok(result) => result,

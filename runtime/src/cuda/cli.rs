@@ -56,6 +56,7 @@ as torch.optim.AdamW; the same options as `seqc train`
   --save DIR            checkpoint at the end (and every --save-every K steps): weights and
                         optimizer state in f32, the step; written beside DIR, then renamed
   --resume DIR          continue from a checkpoint (--save here, or `seqc train --save`)
+  With --steps, --timeout bounds each step; the set-up gets at least 600 s.
   --calibrate OUT.json  measure this machine (see above); --nproc N GPUs, default 1
   -h, --help            this text
 

@@ -306,6 +306,9 @@ pub fn run_calibration(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     Ok(())
 }
 
+/// Seconds a training loop's set-up may take at least, whatever --timeout (a per-step limit) says.
+pub const TRAIN_SETUP_SECONDS: f64 = 600.0;
+
 /// Says whether the last run's attention backwards used what their forwards kept.
 fn report_backward_reuse(exec: &exec::Executor, rank: usize) {
     let (used, again) = exec.backward_reuse.get();
@@ -494,10 +497,12 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     use std::io::{IsTerminal, Write};
     let rank = env.rank;
     let t = args.train.as_ref().ok_or_else(|| CudaError::Usage("no --steps".into()))?;
-    // --timeout bounds the set-up, then each step (the watchdog is armed again per step).
+    // --timeout bounds each step (the watchdog is armed again per step); the set-up (random
+    // weights of a large model take a while to draw) gets at least TRAIN_SETUP_SECONDS.
     let limit = Duration::from_secs_f64(args.timeout);
+    let setup = Duration::from_secs_f64(args.timeout.max(TRAIN_SETUP_SECONDS));
     let started = Instant::now();
-    let remaining = move || limit.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
+    let remaining = move || setup.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
     let (plan, mut exec, weights, name) = open_rank(args, env, &remaining)?;
     let tokens = plan.global_input_shape(0).and_then(|s| s.first().copied()).unwrap_or(0).max(0) as usize;
     let rows: Vec<Row> = match &t.data {

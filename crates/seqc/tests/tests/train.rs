@@ -598,6 +598,60 @@ fn seqc_train_logs_every_step_and_saves_weights() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `seqc train --backend cuda` compiles the step (all-reducing the gradients: the GPU optimizer
+/// updates whole weights) and hands the loop to seqc-run with every option; here a stand-in
+/// seqc-run (SEQC_RUN) records what it was given.
+#[test]
+fn seqc_train_on_gpus_hands_the_loop_to_seqc_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("seqc-train-cuda-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rows = dir.join("rows.npy");
+    use npyz::WriterBuilder;
+    let file = std::fs::File::create(&rows).expect("create");
+    let mut w = npyz::WriteOptions::new().default_dtype().shape(&[2, 64]).writer(file).begin_nd().expect("npy");
+    w.extend((0..128).map(|i: i32| i * 7 % 256)).expect("write");
+    w.finish().expect("finish");
+    let fake = dir.join("seqc-run");
+    let (args, plan) = (dir.join("args.txt"), dir.join("plan.json"));
+    let script = format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\ncp \"$1\" '{}'\nexit ${{FAKE_EXIT:-0}}\n", args.display(), plan.display());
+    std::fs::write(&fake, script).expect("script");
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
+    let train = |exit: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_seqc"))
+            .args(["train", "examples/tiny.mlir", "--devices", "2", "--backend", "cuda", "--data", &p(&rows)])
+            .args(["--steps", "3", "--lr", "0.002", "--grad-clip", "1", "--schedule", "cosine", "--log", &p(&dir.join("l.jsonl"))])
+            .env("SEQC_RUN", &fake)
+            .env("FAKE_EXIT", exit)
+            .current_dir(super::root())
+            .output()
+            .expect("run seqc")
+    };
+    let out = train("0");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("--grad-reduce all-reduce"), "says why the gradients are all-reduced: {err}");
+    let given: Vec<String> = std::fs::read_to_string(&args).expect("args").lines().map(String::from).collect();
+    let after = |flag: &str| given.iter().position(|a| a == flag).and_then(|i| given.get(i + 1)).cloned();
+    assert_eq!(after("--nproc").as_deref(), Some("2"), "{given:?}");
+    assert_eq!(after("--steps").as_deref(), Some("3"), "{given:?}");
+    assert_eq!(after("--lr").as_deref(), Some("0.002"), "{given:?}");
+    assert_eq!(after("--grad-clip").as_deref(), Some("1"), "{given:?}");
+    assert_eq!(after("--schedule").as_deref(), Some("cosine"), "{given:?}");
+    assert_eq!(after("--data").as_deref(), Some(p(&rows).as_str()), "{given:?}");
+    assert!(after("--log").is_some() && after("--weights").is_none(), "random weights need no file: {given:?}");
+    let plan = seq_runtime::Plan::read(&plan).expect("the plan seqc-run got");
+    assert_eq!(plan.devices, 2);
+    assert_eq!(plan.step_kind(), Some(seq_runtime::seq_plan::StepKind::Loss));
+    assert!(plan.owned_outputs.is_empty(), "whole gradients on every rank (all-reduce), not shards");
+    // seqc-run's failure is seqc's.
+    let out = train("3");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seqc-run failed"), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A run stopped after step 15 and resumed from its checkpoint takes the same steps, bit for bit,
 /// as one that never stopped (CPU ranks, f32, a cosine schedule with warm-up and clipping).
 #[test]
