@@ -1,6 +1,7 @@
 //! Builds a decoder-only transformer (Llama / GPT-2 families) as a seq program from a few numbers.
 //! Parameter names follow Hugging Face checkpoints so weights load by name.
 
+use seq_ir::rules::RopeScaling;
 use seq_ir::{AttentionConfig, BuildError, Builder, DType, Graph, OpKind, TensorType, ValueId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct DecoderConfig {
     pub rotary_dim: Option<i64>,
     /// Rows of GPT-2's learned positions table (`n_positions`); `None`: the sequence length.
     pub max_positions: Option<i64>,
+    /// How the rotary frequencies are rescaled (Llama 3.1+'s `llama3`, `linear`).
+    pub rope_scaling: RopeScaling,
 }
 
 impl DecoderConfig {
@@ -63,6 +66,7 @@ impl DecoderConfig {
             tie_embeddings: false,
             rotary_dim: None,
             max_positions: None,
+            rope_scaling: RopeScaling::None,
         }
     }
 
@@ -88,6 +92,7 @@ impl DecoderConfig {
             tie_embeddings: false,
             rotary_dim: None,
             max_positions: None,
+            rope_scaling: RopeScaling::None,
         }
     }
 
@@ -214,6 +219,21 @@ impl DecoderConfig {
         let mut a = seq_ir::builder::attrs([("head_dim", seq_ir::Attr::Int(self.head_dim)), ("theta", seq_ir::Attr::Float(self.rope_theta))]);
         if let Some(rd) = self.rotary_dim.filter(|&rd| rd != self.head_dim) {
             a.insert("rotary_dim".into(), seq_ir::Attr::Int(rd));
+        }
+        let float = |a: &mut std::collections::BTreeMap<String, seq_ir::Attr>, k: &str, v: f64| a.insert(k.into(), seq_ir::Attr::Float(v));
+        match self.rope_scaling {
+            RopeScaling::None => {}
+            RopeScaling::Linear { factor } => {
+                a.insert("scaling".into(), seq_ir::Attr::Str("linear".into()));
+                float(&mut a, "factor", factor);
+            }
+            RopeScaling::Llama3 { factor, low_freq_factor, high_freq_factor, original_max_position } => {
+                a.insert("scaling".into(), seq_ir::Attr::Str("llama3".into()));
+                float(&mut a, "factor", factor);
+                float(&mut a, "low_freq_factor", low_freq_factor);
+                float(&mut a, "high_freq_factor", high_freq_factor);
+                float(&mut a, "original_max_position", original_max_position);
+            }
         }
         b.one(OpKind::Rope, &[x, pos], a)
     }

@@ -5,6 +5,7 @@
 
 use crate::decoder::{DecoderConfig, Norm};
 use seq_ir::DType;
+use seq_ir::rules::RopeScaling;
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -104,6 +105,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             tie_embeddings: v.get("tie_word_embeddings").and_then(Value::as_bool).unwrap_or(true),
             rotary_dim: None,
             max_positions: Some(positions),
+            rope_scaling: RopeScaling::None,
         });
     }
     if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
@@ -113,17 +115,47 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
     let heads = f.int("num_attention_heads")?;
     let head_dim = f.opt_int("head_dim")?.unwrap_or(hidden / heads);
     // Transformers 5 keeps rope settings in rope_parameters; older configs at the top level.
-    let theta = v.get("rope_parameters").and_then(|r| r.get("rope_theta")).and_then(Value::as_f64).or(f.float("rope_theta")?).unwrap_or(10000.0);
-    if let Some(kind) = v.get("rope_parameters").and_then(|r| r.get("rope_type")).and_then(Value::as_str).filter(|k| *k != "default")
-        .or(v.get("rope_scaling").and_then(|r| r.get("rope_type").or(r.get("type"))).and_then(Value::as_str))
-    {
-        return Err(f.bad("rope_type", format!("'{kind}' rope scaling is not supported (default rotary embeddings)")));
-    }
+    let mut theta = v.get("rope_parameters").and_then(|r| r.get("rope_theta")).and_then(Value::as_f64).or(f.float("rope_theta")?).unwrap_or(10000.0);
+    let rope = v.get("rope_parameters").or(v.get("rope_scaling")).filter(|r| r.is_object());
+    let kind = rope.and_then(|r| r.get("rope_type").or(r.get("type"))).and_then(Value::as_str).unwrap_or("default");
+    let rope_field = |name: &str| -> Result<f64, ConfigError> {
+        rope.and_then(|r| r.get(name)).and_then(Value::as_f64).ok_or_else(|| f.bad(name, format!("'{kind}' rope scaling needs '{name}' (a number)")))
+    };
+    let rotary_dim = f.float("partial_rotary_factor")?.map(|p| ((head_dim as f64 * p) as i64) & !1);
+    let rope_scaling = match kind {
+        "default" => RopeScaling::None,
+        "linear" => RopeScaling::Linear { factor: rope_field("factor")? },
+        "llama3" => RopeScaling::Llama3 {
+            factor: rope_field("factor")?,
+            low_freq_factor: rope_field("low_freq_factor")?,
+            high_freq_factor: rope_field("high_freq_factor")?,
+            original_max_position: rope_field("original_max_position_embeddings")?,
+        },
+        // NTK-aware scaling: past the original length the base grows, as transformers computes it
+        // for the longest position (the built length); within it, nothing changes.
+        "dynamic" => {
+            let factor = rope_field("factor")?;
+            let original = rope.and_then(|r| r.get("original_max_position_embeddings")).and_then(Value::as_f64)
+                .or(f.opt_int("max_position_embeddings")?.map(|m| m as f64))
+                .ok_or_else(|| f.bad("max_position_embeddings", "'dynamic' rope scaling needs the original length"))?;
+            let len = seq_len as f64;
+            if len > original {
+                let d = rotary_dim.unwrap_or(head_dim) as f64;
+                theta *= (factor * len / original - (factor - 1.0)).powf(d / (d - 2.0));
+            }
+            RopeScaling::None
+        }
+        other => {
+            return Err(f.bad(
+                "rope_type",
+                format!("'{other}' rope scaling is not supported (default, linear, dynamic and llama3 are; yarn and longrope also scale the attention)"),
+            ));
+        }
+    };
     let window = match family.as_str() {
         "qwen2" if !f.bool("use_sliding_window") => None,
         _ => f.opt_int("sliding_window")?,
     };
-    let rotary_dim = f.float("partial_rotary_factor")?.map(|p| ((head_dim as f64 * p) as i64) & !1);
     Ok(DecoderConfig {
         family: Norm::Llama,
         layers: f.int("num_hidden_layers")? as usize,
@@ -144,6 +176,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         tie_embeddings: f.bool("tie_word_embeddings"),
         rotary_dim,
         max_positions: None,
+        rope_scaling,
     })
 }
 

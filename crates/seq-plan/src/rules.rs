@@ -91,6 +91,21 @@ pub struct RopeAttrs {
     pub head_dim: usize,
     pub rotary_dim: usize,
     pub theta: f64,
+    pub scaling: RopeScaling,
+}
+
+/// How a rotary embedding rescales its frequencies (`scaling` and its attributes), as Hugging
+/// Face's `rope_type`s compute them. NTK-aware `dynamic` scaling is a different `theta` at a fixed
+/// length, which the frontend computes; yarn and longrope also scale the attention, and are not here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RopeScaling {
+    None,
+    /// Every frequency divided by `factor` (positions interpolated).
+    Linear { factor: f64 },
+    /// Llama 3.1+: wavelengths above `original_max_position / low_freq_factor` divided by
+    /// `factor`, those below `original_max_position / high_freq_factor` kept, the band between
+    /// interpolated smoothly.
+    Llama3 { factor: f64, low_freq_factor: f64, high_freq_factor: f64, original_max_position: f64 },
 }
 
 impl RopeAttrs {
@@ -107,9 +122,57 @@ impl RopeAttrs {
         if rotary_dim > head_dim || rotary_dim % 2 != 0 {
             return Err(format!("rotary_dim ({rotary_dim}) must be even and at most head_dim ({head_dim})"));
         }
-        Ok(Self { head_dim, rotary_dim, theta })
+        let positive = |name: &str| -> Result<f64, String> {
+            let v = a.float(name)?;
+            if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("attribute '{name}' must be positive, got {v}")) }
+        };
+        let scaling = match a.has("scaling").then(|| a.one_of("scaling", &["linear", "llama3"])).transpose()? {
+            None => RopeScaling::None,
+            Some("linear") => RopeScaling::Linear { factor: positive("factor")? },
+            Some(_) => {
+                let (low, high) = (positive("low_freq_factor")?, positive("high_freq_factor")?);
+                if high <= low {
+                    return Err(format!("high_freq_factor ({high}) must exceed low_freq_factor ({low})"));
+                }
+                RopeScaling::Llama3 {
+                    factor: positive("factor")?,
+                    low_freq_factor: low,
+                    high_freq_factor: high,
+                    original_max_position: positive("original_max_position")?,
+                }
+            }
+        };
+        Ok(Self { head_dim, rotary_dim, theta, scaling })
+    }
+
+    /// The angle per position of each rotated pair d < rotary_dim / 2: θ^(−2d/rotary_dim),
+    /// rescaled as `scaling` says. Both backends rotate by these (one table, one formula).
+    pub fn inv_freq(&self) -> Vec<f64> {
+        let half = self.rotary_dim / 2;
+        let base = (0..half).map(|d| self.theta.powf(-2.0 * d as f64 / self.rotary_dim as f64));
+        match self.scaling {
+            RopeScaling::None => base.collect(),
+            RopeScaling::Linear { factor } => base.map(|f| f / factor).collect(),
+            RopeScaling::Llama3 { factor, low_freq_factor, high_freq_factor, original_max_position } => base
+                .map(|f| {
+                    let wavelen = 2.0 * std::f64::consts::PI / f;
+                    if wavelen < original_max_position / high_freq_factor {
+                        f
+                    } else if wavelen > original_max_position / low_freq_factor {
+                        f / factor
+                    } else {
+                        let smooth = (original_max_position / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor);
+                        (1.0 - smooth) * f / factor + smooth * f
+                    }
+                })
+                .collect(),
+        }
     }
 }
+
+/// `seq.rope`'s attributes that `seq.rope_grad` carries too (the autodiff copies them).
+pub const ROPE_ATTRS: [&str; 8] =
+    ["head_dim", "theta", "rotary_dim", "scaling", "factor", "low_freq_factor", "high_freq_factor", "original_max_position"];
 
 /// `seq.gelu`'s `approximate`: true for the tanh form.
 pub fn gelu_tanh(a: Attrs) -> Result<bool, String> {

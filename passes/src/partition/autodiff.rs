@@ -517,7 +517,7 @@ impl<'g> Differentiator<'g> {
             }
             Rope => {
                 let Some(dy) = dy else { return Ok(()) };
-                let d = self.emit1(RopeGrad, &[dy, x(1)], Self::copy_attrs(op, &["head_dim", "theta", "rotary_dim"]))?;
+                let d = self.emit1(RopeGrad, &[dy, x(1)], Self::copy_attrs(op, &seq_plan::rules::ROPE_ATTRS))?;
                 self.accumulate(x(0), d)
             }
             Silu | Gelu => {

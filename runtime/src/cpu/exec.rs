@@ -432,7 +432,7 @@ impl<'a, T: Float> Rank<'a, T> {
                 let x = self.tensor(step, 0)?;
                 let pos = self.ints(self.tensor(step, 1)?, "positions")?;
                 let r = RopeAttrs::read(a)?;
-                let y = kernels::rope(self.floats(x, "input")?, x.shape[1], &pos, r.head_dim, r.rotary_dim, r.theta);
+                let y = kernels::rope(self.floats(x, "input")?, x.shape[1], &pos, r.head_dim, &r.inv_freq());
                 Ok(vec![same_shape(y, x)])
             }
             Attention => {
@@ -616,7 +616,7 @@ impl<'a, T: Float> Rank<'a, T> {
                 let pos = self.ints(self.tensor(step, 1)?, "positions")?;
                 let r = RopeAttrs::read(a)?;
                 let cols = dy.shape[1];
-                let dx = grad_kernels::rope_grad(self.floats(dy, "output_grad")?, cols, &pos, r.head_dim, r.rotary_dim, r.theta);
+                let dx = grad_kernels::rope_grad(self.floats(dy, "output_grad")?, cols, &pos, r.head_dim, &r.inv_freq());
                 Ok(vec![same_shape(dx, dy)])
             }
             SiluGrad | GeluGrad => {

@@ -111,16 +111,9 @@ pub fn layer_norm_grad<T: Float>(x: &[T], w: &[T], b: &[T], dy: &[T], eps: f64) 
 
 /// The transpose of `kernels::rope`: each pair is rotated by −angle (rotations are
 /// orthogonal), and the columns past `rotary_dim` of each head pass through.
-pub fn rope_grad<T: Float>(
-    dy: &[T],
-    cols: usize,
-    positions: &[i64],
-    head_dim: usize,
-    rotary_dim: usize,
-    theta: f64,
-) -> Vec<T> {
+pub fn rope_grad<T: Float>(dy: &[T], cols: usize, positions: &[i64], head_dim: usize, inv_freq: &[f64]) -> Vec<T> {
     // The same f64 angles as the forward, negated: exactly the forward's transpose.
-    rotate_pairs(dy, cols, positions, head_dim, rotary_dim, theta, true)
+    rotate_pairs(dy, cols, positions, head_dim, inv_freq, true)
 }
 
 fn sigmoid<T: Float>(x: T) -> T {

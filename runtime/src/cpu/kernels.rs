@@ -220,17 +220,11 @@ pub fn layer_norm<T: Float>(x: &[T], w: &[T], b: &[T], eps: f64) -> Vec<T> {
     y
 }
 
-/// Rotary embedding, rotate-half convention, on every head of `x: [positions.len(), cols]`.
-/// Angles use the Hugging Face frequencies `theta^(−2d/rotary_dim)` and are computed in f64.
-pub fn rope<T: Float>(
-    x: &[T],
-    cols: usize,
-    positions: &[i64],
-    head_dim: usize,
-    rotary_dim: usize,
-    theta: f64,
-) -> Vec<T> {
-    rotate_pairs(x, cols, positions, head_dim, rotary_dim, theta, false)
+/// Rotary embedding, rotate-half convention, on every head of `x: [positions.len(), cols]`:
+/// pair d of the first 2·`inv_freq.len()` columns of each head turns by position · inv_freq[d]
+/// (`RopeAttrs::inv_freq`, the Hugging Face frequencies), angles in f64.
+pub fn rope<T: Float>(x: &[T], cols: usize, positions: &[i64], head_dim: usize, inv_freq: &[f64]) -> Vec<T> {
+    rotate_pairs(x, cols, positions, head_dim, inv_freq, false)
 }
 
 /// Rotates each head's (d, d + half) pairs by the position's angles, or by their negatives
@@ -240,12 +234,10 @@ pub(crate) fn rotate_pairs<T: Float>(
     cols: usize,
     positions: &[i64],
     head_dim: usize,
-    rotary_dim: usize,
-    theta: f64,
+    inv_freq: &[f64],
     inverse: bool,
 ) -> Vec<T> {
-    let half = rotary_dim / 2;
-    let inv_freq: Vec<f64> = (0..half).map(|d| theta.powf(-2.0 * d as f64 / rotary_dim as f64)).collect();
+    let half = inv_freq.len();
     let mut y = x.to_vec();
     let (mut cos, mut sin) = (vec![T::ZERO; half], vec![T::ZERO; half]);
     for (s, &p) in positions.iter().enumerate() {

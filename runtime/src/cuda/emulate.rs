@@ -181,12 +181,18 @@ impl Mem {
                 v.iter_mut().enumerate().for_each(|(i, x)| *x += b[i % cols]);
                 self.put_floats(*y, *dt, &v)
             }
-            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta, inverse } => {
+            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, freqs, inverse } => {
                 let (x, pos) = (self.floats(*x, *dt, rows * cols)?, self.ints(*pos, *it, *rows)?);
+                // The table the device reads, as the device would read it.
+                let freqs: Vec<f64> = self
+                    .bytes(*freqs, rotary / 2 * 8)?
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                    .collect();
                 let y = if *inverse {
-                    grad_kernels::rope_grad(&x, *cols, &pos, *head_dim, *rotary, *theta)
+                    grad_kernels::rope_grad(&x, *cols, &pos, *head_dim, &freqs)
                 } else {
-                    kernels::rope(&x, *cols, &pos, *head_dim, *rotary, *theta)
+                    kernels::rope(&x, *cols, &pos, *head_dim, &freqs)
                 };
                 self.put_floats(*out, *dt, &y)
             }

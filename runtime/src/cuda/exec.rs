@@ -831,8 +831,8 @@ impl Executor {
             Cmd::AddBias { y, dt, b, bdt, rows, cols } => {
                 k.add_bias(c, p(*y), *dt, p(*b), *bdt, *rows, *cols).map_err(describe)
             }
-            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta, inverse } => k
-                .rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, *theta, *inverse)
+            Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, freqs, inverse } => k
+                .rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, p(*freqs), *inverse)
                 .map_err(describe),
             Cmd::AttentionGrad(g) => self.attention_grad(g),
             Cmd::CrossEntropy(ce) => self.cross_entropy(step, ce),

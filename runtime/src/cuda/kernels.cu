@@ -186,8 +186,9 @@ extern "C" __global__ void k_layer_norm(void* out, const void* x, const void* w,
 // head of the row. Columns past `rotary` (partial rotary) are copied. In place is safe: each
 // thread reads what it writes.
 // dir −1 rotates by minus the angle: the gradient (the rotation's transpose).
+// inv_freq: f64 [rotary / 2], the angle per position of each pair (RopeAttrs::inv_freq).
 extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* pos, int it, i64 rows,
-                                  i64 cols, int head_dim, int rotary, double theta, float dir) {
+                                  i64 cols, int head_dim, int rotary, const double* inv_freq, float dir) {
     const int half = rotary / 2;
     const int lanes = half > 0 ? half : 1;
     const i64 heads = cols / head_dim;
@@ -197,7 +198,7 @@ extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* 
         const int k = (int)(t % lanes);
         float cs = 1.0f, sn = 0.0f;
         if (half > 0) {
-            double angle = (double)ldi(pos, it, s) * pow(theta, -2.0 * (double)k / (double)rotary);
+            double angle = (double)ldi(pos, it, s) * inv_freq[k];
             double sd, cd;
             sincos(angle, &sd, &cd);
             cs = (float)cd;

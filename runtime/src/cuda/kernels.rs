@@ -409,7 +409,7 @@ impl Kernels {
         cols: usize,
         head_dim: usize,
         rotary: usize,
-        theta: f64,
+        freqs: u64,
         inverse: bool,
     ) -> Result<(), DriverError> {
         if rows * cols == 0 {
@@ -418,7 +418,7 @@ impl Kernels {
         let (dc, ic, r, c, hd, rd) = (code(dt), code(it), rows as i64, cols as i64, head_dim as i32, rotary as i32);
         let dir: f32 = if inverse { -1.0 } else { 1.0 };
         let mut b = s.launch_builder(&self.rope);
-        b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&theta).arg(&dir);
+        b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&freqs).arg(&dir);
         unsafe { b.launch(grid(rows * (rotary / 2).max(1))) }.map(|_| ())
     }
 

@@ -300,7 +300,8 @@ pub enum Cmd {
         cols: usize,
         head_dim: usize,
         rotary: usize,
-        theta: f64,
+        /// f64 [rotary / 2] in `Region::Consts`: `RopeAttrs::inv_freq`.
+        freqs: Addr,
         /// Rotates by minus the angle: the gradient of `rope`.
         inverse: bool,
     },
@@ -844,9 +845,11 @@ impl Builder<'_> {
                 let r = RopeAttrs::read(a)?;
                 let (dt, it) = (Self::float(&xi, "input")?, Self::int(&pi, "positions")?);
                 let (rows, cols) = (xi.shape[0], xi.shape[1]);
-                let (head_dim, rotary, theta) = (r.head_dim, r.rotary_dim, r.theta);
+                let (head_dim, rotary) = (r.head_dim, r.rotary_dim);
+                let freqs: Vec<u8> = r.inv_freq().iter().flat_map(|f| f.to_le_bytes()).collect();
+                let freqs = self.constant(&freqs);
                 let inverse = kind == RopeGrad;
-                self.push(s, Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, theta, inverse });
+                self.push(s, Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, freqs, inverse });
                 Ok(())
             }
             Attention | AttentionPartial => self.attention(s, step, a, kind == AttentionPartial),

@@ -121,12 +121,11 @@ fn grad_kernels_rope_is_the_inverse_rotation() {
     for rd in [hd, 4] {
         let x = rng.vec(pos.len() * cols, 1.0);
         let r = rng.vec(pos.len() * cols, 1.0);
-        let dx = gk::rope_grad(&r, cols, &pos, hd, rd, theta);
-        check(&format!("rope dx (rotary_dim {rd})"), &x, &dx, &|x| {
-            dot(&r, &kernels::rope(x, cols, &pos, hd, rd, theta))
-        });
+        let f = seq_runtime::rules::RopeAttrs { head_dim: hd, rotary_dim: rd, theta, scaling: seq_runtime::rules::RopeScaling::None }.inv_freq();
+        let dx = gk::rope_grad(&r, cols, &pos, hd, &f);
+        check(&format!("rope dx (rotary_dim {rd})"), &x, &dx, &|x| dot(&r, &kernels::rope(x, cols, &pos, hd, &f)));
         // A rotation's transpose is its inverse.
-        let back = gk::rope_grad(&kernels::rope(&x, cols, &pos, hd, rd, theta), cols, &pos, hd, rd, theta);
+        let back = gk::rope_grad(&kernels::rope(&x, cols, &pos, hd, &f), cols, &pos, hd, &f);
         assert!(max_rel_err(&back, &x) < 1e-14, "rope_grad ∘ rope is not the identity");
         if rd < hd {
             for s in 0..pos.len() {

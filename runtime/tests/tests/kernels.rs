@@ -201,7 +201,8 @@ fn rope_rotates_pairs_by_position_times_hf_frequencies() {
     let cols = heads * hd;
     let x = rng.vec(rows * cols, 1.0);
     let pos = [0i64, 3, 17, 2, 1000];
-    let y = kernels::rope(&x, cols, &pos, hd, rd, theta);
+    let f = seq_runtime::rules::RopeAttrs { head_dim: hd, rotary_dim: rd, theta, scaling: seq_runtime::rules::RopeScaling::None }.inv_freq();
+    let y = kernels::rope(&x, cols, &pos, hd, &f);
     for (s, &p) in pos.iter().enumerate().take(rows) {
         for h in 0..heads {
             let at = s * cols + h * hd;

@@ -51,6 +51,20 @@ fn attention_attrs() -> Vec<(&'static str, AttrValue)> {
     ]
 }
 
+/// Llama 3.1's frequency scaling, with an original length so short that of the two frequencies
+/// one is kept and the other divided by the factor.
+fn rope_attrs() -> Vec<(&'static str, AttrValue)> {
+    vec![
+        ("head_dim", int(4)),
+        ("theta", float(10000.0)),
+        ("scaling", string("llama3")),
+        ("factor", float(8.0)),
+        ("low_freq_factor", float(1.0)),
+        ("high_freq_factor", float(4.0)),
+        ("original_max_position", float(64.0)),
+    ]
+}
+
 /// A smallest program whose outputs exercise `kind`, over 2 ranks.
 fn example(kind: OpKind, b: &mut Builder) -> Vec<u32> {
     use OpKind::*;
@@ -82,7 +96,7 @@ fn example(kind: OpKind, b: &mut Builder) -> Vec<u32> {
         }
         Rope => {
             let (x, pos) = (x(b), idx(b));
-            vec![b.op(op, &[x, pos], &[("head_dim", int(4)), ("theta", float(10000.0))], &[ROWS, HIDDEN], "f32")]
+            vec![b.op(op, &[x, pos], &rope_attrs(), &[ROWS, HIDDEN], "f32")]
         }
         Attention => {
             let (q, k) = (x(b), b.input(&[ROWS, 4], "f32"));
@@ -207,7 +221,7 @@ fn example(kind: OpKind, b: &mut Builder) -> Vec<u32> {
         }
         RopeGrad => {
             let (dy, pos) = (x(b), idx(b));
-            vec![b.op(op, &[dy, pos], &[("head_dim", int(4)), ("theta", float(10000.0))], &[ROWS, HIDDEN], "f32")]
+            vec![b.op(op, &[dy, pos], &rope_attrs(), &[ROWS, HIDDEN], "f32")]
         }
         SiluGrad | GeluGrad => {
             let (x_, dy) = (x(b), x(b));

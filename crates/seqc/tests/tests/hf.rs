@@ -52,3 +52,38 @@ fn bad_configs_name_the_file_and_field() {
         settings("hf").bind(|| insta::assert_snapshot!(case, stderr));
     }
 }
+
+/// Llama 3.1's `llama3` frequency scaling, `linear` and NTK `dynamic`: the logits transformers
+/// computes for each (`tests/models/llama-rope-scaling`, `make.py` there; peaked attention, an
+/// original context of 32 under 64 tokens so every band of each scaling acts), unsplit and split
+/// over 2 ranks, within 1e-4. The three references differ from each other by order 1, so a
+/// scaling read wrongly (or ignored) fails.
+#[test]
+fn rope_scalings_give_transformers_logits() {
+    use seq_runtime::cpu::{self, RunOptions};
+    use seqc::run::{RunInputs, checkpoint_weights, make_inputs, max_relative_error, precision, run_cpu};
+    let dir = root().join("tests/models/llama-rope-scaling");
+    let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+    let kinds = ["llama3", "linear", "dynamic"];
+    let logits: Vec<_> = kinds.iter().map(|k| super::onnx::read_f32(&dir.join(format!("logits-{k}.npy")))).collect();
+    let (apart, _) = max_relative_error(&logits[0], &logits[1], 1e-4);
+    assert!(apart > 0.1, "the references must tell the scalings apart ({apart:.2e})");
+    for (kind, want) in kinds.iter().zip(&logits) {
+        let config = dir.join(format!("config-{kind}.json"));
+        let g = load_file(&config, Some(64)).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let rope = g.ops_of(OpKind::Rope).next().map(|(_, op)| op).expect("rope");
+        assert_eq!(rope.str("scaling"), match *kind { "dynamic" => None, k => Some(k) }, "{kind}");
+        for devices in [1, 2] {
+            let c = seqc::compile_graph(g.clone(), &seqc::CompileOptions { devices, ..Default::default() }).expect("compiles");
+            let (weights, _) = checkpoint_weights(&config, 64, &c.plan, &dir.join("weights.safetensors")).expect("weights");
+            let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+            let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
+            let (err, bad) = max_relative_error(&out.outputs[0], want, 1e-4);
+            assert!(bad.is_none(), "{kind} on {devices} ranks: max relative error {err:.3e}");
+        }
+    }
+    // yarn and longrope also scale the attention: refused by name.
+    let text = std::fs::read_to_string(dir.join("config-linear.json")).expect("config").replace("\"linear\"", "\"yarn\"");
+    let e = seq_frontends::hf::from_config(&text, "yarn.json", 64).expect_err("refused").to_string();
+    assert!(e.contains("'yarn' rope scaling is not supported") && e.contains("llama3"), "{e}");
+}

@@ -77,7 +77,8 @@ fn imported_models_reproduce_the_exported_logits() {
 }
 
 /// logits.npy as a [S, V] tensor.
-fn read_f32(path: &std::path::Path) -> cpu::HostTensor {
+/// A float `.npy` as a [rows, cols] tensor (its last two dims).
+pub fn read_f32(path: &std::path::Path) -> cpu::HostTensor {
     let bytes = std::fs::read(path).expect("read");
     let npy = npyz::NpyFile::new(&bytes[..]).expect("npy");
     let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
