@@ -230,7 +230,8 @@ impl TargetArgs {
 enum Command {
     /// Compile a model for N devices: choose strategies, lower, schedule; print the report.
     Compile {
-        /// A model: the seq dialect (.mlir), an ONNX export (.onnx) or a Hugging Face config.json.
+        /// A model: the seq dialect (.mlir), an ONNX export (.onnx), a Hugging Face config.json, or a
+        /// Hugging Face model folder (config.json and its *.safetensors, sharded or not).
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
@@ -269,7 +270,8 @@ enum Command {
     },
     /// Compile (or load a compiled plan.json) and run it: N ranks as CPU threads.
     Run {
-        /// A model to compile (.mlir, .onnx or a Hugging Face config.json), or a compiled plan.json.
+        /// A model to compile (.mlir, .onnx, a Hugging Face config.json or model folder, whose
+        /// checkpoint is the default --weights), or a compiled plan.json.
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
@@ -277,7 +279,8 @@ enum Command {
     /// seqc-run, the runtime binary installed beside seqc; SEQC_RUN names another).
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
-        /// Weights by parameter name (.safetensors); default: seeded random weights.
+        /// Weights by parameter name: a .safetensors file, or a Hugging Face folder of shards (or
+        /// its model.safetensors.index.json); default: a model folder's own, else seeded random.
         #[arg(long, value_name = "FILE")]
         weights: Option<PathBuf>,
         /// Token ids (.npy, int32 or int64), or hidden states (.npy, float32/64, [tokens, hidden])
@@ -330,7 +333,8 @@ enum Command {
     /// ../shared/models/llama-eager/weights.safetensors --data ../shared/models/train_tokens.npy
     /// --steps 30 --lr 1e-3 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 --log losses.jsonl
     Train {
-        /// A model: .mlir, .onnx or a Hugging Face config.json (built for the data's row length).
+        /// A model: .mlir, .onnx, a Hugging Face config.json or model folder (built for the data's
+        /// row length; a folder's checkpoint is the default --weights).
         file: PathBuf,
         #[command(flatten)]
         target: TargetArgs,
@@ -346,7 +350,8 @@ enum Command {
         /// restart, no attention or label across a boundary).
         #[arg(long, value_name = "ID")]
         eos: Option<u32>,
-        /// Initial weights by parameter name (.safetensors); default: seeded random weights.
+        /// Initial weights by parameter name: a .safetensors file or a Hugging Face folder of
+        /// shards; default: a model folder's own, else seeded random.
         #[arg(long, value_name = "FILE")]
         weights: Option<PathBuf>,
         #[arg(long, default_value_t = 100)]
@@ -405,8 +410,8 @@ enum Command {
     /// DIR/weights.safetensors) or a Hugging Face config.json (writes DIR/model.mlir; weights come
     /// from --weights at run time, or are seeded random).
     Import {
-        /// An ONNX model (.onnx) exported with a fixed sequence length, or a config.json
-        /// (llama, mistral, qwen2, phi3, gpt2).
+        /// An ONNX model (.onnx) exported with a fixed sequence length, or a config.json (llama,
+        /// mistral, qwen2, phi3, gpt2) or the model folder holding it.
         file: PathBuf,
         /// Output folder.
         #[arg(long, short = 'o', value_name = "DIR")]
@@ -477,9 +482,34 @@ fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("error: cannot write '{}': {e}", path.display()))
 }
 
+/// A Hugging Face model folder (`config.json` beside its `*.safetensors`, one file or shards
+/// with `model.safetensors.index.json`) as its config and, unless --weights says otherwise, its
+/// checkpoint; anything else as it is.
+fn model_folder(file: PathBuf, weights: Option<PathBuf>) -> Result<(PathBuf, Option<PathBuf>), String> {
+    if !file.is_dir() {
+        return Ok((file, weights));
+    }
+    let config = file.join("config.json");
+    if !config.exists() {
+        return Err(format!("error: {} is a folder without config.json: a model folder holds a Hugging Face config.json and its *.safetensors", file.display()));
+    }
+    let has_weights = std::fs::read_dir(&file)
+        .map(|d| d.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "safetensors")))
+        .unwrap_or(false);
+    Ok((config, weights.or(has_weights.then_some(file))))
+}
+
 fn run(cli: Cli) -> Result<(), String> {
     let err = |e: Error| e.to_string();
-    match cli.command {
+    let mut command = cli.command;
+    match &mut command {
+        Command::Compile { file, .. } => *file = model_folder(std::mem::take(file), None)?.0,
+        Command::Run { file, weights, .. } | Command::Import { file, weights, .. } | Command::Train { file, weights, .. } => {
+            (*file, *weights) = model_folder(std::mem::take(file), weights.take())?;
+        }
+        _ => {}
+    }
+    match command {
         Command::Compile { file, target, output, emit, dump_ir } => {
             let opts = target.options(dump_ir);
             seqc::target(&opts).map_err(err)?;

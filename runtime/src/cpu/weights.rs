@@ -27,12 +27,67 @@ pub enum WeightSource {
     Values(std::collections::BTreeMap<String, Vec<f64>>),
 }
 
-/// A safetensors file read into memory, with its header parsed once.
+/// A checkpoint read into memory: one safetensors file, or a Hugging Face folder of shards
+/// (`model.safetensors.index.json` naming each tensor's file), headers parsed once.
 pub struct Checkpoint {
+    /// The file or folder, for messages.
+    path: String,
+    shards: Vec<Shard>,
+    /// Tensor name → shard.
+    index: std::collections::BTreeMap<String, usize>,
+}
+
+/// One safetensors file of a checkpoint.
+struct Shard {
     path: String,
     buffer: Vec<u8>,
     header_len: usize,
     metadata: Metadata,
+}
+
+impl Shard {
+    fn read(path: &Path) -> Result<Self, RuntimeError> {
+        let shown = path.display().to_string();
+        let file_error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+        let buffer = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
+        let (header_len, metadata) =
+            SafeTensors::read_metadata(&buffer).map_err(|e| file_error(format!("not a safetensors file: {e}")))?;
+        Ok(Self { path: shown, buffer, header_len, metadata })
+    }
+}
+
+/// The safetensors files of checkpoint `path` (a file, an index, or a folder), in order.
+fn shard_files(path: &Path) -> Result<Vec<std::path::PathBuf>, RuntimeError> {
+    let shown = path.display().to_string();
+    let file_error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
+    let index = if path.is_dir() { path.join("model.safetensors.index.json") } else { path.to_path_buf() };
+    if index.extension().is_some_and(|e| e == "json") && index.exists() {
+        let text = std::fs::read_to_string(&index).map_err(|e| file_error(e.to_string()))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| file_error(format!("index: {e}")))?;
+        let map = v.get("weight_map").and_then(|m| m.as_object()).ok_or_else(|| file_error("the index has no 'weight_map'".into()))?;
+        let dir = index.parent().unwrap_or(Path::new("."));
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        for file in map.values().filter_map(|f| f.as_str()) {
+            let f = dir.join(file);
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+        return Ok(files);
+    }
+    if path.is_dir() {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| file_error(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(file_error("the folder holds no .safetensors file".into()));
+        }
+        return Ok(files);
+    }
+    Ok(vec![path.to_path_buf()])
 }
 
 impl WeightSource {
@@ -40,13 +95,22 @@ impl WeightSource {
         Self::Random { seed }
     }
 
+    /// A safetensors checkpoint: one file, or a Hugging Face folder (or its
+    /// `model.safetensors.index.json`) whose tensors lie in several files.
     pub fn safetensors(path: &Path) -> Result<Self, RuntimeError> {
-        let shown = path.display().to_string();
-        let file_error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
-        let buffer = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
-        let (header_len, metadata) =
-            SafeTensors::read_metadata(&buffer).map_err(|e| file_error(format!("not a safetensors file: {e}")))?;
-        Ok(Self::Safetensors(Checkpoint { path: shown, buffer, header_len, metadata }))
+        let shards = shard_files(path)?.iter().map(|f| Shard::read(f)).collect::<Result<Vec<_>, _>>()?;
+        let mut index = std::collections::BTreeMap::new();
+        for (i, shard) in shards.iter().enumerate() {
+            for name in shard.metadata.tensors().keys() {
+                if let Some(j) = index.insert(name.clone(), i) {
+                    return Err(RuntimeError::File {
+                        path: path.display().to_string(),
+                        reason: format!("tensor '{name}' is in both {} and {}", shards[j].path, shard.path),
+                    });
+                }
+            }
+        }
+        Ok(Self::Safetensors(Checkpoint { path: path.display().to_string(), shards, index }))
     }
 
     /// The values of parameter `name`, which the plan declares with `shape`.
@@ -68,25 +132,34 @@ impl WeightSource {
 impl Checkpoint {
     /// A tensor as the file holds it: its shape and values (for layouts a frontend maps).
     pub fn tensor(&self, name: &str) -> Result<(Vec<usize>, Vec<f64>), String> {
-        let info = self.metadata.info(name).ok_or_else(|| format!("weight '{name}' is not in {}", self.path))?;
-        let shape = info.shape.clone();
+        let shape = self.shard(name)?.metadata.info(name).map(|i| i.shape.clone()).unwrap_or_default();
         Ok((shape.clone(), self.load(name, &shape)?))
     }
 
+    /// Names of every tensor, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.index.keys().map(String::as_str)
+    }
+
+    fn shard(&self, name: &str) -> Result<&Shard, String> {
+        self.index.get(name).and_then(|&i| self.shards.get(i)).ok_or_else(|| format!("weight '{name}' is not in {}", self.path))
+    }
+
     fn load(&self, name: &str, shape: &[usize]) -> Result<Vec<f64>, String> {
-        let info = self.metadata.info(name).ok_or_else(|| format!("weight '{name}' is not in {}", self.path))?;
+        let shard = self.shard(name)?;
+        let info = shard.metadata.info(name).ok_or_else(|| format!("weight '{name}' is not in {}", shard.path))?;
         if info.shape != shape {
             return Err(format!(
                 "weight '{name}' has shape {:?} in {} but the plan declares {shape:?}",
-                info.shape, self.path
+                info.shape, shard.path
             ));
         }
         // Tensor offsets count from the end of the 8-byte length and the JSON header.
-        let start = 8 + self.header_len;
-        let bytes = self
+        let start = 8 + shard.header_len;
+        let bytes = shard
             .buffer
             .get(start + info.data_offsets.0..start + info.data_offsets.1)
-            .ok_or_else(|| format!("weight '{name}' lies outside {}", self.path))?;
+            .ok_or_else(|| format!("weight '{name}' lies outside {}", shard.path))?;
         let values: Vec<f64> = match info.dtype {
             Dtype::F64 => bytes.chunks_exact(8).map(|b| f64::from_le_bytes(le(b))).collect(),
             Dtype::F32 => bytes.chunks_exact(4).map(|b| f32::from_le_bytes(le(b)) as f64).collect(),
@@ -100,7 +173,7 @@ impl Checkpoint {
             other => {
                 return Err(format!(
                     "weight '{name}' in {} has dtype {other:?}; this runtime reads f64, f32, bf16 and f16",
-                    self.path
+                    shard.path
                 ));
             }
         };
@@ -108,7 +181,7 @@ impl Checkpoint {
         if values.len() != want {
             return Err(format!(
                 "weight '{name}' in {} holds {} values, its shape needs {want}",
-                self.path,
+                shard.path,
                 values.len()
             ));
         }

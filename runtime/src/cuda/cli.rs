@@ -24,7 +24,9 @@ options:
   --segments seg.npy    segment ids of packed documents (positions restart in each); default 0
   --output out.npy      write the first output (rank 0) as float32; OUT.safetensors: every
                         output by name (a training step's loss and gradients)
-  --weights W.safetensors  weights by parameter name; default: deterministic random weights
+  --weights W           weights by parameter name: a .safetensors file, or a Hugging Face folder
+                        of shards (or its model.safetensors.index.json); default: deterministic
+                        random weights
   --seed S              seed of the random weights and token ids (default 0, as `seqc run`)
   --check-against-cpu   also run the CPU backend (f32) and compare; exit 1 if the error is too large
   --timeout S           seconds before a rank gives up (default 300); no run hangs past it

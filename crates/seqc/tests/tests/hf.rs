@@ -87,3 +87,49 @@ fn rope_scalings_give_transformers_logits() {
     let e = seq_frontends::hf::from_config(&text, "yarn.json", 64).expect_err("refused").to_string();
     assert!(e.contains("'yarn' rope scaling is not supported") && e.contains("llama3"), "{e}");
 }
+
+/// A Hugging Face model folder (config.json beside a checkpoint cut into two shards named by
+/// model.safetensors.index.json) runs as its config with its own weights: transformers' logits.
+#[test]
+fn a_sharded_model_folder_runs_with_its_own_weights() {
+    use seq_runtime::cpu::WeightSource;
+    use seqc::run::max_relative_error;
+    let src = root().join("tests/models/llama-rope-scaling");
+    let dir = std::env::temp_dir().join(format!("seqc-model-folder-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    std::fs::copy(src.join("config-llama3.json"), dir.join("config.json")).expect("config");
+    let WeightSource::Safetensors(all) = WeightSource::safetensors(&src.join("weights.safetensors")).expect("weights") else {
+        unreachable!("a checkpoint")
+    };
+    let names: Vec<String> = all.names().map(String::from).collect();
+    let mut map = serde_json::Map::new();
+    for (k, part) in names.chunks(names.len().div_ceil(2)).enumerate() {
+        let file = format!("model-0000{}-of-00002.safetensors", k + 1);
+        let tensors: Vec<seq_frontends::onnx::Weight> = part
+            .iter()
+            .map(|n| {
+                let (shape, v) = all.tensor(n).expect("tensor");
+                map.insert(n.clone(), serde_json::Value::String(file.clone()));
+                seq_frontends::onnx::Weight { name: n.clone(), shape, data: v.into_iter().map(|x| x as f32).collect() }
+            })
+            .collect();
+        seq_frontends::onnx::write_safetensors(&tensors, &dir.join(&file)).expect("shard");
+    }
+    let index = serde_json::json!({ "metadata": {}, "weight_map": map });
+    std::fs::write(dir.join("model.safetensors.index.json"), index.to_string()).expect("index");
+    let out = dir.join("logits.npy");
+    let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
+    let (code, _, err) = super::seqc(&[
+        "run", &p(&dir), "--devices", "2", "--input", &p(&src.join("input_ids.npy")), "--output", &p(&out),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (e, bad) = max_relative_error(&super::onnx::read_f32(&out), &super::onnx::read_f32(&src.join("logits-llama3.npy")), 1e-4);
+    assert!(bad.is_none(), "the folder's own weights give transformers' logits: {e:.3e}");
+    // A folder without config.json says what a model folder is.
+    std::fs::remove_file(dir.join("config.json")).expect("remove");
+    let (code, _, err) = super::seqc(&["run", &p(&dir), "--devices", "1"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("without config.json"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
