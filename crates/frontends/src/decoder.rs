@@ -41,6 +41,9 @@ pub struct DecoderConfig {
     pub max_positions: Option<i64>,
     /// How the rotary frequencies are rescaled (Llama 3.1+'s `llama3`, `linear`).
     pub rope_scaling: RopeScaling,
+    /// The checkpoint fuses q, k and v into `qkv_proj` and gate and up into `gate_up_proj`
+    /// (Phi-3); the program keeps them apart (`hf::checkpoint_layout` maps them).
+    pub fused_projections: bool,
 }
 
 impl DecoderConfig {
@@ -67,6 +70,7 @@ impl DecoderConfig {
             rotary_dim: None,
             max_positions: None,
             rope_scaling: RopeScaling::None,
+            fused_projections: false,
         }
     }
 
@@ -93,6 +97,7 @@ impl DecoderConfig {
             rotary_dim: None,
             max_positions: None,
             rope_scaling: RopeScaling::None,
+            fused_projections: false,
         }
     }
 

@@ -1,7 +1,8 @@
 //! Hugging Face `config.json` → decoder configuration, for the decoder families seqc knows.
 //! Weights come random (seeded) or from a checkpoint whose tensor names match the program's
-//! parameters (Llama, Mistral and Qwen2 checkpoints do; Phi-3 and GPT-2 fuse or transpose
-//! projections, which the loader does not yet undo).
+//! parameters (Llama, Mistral and Qwen2 checkpoints do), or whose fused or transposed
+//! projections (Phi-3's `qkv_proj` and `gate_up_proj`, GPT-2's `c_attn` and `Conv1D`) are mapped
+//! by `checkpoint_layout`.
 
 use crate::decoder::{DecoderConfig, Norm};
 use seq_ir::DType;
@@ -106,6 +107,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             rotary_dim: None,
             max_positions: Some(positions),
             rope_scaling: RopeScaling::None,
+            fused_projections: false,
         });
     }
     if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
@@ -177,6 +179,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         rotary_dim,
         max_positions: None,
         rope_scaling,
+        fused_projections: family == "phi3",
     })
 }
 
@@ -196,7 +199,8 @@ pub struct CheckpointSlice {
     pub param: String,
     /// The checkpoint tensor it comes from.
     pub source: String,
-    /// Columns (matrices) or entries (vectors) of the source: start, length.
+    /// Of the source: columns of a transposed matrix, rows of a matrix stored as the parameter
+    /// is (`[out, in]`), or entries of a vector: start, length.
     pub cols: (usize, usize),
     /// Whether the source is a matrix stored `[in, out]` (transposed into the parameter).
     pub transposed: bool,
@@ -205,12 +209,29 @@ pub struct CheckpointSlice {
 /// The parameters of `cfg`'s program that a checkpoint holds in another layout (empty when every
 /// parameter is the checkpoint's tensor as it is, as for Llama-family models).
 pub fn checkpoint_layout(cfg: &DecoderConfig) -> Vec<CheckpointSlice> {
-    if cfg.family != Norm::Gpt2 {
-        return Vec::new();
-    }
     let (d, kv, ffn) = (cfg.hidden as usize, (cfg.kv_heads * cfg.head_dim) as usize, cfg.ffn as usize);
     let q = (cfg.heads * cfg.head_dim) as usize;
     let mut out = Vec::new();
+    if cfg.fused_projections {
+        // Phi-3: [q; k; v] rows in qkv_proj, [gate; up] rows in gate_up_proj.
+        for l in 0..cfg.layers {
+            let p = |n: &str| format!("model.layers.{l}.{n}");
+            let rows = [
+                ("self_attn.q_proj", "self_attn.qkv_proj", (0, q)),
+                ("self_attn.k_proj", "self_attn.qkv_proj", (q, kv)),
+                ("self_attn.v_proj", "self_attn.qkv_proj", (q + kv, kv)),
+                ("mlp.gate_proj", "mlp.gate_up_proj", (0, ffn)),
+                ("mlp.up_proj", "mlp.gate_up_proj", (ffn, ffn)),
+            ];
+            for (param, source, cols) in rows {
+                out.push(CheckpointSlice { param: p(&format!("{param}.weight")), source: p(&format!("{source}.weight")), cols, transposed: false });
+            }
+        }
+        return out;
+    }
+    if cfg.family != Norm::Gpt2 {
+        return out;
+    }
     for l in 0..cfg.layers {
         let p = |n: &str| format!("transformer.h.{l}.{n}");
         let mut piece = |param: &str, source: &str, cols: (usize, usize), matrix: bool| {
@@ -236,6 +257,8 @@ pub fn from_checkpoint(slice: &CheckpointSlice, shape: &[usize], values: &[f64])
             Ok((0..len).flat_map(|o| (0..*rows).map(move |i| values[i * cols + start + o])).collect())
         }
         (false, [n]) if start + len <= *n => Ok(values[start..start + len].to_vec()),
+        // Rows start..start+len of a matrix stored as the parameter is.
+        (false, [rows, cols]) if start + len <= *rows => Ok(values[start * cols..(start + len) * cols].to_vec()),
         _ => Err(format!("'{}' has shape {shape:?}, which does not hold '{}'", slice.source, slice.param)),
     }
 }
@@ -258,6 +281,7 @@ pub fn to_checkpoint(layout: &[CheckpointSlice], grads: Vec<NamedTensor>) -> Res
         let total = layout.iter().filter(|s| s.source == slice.source).map(|s| s.cols.0 + s.cols.1).max().unwrap_or(len);
         let source_shape = match (slice.transposed, &shape[..]) {
             (true, [rows, inp]) if *rows == len => vec![*inp, total],
+            (false, [rows, inp]) if *rows == len => vec![total, *inp],
             (false, [n]) if *n == len => vec![total],
             _ => return Err(format!("gradient of '{name}' has shape {shape:?}, not that of its slice of '{}'", slice.source)),
         };
@@ -278,8 +302,10 @@ pub fn to_checkpoint(layout: &[CheckpointSlice], grads: Vec<NamedTensor>) -> Res
                 }
             }
         } else {
+            // Rows (or entries) start.. of the source: one contiguous run.
+            let width = source_shape.get(1).copied().unwrap_or(1);
             for (j, v) in values.iter().enumerate() {
-                dst[start + j] += v;
+                dst[start * width + j] += v;
             }
         }
     }

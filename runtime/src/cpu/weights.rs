@@ -56,7 +56,8 @@ impl Shard {
     }
 }
 
-/// The safetensors files of checkpoint `path` (a file, an index, or a folder), in order.
+/// The safetensors files of checkpoint `path`, in order: a file; an index; a folder's index, its
+/// `model.safetensors`, or else every `*.safetensors` in it.
 fn shard_files(path: &Path) -> Result<Vec<std::path::PathBuf>, RuntimeError> {
     let shown = path.display().to_string();
     let file_error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
@@ -74,6 +75,10 @@ fn shard_files(path: &Path) -> Result<Vec<std::path::PathBuf>, RuntimeError> {
             }
         }
         return Ok(files);
+    }
+    if path.is_dir() && path.join("model.safetensors").exists() {
+        // A single-file Hugging Face checkpoint; other files beside it are not the model's.
+        return Ok(vec![path.join("model.safetensors")]);
     }
     if path.is_dir() {
         let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)

@@ -133,3 +133,51 @@ fn a_sharded_model_folder_runs_with_its_own_weights() {
     assert!(err.contains("without config.json"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Phi-3's checkpoint fuses q, k and v (`qkv_proj`) and gate and up (`gate_up_proj`): its model
+/// folder runs with those rows cut into the program's projections (transformers' logits, partial
+/// rotary, on 1 and 2 ranks), and a training step writes its gradients back into the fused
+/// tensors.
+#[test]
+fn phi3_fused_checkpoints_load_and_take_gradients_back() {
+    use seqc::run::max_relative_error;
+    let dir = root().join("tests/models/phi3-fused");
+    let tmp = std::env::temp_dir().join(format!("seqc-phi3-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp");
+    let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
+    let want = super::onnx::read_f32(&dir.join("logits.npy"));
+    for devices in ["1", "2"] {
+        let out = tmp.join(format!("logits-{devices}.npy"));
+        let (code, _, err) =
+            super::seqc(&["run", &p(&dir), "--devices", devices, "--input", &p(&dir.join("input_ids.npy")), "--output", &p(&out)]);
+        assert_eq!(code, 0, "{err}");
+        let (e, bad) = max_relative_error(&super::onnx::read_f32(&out), &want, 1e-4);
+        assert!(bad.is_none(), "{devices} rank(s): max relative error {e:.3e}");
+    }
+    let grads = tmp.join("grads.safetensors");
+    let (code, _, err) = super::seqc(&[
+        "run", &p(&dir), "--devices", "2", "--train", "--input", &p(&dir.join("input_ids.npy")), "--grads-out", &p(&grads),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let seq_runtime::cpu::WeightSource::Safetensors(g) = seq_runtime::cpu::WeightSource::safetensors(&grads).expect("grads") else {
+        unreachable!("a checkpoint")
+    };
+    let names: Vec<&str> = g.names().collect();
+    assert!(names.contains(&"model.layers.1.self_attn.qkv_proj.weight") && names.contains(&"model.layers.0.mlp.gate_up_proj.weight"), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("q_proj") || n.contains("up_proj.weight") && !n.contains("gate_up")), "{names:?}");
+    let (shape, _) = g.tensor("model.layers.0.self_attn.qkv_proj.weight").expect("qkv");
+    assert_eq!(shape, vec![4 * 16 + 2 * 2 * 16, 64], "q, k and v rows over the hidden columns");
+    // PyTorch's gradients of the fused tensors (make.py), relative to each tensor's largest entry.
+    let seq_runtime::cpu::WeightSource::Safetensors(torch) = seq_runtime::cpu::WeightSource::safetensors(&dir.join("grads.safetensors")).expect("torch grads")
+    else {
+        unreachable!("a checkpoint")
+    };
+    for name in torch.names() {
+        let ((ts, tv), (gs, gv)) = (torch.tensor(name).expect("torch"), g.tensor(name).expect("seqc"));
+        assert_eq!(ts, gs, "{name}");
+        let scale = tv.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let err = tv.iter().zip(&gv).fold(0.0f64, |m, (a, b)| m.max((a - b).abs())) / scale;
+        assert!(err < 1e-4, "{name}: gradient differs from PyTorch's by {err:.2e} of its largest entry");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
