@@ -810,7 +810,7 @@ fn checkpoint_in_program_layout(
 /// Every parameter of `plan` from `source`, written to `out` as f32 safetensors under the plan's
 /// names and shapes (what seqc-run reads). Returns the count.
 fn write_program_weights(source: &seq_runtime::cpu::WeightSource, plan: &seq_runtime::Plan, out: &std::path::Path) -> Result<usize, String> {
-    let specs = seq_runtime::cpu::param_specs(&plan).map_err(|e| format!("error: {e}"))?;
+    let specs = seq_runtime::cpu::param_specs(plan).map_err(|e| format!("error: {e}"))?;
     let mut tensors = Vec::with_capacity(specs.len());
     for p in specs {
         // A parameter used twice (tied embeddings) is one tensor.

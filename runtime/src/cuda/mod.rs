@@ -594,7 +594,7 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             }
             if let (Some(dir), Some(every)) = (&t.save, t.save_every)
                 && every > 0
-                && l.step % every == 0
+                && l.step.is_multiple_of(every)
                 && l.step < o.steps
             {
                 opt.save(&exec, dir)?;
