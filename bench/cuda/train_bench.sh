@@ -9,16 +9,8 @@
 set -u
 source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-train-bench}
-W=$OUT/train-bench
 T=.device/train
-BUDGET=${SEQC_JOB_BUDGET:-500}
-mkdir -p "$W"
-S=$W/summary.txt
-{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1; } > "$S"
-t0=$SECONDS
-TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
-PY=$(dirname "$TORCHRUN")/python3; [ -x "$PY" ] || PY=python3
-left() { echo $((BUDGET - (SECONDS - t0))); }
+job_start train-bench 500
 time_plan() {  # name plan iters [flags...]
   local name=$1 plan=$2 it=$3; shift 3
   [ "$(left)" -lt 30 ] && { echo "time $name: skipped" | tee -a "$S"; return; }

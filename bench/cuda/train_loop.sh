@@ -11,16 +11,8 @@
 set -u
 source "$(dirname "$0")/env.sh"
 OUT=${OUT:-/tmp/seqc-train-loop}
-W=$OUT/train-loop
 L=.device/loop
-BUDGET=${SEQC_JOB_BUDGET:-540}
-mkdir -p "$W"
-S=$W/summary.txt
-{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1; } > "$S"
-t0=$SECONDS
-TORCHRUN=${TORCHRUN:-$(command -v torchrun || echo /opt/torch/.venv/bin/torchrun)}
-PY=$(dirname "$TORCHRUN")/python3; [ -x "$PY" ] || PY=python3
-left() { echo $((BUDGET - (SECONDS - t0))); }
+job_start train-loop 540
 pack() { cp "$S" "$OUT/summary.txt"; tar -czf "$OUT/train-loop.tgz" -C "$OUT" train-loop; }
 # PyTorch's recipe of train_ref.json.
 PARTS=${PARTS:-check bench longest}

@@ -878,6 +878,20 @@ struct Data<'a> {
     eos: Option<u32>,
 }
 
+/// `seqc train`'s data rows, and its model compiled into a training step for their length
+/// (`--seq-len` where given).
+fn compile_step(file: &std::path::Path, target: &TargetArgs, data: &Data) -> Result<(Vec<seqc::train::Row>, seqc::Compiled), String> {
+    let err = |e: Error| e.to_string();
+    let rows = seqc::train::read_rows(data.path, data.token_bytes, target.seq_len.map(|s| s.max(0) as usize), data.eos)
+        .map_err(|e| format!("error: {e}"))?;
+    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
+    let g = seqc::load_file_as(file, Some(seq), data.eos.is_some(), target.dtype.map(DtypeArg::dtype)).map_err(err)?;
+    eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
+    let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
+    seqc::train::check_trainable(&compiled.plan).map_err(err)?;
+    Ok((rows, compiled))
+}
+
 /// `seqc train --backend cuda`: compiles the step and hands it to seqc-run's training loop
 /// (`--steps`: AdamW on the GPU), one process per device.
 fn train_cuda(
@@ -889,19 +903,12 @@ fn train_cuda(
     log: Option<&std::path::Path>,
     ck: Checkpoints,
 ) -> Result<(), String> {
-    let err = |e: Error| e.to_string();
-    let rows = seqc::train::read_rows(data.path, data.token_bytes, target.seq_len.map(|s| s.max(0) as usize), data.eos)
-        .map_err(|e| format!("error: {e}"))?;
-    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
     if target.devices > 1 && matches!(target.grad_reduce, GradReduceArg::ReduceScatter) {
         // The GPU optimizer updates whole weights on every rank (ZeRO over the ranks is not built).
         eprintln!("seqc: the GPU optimizer needs every rank's whole gradients: using --grad-reduce all-reduce");
         target.grad_reduce = GradReduceArg::AllReduce;
     }
-    let g = seqc::load_file_as(file, Some(seq), data.eos.is_some(), target.dtype.map(DtypeArg::dtype)).map_err(err)?;
-    eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
-    let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
-    seqc::train::check_trainable(&compiled.plan).map_err(err)?;
+    let (_, compiled) = compile_step(file, &target, data)?;
     let dir = std::env::temp_dir().join(format!("seqc-train-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("error: cannot create '{}': {e}", dir.display()))?;
     let plan_path = dir.join("plan.json");
@@ -978,13 +985,7 @@ fn train_cpu(
 ) -> Result<(), String> {
     use std::io::{IsTerminal, Write};
     let err = |e: Error| e.to_string();
-    let rows = seqc::train::read_rows(data.path, data.token_bytes, target.seq_len.map(|s| s.max(0) as usize), data.eos)
-        .map_err(|e| format!("error: {e}"))?;
-    let seq = target.seq_len.unwrap_or(rows.first().map_or(0, |r| r.ids.numel()) as i64);
-    let g = seqc::load_file_as(file, Some(seq), data.eos.is_some(), target.dtype.map(DtypeArg::dtype)).map_err(err)?;
-    eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
-    let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
-    seqc::train::check_trainable(&compiled.plan).map_err(err)?;
+    let (rows, compiled) = compile_step(file, target, data)?;
     // What this host holds: every rank's weights and activations in the compute precision (the
     // plan's bytes at their declared types, widened), and one copy of the weights and AdamW
     // moments in f64 for the optimizer.
