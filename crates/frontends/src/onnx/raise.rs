@@ -606,6 +606,17 @@ impl<'a> Raiser<'a> {
                             let id = self.biasless.remove(a).unwrap_or_else(|| unreachable!());
                             let bp = self.param(&c.reshaped(vec![c.data.len()]), "linear", "bias")?;
                             self.b.graph.op_mut(id).operands.push(bp);
+                            // The bias's `param` was appended after the linear that now reads it
+                            // (exporters put the Add anywhere after the MatMul): define it first.
+                            if let seq_ir::Def::Op(param, _) = self.b.graph.def(bp) {
+                                let body = &mut self.b.graph.body;
+                                if let (Some(at), Some(from)) = (body.iter().position(|&o| o == id), body.iter().position(|&o| o == param))
+                                    && from > at
+                                {
+                                    body.remove(from);
+                                    body.insert(at, param);
+                                }
+                            }
                             Some(V::Rows(*a))
                         }
                         _ => None,

@@ -102,3 +102,50 @@ fn an_unsupported_op_names_the_node_and_the_nearest_pattern() {
     let message = err.replace(&path.display().to_string(), "model.onnx");
     settings("onnx").bind(|| insta::assert_snapshot!("unsupported_op_failure", message));
 }
+
+/// Qwen2 as `torch.onnx.export(dynamo=True)` writes it: weights in a `.onnx.data` file beside the
+/// model, and q/k/v biases whose Add comes after later nodes (the bias `param` must still be
+/// defined before the linear that reads it). Both exports give transformers' logits unsplit and
+/// over 2 ranks (`tests/models/qwen2-onnx`, `make.py` there).
+#[test]
+fn qwen2_exports_with_external_weights_reproduce_their_logits() {
+    let dir = root().join("tests/models/qwen2-onnx");
+    let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+    for (attn, opset) in [("sdpa", 18), ("eager", 23)] {
+        let imported = import(&dir.join(format!("qwen2-{attn}-opset{opset}.onnx"))).unwrap_or_else(|e| panic!("{attn}: {e}"));
+        let biased = imported.graph.ops_of(OpKind::Linear).filter(|(_, op)| op.operands.len() == 3).count();
+        assert_eq!(biased, 2 * 3, "{attn}: q, k and v keep their biases in both layers");
+        let logits = read_f32(&dir.join(format!("logits-{attn}.npy")));
+        let weights_path = std::env::temp_dir().join(format!("seqc-qwen2-{attn}-{}.safetensors", std::process::id()));
+        write_safetensors(&imported.weights, &weights_path).expect("weights");
+        let weights = WeightSource::safetensors(&weights_path).expect("reads back");
+        for devices in [1, 2] {
+            let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() }).expect("compiles");
+            let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+            let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
+            let (err, bad) = max_relative_error(&out.outputs[0], &logits, 1e-4);
+            assert!(bad.is_none(), "qwen2 {attn} opset {opset} on {devices} ranks: max relative error {err:.3e}");
+        }
+        let _ = std::fs::remove_file(weights_path);
+    }
+}
+
+/// External data outside the model's folder is refused, by initializer and location.
+#[test]
+fn external_data_outside_the_model_folder_is_refused() {
+    let dir = root().join("tests/models/qwen2-onnx");
+    let bytes = std::fs::read(dir.join("qwen2-sdpa-opset18.onnx")).expect("read");
+    let mut model = proto::ModelProto::decode(bytes.as_slice()).expect("decode");
+    let graph = model.graph.as_mut().expect("graph");
+    let t = graph.initializer.iter_mut().find(|t| !t.external_data.is_empty()).expect("an external initializer");
+    for e in &mut t.external_data {
+        if e.key.as_deref() == Some("location") {
+            e.value = Some("../../etc/passwd".into());
+        }
+    }
+    let path = std::env::temp_dir().join(format!("seqc-escape-{}.onnx", std::process::id()));
+    std::fs::write(&path, model.encode_to_vec()).expect("write");
+    let e = import(&path).err().expect("refused").to_string();
+    assert!(e.contains("outside the model's folder") && e.contains("../../etc/passwd"), "{e}");
+    let _ = std::fs::remove_file(path);
+}

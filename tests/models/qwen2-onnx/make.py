@@ -1,0 +1,25 @@
+"""Makes this folder's reference: a tiny Qwen2 (q/k/v biases, GQA, tied head; random weights,
+seed 0, q and k scaled for peaked attention) exported with torch.onnx.export(dynamo=True) as the
+exporter writes it by default (weights in a `.onnx.data` file beside the model), with sdpa
+attention at opset 18 and eager attention at opset 23, and transformers' logits for
+input_ids.npy. Run from this folder:  python3 make.py"""
+import numpy as np, torch, transformers as tf
+
+cfg = dict(hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+           vocab_size=64, max_position_embeddings=64, rms_norm_eps=1e-6, tie_word_embeddings=True, use_cache=False,
+           rope_parameters=dict(rope_type="default", rope_theta=10000.0))
+ids = torch.randint(0, 64, (1, 40), generator=torch.Generator().manual_seed(1))
+np.save("input_ids.npy", ids[0].numpy().astype(np.int32))
+for attn, opset in [("sdpa", 18), ("eager", 23)]:
+    torch.manual_seed(0)
+    model = tf.Qwen2ForCausalLM(tf.Qwen2Config(**cfg, attn_implementation=attn)).eval()
+    with torch.no_grad():
+        for layer in model.model.layers:
+            for proj in (layer.self_attn.q_proj, layer.self_attn.k_proj):
+                proj.weight.mul_(12.0)
+                proj.bias.normal_(0.0, 0.5)
+        logits = model(input_ids=ids).logits[0].numpy()
+    np.save(f"logits-{attn}.npy", logits)
+    torch.onnx.export(model, (ids,), f"qwen2-{attn}-opset{opset}.onnx", dynamo=True, opset_version=opset,
+                      input_names=["input_ids"], output_names=["logits"])
+    print(attn, opset, logits.shape)
