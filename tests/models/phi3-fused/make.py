@@ -2,7 +2,8 @@
 fuses q, k and v into `qkv_proj` and gate and up into `gate_up_proj`, with partial rotary
 (factor 0.5), and the logits transformers computes for input_ids.npy. Run from this folder:
   python3 make.py
-Also grads.safetensors: PyTorch's gradient of the mean next-token cross-entropy for the fused
+Also phi3-sdpa-opset18.onnx (+ .data): the model exported by torch.onnx.export(dynamo=True); and
+grads.safetensors: PyTorch's gradient of the mean next-token cross-entropy for the fused
 tensors."""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
@@ -37,3 +38,9 @@ loss = torch.nn.functional.cross_entropy(logits[:-1], ids[0, 1:])
 loss.backward()
 save_file({k: p.grad.contiguous() for k, p in model.named_parameters() if "qkv_proj" in k or "gate_up_proj" in k}, "grads.safetensors")
 print("loss", float(loss))
+# The same model as torch.onnx.export(dynamo=True) writes it (weights in phi3-sdpa-opset18.onnx.data):
+# q, k and v are Slices of qkv_proj's output, and the partial rotary embedding Slices each head.
+model.config._attn_implementation = "sdpa"
+model.config.use_cache = False
+torch.onnx.export(model, (ids,), "phi3-sdpa-opset18.onnx", dynamo=True, opset_version=18,
+                  input_names=["input_ids"], output_names=["logits"])

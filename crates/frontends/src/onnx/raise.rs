@@ -32,6 +32,9 @@ struct Heads {
     rep: i64,
     /// A scalar the exporter folded into q or k (scaled dot-product split over both).
     scale: f64,
+    /// The head dim of `v` itself; `dim` is less where this is the rotated part of a partial
+    /// rotary embedding (its first `dim` dims).
+    full: i64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,10 +66,13 @@ enum V {
     GeluTanh(ValueId),
     GeluTanh1(ValueId),
     RopeCos(Heads, Rc<Const>),
-    RopeHalf(Heads, bool),
+    /// Dims [start, end) of each head (a rotate-half half, or a partial rotary's parts).
+    HeadSlice(Heads, i64, i64),
     RopeNegHalf(Heads),
     RopeRot(Heads),
     RopeSin(Heads, Rc<Const>),
+    /// The first `dim` dims of `full`-dim heads rotated (theta), waiting for the rest (Concat).
+    RopedPart(Heads, f64),
     Unsq(Heads),
     Expanded(Heads, i64),
     Scores(Box<Scores>),
@@ -216,7 +222,7 @@ impl<'a> Raiser<'a> {
                 match t[..] {
                     [1, s, c2] | [s, c2] if s == self.seq && c2 == c => Ok(V::Rows(v)),
                     [1, s, h, d] if s == self.seq && h * d == c => {
-                        Ok(V::Heads(Heads { v, heads: h, dim: d, layout: Layout::Bshd, rep: 1, scale: 1.0 }))
+                        Ok(V::Heads(Heads { v, heads: h, dim: d, layout: Layout::Bshd, rep: 1, scale: 1.0, full: d }))
                     }
                     _ => err(format!("reshape of a [{}, {c}] activation to {t:?}", self.seq), NEAREST_VIEW),
                 }
@@ -299,6 +305,10 @@ impl<'a> Raiser<'a> {
             }
         }
         let theta = (theta * 1e3).round() / 1e3;
+        if h.dim < h.full {
+            // The first dims of partial rotary: one rope op once the rest is concatenated.
+            return Ok(V::RopedPart(h.clone(), theta));
+        }
         let y = self.emit(OpKind::Rope, &[h.v, self.positions], attrs([("head_dim", Attr::Int(h.dim)), ("theta", Attr::Float(theta))]), NEAREST_ROPE)?;
         Ok(V::Heads(Heads { v: y, ..h.clone() }))
     }
@@ -338,7 +348,7 @@ impl<'a> Raiser<'a> {
         let cfg = AttentionConfig { causal, num_heads: q.heads, num_kv_heads: k.heads, head_dim: q.dim, scale: sc.scale, window };
         let y = self.b.attention(q.v, k.v, v.v, None, &cfg).map_err(|e| (e.message, NEAREST_ATTN))?;
         self.layer += 1;
-        Ok(V::Heads(Heads { v: y, heads: q.heads, dim: q.dim, layout: Layout::Bhsd, rep: 1, scale: 1.0 }))
+        Ok(V::Heads(Heads { v: y, heads: q.heads, dim: q.dim, layout: Layout::Bhsd, rep: 1, scale: 1.0, full: q.dim }))
     }
 
     fn node(&mut self, n: &NodeProto, inits: &HashMap<String, Const>) -> R<Vec<V>> {
@@ -461,23 +471,46 @@ impl<'a> Raiser<'a> {
                 let get = |i: usize| -> Option<i64> { n.input.get(i).and_then(|s| inits.get(s).map(|c| c.ints())).or_else(|| x(self, i).ok().and_then(|v| cst(&v)).map(|c| c.ints())).and_then(|v| v.first().copied()) };
                 let (start, end, axis, step) = (get(1), get(2), get(3).unwrap_or(0), get(4).unwrap_or(1));
                 match v {
-                    V::Heads(h) if step == 1 && (axis == -1 || axis == 3) && h.layout == Layout::Bhsd => {
-                        let half = h.dim / 2;
-                        match (start, end) {
-                            (Some(0), Some(e)) if e == half => one(V::RopeHalf(h, false)),
-                            (Some(s), Some(e)) if s == half && e >= h.dim => one(V::RopeHalf(h, true)),
-                            _ => err(format!("Slice [{start:?}, {end:?}) of a head of {} dims", h.dim), NEAREST_ROPE),
+                    // Dims of each head: a rotate-half half, or a partial rotary's rotated part
+                    // and pass-through (told apart by what reads them). A slice of the rotated
+                    // part slices its `dim` dims.
+                    V::Heads(ref h) | V::HeadSlice(ref h, 0, _) if step == 1 && (axis == -1 || axis == 3) && h.layout == Layout::Bhsd => {
+                        let h = match &v {
+                            V::HeadSlice(h, 0, e) => Heads { dim: *e, ..h.clone() },
+                            _ => h.clone(),
+                        };
+                        let (s, e) = (start.unwrap_or(0).max(0), end.unwrap_or(h.dim).min(h.dim));
+                        if s >= e || (s > 0 && e < h.dim) {
+                            return err(format!("Slice [{start:?}, {end:?}) of a head of {} dims", h.dim), NEAREST_ROPE);
                         }
+                        one(V::HeadSlice(h, s, e))
+                    }
+                    // Columns of an activation: a fused projection's output cut into its parts
+                    // (Phi-3's qkv_proj, gate_up_proj), as Split does.
+                    V::Rows(r) if step == 1 && (axis == -1 || axis == 2) => {
+                        let c = self.cols(r);
+                        let (s, e) = (start.unwrap_or(0).clamp(0, c), end.unwrap_or(c).clamp(0, c));
+                        if s >= e {
+                            return err(format!("Slice [{s}, {e}) of {c} columns"), NEAREST_VIEW);
+                        }
+                        let a = attrs([("dim", Attr::Int(1)), ("start", Attr::Int(s)), ("size", Attr::Int(e - s))]);
+                        one(V::Rows(self.emit(OpKind::Slice, &[r], a, NEAREST_VIEW)?))
                     }
                     v => err(format!("Slice of {}", kind(&v)), NEAREST_ROPE),
                 }
             }
             "Neg" => match x(self, 0)? {
-                V::RopeHalf(h, true) => one(V::RopeNegHalf(h)),
+                V::HeadSlice(h, s, e) if 2 * s == h.dim && e == h.dim => one(V::RopeNegHalf(h)),
                 v => err(format!("Neg of {}", kind(&v)), NEAREST_ROPE),
             },
             "Concat" => match (x(self, 0)?, x(self, 1)?) {
-                (V::RopeNegHalf(h), V::RopeHalf(h2, false)) if h == h2 => one(V::RopeRot(h)),
+                (V::RopeNegHalf(h), V::HeadSlice(h2, 0, e)) if h == h2 && 2 * e == h.dim => one(V::RopeRot(h)),
+                // Partial rotary: the rotated first dims, then the rest as they were.
+                (V::RopedPart(p, theta), V::HeadSlice(h, s, e)) if p.v == h.v && p.dim == s && e == h.dim && h.dim == p.full => {
+                    let a = attrs([("head_dim", Attr::Int(h.dim)), ("rotary_dim", Attr::Int(p.dim)), ("theta", Attr::Float(theta))]);
+                    let y = self.emit(OpKind::Rope, &[h.v, self.positions], a, NEAREST_ROPE)?;
+                    one(V::Heads(Heads { v: y, ..h }))
+                }
                 (l, r) => err(format!("Concat of {} and {}", kind(&l), kind(&r)), NEAREST_ROPE),
             },
             "Pow" => match (x(self, 0)?, scalar(&x(self, 1)?)) {
@@ -580,6 +613,10 @@ impl<'a> Raiser<'a> {
                         }
                         (V::Heads(h), V::Const(c)) if c.scalar().is_some() => Some(V::Heads(Heads { scale: h.scale * c.data[0], ..h.clone() })),
                         (V::Heads(h), V::Const(c)) if c.data.len() as i64 == self.seq * h.dim => Some(V::RopeCos(h.clone(), c.clone())),
+                        // The rotated part of a partial rotary embedding.
+                        (V::HeadSlice(h, 0, e), V::Const(c)) if *e < h.dim && c.data.len() as i64 == self.seq * e => {
+                            Some(V::RopeCos(Heads { dim: *e, ..h.clone() }, c.clone()))
+                        }
                         (V::RopeRot(h), V::Const(c)) if c.data.len() as i64 == self.seq * h.dim => Some(V::RopeSin(h.clone(), c.clone())),
                         (V::Scores(s), V::Const(c)) if c.scalar().is_some() => Some(V::Scores(Box::new(Scores { scale: s.scale * c.data[0], ..(**s).clone() }))),
                         (V::Rows(a), V::Rows(b)) => Some(V::Rows(self.emit(OpKind::Mul, &[*a, *b], BTreeMap::new(), NEAREST_MLP)?)),
@@ -644,7 +681,9 @@ fn kind(v: &V) -> &'static str {
         V::Sq(_) | V::MeanSq(_) | V::MeanSqEps(..) | V::Den(..) | V::InvDen(..) | V::Normed(..) => "part of an RMSNorm",
         V::Sig(_) => "a sigmoid",
         V::GeluHalf(_) | V::GeluCube(_) | V::GeluCubeS(_) | V::GeluInner(_) | V::GeluInnerS(_) | V::GeluTanh(_) | V::GeluTanh1(_) => "part of a GELU",
-        V::RopeCos(..) | V::RopeHalf(..) | V::RopeNegHalf(_) | V::RopeRot(_) | V::RopeSin(..) => "part of a rotary embedding",
+        V::RopeCos(..) | V::HeadSlice(..) | V::RopeNegHalf(_) | V::RopeRot(_) | V::RopeSin(..) | V::RopedPart(..) => {
+            "part of a rotary embedding"
+        }
         V::Unsq(_) | V::Expanded(..) => "part of a GQA expansion",
         V::Scores(_) => "attention scores",
         V::Probs(_) | V::NanMask(_) => "attention probabilities",

@@ -149,3 +149,29 @@ fn external_data_outside_the_model_folder_is_refused() {
     assert!(e.contains("outside the model's folder") && e.contains("../../etc/passwd"), "{e}");
     let _ = std::fs::remove_file(path);
 }
+
+/// Phi-3 as `torch.onnx.export(dynamo=True)` writes it: q, k and v (and gate, up) are Slices of
+/// one fused projection's output, and the partial rotary embedding slices each head into the
+/// rotated dims and the rest. It raises into column slices and one `rope` with `rotary_dim`, and
+/// gives transformers' logits unsplit and over 2 ranks (`tests/models/phi3-fused`).
+#[test]
+fn phi3_exports_with_fused_projections_and_partial_rotary() {
+    let dir = root().join("tests/models/phi3-fused");
+    let imported = import(&dir.join("phi3-sdpa-opset18.onnx")).unwrap_or_else(|e| panic!("{e}"));
+    let ropes: Vec<_> = imported.graph.ops_of(OpKind::Rope).map(|(_, op)| (op.int("head_dim"), op.int("rotary_dim"))).collect();
+    assert_eq!(ropes, vec![(Some(16), Some(8)); 4], "q and k of 2 layers, half of each head rotated");
+    assert_eq!(imported.graph.ops_of(OpKind::Slice).count(), 2 * 5, "q, k, v, gate and up cut from 2 fused outputs a layer");
+    let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+    let logits = read_f32(&dir.join("logits.npy"));
+    let weights_path = std::env::temp_dir().join(format!("seqc-phi3-onnx-{}.safetensors", std::process::id()));
+    write_safetensors(&imported.weights, &weights_path).expect("weights");
+    let weights = WeightSource::safetensors(&weights_path).expect("reads back");
+    for devices in [1, 2] {
+        let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() }).expect("compiles");
+        let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
+        let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
+        let (err, bad) = max_relative_error(&out.outputs[0], &logits, 1e-4);
+        assert!(bad.is_none(), "phi3 export on {devices} ranks: max relative error {err:.3e}");
+    }
+    let _ = std::fs::remove_file(weights_path);
+}
