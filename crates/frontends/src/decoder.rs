@@ -44,6 +44,8 @@ pub struct DecoderConfig {
     /// The checkpoint fuses q, k and v into `qkv_proj` and gate and up into `gate_up_proj`
     /// (Phi-3); the program keeps them apart (`hf::checkpoint_layout` maps them).
     pub fused_projections: bool,
+    /// An RMSNorm over each head of q and of k before RoPE (`q_norm`, `k_norm`: Qwen3).
+    pub qk_norm: bool,
 }
 
 impl DecoderConfig {
@@ -71,6 +73,7 @@ impl DecoderConfig {
             max_positions: None,
             rope_scaling: RopeScaling::None,
             fused_projections: false,
+            qk_norm: false,
         }
     }
 
@@ -98,6 +101,7 @@ impl DecoderConfig {
             max_positions: None,
             rope_scaling: RopeScaling::None,
             fused_projections: false,
+            qk_norm: false,
         }
     }
 
@@ -160,9 +164,17 @@ impl DecoderConfig {
         let (q, k, v) = if gpt2 {
             (proj(b, x, "attn.q_proj", hq * hd, d)?, proj(b, x, "attn.k_proj", hkv * hd, d)?, proj(b, x, "attn.v_proj", hkv * hd, d)?)
         } else {
-            let q = proj(b, x, "self_attn.q_proj", hq * hd, d)?;
-            let k = proj(b, x, "self_attn.k_proj", hkv * hd, d)?;
+            let mut q = proj(b, x, "self_attn.q_proj", hq * hd, d)?;
+            let mut k = proj(b, x, "self_attn.k_proj", hkv * hd, d)?;
             let v = proj(b, x, "self_attn.v_proj", hkv * hd, d)?;
+            if self.qk_norm {
+                // Each head normalised on its own, one weight shared by the heads.
+                for (x, name) in [(&mut q, "self_attn.q_norm"), (&mut k, "self_attn.k_norm")] {
+                    let w = b.param(&p(&format!("{name}.weight")), self.t(&[hd]))?;
+                    let a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("group", seq_ir::Attr::Int(hd))]);
+                    *x = b.one(OpKind::RmsNorm, &[*x, w], a)?;
+                }
+            }
             (self.rope(b, q, pos)?, self.rope(b, k, pos)?, v)
         };
         let a = b.attention(q, k, v, seg, &attn)?;

@@ -174,6 +174,17 @@ impl RopeAttrs {
 pub const ROPE_ATTRS: [&str; 8] =
     ["head_dim", "theta", "rotary_dim", "scaling", "factor", "low_freq_factor", "high_freq_factor", "original_max_position"];
 
+/// The width a norm normalises: the input's last dim, or `group` (each group of that many
+/// columns on its own with one shared weight: Qwen3's and OLMo 2's per-head q/k norms).
+pub fn norm_width(a: Attrs, x: &TensorType) -> Result<i64, String> {
+    let hidden = *x.shape.last().ok_or("input must have rank >= 1")?;
+    match a.opt_count("group")? {
+        None => Ok(hidden),
+        Some(g) if g > 0 && hidden % g as i64 == 0 => Ok(g as i64),
+        Some(g) => Err(format!("group ({g}) must divide the input's last dim ({hidden})")),
+    }
+}
+
 /// `seq.gelu`'s `approximate`: true for the tanh form.
 pub fn gelu_tanh(a: Attrs) -> Result<bool, String> {
     Ok(a.one_of("approximate", &["none", "tanh"])? == "tanh")
@@ -420,13 +431,13 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             }
             let x = t(0, "input")?;
             float(x, "input")?;
-            let hidden = *x.shape.last().ok_or("input must have rank >= 1")?;
+            let hidden = norm_width(a, x)?;
             for i in 1..n {
                 let what = if i == 1 { "weight" } else { "bias" };
                 let w = t(i, what)?;
                 float(w, what)?;
                 if w.shape != [hidden] {
-                    return Err(format!("{what} must have shape [{hidden}] to match the input's hidden size, got {w}"));
+                    return Err(format!("{what} must have shape [{hidden}] to match the normalised width, got {w}"));
                 }
             }
             out(x.clone())
@@ -683,7 +694,7 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             let (x, dy) = (t(0, "input")?, t(params + 1, "output_grad")?);
             float(x, "input")?;
             same(x, dy, "output_grad must have the input's type")?;
-            let hidden = *x.shape.last().ok_or("input must have rank >= 1")?;
+            let hidden = norm_width(a, x)?;
             for i in 1..=params {
                 let w = t(i, if i == 1 { "weight" } else { "bias" })?;
                 if w.shape != [hidden] {

@@ -497,7 +497,7 @@ impl<'g> Differentiator<'g> {
                 let kind = if op.kind == RmsNorm { RmsNormGrad } else { LayerNormGrad };
                 let mut operands = op.operands.clone();
                 operands.push(dy);
-                let d = self.emit(kind, &operands, Self::copy_attrs(op, &["eps"]))?;
+                let d = self.emit(kind, &operands, Self::copy_attrs(op, &["eps", "group"]))?;
                 for (i, &di) in d.iter().enumerate() {
                     self.accumulate(x(i), di)?;
                 }

@@ -582,7 +582,8 @@ impl<'a, T: Float> Rank<'a, T> {
                 let x = self.tensor(step, 0)?;
                 let f = |i: usize| self.tensor(step, i).and_then(|t| self.floats(t, "operand"));
                 let eps = a.float("eps")?;
-                let hidden = vec![x.shape[x.shape.len() - 1]];
+                // The weight's length: the normalised width (`group`, or the last dim).
+                let hidden = vec![self.tensor(step, 1)?.numel()];
                 if kind == RmsNormGrad {
                     let (dx, dw) = grad_kernels::rms_norm_grad(f(0)?, f(1)?, f(2)?, eps);
                     Ok(vec![same_shape(dx, x), Self::out(hidden, dw)])

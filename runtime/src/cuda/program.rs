@@ -797,7 +797,8 @@ impl Builder<'_> {
             RmsNorm | LayerNorm => {
                 let (x, xi) = self.operand(step, 0)?;
                 let (out, _) = self.result(step, 0)?;
-                let hidden = xi.shape[xi.shape.len() - 1];
+                // Groups of `group` columns are rows of that width (they are contiguous).
+                let hidden = self.operand(step, 1)?.1.numel;
                 let dt = Self::float(&xi, "input")?;
                 let mut params = Vec::new();
                 for i in 1..step.operands.len() {
@@ -1021,7 +1022,8 @@ impl Builder<'_> {
                 let (dy, _) = self.operand(step, if layer { 3 } else { 2 })?;
                 let ((dx, _), (dw, _)) = (self.result(step, 0)?, self.result(step, 1)?);
                 let db = if layer { Some(self.result(step, 2)?.0) } else { None };
-                let hidden = xi.shape[xi.shape.len() - 1];
+                // The weight's length: the normalised width (`group`, or the last dim).
+                let hidden = wi.numel;
                 let rows = xi.numel.checked_div(hidden).unwrap_or(0);
                 let parts = Self::parts(rows);
                 let [work, stats] = self.work(&[(1 + layer as usize) * parts * hidden * 4, rows.max(1) * 8])[..] else {

@@ -312,6 +312,8 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
             DecoderConfig { packed: true, window: Some(7), seq_len: 23, ..tiny.clone() },
             Some((0..23).map(|i| i32::from(i >= 8) + i32::from(i >= 16)).collect()),
         ),
+        // Per-head q/k norms (Qwen3): `rms_norm` with `group` lowers as rows of one head.
+        ("qk-norm", DecoderConfig { qk_norm: true, seq_len: 24, ..tiny.clone() }, None),
         ("gpt2", DecoderConfig { family: Norm::Gpt2, kv_heads: 4, seq_len: 20, tie_embeddings: true, ..tiny }, None),
     ];
     for (name, cfg, segs) in cases {
