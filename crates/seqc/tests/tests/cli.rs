@@ -220,7 +220,7 @@ fn help_reads_as_text_and_the_input_sets_the_length() {
     assert!(!out.contains("\\n") && !out.contains(" \\\n"), "escape sequences in --help:\n{out}");
     assert!(out.contains("seqc train"), "{out}");
     let (_, out, _) = seqc(&["compile", "--help"]);
-    assert!(out.contains("an ONNX export (.onnx) or a Hugging Face config.json"), "{out}");
+    assert!(out.contains("an ONNX export (.onnx), a Hugging Face config.json") && out.contains("model folder"), "{out}");
     // A config.json model is built for the length of --input when --seq-len is not given.
     let models = root().join("../shared/models");
     if models.exists() {
