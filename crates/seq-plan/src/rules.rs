@@ -437,7 +437,8 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
                 let w = t(i, what)?;
                 float(w, what)?;
                 if w.shape != [hidden] {
-                    return Err(format!("{what} must have shape [{hidden}] to match the normalised width, got {w}"));
+                    let width = if a.has("group") { "its group" } else { "the input's hidden size" };
+                    return Err(format!("{what} must have shape [{hidden}] to match {width}, got {w}"));
                 }
             }
             out(x.clone())

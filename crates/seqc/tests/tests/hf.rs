@@ -56,7 +56,7 @@ fn bad_configs_name_the_file_and_field() {
 /// Llama 3.1's `llama3` frequency scaling, `linear` and NTK `dynamic`: the logits transformers
 /// computes for each (`tests/models/llama-rope-scaling`, `make.py` there; peaked attention, an
 /// original context of 32 under 64 tokens so every band of each scaling acts), unsplit and split
-/// over 2 ranks, within 1e-4. The three references differ from each other by order 1, so a
+/// over 2, 4 and 8 ranks, within 1e-4. The three references differ from each other by order 1, so a
 /// scaling read wrongly (or ignored) fails.
 #[test]
 fn rope_scalings_give_transformers_logits() {
@@ -73,7 +73,7 @@ fn rope_scalings_give_transformers_logits() {
         let g = load_file(&config, Some(64)).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let rope = g.ops_of(OpKind::Rope).next().map(|(_, op)| op).expect("rope");
         assert_eq!(rope.str("scaling"), match *kind { "dynamic" => None, k => Some(k) }, "{kind}");
-        for devices in [1, 2] {
+        for devices in [1, 2, 4, 8] {
             let c = seqc::compile_graph(g.clone(), &seqc::CompileOptions { devices, ..Default::default() }).expect("compiles");
             let (weights, _) = checkpoint_weights(&config, 64, &c.plan, &dir.join("weights.safetensors")).expect("weights");
             let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
@@ -136,7 +136,7 @@ fn a_sharded_model_folder_runs_with_its_own_weights() {
 
 /// Phi-3's checkpoint fuses q, k and v (`qkv_proj`) and gate and up (`gate_up_proj`): its model
 /// folder runs with those rows cut into the program's projections (transformers' logits, partial
-/// rotary, on 1 and 2 ranks), and a training step writes its gradients back into the fused
+/// rotary, on 1, 2 and 4 ranks), and a training step writes its gradients back into the fused
 /// tensors.
 #[test]
 fn phi3_fused_checkpoints_load_and_take_gradients_back() {
@@ -146,7 +146,7 @@ fn phi3_fused_checkpoints_load_and_take_gradients_back() {
     std::fs::create_dir_all(&tmp).expect("temp");
     let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
     let want = super::onnx::read_f32(&dir.join("logits.npy"));
-    for devices in ["1", "2"] {
+    for devices in ["1", "2", "4"] {
         let out = tmp.join(format!("logits-{devices}.npy"));
         let (code, _, err) =
             super::seqc(&["run", &p(&dir), "--devices", devices, "--input", &p(&dir.join("input_ids.npy")), "--output", &p(&out)]);
@@ -183,7 +183,7 @@ fn phi3_fused_checkpoints_load_and_take_gradients_back() {
 }
 
 /// Qwen3 (a model folder): per-head RMSNorm of q and k before RoPE (`rms_norm` with `group`),
-/// head_dim apart from hidden / heads. transformers' logits on 1 and 2 ranks, and its gradients
+/// head_dim apart from hidden / heads. transformers' logits on 1, 2 and 4 ranks, and its gradients
 /// of the q/k norm weights from a training step (`tests/models/qwen3`, `make.py` there).
 #[test]
 fn qwen3_normalises_each_head_of_q_and_k() {
@@ -197,7 +197,7 @@ fn qwen3_normalises_each_head_of_q_and_k() {
     std::fs::create_dir_all(&tmp).expect("temp");
     let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
     let ids = p(&dir.join("input_ids.npy"));
-    for devices in ["1", "2"] {
+    for devices in ["1", "2", "4"] {
         let out = tmp.join(format!("logits-{devices}.npy"));
         let (code, _, err) = seqc(&["run", &p(&dir), "--devices", devices, "--input", &ids, "--output", &p(&out)]);
         assert_eq!(code, 0, "{err}");

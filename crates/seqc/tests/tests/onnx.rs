@@ -106,7 +106,7 @@ fn an_unsupported_op_names_the_node_and_the_nearest_pattern() {
 /// Qwen2 as `torch.onnx.export(dynamo=True)` writes it: weights in a `.onnx.data` file beside the
 /// model, and q/k/v biases whose Add comes after later nodes (the bias `param` must still be
 /// defined before the linear that reads it). Both exports give transformers' logits unsplit and
-/// over 2 ranks (`tests/models/qwen2-onnx`, `make.py` there).
+/// over 2 and 4 ranks (`tests/models/qwen2-onnx`, `make.py` there).
 #[test]
 fn qwen2_exports_with_external_weights_reproduce_their_logits() {
     let dir = root().join("tests/models/qwen2-onnx");
@@ -119,7 +119,7 @@ fn qwen2_exports_with_external_weights_reproduce_their_logits() {
         let weights_path = std::env::temp_dir().join(format!("seqc-qwen2-{attn}-{}.safetensors", std::process::id()));
         write_safetensors(&imported.weights, &weights_path).expect("weights");
         let weights = WeightSource::safetensors(&weights_path).expect("reads back");
-        for devices in [1, 2] {
+        for devices in [1, 2, 4] {
             let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() }).expect("compiles");
             let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
             let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
@@ -153,7 +153,7 @@ fn external_data_outside_the_model_folder_is_refused() {
 /// Phi-3 as `torch.onnx.export(dynamo=True)` writes it: q, k and v (and gate, up) are Slices of
 /// one fused projection's output, and the partial rotary embedding slices each head into the
 /// rotated dims and the rest. It raises into column slices and one `rope` with `rotary_dim`, and
-/// gives transformers' logits unsplit and over 2 ranks (`tests/models/phi3-fused`).
+/// gives transformers' logits unsplit and over 2 and 4 ranks (`tests/models/phi3-fused`).
 #[test]
 fn phi3_exports_with_fused_projections_and_partial_rotary() {
     let dir = root().join("tests/models/phi3-fused");
@@ -166,7 +166,7 @@ fn phi3_exports_with_fused_projections_and_partial_rotary() {
     let weights_path = std::env::temp_dir().join(format!("seqc-phi3-onnx-{}.safetensors", std::process::id()));
     write_safetensors(&imported.weights, &weights_path).expect("weights");
     let weights = WeightSource::safetensors(&weights_path).expect("reads back");
-    for devices in [1, 2] {
+    for devices in [1, 2, 4] {
         let c = compile_graph(imported.graph.clone(), &CompileOptions { devices, ..Default::default() }).expect("compiles");
         let inputs = make_inputs(&c.plan, &RunInputs { ids: Some(ids.clone()), ..Default::default() }).expect("inputs");
         let out = run_cpu(&c.plan, &inputs, &weights, &RunOptions { precision: precision(false), ..Default::default() }).expect("runs");
