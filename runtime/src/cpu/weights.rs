@@ -40,7 +40,7 @@ pub struct Checkpoint {
 /// One safetensors file of a checkpoint.
 struct Shard {
     path: String,
-    buffer: Vec<u8>,
+    buffer: Mapped,
     header_len: usize,
     metadata: Metadata,
 }
@@ -49,10 +49,56 @@ impl Shard {
     fn read(path: &Path) -> Result<Self, RuntimeError> {
         let shown = path.display().to_string();
         let file_error = |reason: String| RuntimeError::File { path: shown.clone(), reason };
-        let buffer = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
+        let buffer = Mapped::open(path).map_err(|e| file_error(e.to_string()))?;
         let (header_len, metadata) =
-            SafeTensors::read_metadata(&buffer).map_err(|e| file_error(format!("not a safetensors file: {e}")))?;
+            SafeTensors::read_metadata(buffer.bytes()).map_err(|e| file_error(format!("not a safetensors file: {e}")))?;
         Ok(Self { path: shown, buffer, header_len, metadata })
+    }
+}
+
+/// A file mapped read-only into memory: a checkpoint's pages are read when a tensor is, not all
+/// at once (an 8B model's 16 GB do not have to fit beside the program).
+struct Mapped {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+// SAFETY: the mapping is private and read-only, and lives until drop.
+unsafe impl Send for Mapped {}
+unsafe impl Sync for Mapped {}
+
+impl Mapped {
+    fn open(path: &Path) -> std::io::Result<Self> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).map_err(|_| std::io::Error::other("the file is too large to map"))?;
+        if len == 0 {
+            return Ok(Self { ptr: std::ptr::null_mut(), len: 0 });
+        }
+        // SAFETY: a fresh read-only private mapping of `len` bytes of an open file; the file may
+        // close once it is mapped.
+        let ptr = unsafe { libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
+        if ptr == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Self { ptr, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `ptr` maps `len` readable bytes until drop.
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: the mapping `open` made; nothing borrows it past `self`.
+            unsafe { libc::munmap(self.ptr, self.len) };
+        }
     }
 }
 
@@ -163,6 +209,7 @@ impl Checkpoint {
         let start = 8 + shard.header_len;
         let bytes = shard
             .buffer
+            .bytes()
             .get(start + info.data_offsets.0..start + info.data_offsets.1)
             .ok_or_else(|| format!("weight '{name}' lies outside {}", shard.path))?;
         let values: Vec<f64> = match info.dtype {
