@@ -46,6 +46,10 @@ pub struct DecoderConfig {
     pub fused_projections: bool,
     /// An RMSNorm over each head of q and of k before RoPE (`q_norm`, `k_norm`: Qwen3).
     pub qk_norm: bool,
+    /// OLMo 2's layer: no norm in front of attention or the MLP; each one's output is normalised
+    /// before it joins the residual (`post_attention_layernorm`, `post_feedforward_layernorm`),
+    /// and q and k are normalised over their whole projections before RoPE.
+    pub post_norm: bool,
 }
 
 impl DecoderConfig {
@@ -74,6 +78,7 @@ impl DecoderConfig {
             rope_scaling: RopeScaling::None,
             fused_projections: false,
             qk_norm: false,
+            post_norm: false,
         }
     }
 
@@ -102,6 +107,7 @@ impl DecoderConfig {
             rope_scaling: RopeScaling::None,
             fused_projections: false,
             qk_norm: false,
+            post_norm: false,
         }
     }
 
@@ -154,7 +160,7 @@ impl DecoderConfig {
         let gpt2 = self.family == Norm::Gpt2;
         let attn = self.attention_config();
         let p = |n: &str| if gpt2 { format!("transformer.h.{l}.{n}") } else { format!("model.layers.{l}.{n}") };
-        let x = self.norm(b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))?;
+        let x = if self.post_norm { h } else { self.norm(b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))? };
         let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
             let w = b.param(&p(&format!("{name}.weight")), self.t(&[out, inp]))?;
             let qkv = ["q_proj", "k_proj", "v_proj"].iter().any(|n| name.ends_with(n));
@@ -174,13 +180,22 @@ impl DecoderConfig {
                     let a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("group", seq_ir::Attr::Int(hd))]);
                     *x = b.one(OpKind::RmsNorm, &[*x, w], a)?;
                 }
+            } else if self.post_norm {
+                // OLMo 2: over the whole projection.
+                for (x, name, width) in [(&mut q, "self_attn.q_norm", hq * hd), (&mut k, "self_attn.k_norm", hkv * hd)] {
+                    let w = b.param(&p(&format!("{name}.weight")), self.t(&[width]))?;
+                    *x = b.rms_norm(*x, w, self.eps)?;
+                }
             }
             (self.rope(b, q, pos)?, self.rope(b, k, pos)?, v)
         };
         let a = b.attention(q, k, v, seg, &attn)?;
-        let o = proj(b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
+        let mut o = proj(b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
+        if self.post_norm {
+            o = self.norm(b, o, &p("post_attention_layernorm"))?;
+        }
         h = b.binary(OpKind::Add, h, o)?;
-        let x = self.norm(b, h, &p(if gpt2 { "ln_2" } else { "post_attention_layernorm" }))?;
+        let x = if self.post_norm { h } else { self.norm(b, h, &p(if gpt2 { "ln_2" } else { "post_attention_layernorm" }))? };
         let m = if gpt2 {
             let up = proj(b, x, "mlp.c_fc", self.ffn, d)?;
             let act = b.unary(OpKind::Gelu, up)?;
@@ -191,6 +206,7 @@ impl DecoderConfig {
             let act = b.binary(OpKind::Swiglu, gate, up)?;
             proj(b, act, "mlp.down_proj", d, self.ffn)?
         };
+        let m = if self.post_norm { self.norm(b, m, &p("post_feedforward_layernorm"))? } else { m };
         h = b.binary(OpKind::Add, h, m)?;
         Ok(h)
     }

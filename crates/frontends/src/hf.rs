@@ -15,13 +15,13 @@ pub enum ConfigError {
     Read { path: String, reason: String },
     #[error("error: '{path}' is not valid JSON: {reason}")]
     Json { path: String, reason: String },
-    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, phi3, gpt2)")]
+    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, phi3, gpt2)")]
     Family { path: String, found: String },
     #[error("error: {path}: field '{field}' {problem}")]
     Field { path: String, field: String, problem: String },
 }
 
-pub const FAMILIES: [&str; 6] = ["llama", "mistral", "qwen2", "qwen3", "phi3", "gpt2"];
+pub const FAMILIES: [&str; 7] = ["llama", "mistral", "qwen2", "qwen3", "olmo2", "phi3", "gpt2"];
 
 struct Fields<'a> {
     v: &'a Value,
@@ -109,6 +109,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             rope_scaling: RopeScaling::None,
             fused_projections: false,
             qk_norm: false,
+            post_norm: false,
         });
     }
     if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
@@ -182,6 +183,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         rope_scaling,
         fused_projections: family == "phi3",
         qk_norm: family == "qwen3",
+        post_norm: family == "olmo2",
     })
 }
 

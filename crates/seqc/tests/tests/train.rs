@@ -314,6 +314,8 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
         ),
         // Per-head q/k norms (Qwen3): `rms_norm` with `group` lowers as rows of one head.
         ("qk-norm", DecoderConfig { qk_norm: true, seq_len: 24, ..tiny.clone() }, None),
+        // OLMo 2's norms after each block, and over the whole q and k.
+        ("post-norm", DecoderConfig { post_norm: true, seq_len: 24, ..tiny.clone() }, None),
         ("gpt2", DecoderConfig { family: Norm::Gpt2, kv_heads: 4, seq_len: 20, tie_embeddings: true, ..tiny }, None),
     ];
     for (name, cfg, segs) in cases {
