@@ -2,7 +2,8 @@
 from hidden / heads, tied head; random weights, seed 0, the q/k norm weights large for peaked
 attention) as a Hugging Face model folder (config.json, model.safetensors), with transformers'
 logits for input_ids.npy and its gradient of the mean next-token cross-entropy for the q/k norm
-weights (grads.safetensors, kept apart from the checkpoint). Run from this folder:  python3 make.py"""
+weights (grads.st, kept apart from the checkpoint), and the model exported to ONNX
+(qwen3-sdpa-opset18.onnx). Run from this folder:  python3 make.py"""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
 
@@ -28,3 +29,7 @@ loss = torch.nn.functional.cross_entropy(out.logits[0, :-1], ids[0, 1:])
 loss.backward()
 save_file({k: p.grad.contiguous() for k, p in model.named_parameters() if "q_norm" in k or "k_norm" in k}, "grads.st")
 print("loss", float(loss), "peak", float(out.attentions[0][0, :, 8:].max(-1).values.mean()))
+# The same model as torch.onnx.export(dynamo=True) writes it (weights in qwen3-sdpa-opset18.onnx.data).
+model.config._attn_implementation = "sdpa"
+torch.onnx.export(model, (ids,), "qwen3-sdpa-opset18.onnx", dynamo=True, opset_version=18,
+                  input_names=["input_ids"], output_names=["logits"])

@@ -121,6 +121,8 @@ struct Raiser<'a> {
     counters: BTreeMap<(usize, &'static str), usize>,
     /// Linear ops without bias, by result: a following Add of a constant row folds in as bias.
     biasless: HashMap<ValueId, seq_ir::OpId>,
+    /// Per-head views whose RMSNorm chain is under way (Qwen3's q/k norms), by value.
+    head_norms: HashMap<ValueId, Heads>,
 }
 
 type R<T> = Result<T, (String, &'static str)>;
@@ -515,13 +517,20 @@ impl<'a> Raiser<'a> {
             },
             "Pow" => match (x(self, 0)?, scalar(&x(self, 1)?)) {
                 (V::Rows(r), Some(2.0)) => one(V::Sq(r)),
+                // An RMSNorm of each head ([1, S, heads, dim]: a head's dims are contiguous).
+                (V::Heads(h), Some(2.0)) if h.layout == Layout::Bshd && h.rep == 1 && h.scale == 1.0 && h.dim == h.full => {
+                    self.head_norms.insert(h.v, h.clone());
+                    one(V::Sq(h.v))
+                }
                 (V::Rows(r), Some(3.0)) => one(V::GeluCube(r)),
                 (v, e) => err(format!("Pow of {} by {e:?}", kind(&v)), NEAREST_NORM),
             },
             "ReduceMean" => {
                 let axes = attr_ints(a, "axes").or_else(|| x(self, 1).ok().and_then(|v| cst(&v)).map(|c| c.ints())).unwrap_or_default();
                 match x(self, 0)? {
-                    V::Sq(r) if (axes == [-1] || axes == [2]) && attr_int(a, "keepdims").unwrap_or(1) == 1 => one(V::MeanSq(r)),
+                    V::Sq(r) if (axes == [-1] || axes == [2] || (axes == [3] && self.head_norms.contains_key(&r))) && attr_int(a, "keepdims").unwrap_or(1) == 1 => {
+                        one(V::MeanSq(r))
+                    }
                     v => err(format!("ReduceMean of {} over {axes:?}", kind(&v)), NEAREST_NORM),
                 }
             }
@@ -600,6 +609,14 @@ impl<'a> Raiser<'a> {
                 for (p, o) in [(&l, &r), (&r, &l)] {
                     let done = match (p, o) {
                         (V::Rows(a), V::InvDen(b, e)) if a == b => Some(V::Normed(*a, *e)),
+                        (V::Heads(h), V::InvDen(b, e)) if h.v == *b && self.head_norms.contains_key(b) => Some(V::Normed(*b, *e)),
+                        (V::Const(w), V::Normed(r, e)) if self.head_norms.get(r).is_some_and(|h| w.data.len() as i64 == h.dim) => {
+                            // Each head on its own: `rms_norm` with `group`, still a per-head view.
+                            let h = self.head_norms.remove(r).unwrap_or_else(|| unreachable!());
+                            let wp = self.param(&w.reshaped(vec![w.data.len()]), "norm", "weight")?;
+                            let a = attrs([("eps", Attr::Float((*e as f32) as f64)), ("group", Attr::Int(h.dim))]);
+                            Some(V::Heads(Heads { v: self.emit(OpKind::RmsNorm, &[*r, wp], a, NEAREST_NORM)?, ..h }))
+                        }
                         (V::Const(w), V::Normed(r, e)) if w.data.len() as i64 == self.cols(*r) => {
                             let wp = self.param(&w.reshaped(vec![w.data.len()]), "norm", "weight")?;
                             Some(V::Rows(self.emit(OpKind::RmsNorm, &[*r, wp], attrs([("eps", Attr::Float((*e as f32) as f64))]), NEAREST_NORM)?))
@@ -736,6 +753,7 @@ pub fn raise(g: &GraphProto) -> Result<Raised, Unsupported> {
         layer: 0,
         counters: BTreeMap::new(),
         biasless: HashMap::new(),
+        head_norms: HashMap::new(),
     };
     r.vals.insert(ids.name.clone().unwrap_or_default(), V::Ids(ids_v));
     for n in &g.node {

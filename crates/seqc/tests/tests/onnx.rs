@@ -161,3 +161,19 @@ fn phi3_exports_with_fused_projections_and_partial_rotary() {
     let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
     logits_match(&imported, &ids, &read_f32(&dir.join("logits.npy")), "phi3 export");
 }
+
+/// Qwen3 and OLMo 2 as `torch.onnx.export(dynamo=True)` writes them: Qwen3's q/k RMSNorm runs on
+/// each head's view ([1, S, heads, dim], reduced over the last axis) and raises to `rms_norm` with
+/// `group`; OLMo 2's norms follow attention and the MLP. Both give transformers' logits
+/// (`tests/models/{qwen3,olmo2}`, the same models as their config + checkpoint tests).
+#[test]
+fn qwen3_and_olmo2_exports_reproduce_their_logits() {
+    for model in ["qwen3", "olmo2"] {
+        let dir = root().join("tests/models").join(model);
+        let imported = import(&dir.join(format!("{model}-sdpa-opset18.onnx"))).unwrap_or_else(|e| panic!("{model}: {e}"));
+        let grouped = imported.graph.ops_of(OpKind::RmsNorm).filter(|(_, op)| op.int("group").is_some()).count();
+        assert_eq!(grouped, if model == "qwen3" { 4 } else { 0 }, "{model}: per-head norms");
+        let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+        logits_match(&imported, &ids, &read_f32(&dir.join("logits.npy")), &format!("{model} export"));
+    }
+}
