@@ -510,6 +510,9 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             .map_err(|e| CudaError::Usage(e.to_string()))?,
         None => Vec::new(),
     };
+    if t.data.is_some() && rows.is_empty() {
+        return Err(CudaError::Usage("--data holds no rows".into()));
+    }
     if let Some(bad) = rows.iter().find(|r| r.ids.numel() != tokens) {
         return Err(CudaError::Usage(format!(
             "--data rows hold {} tokens; the plan was compiled for {tokens} (compile with --seq-len {})",
