@@ -39,8 +39,11 @@ pub struct DecoderConfig {
     pub rotary_dim: Option<i64>,
     /// Rows of GPT-2's learned positions table (`n_positions`); `None`: the sequence length.
     pub max_positions: Option<i64>,
-    /// How the rotary frequencies are rescaled (Llama 3.1+'s `llama3`, `linear`).
+    /// How the rotary frequencies are rescaled (Llama 3.1+'s `llama3`, `linear`, `yarn`).
     pub rope_scaling: RopeScaling,
+    /// The attention's softmax scale where it is not 1/√head_dim (YaRN's attention factor
+    /// squared over √head_dim).
+    pub attention_scale: Option<f64>,
     /// The checkpoint fuses q, k and v into `qkv_proj` and gate and up into `gate_up_proj`
     /// (Phi-3); the program keeps them apart (`hf::checkpoint_layout` maps them).
     pub fused_projections: bool,
@@ -76,6 +79,7 @@ impl DecoderConfig {
             rotary_dim: None,
             max_positions: None,
             rope_scaling: RopeScaling::None,
+            attention_scale: None,
             fused_projections: false,
             qk_norm: false,
             post_norm: false,
@@ -105,6 +109,7 @@ impl DecoderConfig {
             rotary_dim: None,
             max_positions: None,
             rope_scaling: RopeScaling::None,
+            attention_scale: None,
             fused_projections: false,
             qk_norm: false,
             post_norm: false,
@@ -218,7 +223,7 @@ impl DecoderConfig {
             num_heads: self.heads,
             num_kv_heads: self.kv_heads,
             head_dim: self.head_dim,
-            scale: 1.0 / (self.head_dim as f64).sqrt(),
+            scale: self.attention_scale.unwrap_or(1.0 / (self.head_dim as f64).sqrt()),
             window: self.window,
         }
     }
@@ -266,6 +271,14 @@ impl DecoderConfig {
                 float(&mut a, "low_freq_factor", low_freq_factor);
                 float(&mut a, "high_freq_factor", high_freq_factor);
                 float(&mut a, "original_max_position", original_max_position);
+            }
+            RopeScaling::Yarn { factor, original_max_position, beta_fast, beta_slow, truncate } => {
+                a.insert("scaling".into(), seq_ir::Attr::Str("yarn".into()));
+                float(&mut a, "factor", factor);
+                float(&mut a, "original_max_position", original_max_position);
+                float(&mut a, "beta_fast", beta_fast);
+                float(&mut a, "beta_slow", beta_slow);
+                a.insert("truncate".into(), seq_ir::Attr::Bool(truncate));
             }
         }
         b.one(OpKind::Rope, &[x, pos], a)

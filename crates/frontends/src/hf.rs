@@ -107,6 +107,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             rotary_dim: None,
             max_positions: Some(positions),
             rope_scaling: RopeScaling::None,
+            attention_scale: None,
             fused_projections: false,
             qk_norm: false,
             post_norm: false,
@@ -126,8 +127,35 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         rope.and_then(|r| r.get(name)).and_then(Value::as_f64).ok_or_else(|| f.bad(name, format!("'{kind}' rope scaling needs '{name}' (a number)")))
     };
     let rotary_dim = f.float("partial_rotary_factor")?.map(|p| ((head_dim as f64 * p) as i64) & !1);
+    let mut attention_scale = None;
     let rope_scaling = match kind {
         "default" => RopeScaling::None,
+        // YaRN, as transformers computes it; its attention factor scales q and k after RoPE
+        // (cos and sin), which is the attention's scale times its square.
+        "yarn" => {
+            let original = rope.and_then(|r| r.get("original_max_position_embeddings")).and_then(Value::as_f64)
+                .or(f.opt_int("max_position_embeddings")?.map(|m| m as f64))
+                .ok_or_else(|| f.bad("max_position_embeddings", "'yarn' rope scaling needs the original length"))?;
+            let opt = |k: &str| rope.and_then(|r| r.get(k)).and_then(Value::as_f64);
+            let factor = match opt("factor") {
+                Some(x) => x,
+                None => f.opt_int("max_position_embeddings")?.map(|m| m as f64 / original).ok_or_else(|| f.bad("factor", "'yarn' rope scaling needs 'factor'"))?,
+            };
+            let mscale = |m: f64| if factor <= 1.0 { 1.0 } else { 0.1 * m * factor.ln() + 1.0 };
+            let af = match (opt("attention_factor"), opt("mscale").filter(|&m| m != 0.0), opt("mscale_all_dim").filter(|&m| m != 0.0)) {
+                (Some(a), _, _) => a,
+                (None, Some(m), Some(all)) => mscale(m) / mscale(all),
+                _ => mscale(1.0),
+            };
+            attention_scale = Some(af * af / (head_dim as f64).sqrt());
+            RopeScaling::Yarn {
+                factor,
+                original_max_position: original,
+                beta_fast: opt("beta_fast").filter(|&b| b != 0.0).unwrap_or(32.0),
+                beta_slow: opt("beta_slow").filter(|&b| b != 0.0).unwrap_or(1.0),
+                truncate: rope.and_then(|r| r.get("truncate")).and_then(Value::as_bool).unwrap_or(true),
+            }
+        }
         "linear" => RopeScaling::Linear { factor: rope_field("factor")? },
         "llama3" => RopeScaling::Llama3 {
             factor: rope_field("factor")?,
@@ -152,7 +180,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         other => {
             return Err(f.bad(
                 "rope_type",
-                format!("'{other}' rope scaling is not supported (default, linear, dynamic and llama3 are; yarn and longrope also scale the attention)"),
+                format!("'{other}' rope scaling is not supported (default, linear, dynamic, llama3 and yarn are)"),
             ));
         }
     };
@@ -181,6 +209,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         rotary_dim,
         max_positions: None,
         rope_scaling,
+        attention_scale,
         fused_projections: family == "phi3",
         qk_norm: family == "qwen3",
         post_norm: family == "olmo2",

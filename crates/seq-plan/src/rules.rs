@@ -106,6 +106,11 @@ pub enum RopeScaling {
     /// `factor`, those below `original_max_position / high_freq_factor` kept, the band between
     /// interpolated smoothly.
     Llama3 { factor: f64, low_freq_factor: f64, high_freq_factor: f64, original_max_position: f64 },
+    /// YaRN: frequencies whose wavelength fits `original_max_position` fewer than `beta_slow`
+    /// times are divided by `factor`, those fitting more than `beta_fast` times kept, a linear ramp
+    /// over the dims between (bounds rounded outward with `truncate`). YaRN's attention factor is
+    /// the attention's `scale`, which the frontend sets.
+    Yarn { factor: f64, original_max_position: f64, beta_fast: f64, beta_slow: f64, truncate: bool },
 }
 
 impl RopeAttrs {
@@ -126,9 +131,16 @@ impl RopeAttrs {
             let v = a.float(name)?;
             if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("attribute '{name}' must be positive, got {v}")) }
         };
-        let scaling = match a.has("scaling").then(|| a.one_of("scaling", &["linear", "llama3"])).transpose()? {
+        let scaling = match a.has("scaling").then(|| a.one_of("scaling", &["linear", "llama3", "yarn"])).transpose()? {
             None => RopeScaling::None,
             Some("linear") => RopeScaling::Linear { factor: positive("factor")? },
+            Some("yarn") => RopeScaling::Yarn {
+                factor: positive("factor")?,
+                original_max_position: positive("original_max_position")?,
+                beta_fast: positive("beta_fast")?,
+                beta_slow: positive("beta_slow")?,
+                truncate: a.bool("truncate")?,
+            },
             Some(_) => {
                 let (low, high) = (positive("low_freq_factor")?, positive("high_freq_factor")?);
                 if high <= low {
@@ -166,13 +178,43 @@ impl RopeAttrs {
                     }
                 })
                 .collect(),
+            RopeScaling::Yarn { factor, original_max_position, beta_fast, beta_slow, truncate } => {
+                let d = self.rotary_dim as f64;
+                // The dim whose wavelength fits the original length `turns` times.
+                let dim_of = |turns: f64| d * (original_max_position / (turns * 2.0 * std::f64::consts::PI)).ln() / (2.0 * self.theta.ln());
+                let (mut low, mut high) = (dim_of(beta_fast), dim_of(beta_slow));
+                if truncate {
+                    (low, high) = (low.floor(), high.ceil());
+                }
+                let (low, mut high) = (low.max(0.0), high.min(d - 1.0));
+                if low == high {
+                    high += 0.001;
+                }
+                base.enumerate()
+                    .map(|(j, f)| {
+                        let keep = 1.0 - ((j as f64 - low) / (high - low)).clamp(0.0, 1.0);
+                        f / factor * (1.0 - keep) + f * keep
+                    })
+                    .collect()
+            }
         }
     }
 }
 
 /// `seq.rope`'s attributes that `seq.rope_grad` carries too (the autodiff copies them).
-pub const ROPE_ATTRS: [&str; 8] =
-    ["head_dim", "theta", "rotary_dim", "scaling", "factor", "low_freq_factor", "high_freq_factor", "original_max_position"];
+pub const ROPE_ATTRS: [&str; 11] = [
+    "head_dim",
+    "theta",
+    "rotary_dim",
+    "scaling",
+    "factor",
+    "low_freq_factor",
+    "high_freq_factor",
+    "original_max_position",
+    "beta_fast",
+    "beta_slow",
+    "truncate",
+];
 
 /// The width a norm normalises: the input's last dim, or `group` (each group of that many
 /// columns on its own with one shared weight: Qwen3's and OLMo 2's per-head q/k norms).

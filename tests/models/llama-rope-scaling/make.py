@@ -2,7 +2,8 @@
 transformers computes under each rotary scaling seqc supports. Run from this folder:
   python3 make.py
 Writes weights.safetensors, input_ids.npy, and per scaling KIND config-KIND.json and
-logits-KIND.npy (KIND: llama3, linear, dynamic). The original context (32) is shorter than the
+logits-KIND.npy (KIND: llama3, linear, dynamic, yarn; yarn's original context is 16 and its
+attention factor scales q and k). The original context (32) is shorter than the
 64 tokens, so llama3's three frequency bands, linear interpolation and the dynamic base all act."""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
@@ -16,6 +17,8 @@ kinds = {
                    original_max_position_embeddings=32),
     "linear": dict(rope_type="linear", rope_theta=10000.0, factor=4.0),
     "dynamic": dict(rope_type="dynamic", rope_theta=10000.0, factor=2.0),
+    "yarn": dict(rope_type="yarn", rope_theta=10000.0, factor=4.0, original_max_position_embeddings=16,
+                 beta_fast=8.0, beta_slow=1.0),
 }
 ids = torch.randint(0, 128, (1, 64), generator=torch.Generator().manual_seed(1))
 np.save("input_ids.npy", ids[0].numpy().astype(np.int32))

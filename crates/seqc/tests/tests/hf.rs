@@ -53,7 +53,8 @@ fn bad_configs_name_the_file_and_field() {
     }
 }
 
-/// Llama 3.1's `llama3` frequency scaling, `linear` and NTK `dynamic`: the logits transformers
+/// Llama 3.1's `llama3` frequency scaling, `linear`, NTK `dynamic` and YaRN (with its attention
+/// factor): the logits transformers
 /// computes for each (`tests/models/llama-rope-scaling`, `make.py` there; peaked attention, an
 /// original context of 32 under 64 tokens so every band of each scaling acts), unsplit and split
 /// over 2, 4 and 8 ranks, within 1e-4. The three references differ from each other by order 1, so a
@@ -64,7 +65,7 @@ fn rope_scalings_give_transformers_logits() {
     use seqc::run::{RunInputs, checkpoint_weights, make_inputs, max_relative_error, precision, run_cpu};
     let dir = root().join("tests/models/llama-rope-scaling");
     let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
-    let kinds = ["llama3", "linear", "dynamic"];
+    let kinds = ["llama3", "linear", "dynamic", "yarn"];
     let logits: Vec<_> = kinds.iter().map(|k| super::onnx::read_f32(&dir.join(format!("logits-{k}.npy")))).collect();
     let (apart, _) = max_relative_error(&logits[0], &logits[1], 1e-4);
     assert!(apart > 0.1, "the references must tell the scalings apart ({apart:.2e})");
@@ -82,10 +83,15 @@ fn rope_scalings_give_transformers_logits() {
             assert!(bad.is_none(), "{kind} on {devices} ranks: max relative error {err:.3e}");
         }
     }
-    // yarn and longrope also scale the attention: refused by name.
-    let text = std::fs::read_to_string(dir.join("config-linear.json")).expect("config").replace("\"linear\"", "\"yarn\"");
-    let e = seq_frontends::hf::from_config(&text, "yarn.json", 64).expect_err("refused").to_string();
-    assert!(e.contains("'yarn' rope scaling is not supported") && e.contains("llama3"), "{e}");
+    // YaRN's attention factor (0.1·ln 4 + 1, squared) is in the attention's scale.
+    let yarn = load_file(&dir.join("config-yarn.json"), Some(64)).expect("yarn");
+    let scale = yarn.ops_of(OpKind::Attention).next().and_then(|(_, op)| op.float("scale")).expect("scale");
+    let af = 0.1 * 4f64.ln() + 1.0;
+    assert!((scale - af * af / 4.0).abs() < 1e-12, "yarn's attention scale {scale}");
+    // longrope is refused by name.
+    let text = std::fs::read_to_string(dir.join("config-linear.json")).expect("config").replace("\"linear\"", "\"longrope\"");
+    let e = seq_frontends::hf::from_config(&text, "longrope.json", 64).expect_err("refused").to_string();
+    assert!(e.contains("'longrope' rope scaling is not supported") && e.contains("yarn"), "{e}");
 }
 
 /// A Hugging Face model folder (config.json beside a checkpoint cut into two shards named by
