@@ -53,6 +53,19 @@ pub struct DecoderConfig {
     /// before it joins the residual (`post_attention_layernorm`, `post_feedforward_layernorm`),
     /// and q and k are normalised over their whole projections before RoPE.
     pub post_norm: bool,
+    /// Gemma 2/3's layer: norms before and after attention and the MLP (`input_layernorm`,
+    /// `post_attention_layernorm`, `pre_feedforward_layernorm`, `post_feedforward_layernorm`).
+    pub sandwich: bool,
+    /// Added to every RMSNorm weight (Gemma stores `w` for `1 + w`).
+    pub norm_offset: f64,
+    /// The token embeddings are multiplied by it (Gemma: √hidden).
+    pub embed_scale: Option<f64>,
+    /// The MLP's activation: tanh-GELU of the gate times up (Gemma), instead of SwiGLU.
+    pub geglu: bool,
+    /// Per layer (empty: every layer `window`, `rope_theta` and `rope_scaling`): its sliding
+    /// window and its RoPE base and scaling (Gemma 3 alternates local and global layers).
+    pub layer_windows: Vec<Option<i64>>,
+    pub layer_rope: Vec<(f64, RopeScaling)>,
 }
 
 impl DecoderConfig {
@@ -83,6 +96,12 @@ impl DecoderConfig {
             fused_projections: false,
             qk_norm: false,
             post_norm: false,
+            sandwich: false,
+            norm_offset: 0.0,
+            embed_scale: None,
+            geglu: false,
+            layer_windows: Vec::new(),
+            layer_rope: Vec::new(),
         }
     }
 
@@ -113,6 +132,12 @@ impl DecoderConfig {
             fused_projections: false,
             qk_norm: false,
             post_norm: false,
+            sandwich: false,
+            norm_offset: 0.0,
+            embed_scale: None,
+            geglu: false,
+            layer_windows: Vec::new(),
+            layer_rope: Vec::new(),
         }
     }
 
@@ -136,7 +161,10 @@ impl DecoderConfig {
         let d = self.hidden;
         let gpt2 = self.family == Norm::Gpt2;
         let table = b.param(if gpt2 { "transformer.wte.weight" } else { "model.embed_tokens.weight" }, self.t(&[self.vocab, d]))?;
-        let mut h = b.embedding(ids, table)?;
+        let mut h = match self.embed_scale {
+            Some(scale) => b.one(OpKind::Embedding, &[ids, table], seq_ir::builder::attrs([("scale", seq_ir::Attr::Float(scale))]))?,
+            None => b.embedding(ids, table)?,
+        };
         if gpt2 {
             // The checkpoint's whole table: positions index into it like token ids.
             let wpe = b.param("transformer.wpe.weight", self.t(&[self.max_positions.unwrap_or(s), d]))?;
@@ -163,7 +191,8 @@ impl DecoderConfig {
     fn layer(&self, b: &mut Builder, l: usize, mut h: ValueId, pos: ValueId, seg: Option<ValueId>) -> Result<ValueId, BuildError> {
         let (d, hq, hkv, hd) = (self.hidden, self.heads, self.kv_heads, self.head_dim);
         let gpt2 = self.family == Norm::Gpt2;
-        let attn = self.attention_config();
+        let attn = AttentionConfig { window: self.layer_windows.get(l).copied().unwrap_or(self.window), ..self.attention_config() };
+        let rope = self.layer_rope.get(l).copied().unwrap_or((self.rope_theta, self.rope_scaling));
         let p = |n: &str| if gpt2 { format!("transformer.h.{l}.{n}") } else { format!("model.layers.{l}.{n}") };
         let x = if self.post_norm { h } else { self.norm(b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))? };
         let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
@@ -182,7 +211,10 @@ impl DecoderConfig {
                 // Each head normalised on its own, one weight shared by the heads.
                 for (x, name) in [(&mut q, "self_attn.q_norm"), (&mut k, "self_attn.k_norm")] {
                     let w = b.param(&p(&format!("{name}.weight")), self.t(&[hd]))?;
-                    let a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("group", seq_ir::Attr::Int(hd))]);
+                    let mut a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("group", seq_ir::Attr::Int(hd))]);
+                    if self.norm_offset != 0.0 {
+                        a.insert("offset".into(), seq_ir::Attr::Float(self.norm_offset));
+                    }
                     *x = b.one(OpKind::RmsNorm, &[*x, w], a)?;
                 }
             } else if self.post_norm {
@@ -192,15 +224,20 @@ impl DecoderConfig {
                     *x = b.rms_norm(*x, w, self.eps)?;
                 }
             }
-            (self.rope(b, q, pos)?, self.rope(b, k, pos)?, v)
+            (self.rope(b, q, pos, rope)?, self.rope(b, k, pos, rope)?, v)
         };
         let a = b.attention(q, k, v, seg, &attn)?;
         let mut o = proj(b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
-        if self.post_norm {
+        if self.post_norm || self.sandwich {
             o = self.norm(b, o, &p("post_attention_layernorm"))?;
         }
         h = b.binary(OpKind::Add, h, o)?;
-        let x = if self.post_norm { h } else { self.norm(b, h, &p(if gpt2 { "ln_2" } else { "post_attention_layernorm" }))? };
+        let pre_mlp = match (gpt2, self.sandwich) {
+            (true, _) => "ln_2",
+            (false, true) => "pre_feedforward_layernorm",
+            (false, false) => "post_attention_layernorm",
+        };
+        let x = if self.post_norm { h } else { self.norm(b, h, &p(pre_mlp))? };
         let m = if gpt2 {
             let up = proj(b, x, "mlp.c_fc", self.ffn, d)?;
             let act = b.unary(OpKind::Gelu, up)?;
@@ -208,10 +245,15 @@ impl DecoderConfig {
         } else {
             let gate = proj(b, x, "mlp.gate_proj", self.ffn, d)?;
             let up = proj(b, x, "mlp.up_proj", self.ffn, d)?;
-            let act = b.binary(OpKind::Swiglu, gate, up)?;
+            let act = if self.geglu {
+                let g = b.unary(OpKind::Gelu, gate)?;
+                b.binary(OpKind::Mul, g, up)?
+            } else {
+                b.binary(OpKind::Swiglu, gate, up)?
+            };
             proj(b, act, "mlp.down_proj", d, self.ffn)?
         };
-        let m = if self.post_norm { self.norm(b, m, &p("post_feedforward_layernorm"))? } else { m };
+        let m = if self.post_norm || self.sandwich { self.norm(b, m, &p("post_feedforward_layernorm"))? } else { m };
         h = b.binary(OpKind::Add, h, m)?;
         Ok(h)
     }
@@ -253,13 +295,13 @@ impl DecoderConfig {
         Ok(g)
     }
 
-    fn rope(&self, b: &mut Builder, x: ValueId, pos: ValueId) -> Result<ValueId, BuildError> {
-        let mut a = seq_ir::builder::attrs([("head_dim", seq_ir::Attr::Int(self.head_dim)), ("theta", seq_ir::Attr::Float(self.rope_theta))]);
+    fn rope(&self, b: &mut Builder, x: ValueId, pos: ValueId, (theta, scaling): (f64, RopeScaling)) -> Result<ValueId, BuildError> {
+        let mut a = seq_ir::builder::attrs([("head_dim", seq_ir::Attr::Int(self.head_dim)), ("theta", seq_ir::Attr::Float(theta))]);
         if let Some(rd) = self.rotary_dim.filter(|&rd| rd != self.head_dim) {
             a.insert("rotary_dim".into(), seq_ir::Attr::Int(rd));
         }
         let float = |a: &mut std::collections::BTreeMap<String, seq_ir::Attr>, k: &str, v: f64| a.insert(k.into(), seq_ir::Attr::Float(v));
-        match self.rope_scaling {
+        match scaling {
             RopeScaling::None => {}
             RopeScaling::Linear { factor } => {
                 a.insert("scaling".into(), seq_ir::Attr::Str("linear".into()));
@@ -289,6 +331,9 @@ impl DecoderConfig {
         if self.family == Norm::Gpt2 {
             let bias = b.param(&format!("{prefix}.bias"), self.t(&[self.hidden]))?;
             b.layer_norm(x, w, bias, self.eps)
+        } else if self.norm_offset != 0.0 {
+            let a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("offset", seq_ir::Attr::Float(self.norm_offset))]);
+            b.one(OpKind::RmsNorm, &[x, w], a)
         } else {
             b.rms_norm(x, w, self.eps)
         }

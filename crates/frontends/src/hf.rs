@@ -15,13 +15,13 @@ pub enum ConfigError {
     Read { path: String, reason: String },
     #[error("error: '{path}' is not valid JSON: {reason}")]
     Json { path: String, reason: String },
-    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, phi3, gpt2)")]
+    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, gemma3_text, phi3, gpt2)")]
     Family { path: String, found: String },
     #[error("error: {path}: field '{field}' {problem}")]
     Field { path: String, field: String, problem: String },
 }
 
-pub const FAMILIES: [&str; 7] = ["llama", "mistral", "qwen2", "qwen3", "olmo2", "phi3", "gpt2"];
+pub const FAMILIES: [&str; 8] = ["llama", "mistral", "qwen2", "qwen3", "olmo2", "gemma3_text", "phi3", "gpt2"];
 
 struct Fields<'a> {
     v: &'a Value,
@@ -111,9 +111,25 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             fused_projections: false,
             qk_norm: false,
             post_norm: false,
+            sandwich: false,
+            norm_offset: 0.0,
+            embed_scale: None,
+            geglu: false,
+            layer_windows: Vec::new(),
+            layer_rope: Vec::new(),
         });
     }
-    if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
+    let gemma = family == "gemma3_text";
+    if gemma {
+        if let Some(act) = f.str("hidden_activation").filter(|a| !matches!(*a, "gelu_pytorch_tanh" | "gelu_tanh")) {
+            return Err(f.bad("hidden_activation", format!("'{act}' is not supported (gelu_pytorch_tanh)")));
+        }
+        for cap in ["final_logit_softcapping", "attn_logit_softcapping"] {
+            if v.get(cap).is_some_and(|c| !c.is_null()) {
+                return Err(f.bad(cap, "softcapping is not supported (Gemma 3 has none; Gemma 2's needs it)"));
+            }
+        }
+    } else if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
         return Err(f.bad("hidden_act", format!("'{act}' is not supported (silu)")));
     }
     let hidden = f.int("hidden_size")?;
@@ -188,9 +204,53 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         "qwen2" | "qwen3" if !f.bool("use_sliding_window") => None,
         _ => f.opt_int("sliding_window")?,
     };
+    let layers = f.int("num_hidden_layers")? as usize;
+    let (mut layer_windows, mut layer_rope) = (Vec::new(), Vec::new());
+    if gemma {
+        // Local (sliding) and global layers, each with its own RoPE: Transformers 5 nests the
+        // rope parameters by layer type; older configs give rope_local_base_freq.
+        let pattern = f.opt_int("sliding_window_pattern")?.unwrap_or(6).max(1) as usize;
+        let types: Vec<String> = match v.get("layer_types").and_then(Value::as_array) {
+            Some(t) => t.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect(),
+            None => (0..layers).map(|i| if (i + 1) % pattern == 0 { "full_attention" } else { "sliding_attention" }.to_string()).collect(),
+        };
+        if types.len() != layers {
+            return Err(f.bad("layer_types", format!("names {} layers; the model has {layers}", types.len())));
+        }
+        let nested = |t: &str| v.get("rope_parameters").and_then(|r| r.get(t)).filter(|r| r.is_object());
+        let rope_of = |t: &str, default_theta: f64| -> Result<(f64, RopeScaling), ConfigError> {
+            let r = nested(t);
+            let theta = r.and_then(|r| r.get("rope_theta")).and_then(Value::as_f64).unwrap_or(default_theta);
+            match r.and_then(|r| r.get("rope_type")).and_then(Value::as_str).unwrap_or("default") {
+                "default" => Ok((theta, RopeScaling::None)),
+                "linear" => match r.and_then(|r| r.get("factor")).and_then(Value::as_f64) {
+                    Some(factor) => Ok((theta, RopeScaling::Linear { factor })),
+                    None => Err(f.bad("rope_parameters", format!("{t}'s linear scaling needs 'factor'"))),
+                },
+                other => Err(f.bad("rope_parameters", format!("{t}'s '{other}' rope scaling is not supported for Gemma (default, linear)"))),
+            }
+        };
+        let global = rope_of("full_attention", theta)?;
+        let local = rope_of("sliding_attention", f.float("rope_local_base_freq")?.unwrap_or(10000.0))?;
+        for t in &types {
+            match t.as_str() {
+                "full_attention" => {
+                    layer_windows.push(None);
+                    layer_rope.push(global);
+                }
+                "sliding_attention" => {
+                    layer_windows.push(window.filter(|&w| w < seq_len));
+                    layer_rope.push(local);
+                }
+                other => return Err(f.bad("layer_types", format!("layer type '{other}' (sliding_attention, full_attention)"))),
+            }
+        }
+        let scalar = f.float("query_pre_attn_scalar")?.unwrap_or(head_dim as f64);
+        attention_scale = Some(1.0 / scalar.sqrt());
+    }
     Ok(DecoderConfig {
         family: Norm::Llama,
-        layers: f.int("num_hidden_layers")? as usize,
+        layers,
         hidden,
         heads,
         kv_heads: f.opt_int("num_key_value_heads")?.unwrap_or(heads),
@@ -205,14 +265,20 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         packed: false,
         causal: true,
         qkv_bias: family == "qwen2" || f.bool("attention_bias"),
-        tie_embeddings: f.bool("tie_word_embeddings"),
+        tie_embeddings: v.get("tie_word_embeddings").and_then(Value::as_bool).unwrap_or(gemma),
         rotary_dim,
         max_positions: None,
         rope_scaling,
         attention_scale,
         fused_projections: family == "phi3",
-        qk_norm: family == "qwen3",
+        qk_norm: family == "qwen3" || gemma,
         post_norm: family == "olmo2",
+        sandwich: gemma,
+        norm_offset: if gemma { 1.0 } else { 0.0 },
+        embed_scale: gemma.then(|| (hidden as f64).sqrt()),
+        geglu: gemma,
+        layer_windows,
+        layer_rope,
     })
 }
 

@@ -216,6 +216,29 @@ pub const ROPE_ATTRS: [&str; 11] = [
     "truncate",
 ];
 
+/// `seq.embedding`'s `scale` (default 1): the looked-up rows are multiplied by it (Gemma's
+/// √hidden), and `seq.embedding_grad`'s rows of the output gradient too.
+pub fn embedding_scale(a: Attrs) -> Result<f64, String> {
+    if !a.has("scale") {
+        return Ok(1.0);
+    }
+    let s = a.float("scale")?;
+    if s.is_finite() && s > 0.0 { Ok(s) } else { Err(format!("attribute 'scale' must be positive, got {s}")) }
+}
+
+/// `seq.rms_norm`'s `offset` (default 0): the weight applied is `weight + offset` (Gemma stores
+/// its norm weights as `w` for `1 + w`). `rms` false: a layer norm, which takes none.
+pub fn norm_offset(a: Attrs, rms: bool) -> Result<f64, String> {
+    if !a.has("offset") {
+        return Ok(0.0);
+    }
+    if !rms {
+        return Err("attribute 'offset' is rms_norm's".into());
+    }
+    let o = a.float("offset")?;
+    if o.is_finite() { Ok(o) } else { Err(format!("attribute 'offset' must be finite, got {o}")) }
+}
+
 /// The width a norm normalises: the input's last dim, or `group` (each group of that many
 /// columns on its own with one shared weight: Qwen3's and OLMo 2's per-head q/k norms).
 pub fn norm_width(a: Attrs, x: &TensorType) -> Result<i64, String> {
@@ -463,11 +486,13 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             int(ids, "ids")?;
             rank(table, 2, "table")?;
             float(table, "table")?;
+            embedding_scale(a)?;
             out(TensorType::new([ids.shape[0], table.shape[1]], table.dtype))
         }
         RmsNorm | LayerNorm => {
             let want = if kind == RmsNorm { 2 } else { 3 };
             expect(want, want)?;
+            norm_offset(a, kind == RmsNorm)?;
             if a.float("eps")? <= 0.0 {
                 return Err("attribute 'eps' must be positive".into());
             }
@@ -723,6 +748,7 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
             int(ids, "ids")?;
             rank(dy, 2, "output_grad")?;
             float(dy, "output_grad")?;
+            embedding_scale(a)?;
             if dy.shape[0] != ids.shape[0] {
                 return Err(format!("output_grad {dy} must have one row per id ({})", ids.shape[0]));
             }
@@ -731,6 +757,7 @@ pub fn infer(kind: OpKind, types: &[&Type], a: Attrs) -> Result<Inferred, String
         RmsNormGrad | LayerNormGrad => {
             let params = if kind == RmsNormGrad { 1 } else { 2 };
             expect(params + 2, params + 2)?;
+            norm_offset(a, kind == RmsNormGrad)?;
             if a.float("eps")? <= 0.0 {
                 return Err("attribute 'eps' must be positive".into());
             }

@@ -489,7 +489,9 @@ impl<'g> Differentiator<'g> {
             Embedding => {
                 let Some(dy) = dy else { return Ok(()) };
                 let vocab = self.tensor(x(1))?.shape[0];
-                let d = self.emit1(EmbeddingGrad, &[x(0), dy], attrs([("vocab", Attr::Int(vocab))]))?;
+                let mut a = Self::copy_attrs(op, &["scale"]);
+                a.insert("vocab".into(), Attr::Int(vocab));
+                let d = self.emit1(EmbeddingGrad, &[x(0), dy], a)?;
                 self.accumulate(x(1), d)
             }
             RmsNorm | LayerNorm => {
@@ -497,7 +499,7 @@ impl<'g> Differentiator<'g> {
                 let kind = if op.kind == RmsNorm { RmsNormGrad } else { LayerNormGrad };
                 let mut operands = op.operands.clone();
                 operands.push(dy);
-                let d = self.emit(kind, &operands, Self::copy_attrs(op, &["eps", "group"]))?;
+                let d = self.emit(kind, &operands, Self::copy_attrs(op, &["eps", "group", "offset"]))?;
                 for (i, &di) in d.iter().enumerate() {
                     self.accumulate(x(i), di)?;
                 }

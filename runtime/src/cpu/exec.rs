@@ -14,7 +14,13 @@ use super::{RankStats, RuntimeError};
 use crate::plan::{Plan, ShardSpec, Step, ValueDesc};
 use seq_plan::attrs::Attrs;
 use seq_plan::ops::OpKind;
-use seq_plan::rules::{Collective, RopeAttrs, gelu_tanh};
+use seq_plan::rules::{Collective, RopeAttrs, embedding_scale, gelu_tanh, norm_offset};
+
+/// A norm's weight as applied: `w + offset` (Gemma's `1 + w`), or `w` as it is.
+fn offset_weight<T: Float>(w: &[T], offset: f64) -> Vec<T> {
+    let o = T::from_f64(offset);
+    w.iter().map(|&x| x + o).collect()
+}
 use std::marker::PhantomData;
 
 /// How a declared element type is held on the host.
@@ -402,7 +408,12 @@ impl<'a, T: Float> Rank<'a, T> {
                 let ids = self.ints(self.tensor(step, 0)?, "ids")?;
                 let table = self.tensor(step, 1)?;
                 let hidden = table.shape[1];
-                let y = kernels::embedding(&ids, self.floats(table, "table")?, hidden)?;
+                let mut y = kernels::embedding(&ids, self.floats(table, "table")?, hidden)?;
+                let scale = embedding_scale(a)?;
+                if scale != 1.0 {
+                    let s = T::from_f64(scale);
+                    y.iter_mut().for_each(|v| *v = *v * s);
+                }
                 Ok(vec![Self::out(vec![ids.len(), hidden], y)])
             }
             RmsNorm | LayerNorm => {
@@ -411,6 +422,8 @@ impl<'a, T: Float> Rank<'a, T> {
                     .map(|i| self.floats(self.tensor(step, i)?, "weight"))
                     .collect::<Result<_, _>>()?;
                 let (xs, eps) = (self.floats(x, "input")?, a.float("eps")?);
+                let shifted = offset_weight(params[0], norm_offset(a, kind == RmsNorm)?);
+                let params: Vec<&[T]> = std::iter::once(&shifted[..]).chain(params[1..].iter().copied()).collect();
                 let y = if kind == LayerNorm {
                     kernels::layer_norm(xs, params[0], params[1], eps)
                 } else {
@@ -575,7 +588,9 @@ impl<'a, T: Float> Rank<'a, T> {
                 let ids = self.ints(self.tensor(step, 0)?, "ids")?;
                 let dy = self.tensor(step, 1)?;
                 let (vocab, hidden) = (a.count("vocab")?, dy.shape[1]);
-                let dt = grad_kernels::embedding_grad(&ids, self.floats(dy, "output_grad")?, vocab, hidden)?;
+                let s = T::from_f64(embedding_scale(a)?);
+                let dys: Vec<T> = self.floats(dy, "output_grad")?.iter().map(|&v| v * s).collect();
+                let dt = grad_kernels::embedding_grad(&ids, &dys, vocab, hidden)?;
                 Ok(vec![Self::out(vec![vocab, hidden], dt)])
             }
             RmsNormGrad | LayerNormGrad => {
@@ -585,7 +600,9 @@ impl<'a, T: Float> Rank<'a, T> {
                 // The weight's length: the normalised width (`group`, or the last dim).
                 let hidden = vec![self.tensor(step, 1)?.numel()];
                 if kind == RmsNormGrad {
-                    let (dx, dw) = grad_kernels::rms_norm_grad(f(0)?, f(1)?, f(2)?, eps);
+                    // d(w + offset)/dw = 1: the gradient of the shifted weight is the weight's.
+                    let w = offset_weight(f(1)?, norm_offset(a, true)?);
+                    let (dx, dw) = grad_kernels::rms_norm_grad(f(0)?, &w, f(2)?, eps);
                     Ok(vec![same_shape(dx, x), Self::out(hidden, dw)])
                 } else {
                     let (dx, dw, db) = grad_kernels::layer_norm_grad(f(0)?, f(1)?, f(2)?, f(3)?, eps);

@@ -160,14 +160,15 @@ impl Mem {
     fn run(&mut self, cmd: &Cmd) -> R<()> {
         match cmd {
             Cmd::Move(m) => self.mv(m),
-            Cmd::Embedding { out, odt, ids, it, table, tdt, rows, hidden, vocab } => {
+            Cmd::Embedding { out, odt, ids, it, table, tdt, rows, hidden, vocab, scale } => {
                 let ids = self.ints(*ids, *it, *rows)?;
                 let table = self.floats(*table, *tdt, vocab * hidden)?;
-                let y = kernels::embedding(&ids, &table, *hidden)?;
+                let y: Vec<f32> = kernels::embedding(&ids, &table, *hidden)?.iter().map(|v| v * scale).collect();
                 self.put_floats(*out, *odt, &y)
             }
-            Cmd::RmsNorm { out, x, w, dt, wdt, rows, hidden, eps } => {
-                let (x, w) = (self.floats(*x, *dt, rows * hidden)?, self.floats(*w, *wdt, *hidden)?);
+            Cmd::RmsNorm { out, x, w, dt, wdt, rows, hidden, eps, offset } => {
+                let x = self.floats(*x, *dt, rows * hidden)?;
+                let w: Vec<f32> = self.floats(*w, *wdt, *hidden)?.iter().map(|v| v + offset).collect();
                 self.put_floats(*out, *dt, &kernels::rms_norm(&x, &w, *eps as f64))
             }
             Cmd::LayerNorm { out, x, w, b, dt, wdt, bdt, rows, hidden, eps } => {
@@ -260,9 +261,9 @@ impl Mem {
                 let x = self.floats(*x, *dt, rows * cols)?;
                 self.put_floats(*out, DType::F32, &grad_kernels::bias_grad(&x, *rows, *cols))
             }
-            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, .. } => {
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, offset, .. } => {
                 let (xs, dys) = (self.floats(*x, *dt, rows * hidden)?, self.floats(*dy, *dt, rows * hidden)?);
-                let ws = self.floats(*w, *wdt, *hidden)?;
+                let ws: Vec<f32> = self.floats(*w, *wdt, *hidden)?.iter().map(|v| v + offset).collect();
                 let eps = *eps as f64;
                 let (gx, gw, gb) = match db {
                     // The bias's value does not enter the gradient.
@@ -279,9 +280,9 @@ impl Mem {
                     None => Ok(()),
                 }
             }
-            Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab } => {
+            Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab, scale } => {
                 let ids = self.ints(*ids, *it, *rows)?;
-                let dy = self.floats(*dy, *dt, rows * hidden)?;
+                let dy: Vec<f32> = self.floats(*dy, *dt, rows * hidden)?.iter().map(|v| v * scale).collect();
                 self.put_floats(*out, DType::F32, &grad_kernels::embedding_grad(&ids, &dy, *vocab, *hidden)?)
             }
             Cmd::SwigluGrad { dt, g, u, dy, dg, du, n } => {

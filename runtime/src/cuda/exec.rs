@@ -805,7 +805,7 @@ impl Executor {
         let p = |a: Addr| self.p(a);
         match cmd {
             Cmd::Move(m) => self.mv(c, m),
-            Cmd::Embedding { out, odt, ids, it, table, tdt, rows, hidden, vocab } => k
+            Cmd::Embedding { out, odt, ids, it, table, tdt, rows, hidden, vocab, scale } => k
                 .embedding(
                     c,
                     p(*out),
@@ -819,10 +819,11 @@ impl Executor {
                     *vocab,
                     self.flag.ptr(),
                     step,
+                    *scale,
                 )
                 .map_err(describe),
-            Cmd::RmsNorm { out, x, w, dt, wdt, rows, hidden, eps } => {
-                k.rms_norm(c, p(*out), p(*x), p(*w), *dt, *wdt, *rows, *hidden, *eps).map_err(describe)
+            Cmd::RmsNorm { out, x, w, dt, wdt, rows, hidden, eps, offset } => {
+                k.rms_norm(c, p(*out), p(*x), p(*w), *dt, *wdt, *rows, *hidden, *eps, *offset).map_err(describe)
             }
             Cmd::LayerNorm { out, x, w, b, dt, wdt, bdt, rows, hidden, eps } => {
                 k.layer_norm(c, p(*out), p(*x), p(*w), p(*b), *dt, *wdt, *bdt, *rows, *hidden, *eps).map_err(describe)
@@ -844,13 +845,13 @@ impl Executor {
             Cmd::ColumnSum { out, x, dt, rows, cols, work, parts } => {
                 k.column_sum(c, p(*out), p(*x), *dt, *rows, *cols, p(*work), *parts).map_err(describe)
             }
-            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts, stats } => {
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts, stats, offset } => {
                 if *rows == 0 {
                     self.zero(*dw, hidden * 4)?;
                     return db.map_or(Ok(()), |db| self.zero(db, hidden * 4));
                 }
                 let (layer, wk) = (db.is_some(), p(*work));
-                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, *eps, layer, p(*stats), wk, *parts)
+                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, (*eps, *offset), layer, p(*stats), wk, *parts)
                     .and_then(|()| k.sum_parts(c, wk, *parts, *hidden, p(*dw)))
                     .and_then(|()| match db {
                         Some(db) => k.sum_parts(c, wk + (parts * hidden * 4) as u64, *parts, *hidden, p(*db)),
@@ -858,9 +859,9 @@ impl Executor {
                     })
                     .map_err(describe)
             }
-            Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab } => {
+            Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab, scale } => {
                 self.zero(*out, vocab * hidden * 4)?;
-                k.embedding_grad(c, p(*out), p(*ids), *it, p(*dy), *dt, *rows, *hidden, *vocab, self.flag.ptr(), step)
+                k.embedding_grad(c, p(*out), p(*ids), *it, p(*dy), *dt, *rows, *hidden, *vocab, self.flag.ptr(), step, *scale)
                     .map_err(describe)
             }
             Cmd::SwigluGrad { dt, g, u, dy, dg, du, n } => {

@@ -109,16 +109,17 @@ extern "C" __global__ void k_gather_rows(char* dst, const char* src, const int* 
 
 // y[s, :] = table[ids[s], :]. An id outside [0, vocab) writes zeros and records step + 1 in
 // *err (first failure wins), which the host reports after the run.
+// Rows of the table at the ids, times `scale` (Gemma's √hidden; 1 elsewhere).
 extern "C" __global__ void k_embedding(void* out, int odt, const void* ids, int it, const void* table,
                                        int tdt, i64 rows, i64 hidden, i64 vocab, unsigned* err,
-                                       unsigned step) {
+                                       unsigned step, float scale) {
     i64 n = rows * hidden;
     for (i64 t = global_id(); t < n; t += global_stride()) {
         i64 s = t / hidden, c = t % hidden;
         i64 id = ldi(ids, it, s);
         float v = 0.0f;
         if (id >= 0 && id < vocab) {
-            v = ldf(table, tdt, id * hidden + c);
+            v = ldf(table, tdt, id * hidden + c) * scale;
         } else if (c == 0) {
             atomicCAS(err, 0u, step + 1u);
         }
@@ -140,8 +141,9 @@ __device__ float block_sum(float v, float* scratch) {
 }
 
 // One block per row: y = x / sqrt(mean(x²) + eps) · w.
+// `offset` is added to the weight (Gemma's 1 + w; 0 elsewhere).
 extern "C" __global__ void k_rms_norm(void* out, const void* x, const void* w, int dt, int wdt,
-                                      i64 rows, int hidden, float eps) {
+                                      i64 rows, int hidden, float eps, float offset) {
     __shared__ float scratch[32];
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         float ss = 0.0f;
@@ -153,7 +155,7 @@ extern "C" __global__ void k_rms_norm(void* out, const void* x, const void* w, i
         float inv = 1.0f / sqrtf(ms + eps);
         for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
             float v = ldf(x, dt, r * hidden + c);
-            stf(out, dt, r * hidden + c, v * inv * ldf(w, wdt, c));
+            stf(out, dt, r * hidden + c, v * inv * (ldf(w, wdt, c) + offset));
         }
     }
 }
@@ -587,7 +589,7 @@ extern "C" __global__ void k_col_sum(const float* work, int parts, i64 cols, flo
 //   rms:   dx = r·(dy·w − x·r²·mean(dy·w·x)),                 dw += dy·x·r
 //   layer: dx = r·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)),       dw += dy·x̂, db += dy
 extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, const void* dy, int dt, int wdt,
-                                       i64 rows, int hidden, float eps, int layer, float* stats) {
+                                       i64 rows, int hidden, float eps, int layer, float* stats, float offset) {
     __shared__ float scratch[32];
     const float width = (float)hidden;
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
@@ -606,7 +608,7 @@ extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, c
         const float inv = 1.0f / sqrtf(block_sum(sq, scratch) / width + eps);
         float gm = 0.0f, gx = 0.0f;
         for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
-            const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
+            const float g = ldf(dy, dt, o + c) * (ldf(w, wdt, c) + offset);
             gm += g;
             gx += g * (ldf(x, dt, o + c) - mean) * inv;
         }
@@ -615,7 +617,7 @@ extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, c
         // rms (mean 0): r·(g − x̂·mean(g·x̂)) is r·(g − x·r²·mean(g·x)).
         for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
             const float xh = (ldf(x, dt, o + c) - mean) * inv;
-            const float g = ldf(dy, dt, o + c) * ldf(w, wdt, c);
+            const float g = ldf(dy, dt, o + c) * (ldf(w, wdt, c) + offset);
             stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
         }
         if (threadIdx.x == 0) {
@@ -646,13 +648,14 @@ extern "C" __global__ void k_norm_wgrad(const void* x, const void* dy, int dt, c
 // out[ids[s], :] += dy[s, :] in f32 (out zeroed before). An id outside [0, vocab) adds nothing
 // and records step + 1 in *err.
 extern "C" __global__ void k_embedding_grad(float* out, const void* ids, int it, const void* dy, int dt,
-                                            i64 rows, i64 hidden, i64 vocab, unsigned* err, unsigned step) {
+                                            i64 rows, i64 hidden, i64 vocab, unsigned* err, unsigned step,
+                                            float scale) {
     const i64 n = rows * hidden;
     for (i64 t = global_id(); t < n; t += global_stride()) {
         const i64 s = t / hidden, c = t % hidden;
         const i64 id = ldi(ids, it, s);
         if (id >= 0 && id < vocab) {
-            atomicAdd(out + id * hidden + c, ldf(dy, dt, t));
+            atomicAdd(out + id * hidden + c, ldf(dy, dt, t) * scale);
         } else if (c == 0) {
             atomicCAS(err, 0u, step + 1u);
         }

@@ -334,11 +334,12 @@ impl Kernels {
         vocab: usize,
         err: u64,
         step: usize,
+        scale: f32,
     ) -> Result<(), DriverError> {
         let (oc, ic, tc) = (code(odt), code(it), code(tdt));
         let (r, h, v, st) = (rows as i64, hidden as i64, vocab as i64, step as u32);
         let mut b = s.launch_builder(&self.embedding);
-        b.arg(&out).arg(&oc).arg(&ids).arg(&ic).arg(&table).arg(&tc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st);
+        b.arg(&out).arg(&oc).arg(&ids).arg(&ic).arg(&table).arg(&tc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st).arg(&scale);
         unsafe { b.launch(grid(rows * hidden)) }.map(|_| ())
     }
 
@@ -362,13 +363,14 @@ impl Kernels {
         rows: usize,
         hidden: usize,
         eps: f32,
+        offset: f32,
     ) -> Result<(), DriverError> {
         if rows == 0 {
             return Ok(());
         }
         let (dc, wc, r, h) = (code(dt), code(wdt), rows as i64, hidden as i32);
         let mut b = s.launch_builder(&self.rms_norm);
-        b.arg(&out).arg(&x).arg(&w).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps);
+        b.arg(&out).arg(&x).arg(&w).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&offset);
         unsafe { b.launch(Self::row_config(rows)) }.map(|_| ())
     }
 
@@ -646,7 +648,7 @@ impl Kernels {
         wdt: DType,
         rows: usize,
         hidden: usize,
-        eps: f32,
+        (eps, offset): (f32, f32),
         layer: bool,
         stats: u64,
         work: u64,
@@ -654,7 +656,7 @@ impl Kernels {
     ) -> Result<(), DriverError> {
         let (dc, wc, r, h, l) = (code(dt), code(wdt), rows as i64, hidden as i32, layer as i32);
         let mut b = s.launch_builder(&self.norm_grad);
-        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&stats);
+        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&stats).arg(&offset);
         let cfg = LaunchConfig { grid_dim: (rows.clamp(1, MAX_BLOCKS) as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
         unsafe { b.launch(cfg) }?;
         let h = hidden as i64;
@@ -682,13 +684,14 @@ impl Kernels {
         vocab: usize,
         err: u64,
         step: usize,
+        scale: f32,
     ) -> Result<(), DriverError> {
         if rows * hidden == 0 {
             return Ok(());
         }
         let (ic, dc, r, h, v, st) = (code(it), code(dt), rows as i64, hidden as i64, vocab as i64, step as u32);
         let mut b = s.launch_builder(&self.embedding_grad);
-        b.arg(&out).arg(&ids).arg(&ic).arg(&dy).arg(&dc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st);
+        b.arg(&out).arg(&ids).arg(&ic).arg(&dy).arg(&dc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st).arg(&scale);
         unsafe { b.launch(grid(rows * hidden)) }.map(|_| ())
     }
 

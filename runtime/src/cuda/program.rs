@@ -17,7 +17,7 @@ use crate::cpu::ParamRole;
 use crate::plan::{Plan, Step};
 use seq_plan::attrs::Attrs;
 use seq_plan::ops::OpKind;
-use seq_plan::rules::{AttentionAttrs, Collective, Reduction, RopeAttrs, gelu_tanh};
+use seq_plan::rules::{AttentionAttrs, Collective, Reduction, RopeAttrs, embedding_scale, gelu_tanh, norm_offset};
 use std::collections::{BTreeSet, HashMap};
 
 /// Device memory regions of one rank.
@@ -253,6 +253,8 @@ pub enum Cmd {
         rows: usize,
         hidden: usize,
         vocab: usize,
+        /// The rows are multiplied by it (`embedding_scale`).
+        scale: f32,
     },
     RmsNorm {
         out: Addr,
@@ -263,6 +265,8 @@ pub enum Cmd {
         rows: usize,
         hidden: usize,
         eps: f32,
+        /// Added to the weight (`norm_offset`).
+        offset: f32,
     },
     LayerNorm {
         out: Addr,
@@ -348,6 +352,8 @@ pub enum Cmd {
         parts: usize,
         /// f32 [rows, 2]: each row's mean and 1/σ, from dx's pass to the weight gradient's.
         stats: Addr,
+        /// Added to the weight (`norm_offset`; rms only).
+        offset: f32,
     },
     /// f32 `out[vocab, hidden]` = the rows of dy summed at their ids.
     EmbeddingGrad {
@@ -359,6 +365,8 @@ pub enum Cmd {
         rows: usize,
         hidden: usize,
         vocab: usize,
+        /// The forward's `scale`: each row of dy counts this many times.
+        scale: f32,
     },
     /// dg, du of `silu(g) · u`.
     SwigluGrad {
@@ -790,6 +798,7 @@ impl Builder<'_> {
                     rows: ii.numel,
                     hidden: ti.shape[1],
                     vocab: ti.shape[0],
+                    scale: embedding_scale(a)? as f32,
                 };
                 self.push(s, cmd);
                 Ok(())
@@ -821,7 +830,7 @@ impl Builder<'_> {
                         eps,
                     }
                 } else {
-                    Cmd::RmsNorm { out, x, w: params[0].0, dt, wdt: params[0].1, rows, hidden, eps }
+                    Cmd::RmsNorm { out, x, w: params[0].0, dt, wdt: params[0].1, rows, hidden, eps, offset: norm_offset(a, true)? as f32 }
                 };
                 self.push(s, cmd);
                 Ok(())
@@ -1012,6 +1021,7 @@ impl Builder<'_> {
                     rows: ii.numel,
                     hidden: oi.shape[1],
                     vocab: oi.shape[0],
+                    scale: embedding_scale(a)? as f32,
                 };
                 self.push(s, cmd);
                 Ok(())
@@ -1044,6 +1054,7 @@ impl Builder<'_> {
                     work,
                     parts,
                     stats,
+                    offset: norm_offset(a, !layer)? as f32,
                 };
                 self.push(s, cmd);
                 Ok(())

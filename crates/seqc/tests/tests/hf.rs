@@ -246,3 +246,19 @@ fn olmo2_normalises_after_each_block() {
     assert!(names.contains(&"model.layers.1.post_feedforward_layernorm.weight") && !names.iter().any(|n| n.contains("input_layernorm")), "{names:?}");
     folder_matches_transformers("olmo2");
 }
+
+/// Gemma 3 (text): embeddings times √hidden (`embedding`'s `scale`), RMSNorms of `1 + w`
+/// (`offset`) before and after attention and the MLP, per-head q/k norms, a tanh-GELU gate,
+/// sliding and global layers with their own RoPE bases, query_pre_attn_scalar's scale, a tied
+/// head. transformers' logits, and the gradients of every norm weight and of the tied embedding
+/// (`tests/models/gemma3`).
+#[test]
+fn gemma3_layers_alternate_and_normalise_around_each_block() {
+    let g = load_file(&root().join("tests/models/gemma3/config.json"), Some(40)).expect("config");
+    let windows: Vec<Option<i64>> = g.ops_of(OpKind::Attention).map(|(_, op)| op.int("window")).collect();
+    assert_eq!(windows, vec![Some(8), Some(8), None], "two sliding layers, then a global one");
+    let thetas: Vec<Option<f64>> = g.ops_of(OpKind::Rope).step_by(2).map(|(_, op)| op.float("theta")).collect();
+    assert_eq!(thetas, vec![Some(10000.0), Some(10000.0), Some(1000000.0)], "each layer's RoPE base");
+    assert_eq!(g.ops_of(OpKind::RmsNorm).filter(|(_, op)| op.float("offset") == Some(1.0)).count(), 3 * 6 + 1);
+    folder_matches_transformers("gemma3");
+}
