@@ -412,7 +412,7 @@ impl<'a, T: Float> Rank<'a, T> {
                 let scale = embedding_scale(a)?;
                 if scale != 1.0 {
                     let s = T::from_f64(scale);
-                    y.iter_mut().for_each(|v| *v = *v * s);
+                    y.iter_mut().for_each(|v| *v *= s);
                 }
                 Ok(vec![Self::out(vec![ids.len(), hidden], y)])
             }
