@@ -125,19 +125,8 @@ impl DecoderConfig {
             causal: true,
             qkv_bias: false,
             tie_embeddings: false,
-            rotary_dim: None,
-            max_positions: None,
-            rope_scaling: RopeScaling::None,
-            attention_scale: None,
-            fused_projections: false,
-            qk_norm: false,
-            post_norm: false,
-            sandwich: false,
-            norm_offset: 0.0,
-            embed_scale: None,
-            geglu: false,
-            layer_windows: Vec::new(),
-            layer_rope: Vec::new(),
+            // Plain Llama layers, as the tiny example's.
+            ..Self::tiny()
         }
     }
 

@@ -106,17 +106,8 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             tie_embeddings: v.get("tie_word_embeddings").and_then(Value::as_bool).unwrap_or(true),
             rotary_dim: None,
             max_positions: Some(positions),
-            rope_scaling: RopeScaling::None,
-            attention_scale: None,
-            fused_projections: false,
-            qk_norm: false,
-            post_norm: false,
-            sandwich: false,
-            norm_offset: 0.0,
-            embed_scale: None,
-            geglu: false,
-            layer_windows: Vec::new(),
-            layer_rope: Vec::new(),
+            // No rotary embedding or Llama-family variant applies to GPT-2.
+            ..DecoderConfig::tiny()
         });
     }
     let gemma = family == "gemma3_text";

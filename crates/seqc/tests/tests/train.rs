@@ -124,21 +124,17 @@ fn small(family: Norm) -> DecoderConfig {
 /// Central differences on a sample of every parameter's entries, for a Llama-style model (RMSNorm,
 /// RoPE, SwiGLU, GQA, packed documents with a window) and a GPT-2-style one (LayerNorm, learned
 /// positions, GELU, biases, tied embeddings), both unsplit and split over 3 ranks with ring.
+/// Gemma 3's pieces on `base`: scaled embeddings, 1 + w norms around each block, per-head q/k
+/// norms, a tanh-GELU gate, a tied head.
+fn gemma_like(base: DecoderConfig) -> DecoderConfig {
+    DecoderConfig { embed_scale: Some(2.0), norm_offset: 1.0, sandwich: true, qk_norm: true, geglu: true, tie_embeddings: true, ..base }
+}
+
 #[test]
 fn finite_differences_check_the_derivatives() {
     let llama = DecoderConfig { packed: true, window: Some(5), ..small(Norm::Llama) };
     let gpt2 = DecoderConfig { tie_embeddings: true, ..small(Norm::Gpt2) };
-    // Gemma 3's pieces: scaled embeddings, 1 + w norms around each block, per-head q/k norms, a
-    // tanh-GELU gate, a tied head.
-    let gemma = DecoderConfig {
-        embed_scale: Some(2.0),
-        norm_offset: 1.0,
-        sandwich: true,
-        qk_norm: true,
-        geglu: true,
-        tie_embeddings: true,
-        ..small(Norm::Llama)
-    };
+    let gemma = gemma_like(small(Norm::Llama));
     let segments: Vec<i32> = (0..11).map(|i| if i < 6 { 0 } else { 1 }).collect();
     for (name, cfg, segs) in [("llama", &llama, Some(segments)), ("gpt2", &gpt2, None), ("gemma", &gemma, None)] {
         let g = cfg.build().expect("builds");
@@ -328,20 +324,7 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
         // OLMo 2's norms after each block, and over the whole q and k.
         ("post-norm", DecoderConfig { post_norm: true, seq_len: 24, ..tiny.clone() }, None),
         // Gemma 3's scaled embeddings and 1 + w norms (the lowering's scale and offset).
-        (
-            "gemma",
-            DecoderConfig {
-                embed_scale: Some(2.0),
-                norm_offset: 1.0,
-                sandwich: true,
-                qk_norm: true,
-                geglu: true,
-                tie_embeddings: true,
-                seq_len: 24,
-                ..tiny.clone()
-            },
-            None,
-        ),
+        ("gemma", gemma_like(DecoderConfig { seq_len: 24, ..tiny.clone() }), None),
         ("gpt2", DecoderConfig { family: Norm::Gpt2, kv_heads: 4, seq_len: 20, tie_embeddings: true, ..tiny }, None),
     ];
     for (name, cfg, segs) in cases {
