@@ -372,13 +372,13 @@ fn open_rank(
 
 /// One rank of a CUDA run (the whole run when the plan has one device).
 pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
+    if args.train.is_some() {
+        return run_training(args, env);
+    }
     let rank = env.rank;
     let started = Instant::now();
     let limit = Duration::from_secs_f64(args.timeout);
     let remaining = move || limit.saturating_sub(started.elapsed()).max(Duration::from_millis(1));
-    if args.train.is_some() {
-        return run_training(args, env);
-    }
     let (plan, mut exec, weights, name) = open_rank(args, env, &remaining)?;
     exec.profile = args.profile || args.trace.is_some();
     // The global inputs are made only for the checks that need them (at 1M tokens they are tens

@@ -18,12 +18,26 @@ use std::path::Path;
 struct Tensor {
     name: String,
     shape: Vec<usize>,
+    role: crate::cpu::ParamRole,
     a: AdamwTensor,
     /// Further places of the same weight (several `param` steps of one name), refreshed from the
     /// first after each update.
     copies: Vec<u64>,
     /// Where this tensor's partial sums of squares start in `partial` (in f64s).
     partial_at: usize,
+}
+
+impl Tensor {
+    /// Copies the weights the plan reads (the master copy itself in f32 plans) to the weight's
+    /// further places, after the stream's prior work.
+    fn refresh_copies(&self, s: &cudarc::driver::CudaStream) -> Result<(), cudarc::driver::DriverError> {
+        let from = if self.a.param != 0 { self.a.param } else { self.a.master };
+        for &to in &self.copies {
+            // SAFETY: both are places of this weight in the executor's parameter buffer.
+            unsafe { result::memcpy_dtod_async(to, from, self.a.n * self.a.param_dtype.size(), s.cu_stream()) }?;
+        }
+        Ok(())
+    }
 }
 
 pub struct DeviceOptimizer {
@@ -119,7 +133,7 @@ impl DeviceOptimizer {
                 param_dtype: slot.info.dtype,
                 n,
             };
-            tensors.push(Tensor { name, shape: slot.info.shape.clone(), a, copies, partial_at: partials });
+            tensors.push(Tensor { name, shape: slot.info.shape.clone(), role: slot.role, a, copies, partial_at: partials });
             partials += Kernels::sq_sum_blocks(n);
         }
         let ctx = exec.context();
@@ -164,9 +178,8 @@ impl DeviceOptimizer {
                     .convert(s, t.a.param, t.a.param_dtype, t.a.master, DType::F32, t.a.n)
                     .map_err(fail("the master weights"))?,
                 _ => {
-                    let role = exec.program().params.iter().find(|p| p.name == t.name).map(|p| p.role);
                     let values = weights
-                        .load(&t.name, &t.shape, role.unwrap_or(crate::cpu::ParamRole::Vector))
+                        .load(&t.name, &t.shape, t.role)
                         .map_err(|m| CudaError::setup(rank, format!("weight '{}'", t.name), m))?;
                     let bytes = encode_floats(values.into_iter(), DType::F32)
                         .map_err(|m| CudaError::setup(rank, format!("weight '{}'", t.name), m))?;
@@ -228,10 +241,7 @@ impl DeviceOptimizer {
         };
         for t in &self.tensors {
             exec.kernels().adamw(s, &t.a, &h).map_err(fail)?;
-            let (from, bytes) = (if t.a.param != 0 { t.a.param } else { t.a.master }, t.a.n * t.a.param_dtype.size());
-            for &to in &t.copies {
-                unsafe { result::memcpy_dtod_async(to, from, bytes, s.cu_stream()) }.map_err(fail)?;
-            }
+            t.refresh_copies(s).map_err(fail)?;
         }
         Ok(())
     }
@@ -282,10 +292,7 @@ impl DeviceOptimizer {
             if t.a.param != 0 {
                 exec.kernels().convert(s, t.a.master, DType::F32, t.a.param, t.a.param_dtype, t.a.n).map_err(fail)?;
             }
-            let from = if t.a.param != 0 { t.a.param } else { t.a.master };
-            for &to in &t.copies {
-                unsafe { result::memcpy_dtod_async(to, from, t.a.n * t.a.param_dtype.size(), s.cu_stream()) }.map_err(fail)?;
-            }
+            t.refresh_copies(s).map_err(fail)?;
         }
         s.synchronize().map_err(fail)?;
         self.step = info.step;
