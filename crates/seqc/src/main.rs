@@ -807,19 +807,25 @@ fn checkpoint_in_program_layout(
     write_program_weights(&source, &plan, out)
 }
 
-/// Every parameter of `plan` from `source`, written to `out` as f32 safetensors under the plan's
-/// names and shapes (what seqc-run reads). Returns the count.
-fn write_program_weights(source: &seq_runtime::cpu::WeightSource, plan: &seq_runtime::Plan, out: &std::path::Path) -> Result<usize, String> {
+/// Every parameter of `plan` from `source`, once each (a parameter used twice, as tied
+/// embeddings are, is one tensor), under the plan's names and shapes.
+fn program_tensors(source: &seq_runtime::cpu::WeightSource, plan: &seq_runtime::Plan) -> Result<Vec<seq_frontends::hf::NamedTensor>, String> {
     let specs = seq_runtime::cpu::param_specs(plan).map_err(|e| format!("error: {e}"))?;
-    let mut tensors = Vec::with_capacity(specs.len());
+    let mut tensors: Vec<seq_frontends::hf::NamedTensor> = Vec::with_capacity(specs.len());
     for p in specs {
-        // A parameter used twice (tied embeddings) is one tensor.
-        if tensors.iter().any(|(n, _, _): &(String, Vec<usize>, Vec<f64>)| *n == p.name) {
+        if tensors.iter().any(|(n, _, _)| *n == p.name) {
             continue;
         }
         let values = source.load(&p.name, &p.shape, p.role).map_err(|e| format!("error: {e}"))?;
         tensors.push((p.name, p.shape, values));
     }
+    Ok(tensors)
+}
+
+/// Every parameter of `plan` from `source`, written to `out` as f32 safetensors under the plan's
+/// names and shapes (what seqc-run reads). Returns the count.
+fn write_program_weights(source: &seq_runtime::cpu::WeightSource, plan: &seq_runtime::Plan, out: &std::path::Path) -> Result<usize, String> {
+    let tensors = program_tensors(source, plan)?;
     let n = tensors.len();
     write_tensors(out, tensors)?;
     Ok(n)
@@ -959,14 +965,7 @@ fn train_cuda(
     {
         let path = save.join("weights.safetensors");
         let saved = seq_runtime::cpu::WeightSource::safetensors(&path).map_err(|e| format!("error: {e}"))?;
-        let mut tensors = Vec::new();
-        for p in seq_runtime::cpu::param_specs(&compiled.plan).map_err(|e| format!("error: {e}"))? {
-            if tensors.iter().any(|(n, _, _): &(String, Vec<usize>, Vec<f64>)| *n == p.name) {
-                continue;
-            }
-            let v = saved.load(&p.name, &p.shape, p.role).map_err(|e| format!("error: {e}"))?;
-            tensors.push((p.name, p.shape, v));
-        }
+        let tensors = program_tensors(&saved, &compiled.plan)?;
         let tensors = seq_frontends::hf::to_checkpoint(&layout, tensors).map_err(|e| format!("error: {e}"))?;
         write_tensors(&path, tensors)?;
     }
