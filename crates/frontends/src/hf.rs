@@ -130,8 +130,15 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
     let mut theta = v.get("rope_parameters").and_then(|r| r.get("rope_theta")).and_then(Value::as_f64).or(f.float("rope_theta")?).unwrap_or(10000.0);
     let rope = v.get("rope_parameters").or(v.get("rope_scaling")).filter(|r| r.is_object());
     let kind = rope.and_then(|r| r.get("rope_type").or(r.get("type"))).and_then(Value::as_str).unwrap_or("default");
+    let rope_opt = |name: &str| rope.and_then(|r| r.get(name)).and_then(Value::as_f64);
     let rope_field = |name: &str| -> Result<f64, ConfigError> {
-        rope.and_then(|r| r.get(name)).and_then(Value::as_f64).ok_or_else(|| f.bad(name, format!("'{kind}' rope scaling needs '{name}' (a number)")))
+        rope_opt(name).ok_or_else(|| f.bad(name, format!("'{kind}' rope scaling needs '{name}' (a number)")))
+    };
+    // The context the model was trained for: the rope parameters', else max_position_embeddings.
+    let original_length = || -> Result<f64, ConfigError> {
+        rope_opt("original_max_position_embeddings")
+            .or(f.opt_int("max_position_embeddings")?.map(|m| m as f64))
+            .ok_or_else(|| f.bad("max_position_embeddings", format!("'{kind}' rope scaling needs the original length")))
     };
     let rotary_dim = f.float("partial_rotary_factor")?.map(|p| ((head_dim as f64 * p) as i64) & !1);
     let mut attention_scale = None;
@@ -140,16 +147,13 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         // YaRN, as transformers computes it; its attention factor scales q and k after RoPE
         // (cos and sin), which is the attention's scale times its square.
         "yarn" => {
-            let original = rope.and_then(|r| r.get("original_max_position_embeddings")).and_then(Value::as_f64)
-                .or(f.opt_int("max_position_embeddings")?.map(|m| m as f64))
-                .ok_or_else(|| f.bad("max_position_embeddings", "'yarn' rope scaling needs the original length"))?;
-            let opt = |k: &str| rope.and_then(|r| r.get(k)).and_then(Value::as_f64);
-            let factor = match opt("factor") {
+            let original = original_length()?;
+            let factor = match rope_opt("factor") {
                 Some(x) => x,
                 None => f.opt_int("max_position_embeddings")?.map(|m| m as f64 / original).ok_or_else(|| f.bad("factor", "'yarn' rope scaling needs 'factor'"))?,
             };
             let mscale = |m: f64| if factor <= 1.0 { 1.0 } else { 0.1 * m * factor.ln() + 1.0 };
-            let af = match (opt("attention_factor"), opt("mscale").filter(|&m| m != 0.0), opt("mscale_all_dim").filter(|&m| m != 0.0)) {
+            let af = match (rope_opt("attention_factor"), rope_opt("mscale").filter(|&m| m != 0.0), rope_opt("mscale_all_dim").filter(|&m| m != 0.0)) {
                 (Some(a), _, _) => a,
                 (None, Some(m), Some(all)) => mscale(m) / mscale(all),
                 _ => mscale(1.0),
@@ -158,8 +162,8 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             RopeScaling::Yarn {
                 factor,
                 original_max_position: original,
-                beta_fast: opt("beta_fast").filter(|&b| b != 0.0).unwrap_or(32.0),
-                beta_slow: opt("beta_slow").filter(|&b| b != 0.0).unwrap_or(1.0),
+                beta_fast: rope_opt("beta_fast").filter(|&b| b != 0.0).unwrap_or(32.0),
+                beta_slow: rope_opt("beta_slow").filter(|&b| b != 0.0).unwrap_or(1.0),
                 truncate: rope.and_then(|r| r.get("truncate")).and_then(Value::as_bool).unwrap_or(true),
             }
         }
@@ -174,9 +178,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         // for the longest position (the built length); within it, nothing changes.
         "dynamic" => {
             let factor = rope_field("factor")?;
-            let original = rope.and_then(|r| r.get("original_max_position_embeddings")).and_then(Value::as_f64)
-                .or(f.opt_int("max_position_embeddings")?.map(|m| m as f64))
-                .ok_or_else(|| f.bad("max_position_embeddings", "'dynamic' rope scaling needs the original length"))?;
+            let original = original_length()?;
             let len = seq_len as f64;
             if len > original {
                 let d = rotary_dim.unwrap_or(head_dim) as f64;
