@@ -200,17 +200,13 @@ impl DecoderConfig {
                 // Each head normalised on its own, one weight shared by the heads.
                 for (x, name) in [(&mut q, "self_attn.q_norm"), (&mut k, "self_attn.k_norm")] {
                     let w = b.param(&p(&format!("{name}.weight")), self.t(&[hd]))?;
-                    let mut a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("group", seq_ir::Attr::Int(hd))]);
-                    if self.norm_offset != 0.0 {
-                        a.insert("offset".into(), seq_ir::Attr::Float(self.norm_offset));
-                    }
-                    *x = b.one(OpKind::RmsNorm, &[*x, w], a)?;
+                    *x = self.rms_norm(b, *x, w, Some(hd))?;
                 }
             } else if self.post_norm {
                 // OLMo 2: over the whole projection.
                 for (x, name, width) in [(&mut q, "self_attn.q_norm", hq * hd), (&mut k, "self_attn.k_norm", hkv * hd)] {
                     let w = b.param(&p(&format!("{name}.weight")), self.t(&[width]))?;
-                    *x = b.rms_norm(*x, w, self.eps)?;
+                    *x = self.rms_norm(b, *x, w, None)?;
                 }
             }
             (self.rope(b, q, pos, rope)?, self.rope(b, k, pos, rope)?, v)
@@ -320,11 +316,21 @@ impl DecoderConfig {
         if self.family == Norm::Gpt2 {
             let bias = b.param(&format!("{prefix}.bias"), self.t(&[self.hidden]))?;
             b.layer_norm(x, w, bias, self.eps)
-        } else if self.norm_offset != 0.0 {
-            let a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps)), ("offset", seq_ir::Attr::Float(self.norm_offset))]);
-            b.one(OpKind::RmsNorm, &[x, w], a)
         } else {
-            b.rms_norm(x, w, self.eps)
+            self.rms_norm(b, x, w, None)
         }
+    }
+
+    /// This model's RMSNorm of `x` with weight `w`: its eps and weight offset, over each `group`
+    /// of columns on its own where given (per-head q/k norms).
+    fn rms_norm(&self, b: &mut Builder, x: ValueId, w: ValueId, group: Option<i64>) -> Result<ValueId, BuildError> {
+        let mut a = seq_ir::builder::attrs([("eps", seq_ir::Attr::Float(self.eps))]);
+        if let Some(g) = group {
+            a.insert("group".into(), seq_ir::Attr::Int(g));
+        }
+        if self.norm_offset != 0.0 {
+            a.insert("offset".into(), seq_ir::Attr::Float(self.norm_offset));
+        }
+        b.one(OpKind::RmsNorm, &[x, w], a)
     }
 }

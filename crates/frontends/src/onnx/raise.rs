@@ -311,8 +311,23 @@ impl<'a> Raiser<'a> {
             // The first dims of partial rotary: one rope op once the rest is concatenated.
             return Ok(V::RopedPart(h.clone(), theta));
         }
-        let y = self.emit(OpKind::Rope, &[h.v, self.positions], attrs([("head_dim", Attr::Int(h.dim)), ("theta", Attr::Float(theta))]), NEAREST_ROPE)?;
+        self.emit_rope(h, h.dim, theta)
+    }
+
+    /// `seq.rope` of the first `rotary` dims of each of `h`'s heads (all of them: `h.dim`).
+    fn emit_rope(&mut self, h: &Heads, rotary: i64, theta: f64) -> R<V> {
+        let mut a = attrs([("head_dim", Attr::Int(h.dim)), ("theta", Attr::Float(theta))]);
+        if rotary < h.dim {
+            a.insert("rotary_dim".into(), Attr::Int(rotary));
+        }
+        let y = self.emit(OpKind::Rope, &[h.v, self.positions], a, NEAREST_ROPE)?;
         Ok(V::Heads(Heads { v: y, ..h.clone() }))
+    }
+
+    /// Columns `start..start + size` of activation `r`.
+    fn columns(&mut self, r: ValueId, start: i64, size: i64) -> R<V> {
+        let a = attrs([("dim", Attr::Int(1)), ("start", Attr::Int(start)), ("size", Attr::Int(size))]);
+        Ok(V::Rows(self.emit(OpKind::Slice, &[r], a, NEAREST_VIEW)?))
     }
 
     fn mask(&self, c: &Const) -> R<(bool, Option<i64>)> {
@@ -462,8 +477,7 @@ impl<'a> Raiser<'a> {
                 let mut start = 0;
                 let mut outs = Vec::new();
                 for size in sizes {
-                    let a = attrs([("dim", Attr::Int(1)), ("start", Attr::Int(start)), ("size", Attr::Int(size))]);
-                    outs.push(V::Rows(self.emit(OpKind::Slice, &[r], a, NEAREST_VIEW)?));
+                    outs.push(self.columns(r, start, size)?);
                     start += size;
                 }
                 Ok(outs)
@@ -495,8 +509,7 @@ impl<'a> Raiser<'a> {
                         if s >= e {
                             return err(format!("Slice [{s}, {e}) of {c} columns"), NEAREST_VIEW);
                         }
-                        let a = attrs([("dim", Attr::Int(1)), ("start", Attr::Int(s)), ("size", Attr::Int(e - s))]);
-                        one(V::Rows(self.emit(OpKind::Slice, &[r], a, NEAREST_VIEW)?))
+                        one(self.columns(r, s, e - s)?)
                     }
                     v => err(format!("Slice of {}", kind(&v)), NEAREST_ROPE),
                 }
@@ -509,9 +522,7 @@ impl<'a> Raiser<'a> {
                 (V::RopeNegHalf(h), V::HeadSlice(h2, 0, e)) if h == h2 && 2 * e == h.dim => one(V::RopeRot(h)),
                 // Partial rotary: the rotated first dims, then the rest as they were.
                 (V::RopedPart(p, theta), V::HeadSlice(h, s, e)) if p.v == h.v && p.dim == s && e == h.dim && h.dim == p.full => {
-                    let a = attrs([("head_dim", Attr::Int(h.dim)), ("rotary_dim", Attr::Int(p.dim)), ("theta", Attr::Float(theta))]);
-                    let y = self.emit(OpKind::Rope, &[h.v, self.positions], a, NEAREST_ROPE)?;
-                    one(V::Heads(Heads { v: y, ..h }))
+                    one(self.emit_rope(&h, p.dim, theta)?)
                 }
                 (l, r) => err(format!("Concat of {} and {}", kind(&l), kind(&r)), NEAREST_ROPE),
             },
