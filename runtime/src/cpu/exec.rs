@@ -15,13 +15,13 @@ use crate::plan::{Plan, ShardSpec, Step, ValueDesc};
 use seq_plan::attrs::Attrs;
 use seq_plan::ops::OpKind;
 use seq_plan::rules::{Collective, RopeAttrs, embedding_scale, gelu_tanh, norm_offset};
+use std::marker::PhantomData;
 
-/// A norm's weight as applied: `w + offset` (Gemma's `1 + w`), or `w` as it is.
+/// An RMSNorm's weight as applied: `w + offset` (Gemma's `1 + w`).
 fn offset_weight<T: Float>(w: &[T], offset: f64) -> Vec<T> {
     let o = T::from_f64(offset);
     w.iter().map(|&x| x + o).collect()
 }
-use std::marker::PhantomData;
 
 /// How a declared element type is held on the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -422,12 +422,10 @@ impl<'a, T: Float> Rank<'a, T> {
                     .map(|i| self.floats(self.tensor(step, i)?, "weight"))
                     .collect::<Result<_, _>>()?;
                 let (xs, eps) = (self.floats(x, "input")?, a.float("eps")?);
-                let shifted = offset_weight(params[0], norm_offset(a, kind == RmsNorm)?);
-                let params: Vec<&[T]> = std::iter::once(&shifted[..]).chain(params[1..].iter().copied()).collect();
                 let y = if kind == LayerNorm {
                     kernels::layer_norm(xs, params[0], params[1], eps)
                 } else {
-                    kernels::rms_norm(xs, params[0], eps)
+                    kernels::rms_norm(xs, &offset_weight(params[0], norm_offset(a, true)?), eps)
                 };
                 Ok(vec![same_shape(y, x)])
             }
