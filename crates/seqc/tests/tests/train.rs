@@ -218,7 +218,25 @@ fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str
 }
 
 fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>, devices: &[usize]) -> f64 {
+    check_strategies_by(name, g, segments, devices, (assert_split, compare))
+}
+
+/// What a kind of step is checked by: that a plan split as asked, and how far two runs' results
+/// are apart (the worst relative error and the tensor it is in).
+pub(super) type StepChecks =
+    (fn(&Compiled, usize, StrategyKind, &str), fn(&TrainOutput, &TrainOutput) -> (f64, String));
+
+/// Every strategy's step of `g` on each of `devices` ranks against the unsplit step in f64,
+/// each plan's split asserted and the results compared by `checks`, within TOLERANCE; the worst.
+pub(super) fn check_strategies_by(
+    name: &str,
+    g: &Graph,
+    segments: Option<Vec<i32>>,
+    devices: &[usize],
+    (assert_split, compare): StepChecks,
+) -> f64 {
     let unsplit = compile(g, 1, StrategyKind::Replicate);
+    assert_split(&unsplit, 1, StrategyKind::Replicate, name);
     let ins = inputs(&unsplit, segments);
     let weights = peaked_weights(&unsplit, 3);
     let reference = run(&unsplit, &ins, &weights, Precision::F64);
@@ -237,7 +255,7 @@ fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>, devices: 
 
 /// `g` compiled for `n` ranks under every strategy and both gradient reductions: the step, the
 /// strategy asked for and a name for messages.
-pub(super) fn splits<'a>(name: &'a str, g: &'a Graph, n: usize) -> impl Iterator<Item = (Compiled, StrategyKind, String)> + 'a {
+fn splits<'a>(name: &'a str, g: &'a Graph, n: usize) -> impl Iterator<Item = (Compiled, StrategyKind, String)> + 'a {
     let strategies = [
         StrategyKind::Auto,
         StrategyKind::Replicate,

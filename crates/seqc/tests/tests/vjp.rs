@@ -4,9 +4,8 @@
 //! Checked against central differences of <output_grad, output> in f64, and every strategy on 2,
 //! 3 and 4 CPU ranks against the unsplit step in f64, each asserting that the plan really split.
 
-use super::train::{compile, inputs, peaked_weights, run, splits};
+use super::train::{check_strategies_by, compile, inputs, peaked_weights, run};
 use seq_frontends::{DecoderConfig, decoder::Norm};
-use seq_ir::Graph;
 use seq_runtime::cpu::{HostTensor, Precision, WeightSource};
 use seqc::run::{RunInputs, StepKind, StepOutputs, TrainOutput, make_train_inputs};
 use seqc::{CompileOptions, Compiled, StrategyKind, compile_graph};
@@ -228,24 +227,6 @@ fn compare_parts(got: &StepOutputs, want: &StepOutputs) -> (f64, String) {
     worst
 }
 
-fn check_strategies(name: &str, g: &Graph, segments: Option<Vec<i32>>) -> f64 {
-    let unsplit = compile(g, 1, StrategyKind::Replicate);
-    assert_split(&unsplit, 1, StrategyKind::Replicate, name);
-    let ins = inputs(&unsplit, segments);
-    let weights = peaked_weights(&unsplit, 3);
-    let reference = run(&unsplit, &ins, &weights, Precision::F64);
-    let mut worst = 0.0f64;
-    for n in [2, 3, 4] {
-        for (c, s, what) in splits(name, g, n) {
-            assert_split(&c, n, s, &what);
-            let got = run(&c, &ins, &weights, Precision::F32);
-            let (e, tensor) = compare(&got, &reference);
-            assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
-            worst = worst.max(e);
-        }
-    }
-    worst
-}
 
 /// Every strategy (auto on a compute-bound profile, replicate, ulysses, ring, all-gather-KV,
 /// hybrid) on 2, 3 and 4 CPU ranks, gradients reduce-scattered or all-reduced: the output, the
@@ -264,7 +245,7 @@ fn every_strategy_takes_the_vector_jacobian_product_of_the_unsplit_layer() {
         ("gpt2", DecoderConfig { kv_heads: 4, ..layer(Norm::Gpt2, 40) }, None),
     ];
     for (name, cfg, segs) in cases {
-        let worst = check_strategies(name, &cfg.build_layer().expect("builds"), segs);
+        let worst = check_strategies_by(name, &cfg.build_layer().expect("builds"), segs, &[2, 3, 4], (assert_split, compare));
         eprintln!("{name}: worst relative error {worst:.2e}");
     }
 }
