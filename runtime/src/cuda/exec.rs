@@ -17,7 +17,7 @@ use super::layout::DType;
 use super::nccl::{Communicator, UniqueId};
 use super::program::{Addr, AttentionCmd, AttentionGradCmd, Cmd, CrossEntropyCmd, Move, Program, Region, Work};
 use super::probe::{Probe, Span};
-use super::sdpa::{Sdpa, SdpaKey};
+use super::sdpa::{BwdKey, Sdpa, SdpaKey};
 use crate::cpu::{Data, HostTensor, WeightSource};
 use crate::plan::Plan;
 use cudarc::driver::{CudaContext, CudaEvent, CudaStream, result, sys};
@@ -284,6 +284,8 @@ impl Executor {
         };
         let fused = keys.iter().filter(|k| k.is_some_and(|k| !sdpa.is_refused(&k))).count();
         let partial = attentions.iter().filter(|a| a.lse.is_some()).count();
+        let packed = attentions.iter().filter(|a| SdpaKey::packed(a).is_some()).count()
+            + backwards.iter().filter(|g| BwdKey::packed(g).is_some()).count();
         let mut note = format!(
             "{fused} of {} attention command(s) on cuDNN {} fused SDPA ({} graph(s), workspace {ws_bytes} B), the rest on the NVRTC kernel",
             attentions.len(),
@@ -294,6 +296,11 @@ impl Executor {
             note.push_str(&format!(
                 "; {partial} attention_partial command(s): {}",
                 if sdpa.partial { "SDPA blocks where the index vectors allow" } else { "NVRTC kernel" }
+            ));
+        }
+        if packed > 0 {
+            note.push_str(&format!(
+                "; {packed} attention (or backward) command(s) over packed documents: cuDNN's ragged graph, planned on each run from the segment ids"
             ));
         }
         for (k, why) in sdpa.refused() {
@@ -317,7 +324,7 @@ impl Executor {
                 backwards.len()
             ));
         }
-        if sdpa.planned() == 0 && bwd == 0 && !(sdpa.partial && partial > 0) {
+        if sdpa.planned() == 0 && bwd == 0 && packed == 0 && !(sdpa.partial && partial > 0) {
             return Ok((None, ws, note));
         }
         Ok((Some(sdpa), ws, note))
@@ -344,6 +351,11 @@ impl Executor {
     /// Device bytes the cuDNN block paths hold now (0 without cuDNN).
     pub fn attention_block_bytes(&self) -> usize {
         self.sdpa.as_ref().map_or(0, |s| s.temp_bytes())
+    }
+
+    /// How the last run's attention over packed documents ran (None: it had none on cuDNN).
+    pub fn documents_report(&self) -> Option<String> {
+        self.sdpa.as_ref().and_then(|s| s.documents_report())
     }
 
     /// Attention shapes cuDNN refused (they ran on the NVRTC kernel), with the reason.
@@ -459,6 +471,9 @@ impl Executor {
         }
         for (bytes, &(_, addr)) in self.input_bytes.iter().zip(&self.program.inputs) {
             device::upload(&self.compute, self.p(addr), bytes).map_err(setup("uploading inputs"))?;
+        }
+        if let Some(sdpa) = &self.sdpa {
+            sdpa.next_run(); // the segment ids may be new
         }
         device::upload(&self.compute, self.flag.ptr(), &[0; 4]).map_err(setup("clearing the error flag"))
     }
@@ -708,7 +723,7 @@ impl Executor {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
         if let (Some(sdpa), Some(save)) = (&self.sdpa, a.save) {
             // The fused forward with statistics, and a copy of the output, for the backward.
-            if sdpa.run_saving(c, a, p(save.stats), p)? {
+            if sdpa.run_saving(&self.ctx, c, k, a, p(save.stats), p)? {
                 let bytes = a.sq * a.heads * a.head_dim * a.out.1.size();
                 unsafe { result::memcpy_dtod_async(p(save.o), p(a.out.0), bytes, c.cu_stream()) }.map_err(describe)?;
                 let mut filled = self.filled.borrow_mut();
@@ -743,7 +758,7 @@ impl Executor {
         let (used, again) = self.backward_reuse.get();
         self.backward_reuse.set(if kept.is_some() { (used + 1, again) } else { (used, again + 1) });
         if let Some(sdpa) = &self.sdpa
-            && sdpa.run_backward(c, g, kept.map(|s| (p(s.o), p(s.stats))), p)?
+            && sdpa.run_backward(&self.ctx, c, k, g, kept.map(|s| (p(s.o), p(s.stats))), p)?
         {
             return Ok(());
         }

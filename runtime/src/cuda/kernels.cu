@@ -58,6 +58,72 @@ __device__ __forceinline__ i64 global_stride() { return (i64)gridDim.x * blockDi
 
 // ---- data movement -------------------------------------------------------------------------
 
+// The document table of packed documents for cuDNN's ragged attention, from segment ids
+// seg[n] (integer code `it`), in one block of DOC_THREADS threads: a document starts where the
+// id changes. Writes, for documents 0..count: len[] (int32 lengths), and int64 ragged offsets
+// (count + 1 entries, in elements) off_q[] = start · q_width, off_kv[] = start · kv_width,
+// off_st[] = start · heads; head[0] = count, head[1] = the longest length, head[2] = 1 when
+// the ids never decrease (so no document's id comes back after another's: equal ids are
+// exactly one document; otherwise the table does not describe the mask and is not used).
+// Mirrors `DocTable::of` (runtime/src/cuda/sdpa/exec.rs).
+#define DOC_THREADS 1024
+extern "C" __global__ void __launch_bounds__(DOC_THREADS)
+k_doc_table(const void* seg, int it, i64 n, int* len, i64* off_q, i64* off_kv, i64* off_st, i64 q_width,
+            i64 kv_width, i64 heads, i64* head) {
+    __shared__ int scan[DOC_THREADS];
+    __shared__ int longest, rising;
+    const int t = threadIdx.x;
+    const i64 per = (n + DOC_THREADS - 1) / DOC_THREADS;
+    const i64 lo = min(n, (i64)t * per), hi = min(n, lo + per);
+    if (t == 0) { longest = 0; rising = 1; }
+    int starts = 0, down = 0;
+    for (i64 i = lo; i < hi; i++) {
+        i64 prev = i == 0 ? 0 : ldi(seg, it, i - 1), cur = ldi(seg, it, i);
+        starts += (i == 0 || cur != prev);
+        down |= (i > 0 && cur < prev);
+    }
+    scan[t] = starts;
+    __syncthreads();
+    if (down) atomicAnd(&rising, 0);
+    // Inclusive scan of the per-thread counts (Hillis-Steele).
+    for (int o = 1; o < DOC_THREADS; o <<= 1) {
+        int v = t >= o ? scan[t - o] : 0;
+        __syncthreads();
+        scan[t] += v;
+        __syncthreads();
+    }
+    const int count = scan[DOC_THREADS - 1];
+    // Each document's first token, in off_st for now.
+    int d = scan[t] - starts;
+    for (i64 i = lo; i < hi; i++) {
+        if (i == 0 || ldi(seg, it, i) != ldi(seg, it, i - 1)) off_st[d++] = i;
+    }
+    if (t == 0) off_st[count] = n;
+    __syncthreads();
+    int most = 0;
+    for (int j = t; j < count; j += DOC_THREADS) {
+        i64 a = off_st[j], b = off_st[j + 1];
+        len[j] = (int)(b - a);
+        off_q[j] = a * q_width;
+        off_kv[j] = a * kv_width;
+        most = max(most, (int)(b - a));
+    }
+    if (t == 0) {
+        off_q[count] = n * q_width;
+        off_kv[count] = n * kv_width;
+    }
+    atomicMax(&longest, most);
+    __syncthreads();
+    // Starts become statistics offsets last: every thread has read them above.
+    for (int j = t; j <= count; j += DOC_THREADS) off_st[j] = (j == count ? n : off_q[j] / q_width) * heads;
+    if (t == 0) {
+        head[0] = count;
+        head[1] = longest;
+        head[2] = rising;
+    }
+}
+
+
 // `rows` rows of `width` bytes from src (row pitch spitch) to dst (row pitch dpitch), moved in
 // units of `unit` bytes (1, 2, 4, 8 or 16), which divides every address, pitch and width.
 extern "C" __global__ void k_copy2d(char* dst, i64 dpitch, const char* src, i64 spitch, i64 rows,

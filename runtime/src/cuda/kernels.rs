@@ -38,6 +38,7 @@ pub struct Kernels {
     _module: Arc<CudaModule>,
     copy2d: CudaFunction,
     gather_rows: CudaFunction,
+    doc_table: CudaFunction,
     embedding: CudaFunction,
     rms_norm: CudaFunction,
     layer_norm: CudaFunction,
@@ -165,6 +166,7 @@ impl Kernels {
         let kernels = Self {
             copy2d: f("k_copy2d")?,
             gather_rows: f("k_gather_rows")?,
+            doc_table: f("k_doc_table")?,
             embedding: f("k_embedding")?,
             rms_norm: f("k_rms_norm")?,
             layer_norm: f("k_layer_norm")?,
@@ -317,6 +319,29 @@ impl Kernels {
         let mut b = s.launch_builder(&self.gather_rows);
         b.arg(&dst).arg(&src).arg(&idx).arg(&o).arg(&ni).arg(&e).arg(&ib).arg(&u);
         unsafe { b.launch(grid(n / unit as usize)) }.map(|_| ())
+    }
+
+    /// The document table of `n` segment ids (`k_doc_table`): lengths at `len`, ragged offsets
+    /// at `off` (query, key and statistics rows: `[n + 1]` int64 each, one after another),
+    /// count, longest length and monotonicity at `head`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn doc_table(
+        &self,
+        s: &CudaStream,
+        seg: (u64, DType),
+        n: usize,
+        len: u64,
+        off: [u64; 3],
+        widths: [usize; 3],
+        head: u64,
+    ) -> Result<(), DriverError> {
+        let (it, n) = (code(seg.1), n as i64);
+        let [wq, wkv, heads] = widths.map(|w| w as i64);
+        let mut b = s.launch_builder(&self.doc_table);
+        b.arg(&seg.0).arg(&it).arg(&n).arg(&len).arg(&off[0]).arg(&off[1]).arg(&off[2]);
+        b.arg(&wq).arg(&wkv).arg(&heads).arg(&head);
+        let cfg = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1024, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
     }
 
     #[allow(clippy::too_many_arguments)]

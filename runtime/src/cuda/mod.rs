@@ -309,11 +309,15 @@ pub fn run_calibration(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
 /// Seconds a training loop's set-up may take at least, whatever --timeout (a per-step limit) says.
 pub const TRAIN_SETUP_SECONDS: f64 = 600.0;
 
-/// Says whether the last run's attention backwards used what their forwards kept.
+/// Says whether the last run's attention backwards used what their forwards kept, and how its
+/// packed documents ran.
 fn report_backward_reuse(exec: &exec::Executor, rank: usize) {
     let (used, again) = exec.backward_reuse.get();
     if used + again > 0 {
         println!("[rank {rank}] attention backward: {used} used the output and statistics their forward kept, {again} recomputed the forward");
+    }
+    if let Some(line) = exec.documents_report() {
+        println!("[rank {rank}] packed documents: {line}");
     }
 }
 

@@ -298,8 +298,9 @@ fn random_layouts_are_exact() {
     }
 }
 
-/// Every plain attention either has a cuDNN key or a reason it runs on the kernel (the run's
-/// report prints the reason), never both.
+/// Every plain attention has exactly one of: a cuDNN key, a packed-documents key (segment ids in
+/// one buffer: cuDNN's ragged graph), or a reason it runs on the kernel (the run's report
+/// prints the reason).
 #[test]
 fn attention_without_a_key_says_why() {
     use seq_runtime::cuda::layout::DType;
@@ -331,17 +332,47 @@ fn attention_without_a_key_says_why() {
         (base.clone(), None),
         (AttentionCmd { window: 32, ..base.clone() }, None),
         (AttentionCmd { q: (at(0), DType::F32), ..base.clone() }, Some("16-bit")),
-        (AttentionCmd { q_segment: Some((at(4 << 20), DType::I32)), k_segment: Some((at(4 << 20), DType::I32)), ..base.clone() }, Some("segment ids")),
+        (AttentionCmd { q_segment: Some((at(4 << 20), DType::I32)), k_segment: Some((at(5 << 20), DType::I32)), ..base.clone() }, Some("different buffers")),
         (AttentionCmd { window: 32, causal: false, ..base.clone() }, Some("without the causal mask")),
         (AttentionCmd { head_dim: 256, ..base.clone() }, Some("head dim")),
         (AttentionCmd { heads: 6, kv_heads: 4, ..base.clone() }, Some("KV heads")),
     ];
     for (i, (a, want)) in cases.into_iter().enumerate() {
         let (key, why) = (SdpaKey::of(&a), SdpaKey::why_not(&a));
+        assert!(SdpaKey::packed(&a).is_none(), "case {i}: no segments in one buffer, yet packed");
         assert_eq!(key.is_some(), why.is_none(), "case {i}: a key and a reason at once, or neither ({why:?})");
         match want {
             None => assert!(key.is_some_and(|k| k.window == a.window.max(0) as usize), "case {i}: {why:?}"),
             Some(w) => assert!(why.is_some_and(|r| r.contains(w)), "case {i}: {why:?} should mention {w}"),
         }
+    }
+    // Packed documents: segment ids in one buffer, with or without a window.
+    let seg = Some((at(4 << 20), DType::I32));
+    for (i, a) in [AttentionCmd { q_segment: seg, k_segment: seg, ..base.clone() }, AttentionCmd { q_segment: seg, k_segment: seg, window: 32, ..base.clone() }]
+        .into_iter()
+        .enumerate()
+    {
+        assert!(SdpaKey::of(&a).is_none() && SdpaKey::why_not(&a).is_none(), "packed case {i}");
+        let key = SdpaKey::packed(&a).expect("a packed key");
+        let k = key.with_docs(3, 100);
+        assert_eq!((k.docs, k.sq, k.sk, k.window, k.heads, k.kv_heads), (3, 128, 128, a.window as usize, 8, 2), "packed case {i}");
+    }
+}
+
+/// The document table's host mirror (what `k_doc_table` computes): a document starts where the
+/// id changes; ids that come back after another's are not packed documents.
+#[test]
+fn segment_ids_become_a_document_table() {
+    use seq_runtime::cuda::sdpa::{Documents, padded_len};
+    let d = Documents::of(&[0, 0, 0, 1, 1, 4, 4, 4, 4, 9]);
+    assert_eq!(d, Documents { starts: vec![0, 3, 5, 9], longest: 4, rising: true });
+    let one = Documents::of(&[7; 5]);
+    assert_eq!((one.starts, one.longest, one.rising), (vec![0], 5, true));
+    let back = Documents::of(&[0, 0, 1, 1, 0]);
+    assert_eq!((back.starts, back.rising), (vec![0, 2, 4], false));
+    assert_eq!(Documents::of(&[]).starts.len(), 0);
+    // Graph lengths: a power of two, at least 64, never shorter than the longest document.
+    for (longest, want) in [(1, 64), (64, 64), (65, 128), (14954, 16384), (16384, 16384)] {
+        assert_eq!(padded_len(longest), want, "{longest}");
     }
 }

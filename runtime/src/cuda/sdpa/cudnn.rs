@@ -27,10 +27,40 @@ const UID_ONE: i64 = 14;
 const UID_DQ_ACC: i64 = 15;
 const UID_WINDOW: i64 = 16;
 const UID_SWA_NEG: i64 = 17;
+const UID_SEQ_Q: i64 = 18;
+const UID_SEQ_KV: i64 = 19;
+const UID_OFF_Q: i64 = 20;
+const UID_OFF_KV: i64 = 21;
+const UID_OFF_STATS: i64 = 22;
+const UID_PAD_NEG: i64 = 23;
 /// What the causal mask writes above the diagonal.
 const MASK_NEG: f32 = -1.0e30;
 /// What the sliding window's band writes outside it (cudnn-frontend's value).
 const SWA_NEG: f32 = -1073741824.0;
+
+/// The document table of a packed run (`SdpaKey::docs`), as device pointers: each document's
+/// length (int32 `[docs]`, cuDNN's sequence lengths of queries and keys alike) and the ragged
+/// offsets (int64 `[docs + 1]`, in elements) of query/output rows, key/value rows and
+/// statistics rows.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct DocPtrs {
+    pub len: u64,
+    pub q: u64,
+    pub kv: u64,
+    pub stats: u64,
+}
+
+impl DocPtrs {
+    /// The variant pack's entries for the table.
+    fn push(&self, uids: &mut Vec<i64>, data: &mut Vec<*mut c_void>, pad_neg: &f32) {
+        uids.extend([UID_SEQ_Q, UID_SEQ_KV, UID_OFF_Q, UID_OFF_KV, UID_OFF_STATS, UID_PAD_NEG]);
+        data.extend([self.len, self.len, self.q, self.kv, self.stats].map(|x| x as *mut c_void));
+        data.push(pad_neg as *const f32 as *mut c_void);
+    }
+}
+
+/// What the padding mask writes outside a document (cudnn-frontend's value from cuDNN 9.10 on).
+const PAD_NEG: f32 = f32::NEG_INFINITY;
 
 /// A cuDNN handle; destroyed on drop, after the plans built on it (`Sdpa`'s drop clears them).
 pub(super) struct Handle(c::cudnnHandle_t);
@@ -64,6 +94,7 @@ impl Handle {
         key: &SdpaKey,
         ptrs: [u64; 4],
         stats: Option<u64>,
+        docs: Option<DocPtrs>,
         workspace: u64,
         scale: f32,
     ) -> Result<(), String> {
@@ -94,6 +125,10 @@ impl Handle {
         if let Some(st) = stats {
             uids.push(UID_STATS);
             data.push(st as *mut c_void);
+        }
+        let pad_neg = PAD_NEG;
+        if let Some(d) = docs.filter(|_| key.docs > 0) {
+            d.push(&mut uids, &mut data, &pad_neg);
         }
         self.launch(plan, &uids, &data, workspace, "cudnnBackendExecute")
     }
@@ -139,6 +174,7 @@ impl Handle {
         plan: &Planned,
         key: &BwdKey,
         t: &BwdPtrs,
+        docs: Option<DocPtrs>,
         workspace: u64,
         scale: f32,
     ) -> Result<(), String> {
@@ -159,6 +195,10 @@ impl Handle {
             uids.extend([UID_WINDOW, UID_SWA_NEG]);
             data.push(&window as *const f32 as *mut c_void);
             data.push(&swa_neg as *const f32 as *mut c_void);
+        }
+        let pad_neg = PAD_NEG;
+        if let Some(d) = docs.filter(|_| key.docs > 0) {
+            d.push(&mut uids, &mut data, &pad_neg);
         }
         self.launch(plan, &uids, &data, workspace, "cudnnBackendExecute (attention backward)")
     }
@@ -223,7 +263,6 @@ struct Builder {
 }
 
 impl Builder {
-    #[allow(clippy::too_many_arguments)]
     fn tensor(
         &mut self,
         uid: Option<i64>,
@@ -232,6 +271,19 @@ impl Builder {
         strides: [i64; 4],
         is_virtual: bool,
         by_value: bool,
+    ) -> Result<Desc, String> {
+        self.tensor_with(uid, dt, (dims, strides), is_virtual, by_value, None)
+    }
+
+    /// A tensor; `ragged`: the offsets tensor whose entries place each batch (document).
+    fn tensor_with(
+        &mut self,
+        uid: Option<i64>,
+        dt: c::cudnnDataType_t,
+        (dims, strides): ([i64; 4], [i64; 4]),
+        is_virtual: bool,
+        by_value: bool,
+        ragged: Option<Desc>,
     ) -> Result<Desc, String> {
         let uid = uid.unwrap_or_else(|| {
             self.next_uid += 1;
@@ -247,13 +299,16 @@ impl Builder {
         if by_value {
             set(t, A::CUDNN_ATTR_TENSOR_IS_BY_VALUE, T::CUDNN_TYPE_BOOLEAN, &[true])?;
         }
+        if let Some(r) = ragged {
+            set(t, A::CUDNN_ATTR_TENSOR_RAGGED_OFFSET_DESC, T::CUDNN_TYPE_BACKEND_DESCRIPTOR, &[r])?;
+        }
         fin(t, "tensor")?;
         Ok(t)
     }
 
     /// The f32 dQ accumulator: a non-virtual tensor in the F16x16 reordering, which is how the
     /// backend API asks the fused backward for its dQ workspace.
-    fn accumulator(&mut self, dims: [i64; 4], strides: [i64; 4]) -> Result<Desc, String> {
+    fn accumulator(&mut self, dims: [i64; 4], strides: [i64; 4], ragged: Option<Desc>, reorder: bool) -> Result<Desc, String> {
         let t = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_TENSOR_DESCRIPTOR)?;
         set(t, A::CUDNN_ATTR_TENSOR_DATA_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
         set(t, A::CUDNN_ATTR_TENSOR_DIMENSIONS, T::CUDNN_TYPE_INT64, &dims)?;
@@ -261,8 +316,13 @@ impl Builder {
         set(t, A::CUDNN_ATTR_TENSOR_UNIQUE_ID, T::CUDNN_TYPE_INT64, &[UID_DQ_ACC])?;
         set(t, A::CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, T::CUDNN_TYPE_INT64, &[16i64])?;
         set(t, A::CUDNN_ATTR_TENSOR_IS_VIRTUAL, T::CUDNN_TYPE_BOOLEAN, &[false])?;
-        let reorder = c::cudnnBackendTensorReordering_t::CUDNN_TENSOR_REORDERING_F16x16;
-        set(t, A::CUDNN_ATTR_TENSOR_REORDERING_MODE, T::CUDNN_TYPE_TENSOR_REORDERING_MODE, &[reorder])?;
+        if reorder {
+            let mode = c::cudnnBackendTensorReordering_t::CUDNN_TENSOR_REORDERING_F16x16;
+            set(t, A::CUDNN_ATTR_TENSOR_REORDERING_MODE, T::CUDNN_TYPE_TENSOR_REORDERING_MODE, &[mode])?;
+        }
+        if let Some(r) = ragged {
+            set(t, A::CUDNN_ATTR_TENSOR_RAGGED_OFFSET_DESC, T::CUDNN_TYPE_BACKEND_DESCRIPTOR, &[r])?;
+        }
         fin(t, "dQ accumulator")?;
         Ok(t)
     }
@@ -370,18 +430,57 @@ impl Builder {
         out: Desc,
         shapes: (c::cudnnDataType_t, ([i64; 4], [i64; 4]), ([i64; 4], [i64; 4])),
         grouped: bool,
+        over: [Option<Desc>; 3],
     ) -> Result<(), String> {
         let (io, view, per_head) = shapes;
         let xt = self.tensor(None, io, view.0, view.1, true, false)?;
         ops.push(self.reshape(x, xt)?);
         if grouped {
             let full = self.tensor(None, io, per_head.0, per_head.1, true, false)?;
-            ops.push(self.matmul(xt, rhs, full)?);
+            ops.push(self.matmul_over(xt, rhs, full, over)?);
             ops.push(self.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_ADD, full, out)?);
         } else {
-            ops.push(self.matmul(xt, rhs, out)?);
+            ops.push(self.matmul_over(xt, rhs, out, over)?);
         }
         Ok(())
+    }
+
+    /// Scores outside each document (row or column past its length) become −∞: the padding
+    /// mask as cudnn-frontend builds it (int32 indices, compared with the sequence lengths).
+    fn padding(&mut self, ops: &mut Vec<Desc>, last: Desc, docs: &Ragged, full: ([i64; 4], [i64; 4])) -> Result<Desc, String> {
+        use c::cudnnDataType_t as D;
+        use c::cudnnPointwiseMode_t as P;
+        let (i32t, bool_t) = (D::CUDNN_DATA_INT32, D::CUDNN_DATA_BOOLEAN);
+        let mut inside = Vec::new();
+        for (axis, len) in [(2, docs.seq_q), (3, docs.seq_kv)] {
+            let idx = self.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(self.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, i32t, Some(axis), last, None, None, idx)?);
+            let lt = self.tensor(None, bool_t, full.0, full.1, true, false)?;
+            ops.push(self.pointwise(P::CUDNN_POINTWISE_CMP_LT, bool_t, None, idx, Some(len), None, lt)?);
+            inside.push(lt);
+        }
+        let both = self.tensor(None, bool_t, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_LOGICAL_AND, bool_t, None, inside[0], Some(inside[1]), None, both)?);
+        let one = [1i64; 4];
+        let neg = self.tensor(Some(UID_PAD_NEG), D::CUDNN_DATA_FLOAT, one, one, false, true)?;
+        let out = self.tensor(None, D::CUDNN_DATA_FLOAT, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_BINARY_SELECT, D::CUDNN_DATA_FLOAT, None, last, Some(neg), Some(both), out)?);
+        Ok(out)
+    }
+
+    /// The document table's tensors (`DocPtrs`), when the key packs documents.
+    fn ragged(&mut self, docs: usize) -> Result<Option<Ragged>, String> {
+        if docs == 0 {
+            return Ok(None);
+        }
+        use c::cudnnDataType_t as D;
+        let b = docs as i64;
+        let one = [1i64; 4];
+        let len = |s: &mut Self, uid| s.tensor(Some(uid), D::CUDNN_DATA_INT32, [b, 1, 1, 1], one, false, false);
+        let seq_q = len(self, UID_SEQ_Q)?;
+        let seq_kv = len(self, UID_SEQ_KV)?;
+        let off = |s: &mut Self, uid| s.tensor(Some(uid), D::CUDNN_DATA_INT64, [b + 1, 1, 1, 1], one, false, false);
+        Ok(Some(Ragged { seq_q, seq_kv, q: off(self, UID_OFF_Q)?, kv: off(self, UID_OFF_KV)?, stats: off(self, UID_OFF_STATS)? }))
     }
 
     /// y: x's elements under y's dims and strides (a transposed view here).
@@ -394,7 +493,9 @@ impl Builder {
         Ok(op)
     }
 
-    fn matmul(&mut self, a: Desc, b: Desc, cc: Desc) -> Result<Desc, String> {
+    /// A matmul whose M, N and K may be overridden per batch by int32 `[batch]` tensors (each
+    /// document's length: the rows past it are not computed).
+    fn matmul_over(&mut self, a: Desc, b: Desc, cc: Desc, over: [Option<Desc>; 3]) -> Result<Desc, String> {
         let m = self.descs.create(c::cudnnBackendDescriptorType_t::CUDNN_BACKEND_MATMUL_DESCRIPTOR)?;
         set(m, A::CUDNN_ATTR_MATMUL_COMP_TYPE, T::CUDNN_TYPE_DATA_TYPE, &[c::cudnnDataType_t::CUDNN_DATA_FLOAT])?;
         fin(m, "matmul descriptor")?;
@@ -404,8 +505,76 @@ impl Builder {
         set(op, A::CUDNN_ATTR_OPERATION_MATMUL_BDESC, bd, &[b])?;
         set(op, A::CUDNN_ATTR_OPERATION_MATMUL_CDESC, bd, &[cc])?;
         set(op, A::CUDNN_ATTR_OPERATION_MATMUL_DESC, bd, &[m])?;
+        let names = [
+            A::CUDNN_ATTR_OPERATION_MATMUL_GEMM_M_OVERRIDE_DESC,
+            A::CUDNN_ATTR_OPERATION_MATMUL_GEMM_N_OVERRIDE_DESC,
+            A::CUDNN_ATTR_OPERATION_MATMUL_GEMM_K_OVERRIDE_DESC,
+        ];
+        for (name, t) in names.into_iter().zip(over) {
+            if let Some(t) = t {
+                set(op, name, bd, &[t])?;
+            }
+        }
         fin(op, "matmul")?;
         Ok(op)
+    }
+}
+
+
+/// The document table's tensor descriptors in a graph: sequence lengths (for queries and for
+/// keys) and the ragged offsets of query rows, key rows and statistics rows.
+struct Ragged {
+    seq_q: Desc,
+    seq_kv: Desc,
+    q: Desc,
+    kv: Desc,
+    stats: Desc,
+}
+
+/// The 4-D views of a graph: `b` batches (documents, or 1) of `s` tokens over `h` query heads
+/// and `hk` key heads of `d`; rows are token-major as in the plan's buffers.
+struct Views {
+    b: i64,
+    h: i64,
+    hk: i64,
+    s: i64,
+    d: i64,
+}
+
+type View = ([i64; 4], [i64; 4]);
+
+impl Views {
+    fn rows(&self, heads: i64) -> View {
+        let (b, s, d) = (self.b, self.s, self.d);
+        ([b, heads, s, d], [s * heads * d, d, heads * d, 1])
+    }
+    /// Keys (or values) as the transposed [d, s] operand of a product.
+    fn cols(&self) -> View {
+        let (b, hk, s, d) = (self.b, self.hk, self.s, self.d);
+        ([b, hk, d, s], [s * hk * d, d, 1, hk * d])
+    }
+    fn full(&self) -> View {
+        let (b, h, s) = (self.b, self.h, self.s);
+        ([b, h, s, s], [h * s * s, s * s, s, 1])
+    }
+    fn full_t(&self) -> View {
+        let (b, h, s) = (self.b, self.h, self.s);
+        ([b, h, s, s], [h * s * s, s * s, 1, s])
+    }
+    /// One value per query row, head-major (virtual tensors).
+    fn row(&self) -> View {
+        let (b, h, s) = (self.b, self.h, self.s);
+        ([b, h, s, 1], [h * s, s, 1, 1])
+    }
+    /// The statistics: head-major [heads, s] for one sequence, token-major [tokens, heads]
+    /// (ragged) for documents.
+    fn stats(&self, docs: bool) -> View {
+        let (b, h, s) = (self.b, self.h, self.s);
+        if docs { ([b, h, s, 1], [s * h, 1, h, 1]) } else { self.row() }
+    }
+    fn per_head(&self) -> View {
+        let (b, h, s, d) = (self.b, self.h, self.s, self.d);
+        ([b, h, s, d], [h * s * d, s * d, d, 1])
     }
 }
 
@@ -415,23 +584,32 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     let io = if k.dt == DType::BF16 { D::CUDNN_DATA_BFLOAT16 } else { D::CUDNN_DATA_HALF };
     let (h, hk, sq, sk, d) = (k.heads as i64, k.kv_heads as i64, k.sq as i64, k.sk as i64, k.d as i64);
     let mut b = Builder { descs: Descs::default(), next_uid: 100 };
-    // The plan's [tokens, heads·d] buffers as [batch 1, heads, tokens, d].
-    let q = b.tensor(Some(UID_Q), io, [1, h, sq, d], [sq * h * d, d, h * d, 1], false, false)?;
-    let kt = b.tensor(Some(UID_K), io, [1, hk, d, sk], [sk * hk * d, d, 1, hk * d], false, false)?;
-    let v = b.tensor(Some(UID_V), io, [1, hk, sk, d], [sk * hk * d, d, hk * d, 1], false, false)?;
-    let o = b.tensor(Some(UID_O), io, [1, h, sq, d], [sq * h * d, d, h * d, 1], false, false)?;
+    let docs = b.ragged(k.docs)?;
+    // The plan's [tokens, heads·d] buffers as [batch, heads, tokens, d]: one batch, or (packed
+    // documents, sq = sk) one per document placed by the ragged offsets.
+    let vq = Views { b: k.docs.max(1) as i64, h, hk, s: sq, d };
+    let vk = Views { s: sk, ..vq };
+    let (off_q, off_kv, off_st) = (docs.as_ref().map(|r| r.q), docs.as_ref().map(|r| r.kv), docs.as_ref().map(|r| r.stats));
+    let q = b.tensor_with(Some(UID_Q), io, vq.rows(h), false, false, off_q)?;
+    let kt = b.tensor_with(Some(UID_K), io, vk.cols(), false, false, off_kv)?;
+    let v = b.tensor_with(Some(UID_V), io, vk.rows(hk), false, false, off_kv)?;
+    let o = b.tensor_with(Some(UID_O), io, vq.rows(h), false, false, off_q)?;
     let one = ([1i64; 4], [1i64; 4]);
     let scale = b.tensor(Some(UID_SCALE), D::CUDNN_DATA_FLOAT, one.0, one.1, false, true)?;
-    let full = ([1, h, sq, sk], [h * sq * sk, sq * sk, sk, 1]);
-    let row = ([1, h, sq, 1], [h * sq, sq, 1, 1]);
+    let full = ([vq.b, h, sq, sk], [h * sq * sk, sq * sk, sk, 1]);
+    let row = vq.row();
     let f = D::CUDNN_DATA_FLOAT;
     let mut ops = Vec::new();
+    let (seq_q, seq_kv) = (docs.as_ref().map(|r| r.seq_q), docs.as_ref().map(|r| r.seq_kv));
 
     let s = b.tensor(None, f, full.0, full.1, true, false)?;
-    ops.push(b.matmul(q, kt, s)?);
+    ops.push(b.matmul_over(q, kt, s, [seq_q, seq_kv, None])?);
     let s1 = b.tensor(None, f, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, s, Some(scale), None, s1)?);
     let mut last = s1;
+    if let Some(r) = &docs {
+        last = b.padding(&mut ops, last, r, full)?;
+    }
     if k.mask != MaskKind::None {
         let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
         let i32t = D::CUDNN_DATA_INT32;
@@ -463,14 +641,14 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     let lg = b.tensor(None, f, row.0, row.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_LOG, f, None, sum, None, None, lg)?);
     let stats = if k.stats {
-        b.tensor(Some(UID_STATS), f, row.0, row.1, false, false)?
+        b.tensor_with(Some(UID_STATS), f, vq.stats(docs.is_some()), false, false, off_st)?
     } else {
         b.tensor(None, f, row.0, row.1, true, false)?
     };
     ops.push(b.pointwise(P::CUDNN_POINTWISE_ADD, f, None, m, Some(lg), None, stats)?);
     let p = b.tensor(None, io, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_DIV, f, None, e, Some(sum), None, p)?);
-    ops.push(b.matmul(p, v, o)?);
+    ops.push(b.matmul_over(p, v, o, [seq_q, None, seq_kv])?);
 
     finish(handle, b, &ops, 0)
 }
@@ -563,38 +741,70 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc], pick: usize) -
     Err(format!("no engine config could be finalised ({} tried): {}", got, errors.join("; ")))
 }
 
+/// How a backward graph over packed documents is written; the engines take some forms and not
+/// others, so `build_backward` tries them in turn (the first that finalises is kept).
+#[derive(Clone, Copy, Debug)]
+struct BwdForm {
+    /// The dQ accumulator in the F16x16 reordering (the whole-sequence graph's form).
+    reorder: bool,
+    /// The causal mask before the statistics are subtracted (else after, as cudnn-frontend
+    /// orders its backward today).
+    mask_first: bool,
+}
+
+const BWD_FORMS: [BwdForm; 4] = [
+    BwdForm { reorder: true, mask_first: true },
+    BwdForm { reorder: false, mask_first: true },
+    BwdForm { reorder: true, mask_first: false },
+    BwdForm { reorder: false, mask_first: false },
+];
+
 /// The fused flash-attention backward, as the graph cudnn-frontend builds for it (cuDNN 9):
 /// softmax_sum = Σ_d dO·O; P = exp(scale·Q·Kᵀ [masked] − stats); dV = Pᵀ·dO;
 /// dS = scale·P·(dO·Vᵀ − softmax_sum); dK = dSᵀ·Q; dQ = dS·K through the f32 accumulator.
 /// Fewer KV heads: dV and dK are computed per query head and summed over each group by a
-/// reduction. Tensors are the plan's [tokens, heads·d] buffers as strided 4-D views.
+/// reduction. Tensors are the plan's [tokens, heads·d] buffers as strided 4-D views; packed
+/// documents (`docs`) add the ragged offsets, the sequence-length overrides and the padding mask.
 fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, String> {
+    if k.docs == 0 {
+        return build_backward_as(handle, k, BWD_FORMS[0]);
+    }
+    let mut errors = Vec::new();
+    for form in BWD_FORMS {
+        match build_backward_as(handle, k, form) {
+            Ok(p) => return Ok(p),
+            Err(e) => errors.push(format!("{form:?}: {e}")),
+        }
+    }
+    Err(errors.join("; "))
+}
+
+fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Result<Planned, String> {
     use c::cudnnDataType_t as D;
     use c::cudnnPointwiseMode_t as P;
     use c::cudnnReduceTensorOp_t as R;
     let io = if k.dt == DType::BF16 { D::CUDNN_DATA_BFLOAT16 } else { D::CUDNN_DATA_HALF };
     let f = D::CUDNN_DATA_FLOAT;
-    let (h, hk, s, d) = (k.heads as i64, k.kv_heads as i64, k.sq as i64, k.d as i64);
     let mut b = Builder { descs: Descs::default(), next_uid: 100 };
-    let rows_q = ([1, h, s, d], [s * h * d, d, h * d, 1]);
-    let rows_kv = ([1, hk, s, d], [s * hk * d, d, hk * d, 1]);
-    let cols_kv = ([1, hk, d, s], [s * hk * d, d, 1, hk * d]);
-    let q = b.tensor(Some(UID_Q), io, rows_q.0, rows_q.1, false, false)?;
-    let kt = b.tensor(Some(UID_K), io, cols_kv.0, cols_kv.1, false, false)?;
-    let vt = b.tensor(Some(UID_V), io, cols_kv.0, cols_kv.1, false, false)?;
-    let o = b.tensor(Some(UID_O), io, rows_q.0, rows_q.1, false, false)?;
-    let d_o = b.tensor(Some(UID_DO), io, rows_q.0, rows_q.1, false, false)?;
-    let row = ([1, h, s, 1], [h * s, s, 1, 1]);
-    let stats = b.tensor(Some(UID_STATS), f, row.0, row.1, false, false)?;
-    let dq = b.tensor(Some(UID_DQ), io, rows_q.0, rows_q.1, false, false)?;
-    let dk = b.tensor(Some(UID_DK), io, rows_kv.0, rows_kv.1, false, false)?;
-    let dv = b.tensor(Some(UID_DV), io, rows_kv.0, rows_kv.1, false, false)?;
+    let docs = b.ragged(k.docs)?;
+    let vw = Views { b: k.docs.max(1) as i64, h: k.heads as i64, hk: k.kv_heads as i64, s: k.sq as i64, d: k.d as i64 };
+    let (off_q, off_kv, off_st) = (docs.as_ref().map(|r| r.q), docs.as_ref().map(|r| r.kv), docs.as_ref().map(|r| r.stats));
+    let (seq_q, seq_kv) = (docs.as_ref().map(|r| r.seq_q), docs.as_ref().map(|r| r.seq_kv));
+    let (rows_q, rows_kv, cols_kv) = (vw.rows(vw.h), vw.rows(vw.hk), vw.cols());
+    let q = b.tensor_with(Some(UID_Q), io, rows_q, false, false, off_q)?;
+    let kt = b.tensor_with(Some(UID_K), io, cols_kv, false, false, off_kv)?;
+    let vt = b.tensor_with(Some(UID_V), io, cols_kv, false, false, off_kv)?;
+    let o = b.tensor_with(Some(UID_O), io, rows_q, false, false, off_q)?;
+    let d_o = b.tensor_with(Some(UID_DO), io, rows_q, false, false, off_q)?;
+    let row = vw.row();
+    let stats = b.tensor_with(Some(UID_STATS), f, vw.stats(docs.is_some()), false, false, off_st)?;
+    let dq = b.tensor_with(Some(UID_DQ), io, rows_q, false, false, off_q)?;
+    let dk = b.tensor_with(Some(UID_DK), io, rows_kv, false, false, off_kv)?;
+    let dv = b.tensor_with(Some(UID_DV), io, rows_kv, false, false, off_kv)?;
     let one = ([1i64; 4], [1i64; 4]);
     let scale = b.tensor(Some(UID_SCALE), f, one.0, one.1, false, true)?;
     let unit = b.tensor(Some(UID_ONE), f, one.0, one.1, false, true)?;
-    let full = ([1, h, s, s], [h * s * s, s * s, s, 1]);
-    let full_t = ([1, h, s, s], [h * s * s, s * s, 1, s]);
-    let per_head = ([1, h, s, d], [h * s * d, s * d, d, 1]);
+    let (full, full_t, per_head) = (vw.full(), vw.full_t(), vw.per_head());
     let mut ops = Vec::new();
 
     // softmax_sum = Σ_d dO·O (times 1: no dropout).
@@ -607,31 +817,45 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
 
     // P = exp(scale·Q·Kᵀ [masked] − stats).
     let s0 = b.tensor(None, f, full.0, full.1, true, false)?;
-    ops.push(b.matmul(q, kt, s0)?);
+    ops.push(b.matmul_over(q, kt, s0, [seq_q, seq_kv, None])?);
     let s1 = b.tensor(None, f, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, s0, Some(scale), None, s1)?);
     let mut last = s1;
-    if k.causal {
-        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
-        let i32t = D::CUDNN_DATA_INT32;
-        let ri = b.tensor(None, i32t, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
-        last = b.causal(&mut ops, last, ri, neg, full)?;
-        if k.window > 0 {
-            last = b.window(&mut ops, last, full)?;
+    if let Some(r) = &docs {
+        last = b.padding(&mut ops, last, r, full)?;
+    }
+    let mask = |b: &mut Builder, ops: &mut Vec<Desc>, last: Desc| -> Result<Desc, String> {
+        if !k.causal {
+            return Ok(last);
         }
+        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
+        let ri = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
+        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
+        let mut out = b.causal(ops, last, ri, neg, full)?;
+        if k.window > 0 {
+            out = b.window(ops, out, full)?;
+        }
+        Ok(out)
+    };
+    if form.mask_first {
+        last = mask(&mut b, &mut ops, last)?;
     }
     let s3 = b.tensor(None, f, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, f, None, last, Some(stats), None, s3)?);
+    last = s3;
+    if !form.mask_first {
+        last = mask(&mut b, &mut ops, last)?;
+    }
     let p = b.tensor(None, f, full.0, full.1, true, false)?;
-    ops.push(b.pointwise(P::CUDNN_POINTWISE_EXP, f, None, s3, None, None, p)?);
+    ops.push(b.pointwise(P::CUDNN_POINTWISE_EXP, f, None, last, None, None, p)?);
 
     // dV = Pᵀ·dO, summed over each KV group.
-    b.transposed_product(&mut ops, p, d_o, dv, (io, full_t, per_head), h != hk)?;
+    let grouped = vw.h != vw.hk;
+    b.transposed_product(&mut ops, p, d_o, dv, (io, full_t, per_head), grouped, [seq_kv, None, seq_q])?;
 
     // dS = scale·P·(dO·Vᵀ − softmax_sum).
     let dp0 = b.tensor(None, f, full.0, full.1, true, false)?;
-    ops.push(b.matmul(d_o, vt, dp0)?);
+    ops.push(b.matmul_over(d_o, vt, dp0, [seq_q, seq_kv, None])?);
     let dp1 = b.tensor(None, f, full.0, full.1, true, false)?;
     ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, dp0, Some(unit), None, dp1)?);
     let dp2 = b.tensor(None, f, full.0, full.1, true, false)?;
@@ -642,13 +866,16 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
     ops.push(b.pointwise(P::CUDNN_POINTWISE_MUL, f, None, dp3, Some(scale), None, ds)?);
 
     // dK = dSᵀ·Q, summed over each KV group.
-    b.transposed_product(&mut ops, ds, q, dk, (io, full_t, per_head), h != hk)?;
+    b.transposed_product(&mut ops, ds, q, dk, (io, full_t, per_head), grouped, [seq_kv, None, seq_q])?;
 
-    // dQ = dS·K, through the f32 accumulator.
-    let kk = b.tensor(None, io, rows_kv.0, rows_kv.1, true, false)?;
+    // dQ = dS·K, through the f32 accumulator (token-major and ragged for documents).
+    let kk = b.tensor_with(None, io, rows_kv, true, false, off_kv)?;
     ops.push(b.reshape(kt, kk)?);
-    let acc = b.accumulator([1, h, s, d], [h * s * d, s * d, d, 1])?;
-    ops.push(b.matmul(ds, kk, acc)?);
+    let acc = match docs {
+        Some(_) => b.accumulator(rows_q.0, rows_q.1, off_q, form.reorder)?,
+        None => b.accumulator(per_head.0, per_head.1, None, form.reorder)?,
+    };
+    ops.push(b.matmul_over(ds, kk, acc, [seq_q, None, seq_kv])?);
     ops.push(b.pointwise(P::CUDNN_POINTWISE_IDENTITY, f, None, acc, None, None, dq)?);
     finish(handle, b, &ops, backward_pick())
 }

@@ -2,7 +2,7 @@
 //! vectors live on the device), owns the block paths' device buffers, and enqueues the cuDNN
 //! calls and the kernels that merge their results.
 
-use super::cudnn::{BwdPtrs, Handle, Planned};
+use super::cudnn::{BwdPtrs, DocPtrs, Handle, Planned};
 use super::key::{BwdKey, MaskKind, SdpaKey};
 use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan};
 use crate::cuda::device::{DeviceBuffer, describe, download};
@@ -11,7 +11,7 @@ use crate::cuda::layout::{DType, Run};
 use crate::cuda::probe::Probe;
 use crate::cuda::program::{Addr, AttentionCmd, AttentionGradCmd};
 use cudarc::driver::{CudaContext, CudaStream};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -90,6 +90,38 @@ pub struct Sdpa {
     /// The last plan made for one run only: kept until the next, since the kernels enqueued
     /// with it read its row table after `run_partial` returns.
     per_run: RefCell<Option<Rc<Prepared>>>,
+    /// Counts runs (`next_run`): a document table is made once per run.
+    run: Cell<u64>,
+    /// The document table of the latest packed attention's segment ids.
+    docs: RefCell<Option<DocTable>>,
+    /// This run's forward and backward calls over packed documents on cuDNN.
+    doc_calls: Cell<(usize, usize)>,
+}
+
+/// The document table on the device (`k_doc_table`) for segment ids at `seg` in run `run`, with
+/// its count and longest document read back (they pick the graph).
+struct DocTable {
+    buf: DeviceBuffer,
+    seg: u64,
+    run: u64,
+    n: usize,
+    widths: [usize; 3],
+    ptrs: DocPtrs,
+    count: usize,
+    longest: usize,
+    rising: bool,
+}
+
+/// Byte offsets in a document table's buffer for `n` tokens: lengths, the three offset arrays
+/// and the read-back head, each 256-byte aligned; and the total.
+fn doc_layout(n: usize) -> ([usize; 5], usize) {
+    let up = |x: usize| x.div_ceil(256) * 256;
+    let len = 0;
+    let q = up(len + 4 * (n + 1));
+    let kv = up(q + 8 * (n + 1));
+    let st = up(kv + 8 * (n + 1));
+    let head = up(st + 8 * (n + 1));
+    ([len, q, kv, st, head], head + 32)
 }
 
 impl Sdpa {
@@ -114,11 +146,118 @@ impl Sdpa {
             partials: RefCell::new(HashMap::new()),
             chunked: RefCell::new(HashMap::new()),
             per_run: RefCell::new(None),
+            run: Cell::new(0),
+            docs: RefCell::new(None),
+            doc_calls: Cell::new((0, 0)),
         }))
     }
 
     pub fn version() -> usize {
         Handle::version()
+    }
+
+    /// A new run begins: its segment ids may differ from the last run's.
+    pub fn next_run(&self) {
+        self.run.set(self.run.get() + 1);
+        self.doc_calls.set((0, 0));
+    }
+
+    /// The last run's packed-document calls on cuDNN and its document table, in words.
+    pub fn documents_report(&self) -> Option<String> {
+        let (fwd, bwd) = self.doc_calls.get();
+        let docs = self.docs.borrow();
+        let t = docs.as_ref().filter(|_| fwd + bwd > 0)?;
+        Some(format!(
+            "{fwd} attention and {bwd} attention backward call(s) on cuDNN's ragged graph: {} documents in {} tokens, the longest {} (graph length {})",
+            t.count,
+            t.n,
+            t.longest,
+            super::key::padded_len(t.longest)
+        ))
+    }
+
+    /// The document table of `a`'s segment ids this run (made by `k_doc_table` and its head read
+    /// back on the first packed attention of a run: one synchronisation per run). None: the ids
+    /// are not packed documents (they decrease somewhere), so the kernel runs the mask.
+    fn doc_table(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        p: &impl Fn(Addr) -> u64,
+    ) -> Result<Option<(DocPtrs, usize, usize)>, String> {
+        let Some((seg, it)) = a.q_segment else { return Ok(None) };
+        let (seg, n, run) = (p(seg), a.sq, self.run.get());
+        let widths = [a.heads * a.head_dim, a.kv_heads * a.head_dim, a.heads];
+        let mut slot = self.docs.borrow_mut();
+        if let Some(t) = slot.as_ref().filter(|t| t.seg == seg && t.run == run && t.n == n && t.widths == widths) {
+            return Ok(t.rising.then_some((t.ptrs, t.count, t.longest)));
+        }
+        let (at, bytes) = doc_layout(n);
+        let buf = match slot.take() {
+            Some(t) if t.buf.bytes() >= bytes => t.buf,
+            old => {
+                if old.is_some() {
+                    ctx.synchronize().map_err(describe)?; // enqueued attention may still read it
+                }
+                drop(old);
+                DeviceBuffer::alloc(ctx, bytes).map_err(describe)?
+            }
+        };
+        let base = buf.ptr();
+        let [len, q, kv, st, head] = at.map(|o| base + o as u64);
+        kernels.doc_table(cs, (seg, it), n, len, [q, kv, st], widths, head).map_err(describe)?;
+        let mut h = [0u8; 24];
+        download(cs, head, &mut h).map_err(describe)?;
+        let word = |i: usize| i64::from_le_bytes(h[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
+        let (count, longest, rising) = (word(0).max(0) as usize, word(1).max(0) as usize, word(2) == 1);
+        let ptrs = DocPtrs { len, q, kv, stats: st };
+        *slot = Some(DocTable { buf, seg, run, n, widths, ptrs, count, longest, rising });
+        Ok((rising && count > 0).then_some((ptrs, count, longest)))
+    }
+
+    /// The workspace for a plan of `need` bytes: the shared one when large enough, else the
+    /// block paths' own (grown; a graph made during a run may need more than setup's).
+    fn workspace_for(&self, ctx: &Arc<CudaContext>, need: usize) -> Result<u64, String> {
+        if self.workspace != 0 && need <= self.workspace_bytes {
+            return Ok(self.workspace);
+        }
+        grown(ctx, &mut self.temps.borrow_mut().workspace, need)
+    }
+
+    /// A whole attention over packed documents (`SdpaKey::packed`) through cuDNN's ragged
+    /// graph: the document table of its segment ids, the graph of that many documents (made on
+    /// first use), then the call; `stats`: also write the statistics (token-major). Ok(false):
+    /// not handled (the kernel runs it).
+    #[allow(clippy::too_many_arguments)]
+    fn run_docs(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        stats: Option<u64>,
+        p: &impl Fn(Addr) -> u64,
+    ) -> Result<bool, String> {
+        let Some(base) = SdpaKey::packed(a) else { return Ok(false) };
+        let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
+        if ptrs.iter().chain(stats.iter()).any(|x| !x.is_multiple_of(16)) {
+            return Ok(false);
+        }
+        let Some((docs, count, longest)) = self.doc_table(ctx, cs, kernels, a, p)? else { return Ok(false) };
+        let key = SdpaKey { stats: stats.is_some(), ..base.with_docs(count, longest) };
+        if !self.prepare(key) {
+            return Ok(false);
+        }
+        let need = self.plans.borrow().get(&key).map_or(0, |pl| pl.workspace);
+        let ws = self.workspace_for(ctx, need)?;
+        let plans = self.plans.borrow();
+        let plan = plans.get(&key).ok_or("internal: no cuDNN plan for this shape")?;
+        self.handle.execute(cs, plan, &key, ptrs, stats, Some(docs), ws, a.scale)?;
+        let (f, b) = self.doc_calls.get();
+        self.doc_calls.set((f + 1, b));
+        Ok(true)
     }
 
     /// Builds the plan for `key` if not done yet; false when cuDNN refused it (see `refused`).
@@ -159,16 +298,18 @@ impl Sdpa {
     /// Plans an attention backward at setup: the fused forward with statistics (to recompute
     /// the output) and the fused backward. False: cuDNN refused one (the NVRTC kernels run it).
     pub fn prepare_backward(&self, g: &AttentionGradCmd) -> bool {
-        let Some(key) = BwdKey::of(g) else { return false };
+        BwdKey::of(g).is_some_and(|key| self.prepare_backward_key(key, g.fwd.scale))
+    }
+
+    fn prepare_backward_key(&self, key: BwdKey, scale: f32) -> bool {
         if let Some(known) = self.backward.borrow().get(&key) {
             return known.is_some();
         }
-        let planned = if self.prepare(key.forward(g.fwd.scale)) {
+        let planned = if self.prepare(key.forward(scale)) {
             match self.handle.build_backward(&key) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    let fwd = key.forward(g.fwd.scale);
-                    self.refused.borrow_mut().push((fwd, format!("attention backward {key:?}: {e}")));
+                    self.refused.borrow_mut().push((key.forward(scale), format!("attention backward {key:?}: {e}")));
                     None
                 }
             }
@@ -186,9 +327,20 @@ impl Sdpa {
     }
 
     /// Runs a whole attention through the fused forward with statistics (written to `stats` as
-    /// [heads, sq] f32), for a backward that uses them. Ok(false): not planned (the caller runs
-    /// the plain forward, and the backward recomputes).
-    pub fn run_saving(&self, cs: &CudaStream, a: &AttentionCmd, stats: u64, p: impl Fn(Addr) -> u64) -> Result<bool, String> {
+    /// [heads, sq] f32; token-major for packed documents), for a backward that uses them.
+    /// Ok(false): not planned (the caller runs the plain forward, and the backward recomputes).
+    pub fn run_saving(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        stats: u64,
+        p: impl Fn(Addr) -> u64,
+    ) -> Result<bool, String> {
+        if SdpaKey::packed(a).is_some() {
+            return self.run_docs(ctx, cs, kernels, a, Some(stats), &p);
+        }
         let Some(plain) = SdpaKey::of(a) else { return Ok(false) };
         let key = SdpaKey { stats: true, ..plain };
         let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
@@ -210,16 +362,21 @@ impl Sdpa {
 
     /// Runs an attention backward through cuDNN when planned: with what the forward kept
     /// (`kept`: output and statistics), or else the fused forward writes the output (into the
-    /// command's output buffer) and the statistics (into its lse buffer, as [heads, sq]); the dQ accumulator is zeroed; the fused backward
-    /// writes dQ, dK and dV. Ok(false): not handled (the caller runs the kernels).
+    /// command's output buffer) and the statistics (into its lse buffer, as [heads, sq]); the dQ
+    /// accumulator is zeroed; the fused backward writes dQ, dK and dV. Over packed documents
+    /// the graphs are the ragged ones of this run's document table (made on first use).
+    /// Ok(false): not handled (the caller runs the kernels).
     pub fn run_backward(
         &self,
+        ctx: &Arc<CudaContext>,
         cs: &CudaStream,
+        kernels: &Kernels,
         g: &AttentionGradCmd,
         kept: Option<(u64, u64)>,
         p: impl Fn(Addr) -> u64,
     ) -> Result<bool, String> {
-        let Some(key) = BwdKey::of(g) else { return Ok(false) };
+        let packed = BwdKey::packed(g);
+        let Some(key) = BwdKey::of(g).or(packed) else { return Ok(false) };
         let (Some(lse), Some(acc)) = (g.fwd.lse, g.acc[0]) else { return Ok(false) };
         let a = &g.fwd;
         let (o, stats) = kept.unwrap_or((p(a.out.0), p(lse)));
@@ -239,19 +396,38 @@ impl Sdpa {
         if all.iter().any(|x| !x.is_multiple_of(16)) {
             return Ok(false);
         }
+        let (key, docs) = match packed {
+            Some(_) => match self.doc_table(ctx, cs, kernels, a, &p)? {
+                Some((docs, count, longest)) => (key.with_docs(count, longest), Some(docs)),
+                None => return Ok(false),
+            },
+            None => (key, None),
+        };
+        if docs.is_some() && !self.prepare_backward_key(key, a.scale) {
+            return Ok(false);
+        }
         let plans = self.backward.borrow();
         let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
         let fwd = key.forward(a.scale);
-        if !self.fits(&fwd) || plan.workspace > self.workspace_bytes {
-            return Ok(false);
-        }
+        let fwd_ws = self.plans.borrow().get(&fwd).map_or(usize::MAX, |pl| pl.workspace);
+        let ws = match docs {
+            Some(_) => self.workspace_for(ctx, fwd_ws.max(plan.workspace))?,
+            None if self.fits(&fwd) && plan.workspace <= self.workspace_bytes => self.workspace,
+            None => return Ok(false),
+        };
         if kept.is_none() {
-            self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), self.workspace, a.scale)?;
+            let plans = self.plans.borrow();
+            let fp = plans.get(&fwd).ok_or("internal: no cuDNN plan for this shape")?;
+            self.handle.execute(cs, fp, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), docs, ws, a.scale)?;
         }
         let acc_bytes = a.sq * a.heads * a.head_dim * 4;
         unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }
             .map_err(crate::cuda::device::describe)?;
-        self.handle.execute_backward(cs, plan, &key, &t, self.workspace, a.scale)?;
+        self.handle.execute_backward(cs, plan, &key, &t, docs, ws, a.scale)?;
+        if docs.is_some() {
+            let (f, b) = self.doc_calls.get();
+            self.doc_calls.set((f, b + 1));
+        }
         Ok(true)
     }
 
@@ -277,7 +453,7 @@ impl Sdpa {
     ) -> Result<(), String> {
         let plans = self.plans.borrow();
         let plan = plans.get(key).ok_or("internal: no cuDNN plan for this shape")?;
-        self.handle.execute(stream, plan, key, ptrs, stats, workspace, scale)
+        self.handle.execute(stream, plan, key, ptrs, stats, None, workspace, scale)
     }
 
     /// Plans a plain `attention` command at setup: cut into query chunks when `Cut::chunk` says
@@ -325,6 +501,9 @@ impl Sdpa {
         p: impl Fn(Addr) -> u64,
         probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
+        if SdpaKey::packed(a).is_some() {
+            return self.run_docs(ctx, cs, kernels, a, None, &p);
+        }
         let Some(key) = SdpaKey::of(a) else { return Ok(false) };
         let ptrs = [p(a.q.0), p(a.k.0), p(a.v.0), p(a.out.0)];
         if ptrs.iter().any(|x| !x.is_multiple_of(16)) {

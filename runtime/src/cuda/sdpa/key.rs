@@ -43,6 +43,20 @@ pub struct SdpaKey {
     /// Sliding window under the causal mask: key j is visible to query i when i − j < window
     /// (0: no window).
     pub window: usize,
+    /// Packed documents (0: none): the graph's batch is this many documents of at most `sq`
+    /// tokens each, laid out as cuDNN's ragged (THD) tensors over the plan's token-major
+    /// buffers, each document's length its sequence length (`DocTable`). Statistics are then
+    /// token-major ([tokens, heads]).
+    pub docs: usize,
+}
+
+/// What makes a whole attention with segment ids a run of packed documents cuDNN can take.
+fn packable(a: &AttentionCmd) -> Result<(), &'static str> {
+    match (a.q_segment, a.k_segment) {
+        (Some(qs), Some(ks)) if qs.0 == ks.0 => Ok(()),
+        (Some(_), Some(_)) => Err("query and key segment ids in different buffers"),
+        _ => Err("segment ids on one side only"),
+    }
 }
 
 impl SdpaKey {
@@ -52,8 +66,8 @@ impl SdpaKey {
         let dt = a.q.1;
         Some(if !matches!(dt, DType::BF16 | DType::F16) || [a.k.1, a.v.1, a.out.1].iter().any(|&t| t != dt) {
             "not bf16/f16 throughout (cuDNN's fused attention takes 16-bit data)"
-        } else if a.q_segment.is_some() || a.k_segment.is_some() {
-            "segment ids (packed documents are not expressed to cuDNN yet)"
+        } else if (a.q_segment.is_some() || a.k_segment.is_some()) && let Err(why) = packable(a) {
+            why
         } else if a.q_index.is_some() || a.k_index.is_some() || a.lse.is_some() {
             "a block of split attention (index vectors and log-sum-exp)"
         } else if a.window != 0 && !a.causal {
@@ -100,7 +114,23 @@ impl SdpaKey {
             scale_bits: a.scale.to_bits(),
             stats: false,
             window: a.window.max(0) as usize,
+            docs: 0,
         })
+    }
+
+    /// The key of a whole attention over packed documents (segment ids, one buffer for queries
+    /// and keys) before its documents are known: `with_docs` completes it per run.
+    pub fn packed(a: &AttentionCmd) -> Option<Self> {
+        packable(a).ok()?;
+        Self::of(&AttentionCmd { q_segment: None, k_segment: None, ..a.clone() })
+    }
+
+    /// This (packed) key for `count` documents, the longest `longest` tokens: the graph's
+    /// sequence length is that rounded up to a power of two (at least 64), so that steps whose
+    /// documents differ share graphs.
+    pub fn with_docs(self, count: usize, longest: usize) -> Self {
+        let s = padded_len(longest);
+        Self { sq: s, sk: s, docs: count, ..self }
     }
 
     /// The key of one block of an `attention_partial` this path can run (`rows` queries against
@@ -136,8 +166,33 @@ impl SdpaKey {
             scale_bits: a.scale.to_bits(),
             stats: true,
             window: 0,
+            docs: 0,
         })
     }
+}
+
+/// Packed documents as segment ids describe them: where each document starts, the longest, and
+/// whether the ids never decrease (else one id may come back after another's, and the
+/// documents are not the mask). What `k_doc_table` computes on the device, on the host (for tests).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Documents {
+    pub starts: Vec<usize>,
+    pub longest: usize,
+    pub rising: bool,
+}
+
+impl Documents {
+    pub fn of(seg: &[i64]) -> Self {
+        let starts: Vec<usize> = (0..seg.len()).filter(|&i| i == 0 || seg[i] != seg[i - 1]).collect();
+        let longest = starts.iter().zip(starts.iter().skip(1).chain([&seg.len()])).map(|(a, b)| b - a).max().unwrap_or(0);
+        Self { starts, longest, rising: seg.windows(2).all(|w| w[0] <= w[1]) }
+    }
+}
+
+/// A document table's graph sequence length: the longest document rounded up to a power of
+/// two, at least 64.
+pub fn padded_len(longest: usize) -> usize {
+    longest.max(64).next_power_of_two()
 }
 
 /// What determines a cuDNN attention-backward graph: a whole self-attention (top-left causal or
@@ -153,6 +208,8 @@ pub struct BwdKey {
     /// As `SdpaKey::window`.
     pub window: usize,
     pub dt: DType,
+    /// As `SdpaKey::docs` (`sq` is then the padded document length).
+    pub docs: usize,
 }
 
 impl BwdKey {
@@ -160,9 +217,24 @@ impl BwdKey {
     /// segments; a window only under the causal mask) in bf16 or f16, where the forward's output and statistics are
     /// recomputed by the fused forward (`SdpaKey::of` with statistics).
     pub fn of(g: &crate::cuda::program::AttentionGradCmd) -> Option<Self> {
+        Self::from(g, SdpaKey::of)
+    }
+
+    /// The key of a backward over packed documents before its documents are known (see
+    /// `SdpaKey::packed`); `with_docs` completes it per run.
+    pub fn packed(g: &crate::cuda::program::AttentionGradCmd) -> Option<Self> {
+        Self::from(g, SdpaKey::packed)
+    }
+
+    /// As `SdpaKey::with_docs`.
+    pub fn with_docs(self, count: usize, longest: usize) -> Self {
+        Self { sq: padded_len(longest), docs: count, ..self }
+    }
+
+    fn from(g: &crate::cuda::program::AttentionGradCmd, key: impl Fn(&AttentionCmd) -> Option<SdpaKey>) -> Option<Self> {
         let a = &g.fwd;
         let dt = a.q.1;
-        let fwd = SdpaKey::of(&AttentionCmd { out: (a.out.0, dt), lse: None, ..a.clone() })?;
+        let fwd = key(&AttentionCmd { out: (a.out.0, dt), lse: None, ..a.clone() })?;
         let ok = g.recompute && g.dout.1 == dt && [g.dq.1, g.dk.1, g.dv.1].iter().all(|&t| t == dt) && g.acc[0].is_some();
         ok.then_some(Self {
             sq: fwd.sq,
@@ -172,6 +244,7 @@ impl BwdKey {
             causal: a.causal,
             window: fwd.window,
             dt,
+            docs: 0,
         })
     }
 
@@ -188,6 +261,7 @@ impl BwdKey {
             scale_bits: scale.to_bits(),
             stats: true,
             window: self.window,
+            docs: self.docs,
         }
     }
 }

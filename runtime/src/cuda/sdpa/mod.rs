@@ -8,8 +8,16 @@
 //!
 //! A graph and its execution plan are built once per shape at setup (`prepare`); a command
 //! whose shape could not be planned, or that needs what this path does not express (index
-//! vectors, segments, windows without the causal mask, the LSE output of `attention_partial`, f32 data), keeps the
-//! NVRTC kernel. `SEQC_ATTENTION=kernel` turns this path off.
+//! vectors, windows without the causal mask, the LSE output of `attention_partial`, f32 data),
+//! keeps the NVRTC kernel. `SEQC_ATTENTION=kernel` turns this path off.
+//!
+//! Packed documents (a whole attention with segment ids) run as cuDNN's ragged (THD) graph:
+//! each document is one batch of the graph, placed in the plan's token-major buffers by ragged
+//! offsets and bounded by its length (sequence-length overrides and the padding mask, as
+//! cudnn-frontend builds them), so the blocks across documents are never computed. The table
+//! comes from the segment ids on the device (`k_doc_table`, once per run); its document count
+//! and longest length are read back (16 bytes), since they are the graph's batch and sequence
+//! length (rounded up to a power of two, so that steps share graphs).
 //!
 //! Split along its seams, so the planning can be tested on a host without CUDA:
 //! - `key`: what determines a graph (`SdpaKey`), and which commands and blocks have one;
@@ -25,5 +33,5 @@ mod key;
 mod plan;
 
 pub use exec::Sdpa;
-pub use key::{BwdKey, MaskKind, SdpaKey};
+pub use key::{BwdKey, Documents, MaskKind, SdpaKey, padded_len};
 pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};
