@@ -2,7 +2,8 @@
 # Device job (kind nvidia-h200, carry [".device"]) for packed documents and windows (issue 19),
 # after `bash bench/cuda/prepare_docs.sh` here:   OUT=$OUT bash bench/cuda/docs_bench.sh
 # 1. checks against the CPU backend at 1K (fwd and vjp; three documents with a one-token one,
-#    64 sixteen-token ones, one document, ids that come back; a window of 100)
+#    five (padded to 8 with empty ones), 64 sixteen-token ones, one document, ids that come
+#    back; a window of 100)
 # 2. timings at 32K and 128K: the 8 documents of torch_peers.py --mask docs=8, and plain causal
 # 3. the Mistral-7B-shaped two layers at 8K, with and without the window
 # 4. the PyTorch peers in the same call (FlexAttention, compiled)
@@ -21,10 +22,12 @@ run() {  # name timeout plan [flags...]: one seqc-run, its notes and result on o
   echo "$name: rc=$? $(grep -h 'attention command\|packed documents:\|check vs CPU\|ms GPU time\|refused\|peak device' "$W/$name.log" | cut -c1-400 | tr '\n' ' ')" | tee -a "$S"
 }
 if has check; then
-  for seg in three short one back; do
+  for seg in three five short one back; do
     run check-fwd-$seg 90 $D/fwd-attn-1k/plan.json --check-against-cpu --segments $D/seg-$seg.npy
     run check-vjp-$seg 90 $D/vjp-attn-1k/plan.json --check-against-cpu --segments $D/seg-$seg.npy
   done
+  # The exact document count (no empty documents), as a control.
+  SEQC_DOCS_PAD=0 run check-vjp-five-exact 90 $D/vjp-attn-1k/plan.json --check-against-cpu --segments $D/seg-five.npy
   run check-fwd-causal 90 $D/fwd-causal-1k/plan.json --check-against-cpu
   run check-vjp-causal 90 $D/vjp-causal-1k/plan.json --check-against-cpu
   run check-fwd-w-three 90 $D/fwd-attn-w-1k/plan.json --check-against-cpu --segments $D/seg-three.npy
@@ -51,7 +54,7 @@ peers() {  # mode mask [--compile]
   echo "torch $name: rc=$? $(grep -h '^{' "$W/peers-$name.log" | cut -c1-260 | tr '\n' ' ')" | tee -a "$S"
 }
 if has peers; then
-  peers fwd docs=8 --compile; peers fwdbwd docs=8 --compile; peers fwd causal --compile
+  peers fwd docs=8 --compile; peers fwdbwd docs=8 --compile; peers fwd causal --compile; peers fwdbwd causal --compile
 fi
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
 cp "$S" "$OUT/summary.txt"

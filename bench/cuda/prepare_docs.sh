@@ -9,7 +9,7 @@
 #   the whole-sequence graphs are built by the same code)
 # - fwd/vjp-attn-w-1k: the same with a window of 100 (narrower than most documents)
 # - seg-*.npy: segment ids. For the checks at 1024 tokens: three documents with a one-token one
-#   (seg-three), 64 documents of 16 tokens (seg-short, shorter than cuDNN's tiles), one document
+#   (seg-three), five (seg-five: the table pads them to 8 with empty ones), 64 documents of 16 tokens (seg-short, shorter than cuDNN's tiles), one document
 #   (seg-one), ids that come back (seg-back: the kernel must run it); for the timings: the 8
 #   long-tailed documents of torch_peers.py --mask docs=8 at 32K and 128K (seg-docs8-N)
 # - mistral-8k, mistral-nowin-8k: a Mistral-7B-shaped two-layer forward at 8192 tokens, with its
@@ -57,6 +57,7 @@ import sys, numpy as np, importlib.util, types
 d = sys.argv[1]
 n = 1024
 np.save(f"{d}/seg-three.npy", np.array([0] * 300 + [1] * 1 + [2] * (n - 301), dtype=np.int32))
+np.save(f"{d}/seg-five.npy", np.repeat(np.arange(5), [100, 1, 300, 23, 600]).astype(np.int32))
 np.save(f"{d}/seg-short.npy", np.repeat(np.arange(64), 16).astype(np.int32))
 np.save(f"{d}/seg-one.npy", np.zeros(n, dtype=np.int32))
 np.save(f"{d}/seg-back.npy", np.array([0] * 400 + [1] * 300 + [0] * (n - 700), dtype=np.int32))

@@ -65,11 +65,13 @@ __device__ __forceinline__ i64 global_stride() { return (i64)gridDim.x * blockDi
 // off_st[] = start · heads; head[0] = count, head[1] = the longest length, head[2] = 1 when
 // the ids never decrease (so no document's id comes back after another's: equal ids are
 // exactly one document; otherwise the table does not describe the mask and is not used).
+// With `pad`, empty documents at the end make the count a power of two (head[3]; where that
+// fits the table's n + 1 entries), so that runs whose counts differ share a graph.
 // Mirrors `DocTable::of` (runtime/src/cuda/sdpa/exec.rs).
 #define DOC_THREADS 1024
 extern "C" __global__ void __launch_bounds__(DOC_THREADS)
 k_doc_table(const void* seg, int it, i64 n, int* len, i64* off_q, i64* off_kv, i64* off_st, i64 q_width,
-            i64 kv_width, i64 heads, i64* head) {
+            i64 kv_width, i64 heads, int pad, i64* head) {
     __shared__ int scan[DOC_THREADS];
     __shared__ int longest, rising;
     const int t = threadIdx.x;
@@ -93,15 +95,21 @@ k_doc_table(const void* seg, int it, i64 n, int* len, i64* off_q, i64* off_kv, i
         __syncthreads();
     }
     const int count = scan[DOC_THREADS - 1];
+    int padded = count;
+    if (pad) {
+        int p2 = 1;
+        while (p2 < count) p2 <<= 1;
+        if (p2 <= n) padded = p2;
+    }
     // Each document's first token, in off_st for now.
     int d = scan[t] - starts;
     for (i64 i = lo; i < hi; i++) {
         if (i == 0 || ldi(seg, it, i) != ldi(seg, it, i - 1)) off_st[d++] = i;
     }
-    if (t == 0) off_st[count] = n;
+    for (int j = count + t; j <= padded; j += DOC_THREADS) off_st[j] = n;
     __syncthreads();
     int most = 0;
-    for (int j = t; j < count; j += DOC_THREADS) {
+    for (int j = t; j < padded; j += DOC_THREADS) {
         i64 a = off_st[j], b = off_st[j + 1];
         len[j] = (int)(b - a);
         off_q[j] = a * q_width;
@@ -109,17 +117,18 @@ k_doc_table(const void* seg, int it, i64 n, int* len, i64* off_q, i64* off_kv, i
         most = max(most, (int)(b - a));
     }
     if (t == 0) {
-        off_q[count] = n * q_width;
-        off_kv[count] = n * kv_width;
+        off_q[padded] = n * q_width;
+        off_kv[padded] = n * kv_width;
     }
     atomicMax(&longest, most);
     __syncthreads();
     // Starts become statistics offsets last: every thread has read them above.
-    for (int j = t; j <= count; j += DOC_THREADS) off_st[j] = (j == count ? n : off_q[j] / q_width) * heads;
+    for (int j = t; j <= padded; j += DOC_THREADS) off_st[j] = (j == padded ? n : off_q[j] / q_width) * heads;
     if (t == 0) {
         head[0] = count;
         head[1] = longest;
         head[2] = rising;
+        head[3] = padded;
     }
 }
 

@@ -322,8 +322,9 @@ impl Kernels {
     }
 
     /// The document table of `n` segment ids (`k_doc_table`): lengths at `len`, ragged offsets
-    /// at `off` (query, key and statistics rows: `[n + 1]` int64 each, one after another),
-    /// count, longest length and monotonicity at `head`.
+    /// at `off` (query, key and statistics rows: `[n + 1]` int64 each), and at `head` the
+    /// count, longest length, monotonicity and (with `pad`: padded to a power of two with
+    /// empty documents) the table's count.
     #[allow(clippy::too_many_arguments)]
     pub fn doc_table(
         &self,
@@ -333,13 +334,14 @@ impl Kernels {
         len: u64,
         off: [u64; 3],
         widths: [usize; 3],
+        pad: bool,
         head: u64,
     ) -> Result<(), DriverError> {
-        let (it, n) = (code(seg.1), n as i64);
+        let (it, n, pad) = (code(seg.1), n as i64, pad as i32);
         let [wq, wkv, heads] = widths.map(|w| w as i64);
         let mut b = s.launch_builder(&self.doc_table);
         b.arg(&seg.0).arg(&it).arg(&n).arg(&len).arg(&off[0]).arg(&off[1]).arg(&off[2]);
-        b.arg(&wq).arg(&wkv).arg(&heads).arg(&head);
+        b.arg(&wq).arg(&wkv).arg(&heads).arg(&pad).arg(&head);
         let cfg = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1024, 1, 1), shared_mem_bytes: 0 };
         unsafe { b.launch(cfg) }.map(|_| ())
     }

@@ -363,7 +363,7 @@ fn attention_without_a_key_says_why() {
 /// id changes; ids that come back after another's are not packed documents.
 #[test]
 fn segment_ids_become_a_document_table() {
-    use seq_runtime::cuda::sdpa::{Documents, padded_len};
+    use seq_runtime::cuda::sdpa::{Documents, padded_count, padded_len};
     let d = Documents::of(&[0, 0, 0, 1, 1, 4, 4, 4, 4, 9]);
     assert_eq!(d, Documents { starts: vec![0, 3, 5, 9], longest: 4, rising: true });
     let one = Documents::of(&[7; 5]);
@@ -374,5 +374,9 @@ fn segment_ids_become_a_document_table() {
     // Graph lengths: a power of two, at least 64, never shorter than the longest document.
     for (longest, want) in [(1, 64), (64, 64), (65, 128), (14954, 16384), (16384, 16384)] {
         assert_eq!(padded_len(longest), want, "{longest}");
+    }
+    // Table counts: a power of two of empty documents more, unless the table cannot hold it.
+    for (count, tokens, want) in [(1, 10, 1), (3, 1024, 4), (8, 32768, 8), (9, 32768, 16), (600, 1000, 600), (1000, 1000, 1000)] {
+        assert_eq!(padded_count(count, tokens), want, "{count} of {tokens}");
     }
 }

@@ -51,11 +51,16 @@ pub(super) struct DocPtrs {
 }
 
 impl DocPtrs {
-    /// The variant pack's entries for the table.
-    fn push(&self, uids: &mut Vec<i64>, data: &mut Vec<*mut c_void>, pad_neg: &f32) {
-        uids.extend([UID_SEQ_Q, UID_SEQ_KV, UID_OFF_Q, UID_OFF_KV, UID_OFF_STATS, UID_PAD_NEG]);
-        data.extend([self.len, self.len, self.q, self.kv, self.stats].map(|x| x as *mut c_void));
+    /// The variant pack's entries for the table (the statistics' offsets only where the graph
+    /// writes or reads statistics: a pack names exactly the graph's tensors).
+    fn push(&self, uids: &mut Vec<i64>, data: &mut Vec<*mut c_void>, pad_neg: &f32, stats: bool) {
+        uids.extend([UID_SEQ_Q, UID_SEQ_KV, UID_OFF_Q, UID_OFF_KV, UID_PAD_NEG]);
+        data.extend([self.len, self.len, self.q, self.kv].map(|x| x as *mut c_void));
         data.push(pad_neg as *const f32 as *mut c_void);
+        if stats {
+            uids.push(UID_OFF_STATS);
+            data.push(self.stats as *mut c_void);
+        }
     }
 }
 
@@ -128,7 +133,7 @@ impl Handle {
         }
         let pad_neg = PAD_NEG;
         if let Some(d) = docs.filter(|_| key.docs > 0) {
-            d.push(&mut uids, &mut data, &pad_neg);
+            d.push(&mut uids, &mut data, &pad_neg, stats.is_some());
         }
         self.launch(plan, &uids, &data, workspace, "cudnnBackendExecute")
     }
@@ -198,7 +203,7 @@ impl Handle {
         }
         let pad_neg = PAD_NEG;
         if let Some(d) = docs.filter(|_| key.docs > 0) {
-            d.push(&mut uids, &mut data, &pad_neg);
+            d.push(&mut uids, &mut data, &pad_neg, true);
         }
         self.launch(plan, &uids, &data, workspace, "cudnnBackendExecute (attention backward)")
     }
@@ -254,6 +259,8 @@ fn fin(d: Desc, what: &str) -> Result<(), String> {
 pub(super) struct Planned {
     plan: Desc,
     pub workspace: usize,
+    /// How the graph was written, where there was a choice (a packed backward's `BwdForm`).
+    pub form: String,
     _descs: Descs,
 }
 
@@ -733,7 +740,7 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc], pick: usize) -
         }
     }
     if let Some((_, plan, workspace)) = finalised {
-        return Ok(Planned { plan, workspace, _descs: b.descs });
+        return Ok(Planned { plan, workspace, form: String::new(), _descs: b.descs });
     }
     if got <= 0 {
         return Err("cuDNN's heuristics offer no engine for this graph (the fused attention engines do not take it)".into());
@@ -769,10 +776,12 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, Strin
     if k.docs == 0 {
         return build_backward_as(handle, k, BWD_FORMS[0]);
     }
+    // SEQC_DOCS_BWD_FORM=i starts from form i (to measure them).
+    let first = std::env::var("SEQC_DOCS_BWD_FORM").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
     let mut errors = Vec::new();
-    for form in BWD_FORMS {
-        match build_backward_as(handle, k, form) {
-            Ok(p) => return Ok(p),
+    for form in BWD_FORMS.iter().cycle().skip(first % BWD_FORMS.len()).take(BWD_FORMS.len()) {
+        match build_backward_as(handle, k, *form) {
+            Ok(p) => return Ok(Planned { form: format!("{form:?}"), ..p }),
             Err(e) => errors.push(format!("{form:?}: {e}")),
         }
     }

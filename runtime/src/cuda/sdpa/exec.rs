@@ -96,6 +96,9 @@ pub struct Sdpa {
     docs: RefCell<Option<DocTable>>,
     /// This run's forward and backward calls over packed documents on cuDNN.
     doc_calls: Cell<(usize, usize)>,
+    /// Pad a document table's count to a power of two with empty documents (default;
+    /// SEQC_DOCS_PAD=0: the exact count), so that steps whose counts differ share graphs.
+    pad_docs: bool,
 }
 
 /// The document table on the device (`k_doc_table`) for segment ids at `seg` in run `run`, with
@@ -107,7 +110,9 @@ struct DocTable {
     n: usize,
     widths: [usize; 3],
     ptrs: DocPtrs,
+    /// Documents, and the table's count (with empty ones at the end: `Sdpa::pad_docs`).
     count: usize,
+    padded: usize,
     longest: usize,
     rising: bool,
 }
@@ -149,6 +154,7 @@ impl Sdpa {
             run: Cell::new(0),
             docs: RefCell::new(None),
             doc_calls: Cell::new((0, 0)),
+            pad_docs: on("SEQC_DOCS_PAD"),
         }))
     }
 
@@ -167,12 +173,16 @@ impl Sdpa {
         let (fwd, bwd) = self.doc_calls.get();
         let docs = self.docs.borrow();
         let t = docs.as_ref().filter(|_| fwd + bwd > 0)?;
+        let forms: Vec<String> =
+            self.backward.borrow().iter().filter(|(k, _)| k.docs > 0).filter_map(|(_, p)| p.as_ref().map(|p| p.form.clone())).collect();
         Some(format!(
-            "{fwd} attention and {bwd} attention backward call(s) on cuDNN's ragged graph: {} documents in {} tokens, the longest {} (graph length {})",
+            "{fwd} attention and {bwd} attention backward call(s) on cuDNN's ragged graph: {} documents in {} tokens (a graph of {}), the longest {} (graph length {}){}",
             t.count,
             t.n,
+            t.padded,
             t.longest,
-            super::key::padded_len(t.longest)
+            super::key::padded_len(t.longest),
+            if forms.is_empty() { String::new() } else { format!("; backward graph {}", forms.join(", ")) }
         ))
     }
 
@@ -192,7 +202,7 @@ impl Sdpa {
         let widths = [a.heads * a.head_dim, a.kv_heads * a.head_dim, a.heads];
         let mut slot = self.docs.borrow_mut();
         if let Some(t) = slot.as_ref().filter(|t| t.seg == seg && t.run == run && t.n == n && t.widths == widths) {
-            return Ok(t.rising.then_some((t.ptrs, t.count, t.longest)));
+            return Ok(t.rising.then_some((t.ptrs, t.padded, t.longest)));
         }
         let (at, bytes) = doc_layout(n);
         let buf = match slot.take() {
@@ -207,14 +217,14 @@ impl Sdpa {
         };
         let base = buf.ptr();
         let [len, q, kv, st, head] = at.map(|o| base + o as u64);
-        kernels.doc_table(cs, (seg, it), n, len, [q, kv, st], widths, head).map_err(describe)?;
-        let mut h = [0u8; 24];
+        kernels.doc_table(cs, (seg, it), n, len, [q, kv, st], widths, self.pad_docs, head).map_err(describe)?;
+        let mut h = [0u8; 32];
         download(cs, head, &mut h).map_err(describe)?;
-        let word = |i: usize| i64::from_le_bytes(h[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
-        let (count, longest, rising) = (word(0).max(0) as usize, word(1).max(0) as usize, word(2) == 1);
+        let word = |i: usize| i64::from_le_bytes(h[8 * i..8 * i + 8].try_into().unwrap_or([0; 8])).max(0) as usize;
+        let (count, longest, rising, padded) = (word(0), word(1), word(2) == 1, word(3));
         let ptrs = DocPtrs { len, q, kv, stats: st };
-        *slot = Some(DocTable { buf, seg, run, n, widths, ptrs, count, longest, rising });
-        Ok((rising && count > 0).then_some((ptrs, count, longest)))
+        *slot = Some(DocTable { buf, seg, run, n, widths, ptrs, count, padded, longest, rising });
+        Ok((rising && count > 0).then_some((ptrs, padded, longest)))
     }
 
     /// The workspace for a plan of `need` bytes: the shared one when large enough, else the

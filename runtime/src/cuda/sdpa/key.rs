@@ -189,6 +189,13 @@ impl Documents {
     }
 }
 
+/// A document table's count with empty documents appended (`k_doc_table` with `pad`): the next
+/// power of two, where the table's `tokens + 1` entries hold it.
+pub fn padded_count(count: usize, tokens: usize) -> usize {
+    let p = count.next_power_of_two();
+    if p <= tokens { p } else { count }
+}
+
 /// A document table's graph sequence length: the longest document rounded up to a power of
 /// two, at least 64.
 pub fn padded_len(longest: usize) -> usize {

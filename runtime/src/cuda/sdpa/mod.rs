@@ -16,8 +16,9 @@
 //! offsets and bounded by its length (sequence-length overrides and the padding mask, as
 //! cudnn-frontend builds them), so the blocks across documents are never computed. The table
 //! comes from the segment ids on the device (`k_doc_table`, once per run); its document count
-//! and longest length are read back (16 bytes), since they are the graph's batch and sequence
-//! length (rounded up to a power of two, so that steps share graphs).
+//! and longest length are read back (32 bytes), since they are the graph's batch and sequence
+//! length (both rounded up to a power of two, the count with empty documents, so that steps
+//! share graphs).
 //!
 //! Split along its seams, so the planning can be tested on a host without CUDA:
 //! - `key`: what determines a graph (`SdpaKey`), and which commands and blocks have one;
@@ -33,5 +34,5 @@ mod key;
 mod plan;
 
 pub use exec::Sdpa;
-pub use key::{BwdKey, Documents, MaskKind, SdpaKey, padded_len};
+pub use key::{BwdKey, Documents, MaskKind, SdpaKey, padded_count, padded_len};
 pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};
