@@ -43,6 +43,18 @@ pub struct Profile {
     /// Device-to-host copy bandwidth each way (PCIe), for offloaded activations.
     #[serde(default = "default_host_link_gbs")]
     pub host_link_gbs: f64,
+    /// The rate of the runtime's own (NVRTC) attention kernel, as a share of the fused
+    /// attention's rate at the same length: what runs where cuDNN's fused attention does not
+    /// (`fused_attention`).
+    #[serde(default = "default_fallback_attention_share")]
+    pub fallback_attention_share: f64,
+}
+
+/// Measured on one H200 (2026-12-03, Llama-3-8B-shaped attention at 32K, bf16, counted over the
+/// pairs the mask lets through): the kernel at 1.5 TFLOP/s with a window of 4096 (1693.6 ms) and
+/// 1.6 over 8 packed documents (1538.6 ms), cuDNN at 675 causal: about 1/450.
+fn default_fallback_attention_share() -> f64 {
+    1.0 / 450.0
 }
 
 /// PCIe Gen5 x16, one direction, as achieved (about 55 of 64 GB/s).
@@ -92,6 +104,7 @@ impl Profile {
             ("attention_tflops", self.attention_tflops),
             ("memory_gbs", self.memory_gbs),
             ("memory_gib", self.memory_gib),
+            ("fallback_attention_share", self.fallback_attention_share),
         ];
         if let Some((name, v)) = rates.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
             return Err(format!("{name} must be a positive number, got {v}"));
@@ -218,6 +231,30 @@ fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
     g.ty(v).tensor()
 }
 
+/// Whether the CUDA runtime runs this form of attention on cuDNN's fused kernels: whole
+/// attention (forward and backward, packed documents included: the ragged graph) with a window
+/// only under the causal mask, and `attention_partial` blocks without a window or segment ids;
+/// the block backward (`attention_partial_grad`) is always the NVRTC kernel's. What falls back
+/// for every form alike (f32 data, head dims past 128) is not priced here: it moves every
+/// strategy's attention together.
+pub fn fused_attention(op: &Op) -> bool {
+    let Some(c) = seq_ir::AttentionConfig::from_attrs(&op.attrs) else { return false };
+    match op.kind {
+        OpKind::Attention | OpKind::AttentionGrad => c.window.is_none() || c.causal,
+        OpKind::AttentionPartial => c.window.is_none() && op.operands.len() == 5,
+        _ => false,
+    }
+}
+
+/// The CUDA runtime keeps a whole bf16/f16 attention's output and statistics for cuDNN's fused
+/// backward where cuDNN takes it (head dims up to 128), so the backward recomputes nothing.
+fn backward_keeps_forward(g: &Graph, op: &Op) -> bool {
+    op.kind == OpKind::AttentionGrad
+        && fused_attention(op)
+        && tensor(g, op.operands[0]).is_some_and(|t| matches!(t.dtype, seq_ir::DType::BF16 | seq_ir::DType::F16))
+        && seq_ir::AttentionConfig::from_attrs(&op.attrs).is_some_and(|c| c.head_dim <= 128)
+}
+
 fn bytes(g: &Graph, op: &Op) -> f64 {
     op.operands.iter().chain(&op.results).filter_map(|v| tensor(g, *v)).map(|t| t.size_bytes() as f64).sum()
 }
@@ -225,6 +262,13 @@ fn bytes(g: &Graph, op: &Op) -> f64 {
 impl Target {
     fn link(&self, axis: &str, ulysses: usize) -> &Link {
         if self.axis_crosses_nodes(axis, ulysses) { &self.profile.inter_node } else { &self.profile.intra_node }
+    }
+
+    /// The rate an attention op runs at: cuDNN's over `tokens` where the runtime fuses it, else
+    /// the NVRTC kernel's.
+    fn attention_rate(&self, op: &Op, tokens: usize) -> f64 {
+        let rate = self.profile.attention_rate(tokens);
+        if fused_attention(op) { rate } else { rate * self.profile.fallback_attention_share }
     }
 
     /// A memory-bound kernel moving `bytes` (read plus written).
@@ -279,7 +323,7 @@ impl Target {
                 // does all of the work on each device.
                 let unsplit = matches!(op.str("strategy"), Some("replicate" | "whole"));
                 let tokens = if unsplit { ctx.seq_len.max(1) as usize } else { ctx.attention_tokens() };
-                let rate = self.profile.attention_rate(tokens);
+                let rate = self.attention_rate(op, tokens);
                 (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
             }
             OpKind::AsyncStart => {
@@ -308,21 +352,17 @@ impl Target {
                 let (q, k) = (shape(0), shape(1));
                 let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
                     .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
-                // The CUDA runtime keeps a whole bf16/f16 attention's output and statistics for
-                // cuDNN's fused backward (head dim <= 128, no documents, a window only under the
-                // causal mask), so nothing is recomputed; its five matmuls run slower than the
-                // forward's two (on an H200: 2.7-3.0x the forward's time at 32K-128K, 2026-12-03).
-                let kept = op.kind == OpKind::AttentionGrad
-                    && op.operands.len() == 4
-                    && tensor(g, op.operands[0]).is_some_and(|t| matches!(t.dtype, seq_ir::DType::BF16 | seq_ir::DType::F16))
-                    && seq_ir::AttentionConfig::from_attrs(&op.attrs).is_some_and(|c| c.head_dim <= 128 && (c.window.is_none() || c.causal));
+                // Where the forward is kept (`backward_keeps_forward`) nothing is recomputed;
+                // cuDNN's five matmuls run slower than the forward's two (on an H200: 2.7-3.0x
+                // the forward's time at 32K-128K, 2026-12-03).
+                let kept = backward_keeps_forward(g, op);
                 let factor = match op.kind {
                     OpKind::AttentionGrad if kept => 11.5,
                     OpKind::AttentionGrad => 14.0,
                     _ => 10.0,
                 };
                 let flops = factor * (q[0] * k[0] * q[1]) as f64 * density;
-                let rate = self.profile.attention_rate(ctx.attention_tokens());
+                let rate = self.attention_rate(op, ctx.attention_tokens());
                 (Resource::Compute, OpCost { seconds: launch + flops / (rate * 1e12), flops, bytes_sent: 0.0 })
             }
             OpKind::Offload | OpKind::Reload => {

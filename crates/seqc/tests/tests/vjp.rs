@@ -185,6 +185,13 @@ fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str
         _ => "",
     };
     assert!(!c.report.layers.is_empty(), "{what}: no attention layer in the report");
+    if c.report.layers.iter().any(|l| l.strategy == "whole") {
+        // Auto may keep a layer whole (every rank runs it over all rows, where the split forms
+        // of its attention would run on the runtime's slower kernel): nothing of the split
+        // plan's transfers to count.
+        assert!(strategy == StrategyKind::Auto, "{what}: only auto keeps a layer whole");
+        return;
+    }
     for l in &c.report.layers {
         assert!(l.strategy.starts_with(want) || l.fallback.is_some(), "{what}: layer {} is {}", l.layer, l.strategy);
         assert!(l.strategy != "replicate" || l.fallback.is_some(), "{what}: layer {} is not split", l.layer);

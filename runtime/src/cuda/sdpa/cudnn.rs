@@ -172,7 +172,8 @@ impl Handle {
         build_backward(self.0, key)
     }
 
-    /// Enqueues a backward `plan` on `stream`.
+    /// Enqueues a backward `plan` on `stream` (with the document table for a packed key).
+    #[allow(clippy::too_many_arguments)]
     pub fn execute_backward(
         &self,
         stream: &CudaStream,
@@ -428,7 +429,7 @@ impl Builder {
     /// `out = xᵀ·rhs` for score-shaped `x` (through a transposed view in the io type); with fewer
     /// KV heads (`grouped`), per query head and then summed over each group by a reduction.
     /// `shapes`: the io type, the transposed view's (dims, strides), a per-head result's.
-    #[allow(clippy::type_complexity)]
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
     fn transposed_product(
         &mut self,
         ops: &mut Vec<Desc>,
