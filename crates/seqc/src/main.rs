@@ -952,22 +952,33 @@ fn train_cuda(
     if let Some(k) = ck.every {
         cmd.args(["--save-every", &k.to_string()]);
     }
+    // Ctrl-C reaches seqc-run too, which finishes the step in flight, saves and stops: wait for
+    // it (a handler, not SIG_IGN, so that seqc-run does not inherit ignoring it).
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t);
+    }
     let status = cmd.status().map_err(|e| format!("error: cannot start {}: {e} (build it with `cargo build -p seq-runtime`)", exe.display()));
     let _ = std::fs::remove_dir_all(&dir);
     let status = status?;
-    if !status.success() {
+    let interrupted = status.code() == Some(seq_runtime::cuda::launch::INTERRUPTED_EXIT.into());
+    if !status.success() && !interrupted {
         return Err(format!("error: seqc-run failed ({status})"));
     }
     // The GPU writes weights under the program's names; the model's own checkpoint layout
     // (fused, transposed tensors) is the frontend's to restore.
     if let Some(save) = ck.save
         && !layout.is_empty()
+        && (!interrupted || save.join("weights.safetensors").exists())
     {
         let path = save.join("weights.safetensors");
         let saved = seq_runtime::cpu::WeightSource::safetensors(&path).map_err(|e| format!("error: {e}"))?;
         let tensors = program_tensors(&saved, &compiled.plan)?;
         let tensors = seq_frontends::hf::to_checkpoint(&layout, tensors).map_err(|e| format!("error: {e}"))?;
         write_tensors(&path, tensors)?;
+    }
+    if interrupted {
+        return Err("error: interrupted (Ctrl-C); seqc-run said after which step, and what it saved".into());
     }
     Ok(())
 }

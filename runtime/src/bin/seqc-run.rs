@@ -66,6 +66,10 @@ fn run(args: &Args) -> Result<(), (u8, CudaError)> {
     // The children get the run's timeout plus time to start; the parent waits a little longer. A
     // training loop's ranks time out per step, so the parent waits for as long as they run.
     let limit = if args.train.is_some() { Duration::MAX / 4 } else { Duration::from_secs_f64(args.timeout + 30.0) };
+    if args.train.is_some() {
+        // The ranks stop together on Ctrl-C after a step; the launcher waits for them.
+        launch::catch_interrupts();
+    }
     launch::spawn_ranks(&exe, &args.child_args(), nproc, limit)
 }
 

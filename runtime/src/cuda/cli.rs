@@ -55,8 +55,10 @@ as torch.optim.AdamW; the same options as `seqc train`
   --schedule constant|cosine --warmup K --min-lr X
   --log FILE            one JSON line per step: step, loss, grad_norm, lr, tokens_per_s,
                         step_ms (wall time of the whole step), peak_bytes
-  --save DIR            checkpoint at the end (and every --save-every K steps): weights and
-                        optimizer state in f32, the step; written beside DIR, then renamed
+  --save DIR            checkpoint at the end (every --save-every K steps, and on Ctrl-C):
+                        weights and optimizer state in f32, the step; written beside DIR, then
+                        renamed. Ctrl-C finishes the step in flight on every rank, saves, and
+                        exits with 130; a second Ctrl-C stops the ranks at once
   --resume DIR          continue from a checkpoint (--save here, or `seqc train --save`)
   With --steps, --timeout bounds each step; the set-up gets at least 600 s.
   --calibrate OUT.json  measure this machine (see above); --nproc N GPUs, default 1

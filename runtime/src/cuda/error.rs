@@ -36,6 +36,10 @@ pub enum CudaError {
     File { path: String, reason: String },
     #[error("rank {rank} failed: {message}")]
     RankFailed { rank: usize, message: String },
+    /// Ctrl-C in a training loop: the ranks stopped together after a step (having saved, when
+    /// asked to save).
+    #[error("{0}")]
+    Interrupted(String),
     #[error("accuracy check failed: {0}")]
     Check(String),
 }
@@ -54,6 +58,7 @@ impl CudaError {
             Self::Usage(_) => 2,
             Self::Timeout { .. } => 124,
             Self::Stopped { .. } => super::launch::STOPPED_EXIT,
+            Self::Interrupted { .. } => super::launch::INTERRUPTED_EXIT,
             _ => 3,
         }
     }

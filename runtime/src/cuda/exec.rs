@@ -418,6 +418,19 @@ impl Executor {
         self.wait(timeout, Some("the barrier before a run"))
     }
 
+    /// Whether any rank says `yes`: a 4-byte all-gather on the barrier's communicator (one rank:
+    /// its own answer), so that every rank of a training loop stops at the same step.
+    pub fn any_rank(&self, yes: bool) -> Result<bool, CudaError> {
+        let Some((comm, buf)) = &self.barrier else { return Ok(yes) };
+        let fail = |m: String| CudaError::setup(self.rank, "agreeing to stop", m);
+        device::upload(&self.compute, buf.ptr(), &u32::from(yes).to_le_bytes()).map_err(|e| fail(describe(e)))?;
+        comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
+        let world = buf.bytes() / 4 - 1;
+        let mut all = vec![0u8; 4 * world];
+        device::download(&self.compute, buf.ptr() + 4, &mut all).map_err(|e| fail(describe(e)))?;
+        Ok(all.iter().any(|&b| b != 0))
+    }
+
     fn base(&self, region: Region) -> u64 {
         match region {
             Region::Arena => self.arena.ptr(),

@@ -160,6 +160,30 @@ const RANK_STOP_GRACE: Duration = Duration::from_secs(1);
 /// Exit code of a rank stopped by SIGTERM, as if the signal had ended it.
 pub const STOPPED_EXIT: u8 = 128 + libc::SIGTERM as u8;
 
+/// Exit code of a training loop stopped by Ctrl-C (SIGINT) after a step, as a shell reports an
+/// interrupted command.
+pub const INTERRUPTED_EXIT: u8 = 128 + libc::SIGINT as u8;
+
+/// SIGINTs received since `catch_interrupts`.
+static INTERRUPTS: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    INTERRUPTS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Ctrl-C no longer ends the process at once: a training loop finishes the step in flight, saves
+/// (with --save) and stops, every rank at the same step; the launcher waits for its ranks, and
+/// stops them itself on a second Ctrl-C.
+pub fn catch_interrupts() {
+    // SAFETY: the handler only adds to an atomic, which is async-signal-safe.
+    unsafe { libc::signal(libc::SIGINT, on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t) };
+}
+
+/// How many times Ctrl-C was pressed since `catch_interrupts`.
+pub fn interrupts() -> u64 {
+    INTERRUPTS.load(Ordering::SeqCst)
+}
+
 /// Installs the SIGTERM handler and a watchdog thread. The watchdog ends the process with exit
 /// code 124 if it is still running `limit` after it was last armed (now, or `rearm_watchdog`: a
 /// training loop arms it per step; blocking calls such as NCCL initialisation
@@ -302,7 +326,13 @@ pub fn spawn_ranks(exe: &Path, args: &[String], nproc: usize, limit: Duration) -
         }
     }
     let deadline = Instant::now() + limit;
+    let mut interrupted = false;
     loop {
+        if interrupts() >= 2 {
+            let rank = children.iter().position(Option::is_some).unwrap_or(0);
+            let message = stop_all(&mut children, notes.as_ref());
+            return Err((INTERRUPTED_EXIT, CudaError::RankFailed { rank, message: format!("Ctrl-C pressed twice: {message}") }));
+        }
         let mut running = 0;
         let mut failed: Vec<(usize, ExitStatus)> = Vec::new();
         for (rank, slot) in children.iter_mut().enumerate() {
@@ -324,6 +354,11 @@ pub fn spawn_ranks(exe: &Path, args: &[String], nproc: usize, limit: Duration) -
         // Ranks often fail together (a peer's death breaks NCCL on the others): one killed by a
         // signal is the cause, not a consequence.
         failed.sort_by_key(|(_, status)| status.code().is_some());
+        // Ranks that stopped on Ctrl-C after a step said so themselves: the others follow.
+        if interrupts() > 0 && !failed.is_empty() && failed.iter().all(|(_, st)| st.code() == Some(INTERRUPTED_EXIT.into())) {
+            failed.clear();
+            interrupted = true;
+        }
         if let Some(&(rank, status)) = failed.first() {
             let (how, code) = describe_exit(status);
             let also: String =
@@ -332,6 +367,9 @@ pub fn spawn_ranks(exe: &Path, args: &[String], nproc: usize, limit: Duration) -
             return Err((code, CudaError::RankFailed { rank, message: format!("{how}{also}; {stopped}") }));
         }
         if running == 0 {
+            if interrupted {
+                return Err((INTERRUPTED_EXIT, CudaError::Interrupted("interrupted (Ctrl-C): every rank stopped after the same step".into())));
+            }
             return Ok(());
         }
         if Instant::now() >= deadline {

@@ -558,6 +558,8 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     let (start, first) = (Instant::now(), opt.step);
     // --profile: the plan's commands in the last step.
     exec.profile = args.profile;
+    // Ctrl-C: finish the step in flight, save (with --save), stop.
+    launch::catch_interrupts();
     let mut times = Vec::new();
     while opt.step < o.steps {
         let k = opt.step;
@@ -606,6 +608,21 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             {
                 opt.save(&exec, dir)?;
             }
+        }
+        // Every rank stops after the same step, whichever saw Ctrl-C (the last step ends anyway).
+        if l.step < o.steps && exec.any_rank(launch::interrupts() > 0)? {
+            if terminal && rank == 0 {
+                eprintln!();
+            }
+            let saved = match (&t.save, rank) {
+                (Some(dir), 0) => {
+                    opt.save(&exec, dir)?;
+                    format!("; saved {} (resume with --resume {})", dir.display(), dir.display())
+                }
+                (Some(_), _) => String::new(),
+                (None, _) => "; nothing saved (no --save)".into(),
+            };
+            return Err(CudaError::Interrupted(format!("interrupted (Ctrl-C) after step {}{saved}", l.step)));
         }
     }
     if terminal && rank == 0 {

@@ -653,3 +653,31 @@ fn kernels_compile_with_nvrtc_where_installed() {
     let cubin = seq_runtime::cuda::kernels::compile_for("sm_90").unwrap_or_else(|e| panic!("{e}"));
     assert!(cubin.len() > 1000 && cubin.starts_with(b"\x7fELF"), "a CUBIN is an ELF image");
 }
+
+/// Ctrl-C in a multi-rank training loop: ranks that stop after a step (exit 130) are an
+/// interruption, reported as one with the shell's code, not a rank failure; a rank failing
+/// otherwise is still a failure.
+#[test]
+fn ranks_stopped_by_ctrl_c_are_an_interruption() {
+    use seq_runtime::cuda::error::CudaError;
+    use std::path::Path;
+    use std::time::Duration;
+    launch::catch_interrupts();
+    // SAFETY: the handler installed above only counts; raising it once leaves every other test
+    // alone (the launcher only acts on a second Ctrl-C, or on ranks that exit 130).
+    unsafe { libc::raise(libc::SIGINT) };
+    assert!(launch::interrupts() >= 1);
+    let sh = Path::new("/bin/sh");
+    let args = |code: &str| vec!["-c".to_string(), format!("exit {code}")];
+    match launch::spawn_ranks(sh, &args("130"), 2, Duration::from_secs(20)) {
+        Err((code, CudaError::Interrupted(m))) => {
+            assert_eq!(code, launch::INTERRUPTED_EXIT);
+            assert!(m.contains("same step"), "{m}");
+        }
+        other => panic!("expected an interruption, got {other:?}"),
+    }
+    match launch::spawn_ranks(sh, &args("3"), 2, Duration::from_secs(20)) {
+        Err((3, CudaError::RankFailed { .. })) => {}
+        other => panic!("expected a rank failure, got {other:?}"),
+    }
+}
