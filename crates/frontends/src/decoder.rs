@@ -181,7 +181,7 @@ impl DecoderConfig {
         let (d, hq, hkv, hd) = (self.hidden, self.heads, self.kv_heads, self.head_dim);
         let gpt2 = self.family == Norm::Gpt2;
         let attn = AttentionConfig { window: self.layer_windows.get(l).copied().unwrap_or(self.window), ..self.attention_config() };
-        let rope = self.layer_rope.get(l).copied().unwrap_or((self.rope_theta, self.rope_scaling));
+        let rope = self.layer_rope.get(l).cloned().unwrap_or((self.rope_theta, self.rope_scaling.clone()));
         let p = |n: &str| if gpt2 { format!("transformer.h.{l}.{n}") } else { format!("model.layers.{l}.{n}") };
         let x = if self.post_norm { h } else { self.norm(b, h, &p(if gpt2 { "ln_1" } else { "input_layernorm" }))? };
         let proj = |b: &mut Builder, x: ValueId, name: &str, out: i64, inp: i64| -> Result<ValueId, BuildError> {
@@ -209,7 +209,7 @@ impl DecoderConfig {
                     *x = self.rms_norm(b, *x, w, None)?;
                 }
             }
-            (self.rope(b, q, pos, rope)?, self.rope(b, k, pos, rope)?, v)
+            (self.rope(b, q, pos, rope.clone())?, self.rope(b, k, pos, rope)?, v)
         };
         let a = b.attention(q, k, v, seg, &attn)?;
         let mut o = proj(b, a, if gpt2 { "attn.c_proj" } else { "self_attn.o_proj" }, d, hq * hd)?;
@@ -306,6 +306,10 @@ impl DecoderConfig {
                 float(&mut a, "beta_fast", beta_fast);
                 float(&mut a, "beta_slow", beta_slow);
                 a.insert("truncate".into(), seq_ir::Attr::Bool(truncate));
+            }
+            RopeScaling::LongRope { factors } => {
+                a.insert("scaling".into(), seq_ir::Attr::Str("longrope".into()));
+                a.insert("factors".into(), seq_ir::Attr::Floats(factors));
             }
         }
         b.one(OpKind::Rope, &[x, pos], a)

@@ -167,6 +167,30 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
                 truncate: rope.and_then(|r| r.get("truncate")).and_then(Value::as_bool).unwrap_or(true),
             }
         }
+        // LongRoPE (Phi-3 128K, Phi-3.5), as transformers computes it: per-pair factors, the long
+        // ones when the built length exceeds the original context; the attention factor scales
+        // cos and sin, which is the attention's scale times its square, as for YaRN.
+        "longrope" => {
+            let original = match rope_opt("original_max_position_embeddings").or(f.opt_int("original_max_position_embeddings")?.map(|m| m as f64)) {
+                Some(o) => o,
+                None => original_length()?,
+            };
+            let factor = match rope_opt("factor") {
+                Some(x) => x,
+                None => f.opt_int("max_position_embeddings")?.map_or(1.0, |m| m as f64 / original),
+            };
+            let af = rope_opt("attention_factor").unwrap_or(if factor <= 1.0 { 1.0 } else { (1.0 + factor.ln() / original.ln()).sqrt() });
+            attention_scale = Some(af * af / (head_dim as f64).sqrt());
+            let which = if seq_len as f64 > original { "long_factor" } else { "short_factor" };
+            let factors: Option<Vec<f64>> =
+                rope.and_then(|r| r.get(which)).and_then(Value::as_array).and_then(|a| a.iter().map(Value::as_f64).collect());
+            let factors = factors.ok_or_else(|| f.bad(which, "'longrope' rope scaling needs it (an array of numbers)"))?;
+            let pairs = (rotary_dim.unwrap_or(head_dim) / 2) as usize;
+            if factors.len() != pairs {
+                return Err(f.bad(which, format!("holds {} factors; the rotary embedding rotates {pairs} pairs", factors.len())));
+            }
+            RopeScaling::LongRope { factors }
+        }
         "linear" => RopeScaling::Linear { factor: rope_field("factor")? },
         "llama3" => RopeScaling::Llama3 {
             factor: rope_field("factor")?,
@@ -189,7 +213,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         other => {
             return Err(f.bad(
                 "rope_type",
-                format!("'{other}' rope scaling is not supported (default, linear, dynamic, llama3 and yarn are)"),
+                format!("'{other}' rope scaling is not supported (default, linear, dynamic, llama3, yarn and longrope are)"),
             ));
         }
     };
@@ -229,11 +253,11 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             match t.as_str() {
                 "full_attention" => {
                     layer_windows.push(None);
-                    layer_rope.push(global);
+                    layer_rope.push(global.clone());
                 }
                 "sliding_attention" => {
                     layer_windows.push(window.filter(|&w| w < seq_len));
-                    layer_rope.push(local);
+                    layer_rope.push(local.clone());
                 }
                 other => return Err(f.bad("layer_types", format!("layer type '{other}' (sliding_attention, full_attention)"))),
             }

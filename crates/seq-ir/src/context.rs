@@ -122,6 +122,9 @@ unsafe fn attribute(a: MlirAttribute) -> Attr {
         } else if mlirAttributeIsADenseI64Array(a) {
             let n = mlirDenseArrayGetNumElements(a);
             Attr::Ints { values: (0..n).map(|i| mlirDenseI64ArrayGetElement(a, i)).collect(), width: 64 }
+        } else if mlirAttributeIsADenseF64Array(a) {
+            let n = mlirDenseArrayGetNumElements(a);
+            Attr::Floats((0..n).map(|i| mlirDenseF64ArrayGetElement(a, i)).collect())
         } else {
             Attr::Raw(print_attr(a))
         }

@@ -14,6 +14,8 @@ pub enum Attr {
         values: Vec<i64>,
         width: u8,
     },
+    /// `array<f64: ...>` (e.g. longrope's per-frequency factors).
+    Floats(Vec<f64>),
     /// Any other attribute, as MLIR printed it.
     Raw(String),
 }
@@ -56,6 +58,7 @@ impl Attr {
             Self::Bool(_) => "bool",
             Self::Str(_) => "string",
             Self::Ints { .. } => "integer array",
+            Self::Floats(_) => "float array",
             Self::Raw(_) => "attribute",
         }
     }
@@ -93,6 +96,13 @@ impl fmt::Display for Attr {
                 write!(f, "array<i{width}")?;
                 for (i, v) in values.iter().enumerate() {
                     write!(f, "{}{v}", if i == 0 { ": " } else { ", " })?;
+                }
+                f.write_str(">")
+            }
+            Self::Floats(values) => {
+                f.write_str("array<f64")?;
+                for (i, v) in values.iter().enumerate() {
+                    write!(f, "{}{}", if i == 0 { ": " } else { ", " }, format_float(*v))?;
                 }
                 f.write_str(">")
             }

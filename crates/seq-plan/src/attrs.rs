@@ -14,6 +14,7 @@ pub enum AttrRef<'a> {
     Bool(bool),
     Str(&'a str),
     Ints(&'a [i64]),
+    Floats(&'a [f64]),
     /// An attribute the op table has no use for (MLIR text kept verbatim).
     Other,
 }
@@ -27,6 +28,7 @@ impl AttrRef<'_> {
             Self::Bool(_) => "bool",
             Self::Str(_) => "string",
             Self::Ints(_) => "integer array",
+            Self::Floats(_) => "float array",
             Self::Other => "attribute",
         }
     }
@@ -45,6 +47,7 @@ impl AttrSource for BTreeMap<String, Attr> {
             Attr::Bool(v) => AttrRef::Bool(*v),
             Attr::Str(v) => AttrRef::Str(v),
             Attr::Ints { values, .. } => AttrRef::Ints(values),
+            Attr::Floats(values) => AttrRef::Floats(values),
             Attr::Raw(_) => AttrRef::Other,
         })
     }
@@ -58,6 +61,7 @@ impl AttrSource for BTreeMap<String, AttrValue> {
             AttrValue::Bool(v) => AttrRef::Bool(*v),
             AttrValue::Str(v) => AttrRef::Str(v),
             AttrValue::Ints(v) => AttrRef::Ints(v),
+            AttrValue::Floats(v) => AttrRef::Floats(v),
         })
     }
 }
@@ -139,6 +143,14 @@ impl<'a> Attrs<'a> {
             return Err(format!("attribute '{name}' must be one of {allowed:?}, got \"{v}\""));
         }
         Ok(v)
+    }
+
+    pub fn floats(&self, name: &str) -> Result<&'a [f64], String> {
+        match self.0.attr(name) {
+            Some(AttrRef::Floats(v)) => Ok(v),
+            Some(other) => Err(format!("attribute '{name}' must be a float array, got {}", other.kind())),
+            None => Err(format!("requires float array attribute '{name}'")),
+        }
     }
 
     pub fn ints(&self, name: &str) -> Result<&'a [i64], String> {

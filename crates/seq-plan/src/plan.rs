@@ -133,6 +133,9 @@ pub enum AttrValue {
     Float(f64),
     Str(String),
     Ints(Vec<i64>),
+    /// After `Ints`: an array of whole numbers reads as integers (floats are written with a
+    /// decimal point, so a float array never does).
+    Floats(Vec<f64>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -96,8 +96,9 @@ pub struct RopeAttrs {
 
 /// How a rotary embedding rescales its frequencies (`scaling` and its attributes), as Hugging
 /// Face's `rope_type`s compute them. NTK-aware `dynamic` scaling is a different `theta` at a fixed
-/// length, which the frontend computes; yarn and longrope also scale the attention, and are not here.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// length, which the frontend computes; yarn and longrope also scale the attention, which the
+/// frontend puts in the attention's `scale`.
+#[derive(Clone, Debug, PartialEq)]
 pub enum RopeScaling {
     None,
     /// Every frequency divided by `factor` (positions interpolated).
@@ -111,6 +112,9 @@ pub enum RopeScaling {
     /// over the dims between (bounds rounded outward with `truncate`). YaRN's attention factor is
     /// the attention's `scale`, which the frontend sets.
     Yarn { factor: f64, original_max_position: f64, beta_fast: f64, beta_slow: f64, truncate: bool },
+    /// LongRoPE (Phi-3 128K, Phi-3.5): each frequency divided by its own factor (`factors`, one
+    /// per rotated pair: the checkpoint's long or short factors, by the built length).
+    LongRope { factors: Vec<f64> },
 }
 
 impl RopeAttrs {
@@ -131,8 +135,18 @@ impl RopeAttrs {
             let v = a.float(name)?;
             if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("attribute '{name}' must be positive, got {v}")) }
         };
-        let scaling = match a.has("scaling").then(|| a.one_of("scaling", &["linear", "llama3", "yarn"])).transpose()? {
+        let scaling = match a.has("scaling").then(|| a.one_of("scaling", &["linear", "llama3", "yarn", "longrope"])).transpose()? {
             None => RopeScaling::None,
+            Some("longrope") => {
+                let factors = a.floats("factors")?;
+                if factors.len() != rotary_dim / 2 {
+                    return Err(format!("'factors' holds {} values; rotary_dim {rotary_dim} rotates {} pairs", factors.len(), rotary_dim / 2));
+                }
+                if let Some(bad) = factors.iter().find(|f| !(f.is_finite() && **f > 0.0)) {
+                    return Err(format!("'factors' must be positive, got {bad}"));
+                }
+                RopeScaling::LongRope { factors: factors.to_vec() }
+            }
             Some("linear") => RopeScaling::Linear { factor: positive("factor")? },
             Some("yarn") => RopeScaling::Yarn {
                 factor: positive("factor")?,
@@ -162,10 +176,11 @@ impl RopeAttrs {
     pub fn inv_freq(&self) -> Vec<f64> {
         let half = self.rotary_dim / 2;
         let base = (0..half).map(|d| self.theta.powf(-2.0 * d as f64 / self.rotary_dim as f64));
-        match self.scaling {
+        match &self.scaling {
             RopeScaling::None => base.collect(),
-            RopeScaling::Linear { factor } => base.map(|f| f / factor).collect(),
-            RopeScaling::Llama3 { factor, low_freq_factor, high_freq_factor, original_max_position } => base
+            RopeScaling::LongRope { factors } => base.zip(factors).map(|(f, s)| f / s).collect(),
+            &RopeScaling::Linear { factor } => base.map(|f| f / factor).collect(),
+            &RopeScaling::Llama3 { factor, low_freq_factor, high_freq_factor, original_max_position } => base
                 .map(|f| {
                     let wavelen = 2.0 * std::f64::consts::PI / f;
                     if wavelen < original_max_position / high_freq_factor {
@@ -178,7 +193,7 @@ impl RopeAttrs {
                     }
                 })
                 .collect(),
-            RopeScaling::Yarn { factor, original_max_position, beta_fast, beta_slow, truncate } => {
+            &RopeScaling::Yarn { factor, original_max_position, beta_fast, beta_slow, truncate } => {
                 let d = self.rotary_dim as f64;
                 // The dim whose wavelength fits the original length `turns` times.
                 let dim_of = |turns: f64| d * (original_max_position / (turns * 2.0 * std::f64::consts::PI)).ln() / (2.0 * self.theta.ln());
@@ -202,7 +217,7 @@ impl RopeAttrs {
 }
 
 /// `seq.rope`'s attributes that `seq.rope_grad` carries too (the autodiff copies them).
-pub const ROPE_ATTRS: [&str; 11] = [
+pub const ROPE_ATTRS: [&str; 12] = [
     "head_dim",
     "theta",
     "rotary_dim",
@@ -214,6 +229,7 @@ pub const ROPE_ATTRS: [&str; 11] = [
     "beta_fast",
     "beta_slow",
     "truncate",
+    "factors",
 ];
 
 /// `seq.embedding`'s `scale` (default 1): the looked-up rows are multiplied by it (Gemma's

@@ -11,6 +11,7 @@ fn attr_value(a: &Attr) -> AttrValue {
         Attr::Bool(v) => AttrValue::Bool(*v),
         Attr::Str(v) => AttrValue::Str(v.clone()),
         Attr::Ints { values, .. } => AttrValue::Ints(values.clone()),
+        Attr::Floats(values) => AttrValue::Floats(values.clone()),
         Attr::Raw(v) => AttrValue::Str(v.clone()),
     }
 }

@@ -2,8 +2,8 @@
 transformers computes under each rotary scaling seqc supports. Run from this folder:
   python3 make.py
 Writes weights.safetensors, input_ids.npy, and per scaling KIND config-KIND.json and
-logits-KIND.npy (KIND: llama3, linear, dynamic, yarn; yarn's original context is 16 and its
-attention factor scales q and k). The original context (32) is shorter than the
+logits-KIND.npy (KIND: llama3, linear, dynamic, yarn, longrope, longrope-short; yarn's original
+context is 16; yarn's and longrope's attention factors scale q and k). The original context (32) is shorter than the
 64 tokens, so llama3's three frequency bands, linear interpolation and the dynamic base all act."""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
@@ -19,12 +19,24 @@ kinds = {
     "dynamic": dict(rope_type="dynamic", rope_theta=10000.0, factor=2.0),
     "yarn": dict(rope_type="yarn", rope_theta=10000.0, factor=4.0, original_max_position_embeddings=16,
                  beta_fast=8.0, beta_slow=1.0),
+    # LongRoPE: 64 tokens past an original context of 32 take the long factors; within 64, the
+    # short ones. max_position_embeddings (set below) over the original context gives the factor
+    # behind the attention factor.
+    "longrope": dict(rope_type="longrope", rope_theta=10000.0, original_max_position_embeddings=32,
+                     long_factor=[1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0, 16.0],
+                     short_factor=[1.0, 1.1, 1.2, 1.4, 1.7, 2.0, 2.5, 3.0]),
+    "longrope-short": dict(rope_type="longrope", rope_theta=10000.0, original_max_position_embeddings=64,
+                           long_factor=[1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0, 16.0],
+                           short_factor=[1.0, 1.1, 1.2, 1.4, 1.7, 2.0, 2.5, 3.0]),
 }
+longest = {"longrope": 128, "longrope-short": 256}
 ids = torch.randint(0, 128, (1, 64), generator=torch.Generator().manual_seed(1))
 np.save("input_ids.npy", ids[0].numpy().astype(np.int32))
 state = None
 for kind, rope in kinds.items():
     cfg = dict(base, rope_parameters=rope)
+    if kind in longest:
+        cfg["max_position_embeddings"] = longest[kind]
     json.dump(cfg, open(f"config-{kind}.json", "w"), indent=1)
     torch.manual_seed(0)
     model = tf.LlamaForCausalLM(tf.LlamaConfig(**cfg, attn_implementation="eager")).eval()

@@ -65,7 +65,7 @@ fn rope_scalings_give_transformers_logits() {
     use seqc::run::{RunInputs, checkpoint_weights, make_inputs, max_relative_error, precision, run_cpu};
     let dir = root().join("tests/models/llama-rope-scaling");
     let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
-    let kinds = ["llama3", "linear", "dynamic", "yarn"];
+    let kinds = ["llama3", "linear", "dynamic", "yarn", "longrope", "longrope-short"];
     let logits: Vec<_> = kinds.iter().map(|k| super::onnx::read_f32(&dir.join(format!("logits-{k}.npy")))).collect();
     let (apart, _) = max_relative_error(&logits[0], &logits[1], 1e-4);
     assert!(apart > 0.1, "the references must tell the scalings apart ({apart:.2e})");
@@ -73,7 +73,7 @@ fn rope_scalings_give_transformers_logits() {
         let config = dir.join(format!("config-{kind}.json"));
         let g = load_file(&config, Some(64)).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let rope = g.ops_of(OpKind::Rope).next().map(|(_, op)| op).expect("rope");
-        assert_eq!(rope.str("scaling"), match *kind { "dynamic" => None, k => Some(k) }, "{kind}");
+        assert_eq!(rope.str("scaling"), match *kind { "dynamic" => None, "longrope-short" => Some("longrope"), k => Some(k) }, "{kind}");
         for devices in [1, 2, 4, 8] {
             let c = seqc::compile_graph(g.clone(), &seqc::CompileOptions { devices, ..Default::default() }).expect("compiles");
             let (weights, _) = checkpoint_weights(&config, 64, &c.plan, &dir.join("weights.safetensors")).expect("weights");
@@ -88,10 +88,30 @@ fn rope_scalings_give_transformers_logits() {
     let scale = yarn.ops_of(OpKind::Attention).next().and_then(|(_, op)| op.float("scale")).expect("scale");
     let af = 0.1 * 4f64.ln() + 1.0;
     assert!((scale - af * af / 4.0).abs() < 1e-12, "yarn's attention scale {scale}");
-    // longrope is refused by name.
-    let text = std::fs::read_to_string(dir.join("config-linear.json")).expect("config").replace("\"linear\"", "\"longrope\"");
+    // LongRoPE's attention factor √(1 + ln(max / original) / ln original) is in the scale too;
+    // past the original context the long factors apply, within it the short ones.
+    for (kind, original, first_factors) in [("longrope", 32f64, 1.5), ("longrope-short", 64f64, 1.1)] {
+        let g = load_file(&dir.join(format!("config-{kind}.json")), Some(64)).expect(kind);
+        let scale = g.ops_of(OpKind::Attention).next().and_then(|(_, op)| op.float("scale")).expect("scale");
+        let af2 = 1.0 + 4f64.ln() / original.ln();
+        assert!((scale - af2 / 4.0).abs() < 1e-12, "{kind}'s attention scale {scale}");
+        let rope = g.ops_of(OpKind::Rope).next().map(|(_, op)| op).expect("rope");
+        match rope.attr("factors") {
+            Some(seq_ir::Attr::Floats(f)) => assert_eq!(f.get(1), Some(&first_factors), "{kind}: {f:?}"),
+            other => panic!("{kind}: factors {other:?}"),
+        }
+    }
+    // The factors survive the plan file (a float array, not integers).
+    let g = load_file(&dir.join("config-longrope.json"), Some(64)).expect("longrope");
+    let c = seqc::compile_graph(g, &seqc::CompileOptions { devices: 2, ..Default::default() }).expect("compiles");
+    let back = seq_runtime::Plan::from_json(&c.plan.to_json(), "plan.json").expect("reads back");
+    let ropes = |p: &seq_runtime::Plan| -> Vec<String> { p.steps.iter().filter(|s| s.op == "rope").map(|s| format!("{:?}", s.attrs)).collect() };
+    assert_eq!(ropes(&back), ropes(&c.plan));
+    assert!(ropes(&back).iter().all(|a| a.contains("Floats([1.0, 1.5, 2.0")), "{:?}", ropes(&back));
+    // Factors that do not match the rotated pairs are refused, naming the field.
+    let text = std::fs::read_to_string(dir.join("config-longrope.json")).expect("config").replace("1.0,\n   1.5,", "1.5,");
     let e = seq_frontends::hf::from_config(&text, "longrope.json", 64).expect_err("refused").to_string();
-    assert!(e.contains("'longrope' rope scaling is not supported") && e.contains("yarn"), "{e}");
+    assert!(e.contains("long_factor") && e.contains("8 pairs"), "{e}");
 }
 
 /// A Hugging Face model folder (config.json beside a checkpoint cut into two shards named by
