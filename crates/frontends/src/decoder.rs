@@ -47,6 +47,9 @@ pub struct DecoderConfig {
     /// The checkpoint fuses q, k and v into `qkv_proj` and gate and up into `gate_up_proj`
     /// (Phi-3); the program keeps them apart (`hf::checkpoint_layout` maps them).
     pub fused_projections: bool,
+    /// Where the checkpoint keeps every parameter, before the program's name (a multimodal
+    /// Gemma 3's language model: `language_model.`); `hf::checkpoint_layout` maps them.
+    pub checkpoint_prefix: &'static str,
     /// An RMSNorm over each head of q and of k before RoPE (`q_norm`, `k_norm`: Qwen3).
     pub qk_norm: bool,
     /// OLMo 2's layer: no norm in front of attention or the MLP; each one's output is normalised
@@ -94,6 +97,7 @@ impl DecoderConfig {
             rope_scaling: RopeScaling::None,
             attention_scale: None,
             fused_projections: false,
+            checkpoint_prefix: "",
             qk_norm: false,
             post_norm: false,
             sandwich: false,

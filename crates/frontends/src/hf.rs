@@ -15,7 +15,7 @@ pub enum ConfigError {
     Read { path: String, reason: String },
     #[error("error: '{path}' is not valid JSON: {reason}")]
     Json { path: String, reason: String },
-    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, gemma3_text, phi3, gpt2)")]
+    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, gemma3_text, gemma3 (its language model), phi3, gpt2)")]
     Family { path: String, found: String },
     #[error("error: {path}: field '{field}' {problem}")]
     Field { path: String, field: String, problem: String },
@@ -60,6 +60,28 @@ impl Fields<'_> {
     }
 }
 
+/// A multimodal Gemma 3 (`Gemma3ForConditionalGeneration`): its language model, from
+/// `text_config` (the top level's dtype and head tying where it has none), whose tensors the
+/// checkpoint keeps under `language_model.`. Images are not taken: the program is the text model.
+fn multimodal_gemma3(v: &Value, path: &str, seq_len: i64) -> Result<DecoderConfig, ConfigError> {
+    let Some(Value::Object(text)) = v.get("text_config") else {
+        return Err(ConfigError::Field {
+            path: path.into(),
+            field: "text_config".into(),
+            problem: "a multimodal Gemma 3 config (model_type 'gemma3') keeps its language model here".into(),
+        });
+    };
+    let mut text = text.clone();
+    text.insert("model_type".into(), Value::from("gemma3_text"));
+    for key in ["torch_dtype", "dtype", "tie_word_embeddings"] {
+        if let (false, Some(top)) = (text.contains_key(key), v.get(key)) {
+            text.insert(key.into(), top.clone());
+        }
+    }
+    let cfg = from_config(&Value::Object(text).to_string(), &format!("{path} (text_config)"), seq_len)?;
+    Ok(DecoderConfig { checkpoint_prefix: "language_model.", ..cfg })
+}
+
 /// Reads a decoder configuration; `seq_len` is the sequence to compile for.
 pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig, ConfigError> {
     let v: Value = serde_json::from_str(text).map_err(|e| ConfigError::Json { path: path.into(), reason: e.to_string() })?;
@@ -68,6 +90,9 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         return Err(ConfigError::Field { path: path.into(), field: "steps".into(), problem: "marks a compiled plan, not a model: run it with `seqc run`".into() });
     }
     let family = f.str("model_type").unwrap_or("").to_string();
+    if family == "gemma3" {
+        return multimodal_gemma3(&v, path, seq_len);
+    }
     if !FAMILIES.contains(&family.as_str()) {
         return Err(ConfigError::Family { path: path.into(), found: family });
     }
@@ -288,6 +313,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         rope_scaling,
         attention_scale,
         fused_projections: family == "phi3",
+        checkpoint_prefix: "",
         qk_norm: family == "qwen3" || gemma,
         post_norm: family == "olmo2",
         sandwich: gemma,
@@ -325,6 +351,18 @@ pub struct CheckpointSlice {
 /// The parameters of `cfg`'s program that a checkpoint holds in another layout (empty when every
 /// parameter is the checkpoint's tensor as it is, as for Llama-family models).
 pub fn checkpoint_layout(cfg: &DecoderConfig) -> Vec<CheckpointSlice> {
+    if !cfg.checkpoint_prefix.is_empty() {
+        // Every parameter whole, under the prefix: rows 0..all of a matrix, or all of a vector.
+        let Ok(g) = cfg.build() else { return Vec::new() };
+        return g
+            .ops_of(seq_ir::OpKind::Param)
+            .filter_map(|(_, op)| {
+                let name = op.str("name")?.to_string();
+                let rows = g.ty(op.results[0]).tensor()?.shape.first().copied()? as usize;
+                Some(CheckpointSlice { source: format!("{}{name}", cfg.checkpoint_prefix), param: name, cols: (0, rows), transposed: false })
+            })
+            .collect();
+    }
     let (d, kv, ffn) = (cfg.hidden as usize, (cfg.kv_heads * cfg.head_dim) as usize, cfg.ffn as usize);
     let q = (cfg.heads * cfg.head_dim) as usize;
     let mut out = Vec::new();

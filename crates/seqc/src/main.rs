@@ -411,7 +411,8 @@ enum Command {
     /// from --weights at run time, or are seeded random).
     Import {
         /// An ONNX model (.onnx) exported with a fixed sequence length, or a config.json (llama,
-        /// mistral, qwen2, phi3, gpt2) or the model folder holding it.
+        /// mistral, qwen2, qwen3, olmo2, gemma3_text, gemma3, phi3, gpt2) or the model folder
+        /// holding it.
         file: PathBuf,
         /// Output folder.
         #[arg(long, short = 'o', value_name = "DIR")]

@@ -282,3 +282,21 @@ fn gemma3_layers_alternate_and_normalise_around_each_block() {
     assert_eq!(g.ops_of(OpKind::RmsNorm).filter(|(_, op)| op.float("offset") == Some(1.0)).count(), 3 * 6 + 1);
     folder_matches_transformers("gemma3");
 }
+
+/// A multimodal Gemma 3 folder (`Gemma3ForConditionalGeneration`, as transformers saves it): the
+/// language model from `text_config`, its tensors read from under `language_model.` (and the
+/// gradients written back there), transformers' text-only logits and gradients
+/// (`tests/models/gemma3-mm`). A config without its text_config says where the model should be.
+#[test]
+fn a_multimodal_gemma3_folder_runs_its_language_model() {
+    let dir = root().join("tests/models/gemma3-mm");
+    let g = load_file(&dir.join("config.json"), Some(40)).expect("config");
+    let windows: Vec<Option<i64>> = g.ops_of(OpKind::Attention).map(|(_, op)| op.int("window")).collect();
+    assert_eq!(windows, vec![Some(8), Some(8), None], "the text model's layers");
+    folder_matches_transformers("gemma3-mm");
+    let text = std::fs::read_to_string(dir.join("config.json")).expect("config");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v.as_object_mut().expect("object").remove("text_config");
+    let e = seq_frontends::hf::from_config(&v.to_string(), "mm.json", 40).expect_err("refused").to_string();
+    assert!(e.contains("text_config"), "{e}");
+}
