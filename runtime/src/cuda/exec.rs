@@ -34,7 +34,12 @@ pub struct MemoryStats {
     pub params: usize,
     pub consts: usize,
     pub scratch: usize,
+    /// Every workspace: cuBLASLt's, cuDNN's (its attention graphs'), the commands' own
+    /// (`Region::Work`) and what forwards keep for their backward (`Region::Saved`); the parts in
+    /// `workspaces`.
     pub workspace: usize,
+    /// The workspace's parts: cuBLASLt, cuDNN, commands, saved.
+    pub workspaces: [usize; 4],
     /// Buffers the cuDNN block paths grew while running (block outputs, keys gathered into
     /// token order, query-chunk accumulators): known after a run.
     pub attention_blocks: usize,
@@ -195,6 +200,7 @@ impl Executor {
             consts: consts.bytes(),
             scratch: scratch.iter().map(|b| b.bytes()).sum(),
             workspace: gemm.workspace_bytes() + sdpa_workspace.as_ref().map_or(0, |b| b.bytes()) + work.bytes() + saved.bytes(),
+            workspaces: [gemm.workspace_bytes(), sdpa_workspace.as_ref().map_or(0, |b| b.bytes()), work.bytes(), saved.bytes()],
             attention_blocks: 0,
         };
         device::upload(&compute, consts.ptr(), &program.consts).map_err(setup("uploading constant tables"))?;

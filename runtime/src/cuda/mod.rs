@@ -449,7 +449,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         exec.kernel_origin()
     );
     println!(
-        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + cuBLASLt workspace {} + attention blocks {}{used}",
+        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + workspaces {} (cuBLASLt {}, cuDNN {}, commands {}, kept for the backward {}) + attention blocks {}{used}",
         mib(m.total()),
         mib(m.arena),
         if exec.program().arena.plan_offsets { "plan offsets" } else { "own placement" },
@@ -457,6 +457,10 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         mib(m.consts),
         mib(m.scratch),
         mib(m.workspace),
+        mib(m.workspaces[0]),
+        mib(m.workspaces[1]),
+        mib(m.workspaces[2]),
+        mib(m.workspaces[3]),
         mib(m.attention_blocks),
     );
     let low_precision = exec.program().low_precision;
