@@ -29,7 +29,7 @@ b = [json.loads(l)["loss"] for l in open(sys.argv[2])]
 worst = max(abs(x - y) / abs(y) for x, y in zip(a, b))
 print(f"loss curves, cuDNN ragged vs NVRTC kernel over {len(a)} steps: worst relative difference {worst:.2e}; first {a[0]:.5f} vs {b[0]:.5f}, last {a[-1]:.5f} vs {b[-1]:.5f}")
 PY
-timeout -s INT 6 "$BIN" $STEP --steps 100000 "${DATA[@]}" --save "$W/ck" > "$W/ctrl-c.log" 2>&1
+timeout --preserve-status -s INT 6 "$BIN" $STEP --steps 100000 "${DATA[@]}" --save "$W/ck" > "$W/ctrl-c.log" 2>&1
 echo "ctrl-c: rc=$? (want 130) $(grep -h 'interrupted' "$W/ctrl-c.log" | cut -c1-200) saved: $(cat "$W/ck/state.json" 2>/dev/null | cut -c1-120)" | tee -a "$S"
 loop resume "$BIN" $STEP --steps "$(($(python3 -c "import json;print(json.load(open('$W/ck/state.json'))['step'])" 2>/dev/null || echo 0) + 2))" "${DATA[@]}" --resume "$W/ck" --log "$W/resume.jsonl"
 echo "resume: $(wc -l < "$W/resume.jsonl") steps logged after the checkpoint" | tee -a "$S"
