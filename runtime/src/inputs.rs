@@ -135,6 +135,7 @@ fn build_inputs(
     let mut out = Vec::new();
     let mut state = seed ^ 0x5eed;
     let mut segs: Option<Vec<i32>> = None;
+    let mut segments_taken = false;
     let ids_first = plan
         .inputs
         .first()
@@ -197,7 +198,10 @@ fn build_inputs(
                         segs = given;
                         HostTensor::from_i32(shape, pos)?
                     }
-                    _ => HostTensor::from_i32(shape, segs.clone().unwrap_or_else(|| vec![0; len]))?,
+                    _ => {
+                        segments_taken = true;
+                        HostTensor::from_i32(shape, segs.clone().unwrap_or_else(|| vec![0; len]))?
+                    }
                 }
             }
             ("f32" | "bf16" | "f16" | "f64", 2) => match ids.filter(|_| i == 0) {
@@ -232,6 +236,10 @@ fn build_inputs(
             }
         };
         out.push(t);
+    }
+    if segments.is_some() && !segments_taken {
+        // Positions would restart per document while attention still saw across them.
+        return Err("segment ids were given (--segments, or documents packed with --eos), but the plan's program takes none, so its attention would see across documents: compile it for packed documents (`seqc compile MODEL --packed`; `seqc train --eos` does)".into());
     }
     if let (Some(r), Some(spec)) = (rank, &spec) {
         let rows = spec.rows(r);

@@ -244,6 +244,10 @@ enum Command {
         /// Dump the IR before and after every pass into this folder (00-input.mlir, 01-...).
         #[arg(long, value_name = "DIR")]
         dump_ir: Option<PathBuf>,
+        /// (config.json) Build for packed documents: the program takes segment ids, and attention
+        /// stays within each document (`seqc-run --segments`, `seqc-run --steps --eos`).
+        #[arg(long)]
+        packed: bool,
     },
     /// Write a cost-model profile measured on this machine's GPUs (GEMM and attention rates,
     /// memory bandwidth, launch cost, NCCL links), for `--profile FILE`.
@@ -511,10 +515,10 @@ fn run(cli: Cli) -> Result<(), String> {
         _ => {}
     }
     match command {
-        Command::Compile { file, target, output, emit, dump_ir } => {
+        Command::Compile { file, target, output, emit, dump_ir, packed } => {
             let opts = target.options(dump_ir);
             seqc::target(&opts).map_err(err)?;
-            let g = target.load(&file, false).map_err(err)?;
+            let g = target.load(&file, packed).map_err(err)?;
             let compiled = seqc::compile_graph(g, &opts).map_err(err)?;
             let json = serde_json::to_string_pretty(&compiled.report).map_err(|e| e.to_string())?;
             let ir = print_graph(&compiled.program, PrintOptions::default());
@@ -712,7 +716,7 @@ fn run_cpu(a: RunArgs) -> Result<(), String> {
         }
         (plan, None)
     } else {
-        let g = seqc::load_file_as(&a.file, seq_len_of(&a), false, a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
+        let g = seqc::load_file_as(&a.file, seq_len_of(&a), a.segments.is_some(), a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?;
         (c.plan, Some(g))
@@ -1107,7 +1111,7 @@ fn run_train_cpu(a: RunArgs, grads_out: Option<PathBuf>, loss_out: Option<PathBu
     let (plan, source) = if is_plan(&a.file) {
         (seq_runtime::Plan::read(&a.file).map_err(|e| format!("error: {e}"))?, None)
     } else {
-        let g = seqc::load_file_as(&a.file, seq_len_of(&a), false, a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
+        let g = seqc::load_file_as(&a.file, seq_len_of(&a), a.segments.is_some(), a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
         eprintln!("seqc: compiling a training step of {} for {} devices", a.file.display(), a.target.devices);
         (seqc::compile_graph(g.clone(), &a.target.options(None)).map_err(err)?.plan, Some(g))
     };
@@ -1212,7 +1216,7 @@ fn run_cuda(a: RunArgs) -> Result<(), String> {
     let plan_path = if is_plan(&a.file) {
         a.file.clone()
     } else {
-        let g = seqc::load_file_as(&a.file, seq_len_of(&a), false, a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
+        let g = seqc::load_file_as(&a.file, seq_len_of(&a), a.segments.is_some(), a.target.dtype.map(DtypeArg::dtype)).map_err(err)?;
         eprintln!("seqc: compiling {} for {} devices", a.file.display(), a.target.devices);
         let c = seqc::compile_graph(g, &a.target.options(None)).map_err(err)?;
         let path = std::env::temp_dir().join(format!("seqc-plan-{}.json", std::process::id()));

@@ -300,3 +300,55 @@ fn a_multimodal_gemma3_folder_runs_its_language_model() {
     let e = seq_frontends::hf::from_config(&v.to_string(), "mm.json", 40).expect_err("refused").to_string();
     assert!(e.contains("text_config"), "{e}");
 }
+
+/// An int32 vector as a .npy file.
+fn write_ids(path: &std::path::Path, ids: &[i32]) {
+    let dict = format!("{{'descr': '<i4', 'fortran_order': False, 'shape': ({},), }}", ids.len());
+    let pad = 64 - (10 + dict.len() + 1) % 64;
+    let header = format!("{dict}{}\n", " ".repeat(pad % 64));
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(ids.iter().flat_map(|x| x.to_le_bytes()));
+    std::fs::write(path, bytes).expect("write npy");
+}
+
+/// `seqc run CONFIG --segments` builds the model for packed documents: each document's logits
+/// are those of the document run alone (positions restart, and attention stays inside it).
+/// seqc-run refuses segment ids for a plan built without them (its attention would see across
+/// documents while positions restarted).
+#[test]
+fn packed_documents_run_as_if_alone() {
+    use seqc::run::max_relative_error;
+    let dir = root().join("tests/models/llama-rope-scaling");
+    let config = dir.join("config-linear.json");
+    let ids = seq_runtime::cpu::read_token_ids(&dir.join("input_ids.npy")).expect("ids").to_i64().expect("ints");
+    let ids: Vec<i32> = ids.iter().map(|&x| x as i32).collect();
+    let tmp = std::env::temp_dir().join(format!("seqc-packed-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp");
+    let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
+    let cut = 30;
+    let seg: Vec<i32> = (0..ids.len()).map(|i| i32::from(i >= cut)).collect();
+    write_ids(&tmp.join("ids.npy"), &ids);
+    write_ids(&tmp.join("seg.npy"), &seg);
+    write_ids(&tmp.join("second.npy"), &ids[cut..]);
+    let w = p(&dir.join("weights.safetensors"));
+    let (code, _, err) = seqc(&["run", &p(&config), "--devices", "2", "--weights", &w, "--input", &p(&tmp.join("ids.npy")), "--segments", &p(&tmp.join("seg.npy")), "--output", &p(&tmp.join("packed.npy"))]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = seqc(&["run", &p(&config), "--devices", "2", "--weights", &w, "--input", &p(&tmp.join("second.npy")), "--output", &p(&tmp.join("alone.npy"))]);
+    assert_eq!(code, 0, "{err}");
+    let packed = super::onnx::read_f32(&tmp.join("packed.npy"));
+    let alone = super::onnx::read_f32(&tmp.join("alone.npy"));
+    let vocab = packed.shape[1];
+    let rows = packed.to_f64().expect("floats")[cut * vocab..].to_vec();
+    let rows = seq_runtime::cpu::HostTensor::from_f64(vec![ids.len() - cut, vocab], rows).expect("rows");
+    let (e, bad) = max_relative_error(&rows, &alone, 1e-4);
+    assert!(bad.is_none(), "the second document's logits packed and alone: {e:.3e}");
+    // A plan built without segment ids refuses them.
+    let g = load_file(&config, Some(64)).expect("config");
+    let c = seqc::compile_graph(g, &seqc::CompileOptions::default()).expect("compiles");
+    let seg_t = seq_runtime::cpu::HostTensor::from_i32(vec![seg.len()], seg).expect("seg");
+    let e = seq_runtime::inputs::make_inputs(&c.plan, None, Some(&seg_t), 0).expect_err("refused");
+    assert!(e.contains("--packed"), "{e}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
