@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Device job (kind nvidia-h200, carry [".device"]), after `bash bench/cuda/prepare_train_loop.sh`
-# and the packed token file .device/loop/docs.bin (uint16 tokens, documents of 3-39 tokens ended by
-# token 0; see bench/cuda/docs-train-1xh200-2026-12-03/README.md):
+# (which builds the packed step and .device/loop/docs.bin: uint16 tokens, documents of 3-39
+# tokens ended by token 0):
 #   OUT=$OUT bash bench/cuda/docs_train.sh
-# 1. The shared tiny Llama's bf16 step trained 20 steps on packed documents (--eos 0: segment ids
-#    and restarted positions per row), once through cuDNN's ragged attention and once through the
-#    NVRTC kernel (SEQC_ATTENTION=kernel), to compare the loss curves.
+# 1. The shared tiny Llama's bf16 step built for packed documents, trained 20 steps on them
+#    (--eos 0: segment ids and restarted positions per row), once through cuDNN's ragged
+#    attention and once through the NVRTC kernel (SEQC_ATTENTION=kernel): the loss curves.
 # 2. Ctrl-C: the same loop sent SIGINT after 6 s must stop after a step with exit code 130 and
 #    a checkpoint, which then resumes.
 set -u
@@ -18,7 +18,7 @@ loop() {  # name [env...] -- flags
   timeout 120 env "$@" > "$W/$name.log" 2>&1
   echo "$name: rc=$? $(grep -h 'packed documents:\|interrupted\|error' "$W/$name.log" | cut -c1-300 | tr '\n' ' ')" | tee -a "$S"
 }
-STEP=$L/llama-sdpa-bf16/step/plan.json
+STEP=$L/llama-sdpa-bf16-packed/step/plan.json
 DATA=(--data $L/docs.bin --token-bytes 2 --eos 0 --weights $L/llama-sdpa/weights.safetensors --lr 1e-3)
 loop cudnn "$BIN" $STEP --steps 20 "${DATA[@]}" --log "$W/cudnn.jsonl"
 loop kernel SEQC_ATTENTION=kernel "$BIN" $STEP --steps 20 "${DATA[@]}" --log "$W/kernel.jsonl"

@@ -5,6 +5,8 @@
 # - llama-eager, llama-sdpa, gpt2-sdpa: the shared models' training steps at 64 tokens (f32), with
 #   their checkpoints in the program's layout, train_tokens.npy and PyTorch's train_ref.json
 # - llama-sdpa-bf16: the same Llama step in bf16 (mixed precision: f32 master weights)
+# - llama-sdpa-bf16-packed and docs.bin: that step built for packed documents (--packed), and
+#   uint16 tokens of documents of 3-39 tokens each ended by token 0, for docs_train.sh
 # - llama3-8b-4l, llama3-1b: torch_train_peer.py's presets as config.json (bf16), at 32768 tokens;
 #   llama3-8b-4l also at 131072 and 262144 (recomputing under --memory-budget 80)
 set -eu
@@ -23,6 +25,14 @@ for m in llama-eager llama-sdpa gpt2-sdpa; do
 done
 mkdir -p "$D/llama-sdpa-bf16"
 "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train -o "$D/llama-sdpa-bf16/step" > /dev/null
+"$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train --packed -o "$D/llama-sdpa-bf16-packed/step" > /dev/null
+python3 - "$D/docs.bin" <<'PY'
+import sys, numpy as np
+rng, toks = np.random.default_rng(0), []
+while len(toks) < 64 * 64:
+    toks += list(rng.integers(1, 256, int(rng.integers(3, 40)))) + [0]
+np.array(toks[:64 * 64], dtype=np.uint16).tofile(sys.argv[1])
+PY
 python3 - "$SHARED/models/llama-sdpa/config.json" "$D" <<'PY'
 import json, sys
 base = json.load(open(sys.argv[1]))
