@@ -3,8 +3,8 @@ of 1 + w before and after attention and the MLP, per-head q/k norms, tanh-GELU g
 global layers with their own RoPE bases, query_pre_attn_scalar, tied head; random weights, seed 0,
 the q/k norm weights large for peaked attention) as a Hugging Face model folder (config.json,
 model.safetensors), with transformers' logits for input_ids.npy and its gradient of the mean
-next-token cross-entropy for every norm weight (grads.st, kept apart from the checkpoint).
-Run from this folder:  python3 make.py"""
+next-token cross-entropy for every norm weight (grads.st, kept apart from the checkpoint), and the
+model exported to ONNX (gemma3-sdpa-opset18.onnx). Run from this folder:  python3 make.py"""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
 
@@ -37,3 +37,8 @@ loss = torch.nn.functional.cross_entropy(out.logits[0, :-1], ids[0, 1:])
 loss.backward()
 save_file({k: p.grad.contiguous() for k, p in model.named_parameters() if "norm" in k or "embed" in k}, "grads.st")
 print("loss", float(loss), "peak", float(out.attentions[2][0, :, 8:].max(-1).values.mean()))
+# The same model as torch.onnx.export(dynamo=True) writes it (weights in gemma3-sdpa-opset18.onnx.data).
+model.config._attn_implementation = "sdpa"
+model.zero_grad()
+torch.onnx.export(model, (ids,), "gemma3-sdpa-opset18.onnx", dynamo=True, opset_version=18,
+                  input_names=["input_ids"], output_names=["logits"])

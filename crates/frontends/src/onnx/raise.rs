@@ -65,6 +65,8 @@ enum V {
     GeluInnerS(ValueId),
     GeluTanh(ValueId),
     GeluTanh1(ValueId),
+    /// 0.5·(1 + tanh(...)) of x, before the product with x (the order torch.export writes).
+    GeluHalfTanh1(ValueId),
     RopeCos(Heads, Rc<Const>),
     /// Dims [start, end) of each head (a rotate-half half, or a partial rotary's parts).
     HeadSlice(Heads, i64, i64),
@@ -144,6 +146,14 @@ impl<'a> Raiser<'a> {
     }
 
     /// A parameter for a constant, named by its role; the same initializer gives the same name.
+    /// The embedding op that produced `v`, when it has no scale yet.
+    fn unscaled_embedding(&self, v: ValueId) -> Option<seq_ir::OpId> {
+        match self.b.graph.def(v) {
+            seq_ir::Def::Op(id, _) if self.b.graph.op(id).kind == OpKind::Embedding && !self.b.graph.op(id).attrs.contains_key("scale") => Some(id),
+            _ => None,
+        }
+    }
+
     fn param(&mut self, c: &Const, role: &'static str, suffix: &str) -> R<ValueId> {
         let shape: Vec<i64> = c.shape.iter().map(|&d| d as i64).collect();
         let ty = TensorType::new(shape, self.dtype);
@@ -528,8 +538,9 @@ impl<'a> Raiser<'a> {
             },
             "Pow" => match (x(self, 0)?, scalar(&x(self, 1)?)) {
                 (V::Rows(r), Some(2.0)) => one(V::Sq(r)),
-                // An RMSNorm of each head ([1, S, heads, dim]: a head's dims are contiguous).
-                (V::Heads(h), Some(2.0)) if h.layout == Layout::Bshd && h.rep == 1 && h.scale == 1.0 && h.dim == h.full => {
+                // An RMSNorm of each head ([1, S, heads, dim], or its [1, heads, S, dim] view: a head's dims
+                // are contiguous either way).
+                (V::Heads(h), Some(2.0)) if matches!(h.layout, Layout::Bshd | Layout::Bhsd) && h.rep == 1 && h.scale == 1.0 && h.dim == h.full => {
                     self.head_norms.insert(h.v, h.clone());
                     one(V::Sq(h.v))
                 }
@@ -633,9 +644,19 @@ impl<'a> Raiser<'a> {
                             Some(V::Rows(self.emit(OpKind::RmsNorm, &[*r, wp], attrs([("eps", Attr::Float((*e as f32) as f64))]), NEAREST_NORM)?))
                         }
                         (V::Rows(a), V::Sig(b)) if a == b => Some(V::Rows(self.emit(OpKind::Silu, &[*a], BTreeMap::new(), NEAREST_MLP)?)),
+                        // Looked-up rows times a constant (Gemma's √hidden): the embedding's `scale`.
+                        (V::Rows(a), V::Const(c)) if c.scalar().is_some() && self.unscaled_embedding(*a).is_some() => {
+                            let id = self.unscaled_embedding(*a).unwrap_or_else(|| unreachable!());
+                            self.b.graph.op_mut(id).attrs.insert("scale".into(), Attr::Float(c.data[0]));
+                            Some(V::Rows(*a))
+                        }
                         (V::Rows(a), V::Const(c)) if close(c.scalar(), 0.5) => Some(V::GeluHalf(*a)),
                         (V::GeluCube(a), V::Const(c)) if close(c.scalar(), 0.044715) => Some(V::GeluCubeS(*a)),
                         (V::GeluInner(a), V::Const(c)) if close(c.scalar(), (2.0 / std::f64::consts::PI).sqrt()) => Some(V::GeluInnerS(*a)),
+                        (V::GeluTanh1(a), V::Const(c)) if close(c.scalar(), 0.5) => Some(V::GeluHalfTanh1(*a)),
+                        (V::Rows(a), V::GeluHalfTanh1(b)) if a == b => {
+                            Some(V::Rows(self.emit(OpKind::Gelu, &[*a], attrs([("approximate", Attr::Str("tanh".into()))]), NEAREST_MLP)?))
+                        }
                         (V::GeluHalf(a), V::GeluTanh1(b)) if a == b => {
                             Some(V::Rows(self.emit(OpKind::Gelu, &[*a], attrs([("approximate", Attr::Str("tanh".into()))]), NEAREST_MLP)?))
                         }
@@ -708,7 +729,7 @@ fn kind(v: &V) -> &'static str {
         V::Heads(_) => "a per-head view",
         V::Sq(_) | V::MeanSq(_) | V::MeanSqEps(..) | V::Den(..) | V::InvDen(..) | V::Normed(..) => "part of an RMSNorm",
         V::Sig(_) => "a sigmoid",
-        V::GeluHalf(_) | V::GeluCube(_) | V::GeluCubeS(_) | V::GeluInner(_) | V::GeluInnerS(_) | V::GeluTanh(_) | V::GeluTanh1(_) => "part of a GELU",
+        V::GeluHalf(_) | V::GeluCube(_) | V::GeluCubeS(_) | V::GeluInner(_) | V::GeluInnerS(_) | V::GeluTanh(_) | V::GeluTanh1(_) | V::GeluHalfTanh1(_) => "part of a GELU",
         V::RopeCos(..) | V::HeadSlice(..) | V::RopeNegHalf(_) | V::RopeRot(_) | V::RopeSin(..) | V::RopedPart(..) => {
             "part of a rotary embedding"
         }

@@ -162,6 +162,25 @@ fn phi3_exports_with_fused_projections_and_partial_rotary() {
     logits_match(&imported, &ids, &read_f32(&dir.join("logits.npy")), "phi3 export");
 }
 
+/// Gemma 3 (text) as `torch.onnx.export(dynamo=True)` writes it: the embedding times a constant
+/// raises to `embedding` with `scale`, the per-head q/k norms run on [1, heads, S, dim] views (after
+/// the transpose), the tanh-GELU gate is 0.5·(1 + tanh(...)) times x, and the 1 + w norm weights
+/// are the exporter's folded constants. transformers' logits (`tests/models/gemma3`).
+#[test]
+fn gemma3_export_reproduces_its_logits() {
+    let dir = root().join("tests/models/gemma3");
+    let imported = import(&dir.join("gemma3-sdpa-opset18.onnx")).expect("imports");
+    let g = &imported.graph;
+    let scale = g.ops_of(OpKind::Embedding).next().and_then(|(_, op)| op.float("scale")).expect("an embedding scale");
+    assert!((scale - 8.0).abs() < 1e-6, "√64: {scale}");
+    assert_eq!(g.ops_of(OpKind::RmsNorm).filter(|(_, op)| op.int("group") == Some(16)).count(), 6, "q and k norms of 3 layers");
+    assert_eq!(g.ops_of(OpKind::Gelu).count(), 3, "a tanh-GELU gate a layer");
+    let windows: Vec<Option<i64>> = g.ops_of(OpKind::Attention).map(|(_, op)| op.int("window")).collect();
+    assert_eq!(windows, vec![Some(8), Some(8), None], "two sliding layers, then a global one");
+    let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+    logits_match(&imported, &ids, &read_f32(&dir.join("logits.npy")), "gemma3 export");
+}
+
 /// Qwen3 and OLMo 2 as `torch.onnx.export(dynamo=True)` writes them: Qwen3's q/k RMSNorm runs on
 /// each head's view ([1, S, heads, dim], reduced over the last axis) and raises to `rms_norm` with
 /// `group`; OLMo 2's norms follow attention and the MLP. Both give transformers' logits
