@@ -88,6 +88,9 @@ pub struct Config {
     pub train: bool,
     /// How a training step sums weight gradients over the devices.
     pub grad_reduce: GradReduce,
+    /// All-reduced weight gradients travel in buckets of at most this many bytes
+    /// (`seq-bucket-gradients`; 0: one collective each).
+    pub grad_bucket_bytes: u64,
     /// The backward of ring layers: as their forward, or Ulysses (all-to-all of dO, O, LSE, q,
     /// k, v; one attention backward per head group; all-to-all of dq, dk, dv back).
     pub backward: BackwardStrategy,
@@ -138,6 +141,7 @@ impl Config {
             head_groups: 1,
             train: false,
             grad_reduce: GradReduce::default(),
+            grad_bucket_bytes: crate::schedule::bucket_gradients::DEFAULT_BUCKET_BYTES,
             backward: BackwardStrategy::default(),
             offload: false,
         }

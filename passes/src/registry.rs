@@ -13,6 +13,7 @@ pub fn all(config: &Config) -> Vec<Box<dyn Pass>> {
         Box::new(partition::Cse),
         Box::new(partition::Autodiff { grad_reduce: config.grad_reduce, backward: config.backward }),
         Box::new(partition::Recompute { target: config.target.clone(), offload: config.offload }),
+        Box::new(schedule::BucketGradients { bytes: config.grad_bucket_bytes }),
         Box::new(schedule::OverlapCollectives),
         Box::new(schedule::PlanMemory),
     ]

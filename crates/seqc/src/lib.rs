@@ -71,6 +71,9 @@ pub struct CompileOptions {
     pub train: bool,
     /// How the step sums weight gradients over the devices (default: reduce-scatter, ZeRO-2).
     pub grad_reduce: GradReduce,
+    /// All-reduced weight gradients travel in buckets of at most this many bytes (0: one
+    /// collective each; default 25 MiB).
+    pub grad_bucket_bytes: u64,
     /// How ring layers run their backward (default: the chooser's).
     pub backward: BackwardStrategy,
     /// Under `memory_budget_gib`, offload activations to host memory where the copies hide.
@@ -93,6 +96,7 @@ impl Default for CompileOptions {
             head_groups: 1,
             train: false,
             grad_reduce: GradReduce::default(),
+            grad_bucket_bytes: seq_passes::schedule::bucket_gradients::DEFAULT_BUCKET_BYTES,
             backward: BackwardStrategy::default(),
             offload: false,
         }
@@ -296,6 +300,7 @@ fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
         head_groups: opts.head_groups,
         train: opts.train,
         grad_reduce: opts.grad_reduce,
+        grad_bucket_bytes: opts.grad_bucket_bytes,
         backward: opts.backward,
         offload: opts.offload,
     }

@@ -156,6 +156,10 @@ struct TargetArgs {
     /// holds every gradient). `seqc run` writes whole gradients either way.
     #[arg(long, value_enum, default_value = "reduce-scatter")]
     grad_reduce: GradReduceArg,
+    /// (--train, --grad-reduce all-reduce) All-reduce weight gradients in buckets of at most this
+    /// many MiB, each started as soon as its last gradient exists (0: one all-reduce each).
+    #[arg(long, value_name = "MIB", default_value_t = 25)]
+    grad_bucket_mib: u64,
     /// (--train) The backward of ring layers: auto (the cheaper by the cost model, per layer),
     /// as-forward (dK/dV travel back around the ring), or ulysses (all-to-all to head groups, one
     /// attention backward per group over the whole sequence, all-to-all back), where the heads
@@ -216,6 +220,7 @@ impl TargetArgs {
                 GradReduceArg::ReduceScatter => GradReduce::ReduceScatter,
                 GradReduceArg::AllReduce => GradReduce::AllReduce,
             },
+            grad_bucket_bytes: self.grad_bucket_mib << 20,
             backward: match self.backward_strategy {
                 BackwardArg::Auto => BackwardStrategy::Auto,
                 BackwardArg::AsForward => BackwardStrategy::AsForward,

@@ -23,7 +23,8 @@ fn folder_of(flag: &str) -> String {
 
 /// An input's first line may set the target and passes to run first:
 /// `// seqc-test: devices=4 strategy=ring before=seq-choose-strategy,seq-shard-sequence`
-/// (and `sharded_io=true` for `--sharded-io`, `budget=BYTES` for `--memory-budget`).
+/// (and `sharded_io=true` for `--sharded-io`, `budget=BYTES` for `--memory-budget`,
+/// `grad_reduce=all-reduce` for `--grad-reduce all-reduce`).
 struct Header {
     config: Config,
     before: Vec<String>,
@@ -38,6 +39,7 @@ fn header(text: &str) -> Header {
     let mut from = None;
     let mut sharded_io = false;
     let mut budget = None;
+    let mut all_reduce = false;
     if let Some(line) = text.lines().next().and_then(|l| l.strip_prefix("// seqc-test:")) {
         for item in line.split_whitespace() {
             match item.split_once('=') {
@@ -47,6 +49,7 @@ fn header(text: &str) -> Header {
                 Some(("from", v)) => from = Some(v.to_string()),
                 Some(("sharded_io", v)) => sharded_io = v.parse().expect("sharded_io"),
                 Some(("budget", v)) => budget = Some(v.parse().expect("budget in bytes")),
+                Some(("grad_reduce", "all-reduce")) => all_reduce = true,
                 _ => panic!("unknown seqc-test item '{item}'"),
             }
         }
@@ -57,6 +60,9 @@ fn header(text: &str) -> Header {
     }
     config.strategy = strategy;
     config.sharded_io = sharded_io;
+    if all_reduce {
+        config.grad_reduce = seq_passes::config::GradReduce::AllReduce;
+    }
     Header { config, before, from }
 }
 

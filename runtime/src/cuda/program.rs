@@ -1361,17 +1361,23 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Pairs each whole `attention_grad` with the forward `attention` of the same q, k, v and
-    /// attributes, where both fit cuDNN's fused paths (bf16/f16, no index vectors or segments, a
-    /// window only under the causal mask): the forward then keeps its output and statistics in `Region::Saved`, so the
-    /// backward need not recompute them (the whole form's operands do not carry them).
+    /// Pairs each whole `attention_grad` with the forward `attention` of the same q, k, v (and
+    /// segment ids: packed documents run cuDNN's ragged graphs) and attributes, where both fit
+    /// cuDNN's fused paths (bf16/f16, no index vectors, a window only under the causal mask): the
+    /// forward then keeps its output and statistics in `Region::Saved`, so the backward need not
+    /// recompute them (the whole form's operands do not carry them).
     fn plan_saves(&mut self) {
         let plan = self.plan;
         for (sb, grad) in plan.steps.iter().enumerate().filter(|(_, s)| s.op == "attention_grad") {
-            if grad.operands.len() != 4 {
-                continue;
-            }
-            let same = |f: &Step| f.op == "attention" && f.operands.len() == 3 && f.operands[..3] == grad.operands[..3];
+            // q, k, v, dout[, segment ids]
+            let segs = match grad.operands.len() {
+                4 => None,
+                5 => Some(grad.operands[4]),
+                _ => continue,
+            };
+            let same = |f: &Step| {
+                f.op == "attention" && f.operands[..] == [&grad.operands[..3], segs.as_slice()].concat()[..]
+            };
             let Some((sf, fwd)) = plan.steps[..sb].iter().enumerate().rev().find(|(_, f)| same(f)) else { continue };
             let (Ok(attrs), Ok(grad_attrs)) = (AttentionAttrs::read(fwd.attrs()), AttentionAttrs::read(grad.attrs())) else {
                 continue;

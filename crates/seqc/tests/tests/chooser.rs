@@ -20,7 +20,7 @@ use std::time::Duration;
 
 fn config(opts: &CompileOptions, chooser: Chooser) -> Config {
     let target = seqc::target(opts).expect("target");
-    Config { target, strategy: StrategyRequest::Auto, chooser, sharded_io: opts.sharded_io, head_groups: 1, train: false, grad_reduce: Default::default(), backward: Default::default(), offload: false }
+    Config { chooser, sharded_io: opts.sharded_io, ..Config::new(target) }
 }
 
 /// Both choosers' decisions for `g` under `opts`.
