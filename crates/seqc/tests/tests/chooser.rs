@@ -10,7 +10,7 @@
 use super::settings;
 use seq_frontends::DecoderConfig;
 use seq_ir::{Attr, Graph, PrintOptions, print_graph};
-use seq_passes::config::{Chooser, Config, Strategy, StrategyRequest};
+use seq_passes::config::{Chooser, Config, Strategy};
 use seq_passes::strategy::choose_strategy::{Decision, LayerChoice, WHOLE_SEGMENTS, candidates, decide};
 use seq_passes::strategy::cost_model::{Profile, Target};
 use seq_runtime::cpu::{RunOptions, WeightSource};
