@@ -405,6 +405,28 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
     }
 }
 
+/// Gradients all-reduced in buckets (`seq-bucket-gradients`: concat, one all-reduce, slices)
+/// through the CUDA lowering on emulated ranks, against the unsplit step in f64.
+#[test]
+fn bucketed_gradients_lower_for_the_gpu() {
+    let g = DecoderConfig { seq_len: 24, ..DecoderConfig::tiny() }.build().expect("builds");
+    let unsplit = compile(&g, 1, StrategyKind::Replicate);
+    let ins = inputs(&unsplit, None);
+    let weights = peaked_weights(&unsplit, 3);
+    let reference = run(&unsplit, &ins, &weights, Precision::F64);
+    for (n, s) in [(2, StrategyKind::Ring), (4, StrategyKind::Ulysses)] {
+        let opts = CompileOptions { grad_reduce: seqc::GradReduce::AllReduce, ..options(n, s) };
+        let c = compile_graph(g.clone(), &opts).expect("compiles");
+        let buckets = c.plan.steps.iter().filter(|st| st.attrs().opt_count("bucket").ok().flatten().is_some()).count();
+        assert!(buckets > 0, "{s:?} on {n}: no bucket");
+        let what = format!("buckets, {s:?} on {n} ranks, lowered for CUDA");
+        let (_, outputs) = emulate(&c, &ins, &weights, &what);
+        let (loss, grads) = seqc::run::loss_and_gradients(&c.plan, &outputs).expect("a training step");
+        let (e, tensor) = compare_parts(loss, &grads, &reference);
+        assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
     /// Random shapes: heads, KV groups, length, window and device count.
