@@ -166,6 +166,16 @@ fn finite_differences_check_the_derivatives() {
     }
 }
 
+/// Tensors a plan all-reduces: a bucket (`seq-bucket-gradients`) carries several gradients.
+pub(super) fn all_reduced_tensors(c: &Compiled) -> usize {
+    c.plan
+        .steps
+        .iter()
+        .filter(|s| s.op == "all_reduce" || (s.op == "async_start" && s.attrs().str("collective").ok() == Some("seq.all_reduce")))
+        .map(|s| s.attrs().opt_count("bucket").ok().flatten().unwrap_or(1))
+        .sum()
+}
+
 /// What the plan of a split training step must hold: its forward split as named, and the
 /// backward's own transfers (the transposes of the forward's).
 fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str) {
@@ -177,14 +187,7 @@ fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str
             .count()
     };
     let grads = c.plan.output_names.len() - 1;
-    // Tensors all-reduced: a bucket (`seq-bucket-gradients`) carries several gradients.
-    let all_reduced: usize = c
-        .plan
-        .steps
-        .iter()
-        .filter(|s| s.op == "all_reduce" || (s.op == "async_start" && s.attrs().str("collective").ok() == Some("seq.all_reduce")))
-        .map(|s| s.attrs().opt_count("bucket").ok().flatten().unwrap_or(1))
-        .sum();
+    let all_reduced = all_reduced_tensors(c);
     if devices == 1 || strategy == StrategyKind::Replicate {
         assert!(!c.report.split, "{what}: must not split");
         assert_eq!(count("all_reduce"), 0, "{what}: an unsplit step sums nothing over ranks");

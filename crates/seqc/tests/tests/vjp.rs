@@ -199,14 +199,7 @@ fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str
     assert_eq!(backward("shard"), 1, "{what}: output_grad split like the result");
     assert_eq!(backward("unshard"), 1, "{what}: the input's gradient assembled from the ranks' rows");
     if c.plan.owned_outputs.is_empty() {
-        // A bucket (`seq-bucket-gradients`) carries several gradients.
-        let all_reduced: usize = c
-            .plan
-            .steps
-            .iter()
-            .filter(|s| s.op == "all_reduce" || (s.op == "async_start" && s.attrs().str("collective").ok() == Some("seq.all_reduce")))
-            .map(|s| s.attrs().opt_count("bucket").ok().flatten().unwrap_or(1))
-            .sum();
+        let all_reduced = super::train::all_reduced_tensors(c);
         assert_eq!(all_reduced, params, "{what}: weight gradients all-reduced, nothing else");
         assert!(count("all_reduce") < params, "{what}: in buckets");
     } else {
