@@ -44,8 +44,8 @@ pub struct DecoderConfig {
     /// The attention's softmax scale where it is not 1/√head_dim (YaRN's attention factor
     /// squared over √head_dim).
     pub attention_scale: Option<f64>,
-    /// The checkpoint fuses q, k and v into `qkv_proj` and gate and up into `gate_up_proj`
-    /// (Phi-3); the program keeps them apart (`hf::checkpoint_layout` maps them).
+    /// One projection for q, k and v (`qkv_proj`) and one for gate and up (`gate_up_proj`), as
+    /// the checkpoint holds them (Phi-3): one GEMM each, cut by columns.
     pub fused_projections: bool,
     /// Where the checkpoint keeps every parameter, before the program's name (a multimodal
     /// Gemma 3's language model: `language_model.`); `hf::checkpoint_layout` maps them.
@@ -194,12 +194,23 @@ impl DecoderConfig {
             let bias = if gpt2 || (self.qkv_bias && qkv) { Some(b.param(&p(&format!("{name}.bias")), self.t(&[out]))?) } else { None };
             b.linear(x, w, bias)
         };
+        // Columns `start..start + size` of `x`.
+        let cols = |b: &mut Builder, x: ValueId, start: i64, size: i64| {
+            let a = seq_ir::builder::attrs([("dim", seq_ir::Attr::Int(1)), ("start", seq_ir::Attr::Int(start)), ("size", seq_ir::Attr::Int(size))]);
+            b.one(OpKind::Slice, &[x], a)
+        };
         let (q, k, v) = if gpt2 {
             (proj(b, x, "attn.q_proj", hq * hd, d)?, proj(b, x, "attn.k_proj", hkv * hd, d)?, proj(b, x, "attn.v_proj", hkv * hd, d)?)
         } else {
-            let mut q = proj(b, x, "self_attn.q_proj", hq * hd, d)?;
-            let mut k = proj(b, x, "self_attn.k_proj", hkv * hd, d)?;
-            let v = proj(b, x, "self_attn.v_proj", hkv * hd, d)?;
+            let (mut q, mut k, v) = if self.fused_projections {
+                // Phi-3: one GEMM for q, k and v (the checkpoint's qkv_proj), cut by columns.
+                let qkv = proj(b, x, "self_attn.qkv_proj", (hq + 2 * hkv) * hd, d)?;
+                (cols(b, qkv, 0, hq * hd)?, cols(b, qkv, hq * hd, hkv * hd)?, cols(b, qkv, (hq + hkv) * hd, hkv * hd)?)
+            } else {
+                let q = proj(b, x, "self_attn.q_proj", hq * hd, d)?;
+                let k = proj(b, x, "self_attn.k_proj", hkv * hd, d)?;
+                (q, k, proj(b, x, "self_attn.v_proj", hkv * hd, d)?)
+            };
             if self.qk_norm {
                 // Each head normalised on its own, one weight shared by the heads.
                 for (x, name) in [(&mut q, "self_attn.q_norm"), (&mut k, "self_attn.k_norm")] {
@@ -232,8 +243,13 @@ impl DecoderConfig {
             let act = b.unary(OpKind::Gelu, up)?;
             proj(b, act, "mlp.c_proj", d, self.ffn)?
         } else {
-            let gate = proj(b, x, "mlp.gate_proj", self.ffn, d)?;
-            let up = proj(b, x, "mlp.up_proj", self.ffn, d)?;
+            let (gate, up) = if self.fused_projections {
+                // Phi-3: one GEMM for gate and up (gate_up_proj), cut by columns.
+                let gu = proj(b, x, "mlp.gate_up_proj", 2 * self.ffn, d)?;
+                (cols(b, gu, 0, self.ffn)?, cols(b, gu, self.ffn, self.ffn)?)
+            } else {
+                (proj(b, x, "mlp.gate_proj", self.ffn, d)?, proj(b, x, "mlp.up_proj", self.ffn, d)?)
+            };
             let act = if self.geglu {
                 let g = b.unary(OpKind::Gelu, gate)?;
                 b.binary(OpKind::Mul, g, up)?

@@ -1,8 +1,8 @@
 //! Hugging Face `config.json` → decoder configuration, for the decoder families seqc knows.
 //! Weights come random (seeded) or from a checkpoint whose tensor names match the program's
-//! parameters (Llama, Mistral and Qwen2 checkpoints do), or whose fused or transposed
-//! projections (Phi-3's `qkv_proj` and `gate_up_proj`, GPT-2's `c_attn` and `Conv1D`) are mapped
-//! by `checkpoint_layout`.
+//! parameters (Llama, Mistral, Qwen2 and, with its fused `qkv_proj` and `gate_up_proj` built as
+//! one GEMM each, Phi-3 checkpoints do), or whose layout `checkpoint_layout` maps (GPT-2's
+//! `c_attn` and `Conv1D`, a multimodal Gemma 3's `language_model.` prefix).
 
 use crate::decoder::{DecoderConfig, Norm};
 use seq_ir::DType;
@@ -366,23 +366,6 @@ pub fn checkpoint_layout(cfg: &DecoderConfig) -> Vec<CheckpointSlice> {
     let (d, kv, ffn) = (cfg.hidden as usize, (cfg.kv_heads * cfg.head_dim) as usize, cfg.ffn as usize);
     let q = (cfg.heads * cfg.head_dim) as usize;
     let mut out = Vec::new();
-    if cfg.fused_projections {
-        // Phi-3: [q; k; v] rows in qkv_proj, [gate; up] rows in gate_up_proj.
-        for l in 0..cfg.layers {
-            let p = |n: &str| format!("model.layers.{l}.{n}");
-            let rows = [
-                ("self_attn.q_proj", "self_attn.qkv_proj", (0, q)),
-                ("self_attn.k_proj", "self_attn.qkv_proj", (q, kv)),
-                ("self_attn.v_proj", "self_attn.qkv_proj", (q + kv, kv)),
-                ("mlp.gate_proj", "mlp.gate_up_proj", (0, ffn)),
-                ("mlp.up_proj", "mlp.gate_up_proj", (ffn, ffn)),
-            ];
-            for (param, source, cols) in rows {
-                out.push(CheckpointSlice { param: p(&format!("{param}.weight")), source: p(&format!("{source}.weight")), cols, transposed: false });
-            }
-        }
-        return out;
-    }
     if cfg.family != Norm::Gpt2 {
         return out;
     }
