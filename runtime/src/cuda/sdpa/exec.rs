@@ -419,7 +419,7 @@ impl Sdpa {
         let plans = self.backward.borrow();
         let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
         let fwd = key.forward(a.scale);
-        let fwd_ws = self.plans.borrow().get(&fwd).map_or(usize::MAX, |pl| pl.workspace);
+        let fwd_ws = self.plans.borrow().get(&fwd).map_or(0, |pl| pl.workspace);
         let ws = match docs {
             Some(_) => self.workspace_for(ctx, fwd_ws.max(plan.workspace))?,
             None if self.fits(&fwd) && plan.workspace <= self.workspace_bytes => self.workspace,
