@@ -50,6 +50,10 @@ pub struct DecoderConfig {
     /// Where the checkpoint keeps every parameter, before the program's name (a multimodal
     /// Gemma 3's language model: `language_model.`); `hf::checkpoint_layout` maps them.
     pub checkpoint_prefix: &'static str,
+    /// Attention scores capped as `c · tanh(s / c)` (Gemma 2's `attn_logit_softcapping`).
+    pub attn_softcap: Option<f64>,
+    /// Logits capped likewise (Gemma 2's `final_logit_softcapping`).
+    pub final_softcap: Option<f64>,
     /// An RMSNorm over each head of q and of k before RoPE (`q_norm`, `k_norm`: Qwen3).
     pub qk_norm: bool,
     /// OLMo 2's layer: no norm in front of attention or the MLP; each one's output is normalised
@@ -98,6 +102,8 @@ impl DecoderConfig {
             attention_scale: None,
             fused_projections: false,
             checkpoint_prefix: "",
+            attn_softcap: None,
+            final_softcap: None,
             qk_norm: false,
             post_norm: false,
             sandwich: false,
@@ -174,7 +180,10 @@ impl DecoderConfig {
             (false, _) => "lm_head.weight",
         };
         let head = b.param(head_name, self.t(&[self.vocab, d]))?;
-        let logits = b.logits(x, head)?;
+        let logits = match self.final_softcap {
+            None => b.logits(x, head)?,
+            Some(c) => b.one(OpKind::Logits, &[x, head], seq_ir::builder::attrs([("softcap", seq_ir::Attr::Float(c))]))?,
+        };
         g.results = vec![logits];
         Ok(g)
     }
@@ -272,6 +281,7 @@ impl DecoderConfig {
             head_dim: self.head_dim,
             scale: self.attention_scale.unwrap_or(1.0 / (self.head_dim as f64).sqrt()),
             window: self.window,
+            softcap: self.attn_softcap,
         }
     }
 

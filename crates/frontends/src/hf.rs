@@ -15,13 +15,13 @@ pub enum ConfigError {
     Read { path: String, reason: String },
     #[error("error: '{path}' is not valid JSON: {reason}")]
     Json { path: String, reason: String },
-    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, gemma3_text, gemma3 (its language model), phi3, gpt2)")]
+    #[error("error: {path}: model_type '{found}' is not supported (supported: llama, mistral, qwen2, qwen3, olmo2, gemma2, gemma3_text, gemma3 (its language model), phi3, gpt2)")]
     Family { path: String, found: String },
     #[error("error: {path}: field '{field}' {problem}")]
     Field { path: String, field: String, problem: String },
 }
 
-pub const FAMILIES: [&str; 8] = ["llama", "mistral", "qwen2", "qwen3", "olmo2", "gemma3_text", "phi3", "gpt2"];
+pub const FAMILIES: [&str; 9] = ["llama", "mistral", "qwen2", "qwen3", "olmo2", "gemma2", "gemma3_text", "phi3", "gpt2"];
 
 struct Fields<'a> {
     v: &'a Value,
@@ -135,15 +135,18 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             ..DecoderConfig::tiny()
         });
     }
-    let gemma = family == "gemma3_text";
+    // Gemma 2 is Gemma 3's layer without the q/k norms, one RoPE base, and capped scores and logits.
+    let (gemma, gemma2) = (family == "gemma3_text" || family == "gemma2", family == "gemma2");
+    let (mut attn_softcap, mut final_softcap) = (None, None);
     if gemma {
         if let Some(act) = f.str("hidden_activation").filter(|a| !matches!(*a, "gelu_pytorch_tanh" | "gelu_tanh")) {
             return Err(f.bad("hidden_activation", format!("'{act}' is not supported (gelu_pytorch_tanh)")));
         }
-        for cap in ["final_logit_softcapping", "attn_logit_softcapping"] {
-            if v.get(cap).is_some_and(|c| !c.is_null()) {
-                return Err(f.bad(cap, "softcapping is not supported (Gemma 3 has none; Gemma 2's needs it)"));
-            }
+        for (cap, slot) in [("attn_logit_softcapping", &mut attn_softcap), ("final_logit_softcapping", &mut final_softcap)] {
+            *slot = match v.get(cap) {
+                None | Some(Value::Null) => None,
+                Some(c) => Some(c.as_f64().filter(|c| *c > 0.0).ok_or_else(|| f.bad(cap, "must be a positive number or null"))?),
+            };
         }
     } else if let Some(act) = f.str("hidden_act").filter(|a| *a != "silu") {
         return Err(f.bad("hidden_act", format!("'{act}' is not supported (silu)")));
@@ -251,7 +254,7 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
     if gemma {
         // Local (sliding) and global layers, each with its own RoPE: Transformers 5 nests the
         // rope parameters by layer type; older configs give rope_local_base_freq.
-        let pattern = f.opt_int("sliding_window_pattern")?.unwrap_or(6).max(1) as usize;
+        let pattern = f.opt_int("sliding_window_pattern")?.unwrap_or(if gemma2 { 2 } else { 6 }).max(1) as usize;
         let types: Vec<String> = match v.get("layer_types").and_then(Value::as_array) {
             Some(t) => t.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect(),
             None => (0..layers).map(|i| if (i + 1) % pattern == 0 { "full_attention" } else { "sliding_attention" }.to_string()).collect(),
@@ -273,7 +276,10 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
             }
         };
         let global = rope_of("full_attention", theta)?;
-        let local = rope_of("sliding_attention", f.float("rope_local_base_freq")?.unwrap_or(10000.0))?;
+        let local = match gemma2 {
+            true => global.clone(),
+            false => rope_of("sliding_attention", f.float("rope_local_base_freq")?.unwrap_or(10000.0))?,
+        };
         for t in &types {
             match t.as_str() {
                 "full_attention" => {
@@ -314,7 +320,9 @@ pub fn from_config(text: &str, path: &str, seq_len: i64) -> Result<DecoderConfig
         attention_scale,
         fused_projections: family == "phi3",
         checkpoint_prefix: "",
-        qk_norm: family == "qwen3" || gemma,
+        attn_softcap,
+        final_softcap,
+        qk_norm: family == "qwen3" || (gemma && !gemma2),
         post_norm: family == "olmo2",
         sandwich: gemma,
         norm_offset: if gemma { 1.0 } else { 0.0 },

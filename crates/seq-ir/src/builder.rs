@@ -34,6 +34,8 @@ pub struct AttentionConfig {
     pub head_dim: i64,
     pub scale: f64,
     pub window: Option<i64>,
+    /// Scores capped as `softcap · tanh(s / softcap)` before the mask (Gemma 2).
+    pub softcap: Option<f64>,
 }
 
 impl AttentionConfig {
@@ -48,6 +50,9 @@ impl AttentionConfig {
         if let Some(w) = self.window {
             a.insert("window".into(), Attr::Int(w));
         }
+        if let Some(c) = self.softcap {
+            a.insert("softcap".into(), Attr::Float(c));
+        }
         a
     }
 
@@ -60,6 +65,7 @@ impl AttentionConfig {
             head_dim: a.get("head_dim")?.as_int()?,
             scale: a.get("scale")?.as_float()?,
             window: a.get("window").and_then(Attr::as_int),
+            softcap: a.get("softcap").and_then(Attr::as_float),
         })
     }
 }

@@ -60,6 +60,8 @@ pub struct AttentionAttrs {
     pub scale: f64,
     pub causal: bool,
     pub window: Option<usize>,
+    /// Scores capped as `softcap · tanh(s / softcap)` (after the scale, before the mask).
+    pub softcap: Option<f64>,
 }
 
 impl AttentionAttrs {
@@ -71,9 +73,13 @@ impl AttentionAttrs {
             causal: a.bool("causal")?,
             scale: a.float("scale")?,
             window: a.opt_count("window")?,
+            softcap: if a.has("softcap") { Some(a.float("softcap")?) } else { None },
         };
         if spec.scale <= 0.0 {
             return Err("attribute 'scale' must be positive".into());
+        }
+        if spec.softcap.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
+            return Err("attribute 'softcap' must be positive".into());
         }
         if !spec.num_heads.is_multiple_of(spec.num_kv_heads) {
             return Err(format!(

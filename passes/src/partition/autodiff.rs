@@ -344,6 +344,10 @@ impl<'g> Differentiator<'g> {
             _ => (result, None),
         };
         match self.g.producer(local) {
+            Some(op) if op.kind == OpKind::Logits && op.attrs.contains_key("softcap") => Err(fail(
+                "the logits are capped (softcap: Gemma 2's final_logit_softcapping): the fused loss has no \
+                 derivative rule for that yet, so this model compiles for inference only",
+            )),
             Some(op) if op.kind == OpKind::Logits => Ok(Head::Logits((op.operands[0], op.operands[1], layout))),
             Some(op) => match self.g.ty(result).tensor() {
                 Some(t) if t.dtype.is_float() => Ok(Head::Output { result, local, layout }),

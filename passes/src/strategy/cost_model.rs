@@ -234,11 +234,15 @@ fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
 /// Whether the CUDA runtime runs this form of attention on cuDNN's fused kernels: whole
 /// attention (forward and backward, packed documents included: the ragged graph) with a window
 /// only under the causal mask, and `attention_partial` blocks without a window or segment ids;
-/// the block backward (`attention_partial_grad`) is always the NVRTC kernel's. What falls back
+/// the block backward (`attention_partial_grad`) is always the NVRTC kernel's, and capped scores
+/// (softcap) are the kernel's in every form. What falls back
 /// for every form alike (f32 data, head dims past 128) is not priced here: it moves every
 /// strategy's attention together.
 pub fn fused_attention(op: &Op) -> bool {
     let Some(c) = seq_ir::AttentionConfig::from_attrs(&op.attrs) else { return false };
+    if c.softcap.is_some() {
+        return false;
+    }
     match op.kind {
         OpKind::Attention | OpKind::AttentionGrad => c.window.is_none() || c.causal,
         OpKind::AttentionPartial => c.window.is_none() && op.operands.len() == 5,

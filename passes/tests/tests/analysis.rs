@@ -20,7 +20,7 @@ fn tiny_model_flops_match_hand_count() {
     let (t, d, f, v) = (64.0, 64.0, 128.0, 256.0);
     let per_layer = 2.0 * t * d * (64.0 + 32.0 + 32.0 + 64.0) + 2.0 * t * d * f * 3.0;
     assert_eq!(s.work.gemm_flops, 2.0 * per_layer + 2.0 * t * d * v);
-    let attn = AttentionConfig { causal: true, num_heads: 4, num_kv_heads: 2, head_dim: 16, scale: 0.25, window: None };
+    let attn = AttentionConfig { causal: true, num_heads: 4, num_kv_heads: 2, head_dim: 16, scale: 0.25, window: None, softcap: None };
     assert_eq!(s.work.attention_flops, 2.0 * attention_flops(64, &attn));
     assert_eq!(attention_flops(64, &attn), 4.0 * 64.0 * 64.0 * 64.0 * (65.0 / 128.0));
 }

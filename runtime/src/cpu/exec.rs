@@ -436,7 +436,12 @@ impl<'a, T: Float> Rank<'a, T> {
                     3 => Some(self.floats(self.tensor(step, 2)?, "bias")?),
                     _ => None,
                 };
-                let y = kernels::linear(self.floats(x, "input")?, self.floats(w, "weight")?, bias, rows, inp, out);
+                let mut y = kernels::linear(self.floats(x, "input")?, self.floats(w, "weight")?, bias, rows, inp, out);
+                if kind == Logits && a.has("softcap") {
+                    // Gemma 2's final cap: c · tanh(y / c).
+                    let c = T::from_f64(a.float("softcap")?);
+                    y.iter_mut().for_each(|v| *v = c * (*v / c).tanh());
+                }
                 Ok(vec![Self::out(vec![rows, out], y)])
             }
             Rope => {

@@ -208,6 +208,9 @@ pub fn attention_partial_grad<T: Float>(
     let mut allowed = vec![false; BLOCK_Q * BLOCK_K];
     let mut p = vec![T::ZERO; BLOCK_Q * BLOCK_K];
     let mut ds = vec![T::ZERO; BLOCK_Q * BLOCK_K];
+    // With a softcap, d(c·tanh(s/c))/ds = 1 − tanh²(s/c) per score.
+    let cap = spec.softcap.map(T::from_f64);
+    let mut dcap = vec![T::ONE; if cap.is_some() { BLOCK_Q * BLOCK_K } else { 0 }];
     for q0 in (0..sq).step_by(BLOCK_Q) {
         let bq = BLOCK_Q.min(sq - q0);
         for k0 in (0..sk).step_by(BLOCK_K) {
@@ -228,6 +231,13 @@ pub fn attention_partial_grad<T: Float>(
                     scale,
                     false,
                 );
+                if let Some(c) = cap {
+                    for (s, dc) in p[..bq * bk].iter_mut().zip(&mut dcap) {
+                        let t = (*s / c).tanh();
+                        *dc = T::ONE - t * t;
+                        *s = c * t;
+                    }
+                }
                 for i in 0..bq {
                     let l = lse[(q0 + i) * heads + h];
                     let row = &mut p[i * bk..(i + 1) * bk];
@@ -252,6 +262,9 @@ pub fn attention_partial_grad<T: Float>(
                     for (s, &pv) in ds[i * bk..(i + 1) * bk].iter_mut().zip(&p[i * bk..(i + 1) * bk]) {
                         *s = pv * (*s - d);
                     }
+                }
+                if cap.is_some() {
+                    ds[..bq * bk].iter_mut().zip(&dcap).for_each(|(s, &dc)| *s *= dc);
                 }
                 // dV += Pᵀ dO, dQ += scale·dS K, dK += scale·dSᵀ Q (GQA heads accumulate).
                 matmul(

@@ -396,6 +396,10 @@ pub fn attention_partial<T: Float>(
                     scale,
                     false,
                 );
+                if let Some(cap) = spec.softcap.map(T::from_f64) {
+                    // Gemma 2's cap: c · tanh(s / c), before the mask.
+                    scores[..bq * bk].iter_mut().for_each(|s| *s = cap * (*s / cap).tanh());
+                }
                 let acc_h = &mut acc[h * bq * hd..(h + 1) * bq * hd];
                 for i in 0..bq {
                     let row = &mut scores[i * bk..(i + 1) * bk];

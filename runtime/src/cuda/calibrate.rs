@@ -203,6 +203,7 @@ pub fn measure(ctx: &Arc<CudaContext>, rank: usize, comm: Option<&Communicator>)
                 scale: 1.0 / (d as f32).sqrt(),
                 causal: true,
                 window: 0,
+                softcap: 0.0,
                 static_index: false,
                 save: None,
             };

@@ -152,6 +152,7 @@ impl Mem {
             scale: a.scale as f64,
             causal: a.causal,
             window: (a.window > 0).then_some(a.window as usize),
+            softcap: (a.softcap > 0.0).then_some(a.softcap as f64),
         };
         let mask = Masking { q_index: &qi, k_index: &ki, segments: segs.as_ref().map(|(q, k)| (&q[..], &k[..])) };
         Ok(f(&spec, &q, &k, &v, &mask))
@@ -303,6 +304,10 @@ impl Mem {
                 );
                 self.put_floats(*o, DType::F32, &out)?;
                 self.put_floats(*l, DType::F32, &lse)
+            }
+            Cmd::Softcap { y, dt, n, cap } => {
+                let v: Vec<f32> = self.floats(*y, *dt, *n)?.iter().map(|&x| cap * (x / cap).tanh()).collect();
+                self.put_floats(*y, *dt, &v)
             }
             Cmd::Unary { op, dt, x, y, n } => {
                 let x = self.floats(*x, *dt, *n)?;

@@ -906,6 +906,7 @@ impl Executor {
                 k.lse_merge(c, p(*o), p(*l), p(*oa), p(*la), p(*ob), p(*lb), *rows, *heads, *cols).map_err(describe)
             }
             Cmd::Unary { op, dt, x, y, n } => k.unary(c, *op, *dt, p(*x), p(*y), *n).map_err(describe),
+            Cmd::Softcap { y, dt, n, cap } => k.softcap(c, *dt, p(*y), *n, *cap).map_err(describe),
             Cmd::Binary { op, dt, a, b, y, n } => k.binary(c, *op, *dt, p(*a), p(*b), p(*y), *n).map_err(describe),
             Cmd::Convert { x, xdt, y, ydt, n } => k.convert(c, p(*x), *xdt, p(*y), *ydt, *n).map_err(describe),
             Cmd::Collective { stream, comm, token, work } => {

@@ -311,6 +311,11 @@ extern "C" __global__ void k_unary(int op, int dt, const void* x, void* y, i64 n
     }
 }
 
+// y = cap · tanh(y / cap) in place (Gemma 2's capped logits).
+extern "C" __global__ void k_softcap(int dt, void* y, i64 n, float cap) {
+    for (i64 t = global_id(); t < n; t += global_stride()) stf(y, dt, t, cap * tanhf(ldf(y, dt, t) / cap));
+}
+
 __device__ __forceinline__ float sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 // d/dx of gelu: exact Φ(x) + x·φ(x); tanh form ½(1 + t) + ½x(1 − t²)·c(1 + 3a·x²).
@@ -474,7 +479,7 @@ extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32)
 k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int vdt, i64 q_stride,
             i64 kv_stride, const void* q_index, int qi_it, const void* k_index, int ki_it,
             const void* q_seg, int qs_it, const void* k_seg, int ks_it, void* out, int odt, float* lse,
-            int sq, int sk, int heads, int kv_heads, int d, float scale, int causal, i64 window) {
+            int sq, int sk, int heads, int kv_heads, int d, float scale, int causal, i64 window, float softcap) {
     extern __shared__ float smem[];
     __shared__ i64 k_idx_s[ATT_BK];
     __shared__ i64 k_seg_s[ATT_BK];
@@ -537,6 +542,7 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
                 float dot = 0.0f;
                 for (int c = 0; c < d; c++) dot += qrow[c] * krow[c];
                 s = scale * dot;
+                if (softcap > 0.0f) s = softcap * tanhf(s / softcap);  // Gemma 2's cap
             }
             float new_m = fmaxf(m[r], warp_max(s));  // finite: some lane is allowed
             float p = ok ? expf(s - new_m) : 0.0f;
@@ -822,7 +828,7 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
                 i64 kv_stride, const void* q_index, int qi_it, const void* k_index, int ki_it,
                 const void* q_seg, int qs_it, const void* k_seg, int ks_it, const void* dout, int ddt,
                 const float* lse, const float* delta, float* dq, float* dk, float* dv, int sq, int sk,
-                int heads, int kv_heads, int d, float scale, int causal, i64 window) {
+                int heads, int kv_heads, int d, float scale, int causal, i64 window, float softcap) {
     extern __shared__ float smem[];
     __shared__ i64 k_idx_s[ATT_BK];
     __shared__ i64 k_seg_s[ATT_BK];
@@ -883,8 +889,14 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
                 s += qrow[c] * krow[c];
                 dp += drow[c] * vrow[c];
             }
-            p = expf(scale * s - L);
-            ds = p * (dp - delta[(i64)i * heads + h]);
+            float sc = scale * s, dcap = 1.0f;
+            if (softcap > 0.0f) {  // d(c·tanh(s/c))/ds = 1 − tanh²
+                const float t = tanhf(sc / softcap);
+                sc = softcap * t;
+                dcap = 1.0f - t * t;
+            }
+            p = expf(sc - L);
+            ds = p * (dp - delta[(i64)i * heads + h]) * dcap;
         }
         // Every lane takes part in the shuffles (no lane may leave the loop early).
         float acc[ATT_MAXC];

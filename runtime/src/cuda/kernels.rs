@@ -39,6 +39,7 @@ pub struct Kernels {
     copy2d: CudaFunction,
     gather_rows: CudaFunction,
     doc_table: CudaFunction,
+    softcap: CudaFunction,
     embedding: CudaFunction,
     rms_norm: CudaFunction,
     layer_norm: CudaFunction,
@@ -167,6 +168,7 @@ impl Kernels {
             copy2d: f("k_copy2d")?,
             gather_rows: f("k_gather_rows")?,
             doc_table: f("k_doc_table")?,
+            softcap: f("k_softcap")?,
             embedding: f("k_embedding")?,
             rms_norm: f("k_rms_norm")?,
             layer_norm: f("k_layer_norm")?,
@@ -234,6 +236,7 @@ struct AttentionArgs {
     scale: f32,
     causal: i32,
     window: i64,
+    softcap: f32,
 }
 
 impl AttentionArgs {
@@ -254,6 +257,7 @@ impl AttentionArgs {
             scale: a.scale,
             causal: a.causal as i32,
             window: a.window,
+            softcap: a.softcap,
         }
     }
 
@@ -268,12 +272,12 @@ impl AttentionArgs {
         }
     }
 
-    /// sq, sk, heads, kv_heads, d, scale, causal, window.
+    /// sq, sk, heads, kv_heads, d, scale, causal, window, softcap (0: none).
     fn shape<'a>(&'a self, b: &mut cudarc::driver::LaunchArgs<'a>) {
         for d in &self.dims {
             b.arg(d);
         }
-        b.arg(&self.scale).arg(&self.causal).arg(&self.window);
+        b.arg(&self.scale).arg(&self.causal).arg(&self.window).arg(&self.softcap);
     }
 }
 
@@ -449,6 +453,17 @@ impl Kernels {
         let mut b = s.launch_builder(&self.rope);
         b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&freqs).arg(&dir);
         unsafe { b.launch(grid(rows * (rotary / 2).max(1))) }.map(|_| ())
+    }
+
+    /// `y = cap · tanh(y / cap)` in place.
+    pub fn softcap(&self, s: &CudaStream, dt: DType, y: u64, n: usize, cap: f32) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (dc, nn) = (code(dt), n as i64);
+        let mut b = s.launch_builder(&self.softcap);
+        b.arg(&dc).arg(&y).arg(&nn).arg(&cap);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
     }
 
     pub fn unary(&self, s: &CudaStream, op: i32, dt: DType, x: u64, y: u64, n: usize) -> Result<(), DriverError> {

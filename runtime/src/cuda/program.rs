@@ -165,6 +165,8 @@ pub struct AttentionCmd {
     pub causal: bool,
     /// 0: no window.
     pub window: i64,
+    /// Scores capped as `softcap · tanh(s / softcap)`; 0: none.
+    pub softcap: f32,
     /// The index vectors depend on the plan alone (token_index tables moved by collectives,
     /// slices and concats), never on run inputs: what is derived from them can be kept.
     pub static_index: bool,
@@ -388,6 +390,13 @@ pub enum Cmd {
         rows: usize,
         heads: usize,
         cols: usize,
+    },
+    /// `y = cap · tanh(y / cap)` in place over `n` elements (Gemma 2's capped logits).
+    Softcap {
+        y: Addr,
+        dt: DType,
+        n: usize,
+        cap: f32,
     },
     /// op: 0 silu, 1 gelu, 2 gelu-tanh.
     Unary {
@@ -846,6 +855,10 @@ impl Builder<'_> {
                     let (bias, bi) = self.operand(step, 2)?;
                     let bdt = Self::float(&bi, "bias")?;
                     self.push(s, Cmd::AddBias { y, dt, b: bias, bdt, rows, cols: out });
+                }
+                if kind == Logits && a.has("softcap") {
+                    let cap = a.float("softcap")? as f32;
+                    self.push(s, Cmd::Softcap { y, dt, n: rows * out, cap });
                 }
                 Ok(())
             }
@@ -1436,7 +1449,7 @@ impl Builder<'_> {
         out: (Addr, DType),
         lse: Option<Addr>,
     ) -> Result<AttentionCmd, String> {
-        let AttentionAttrs { num_heads: heads, num_kv_heads: kv_heads, head_dim, scale, causal, window } =
+        let AttentionAttrs { num_heads: heads, num_kv_heads: kv_heads, head_dim, scale, causal, window, softcap } =
             AttentionAttrs::read(a)?;
         let window = window.map_or(0, |w| w as i64);
         if head_dim > 256 {
@@ -1471,6 +1484,7 @@ impl Builder<'_> {
             scale: scale as f32,
             causal,
             window,
+            softcap: softcap.map_or(0.0, |c| c as f32),
             save: None,
             static_index: index
                 .is_some_and(|(qx, kx)| [qx, kx].iter().all(|&i| step.operands.get(i).is_some_and(|&v| self.fixed[v as usize]))),

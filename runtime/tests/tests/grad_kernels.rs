@@ -178,6 +178,8 @@ struct AttnCase {
     hd: usize,
     causal: bool,
     window: Option<usize>,
+    /// Gemma 2's score cap.
+    softcap: Option<f64>,
     q_index: Vec<i64>,
     k_index: Vec<i64>,
     segments: Option<(Vec<i64>, Vec<i64>)>,
@@ -202,6 +204,7 @@ fn attention_cases() -> Vec<AttnCase> {
         hd: 4,
         causal: false,
         window: None,
+        softcap: None,
         q_index: vec![],
         k_index: vec![],
         segments: None,
@@ -216,6 +219,17 @@ fn attention_cases() -> Vec<AttnCase> {
             kv_heads: 2,
             causal: true,
             q_index: perm(&mut rng, 6, 2),
+            k_index: perm(&mut rng, 7, 0),
+            ..base()
+        },
+        AttnCase {
+            // A cap of 0.7 on scores of order 1: tanh bends them (and the gradient) visibly.
+            name: "GQA causal softcap",
+            heads: 4,
+            kv_heads: 2,
+            causal: true,
+            softcap: Some(0.7),
+            q_index: perm(&mut rng, 6, 0),
             k_index: perm(&mut rng, 7, 0),
             ..base()
         },
@@ -268,6 +282,7 @@ fn grad_kernels_attention_matches_finite_differences_and_splits_over_key_blocks(
             scale: 1.0 / (c.hd as f64).sqrt(),
             causal: c.causal,
             window: c.window,
+            softcap: c.softcap,
         };
         let segs = c.segments.as_ref().map(|(a, b)| (&a[..], &b[..]));
         let mask = Masking { q_index: &c.q_index, k_index: &c.k_index, segments: segs };
@@ -321,7 +336,7 @@ fn grad_kernels_attention_matches_finite_differences_and_splits_over_key_blocks(
 
 #[test]
 fn grad_kernels_attention_rejects_bad_shapes() {
-    let spec = AttentionSpec { num_heads: 2, num_kv_heads: 1, head_dim: 2, scale: 1.0, causal: false, window: None };
+    let spec = AttentionSpec { num_heads: 2, num_kv_heads: 1, head_dim: 2, scale: 1.0, causal: false, window: None, softcap: None };
     let mask = Masking { q_index: &[0, 1], k_index: &[0], segments: None };
     let (q, kv, o, lse) = ([0.0f64; 8], [0.0f64; 2], [0.0f64; 8], [0.0f64; 4]);
     assert!(gk::attention_partial_grad(&spec, &q, &kv, &kv, &o, &lse, &o, &mask).is_ok());
@@ -417,7 +432,7 @@ fn grad_kernels_f32_agrees_with_f64() {
     close("layer_norm dx", &dx, &gk::layer_norm_grad(&x, &w, &b, &r, 1e-5).0);
     close("gelu", &gk::gelu_grad(&f(&x), &f(&r), false), &gk::gelu_grad(&x, &r, false));
 
-    let spec = AttentionSpec { num_heads: 4, num_kv_heads: 2, head_dim: 4, scale: 0.5, causal: true, window: None };
+    let spec = AttentionSpec { num_heads: 4, num_kv_heads: 2, head_dim: 4, scale: 0.5, causal: true, window: None, softcap: None };
     let (qi, ki): (Vec<i64>, Vec<i64>) = ((3..9).collect(), (0..7).collect());
     let mask = Masking { q_index: &qi, k_index: &ki, segments: None };
     let (q, k, v, d_o) = (rng.vec(6 * 16, 4.0), rng.vec(7 * 8, 1.0), rng.vec(7 * 8, 1.0), rng.vec(6 * 16, 1.0));

@@ -50,6 +50,7 @@ fn check_case(rng: &mut Rng, c: &Case) {
         scale,
         causal: c.causal,
         window: c.window.map(|w| w as usize),
+        softcap: None,
     };
     let mask = Masking { q_index: &qi, k_index: &ki, segments: segs };
     let (o, l) = kernels::attention_partial(&spec, &q, &k, &v, &mask).expect("valid shapes");
@@ -125,7 +126,7 @@ fn attention_partial_spans_several_blocks() {
 
 #[test]
 fn attention_partial_all_masked_rows_are_zero_with_neg_inf_lse() {
-    let spec = AttentionSpec { num_heads: 2, num_kv_heads: 1, head_dim: 2, scale: 1.0, causal: true, window: None };
+    let spec = AttentionSpec { num_heads: 2, num_kv_heads: 1, head_dim: 2, scale: 1.0, causal: true, window: None, softcap: None };
     let q = [1.0f64; 3 * 4];
     let k = [1.0f64; 2 * 2];
     // Query 0 precedes every key; query 1 is padding; query 2 sees key index 4.
@@ -143,7 +144,7 @@ fn lse_merge_of_two_key_halves_equals_attention_over_all_keys() {
     for (heads, kv_heads, causal) in [(4, 2, true), (3, 3, false), (2, 1, true)] {
         let (hd, sq, sk) = (4, 9, 13);
         let spec =
-            AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, scale: 0.5, causal, window: None };
+            AttentionSpec { num_heads: heads, num_kv_heads: kv_heads, head_dim: hd, scale: 0.5, causal, window: None, softcap: None };
         let (q, k, v) =
             (rng.vec(sq * heads * hd, 1.0), rng.vec(sk * kv_heads * hd, 1.0), rng.vec(sk * kv_heads * hd, 1.0));
         // Query 0 is padding (both halves empty); keys 0..split are early tokens, so under the

@@ -325,6 +325,7 @@ fn attention_without_a_key_says_why() {
         scale: 0.125,
         causal: true,
         window: 0,
+        softcap: 0.0,
         static_index: false,
         save: None,
     };

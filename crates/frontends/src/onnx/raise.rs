@@ -372,7 +372,7 @@ impl<'a> Raiser<'a> {
             );
         }
         let (causal, window) = extra_mask.or(sc.mask).unwrap_or((false, None));
-        let cfg = AttentionConfig { causal, num_heads: q.heads, num_kv_heads: k.heads, head_dim: q.dim, scale: sc.scale, window };
+        let cfg = AttentionConfig { causal, num_heads: q.heads, num_kv_heads: k.heads, head_dim: q.dim, scale: sc.scale, window, softcap: None };
         let y = self.b.attention(q.v, k.v, v.v, None, &cfg).map_err(|e| (e.message, NEAREST_ATTN))?;
         self.layer += 1;
         Ok(V::Heads(Heads { v: y, heads: q.heads, dim: q.dim, layout: Layout::Bhsd, rep: 1, scale: 1.0, full: q.dim }))

@@ -23,7 +23,7 @@ fn attention_builder_rejects_uneven_gqa_groups() {
     let mut g = Graph::new("forward");
     let q = g.add_arg(t(&[8, 96]).into());
     let k = g.add_arg(t(&[8, 64]).into());
-    let cfg = AttentionConfig { causal: true, num_heads: 6, num_kv_heads: 4, head_dim: 16, scale: 0.25, window: None };
+    let cfg = AttentionConfig { causal: true, num_heads: 6, num_kv_heads: 4, head_dim: 16, scale: 0.25, window: None, softcap: None };
     let err = Builder::new(&mut g).attention(q, k, k, None, &cfg).expect_err("6 heads over 4 kv heads");
     assert!(err.message.contains("multiple of num_kv_heads"), "{err}");
 }

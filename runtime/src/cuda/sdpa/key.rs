@@ -66,6 +66,8 @@ impl SdpaKey {
         let dt = a.q.1;
         Some(if !matches!(dt, DType::BF16 | DType::F16) || [a.k.1, a.v.1, a.out.1].iter().any(|&t| t != dt) {
             "not bf16/f16 throughout (cuDNN's fused attention takes 16-bit data)"
+        } else if a.softcap > 0.0 {
+            "scores capped (softcap: the graphs built here have no tanh)"
         } else if (a.q_segment.is_some() || a.k_segment.is_some()) && let Err(why) = packable(a) {
             why
         } else if a.q_index.is_some() || a.k_index.is_some() || a.lse.is_some() {
@@ -96,6 +98,7 @@ impl SdpaKey {
             && a.q_segment.is_none()
             && a.k_segment.is_none()
             && a.lse.is_none()
+            && a.softcap == 0.0
             && (a.window == 0 || a.causal)
             && a.sq == a.sk
             && a.sq > 0
@@ -148,6 +151,7 @@ impl SdpaKey {
             && a.q_segment.is_none()
             && a.k_segment.is_none()
             && a.window == 0
+            && a.softcap == 0.0
             && a.head_dim.is_multiple_of(8)
             && a.head_dim <= 128
             && a.kv_heads > 0
