@@ -142,7 +142,8 @@ struct AttentionCotangent {
 type Layout = BTreeMap<String, Attr>;
 
 /// The logits' input rows, the output projection, and the layout the logits were assembled from.
-type LossHead = (ValueId, ValueId, Option<Layout>);
+/// The head's input and weight, how its rows are laid out, and its logits' cap (Gemma 2).
+type LossHead = (ValueId, ValueId, Option<Layout>, Option<f64>);
 
 /// What a training step differentiates (`Differentiator::head`).
 enum Head {
@@ -205,8 +206,8 @@ impl<'g> Differentiator<'g> {
         let forward: Vec<_> = self.g.body.clone();
         let args = self.g.args.clone();
         let (mut results, mut names) = match self.head()? {
-            Head::Logits((x, w, labels_shard)) => {
-                let loss = self.loss(x, w, labels_shard)?;
+            Head::Logits((x, w, labels_shard, cap)) => {
+                let loss = self.loss(x, w, labels_shard, cap)?;
                 self.reverse(&forward)?;
                 (vec![loss], vec![LOSS.to_string()])
             }
@@ -250,7 +251,7 @@ impl<'g> Differentiator<'g> {
 
     /// The loss head: labels (a new last argument, split like the token ids), the fused
     /// cross-entropy summed over the ranks, and its derivative seeding x's and w's cotangents.
-    fn loss(&mut self, x: ValueId, w: ValueId, labels_shard: Option<Layout>) -> Result<ValueId, PassError> {
+    fn loss(&mut self, x: ValueId, w: ValueId, labels_shard: Option<Layout>, cap: Option<f64>) -> Result<ValueId, PassError> {
         // The labels arrive whole and are split like the token ids.
         let global = self.rows_of(self.g.results[0]);
         let labels = self.g.add_arg(Type::Tensor(TensorType::new([global], DType::I32)));
@@ -268,10 +269,12 @@ impl<'g> Differentiator<'g> {
         let count = self.emit1(OpKind::LabelCount, &[labels].into_iter().chain(index).collect::<Vec<_>>(), BTreeMap::new())?;
         let count = self.sum_over_ranks(count)?;
         let operands: Vec<ValueId> = [x, w, labels, count].into_iter().chain(index).collect();
-        let local_loss = self.emit1(OpKind::CrossEntropy, &operands, BTreeMap::new())?;
+        // The logits' cap (Gemma 2) goes with the fused loss and its gradient.
+        let capped = || cap.map(|c| ("softcap".to_string(), Attr::Float(c))).into_iter().collect::<BTreeMap<_, _>>();
+        let local_loss = self.emit1(OpKind::CrossEntropy, &operands, capped())?;
         let loss = self.sum_over_ranks(local_loss)?;
         self.backward = true;
-        let grads = self.emit(OpKind::CrossEntropyGrad, &operands, BTreeMap::new())?;
+        let grads = self.emit(OpKind::CrossEntropyGrad, &operands, capped())?;
         self.accumulate(x, grads[0])?;
         self.accumulate(w, grads[1])?;
         Ok(loss)
@@ -344,11 +347,10 @@ impl<'g> Differentiator<'g> {
             _ => (result, None),
         };
         match self.g.producer(local) {
-            Some(op) if op.kind == OpKind::Logits && op.attrs.contains_key("softcap") => Err(fail(
-                "the logits are capped (softcap: Gemma 2's final_logit_softcapping): the fused loss has no \
-                 derivative rule for that yet, so this model compiles for inference only",
-            )),
-            Some(op) if op.kind == OpKind::Logits => Ok(Head::Logits((op.operands[0], op.operands[1], layout))),
+            Some(op) if op.kind == OpKind::Logits => {
+                let cap = op.attrs.get("softcap").and_then(Attr::as_float);
+                Ok(Head::Logits((op.operands[0], op.operands[1], layout, cap)))
+            }
             Some(op) => match self.g.ty(result).tensor() {
                 Some(t) if t.dtype.is_float() => Ok(Head::Output { result, local, layout }),
                 _ => Err(fail(format!(
@@ -780,5 +782,5 @@ fn attr(op: &Op, name: &str) -> Result<Attr, PassError> {
 }
 
 fn attention_attrs(op: &Op) -> BTreeMap<String, Attr> {
-    Differentiator::copy_attrs(op, &["causal", "num_heads", "num_kv_heads", "head_dim", "scale", "window"])
+    Differentiator::copy_attrs(op, &["causal", "num_heads", "num_kv_heads", "head_dim", "scale", "window", "softcap"])
 }

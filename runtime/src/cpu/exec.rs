@@ -573,17 +573,18 @@ impl<'a, T: Float> Rank<'a, T> {
                 let count = self.floats(self.tensor(step, 3)?, "count")?[0];
                 let (rows, hidden, vocab) = (x.shape[0], x.shape[1], w.shape[0]);
                 let (xs, ws) = (self.floats(x, "input")?, self.floats(w, "weight")?);
+                let cap = if a.has("softcap") { Some(T::from_f64(a.float("softcap")?)) } else { None };
                 // The mean over the step's labelled tokens: each rank sums its rows over the
                 // global count, so the ranks' sums add up to the mean.
                 if kind == CrossEntropy {
-                    let losses = grad_kernels::cross_entropy(xs, ws, &labels, rows, hidden, vocab)?;
+                    let losses = grad_kernels::cross_entropy(xs, ws, &labels, rows, hidden, vocab, cap)?;
                     let sum = losses.iter().fold(T::ZERO, |acc, &l| acc + l);
                     let loss = if count > T::ZERO { sum / count } else { T::ZERO };
                     Ok(vec![Self::out(vec![1], vec![loss])])
                 } else {
                     let seed = if count > T::ZERO { T::ONE / count } else { T::ZERO };
                     let dloss = vec![seed; rows];
-                    let (dx, dw) = grad_kernels::cross_entropy_grad(xs, ws, &labels, &dloss, rows, hidden, vocab)?;
+                    let (dx, dw) = grad_kernels::cross_entropy_grad(xs, ws, &labels, &dloss, rows, hidden, vocab, cap)?;
                     Ok(vec![same_shape(dx, x), same_shape(dw, w)])
                 }
             }

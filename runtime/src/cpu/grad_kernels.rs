@@ -331,9 +331,9 @@ fn ce_targets<T: Float>(
         .collect()
 }
 
-/// Row `s` of the logits, `x_s · Wᵀ`, into `logits` [vocab]; returns their max-subtracted
-/// log-sum-exp.
-fn row_logits<T: Float>(x: &[T], w: &[T], s: usize, hidden: usize, logits: &mut [T]) -> T {
+/// Row `s` of the logits, `x_s · Wᵀ` (capped as `c · tanh(z / c)` with `cap`), into `logits`
+/// [vocab]; returns their max-subtracted log-sum-exp.
+fn row_logits<T: Float>(x: &[T], w: &[T], s: usize, hidden: usize, logits: &mut [T], cap: Option<T>) -> T {
     let vocab = logits.len();
     matmul(
         (1, vocab, hidden),
@@ -344,6 +344,9 @@ fn row_logits<T: Float>(x: &[T], w: &[T], s: usize, hidden: usize, logits: &mut 
         T::ONE,
         false,
     );
+    if let Some(c) = cap {
+        logits.iter_mut().for_each(|z| *z = c * (*z / c).tanh());
+    }
     let max = logits.iter().fold(T::NEG_INFINITY, |m, &z| m.max(z));
     let sum = logits.iter().fold(T::ZERO, |acc, &z| acc + (z - max).exp());
     max + sum.ln()
@@ -352,6 +355,8 @@ fn row_logits<T: Float>(x: &[T], w: &[T], s: usize, hidden: usize, logits: &mut 
 /// Fused logits + next-token cross-entropy per row, never holding more than one row of logits:
 /// loss_i = logsumexp_v(x_i · w_v) − x_i · w_{label_i}; rows with label < 0 give 0 (ignored).
 /// A label ≥ vocab is an Err naming the row. x [rows, hidden], w [vocab, hidden]; returns [rows].
+/// `cap`: the logits are capped first (Gemma 2's `final_logit_softcapping`).
+#[allow(clippy::too_many_arguments)]
 pub fn cross_entropy<T: Float>(
     x: &[T],
     w: &[T],
@@ -359,6 +364,7 @@ pub fn cross_entropy<T: Float>(
     rows: usize,
     hidden: usize,
     vocab: usize,
+    cap: Option<T>,
 ) -> Result<Vec<T>, String> {
     let targets = ce_targets(x, w, labels, rows, hidden, vocab)?;
     let mut logits = vec![T::ZERO; vocab];
@@ -366,7 +372,7 @@ pub fn cross_entropy<T: Float>(
         .iter()
         .enumerate()
         .map(|(s, target)| match *target {
-            Some(c) => row_logits(x, w, s, hidden, &mut logits) - logits[c],
+            Some(c) => row_logits(x, w, s, hidden, &mut logits, cap) - logits[c],
             None => T::ZERO,
         })
         .collect())
@@ -374,7 +380,9 @@ pub fn cross_entropy<T: Float>(
 
 /// Its backward for upstream dloss [rows]: dlogits_i = dloss_i·(softmax_i − onehot(label_i)) (0 for
 /// ignored rows), dx = dlogits · w, dw = dlogitsᵀ · x — again one row of logits at a time.
-/// Returns (dx [rows, hidden], dw [vocab, hidden]).
+/// Returns (dx [rows, hidden], dw [vocab, hidden]). With `cap`, dlogits carries the cap's
+/// derivative 1 − (z / c)² of each capped logit z.
+#[allow(clippy::too_many_arguments)]
 pub fn cross_entropy_grad<T: Float>(
     x: &[T],
     w: &[T],
@@ -383,6 +391,7 @@ pub fn cross_entropy_grad<T: Float>(
     rows: usize,
     hidden: usize,
     vocab: usize,
+    cap: Option<T>,
 ) -> Result<(Vec<T>, Vec<T>), String> {
     let targets = ce_targets(x, w, labels, rows, hidden, vocab)?;
     if dloss.len() != rows {
@@ -393,11 +402,12 @@ pub fn cross_entropy_grad<T: Float>(
     for (s, target) in targets.iter().enumerate() {
         let Some(c) = *target else { continue };
         // The logits row becomes dlogits in place: dloss·(softmax − onehot).
-        let lse = row_logits(x, w, s, hidden, &mut dlogits);
-        for z in dlogits.iter_mut() {
-            *z = dloss[s] * (*z - lse).exp();
+        let lse = row_logits(x, w, s, hidden, &mut dlogits, cap);
+        for (v, z) in dlogits.iter_mut().enumerate() {
+            let slope = cap.map_or(T::ONE, |cp| T::ONE - (*z / cp) * (*z / cp));
+            let onehot = if v == c { dloss[s] } else { T::ZERO };
+            *z = (dloss[s] * (*z - lse).exp() - onehot) * slope;
         }
-        dlogits[c] = dlogits[c] - dloss[s];
         matmul(
             (1, hidden, vocab),
             &mut dx[s * hidden..],

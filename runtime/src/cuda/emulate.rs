@@ -237,12 +237,12 @@ impl Mem {
                 let count = self.floats(ce.count, DType::F32, 1)?[0];
                 let (rows, hidden, vocab) = (ce.rows, ce.hidden, ce.vocab);
                 if let Some(loss) = ce.loss {
-                    let sum: f32 = grad_kernels::cross_entropy(&x, &w, &labels, rows, hidden, vocab)?.iter().sum();
+                    let sum: f32 = grad_kernels::cross_entropy(&x, &w, &labels, rows, hidden, vocab, (ce.softcap > 0.0).then_some(ce.softcap))?.iter().sum();
                     self.put_floats(loss, DType::F32, &[if count > 0.0 { sum / count } else { 0.0 }])?;
                 }
                 if let Some((dx_at, dw_at)) = ce.grads {
                     let seed = vec![if count > 0.0 { 1.0 / count } else { 0.0 }; rows];
-                    let (dx, dw) = grad_kernels::cross_entropy_grad(&x, &w, &labels, &seed, rows, hidden, vocab)?;
+                    let (dx, dw) = grad_kernels::cross_entropy_grad(&x, &w, &labels, &seed, rows, hidden, vocab, (ce.softcap > 0.0).then_some(ce.softcap))?;
                     self.put_floats(dx_at, ce.dt, &dx)?;
                     self.put_floats(dw_at, DType::F32, &dw)?;
                 }

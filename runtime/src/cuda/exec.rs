@@ -819,7 +819,7 @@ impl Executor {
             let (lab, idx) = ((labels.0 + (r0 * labels.1.size()) as u64, labels.1), (if index.0 == 0 { 0 } else { index.0 + (r0 * index.1.size()) as u64 }, index.1));
             let dl = if ce.grads.is_some() { (p(ce.dlogits), ce.dt) } else { (0, ce.dt) };
             let row_loss = p(ce.row_loss) + (r0 * 4) as u64;
-            k.ce_rows(c, p(ce.logits), n, ce.vocab, lab, idx, p(ce.count), row_loss, dl, self.flag.ptr(), step)
+            k.ce_rows(c, p(ce.logits), n, ce.vocab, lab, idx, p(ce.count), row_loss, dl, ce.softcap, self.flag.ptr(), step)
                 .map_err(describe)?;
             if let Some((dx, dw)) = ce.grads {
                 let dx = p(dx) + (r0 * ce.hidden * es) as u64;

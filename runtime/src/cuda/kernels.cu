@@ -748,8 +748,10 @@ extern "C" __global__ void k_embedding_grad(float* out, const void* ids, int it,
 // (softmax − onehot) / count in dt. A label ≥ vocab records step + 1 in *err.
 extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, const void* labels, int lt,
                                      const void* index, int it, const float* count, float* row_loss,
-                                     void* dlogits, int dt, unsigned* err, unsigned step) {
+                                     void* dlogits, int dt, float cap, unsigned* err, unsigned step) {
     __shared__ float scratch[32];
+    // With cap > 0 each logit is read as cap · tanh(z / cap) (Gemma 2's final cap).
+#define CE_Z(v) (cap > 0.0f ? cap * tanhf(z[v] / cap) : z[v])
     for (i64 r = blockIdx.x; r < n; r += gridDim.x) {
         const float* z = logits + r * vocab;
         i64 label = ldi(labels, lt, r);
@@ -763,7 +765,7 @@ extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, cons
         // times.
         float m = -INFINITY, s = 0.0f;
         for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) {
-            const float x = z[v];
+            const float x = CE_Z(v);
             if (x > m) {
                 s = s * expf(m - x) + 1.0f;
                 m = x;
@@ -781,15 +783,17 @@ extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, cons
         s = m == -INFINITY ? 0.0f : s * expf(m - bm);
         m = bm;
         const float lse = m + logf(block_sum(s, scratch));
-        if (threadIdx.x == 0) row_loss[r] = label >= 0 ? lse - z[label] : 0.0f;
+        if (threadIdx.x == 0) row_loss[r] = label >= 0 ? lse - CE_Z(label) : 0.0f;
         if (dlogits) {
             const float seed = (label >= 0 && count[0] > 0.0f) ? 1.0f / count[0] : 0.0f;
             for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) {
-                const float p = expf(z[v] - lse) - (v == label ? 1.0f : 0.0f);
+                const float zc = CE_Z(v), t = cap > 0.0f ? zc / cap : 0.0f;
+                const float p = (expf(zc - lse) - (v == label ? 1.0f : 0.0f)) * (1.0f - t * t);
                 stf(dlogits, dt, r * vocab + v, seed * p);
             }
         }
     }
+#undef CE_Z
 }
 
 // out[0] = Σ row_loss / count (0 when nothing is labelled). One block, in a fixed order.

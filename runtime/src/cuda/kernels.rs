@@ -750,6 +750,7 @@ impl Kernels {
         count: u64,
         row_loss: u64,
         dlogits: (u64, DType),
+        softcap: f32,
         err: u64,
         step: usize,
     ) -> Result<(), DriverError> {
@@ -760,7 +761,7 @@ impl Kernels {
             (n as i64, vocab as i64, code(labels.1), code(index.1), code(dlogits.1), step as u32);
         let mut b = s.launch_builder(&self.ce_rows);
         b.arg(&logits).arg(&nn).arg(&v).arg(&labels.0).arg(&lc).arg(&index.0).arg(&ic).arg(&count).arg(&row_loss);
-        b.arg(&dlogits.0).arg(&dc).arg(&err).arg(&st);
+        b.arg(&dlogits.0).arg(&dc).arg(&softcap).arg(&err).arg(&st);
         let cfg = LaunchConfig {
             grid_dim: (n.min(MAX_BLOCKS) as u32, 1, 1),
             block_dim: (4 * THREADS, 1, 1),

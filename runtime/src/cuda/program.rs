@@ -230,6 +230,8 @@ pub struct CrossEntropyCmd {
     /// (logits, dx, dw) GEMMs of a full chunk and of the last, shorter one.
     pub keys: [GemmKey; 3],
     pub tail: Option<[GemmKey; 3]>,
+    /// The logits capped as `c · tanh(z / c)` before the softmax; 0: none.
+    pub softcap: f32,
 }
 
 impl CrossEntropyCmd {
@@ -1641,6 +1643,10 @@ impl Builder<'_> {
             row_loss,
             keys: keys(chunk),
             tail,
+            softcap: match step.attrs().has("softcap") {
+                true => step.attrs().float("softcap")? as f32,
+                false => 0.0,
+            },
         };
         // The logits GEMM runs in both forms (the gradient needs the softmax).
         let used: &[usize] = if grad { &[0, 1, 2] } else { &[0] };

@@ -370,7 +370,7 @@ fn grad_kernels_cross_entropy() {
     let labels = [3i64, -1, 0, 6, -100];
     let (x, w, r) = (rng.vec(rows * hidden, 1.0), rng.vec(vocab * hidden, 1.0), rng.vec(rows, 1.0));
 
-    let loss = gk::cross_entropy(&x, &w, &labels, rows, hidden, vocab).expect("labels in range");
+    let loss = gk::cross_entropy(&x, &w, &labels, rows, hidden, vocab, None).expect("labels in range");
     // Small logits: the naive ln Σ exp is exact enough to check against directly.
     let logits = kernels::linear(&x, &w, None, rows, hidden, vocab);
     for s in 0..rows {
@@ -388,27 +388,42 @@ fn grad_kernels_cross_entropy() {
         }
     }
 
-    let (dx, dw) = gk::cross_entropy_grad(&x, &w, &labels, &r, rows, hidden, vocab).expect("labels in range");
-    let total = |x: &[f64], w: &[f64]| dot(&r, &gk::cross_entropy(x, w, &labels, rows, hidden, vocab).expect("ok"));
+    let (dx, dw) = gk::cross_entropy_grad(&x, &w, &labels, &r, rows, hidden, vocab, None).expect("labels in range");
+    let total = |x: &[f64], w: &[f64]| dot(&r, &gk::cross_entropy(x, w, &labels, rows, hidden, vocab, None).expect("ok"));
     check("cross_entropy dx", &x, &dx, &|x| total(x, &w));
     check("cross_entropy dw", &w, &dw, &|w| total(&x, w));
     assert!(dx[hidden..2 * hidden].iter().all(|&v| v == 0.0), "an ignored row has no dx");
 
+    // Capped logits (Gemma 2's final cap, 0.8 on logits of order 1): the loss is the capped
+    // logits' cross-entropy, and the gradient carries the cap's slope.
+    let cap = Some(0.8);
+    let capped: Vec<f64> = logits.iter().map(|z| 0.8 * (z / 0.8).tanh()).collect();
+    let loss = gk::cross_entropy(&x, &w, &labels, rows, hidden, vocab, cap).expect("ok");
+    for s in (0..rows).filter(|&s| labels[s] >= 0) {
+        let z = &capped[s * vocab..(s + 1) * vocab];
+        let want = z.iter().map(|v| v.exp()).sum::<f64>().ln() - z[labels[s] as usize];
+        assert!((loss[s] - want).abs() < 1e-12, "capped row {s}: loss {} vs {want}", loss[s]);
+    }
+    let (dx, dw) = gk::cross_entropy_grad(&x, &w, &labels, &r, rows, hidden, vocab, cap).expect("ok");
+    let total = |x: &[f64], w: &[f64]| dot(&r, &gk::cross_entropy(x, w, &labels, rows, hidden, vocab, cap).expect("ok"));
+    check("capped cross_entropy dx", &x, &dx, &|x| total(x, &w));
+    check("capped cross_entropy dw", &w, &dw, &|w| total(&x, w));
+
     // Logits around ±1000: a naive exp would overflow; the max-subtracted form does not.
     let big: Vec<f64> = x.iter().map(|v| v * 400.0).collect();
-    let loss = gk::cross_entropy(&big, &w, &labels, rows, hidden, vocab).expect("ok");
+    let loss = gk::cross_entropy(&big, &w, &labels, rows, hidden, vocab, None).expect("ok");
     let want = reference_ce(&big, &w, &labels, rows, hidden, vocab);
     assert!(loss.iter().all(|v| v.is_finite()) && max_rel_err(&loss, &want) < 1e-12, "{loss:?} vs {want:?}");
-    let (dx, dw) = gk::cross_entropy_grad(&big, &w, &labels, &r, rows, hidden, vocab).expect("ok");
+    let (dx, dw) = gk::cross_entropy_grad(&big, &w, &labels, &r, rows, hidden, vocab, None).expect("ok");
     assert!(dx.iter().chain(&dw).all(|v| v.is_finite()));
 
     let bad = [3i64, 7, 0, 0, 0];
-    let err = gk::cross_entropy(&x, &w, &bad, rows, hidden, vocab).unwrap_err();
+    let err = gk::cross_entropy(&x, &w, &bad, rows, hidden, vocab, None).unwrap_err();
     assert!(err.contains("label 7") && err.contains("row 1"), "{err}");
-    let err = gk::cross_entropy_grad(&x, &w, &bad, &r, rows, hidden, vocab).unwrap_err();
+    let err = gk::cross_entropy_grad(&x, &w, &bad, &r, rows, hidden, vocab, None).unwrap_err();
     assert!(err.contains("row 1"), "{err}");
-    assert!(gk::cross_entropy_grad(&x, &w, &labels, &r[..4], rows, hidden, vocab).is_err(), "short dloss");
-    assert!(gk::cross_entropy(&x[1..], &w, &labels, rows, hidden, vocab).is_err(), "short x");
+    assert!(gk::cross_entropy_grad(&x, &w, &labels, &r[..4], rows, hidden, vocab, None).is_err(), "short dloss");
+    assert!(gk::cross_entropy(&x[1..], &w, &labels, rows, hidden, vocab, None).is_err(), "short x");
 }
 
 /// The kernels are generic: the f32 instantiation agrees with f64 to f32 accuracy.
@@ -447,8 +462,8 @@ fn grad_kernels_f32_agrees_with_f64() {
     let (h, vocab) = (8, 11);
     let labels = [2i64, -1, 10];
     let (xs, ws, dl) = (rng.vec(3 * h, 1.0), rng.vec(vocab * h, 1.0), rng.vec(3, 1.0));
-    let (dx, dw) = gk::cross_entropy_grad(&f(&xs), &f(&ws), &labels, &f(&dl), 3, h, vocab).unwrap();
-    let (dx64, dw64) = gk::cross_entropy_grad(&xs, &ws, &labels, &dl, 3, h, vocab).unwrap();
+    let (dx, dw) = gk::cross_entropy_grad(&f(&xs), &f(&ws), &labels, &f(&dl), 3, h, vocab, None).unwrap();
+    let (dx64, dw64) = gk::cross_entropy_grad(&xs, &ws, &labels, &dl, 3, h, vocab, None).unwrap();
     close("cross_entropy dx", &dx, &dx64);
     close("cross_entropy dw", &dw, &dw64);
 }

@@ -3,7 +3,8 @@ before and after attention and the MLP, a tanh-GELU gate, sliding and global lay
 query_pre_attn_scalar, attention scores capped as c·tanh(s/c) and logits likewise, a tied head;
 random weights, seed 0, q and k projections scaled for peaked scores that the caps bend) as a
 Hugging Face model folder (config.json, model.safetensors), with transformers' logits for
-input_ids.npy. Run from this folder:  python3 make.py"""
+input_ids.npy and its gradient of the mean next-token cross-entropy for every norm weight and the
+tied embedding (grads.st, kept apart from the checkpoint). Run from this folder:  python3 make.py"""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
 
@@ -27,10 +28,13 @@ with torch.no_grad():
 save_file({k: v.contiguous() for k, v in model.state_dict().items() if k != "lm_head.weight"}, "model.safetensors")
 ids = torch.randint(0, 96, (1, 40), generator=torch.Generator().manual_seed(1))
 np.save("input_ids.npy", ids[0].numpy().astype(np.int32))
+out = model(input_ids=ids, output_attentions=True)
+logits = out.logits[0].detach().numpy().astype(np.float32)
+np.save("logits.npy", logits)
+loss = torch.nn.functional.cross_entropy(out.logits[0, :-1], ids[0, 1:])
+loss.backward()
+save_file({k: p.grad.contiguous() for k, p in model.named_parameters() if "norm" in k or "embed" in k}, "grads.st")
 with torch.no_grad():
-    out = model(input_ids=ids, output_attentions=True)
-    logits = out.logits[0].numpy().astype(np.float32)
-    np.save("logits.npy", logits)
     # How much the caps act: the same model without them.
     model.config.attn_logit_softcapping = None
     model.config.final_logit_softcapping = None

@@ -130,13 +130,20 @@ fn gemma_like(base: DecoderConfig) -> DecoderConfig {
     DecoderConfig { embed_scale: Some(2.0), norm_offset: 1.0, sandwich: true, qk_norm: true, geglu: true, tie_embeddings: true, ..base }
 }
 
+/// Gemma 2's layer: Gemma's without q/k norms, with scores and logits capped (caps of the
+/// scores' and logits' own order, so that tanh bends them).
+fn gemma2_like(base: DecoderConfig) -> DecoderConfig {
+    DecoderConfig { qk_norm: false, attn_softcap: Some(1.5), final_softcap: Some(0.7), ..gemma_like(base) }
+}
+
 #[test]
 fn finite_differences_check_the_derivatives() {
     let llama = DecoderConfig { packed: true, window: Some(5), ..small(Norm::Llama) };
     let gpt2 = DecoderConfig { tie_embeddings: true, ..small(Norm::Gpt2) };
     let gemma = gemma_like(small(Norm::Llama));
+    let gemma2 = gemma2_like(small(Norm::Llama));
     let segments: Vec<i32> = (0..11).map(|i| if i < 6 { 0 } else { 1 }).collect();
-    for (name, cfg, segs) in [("llama", &llama, Some(segments)), ("gpt2", &gpt2, None), ("gemma", &gemma, None)] {
+    for (name, cfg, segs) in [("llama", &llama, Some(segments)), ("gpt2", &gpt2, None), ("gemma", &gemma, None), ("gemma2", &gemma2, None)] {
         let g = cfg.build().expect("builds");
         for (devices, strategy) in [(1, StrategyKind::Replicate), (3, StrategyKind::Ring)] {
             let c = compile(&g, devices, strategy);
@@ -360,13 +367,15 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
         ("post-norm", DecoderConfig { post_norm: true, seq_len: 24, ..tiny.clone() }, None),
         // Gemma 3's scaled embeddings and 1 + w norms (the lowering's scale and offset).
         ("gemma", gemma_like(DecoderConfig { seq_len: 24, ..tiny.clone() }), None),
+        // Gemma 2's capped scores (the kernel's forward and backward) and capped logits (the loss).
+        ("gemma2", gemma2_like(DecoderConfig { seq_len: 24, ..tiny.clone() }), None),
         ("gpt2", DecoderConfig { family: Norm::Gpt2, kv_heads: 4, seq_len: 20, tie_embeddings: true, ..tiny }, None),
     ];
     for (name, cfg, segs) in cases {
         for (dtype, tolerance) in [(seq_ir::DType::F32, TOLERANCE), (seq_ir::DType::BF16, 3e-2)] {
             // Gemma's norms around every block and on q and k compound bf16 rounding past the
             // bar (0.13 on a q_proj gradient); f32 checks its lowering.
-            if name == "gemma" && dtype == seq_ir::DType::BF16 {
+            if name.starts_with("gemma") && dtype == seq_ir::DType::BF16 {
                 continue;
             }
             let g = DecoderConfig { dtype, ..cfg.clone() }.build().expect("builds");
