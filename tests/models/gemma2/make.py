@@ -4,7 +4,9 @@ query_pre_attn_scalar, attention scores capped as c·tanh(s/c) and logits likewi
 random weights, seed 0, q and k projections scaled for peaked scores that the caps bend) as a
 Hugging Face model folder (config.json, model.safetensors), with transformers' logits for
 input_ids.npy and its gradient of the mean next-token cross-entropy for every norm weight and the
-tied embedding (grads.st, kept apart from the checkpoint). Run from this folder:  python3 make.py"""
+tied embedding (grads.st, kept apart from the checkpoint), and the model exported to ONNX
+(gemma2-eager-opset18.onnx: transformers' Gemma 2 caps scores in its eager attention only).
+Run from this folder:  python3 make.py"""
 import json, numpy as np, torch, transformers as tf
 from safetensors.torch import save_file
 
@@ -41,3 +43,9 @@ with torch.no_grad():
     uncapped = model(input_ids=ids).logits[0].numpy()
 print("max |logit|", float(np.abs(logits).max()), "capped vs not", float(np.abs(logits - uncapped).max()),
       "peak", float(out.attentions[2][0, :, 8:].max(-1).values.mean()))
+# The same model as torch.onnx.export(dynamo=True) writes it (weights in gemma2-eager-opset18.onnx.data).
+model.config.attn_logit_softcapping = cfg["attn_logit_softcapping"]
+model.config.final_logit_softcapping = cfg["final_logit_softcapping"]
+model.zero_grad()
+torch.onnx.export(model, (ids,), "gemma2-eager-opset18.onnx", dynamo=True, opset_version=18,
+                  input_names=["input_ids"], output_names=["logits"])

@@ -43,6 +43,8 @@ struct Scores {
     k: Heads,
     scale: f64,
     mask: Option<(bool, Option<i64>)>,
+    /// Capped as c · tanh(s / c) (Gemma 2).
+    softcap: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +67,10 @@ enum V {
     GeluInnerS(ValueId),
     GeluTanh(ValueId),
     GeluTanh1(ValueId),
+    /// x / c and tanh(x / c) on the way to c · tanh(x / c) (Gemma 2's caps): of scores, or of
+    /// rows (the logits).
+    CapDiv(Box<V>, f64),
+    CapTanh(Box<V>, f64),
     /// 0.5·(1 + tanh(...)) of x, before the product with x (the order torch.export writes).
     GeluHalfTanh1(ValueId),
     RopeCos(Heads, Rc<Const>),
@@ -146,6 +152,18 @@ impl<'a> Raiser<'a> {
     }
 
     /// A parameter for a constant, named by its role; the same initializer gives the same name.
+    /// The bias-free linear that produced `v` (the output head, which becomes `seq.logits`), when
+    /// it has no cap yet.
+    fn uncapped_head(&self, v: ValueId) -> Option<seq_ir::OpId> {
+        match self.b.graph.def(v) {
+            seq_ir::Def::Op(id, _) => {
+                let op = self.b.graph.op(id);
+                (op.kind == OpKind::Linear && op.operands.len() == 2 && !op.attrs.contains_key("softcap")).then_some(id)
+            }
+            _ => None,
+        }
+    }
+
     /// The embedding op that produced `v`, when it has no scale yet.
     fn unscaled_embedding(&self, v: ValueId) -> Option<seq_ir::OpId> {
         match self.b.graph.def(v) {
@@ -372,7 +390,7 @@ impl<'a> Raiser<'a> {
             );
         }
         let (causal, window) = extra_mask.or(sc.mask).unwrap_or((false, None));
-        let cfg = AttentionConfig { causal, num_heads: q.heads, num_kv_heads: k.heads, head_dim: q.dim, scale: sc.scale, window, softcap: None };
+        let cfg = AttentionConfig { causal, num_heads: q.heads, num_kv_heads: k.heads, head_dim: q.dim, scale: sc.scale, window, softcap: sc.softcap };
         let y = self.b.attention(q.v, k.v, v.v, None, &cfg).map_err(|e| (e.message, NEAREST_ATTN))?;
         self.layer += 1;
         Ok(V::Heads(Heads { v: y, heads: q.heads, dim: q.dim, layout: Layout::Bhsd, rep: 1, scale: 1.0, full: q.dim }))
@@ -449,7 +467,7 @@ impl<'a> Raiser<'a> {
                 (V::Rows(r), V::Const(w)) if w.shape.len() == 2 => one(V::Rows(self.linear(r, &w, None)?)),
                 (V::Heads(q), V::Heads(k)) if matches!(q.layout, Layout::Bhsd | Layout::Hsd) && matches!(k.layout, Layout::Bhds | Layout::Hds) => {
                     let scale = q.scale * k.scale;
-                    one(V::Scores(Box::new(Scores { q, k, scale, mask: None })))
+                    one(V::Scores(Box::new(Scores { q, k, scale, mask: None, softcap: None })))
                 }
                 (V::Probs(sc), V::Heads(v)) if matches!(v.layout, Layout::Bhsd | Layout::Hsd) => one(self.attention(&sc, &v, None)?),
                 (l, r) => err(format!("MatMul of {} and {}", kind(&l), kind(&r)), NEAREST_LINEAR),
@@ -566,6 +584,9 @@ impl<'a> Raiser<'a> {
             },
             "Div" => match (x(self, 0)?, x(self, 1)?) {
                 (V::Rows(r), V::Den(r2, e)) if r == r2 => one(V::Normed(r, e)),
+                (v @ (V::Scores(_) | V::Rows(_)), c) if scalar(&c).is_some_and(|c| c > 0.0) => {
+                    one(V::CapDiv(Box::new(v), scalar(&c).unwrap_or(1.0)))
+                }
                 (l, V::Den(r, e)) if close(scalar(&l), 1.0) => one(V::InvDen(r, e)),
                 (l, r) => err(format!("Div of {} by {}", kind(&l), kind(&r)), NEAREST_NORM),
             },
@@ -575,6 +596,7 @@ impl<'a> Raiser<'a> {
             },
             "Tanh" => match x(self, 0)? {
                 V::GeluInnerS(r) => one(V::GeluTanh(r)),
+                V::CapDiv(v, c) => one(V::CapTanh(v, c)),
                 v => err(format!("Tanh of {}", kind(&v)), NEAREST_MLP),
             },
             "Softmax" => match x(self, 0)? {
@@ -623,7 +645,7 @@ impl<'a> Raiser<'a> {
                     mask = Some(self.mask(&c)?);
                 }
                 let k = Heads { layout: Layout::Bhds, ..k };
-                let sc = Scores { q, k, scale, mask };
+                let sc = Scores { q, k, scale, mask, softcap: None };
                 one(self.attention(&sc, &v, None)?)
             }
             "Mul" => {
@@ -668,6 +690,18 @@ impl<'a> Raiser<'a> {
                         }
                         (V::RopeRot(h), V::Const(c)) if c.data.len() as i64 == self.seq * h.dim => Some(V::RopeSin(h.clone(), c.clone())),
                         (V::Scores(s), V::Const(c)) if c.scalar().is_some() => Some(V::Scores(Box::new(Scores { scale: s.scale * c.data[0], ..(**s).clone() }))),
+                        // c · tanh(s / c): capped scores (before any mask), or capped logits.
+                        (V::CapTanh(v, cap), V::Const(c)) if close(c.scalar(), *cap) => match &**v {
+                            V::Scores(s) if s.mask.is_none() && s.softcap.is_none() => {
+                                Some(V::Scores(Box::new(Scores { softcap: Some(*cap), ..(**s).clone() })))
+                            }
+                            V::Rows(r) if self.uncapped_head(*r).is_some() => {
+                                let id = self.uncapped_head(*r).unwrap_or_else(|| unreachable!());
+                                self.b.graph.op_mut(id).attrs.insert("softcap".into(), Attr::Float(*cap));
+                                Some(V::Rows(*r))
+                            }
+                            _ => None,
+                        },
                         (V::Rows(a), V::Rows(b)) => Some(V::Rows(self.emit(OpKind::Mul, &[*a, *b], BTreeMap::new(), NEAREST_MLP)?)),
                         _ => None,
                     };
@@ -730,6 +764,7 @@ fn kind(v: &V) -> &'static str {
         V::Sq(_) | V::MeanSq(_) | V::MeanSqEps(..) | V::Den(..) | V::InvDen(..) | V::Normed(..) => "part of an RMSNorm",
         V::Sig(_) => "a sigmoid",
         V::GeluHalf(_) | V::GeluCube(_) | V::GeluCubeS(_) | V::GeluInner(_) | V::GeluInnerS(_) | V::GeluTanh(_) | V::GeluTanh1(_) | V::GeluHalfTanh1(_) => "part of a GELU",
+        V::CapDiv(..) | V::CapTanh(..) => "part of a softcap c·tanh(x/c)",
         V::RopeCos(..) | V::HeadSlice(..) | V::RopeNegHalf(_) | V::RopeRot(_) | V::RopeSin(..) | V::RopedPart(..) => {
             "part of a rotary embedding"
         }

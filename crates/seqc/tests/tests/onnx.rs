@@ -181,6 +181,21 @@ fn gemma3_export_reproduces_its_logits() {
     logits_match(&imported, &ids, &read_f32(&dir.join("logits.npy")), "gemma3 export");
 }
 
+/// Gemma 2 as `torch.onnx.export(dynamo=True)` writes it (eager attention, where transformers caps
+/// the scores): Div → Tanh → Mul by the same constant raises to `softcap` on the attention, and on
+/// the output head for the capped logits. transformers' logits (`tests/models/gemma2`).
+#[test]
+fn gemma2_export_reproduces_its_capped_logits() {
+    let dir = root().join("tests/models/gemma2");
+    let imported = import(&dir.join("gemma2-eager-opset18.onnx")).expect("imports");
+    let g = &imported.graph;
+    let caps: Vec<Option<f64>> = g.ops_of(OpKind::Attention).map(|(_, op)| op.float("softcap")).collect();
+    assert_eq!(caps, vec![Some(2.0); 3], "every layer's scores capped");
+    assert_eq!(g.ops_of(OpKind::Logits).next().and_then(|(_, op)| op.float("softcap")), Some(0.5), "the logits capped");
+    let ids = cpu::read_token_ids(&dir.join("input_ids.npy")).expect("input_ids.npy");
+    logits_match(&imported, &ids, &read_f32(&dir.join("logits.npy")), "gemma2 export");
+}
+
 /// Qwen3 and OLMo 2 as `torch.onnx.export(dynamo=True)` writes them: Qwen3's q/k RMSNorm runs on
 /// each head's view ([1, S, heads, dim], reduced over the last axis) and raises to `rms_norm` with
 /// `group`; OLMo 2's norms follow attention and the MLP. Both give transformers' logits
