@@ -420,7 +420,7 @@ enum Command {
     /// from --weights at run time, or are seeded random).
     Import {
         /// An ONNX model (.onnx) exported with a fixed sequence length, or a config.json (llama,
-        /// mistral, qwen2, qwen3, olmo2, gemma3_text, gemma3, phi3, gpt2) or the model folder
+        /// mistral, qwen2, qwen3, olmo2, gemma2, gemma3_text, gemma3, phi3, gpt2) or the model folder
         /// holding it.
         file: PathBuf,
         /// Output folder.
