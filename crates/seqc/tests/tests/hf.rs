@@ -246,6 +246,14 @@ fn folder_matches_transformers(model: &str) {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// Qwen2 from its config and checkpoint (q/k/v biases, GQA, a tied head): the same model as the
+/// folder's ONNX exports (`tests/models/qwen2-onnx`), transformers' logits at 1, 2 and 4 ranks,
+/// and PyTorch's gradients of the q/k biases, the norm weights and the tied embedding.
+#[test]
+fn qwen2_folder_matches_transformers() {
+    folder_matches_transformers("qwen2-onnx");
+}
+
 /// Qwen3: per-head RMSNorm of q and k before RoPE (`rms_norm` with `group`), head_dim apart from
 /// hidden / heads; the q/k norm weights' gradients are PyTorch's (`tests/models/qwen3`).
 #[test]
