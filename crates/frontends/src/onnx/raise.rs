@@ -229,7 +229,8 @@ impl<'a> Raiser<'a> {
     /// Resolves a Reshape target (-1 filled from the element count).
     fn target(&self, shape: &Const, elements: i64) -> Vec<i64> {
         let mut t = shape.ints();
-        let known: i64 = t.iter().filter(|&&d| d > 0).product();
+        // A shape too large to multiply out (a corrupt model) infers nothing; no pattern matches it.
+        let known: i64 = t.iter().filter(|&&d| d > 0).try_fold(1i64, |a, &d| a.checked_mul(d)).unwrap_or(0);
         for d in t.iter_mut() {
             if *d == -1 && known > 0 {
                 *d = elements / known;
@@ -251,7 +252,7 @@ impl<'a> Raiser<'a> {
                 let t = self.target(shape, self.seq * c);
                 match t[..] {
                     [1, s, c2] | [s, c2] if s == self.seq && c2 == c => Ok(V::Rows(v)),
-                    [1, s, h, d] if s == self.seq && h * d == c => {
+                    [1, s, h, d] if s == self.seq && h.checked_mul(d) == Some(c) => {
                         Ok(V::Heads(Heads { v, heads: h, dim: d, layout: Layout::Bshd, rep: 1, scale: 1.0, full: d }))
                     }
                     _ => err(format!("reshape of a [{}, {c}] activation to {t:?}", self.seq), NEAREST_VIEW),
