@@ -32,8 +32,13 @@ pub fn drive<T>(
     let mut rng = Rng::new(seed);
     let (mut accepted, mut refused) = (0, 0);
     let start = std::time::Instant::now();
+    // SEQC_FUZZ_PROGRESS: name each case before running it, so a case that never ends is found.
+    let progress = std::env::var_os("SEQC_FUZZ_PROGRESS").is_some();
     for case in 0..cases {
         let input = make(case, &mut rng);
+        if progress {
+            eprintln!("{what} case {case}");
+        }
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&input))) {
             Ok(Ok(())) => accepted += 1,
             Ok(Err(_)) => refused += 1,
