@@ -21,6 +21,7 @@
 //! ```
 
 use crate::{Pass, PassError};
+use seq_ir::builder::attrs;
 use seq_ir::{Attr, Def, Graph, OpId, OpKind, TensorType, Type};
 use std::collections::BTreeMap;
 
@@ -112,7 +113,7 @@ impl Pass for BucketGradients {
             shape[0] = rows;
             let joined = TensorType::new(shape, first.dtype);
             let loc = g.op(members[0].op).loc.clone();
-            let cat_attrs = BTreeMap::from([("dim".to_string(), Attr::Int(0))]);
+            let cat_attrs = attrs([("dim", Attr::Int(0))]);
             let inputs: Vec<_> = members.iter().map(|m| m.input).collect();
             let cat = g.create_op(OpKind::Concat, inputs, vec![Type::Tensor(joined.clone())], cat_attrs, loc.clone());
             let mut ar_attrs = g.op(members[0].op).attrs.clone();
@@ -124,11 +125,7 @@ impl Pass for BucketGradients {
             after.entry(last).or_default().extend([cat, ar]);
             let mut start = 0;
             for m in &members {
-                let a = BTreeMap::from([
-                    ("dim".to_string(), Attr::Int(0)),
-                    ("start".to_string(), Attr::Int(start)),
-                    ("size".to_string(), Attr::Int(m.ty.shape[0])),
-                ]);
+                let a = attrs([("dim", Attr::Int(0)), ("start", Attr::Int(start)), ("size", Attr::Int(m.ty.shape[0]))]);
                 start += m.ty.shape[0];
                 let s = g.create_op(OpKind::Slice, vec![summed], vec![Type::Tensor(m.ty.clone())], a, loc.clone());
                 let old = g.op(m.op).results[0];

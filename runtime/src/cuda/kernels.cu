@@ -67,7 +67,7 @@ __device__ __forceinline__ i64 global_stride() { return (i64)gridDim.x * blockDi
 // exactly one document; otherwise the table does not describe the mask and is not used).
 // With `pad`, empty documents at the end make the count a power of two (head[3]; where that
 // fits the table's n + 1 entries), so that runs whose counts differ share a graph.
-// Mirrors `DocTable::of` (runtime/src/cuda/sdpa/exec.rs).
+// Mirrors `Documents::of` and `padded_count` (runtime/src/cuda/sdpa/key.rs).
 #define DOC_THREADS 1024
 extern "C" __global__ void __launch_bounds__(DOC_THREADS)
 k_doc_table(const void* seg, int it, i64 n, int* len, i64* off_q, i64* off_kv, i64* off_st, i64 q_width,

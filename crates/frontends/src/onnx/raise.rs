@@ -152,24 +152,19 @@ impl<'a> Raiser<'a> {
     }
 
     /// A parameter for a constant, named by its role; the same initializer gives the same name.
-    /// The bias-free linear that produced `v` (the output head, which becomes `seq.logits`), when
-    /// it has no cap yet.
-    fn uncapped_head(&self, v: ValueId) -> Option<seq_ir::OpId> {
+    /// The op of `kind` that produced `v`, when it has no attribute `attr` yet (an embedding not
+    /// yet scaled, an output head not yet capped).
+    fn producer_without(&self, v: ValueId, kind: OpKind, attr: &str) -> Option<seq_ir::OpId> {
         match self.b.graph.def(v) {
-            seq_ir::Def::Op(id, _) => {
-                let op = self.b.graph.op(id);
-                (op.kind == OpKind::Linear && op.operands.len() == 2 && !op.attrs.contains_key("softcap")).then_some(id)
-            }
+            seq_ir::Def::Op(id, _) if self.b.graph.op(id).kind == kind && !self.b.graph.op(id).attrs.contains_key(attr) => Some(id),
             _ => None,
         }
     }
 
-    /// The embedding op that produced `v`, when it has no scale yet.
-    fn unscaled_embedding(&self, v: ValueId) -> Option<seq_ir::OpId> {
-        match self.b.graph.def(v) {
-            seq_ir::Def::Op(id, _) if self.b.graph.op(id).kind == OpKind::Embedding && !self.b.graph.op(id).attrs.contains_key("scale") => Some(id),
-            _ => None,
-        }
+    /// The bias-free linear that produced `v` (the output head, which becomes `seq.logits`), when
+    /// it has no cap yet.
+    fn uncapped_head(&self, v: ValueId) -> Option<seq_ir::OpId> {
+        self.producer_without(v, OpKind::Linear, "softcap").filter(|&id| self.b.graph.op(id).operands.len() == 2)
     }
 
     fn param(&mut self, c: &Const, role: &'static str, suffix: &str) -> R<ValueId> {
@@ -668,8 +663,8 @@ impl<'a> Raiser<'a> {
                         }
                         (V::Rows(a), V::Sig(b)) if a == b => Some(V::Rows(self.emit(OpKind::Silu, &[*a], BTreeMap::new(), NEAREST_MLP)?)),
                         // Looked-up rows times a constant (Gemma's √hidden): the embedding's `scale`.
-                        (V::Rows(a), V::Const(c)) if c.scalar().is_some() && self.unscaled_embedding(*a).is_some() => {
-                            let id = self.unscaled_embedding(*a).unwrap_or_else(|| unreachable!());
+                        (V::Rows(a), V::Const(c)) if c.scalar().is_some() && self.producer_without(*a, OpKind::Embedding, "scale").is_some() => {
+                            let id = self.producer_without(*a, OpKind::Embedding, "scale").unwrap_or_else(|| unreachable!());
                             self.b.graph.op_mut(id).attrs.insert("scale".into(), Attr::Float(c.data[0]));
                             Some(V::Rows(*a))
                         }

@@ -260,11 +260,8 @@ impl Sdpa {
         if !self.prepare(key) {
             return Ok(false);
         }
-        let need = self.plans.borrow().get(&key).map_or(0, |pl| pl.workspace);
-        let ws = self.workspace_for(ctx, need)?;
-        let plans = self.plans.borrow();
-        let plan = plans.get(&key).ok_or("internal: no cuDNN plan for this shape")?;
-        self.handle.execute(cs, plan, &key, ptrs, stats, Some(docs), ws, a.scale)?;
+        let ws = self.workspace_for(ctx, self.plan_workspace(&key))?;
+        self.execute(cs, &key, ptrs, stats, Some(docs), ws, a.scale)?;
         let (f, b) = self.doc_calls.get();
         self.doc_calls.set((f + 1, b));
         Ok(true)
@@ -360,7 +357,7 @@ impl Sdpa {
         if !self.fits(&key) {
             return Ok(false);
         }
-        self.execute(cs, &key, ptrs, Some(stats), self.workspace, a.scale)?;
+        self.execute(cs, &key, ptrs, Some(stats), None, self.workspace, a.scale)?;
         Ok(true)
     }
 
@@ -419,16 +416,13 @@ impl Sdpa {
         let plans = self.backward.borrow();
         let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
         let fwd = key.forward(a.scale);
-        let fwd_ws = self.plans.borrow().get(&fwd).map_or(0, |pl| pl.workspace);
         let ws = match docs {
-            Some(_) => self.workspace_for(ctx, fwd_ws.max(plan.workspace))?,
+            Some(_) => self.workspace_for(ctx, self.plan_workspace(&fwd).max(plan.workspace))?,
             None if self.fits(&fwd) && plan.workspace <= self.workspace_bytes => self.workspace,
             None => return Ok(false),
         };
         if kept.is_none() {
-            let plans = self.plans.borrow();
-            let fp = plans.get(&fwd).ok_or("internal: no cuDNN plan for this shape")?;
-            self.handle.execute(cs, fp, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), docs, ws, a.scale)?;
+            self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), docs, ws, a.scale)?;
         }
         let acc_bytes = a.sq * a.heads * a.head_dim * 4;
         unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }
@@ -451,19 +445,27 @@ impl Sdpa {
         self.plans.borrow().len()
     }
 
-    /// Enqueues the plan of `key` on `stream` with the given tensors.
+    /// Enqueues the plan of `key` on `stream` with the given tensors (and, for a packed key, the
+    /// run's document table).
+    #[allow(clippy::too_many_arguments)]
     fn execute(
         &self,
         stream: &CudaStream,
         key: &SdpaKey,
         ptrs: [u64; 4],
         stats: Option<u64>,
+        docs: Option<DocPtrs>,
         workspace: u64,
         scale: f32,
     ) -> Result<(), String> {
         let plans = self.plans.borrow();
         let plan = plans.get(key).ok_or("internal: no cuDNN plan for this shape")?;
-        self.handle.execute(stream, plan, key, ptrs, stats, None, workspace, scale)
+        self.handle.execute(stream, plan, key, ptrs, stats, docs, workspace, scale)
+    }
+
+    /// The workspace `key`'s plan needs (0: none made).
+    fn plan_workspace(&self, key: &SdpaKey) -> usize {
+        self.plans.borrow().get(key).map_or(0, |p| p.workspace)
     }
 
     /// Plans a plain `attention` command at setup: cut into query chunks when `Cut::chunk` says
@@ -527,7 +529,7 @@ impl Sdpa {
         if !self.fits(&key) {
             return Ok(false);
         }
-        self.execute(cs, &key, ptrs, None, self.workspace, a.scale)?;
+        self.execute(cs, &key, ptrs, None, None, self.workspace, a.scale)?;
         Ok(true)
     }
 
@@ -581,7 +583,7 @@ impl Sdpa {
             };
             let ptrs = [at(q, &blk.q, hd), at(k, &blk.k, kvd), at(v, &blk.k, kvd), ob];
             let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
-            self.execute(cs, key, ptrs, Some(bufs.sb), bufs.ws, a.scale)?;
+            self.execute(cs, key, ptrs, Some(bufs.sb), None, bufs.ws, a.scale)?;
             if !(b.direct && b.lse == 0) {
                 kernels
                     .sdpa_merge(cs, b.out, b.lse, bufs.ob, a.q.1, bufs.sb, row, blk.q.len, a.heads, a.head_dim, mode)
@@ -660,7 +662,7 @@ impl Sdpa {
             keys.push(key);
         }
         let rows = plan.blocks.iter().map(|b| b.q.len).max().unwrap_or(0);
-        let workspace = keys.iter().map(|k| self.plans.borrow().get(k).map_or(0, |p| p.workspace)).max().unwrap_or(0);
+        let workspace = keys.iter().map(|k| self.plan_workspace(k)).max().unwrap_or(0);
         let order = match &plan.key_order {
             None => None,
             Some(rows) => {
