@@ -233,9 +233,9 @@ fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
 
 /// Whether the CUDA runtime runs this form of attention on cuDNN's fused kernels: whole
 /// attention (forward and backward, packed documents included: the ragged graph) with a window
-/// only under the causal mask, and `attention_partial` blocks without a window or segment ids;
-/// the block backward (`attention_partial_grad`) is always the NVRTC kernel's, and capped scores
-/// (softcap) are the kernel's in every form. What falls back
+/// only under the causal mask, and `attention_partial` blocks and their backward
+/// (`attention_partial_grad`: cuDNN block backwards) without a window or segment ids; capped
+/// scores (softcap) are the kernel's in every form. What falls back
 /// for every form alike (f32 data, head dims past 128) is not priced here: it moves every
 /// strategy's attention together.
 pub fn fused_attention(op: &Op) -> bool {
@@ -246,6 +246,7 @@ pub fn fused_attention(op: &Op) -> bool {
     match op.kind {
         OpKind::Attention | OpKind::AttentionGrad => c.window.is_none() || c.causal,
         OpKind::AttentionPartial => c.window.is_none() && op.operands.len() == 5,
+        OpKind::AttentionPartialGrad => c.window.is_none() && op.operands.len() == 8,
         _ => false,
     }
 }
@@ -359,10 +360,14 @@ impl Target {
                 // Where the forward is kept (`backward_keeps_forward`) nothing is recomputed;
                 // cuDNN's five matmuls run slower than the forward's two (on an H200: 2.7-3.0x
                 // the forward's time at 32K-128K, 2026-12-03).
+                // The block backward on cuDNN (`fused_attention`) took 3.4x its blocks' forward
+                // (bench/cuda/blocks-1xh200-2026-12-03: attention split into key blocks at 32K,
+                // with the conversions and f32 adds around each call).
                 let kept = backward_keeps_forward(g, op);
                 let factor = match op.kind {
                     OpKind::AttentionGrad if kept => 11.5,
                     OpKind::AttentionGrad => 14.0,
+                    _ if fused_attention(op) => 13.5,
                     _ => 10.0,
                 };
                 let flops = factor * (q[0] * k[0] * q[1]) as f64 * density;

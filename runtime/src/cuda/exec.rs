@@ -277,7 +277,7 @@ impl Executor {
             sdpa.prepare_attention(ctx, a).map_err(|e| CudaError::setup(rank, "planning cuDNN attention", e))?;
         }
         for g in &backwards {
-            sdpa.prepare_backward(g);
+            sdpa.prepare_backward(ctx, g).map_err(|e| CudaError::setup(rank, "planning cuDNN attention backward", e))?;
         }
         let ws_bytes = sdpa.needed_workspace();
         let ws = if ws_bytes > 0 {
@@ -362,6 +362,11 @@ impl Executor {
     /// How the last run's attention over packed documents ran (None: it had none on cuDNN).
     pub fn documents_report(&self) -> Option<String> {
         self.sdpa.as_ref().and_then(|s| s.documents_report())
+    }
+
+    /// How many attention backwards the last run cut into cuDNN block calls (None: none).
+    pub fn blocks_report(&self) -> Option<String> {
+        self.sdpa.as_ref().and_then(|s| s.blocks_report())
     }
 
     /// Attention shapes cuDNN refused (they ran on the NVRTC kernel), with the reason.
@@ -770,16 +775,23 @@ impl Executor {
 
     /// Attention backward: the forward's output and lse recomputed where the plan saved
     /// neither, then delta and the backward kernel into f32 accumulators.
-    fn attention_grad(&self, g: &AttentionGradCmd) -> Result<(), String> {
+    fn attention_grad(&self, step: usize, g: &AttentionGradCmd) -> Result<(), String> {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
         // What the forward kept, if it kept it this run (the slot is used once).
         let kept = g.saved.filter(|s| self.filled.borrow_mut().get_mut(s.slot).is_some_and(|f| std::mem::replace(f, false)));
-        let (used, again) = self.backward_reuse.get();
-        self.backward_reuse.set(if kept.is_some() { (used + 1, again) } else { (used, again + 1) });
-        if let Some(sdpa) = &self.sdpa
-            && sdpa.run_backward(&self.ctx, c, k, g, kept.map(|s| (p(s.o), p(s.stats))), p)?
-        {
-            return Ok(());
+        if g.recompute {
+            let (used, again) = self.backward_reuse.get();
+            self.backward_reuse.set(if kept.is_some() { (used + 1, again) } else { (used, again + 1) });
+        }
+        if let Some(sdpa) = &self.sdpa {
+            let mut probe = self.profile.then(|| self.probe.borrow_mut());
+            let done = match g.recompute {
+                true => sdpa.run_backward(&self.ctx, c, k, g, kept.map(|s| (p(s.o), p(s.stats))), p, probe.as_deref_mut())?,
+                false => sdpa.run_partial_backward(&self.ctx, c, k, step, g, p, probe.as_deref_mut())?,
+            };
+            if done {
+                return Ok(());
+            }
         }
         let a = &g.fwd;
         if g.recompute {
@@ -869,7 +881,7 @@ impl Executor {
             Cmd::Rope { out, x, dt, pos, it, rows, cols, head_dim, rotary, freqs, inverse } => k
                 .rope(c, p(*out), p(*x), *dt, p(*pos), *it, *rows, *cols, *head_dim, *rotary, p(*freqs), *inverse)
                 .map_err(describe),
-            Cmd::AttentionGrad(g) => self.attention_grad(g),
+            Cmd::AttentionGrad(g) => self.attention_grad(step, g),
             Cmd::CrossEntropy(ce) => self.cross_entropy(step, ce),
             Cmd::Zero { dst, bytes } => self.zero(*dst, *bytes),
             Cmd::LabelCount { out, labels, index, n } => {

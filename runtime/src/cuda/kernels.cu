@@ -448,6 +448,30 @@ extern "C" __global__ void k_sdpa_merge(float* out, float* lse, const void* ob, 
     }
 }
 
+// Adds `rows` rows of `src` (type sdt, `width` wide) into f32 rows of `dst`: row r goes to
+// order[row0 + r] when `order` is given (keys gathered into token order go back to their rows),
+// else to row0 + r. A cuDNN block backward's dQ/dK/dV enter the step's f32 gradients this way.
+extern "C" __global__ void k_add_rows(float* dst, const void* src, int sdt, const int* order, i64 row0,
+                                      i64 rows, i64 width) {
+    const i64 n = rows * width;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        const i64 r = t / width, c = t % width;
+        const i64 to = order ? (i64)order[row0 + r] : row0 + r;
+        dst[to * width + c] += ldf(src, sdt, t);
+    }
+}
+
+// Statistics of query rows row0..row0+rows as a block's head-major [heads, rows] f32: from a
+// token-major [tokens, heads] lse (token_major), or from head-major [heads, total] statistics.
+extern "C" __global__ void k_stats_rows(float* dst, const float* src, i64 row0, i64 rows, int heads,
+                                        i64 total, int token_major) {
+    const i64 n = rows * heads;
+    for (i64 t = global_id(); t < n; t += global_stride()) {
+        const i64 h = t / rows, r = t % rows;
+        dst[t] = token_major ? src[(row0 + r) * heads + h] : src[h * total + row0 + r];
+    }
+}
+
 // ---- attention -----------------------------------------------------------------------------
 
 #define ATT_BK 32    // keys per shared-memory tile: one per lane

@@ -38,6 +38,8 @@ pub struct Kernels {
     _module: Arc<CudaModule>,
     copy2d: CudaFunction,
     gather_rows: CudaFunction,
+    add_rows: CudaFunction,
+    stats_rows: CudaFunction,
     doc_table: CudaFunction,
     softcap: CudaFunction,
     embedding: CudaFunction,
@@ -167,6 +169,8 @@ impl Kernels {
         let kernels = Self {
             copy2d: f("k_copy2d")?,
             gather_rows: f("k_gather_rows")?,
+            add_rows: f("k_add_rows")?,
+            stats_rows: f("k_stats_rows")?,
             doc_table: f("k_doc_table")?,
             softcap: f("k_softcap")?,
             embedding: f("k_embedding")?,
@@ -323,6 +327,36 @@ impl Kernels {
         let mut b = s.launch_builder(&self.gather_rows);
         b.arg(&dst).arg(&src).arg(&idx).arg(&o).arg(&ni).arg(&e).arg(&ib).arg(&u);
         unsafe { b.launch(grid(n / unit as usize)) }.map(|_| ())
+    }
+
+    /// `dst[to(r)] += src[r]` for `rows` rows of `width` (`k_add_rows`): f32 `dst`, `src` in
+    /// `sdt`; `to(r)` is `order[row0 + r]` with an `order` table (int32, non-zero pointer), else
+    /// `row0 + r`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_rows(&self, s: &CudaStream, dst: u64, src: u64, sdt: DType, order: u64, row0: usize, rows: usize, width: usize) -> Result<(), DriverError> {
+        let n = rows * width;
+        if n == 0 {
+            return Ok(());
+        }
+        let (dt, r0, r, w) = (code(sdt), row0 as i64, rows as i64, width as i64);
+        let mut b = s.launch_builder(&self.add_rows);
+        b.arg(&dst).arg(&src).arg(&dt).arg(&order).arg(&r0).arg(&r).arg(&w);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
+    }
+
+    /// Statistics of rows `row0..row0 + rows` as head-major `[heads, rows]` f32 at `dst`
+    /// (`k_stats_rows`), from token-major `[tokens, heads]` (`token_major`) or head-major
+    /// `[heads, total]` statistics at `src`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn stats_rows(&self, s: &CudaStream, dst: u64, src: u64, row0: usize, rows: usize, heads: usize, total: usize, token_major: bool) -> Result<(), DriverError> {
+        let n = rows * heads;
+        if n == 0 {
+            return Ok(());
+        }
+        let (r0, r, h, t, tm) = (row0 as i64, rows as i64, heads as i32, total as i64, token_major as i32);
+        let mut b = s.launch_builder(&self.stats_rows);
+        b.arg(&dst).arg(&src).arg(&r0).arg(&r).arg(&h).arg(&t).arg(&tm);
+        unsafe { b.launch(grid(n)) }.map(|_| ())
     }
 
     /// The document table of `n` segment ids (`k_doc_table`): lengths at `len`, ragged offsets

@@ -319,6 +319,9 @@ fn report_backward_reuse(exec: &exec::Executor, rank: usize) {
     if let Some(line) = exec.documents_report() {
         println!("[rank {rank}] packed documents: {line}");
     }
+    if let Some(line) = exec.blocks_report() {
+        println!("[rank {rank}] attention backward blocks: {line}");
+    }
 }
 
 /// One rank's executor for the plan, with its communicators up; also the plan, the weights'

@@ -192,9 +192,16 @@ impl Handle {
         uids.extend([UID_SCALE, UID_ONE]);
         data.push(&scale as *const f32 as *mut c_void);
         data.push(&one as *const f32 as *mut c_void);
-        if key.causal {
+        if key.mask != MaskKind::None {
             uids.push(UID_NEG);
             data.push(&neg as *const f32 as *mut c_void);
+        }
+        let skv = i32::try_from(key.sk).map_err(|_| "block too long for cuDNN's int32 index")?;
+        let sq = i32::try_from(key.sq).map_err(|_| "block too long for cuDNN's int32 index")?;
+        if key.mask == MaskKind::Diagonal {
+            uids.extend([UID_SKV, UID_SQ]);
+            data.push(&skv as *const i32 as *mut c_void);
+            data.push(&sq as *const i32 as *mut c_void);
         }
         let (window, swa_neg) = (key.window as f32, SWA_NEG);
         if key.window > 0 {
@@ -387,6 +394,32 @@ impl Builder {
         Ok(op)
     }
 
+    /// The scores under `mask` (and a window under the causal mask): the row index, shifted by
+    /// s_kv − s_q for the bottom-right diagonal (the two steps cuDNN's own bottom-right causal
+    /// mask takes), against the column index.
+    fn masked(&mut self, ops: &mut Vec<Desc>, last: Desc, mask: MaskKind, window: usize, full: View) -> Result<Desc, String> {
+        use c::cudnnDataType_t as D;
+        use c::cudnnPointwiseMode_t as P;
+        if mask == MaskKind::None {
+            return Ok(last);
+        }
+        let (f, i32t, one) = (D::CUDNN_DATA_FLOAT, D::CUDNN_DATA_INT32, [1i64; 4]);
+        let neg = self.tensor(Some(UID_NEG), f, one, one, false, true)?;
+        let mut ri = self.tensor(None, i32t, full.0, full.1, true, false)?;
+        ops.push(self.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
+        if mask == MaskKind::Diagonal {
+            let skv = self.tensor(Some(UID_SKV), i32t, one, one, false, true)?;
+            let sq = self.tensor(Some(UID_SQ), i32t, one, one, false, true)?;
+            let r1 = self.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(self.pointwise(P::CUDNN_POINTWISE_ADD, i32t, None, ri, Some(skv), None, r1)?);
+            let r2 = self.tensor(None, i32t, full.0, full.1, true, false)?;
+            ops.push(self.pointwise(P::CUDNN_POINTWISE_SUB, i32t, None, r1, Some(sq), None, r2)?);
+            ri = r2;
+        }
+        let out = self.causal(ops, last, ri, neg, full)?;
+        if window > 0 { self.window(ops, out, full) } else { Ok(out) }
+    }
+
     /// Scores where the row index `ri` (an int32 tensor, shifted for a bottom-right mask) is at
     /// least the column stay, the rest become `neg`: the causal mask as cudnn-frontend builds it.
     fn causal(&mut self, ops: &mut Vec<Desc>, last: Desc, ri: Desc, neg: Desc, full: ([i64; 4], [i64; 4])) -> Result<Desc, String> {
@@ -561,13 +594,15 @@ impl Views {
         let (b, hk, s, d) = (self.b, self.hk, self.s, self.d);
         ([b, hk, d, s], [s * hk * d, d, 1, hk * d])
     }
-    fn full(&self) -> View {
+    /// The scores of these queries against `sk` keys.
+    fn scores(&self, sk: i64) -> View {
         let (b, h, s) = (self.b, self.h, self.s);
-        ([b, h, s, s], [h * s * s, s * s, s, 1])
+        ([b, h, s, sk], [h * s * sk, s * sk, sk, 1])
     }
-    fn full_t(&self) -> View {
+    /// The same scores as the transposed [sk, s] operand of a product.
+    fn scores_t(&self, sk: i64) -> View {
         let (b, h, s) = (self.b, self.h, self.s);
-        ([b, h, s, s], [h * s * s, s * s, 1, s])
+        ([b, h, sk, s], [h * s * sk, s * sk, 1, sk])
     }
     /// One value per query row, head-major (virtual tensors).
     fn row(&self) -> View {
@@ -618,26 +653,7 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     if let Some(r) = &docs {
         last = b.padding(&mut ops, last, r, full)?;
     }
-    if k.mask != MaskKind::None {
-        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
-        let i32t = D::CUDNN_DATA_INT32;
-        let mut ri = b.tensor(None, i32t, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
-        if k.mask == MaskKind::Diagonal {
-            // row + s_kv − s_q, the two steps cuDNN's own bottom-right causal mask takes.
-            let skv = b.tensor(Some(UID_SKV), i32t, one.0, one.1, false, true)?;
-            let sq = b.tensor(Some(UID_SQ), i32t, one.0, one.1, false, true)?;
-            let r1 = b.tensor(None, i32t, full.0, full.1, true, false)?;
-            ops.push(b.pointwise(P::CUDNN_POINTWISE_ADD, i32t, None, ri, Some(skv), None, r1)?);
-            let r2 = b.tensor(None, i32t, full.0, full.1, true, false)?;
-            ops.push(b.pointwise(P::CUDNN_POINTWISE_SUB, i32t, None, r1, Some(sq), None, r2)?);
-            ri = r2;
-        }
-        last = b.causal(&mut ops, last, ri, neg, full)?;
-        if k.window > 0 {
-            last = b.window(&mut ops, last, full)?;
-        }
-    }
+    last = b.masked(&mut ops, last, k.mask, k.window, full)?;
     let m = b.tensor(None, f, row.0, row.1, true, false)?;
     ops.push(b.reduction(c::cudnnReduceTensorOp_t::CUDNN_REDUCE_TENSOR_MAX, last, m)?);
     let z = b.tensor(None, f, full.0, full.1, true, false)?;
@@ -797,10 +813,12 @@ fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Res
     let f = D::CUDNN_DATA_FLOAT;
     let mut b = Builder { descs: Descs::default(), next_uid: 100 };
     let docs = b.ragged(k.docs)?;
+    // Queries and keys as [batch, heads, tokens, d] views (sq = sk for a whole attention).
     let vw = Views { b: k.docs.max(1) as i64, h: k.heads as i64, hk: k.kv_heads as i64, s: k.sq as i64, d: k.d as i64 };
+    let vk = Views { s: k.sk as i64, ..vw };
     let (off_q, off_kv, off_st) = (docs.as_ref().map(|r| r.q), docs.as_ref().map(|r| r.kv), docs.as_ref().map(|r| r.stats));
     let (seq_q, seq_kv) = (docs.as_ref().map(|r| r.seq_q), docs.as_ref().map(|r| r.seq_kv));
-    let (rows_q, rows_kv, cols_kv) = (vw.rows(vw.h), vw.rows(vw.hk), vw.cols());
+    let (rows_q, rows_kv, cols_kv) = (vw.rows(vw.h), vk.rows(vk.hk), vk.cols());
     let q = b.tensor_with(Some(UID_Q), io, rows_q, false, false, off_q)?;
     let kt = b.tensor_with(Some(UID_K), io, cols_kv, false, false, off_kv)?;
     let vt = b.tensor_with(Some(UID_V), io, cols_kv, false, false, off_kv)?;
@@ -814,7 +832,7 @@ fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Res
     let one = ([1i64; 4], [1i64; 4]);
     let scale = b.tensor(Some(UID_SCALE), f, one.0, one.1, false, true)?;
     let unit = b.tensor(Some(UID_ONE), f, one.0, one.1, false, true)?;
-    let (full, full_t, per_head) = (vw.full(), vw.full_t(), vw.per_head());
+    let (full, full_t, per_head) = (vw.scores(vk.s), vw.scores_t(vk.s), vk.per_head());
     let mut ops = Vec::new();
 
     // softmax_sum = Σ_d dO·O (times 1: no dropout).
@@ -834,19 +852,7 @@ fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Res
     if let Some(r) = &docs {
         last = b.padding(&mut ops, last, r, full)?;
     }
-    let mask = |b: &mut Builder, ops: &mut Vec<Desc>, last: Desc| -> Result<Desc, String> {
-        if !k.causal {
-            return Ok(last);
-        }
-        let neg = b.tensor(Some(UID_NEG), f, one.0, one.1, false, true)?;
-        let ri = b.tensor(None, D::CUDNN_DATA_INT32, full.0, full.1, true, false)?;
-        ops.push(b.pointwise(P::CUDNN_POINTWISE_GEN_INDEX, f, Some(2), last, None, None, ri)?);
-        let mut out = b.causal(ops, last, ri, neg, full)?;
-        if k.window > 0 {
-            out = b.window(ops, out, full)?;
-        }
-        Ok(out)
-    };
+    let mask = |b: &mut Builder, ops: &mut Vec<Desc>, last: Desc| b.masked(ops, last, k.mask, k.window, full);
     if form.mask_first {
         last = mask(&mut b, &mut ops, last)?;
     }
@@ -883,7 +889,10 @@ fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Res
     ops.push(b.reshape(kt, kk)?);
     let acc = match docs {
         Some(_) => b.accumulator(rows_q.0, rows_q.1, off_q, form.reorder)?,
-        None => b.accumulator(per_head.0, per_head.1, None, form.reorder)?,
+        None => {
+            let dq_head = vw.per_head();
+            b.accumulator(dq_head.0, dq_head.1, None, form.reorder)?
+        }
     };
     ops.push(b.matmul_over(ds, kk, acc, [seq_q, None, seq_kv])?);
     ops.push(b.pointwise(P::CUDNN_POINTWISE_IDENTITY, f, None, acc, None, None, dq)?);

@@ -30,12 +30,21 @@ struct Temps {
     /// whole f32 output of an io-typed partial whose blocks do not group by rows.
     acc: Option<DeviceBuffer>,
     acc_lse: Option<DeviceBuffer>,
+    /// A block backward's dQ, dK and dV in the io type, its f32 dQ accumulator, and (for a
+    /// partial's f32 output and output gradient) both in the io type.
+    dq: Option<DeviceBuffer>,
+    dk: Option<DeviceBuffer>,
+    dv: Option<DeviceBuffer>,
+    dq_acc: Option<DeviceBuffer>,
+    o: Option<DeviceBuffer>,
+    d_o: Option<DeviceBuffer>,
 }
 
 impl Temps {
     fn bytes(&self) -> usize {
         [&self.workspace, &self.ob, &self.sb, &self.ks, &self.vs, &self.acc, &self.acc_lse]
-            .iter()
+            .into_iter()
+            .chain([&self.dq, &self.dk, &self.dv, &self.dq_acc, &self.o, &self.d_o])
             .map(|b| b.as_ref().map_or(0, |b| b.bytes()))
             .sum()
     }
@@ -62,6 +71,30 @@ struct Prepared {
     workspace: usize,
     order: Option<DeviceBuffer>,
     groups: Option<Groups>,
+}
+
+/// A backward cut into cuDNN block calls (`attention_partial_grad`, or a long whole attention):
+/// its blocks, their backward keys, the most query rows and keys of a block, the largest
+/// workspace, and the key-order row table on the device (keys gathered into token order).
+struct BwdBlocks {
+    plan: PartialPlan,
+    keys: Vec<BwdKey>,
+    rows: usize,
+    cols: usize,
+    workspace: usize,
+    order: Option<DeviceBuffer>,
+}
+
+/// Where one backward's blocks read and write: q, k, v (keys in token order), o and dO in the
+/// io type; the statistics (token-major `[sq, heads]` lse of a partial, or head-major
+/// `[heads, sq]` cuDNN statistics of a whole attention); the f32 gradients the blocks add into.
+struct BwdIo {
+    qkv: [u64; 3],
+    o: u64,
+    d_o: u64,
+    stats: u64,
+    token_major: bool,
+    grads: [u64; 3],
 }
 
 /// The cuDNN handle, one plan per attention shape, and their shared workspace.
@@ -99,6 +132,15 @@ pub struct Sdpa {
     /// Pad a document table's count to a power of two with empty documents (default;
     /// SEQC_DOCS_PAD=0: the exact count), so that steps whose counts differ share graphs.
     pad_docs: bool,
+    /// Block plans of `attention_partial_grad` steps with static index vectors (None: the
+    /// kernel runs it), and the last one planned for one run only.
+    grad_blocks: RefCell<HashMap<usize, Option<Rc<BwdBlocks>>>>,
+    grad_per_run: RefCell<Option<Rc<BwdBlocks>>>,
+    /// Whole attention backwards cut into query chunks (SEQC_SDPA_BWD_CHUNK rows; None: one call).
+    bwd_cut: Option<Cut>,
+    chunked_grads: RefCell<HashMap<BwdKey, Option<Rc<BwdBlocks>>>>,
+    /// This run's block backward calls on cuDNN (blocks, commands).
+    block_calls: Cell<(usize, usize)>,
 }
 
 /// The document table on the device (`k_doc_table`) for segment ids at `seg` in run `run`, with
@@ -155,6 +197,11 @@ impl Sdpa {
             docs: RefCell::new(None),
             doc_calls: Cell::new((0, 0)),
             pad_docs: on("SEQC_DOCS_PAD"),
+            grad_blocks: RefCell::new(HashMap::new()),
+            grad_per_run: RefCell::new(None),
+            bwd_cut: Self::bwd_cut(),
+            chunked_grads: RefCell::new(HashMap::new()),
+            block_calls: Cell::new((0, 0)),
         }))
     }
 
@@ -166,6 +213,23 @@ impl Sdpa {
     pub fn next_run(&self) {
         self.run.set(self.run.get() + 1);
         self.doc_calls.set((0, 0));
+        self.block_calls.set((0, 0));
+    }
+
+    /// How a whole attention backward is cut (SEQC_SDPA_BWD_CHUNK: query rows per chunk, at
+    /// least MIN_CHUNK; unset or 0: one call), keys per unmasked call as the forward's pieces.
+    fn bwd_cut() -> Option<Cut> {
+        let rows = std::env::var("SEQC_SDPA_BWD_CHUNK").ok().and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
+        (rows > 0).then(|| {
+            let chunk = rows.max(super::plan::MIN_CHUNK);
+            Cut { diagonal_rows: 0, chunk, piece: chunk * super::plan::PIECE_CHUNKS }
+        })
+    }
+
+    /// The last run's block backward calls, in words (None: none ran).
+    pub fn blocks_report(&self) -> Option<String> {
+        let (blocks, cmds) = self.block_calls.get();
+        (cmds > 0).then(|| format!("{cmds} attention backward(s) as {blocks} cuDNN block call(s) (dQ, dK, dV added in f32)"))
     }
 
     /// The last run's packed-document calls on cuDNN and its document table, in words.
@@ -304,15 +368,70 @@ impl Sdpa {
 
     /// Plans an attention backward at setup: the fused forward with statistics (to recompute
     /// the output) and the fused backward. False: cuDNN refused one (the NVRTC kernels run it).
-    pub fn prepare_backward(&self, g: &AttentionGradCmd) -> bool {
-        BwdKey::of(g).is_some_and(|key| self.prepare_backward_key(key, g.fwd.scale))
+    pub fn prepare_backward(&self, ctx: &Arc<CudaContext>, g: &AttentionGradCmd) -> Result<bool, String> {
+        let Some(key) = BwdKey::of(g) else { return Ok(false) };
+        if !self.prepare_backward_key(key, g.fwd.scale) {
+            return Ok(false);
+        }
+        // A long causal backward cut into query chunks (SEQC_SDPA_BWD_CHUNK), when every block
+        // has a graph; else the one call planned above.
+        if let Some(cut) = self.bwd_cut
+            && !self.chunked_grads.borrow().contains_key(&key)
+        {
+            let fwd = key.forward(g.fwd.scale);
+            let plan = match fwd.mask == MaskKind::Causal && fwd.window == 0 && fwd.sq == fwd.sk && fwd.sq > cut.chunk {
+                true => {
+                    let tokens: Vec<i64> = (0..fwd.sq as i64).collect();
+                    partial_plan(&tokens, &tokens, true, cut)
+                }
+                false => None,
+            };
+            let blocks = match plan {
+                Some(plan) => self.bwd_blocks(ctx, plan, |b| Some(key.block(b.q.len, b.k.len, b.mask)))?.map(Rc::new),
+                None => None,
+            };
+            self.chunked_grads.borrow_mut().insert(key, blocks);
+        }
+        Ok(true)
+    }
+
+    /// Builds the backward graph of every block of `plan` (`key_of` gives its key) and uploads
+    /// its key-order table; None when one cannot run on cuDNN.
+    fn bwd_blocks(
+        &self,
+        ctx: &Arc<CudaContext>,
+        plan: PartialPlan,
+        key_of: impl Fn(&Block) -> Option<BwdKey>,
+    ) -> Result<Option<BwdBlocks>, String> {
+        let mut keys = Vec::with_capacity(plan.blocks.len());
+        for b in &plan.blocks {
+            let Some(key) = key_of(b) else { return Ok(None) };
+            if !self.prepare_backward_with(key, None) {
+                return Ok(None);
+            }
+            keys.push(key);
+        }
+        let backward = self.backward.borrow();
+        let workspace = keys.iter().filter_map(|k| backward.get(k).and_then(|p| p.as_ref())).map(|p| p.workspace).max().unwrap_or(0);
+        drop(backward);
+        let rows = plan.blocks.iter().map(|b| b.q.len).max().unwrap_or(0);
+        let cols = plan.blocks.iter().map(|b| b.k.len).max().unwrap_or(0);
+        let order = order_table(ctx, &plan)?;
+        Ok(Some(BwdBlocks { plan, keys, rows, cols, workspace, order }))
     }
 
     fn prepare_backward_key(&self, key: BwdKey, scale: f32) -> bool {
+        self.prepare_backward_with(key, Some(scale))
+    }
+
+    /// Builds the backward plan of `key` (and, given the scale, the forward that recomputes its
+    /// output and statistics) if not done yet; false when cuDNN refused one.
+    fn prepare_backward_with(&self, key: BwdKey, forward: Option<f32>) -> bool {
         if let Some(known) = self.backward.borrow().get(&key) {
             return known.is_some();
         }
-        let planned = if self.prepare(key.forward(scale)) {
+        let scale = forward.unwrap_or(1.0);
+        let planned = if forward.is_none_or(|s| self.prepare(key.forward(s))) {
             match self.handle.build_backward(&key) {
                 Ok(p) => Some(p),
                 Err(e) => {
@@ -373,6 +492,7 @@ impl Sdpa {
     /// accumulator is zeroed; the fused backward writes dQ, dK and dV. Over packed documents
     /// the graphs are the ragged ones of this run's document table (made on first use).
     /// Ok(false): not handled (the caller runs the kernels).
+    #[allow(clippy::too_many_arguments)]
     pub fn run_backward(
         &self,
         ctx: &Arc<CudaContext>,
@@ -381,6 +501,7 @@ impl Sdpa {
         g: &AttentionGradCmd,
         kept: Option<(u64, u64)>,
         p: impl Fn(Addr) -> u64,
+        probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
         let packed = BwdKey::packed(g);
         let Some(key) = BwdKey::of(g).or(packed) else { return Ok(false) };
@@ -421,9 +542,36 @@ impl Sdpa {
             None if self.fits(&fwd) && plan.workspace <= self.workspace_bytes => self.workspace,
             None => return Ok(false),
         };
+        let chunked = match docs {
+            None => self.chunked_grads.borrow().get(&key).cloned().flatten(),
+            Some(_) => None,
+        };
+        let chunk_acc = match (&chunked, g.acc) {
+            (Some(bl), [Some(aq), Some(ak), Some(av)]) => {
+                let io = BwdIo { qkv: [t.q, t.k, t.v], o: t.o, d_o: t.d_o, stats: t.stats, token_major: false, grads: [p(aq), p(ak), p(av)] };
+                self.blocks_aligned(bl, &io, a).then_some((bl.clone(), io))
+            }
+            _ => None,
+        };
+        drop(plans);
         if kept.is_none() {
             self.execute(cs, &fwd, [t.q, t.k, t.v, t.o], Some(t.stats), docs, ws, a.scale)?;
         }
+        if let Some((bl, io)) = chunk_acc {
+            // Query chunks: each block's dQ, dK, dV added into the f32 accumulators, then
+            // rounded into the results once.
+            let numel = [a.sq * a.heads, a.sk * a.kv_heads, a.sk * a.kv_heads].map(|n| n * a.head_dim);
+            for (at, n) in io.grads.iter().zip(numel) {
+                unsafe { cudarc::driver::result::memset_d8_async(*at, 0, n * 4, cs.cu_stream()) }.map_err(describe)?;
+            }
+            self.run_bwd_blocks(ctx, cs, kernels, g, &bl, &io, probe)?;
+            for ((at, n), out) in io.grads.iter().zip(numel).zip([t.dq, t.dk, t.dv]) {
+                kernels.convert(cs, *at, DType::F32, out, a.q.1, n).map_err(describe)?;
+            }
+            return Ok(true);
+        }
+        let plans = self.backward.borrow();
+        let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
         let acc_bytes = a.sq * a.heads * a.head_dim * 4;
         unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }
             .map_err(crate::cuda::device::describe)?;
@@ -432,6 +580,175 @@ impl Sdpa {
             let (f, b) = self.doc_calls.get();
             self.doc_calls.set((f, b + 1));
         }
+        Ok(true)
+    }
+
+    /// Whether every block of `bl` reads and writes 16-byte aligned rows of `io` (cuDNN's
+    /// tensors are declared so).
+    fn blocks_aligned(&self, bl: &BwdBlocks, io: &BwdIo, a: &AttentionCmd) -> bool {
+        let es = a.q.1.size() as u64;
+        let (hd, kvd) = ((a.heads * a.head_dim) as u64, (a.kv_heads * a.head_dim) as u64);
+        // Gathered keys start at fresh buffers: only the row widths matter then.
+        let (k, v) = if bl.plan.key_order.is_some() { (0, 0) } else { (io.qkv[1], io.qkv[2]) };
+        bl.plan.blocks.iter().all(|b| {
+            let (q, kr) = (b.q.row as u64, b.k.row as u64);
+            [io.qkv[0] + q * hd * es, io.o + q * hd * es, io.d_o + q * hd * es, k + kr * kvd * es, v + kr * kvd * es]
+                .iter()
+                .all(|x| x.is_multiple_of(16))
+        })
+    }
+
+    /// Enqueues the block backwards of `bl`: per block, its rows' statistics (head-major), the
+    /// fused backward into io-typed dQ, dK, dV buffers, and those added into `io.grads` (f32;
+    /// keys back to their rows through the key-order table).
+    #[allow(clippy::too_many_arguments)]
+    fn run_bwd_blocks(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        g: &AttentionGradCmd,
+        bl: &BwdBlocks,
+        io: &BwdIo,
+        mut probe: Option<&mut Probe>,
+    ) -> Result<(), String> {
+        let a = &g.fwd;
+        let (dt, es) = (a.q.1, a.q.1.size());
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let mut temps = self.temps.borrow_mut();
+        let dq = grown(ctx, &mut temps.dq, bl.rows * hd * es)?;
+        let dk = grown(ctx, &mut temps.dk, bl.cols * kvd * es)?;
+        let dv = grown(ctx, &mut temps.dv, bl.cols * kvd * es)?;
+        let acc = grown(ctx, &mut temps.dq_acc, bl.rows * hd * 4)?;
+        let sb = grown(ctx, &mut temps.sb, bl.rows * a.heads * 4)?;
+        drop(temps);
+        let ws = self.workspace_for(ctx, bl.workspace)?;
+        let order = bl.order.as_ref().map_or(0, |b| b.ptr());
+        let at = |base: u64, run: &Run, width: usize| base + (run.row * width * es) as u64;
+        let plans = self.backward.borrow();
+        for (blk, key) in bl.plan.blocks.iter().zip(&bl.keys) {
+            let plan = plans.get(key).and_then(|p| p.as_ref()).ok_or("internal: no cuDNN backward plan for a block")?;
+            let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
+            kernels.stats_rows(cs, sb, io.stats, blk.q.row, blk.q.len, a.heads, a.sq, io.token_major).map_err(describe)?;
+            unsafe { cudarc::driver::result::memset_d8_async(acc, 0, blk.q.len * hd * 4, cs.cu_stream()) }.map_err(describe)?;
+            let t = BwdPtrs {
+                q: at(io.qkv[0], &blk.q, hd),
+                k: at(io.qkv[1], &blk.k, kvd),
+                v: at(io.qkv[2], &blk.k, kvd),
+                o: at(io.o, &blk.q, hd),
+                d_o: at(io.d_o, &blk.q, hd),
+                stats: sb,
+                dq,
+                dk,
+                dv,
+                dq_acc: acc,
+            };
+            self.handle.execute_backward(cs, plan, key, &t, None, ws, a.scale)?;
+            kernels.add_rows(cs, io.grads[0], dq, dt, 0, blk.q.row, blk.q.len, hd).map_err(describe)?;
+            for (grad, part) in [(io.grads[1], dk), (io.grads[2], dv)] {
+                kernels.add_rows(cs, grad, part, dt, order, blk.k.row, blk.k.len, kvd).map_err(describe)?;
+            }
+            if let (Some(pr), Some(t0)) = (probe.as_deref_mut(), t0) {
+                let t1 = pr.mark(cs)?;
+                let label = format!(
+                    "SDPA block backward: queries {}..{} × keys {}..{} ({}×{}, {:?}) + adds",
+                    blk.q.first,
+                    blk.q.last() + 1,
+                    blk.k.first,
+                    blk.k.last() + 1,
+                    blk.q.len,
+                    blk.k.len,
+                    key.mask
+                );
+                pr.span(label, "sdpa block backward", true, 0, t0, t1);
+            }
+        }
+        let (b, c) = self.block_calls.get();
+        self.block_calls.set((b + bl.plan.blocks.len(), c + 1));
+        Ok(())
+    }
+
+    /// `attention_partial_grad` as cuDNN block backwards over its index vectors' blocks (as
+    /// `run_partial` cuts the forward), given the final output and lse: the output and its
+    /// gradient in the io type (converted when f32), keys gathered into token order when they
+    /// are not, each block's dQ, dK, dV added into the zeroed f32 results. The first run of a
+    /// step reads the index vectors back (a synchronisation); with static index vectors later
+    /// runs reuse its plan. Ok(false): not handled (nothing enqueued; the kernel runs it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_partial_backward(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        step: usize,
+        g: &AttentionGradCmd,
+        p: impl Fn(Addr) -> u64,
+        probe: Option<&mut Probe>,
+    ) -> Result<bool, String> {
+        let a = &g.fwd;
+        let Some(lse) = a.lse else { return Ok(false) };
+        if !self.partial || BwdKey::partial(g, 1, 1, None).is_none() {
+            return Ok(false);
+        }
+        let cached = self.grad_blocks.borrow().get(&step).cloned();
+        let bl = match cached {
+            Some(known) => known,
+            None => {
+                // SEQC_SDPA_BWD_DIAGONAL=0: bottom-right diagonal blocks become an unmasked block
+                // and a causal square (to measure against the forward's cut).
+                let cut = match std::env::var("SEQC_SDPA_BWD_DIAGONAL").is_ok_and(|v| v == "0") {
+                    true => Cut { diagonal_rows: 0, ..self.cut },
+                    false => self.cut,
+                };
+                let bl = match self.index_plan(cs, a, &p, cut)? {
+                    Some(plan) => self.bwd_blocks(ctx, plan, |b| BwdKey::partial(g, b.q.len, b.k.len, b.mask))?.map(Rc::new),
+                    None => None,
+                };
+                if a.static_index {
+                    self.grad_blocks.borrow_mut().insert(step, bl.clone());
+                } else {
+                    *self.grad_per_run.borrow_mut() = bl.clone();
+                }
+                bl
+            }
+        };
+        let Some(bl) = bl else { return Ok(false) };
+        let dt = a.q.1;
+        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+        let (q, mut k, mut v) = (p(a.q.0), p(a.k.0), p(a.v.0));
+        // Temporaries start 256-byte aligned: only the rows' offsets matter for them.
+        let (o_at, do_at) = (if a.out.1 == dt { p(a.out.0) } else { 0 }, if g.dout.1 == dt { p(g.dout.0) } else { 0 });
+        let probe_io = BwdIo { qkv: [q, k, v], o: o_at, d_o: do_at, stats: 0, token_major: true, grads: [0; 3] };
+        if !self.blocks_aligned(&bl, &probe_io, a) {
+            return Ok(false);
+        }
+        let mut temps = self.temps.borrow_mut();
+        if let (Some(order), Some(rows)) = (&bl.order, &bl.plan.key_order) {
+            let bytes = rows.len() * kvd * dt.size();
+            let ks = grown(ctx, &mut temps.ks, bytes)?;
+            let vs = grown(ctx, &mut temps.vs, bytes)?;
+            for (dst, src) in [(ks, k), (vs, v)] {
+                kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows.len(), a.sk, kvd * dt.size()).map_err(describe)?;
+            }
+            (k, v) = (ks, vs);
+        }
+        let io_typed = |slot: &mut Option<DeviceBuffer>, (at, t): (Addr, DType)| -> Result<u64, String> {
+            if t == dt {
+                return Ok(p(at));
+            }
+            let buf = grown(ctx, slot, a.sq * hd * dt.size())?;
+            kernels.convert(cs, p(at), t, buf, dt, a.sq * hd).map_err(describe)?;
+            Ok(buf)
+        };
+        let o = io_typed(&mut temps.o, a.out)?;
+        let d_o = io_typed(&mut temps.d_o, g.dout)?;
+        drop(temps);
+        let grads = [p(g.dq.0), p(g.dk.0), p(g.dv.0)];
+        for (at, n) in grads.iter().zip([a.sq * hd, a.sk * kvd, a.sk * kvd]) {
+            unsafe { cudarc::driver::result::memset_d8_async(*at, 0, n * 4, cs.cu_stream()) }.map_err(describe)?;
+        }
+        let io = BwdIo { qkv: [q, k, v], o, d_o, stats: p(lse), token_major: true, grads };
+        self.run_bwd_blocks(ctx, cs, kernels, g, &bl, &io, probe)?;
         Ok(true)
     }
 
@@ -539,7 +856,10 @@ impl Sdpa {
         let table = |p: &Prepared| p.order.as_ref().map_or(0, |b| b.bytes());
         let kept: usize = self.partials.borrow().values().flatten().map(|p| table(p)).sum();
         let last = self.per_run.borrow().as_ref().map_or(0, |p| table(p));
-        self.temps.borrow().bytes() + kept + last
+        let grad_table = |b: &BwdBlocks| b.order.as_ref().map_or(0, |o| o.bytes());
+        let grads: usize = self.grad_blocks.borrow().values().flatten().map(|b| grad_table(b)).sum::<usize>()
+            + self.grad_per_run.borrow().as_ref().map_or(0, |b| grad_table(b));
+        self.temps.borrow().bytes() + kept + last + grads
     }
 
     /// The block output (when some block folds: `fold`), statistics and workspace buffers for
@@ -625,6 +945,15 @@ impl Sdpa {
         a: &AttentionCmd,
         p: &impl Fn(Addr) -> u64,
     ) -> Result<Option<Prepared>, String> {
+        match self.index_plan(cs, a, p, self.cut)? {
+            Some(plan) => self.finish_partial(ctx, plan, |b| SdpaKey::block(a, b.q.len, b.k.len, b.mask)),
+            None => Ok(None),
+        }
+    }
+
+    /// The block plan of a split attention's index vectors (read back from the device: this
+    /// synchronises the stream). None: not expressible as blocks.
+    fn index_plan(&self, cs: &CudaStream, a: &AttentionCmd, p: &impl Fn(Addr) -> u64, cut: Cut) -> Result<Option<PartialPlan>, String> {
         let (Some((qi, qit)), Some((ki, kit))) = (a.q_index, a.k_index) else { return Ok(None) };
         let read = |addr: Addr, dt: DType, n: usize| -> Result<Vec<i64>, String> {
             let mut bytes = vec![0u8; n * dt.size()];
@@ -635,15 +964,7 @@ impl Sdpa {
             })
         };
         let (q_idx, k_idx) = (read(qi, qit, a.sq)?, read(ki, kit, a.sk)?);
-        let plan = if self.sort_keys {
-            partial_plan(&q_idx, &k_idx, a.causal, self.cut)
-        } else {
-            unsorted_plan(&q_idx, &k_idx, a.causal)
-        };
-        match plan {
-            Some(plan) => self.finish_partial(ctx, plan, |b| SdpaKey::block(a, b.q.len, b.k.len, b.mask)),
-            None => Ok(None),
-        }
+        Ok(if self.sort_keys { partial_plan(&q_idx, &k_idx, a.causal, cut) } else { unsorted_plan(&q_idx, &k_idx, a.causal) })
     }
 
     /// Builds the graph of every block (`key_of` gives its key); None when one cannot run here.
@@ -663,16 +984,7 @@ impl Sdpa {
         }
         let rows = plan.blocks.iter().map(|b| b.q.len).max().unwrap_or(0);
         let workspace = keys.iter().map(|k| self.plan_workspace(k)).max().unwrap_or(0);
-        let order = match &plan.key_order {
-            None => None,
-            Some(rows) => {
-                let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
-                let buf = DeviceBuffer::alloc(ctx, bytes.len()).map_err(describe)?;
-                let s = ctx.default_stream();
-                crate::cuda::device::upload(&s, buf.ptr(), &bytes).map_err(describe)?;
-                Some(buf)
-            }
-        };
+        let order = order_table(ctx, &plan)?;
         let groups = query_groups(&plan);
         Ok(Some(Prepared { plan, keys, rows, workspace, order, groups }))
     }
@@ -809,6 +1121,16 @@ impl Sdpa {
         }
         Ok(())
     }
+}
+
+/// `plan`'s key-order row table on the device (None: its keys are in token order already).
+fn order_table(ctx: &Arc<CudaContext>, plan: &PartialPlan) -> Result<Option<DeviceBuffer>, String> {
+    let Some(rows) = &plan.key_order else { return Ok(None) };
+    let bytes: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+    let buf = DeviceBuffer::alloc(ctx, bytes.len()).map_err(describe)?;
+    let s = ctx.default_stream();
+    crate::cuda::device::upload(&s, buf.ptr(), &bytes).map_err(describe)?;
+    Ok(Some(buf))
 }
 
 /// The block outputs, statistics and workspace every block of a plan uses in turn.

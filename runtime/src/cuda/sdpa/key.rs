@@ -206,16 +206,18 @@ pub fn padded_len(longest: usize) -> usize {
     longest.max(64).next_power_of_two()
 }
 
-/// What determines a cuDNN attention-backward graph: a whole self-attention (top-left causal or
-/// no mask) of `heads` query heads over `kv_heads` (GQA: dK and dV are summed over each group
-/// inside the graph).
+/// What determines a cuDNN attention-backward graph: `sq` queries of `heads` query heads over
+/// `sk` keys of `kv_heads` (GQA: dK and dV are summed over each group inside the graph), under
+/// `mask`: a whole self-attention (sq = sk, top-left causal or none, maybe a window or packed
+/// documents), or one block of a split or chunked attention (`Block`'s masks).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BwdKey {
     pub sq: usize,
+    pub sk: usize,
     pub heads: usize,
     pub kv_heads: usize,
     pub d: usize,
-    pub causal: bool,
+    pub mask: MaskKind,
     /// As `SdpaKey::window`.
     pub window: usize,
     pub dt: DType,
@@ -239,7 +241,8 @@ impl BwdKey {
 
     /// As `SdpaKey::with_docs`.
     pub fn with_docs(self, count: usize, longest: usize) -> Self {
-        Self { sq: padded_len(longest), docs: count, ..self }
+        let s = padded_len(longest);
+        Self { sq: s, sk: s, docs: count, ..self }
     }
 
     fn from(g: &crate::cuda::program::AttentionGradCmd, key: impl Fn(&AttentionCmd) -> Option<SdpaKey>) -> Option<Self> {
@@ -249,25 +252,45 @@ impl BwdKey {
         let ok = g.recompute && g.dout.1 == dt && [g.dq.1, g.dk.1, g.dv.1].iter().all(|&t| t == dt) && g.acc[0].is_some();
         ok.then_some(Self {
             sq: fwd.sq,
+            sk: fwd.sk,
             heads: fwd.heads,
             kv_heads: fwd.kv_heads,
             d: fwd.d,
-            causal: a.causal,
+            mask: fwd.mask,
             window: fwd.window,
             dt,
             docs: 0,
         })
     }
 
+    /// The key of a block backward of `g` (`attention_partial_grad`: given the final output and
+    /// lse, results in f32): as `SdpaKey::block` for its forward, with `rows` queries against
+    /// `cols` keys under `mask`. None: the NVRTC kernel runs it.
+    pub fn partial(g: &crate::cuda::program::AttentionGradCmd, rows: usize, cols: usize, mask: Option<i64>) -> Option<Self> {
+        let fwd = SdpaKey::block(&g.fwd, rows, cols, mask)?;
+        let float = |t: DType| t == DType::F32 || t == fwd.dt;
+        let ok = !g.recompute && float(g.fwd.out.1) && float(g.dout.1) && [g.dq.1, g.dk.1, g.dv.1].iter().all(|&t| t == DType::F32);
+        ok.then_some(Self::of_forward(&fwd))
+    }
+
+    /// The key of one block of a whole attention cut into calls (`Block`), from the whole key.
+    pub fn block(&self, rows: usize, cols: usize, mask: Option<i64>) -> Self {
+        Self { sq: rows, sk: cols, mask: MaskKind::of_block(mask), ..*self }
+    }
+
+    fn of_forward(f: &SdpaKey) -> Self {
+        Self { sq: f.sq, sk: f.sk, heads: f.heads, kv_heads: f.kv_heads, d: f.d, mask: f.mask, window: f.window, dt: f.dt, docs: f.docs }
+    }
+
     /// The forward that recomputes the output and statistics.
     pub fn forward(&self, scale: f32) -> SdpaKey {
         SdpaKey {
             sq: self.sq,
-            sk: self.sq,
+            sk: self.sk,
             heads: self.heads,
             kv_heads: self.kv_heads,
             d: self.d,
-            mask: if self.causal { MaskKind::Causal } else { MaskKind::None },
+            mask: self.mask,
             dt: self.dt,
             scale_bits: scale.to_bits(),
             stats: true,

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Here (development machine, repository root; no GPU): the plans blocks_job.sh runs on one GPU
+# for the cuDNN block backward (attention split into key blocks, and a long attention's backward
+# cut into query chunks), under .device/blocks/ (carry [".device"]).
+#   bash bench/cuda/prepare_blocks.sh
+# - sa-N (vjp-sa-N: its vector-Jacobian step): attention split into key blocks by hand on one
+#   device (bench/cuda/split_attention_mlir.py: keys out of token order, unmasked, causal and
+#   bottom-right diagonal blocks), Llama-3-8B-shaped (32/8 heads of 128, bf16); sa-small-1k with
+#   4/2 heads of 64. Checked at 1K/2K against the CPU backend, timed at 32K.
+# - vjp-attn-N: examples/bench's whole causal attention (4K checked with its backward cut into
+#   1K-row chunks; 32K and 128K timed, one call and chunked)
+# - fwd-attn-N: that attention's forward; vjp-layer-N: the Llama-3-8B layer's step (timed)
+# - gemma2: the tiny Gemma 2 (f32: capped attention and loss on the NVRTC kernels), trained
+#   step checked against the CPU backend with its checkpoint
+# - l8b-packed-2k: a one-layer Llama-3-8B-shaped model (vocab 4096, bf16) at 2048 tokens built
+#   for packed documents (--packed), checked with seg-2k.npy (five documents, one of one token)
+set -eu
+SEQC=${SEQC:-./target/debug/seqc}
+SHARED=${SEQC_SHARED:-../shared}
+D=.device/blocks
+cargo build -q -p seqc --bin seqc
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
+rm -rf "$D"; mkdir -p "$D"
+cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+cp "$SHARED/anchors/torch_peers.py" "$D/"
+compile() { rm -rf "${D:?}/$1"; "$SEQC" compile "$2" --devices 1 "${@:3}" -o "$D/$1" > /dev/null; }
+python3 bench/cuda/split_attention_mlir.py 1024 4 2 64 > "$D/sa-small-1k.mlir"
+compile vjp-sa-small-1k "$D/sa-small-1k.mlir" --train
+for n in 2048 32768; do
+  k=$((n / 1024))k
+  python3 bench/cuda/split_attention_mlir.py $n > "$D/sa-$k.mlir"
+  compile "fwd-sa-$k" "$D/sa-$k.mlir"
+  compile "vjp-sa-$k" "$D/sa-$k.mlir" --train
+done
+sed 's/tensor<131072x/tensor<4096x/g; s/ on 131072 tokens/ on 4096 tokens/' examples/bench/llama3-8b-attention-128k.mlir > "$D/attn-4k.mlir"
+compile vjp-attn-4k "$D/attn-4k.mlir" --train
+for n in 32k 128k; do
+  compile "fwd-attn-$n" "examples/bench/llama3-8b-attention-$n.mlir"
+  compile "vjp-attn-$n" "examples/bench/llama3-8b-attention-$n.mlir" --train
+  compile "vjp-layer-$n" "examples/bench/llama3-8b-layer-$n.mlir" --train
+done
+compile gemma2 tests/models/gemma2/config.json --seq-len 32 --train
+cp tests/models/gemma2/model.safetensors "$D/gemma2/weights.safetensors"
+mkdir -p "$D/l8b"
+python3 - "$SHARED/models/llama-sdpa/config.json" "$D/l8b/config.json" "$D/seg-2k.npy" <<'PY'
+import json, sys
+import numpy as np
+c = json.load(open(sys.argv[1]))
+c.update({"hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128,
+          "intermediate_size": 14336, "num_hidden_layers": 1, "vocab_size": 4096, "max_position_embeddings": 131072,
+          "rms_norm_eps": 1e-5, "torch_dtype": "bfloat16", "rope_parameters": {"rope_theta": 500000.0, "rope_type": "default"}})
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+np.save(sys.argv[3], np.repeat(np.arange(5), [700, 1, 900, 47, 400]).astype(np.int32))
+PY
+compile l8b-packed-2k "$D/l8b/config.json" --seq-len 2048 --packed --train
+du -sh .device
