@@ -7,6 +7,8 @@
 #   device (bench/cuda/split_attention_mlir.py: keys out of token order, unmasked, causal and
 #   bottom-right diagonal blocks), Llama-3-8B-shaped (32/8 heads of 128, bf16); sa-small-1k with
 #   4/2 heads of 64. Checked at 1K/2K against the CPU backend, timed at 32K.
+# - zz2-N, zz4-128k (vjp-*): the whole attention over tokens in the order a Ulysses rank holds
+#   them after a zigzag split over 2 (4) ranks, one `attention_partial` (checked at 2K, timed).
 # - vjp-attn-N: examples/bench's whole causal attention (4K checked with its backward cut into
 #   1K-row chunks; 32K and 128K timed, one call and chunked)
 # - fwd-attn-N: that attention's forward; vjp-layer-N: the Llama-3-8B layer's step (timed)
@@ -32,6 +34,13 @@ for n in 2048 32768; do
   compile "fwd-sa-$k" "$D/sa-$k.mlir"
   compile "vjp-sa-$k" "$D/sa-$k.mlir" --train
 done
+for n in 2048 32768 131072; do
+  k=$((n / 1024))k
+  python3 bench/cuda/split_attention_mlir.py $n --zigzag 2 > "$D/zz2-$k.mlir"
+  compile "vjp-zz2-$k" "$D/zz2-$k.mlir" --train
+done
+python3 bench/cuda/split_attention_mlir.py 131072 --zigzag 4 > "$D/zz4-128k.mlir"
+compile vjp-zz4-128k "$D/zz4-128k.mlir" --train
 sed 's/tensor<131072x/tensor<4096x/g; s/ on 131072 tokens/ on 4096 tokens/' examples/bench/llama3-8b-attention-128k.mlir > "$D/attn-4k.mlir"
 compile vjp-attn-4k "$D/attn-4k.mlir" --train
 for n in 32k 128k; do

@@ -6,13 +6,23 @@ Queries are two halves. The first half meets keys in two blocks, one of them hel
 order (chunks 3, 0: its keys are gathered into order, and their gradients scattered back); the
 second half meets chunk 0 unmasked and chunks 1..3 through a bottom-right diagonal.
 
-usage: python3 split_attention_mlir.py TOKENS [HEADS KV_HEADS HEAD_DIM] > out.mlir
+With --zigzag N instead: one `seq.attention_partial` over every token held in the order a
+Ulysses rank holds them after its all-to-all over N ranks of a zigzag split (chunks 0, 2N-1,
+1, 2N-2, ...), queries and keys alike: the attention each Ulysses rank runs.
+
+usage: python3 split_attention_mlir.py TOKENS [HEADS KV_HEADS HEAD_DIM] [--zigzag N] > out.mlir
 """
 import math
 import sys
 
-S = int(sys.argv[1])
-H, HK, D = (int(x) for x in sys.argv[2:5]) if len(sys.argv) >= 5 else (32, 8, 128)
+args = sys.argv[1:]
+ZIGZAG = 0
+if "--zigzag" in args:
+    i = args.index("--zigzag")
+    ZIGZAG = int(args[i + 1])
+    del args[i:i + 2]
+S = int(args[0])
+H, HK, D = (int(x) for x in args[1:4]) if len(args) >= 4 else (32, 8, 128)
 assert S % 4 == 0
 C, HD, KD = S // 4, H * D, HK * D
 scale = 1.0 / math.sqrt(D)
@@ -68,14 +78,32 @@ def merged(q, qi, rows, blocks):
     return emit(f'"seq.convert"(%m{n}#0)', f"({t(rows, HD, 'f32')}) -> {t(rows, HD)}")
 
 
+def zigzag(n):
+    """The whole attention over tokens in a Ulysses rank's zigzag order (2n chunks)."""
+    c = S // (2 * n)
+    order = [x for r in range(n) for x in (r, 2 * n - 1 - r)]
+    parts = lambda src, cols, dt: concat([slice_(src, i * c, c, S, cols, dt) for i in order], c, cols, dt)
+    q, k, v, ti = parts("%q", HD, "bf16"), parts("%k", KD, "bf16"), parts("%v", KD, "bf16"), parts("%ti", None, "i32")
+    p = partial(q, ti, S, k, v, ti, S)
+    o = emit(f'"seq.convert"({p}#0)', f"({t(S, HD, 'f32')}) -> {t(S, HD)}")
+    # Back to token order, so that the result is the plain attention's.
+    back = [order.index(i) for i in range(2 * n)]
+    return concat([slice_(o, i * c, c, S, HD) for i in back], c, HD)
+
+
 half = S // 2
 out.append(f'    %ti = "seq.token_index"() {{axis = "ring", global_size = {S} : i64, layout = "block", num_shards = 1 : i64}} : () -> {t(S, None, "i32")}')
-qa, qb = slice_("%q", 0, half, S, HD), slice_("%q", half, half, S, HD)
-ia, ib = slice_("%ti", 0, half, S, None, "i32"), slice_("%ti", half, half, S, None, "i32")
-oa = merged(qa, ia, half, [[3, 0], [1, 2]])
-ob = merged(qb, ib, half, [[0], [1, 2, 3]])
-o = concat([oa, ob], half, HD)
-print(f"// Attention of {H}/{HK} heads of {D} over {S} tokens, split into key blocks by hand (bench/cuda/split_attention_mlir.py).")
+if ZIGZAG:
+    assert S % (2 * ZIGZAG) == 0
+    o = zigzag(ZIGZAG)
+else:
+    qa, qb = slice_("%q", 0, half, S, HD), slice_("%q", half, half, S, HD)
+    ia, ib = slice_("%ti", 0, half, S, None, "i32"), slice_("%ti", half, half, S, None, "i32")
+    oa = merged(qa, ia, half, [[3, 0], [1, 2]])
+    ob = merged(qb, ib, half, [[0], [1, 2, 3]])
+    o = concat([oa, ob], half, HD)
+how = f"in a Ulysses rank's zigzag order over {ZIGZAG} ranks" if ZIGZAG else "split into key blocks"
+print(f"// Attention of {H}/{HK} heads of {D} over {S} tokens, {how} by hand (bench/cuda/split_attention_mlir.py).")
 print('module attributes {seq.devices = 1 : i64, seq.mesh = "ring=1"} {')
 print(f"  func.func @forward(%q: {t(S, HD)}, %k: {t(S, KD)}, %v: {t(S, KD)}) -> {t(S, HD)} {{")
 print("\n".join(out))

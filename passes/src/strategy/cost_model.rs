@@ -360,14 +360,15 @@ impl Target {
                 // Where the forward is kept (`backward_keeps_forward`) nothing is recomputed;
                 // cuDNN's five matmuls run slower than the forward's two (on an H200: 2.7-3.0x
                 // the forward's time at 32K-128K, 2026-12-03).
-                // The block backward on cuDNN (`fused_attention`) took 3.4x its blocks' forward
-                // (bench/cuda/blocks-1xh200-2026-12-03: attention split into key blocks at 32K,
-                // with the conversions and f32 adds around each call).
+                // The block backward on cuDNN (`fused_attention`) took 2.9x its blocks' forward
+                // for a Ulysses rank's zigzag attention at 128K, 3.0-3.4x for 8K-row key blocks at 32K
+                // (with the conversions and f32 adds around each call; bench/cuda/
+                // blocks-1xh200-2026-12-03/call3).
                 let kept = backward_keeps_forward(g, op);
                 let factor = match op.kind {
                     OpKind::AttentionGrad if kept => 11.5,
                     OpKind::AttentionGrad => 14.0,
-                    _ if fused_attention(op) => 13.5,
+                    _ if fused_attention(op) => 12.0,
                     _ => 10.0,
                 };
                 let flops = factor * (q[0] * k[0] * q[1]) as f64 * density;

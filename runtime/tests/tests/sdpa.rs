@@ -381,3 +381,71 @@ fn segment_ids_become_a_document_table() {
         assert_eq!(padded_count(count, tokens), want, "{count} of {tokens}");
     }
 }
+
+/// The block backward's keys (`BwdKey::partial`): an `attention_partial_grad` in bf16 with its
+/// f32 output, lse and gradients runs as cuDNN block backwards of each block's shape and mask;
+/// what the forward's blocks cannot take (f32 data, windows, segments, capped scores) and the
+/// whole form (which recomputes) do not, and the whole form's key never takes a block command.
+#[test]
+fn block_backward_keys() {
+    use seq_runtime::cuda::layout::DType;
+    use seq_runtime::cuda::program::{Addr, AttentionCmd, AttentionGradCmd, Region};
+    use seq_runtime::cuda::sdpa::{BwdKey, MaskKind};
+    let at = |off| Addr { region: Region::Arena, off };
+    let ix = Some((at(8 << 20), DType::I32));
+    let fwd = AttentionCmd {
+        q: (at(0), DType::BF16),
+        k: (at(1 << 20), DType::BF16),
+        v: (at(2 << 20), DType::BF16),
+        q_index: ix,
+        k_index: ix,
+        q_segment: None,
+        k_segment: None,
+        out: (at(3 << 20), DType::F32),
+        lse: Some(at(4 << 20)),
+        sq: 256,
+        sk: 512,
+        heads: 8,
+        kv_heads: 2,
+        head_dim: 64,
+        scale: 0.125,
+        causal: true,
+        window: 0,
+        softcap: 0.0,
+        static_index: true,
+        save: None,
+    };
+    let f32_at = |off| (at(off), DType::F32);
+    let g = AttentionGradCmd {
+        fwd: fwd.clone(),
+        recompute: false,
+        dout: f32_at(5 << 20),
+        dq: f32_at(6 << 20),
+        dk: f32_at(7 << 20),
+        dv: f32_at(9 << 20),
+        delta: at(10 << 20),
+        acc: [None; 3],
+        saved: None,
+    };
+    for (mask, kind) in [(None, MaskKind::None), (Some(0), MaskKind::Causal), (Some(64), MaskKind::Diagonal)] {
+        let key = BwdKey::partial(&g, 128, 192, mask).expect("a block backward key");
+        assert_eq!((key.sq, key.sk, key.heads, key.kv_heads, key.d, key.mask, key.dt), (128, 192, 8, 2, 64, kind, DType::BF16));
+        assert_eq!(key.forward(0.125).sk, 192, "the block's forward has the block's keys");
+    }
+    // The output and its gradient may be io-typed (a partial that is the layer's whole result).
+    let io = AttentionGradCmd { fwd: AttentionCmd { out: (at(3 << 20), DType::BF16), ..fwd.clone() }, dout: (at(5 << 20), DType::BF16), ..g.clone() };
+    assert!(BwdKey::partial(&io, 64, 64, Some(0)).is_some());
+    let refused: Vec<(&str, AttentionGradCmd)> = vec![
+        ("f32 data", AttentionGradCmd { fwd: AttentionCmd { q: (at(0), DType::F32), ..fwd.clone() }, ..g.clone() }),
+        ("window", AttentionGradCmd { fwd: AttentionCmd { window: 16, ..fwd.clone() }, ..g.clone() }),
+        ("segments", AttentionGradCmd { fwd: AttentionCmd { q_segment: ix, k_segment: ix, ..fwd.clone() }, ..g.clone() }),
+        ("softcap", AttentionGradCmd { fwd: AttentionCmd { softcap: 30.0, ..fwd.clone() }, ..g.clone() }),
+        ("bf16 gradients", AttentionGradCmd { dk: (at(7 << 20), DType::BF16), ..g.clone() }),
+        ("the whole form", AttentionGradCmd { recompute: true, ..g.clone() }),
+        ("head dim 256", AttentionGradCmd { fwd: AttentionCmd { head_dim: 256, ..fwd.clone() }, ..g.clone() }),
+    ];
+    for (why, c) in &refused {
+        assert!(BwdKey::partial(c, 128, 128, None).is_none(), "{why}: should run on the kernel");
+    }
+    assert!(BwdKey::of(&g).is_none(), "a block backward is not the whole form");
+}

@@ -694,11 +694,13 @@ impl Sdpa {
         let bl = match cached {
             Some(known) => known,
             None => {
-                // SEQC_SDPA_BWD_DIAGONAL=0: bottom-right diagonal blocks become an unmasked block
-                // and a causal square (to measure against the forward's cut).
-                let cut = match std::env::var("SEQC_SDPA_BWD_DIAGONAL").is_ok_and(|v| v == "0") {
-                    true => Cut { diagonal_rows: 0, ..self.cut },
-                    false => self.cut,
+                // A bottom-right diagonal block becomes an unmasked block and a causal square:
+                // cuDNN's backward runs those faster (the split attention at 32K on an H200:
+                // 65.6 against 70.3 ms, bench/cuda/blocks-1xh200-2026-12-03/call2).
+                // SEQC_SDPA_BWD_DIAGONAL=1 keeps the forward's cut.
+                let cut = match std::env::var("SEQC_SDPA_BWD_DIAGONAL").is_ok_and(|v| v == "1") {
+                    true => self.cut,
+                    false => Cut { diagonal_rows: 0, ..self.cut },
                 };
                 let bl = match self.index_plan(cs, a, &p, cut)? {
                     Some(plan) => self.bwd_blocks(ctx, plan, |b| BwdKey::partial(g, b.q.len, b.k.len, b.mask))?.map(Rc::new),
