@@ -28,6 +28,7 @@ impl Mem {
         regions.insert(Region::Params, vec![0xA5; p.params_bytes]);
         regions.insert(Region::Consts, p.consts.clone());
         regions.insert(Region::Work, vec![0xA5; p.work]);
+        regions.insert(Region::Fallback, vec![0xA5; p.fallback]);
         regions.insert(Region::Saved, vec![0xA5; p.saved]);
         for (i, &b) in p.scratch.iter().enumerate() {
             regions.insert(Region::Scratch(i), vec![0xA5; b]);

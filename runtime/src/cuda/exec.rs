@@ -125,6 +125,9 @@ pub struct Executor {
     scratch: Vec<DeviceBuffer>,
     /// `Region::Work`: one command's temporaries.
     work: DeviceBuffer,
+    /// `Region::Fallback`: the NVRTC attention backward's temporaries, allocated when one first
+    /// runs (never, while cuDNN takes every attention backward).
+    fallback: RefCell<Option<DeviceBuffer>>,
     /// `Region::Saved`: what forwards keep for their backward, and which slots this run filled.
     saved: DeviceBuffer,
     filled: RefCell<Vec<bool>>,
@@ -225,6 +228,7 @@ impl Executor {
             consts,
             scratch,
             work,
+            fallback: RefCell::new(None),
             saved,
             filled: RefCell::new(Vec::new()),
             backward_reuse: std::cell::Cell::new((0, 0)),
@@ -354,9 +358,10 @@ impl Executor {
         &self.ctx
     }
 
-    /// Device bytes the cuDNN block paths hold now (0 without cuDNN).
+    /// Device bytes the cuDNN block paths hold now (0 without cuDNN), and the NVRTC attention
+    /// backward's temporaries once allocated.
     pub fn attention_block_bytes(&self) -> usize {
-        self.sdpa.as_ref().map_or(0, |s| s.temp_bytes())
+        self.sdpa.as_ref().map_or(0, |s| s.temp_bytes()) + self.fallback.borrow().as_ref().map_or(0, |b| b.bytes())
     }
 
     /// How the last run's attention over packed documents ran (None: it had none on cuDNN).
@@ -450,7 +455,18 @@ impl Executor {
             Region::Scratch(i) => self.scratch.get(i).map_or(0, |b| b.ptr()),
             Region::Work => self.work.ptr(),
             Region::Saved => self.saved.ptr(),
+            Region::Fallback => self.fallback.borrow().as_ref().map_or(0, |b| b.ptr()),
         }
+    }
+
+    /// Allocates `Region::Fallback` if it is not yet (the first attention backward that needs
+    /// the NVRTC kernels, or cuDNN's query chunks, which add into its accumulators).
+    fn ensure_fallback(&self) -> Result<(), String> {
+        let mut slot = self.fallback.borrow_mut();
+        if slot.is_none() && self.program.fallback > 0 {
+            *slot = Some(DeviceBuffer::alloc(&self.ctx, self.program.fallback).map_err(describe)?);
+        }
+        Ok(())
     }
 
     fn p(&self, a: Addr) -> u64 {
@@ -784,6 +800,9 @@ impl Executor {
             self.backward_reuse.set(if kept.is_some() { (used + 1, again) } else { (used, again + 1) });
         }
         if let Some(sdpa) = &self.sdpa {
+            if sdpa.chunks_backward() {
+                self.ensure_fallback()?;
+            }
             let mut probe = self.profile.then(|| self.probe.borrow_mut());
             let done = match g.recompute {
                 true => sdpa.run_backward(&self.ctx, c, k, g, kept.map(|s| (p(s.o), p(s.stats))), p, probe.as_deref_mut())?,
@@ -793,6 +812,7 @@ impl Executor {
                 return Ok(());
             }
         }
+        self.ensure_fallback()?;
         let a = &g.fwd;
         if g.recompute {
             // The NVRTC kernel writes the lse of a whole attention (cuDNN's whole form does not).

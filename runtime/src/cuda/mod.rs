@@ -141,12 +141,13 @@ pub fn dry_run(args: &Args) -> Result<(), CudaError> {
             format!("our own placement ({})", p.arena.note.clone().unwrap_or_default())
         };
         println!(
-            "rank {rank}: arena {} by {layout}; params {}; consts {}; scratch {:?} B; command temporaries {}; kept for the backward {}; {} commands; {} GEMM shapes; {} async collectives; communicators {:?}",
+            "rank {rank}: arena {} by {layout}; params {}; consts {}; scratch {:?} B; command temporaries {}; attention backward kernels' temporaries {} (allocated only if one falls back from cuDNN); kept for the backward {}; {} commands; {} GEMM shapes; {} async collectives; communicators {:?}",
             mib(p.arena.bytes),
             mib(p.params_bytes),
             mib(p.consts.len()),
             p.scratch,
             mib(p.work),
+            mib(p.fallback),
             mib(p.saved),
             p.cmds.len(),
             p.gemms.len(),
@@ -452,7 +453,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         exec.kernel_origin()
     );
     println!(
-        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + workspaces {} (cuBLASLt {}, cuDNN {}, commands {}, kept for the backward {}) + attention blocks {}{used}",
+        "[rank {rank}] peak device bytes allocated by seqc-run: {} = arena {} ({}) + params {} + consts {} + collective scratch {} + workspaces {} (cuBLASLt {}, cuDNN {}, commands {}, kept for the backward {}) + attention temporaries grown while running {}{used}",
         mib(m.total()),
         mib(m.arena),
         if exec.program().arena.plan_offsets { "plan offsets" } else { "own placement" },

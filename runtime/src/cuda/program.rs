@@ -37,6 +37,11 @@ pub enum Region {
     Work,
     /// What a forward keeps for its backward beyond the plan's values (`Saved`).
     Saved,
+    /// Temporaries only the NVRTC kernels of an attention backward use (each row's Σ dout·out,
+    /// f32 accumulators), allocated when a backward first falls back to them: a step whose
+    /// attention backwards all run on cuDNN never holds them (3 GiB for a Llama-3-8B layer at
+    /// 128K tokens).
+    Fallback,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -473,6 +478,8 @@ pub struct Program {
     pub scratch: Vec<usize>,
     /// Bytes of `Region::Work`: the largest any one command needs.
     pub work: usize,
+    /// Bytes of `Region::Fallback`: the largest any attention backward's kernels need.
+    pub fallback: usize,
     /// Bytes of `Region::Saved`.
     pub saved: usize,
     /// (step, command), in program order.
@@ -556,6 +563,7 @@ struct Builder<'a> {
     streams: Vec<u32>,
     scratch: Vec<usize>,
     work: usize,
+    fallback: usize,
     /// Forward attention step → what it keeps for its backward; backward step → the same.
     saves: HashMap<usize, Saved>,
     /// `cross_entropy_grad` step → the `cross_entropy` of the same operands whose loss it also
@@ -646,6 +654,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         rank,
         scratch: vec![0; streams.len()],
         work: 0,
+        fallback: 0,
         saves: HashMap::new(),
         losses: HashMap::new(),
         saved: 0,
@@ -683,6 +692,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         consts: b.consts,
         scratch: b.scratch,
         work: b.work,
+        fallback: b.fallback,
         saved: b.saved,
         streams: b.streams,
         cmds: b.cmds,
@@ -762,17 +772,30 @@ impl Builder<'_> {
 
     /// Temporaries of one command, laid out from the start of `Region::Work`.
     fn work(&mut self, bytes: &[usize]) -> Vec<Addr> {
+        let (addrs, end) = Self::laid_out(Region::Work, bytes);
+        self.work = self.work.max(end);
+        addrs
+    }
+
+    /// Temporaries of an attention backward's NVRTC kernels, laid out from the start of
+    /// `Region::Fallback`.
+    fn fallback(&mut self, bytes: &[usize]) -> Vec<Addr> {
+        let (addrs, end) = Self::laid_out(Region::Fallback, bytes);
+        self.fallback = self.fallback.max(end);
+        addrs
+    }
+
+    fn laid_out(region: Region, bytes: &[usize]) -> (Vec<Addr>, usize) {
         let mut off = 0;
         let addrs = bytes
             .iter()
             .map(|&b| {
-                let a = Addr { region: Region::Work, off };
+                let a = Addr { region, off };
                 off = align_up(off + b, ALIGN);
                 a
             })
             .collect();
-        self.work = self.work.max(off);
-        addrs
+        (addrs, off)
     }
 
     fn gemm(&mut self, s: usize, y: Addr, x: Addr, w: Addr, key: GemmKey) {
@@ -1513,50 +1536,48 @@ impl Builder<'_> {
         let (dq, dk, dv) = (grads[0].clone(), grads[1].clone(), grads[2].clone());
         let (q_bytes, heads) = (dq.1.numel, AttentionAttrs::read(a)?.num_heads);
         let sq = self.operand(step, 0)?.1.shape[0];
-        let (fwd, dout, recompute, mut work_sizes) = if partial {
+        // What the NVRTC kernels use (each row's Σ dout·out, f32 accumulators of results that
+        // are not f32) goes to `Region::Fallback`; what cuDNN's path also uses (a recomputed
+        // output and statistics) to `Region::Work`.
+        let (fwd, dout, recompute) = if partial {
             let (o, oi) = self.operand(step, 3)?;
             let lse = self.operand(step, 4)?.0;
             let (dout, di) = self.operand(step, 5)?;
             let segs = (step.operands.len() == 10).then_some((8, 9));
             let out = (o, Self::float(&oi, "output")?);
             let fwd = self.attention_cmd(step, a, Some((6, 7)), segs, out, Some(lse))?;
-            (fwd, (dout, Self::float(&di, "output_grad")?), false, vec![sq * heads * 4])
+            (fwd, (dout, Self::float(&di, "output_grad")?), false)
         } else {
             // The whole form's operands carry neither output nor lse: the backward takes what
             // the forward kept (`Saved`) or recomputes both, in q's type, into the same place.
             let (dout, di) = self.operand(step, 3)?;
             let segs = (step.operands.len() == 5).then_some((4, 4));
-            let qdt = Self::float(&self.operand(step, 0)?.1, "q")?;
-            let sizes = match self.saves.get(&s) {
-                Some(_) => vec![sq * heads * 4],
-                None => vec![sq * heads * 4, q_bytes * qdt.size(), sq * heads * 4],
-            };
-            let placeholder = (Addr { region: Region::Work, off: 0 }, qdt);
+            let placeholder = (Addr { region: Region::Work, off: 0 }, Self::float(&self.operand(step, 0)?.1, "q")?);
             let fwd = self.attention_cmd(step, a, None, segs, placeholder, None)?;
-            (fwd, (dout, Self::float(&di, "output_grad")?), true, sizes)
+            (fwd, (dout, Self::float(&di, "output_grad")?), true)
         };
-        // f32 accumulators for results that are not f32.
-        let need: Vec<bool> = grads.iter().map(|(_, i)| i.dtype != DType::F32).collect();
-        for (g, &n) in grads.iter().zip(&need) {
-            if n {
-                work_sizes.push(g.1.numel * 4);
-            }
-        }
-        let addrs = self.work(&work_sizes);
         let mut fwd = fwd;
-        let mut next = 1;
         let saved = self.saves.get(&s).copied();
         if recompute {
             let (out, lse) = match saved {
                 Some(kept) => (kept.o, kept.stats),
                 None => {
-                    next = 3;
-                    (addrs[1], addrs[2])
+                    let qdt = fwd.q.1;
+                    let [o, l] = self.work(&[q_bytes * qdt.size(), sq * heads * 4])[..] else {
+                        unreachable!("two work buffers were asked for")
+                    };
+                    (o, l)
                 }
             };
             fwd.out = (out, fwd.out.1);
             fwd.lse = Some(lse);
         }
+        // f32 accumulators for results that are not f32.
+        let need: Vec<bool> = grads.iter().map(|(_, i)| i.dtype != DType::F32).collect();
+        let mut sizes = vec![sq * heads * 4];
+        sizes.extend(grads.iter().zip(&need).filter(|(_, n)| **n).map(|(g, _)| g.1.numel * 4));
+        let addrs = self.fallback(&sizes);
+        let mut next = 1;
         let mut acc = [None; 3];
         for (slot, &n) in acc.iter_mut().zip(&need) {
             if n {

@@ -573,26 +573,35 @@ struct Ragged {
 }
 
 /// The 4-D views of a graph: `b` batches (documents, or 1) of `s` tokens over `h` query heads
-/// and `hk` key heads of `d`; rows are token-major as in the plan's buffers.
+/// and `hk` key heads of `d`; rows are token-major as in the plan's buffers, whose rows hold
+/// `wq` query heads and `wk` key heads (more than the graph's when one call takes a group).
 struct Views {
     b: i64,
     h: i64,
     hk: i64,
     s: i64,
     d: i64,
+    wq: i64,
+    wk: i64,
 }
 
 type View = ([i64; 4], [i64; 4]);
 
 impl Views {
-    fn rows(&self, heads: i64) -> View {
-        let (b, s, d) = (self.b, self.s, self.d);
-        ([b, heads, s, d], [s * heads * d, d, heads * d, 1])
+    /// Query-side rows (q, o, dO, dQ).
+    fn q_rows(&self) -> View {
+        let (b, s, d, h, w) = (self.b, self.s, self.d, self.h, self.wq);
+        ([b, h, s, d], [s * w * d, d, w * d, 1])
+    }
+    /// Key-side rows (v, dK, dV).
+    fn kv_rows(&self) -> View {
+        let (b, s, d, h, w) = (self.b, self.s, self.d, self.hk, self.wk);
+        ([b, h, s, d], [s * w * d, d, w * d, 1])
     }
     /// Keys (or values) as the transposed [d, s] operand of a product.
     fn cols(&self) -> View {
-        let (b, hk, s, d) = (self.b, self.hk, self.s, self.d);
-        ([b, hk, d, s], [s * hk * d, d, 1, hk * d])
+        let (b, hk, s, d, w) = (self.b, self.hk, self.s, self.d, self.wk);
+        ([b, hk, d, s], [s * w * d, d, 1, w * d])
     }
     /// The scores of these queries against `sk` keys.
     fn scores(&self, sk: i64) -> View {
@@ -630,13 +639,13 @@ fn build(handle: c::cudnnHandle_t, k: &SdpaKey) -> Result<Planned, String> {
     let docs = b.ragged(k.docs)?;
     // The plan's [tokens, heads·d] buffers as [batch, heads, tokens, d]: one batch, or (packed
     // documents, sq = sk) one per document placed by the ragged offsets.
-    let vq = Views { b: k.docs.max(1) as i64, h, hk, s: sq, d };
+    let vq = Views { b: k.docs.max(1) as i64, h, hk, s: sq, d, wq: h, wk: hk };
     let vk = Views { s: sk, ..vq };
     let (off_q, off_kv, off_st) = (docs.as_ref().map(|r| r.q), docs.as_ref().map(|r| r.kv), docs.as_ref().map(|r| r.stats));
-    let q = b.tensor_with(Some(UID_Q), io, vq.rows(h), false, false, off_q)?;
+    let q = b.tensor_with(Some(UID_Q), io, vq.q_rows(), false, false, off_q)?;
     let kt = b.tensor_with(Some(UID_K), io, vk.cols(), false, false, off_kv)?;
-    let v = b.tensor_with(Some(UID_V), io, vk.rows(hk), false, false, off_kv)?;
-    let o = b.tensor_with(Some(UID_O), io, vq.rows(h), false, false, off_q)?;
+    let v = b.tensor_with(Some(UID_V), io, vk.kv_rows(), false, false, off_kv)?;
+    let o = b.tensor_with(Some(UID_O), io, vq.q_rows(), false, false, off_q)?;
     let one = ([1i64; 4], [1i64; 4]);
     let scale = b.tensor(Some(UID_SCALE), D::CUDNN_DATA_FLOAT, one.0, one.1, false, true)?;
     let full = ([vq.b, h, sq, sk], [h * sq * sk, sq * sk, sk, 1]);
@@ -814,11 +823,15 @@ fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Res
     let mut b = Builder { descs: Descs::default(), next_uid: 100 };
     let docs = b.ragged(k.docs)?;
     // Queries and keys as [batch, heads, tokens, d] views (sq = sk for a whole attention).
-    let vw = Views { b: k.docs.max(1) as i64, h: k.heads as i64, hk: k.kv_heads as i64, s: k.sq as i64, d: k.d as i64 };
+    // One call per group of KV heads (`split`): the graph's heads are the group's, its rows
+    // the plan's whole ones.
+    let split = k.split.max(1) as i64;
+    let (wq, wk) = (k.heads as i64, k.kv_heads as i64);
+    let vw = Views { b: k.docs.max(1) as i64, h: wq / split, hk: wk / split, s: k.sq as i64, d: k.d as i64, wq, wk };
     let vk = Views { s: k.sk as i64, ..vw };
     let (off_q, off_kv, off_st) = (docs.as_ref().map(|r| r.q), docs.as_ref().map(|r| r.kv), docs.as_ref().map(|r| r.stats));
     let (seq_q, seq_kv) = (docs.as_ref().map(|r| r.seq_q), docs.as_ref().map(|r| r.seq_kv));
-    let (rows_q, rows_kv, cols_kv) = (vw.rows(vw.h), vk.rows(vk.hk), vk.cols());
+    let (rows_q, rows_kv, cols_kv) = (vw.q_rows(), vk.kv_rows(), vk.cols());
     let q = b.tensor_with(Some(UID_Q), io, rows_q, false, false, off_q)?;
     let kt = b.tensor_with(Some(UID_K), io, cols_kv, false, false, off_kv)?;
     let vt = b.tensor_with(Some(UID_V), io, cols_kv, false, false, off_kv)?;

@@ -226,6 +226,26 @@ impl Sdpa {
         })
     }
 
+    /// Whether whole backwards are cut into query chunks (which add into the command's f32
+    /// accumulators, `Region::Fallback`).
+    pub fn chunks_backward(&self) -> bool {
+        self.bwd_cut.is_some()
+    }
+
+    /// How many calls over groups of KV heads a whole backward takes: one per KV head where one
+    /// call's per-query-head dK and dV (cuDNN's workspace, heads × keys × d × 4 bytes) would pass
+    /// 1 GiB, so that its workspace and f32 dQ accumulator are a KV head's; else one call.
+    /// Measured on an H200 (bench/cuda/blocks-1xh200-2026-12-03/call4, Llama-3-8B shape): at
+    /// 128K per KV head costs 0.8% (888.2 against 880.9 ms) and saves 3.5 GiB; at 32K one call is
+    /// 2.4% faster and holds 0.45 GiB more. SEQC_SDPA_BWD_SPLIT=N sets the count.
+    fn bwd_split(&self, key: &BwdKey) -> usize {
+        if let Some(n) = std::env::var("SEQC_SDPA_BWD_SPLIT").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+            return n;
+        }
+        let one_call = key.heads * key.sk * key.d * 4;
+        if one_call > 1 << 30 { key.kv_heads } else { 1 }
+    }
+
     /// The last run's block backward calls, in words (None: none ran).
     pub fn blocks_report(&self) -> Option<String> {
         let (blocks, cmds) = self.block_calls.get();
@@ -369,7 +389,7 @@ impl Sdpa {
     /// Plans an attention backward at setup: the fused forward with statistics (to recompute
     /// the output) and the fused backward. False: cuDNN refused one (the NVRTC kernels run it).
     pub fn prepare_backward(&self, ctx: &Arc<CudaContext>, g: &AttentionGradCmd) -> Result<bool, String> {
-        let Some(key) = BwdKey::of(g) else { return Ok(false) };
+        let Some(key) = BwdKey::of(g).map(|k| k.in_groups(self.bwd_split(&k))) else { return Ok(false) };
         if !self.prepare_backward_key(key, g.fwd.scale) {
             return Ok(false);
         }
@@ -504,10 +524,13 @@ impl Sdpa {
         probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
         let packed = BwdKey::packed(g);
-        let Some(key) = BwdKey::of(g).or(packed) else { return Ok(false) };
-        let (Some(lse), Some(acc)) = (g.fwd.lse, g.acc[0]) else { return Ok(false) };
+        let Some(key) = BwdKey::of(g).map(|k| k.in_groups(self.bwd_split(&k))).or(packed) else { return Ok(false) };
+        let Some(lse) = g.fwd.lse else { return Ok(false) };
         let a = &g.fwd;
         let (o, stats) = kept.unwrap_or((p(a.out.0), p(lse)));
+        // The f32 dQ accumulator of one call (a group's heads, or every head).
+        let acc_bytes = a.sq * a.heads / key.split.max(1) * a.head_dim * 4;
+        let acc = grown(ctx, &mut self.temps.borrow_mut().dq_acc, acc_bytes)?;
         let t = BwdPtrs {
             q: p(a.q.0),
             k: p(a.k.0),
@@ -518,7 +541,7 @@ impl Sdpa {
             dq: p(g.dq.0),
             dk: p(g.dk.0),
             dv: p(g.dv.0),
-            dq_acc: p(acc),
+            dq_acc: acc,
         };
         let all = [t.q, t.k, t.v, t.o, t.d_o, t.stats, t.dq, t.dk, t.dv, t.dq_acc];
         if all.iter().any(|x| !x.is_multiple_of(16)) {
@@ -572,10 +595,28 @@ impl Sdpa {
         }
         let plans = self.backward.borrow();
         let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
-        let acc_bytes = a.sq * a.heads * a.head_dim * 4;
-        unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }
-            .map_err(crate::cuda::device::describe)?;
-        self.handle.execute_backward(cs, plan, &key, &t, docs, ws, a.scale)?;
+        // One call per group of KV heads: the group's columns of every tensor, its rows of the
+        // head-major statistics.
+        let es = a.q.1.size() as u64;
+        let (hq, hk) = ((a.heads / key.split) as u64, (a.kv_heads / key.split) as u64);
+        let d = a.head_dim as u64;
+        for c in 0..key.split as u64 {
+            let (qo, ko) = (c * hq * d * es, c * hk * d * es);
+            let part = BwdPtrs {
+                q: t.q + qo,
+                k: t.k + ko,
+                v: t.v + ko,
+                o: t.o + qo,
+                d_o: t.d_o + qo,
+                stats: t.stats + c * hq * a.sq as u64 * 4,
+                dq: t.dq + qo,
+                dk: t.dk + ko,
+                dv: t.dv + ko,
+                dq_acc: t.dq_acc,
+            };
+            unsafe { cudarc::driver::result::memset_d8_async(t.dq_acc, 0, acc_bytes, cs.cu_stream()) }.map_err(describe)?;
+            self.handle.execute_backward(cs, plan, &key, &part, docs, ws, a.scale)?;
+        }
         if docs.is_some() {
             let (f, b) = self.doc_calls.get();
             self.doc_calls.set((f, b + 1));

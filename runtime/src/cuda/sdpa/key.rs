@@ -223,6 +223,10 @@ pub struct BwdKey {
     pub dt: DType,
     /// As `SdpaKey::docs` (`sq` is then the padded document length).
     pub docs: usize,
+    /// Calls over groups of KV heads (1: one call over every head): each call takes
+    /// `kv_heads / split` KV heads and their query heads, so cuDNN's per-query-head dK/dV
+    /// workspace and the f32 dQ accumulator are `split` times smaller.
+    pub split: usize,
 }
 
 impl BwdKey {
@@ -260,6 +264,7 @@ impl BwdKey {
             window: fwd.window,
             dt,
             docs: 0,
+            split: 1,
         })
     }
 
@@ -275,11 +280,17 @@ impl BwdKey {
 
     /// The key of one block of a whole attention cut into calls (`Block`), from the whole key.
     pub fn block(&self, rows: usize, cols: usize, mask: Option<i64>) -> Self {
-        Self { sq: rows, sk: cols, mask: MaskKind::of_block(mask), ..*self }
+        Self { sq: rows, sk: cols, mask: MaskKind::of_block(mask), split: 1, ..*self }
     }
 
     fn of_forward(f: &SdpaKey) -> Self {
-        Self { sq: f.sq, sk: f.sk, heads: f.heads, kv_heads: f.kv_heads, d: f.d, mask: f.mask, window: f.window, dt: f.dt, docs: f.docs }
+        Self { sq: f.sq, sk: f.sk, heads: f.heads, kv_heads: f.kv_heads, d: f.d, mask: f.mask, window: f.window, dt: f.dt, docs: f.docs, split: 1 }
+    }
+
+    /// This key in `split` calls over groups of KV heads (a divisor of `kv_heads`; else 1).
+    pub fn in_groups(self, split: usize) -> Self {
+        let split = if split > 0 && self.kv_heads.is_multiple_of(split) { split } else { 1 };
+        Self { split, ..self }
     }
 
     /// The forward that recomputes the output and statistics.
