@@ -9,6 +9,8 @@
 #   4/2 heads of 64. Checked at 1K/2K against the CPU backend, timed at 32K.
 # - zz2-N, zz4-128k (vjp-*): the whole attention over tokens in the order a Ulysses rank holds
 #   them after a zigzag split over 2 (4) ranks, one `attention_partial` (checked at 2K, timed).
+# - zz2w-N, saw-N (fwd-*, vjp-*): the same two with a sliding window (256 at 2K, checked; 4096
+#   at 32K, timed beside the whole windowed attention attn-w-32k)
 # - vjp-attn-N: examples/bench's whole causal attention (4K checked with its backward cut into
 #   1K-row chunks; 32K and 128K timed, one call and chunked)
 # - fwd-attn-N: that attention's forward; vjp-layer-N: the Llama-3-8B layer's step (timed)
@@ -39,6 +41,15 @@ for n in 2048 32768 131072; do
   python3 bench/cuda/split_attention_mlir.py $n --zigzag 2 > "$D/zz2-$k.mlir"
   compile "vjp-zz2-$k" "$D/zz2-$k.mlir" --train
 done
+for n in 2048 32768; do
+  k=$((n / 1024))k; w=$([ $n = 2048 ] && echo 256 || echo 4096)
+  python3 bench/cuda/split_attention_mlir.py $n --zigzag 2 --window $w > "$D/zz2w-$k.mlir"
+  python3 bench/cuda/split_attention_mlir.py $n --window $w > "$D/saw-$k.mlir"
+  for f in zz2w saw; do compile "fwd-$f-$k" "$D/$f-$k.mlir"; compile "vjp-$f-$k" "$D/$f-$k.mlir" --train; done
+done
+sed 's/scale = 0.08838834764831843 : f64}/scale = 0.08838834764831843 : f64, window = 4096 : i64}/' examples/bench/llama3-8b-attention-32k.mlir > "$D/attn-w-32k.mlir"
+compile fwd-attn-w-32k "$D/attn-w-32k.mlir"
+compile vjp-attn-w-32k "$D/attn-w-32k.mlir" --train
 python3 bench/cuda/split_attention_mlir.py 131072 --zigzag 4 > "$D/zz4-128k.mlir"
 compile vjp-zz4-128k "$D/zz4-128k.mlir" --train
 sed 's/tensor<131072x/tensor<4096x/g; s/ on 131072 tokens/ on 4096 tokens/' examples/bench/llama3-8b-attention-128k.mlir > "$D/attn-4k.mlir"

@@ -10,13 +10,19 @@ With --zigzag N instead: one `seq.attention_partial` over every token held in th
 Ulysses rank holds them after its all-to-all over N ranks of a zigzag split (chunks 0, 2N-1,
 1, 2N-2, ...), queries and keys alike: the attention each Ulysses rank runs.
 
-usage: python3 split_attention_mlir.py TOKENS [HEADS KV_HEADS HEAD_DIM] [--zigzag N] > out.mlir
+--window W gives every block a causal sliding window of W tokens.
+
+usage: python3 split_attention_mlir.py TOKENS [HEADS KV_HEADS HEAD_DIM] [--zigzag N] [--window W] > out.mlir
 """
 import math
 import sys
 
 args = sys.argv[1:]
-ZIGZAG = 0
+ZIGZAG = WINDOW = 0
+if "--window" in args:
+    i = args.index("--window")
+    WINDOW = int(args[i + 1])
+    del args[i:i + 2]
 if "--zigzag" in args:
     i = args.index("--zigzag")
     ZIGZAG = int(args[i + 1])
@@ -61,7 +67,8 @@ def keys(chunks):
 
 
 def partial(q, qi, rows, k, v, ki, cols):
-    attrs = f'{{causal = true, head_dim = {D} : i64, num_heads = {H} : i64, num_kv_heads = {HK} : i64, scale = {scale!r} : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>}}'
+    window = f", window = {WINDOW} : i64" if WINDOW else ""
+    attrs = f'{{causal = true, head_dim = {D} : i64, num_heads = {H} : i64, num_kv_heads = {HK} : i64, scale = {scale!r} : f64{window}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>}}'
     ty = f"({t(rows, HD)}, {t(cols, KD)}, {t(cols, KD)}, {t(rows, None, 'i32')}, {t(cols, None, 'i32')}) -> ({t(rows, HD, 'f32')}, {t(rows, H, 'f32')})"
     global n
     n += 1
@@ -103,6 +110,7 @@ else:
     ob = merged(qb, ib, half, [[0], [1, 2, 3]])
     o = concat([oa, ob], half, HD)
 how = f"in a Ulysses rank's zigzag order over {ZIGZAG} ranks" if ZIGZAG else "split into key blocks"
+how += f", window {WINDOW}" if WINDOW else ""
 print(f"// Attention of {H}/{HK} heads of {D} over {S} tokens, {how} by hand (bench/cuda/split_attention_mlir.py).")
 print('module attributes {seq.devices = 1 : i64, seq.mesh = "ring=1"} {')
 print(f"  func.func @forward(%q: {t(S, HD)}, %k: {t(S, KD)}, %v: {t(S, KD)}) -> {t(S, HD)} {{")

@@ -234,7 +234,8 @@ fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
 /// Whether the CUDA runtime runs this form of attention on cuDNN's fused kernels: whole
 /// attention (forward and backward, packed documents included: the ragged graph) with a window
 /// only under the causal mask, and `attention_partial` blocks and their backward
-/// (`attention_partial_grad`: cuDNN block backwards) without a window or segment ids; capped
+/// (`attention_partial_grad`: cuDNN block backwards) without segment ids (a window, under the
+/// causal mask, is each block's band); capped
 /// scores (softcap) are the kernel's in every form. What falls back
 /// for every form alike (f32 data, head dims past 128) is not priced here: it moves every
 /// strategy's attention together.
@@ -245,8 +246,8 @@ pub fn fused_attention(op: &Op) -> bool {
     }
     match op.kind {
         OpKind::Attention | OpKind::AttentionGrad => c.window.is_none() || c.causal,
-        OpKind::AttentionPartial => c.window.is_none() && op.operands.len() == 5,
-        OpKind::AttentionPartialGrad => c.window.is_none() && op.operands.len() == 8,
+        OpKind::AttentionPartial => (c.window.is_none() || c.causal) && op.operands.len() == 5,
+        OpKind::AttentionPartialGrad => (c.window.is_none() || c.causal) && op.operands.len() == 8,
         _ => false,
     }
 }

@@ -4,7 +4,7 @@
 
 use seq_runtime::cuda::kernels::MergeMode;
 use seq_runtime::cuda::layout::{Run, runs};
-use seq_runtime::cuda::sdpa::{Cut, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};
+use seq_runtime::cuda::sdpa::{Cut, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan, window_plan};
 
 /// No query chunks; diagonal blocks always or never whole.
 fn plain(diagonal: bool) -> Cut {
@@ -32,7 +32,7 @@ fn visible(plan: &PartialPlan, nq: usize, nk: usize) -> Option<Vec<Vec<bool>>> {
     for b in &plan.blocks {
         for i in 0..b.q.len {
             for j in 0..b.k.len {
-                if b.mask.is_some_and(|o| j as i64 > i as i64 + o) {
+                if b.mask.is_some_and(|o| j as i64 > i as i64 + o) || b.band.is_some_and(|lo| j as i64 + lo <= i as i64) {
                     continue;
                 }
                 let (qr, kr) = (b.q.row + i, order[b.k.row + j]);
@@ -46,10 +46,15 @@ fn visible(plan: &PartialPlan, nq: usize, nk: usize) -> Option<Vec<Vec<bool>>> {
 }
 
 fn expect_exact(qi: &[i64], ki: &[i64], causal: bool, plan: &PartialPlan) {
+    expect_exact_window(qi, ki, causal, 0, plan);
+}
+
+/// As `expect_exact`, under a sliding window of `window` tokens (0: none).
+fn expect_exact_window(qi: &[i64], ki: &[i64], causal: bool, window: i64, plan: &PartialPlan) {
     let seen = visible(plan, qi.len(), ki.len()).expect("a pair in two blocks");
     for (r, &qt) in qi.iter().enumerate() {
         for (c, &kt) in ki.iter().enumerate() {
-            let want = qt >= 0 && kt >= 0 && (!causal || kt <= qt);
+            let want = qt >= 0 && kt >= 0 && (!causal || kt <= qt) && (window == 0 || qt - kt < window);
             assert_eq!(seen[r][c], want, "q row {r} (token {qt}) × k row {c} (token {kt}), plan {plan:?}");
         }
     }
@@ -383,8 +388,9 @@ fn segment_ids_become_a_document_table() {
 }
 
 /// The block backward's keys (`BwdKey::partial`): an `attention_partial_grad` in bf16 with its
-/// f32 output, lse and gradients runs as cuDNN block backwards of each block's shape and mask;
-/// what the forward's blocks cannot take (f32 data, windows, segments, capped scores) and the
+/// f32 output, lse and gradients runs as cuDNN block backwards of each block's shape, mask and
+/// band; what the forward's blocks cannot take (f32 data, a window without the causal mask,
+/// segments, capped scores) and the
 /// whole form (which recomputes) do not, and the whole form's key never takes a block command.
 #[test]
 fn block_backward_keys() {
@@ -428,16 +434,21 @@ fn block_backward_keys() {
         saved: None,
     };
     for (mask, kind) in [(None, MaskKind::None), (Some(0), MaskKind::Causal), (Some(64), MaskKind::Diagonal)] {
-        let key = BwdKey::partial(&g, 128, 192, mask).expect("a block backward key");
+        let key = BwdKey::partial(&g, 128, 192, mask, None).expect("a block backward key");
         assert_eq!((key.sq, key.sk, key.heads, key.kv_heads, key.d, key.mask, key.dt), (128, 192, 8, 2, 64, kind, DType::BF16));
         assert_eq!(key.forward(0.125).sk, 192, "the block's forward has the block's keys");
     }
     // The output and its gradient may be io-typed (a partial that is the layer's whole result).
     let io = AttentionGradCmd { fwd: AttentionCmd { out: (at(3 << 20), DType::BF16), ..fwd.clone() }, dout: (at(5 << 20), DType::BF16), ..g.clone() };
-    assert!(BwdKey::partial(&io, 64, 64, Some(0)).is_some());
+    assert!(BwdKey::partial(&io, 64, 64, Some(0), None).is_some());
+    // A sliding window: the block's band bound becomes its graph's window.
+    let windowed = AttentionGradCmd { fwd: AttentionCmd { window: 16, ..fwd.clone() }, ..g.clone() };
+    let key = BwdKey::partial(&windowed, 64, 80, Some(16), Some(1)).expect("a windowed block");
+    assert_eq!((key.window, key.mask), (1, MaskKind::Diagonal));
+    assert!(BwdKey::partial(&windowed, 64, 64, None, Some(0)).is_none(), "a band bound below 1 keeps no key");
     let refused: Vec<(&str, AttentionGradCmd)> = vec![
         ("f32 data", AttentionGradCmd { fwd: AttentionCmd { q: (at(0), DType::F32), ..fwd.clone() }, ..g.clone() }),
-        ("window", AttentionGradCmd { fwd: AttentionCmd { window: 16, ..fwd.clone() }, ..g.clone() }),
+        ("window without the causal mask", AttentionGradCmd { fwd: AttentionCmd { window: 16, causal: false, ..fwd.clone() }, ..g.clone() }),
         ("segments", AttentionGradCmd { fwd: AttentionCmd { q_segment: ix, k_segment: ix, ..fwd.clone() }, ..g.clone() }),
         ("softcap", AttentionGradCmd { fwd: AttentionCmd { softcap: 30.0, ..fwd.clone() }, ..g.clone() }),
         ("bf16 gradients", AttentionGradCmd { dk: (at(7 << 20), DType::BF16), ..g.clone() }),
@@ -445,7 +456,57 @@ fn block_backward_keys() {
         ("head dim 256", AttentionGradCmd { fwd: AttentionCmd { head_dim: 256, ..fwd.clone() }, ..g.clone() }),
     ];
     for (why, c) in &refused {
-        assert!(BwdKey::partial(c, 128, 128, None).is_none(), "{why}: should run on the kernel");
+        assert!(BwdKey::partial(c, 128, 128, None, None).is_none(), "{why}: should run on the kernel");
     }
     assert!(BwdKey::of(&g).is_none(), "a block backward is not the whole form");
+}
+
+/// Sliding windows on split attention (`window_plan`): every pair inside the window is attended
+/// exactly once and none outside, keys start at each block's window (no block keeps a key no
+/// query of it can see), bands stay in the blocks' rows (a key row visible at all), and the
+/// shapes cuDNN gets are unchanged, on the hand-picked and random layouts under every cut.
+#[test]
+fn windowed_plans_are_exact() {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    let mut layouts: Vec<(Vec<i64>, Vec<i64>)> = vec![
+        // Zigzag over 2 ranks after a Ulysses all-to-all: chunks 0, 3, 1, 2 of 4 tokens each.
+        ((0..4).chain(12..16).chain(4..12).collect(), (0..4).chain(12..16).chain(4..12).collect()),
+        (vec![8, 9, 10, 11], vec![0, 1, 2, 3, 4, 5, 6, 7]),
+        (vec![0, 1, 6, 7], vec![2, 3, 4, 5]),
+    ];
+    for _ in 0..300 {
+        let total = 1 + next(28) as i64;
+        let mut pick = || -> Vec<i64> {
+            let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
+            for i in (1..v.len()).rev() {
+                v.swap(i, next(i as u64 + 1) as usize);
+            }
+            v.extend((0..next(2)).map(|_| -1));
+            v
+        };
+        layouts.push((pick(), pick()));
+    }
+    let mut banded = 0;
+    for (q, k) in &layouts {
+        for window in [1i64, 2, 3, 5, 8] {
+            for cut in CUTS {
+                let plan = window_plan(partial_plan(q, k, true, cut).expect("distinct keys"), window as usize, q.len());
+                expect_exact_window(q, k, true, window, &plan);
+                expect_modes_consistent(&plan, q.len());
+                expect_cudnn_shapes(&plan);
+                for b in &plan.blocks {
+                    assert!(b.k.first > b.q.first - window, "a key before the first query's window: {b:?}");
+                    assert!(b.band.is_none_or(|lo| lo >= 1), "{b:?}");
+                    banded += b.band.is_some() as usize;
+                }
+            }
+        }
+    }
+    assert!(banded > 1000, "the layouts should need bands ({banded})");
 }

@@ -151,7 +151,7 @@ fn bf16_attention_commands_fit_the_sdpa_path() {
                 program.cmds.iter().filter_map(|(_, cmd)| if let Cmd::Attention(a) = cmd { Some(a) } else { None }).collect();
             assert!(!attentions.is_empty(), "{sname} x {devices}: no attention command");
             for a in attentions {
-                let key = if a.lse.is_some() { SdpaKey::block(a, 1, 1, None) } else { SdpaKey::of(a) };
+                let key = if a.lse.is_some() { SdpaKey::block(a, 1, 1, None, None) } else { SdpaKey::of(a) };
                 assert!(key.is_some(), "{sname} x {devices}: no SDPA key for {a:?}");
             }
         }

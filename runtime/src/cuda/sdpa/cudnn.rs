@@ -401,7 +401,8 @@ impl Builder {
         use c::cudnnDataType_t as D;
         use c::cudnnPointwiseMode_t as P;
         if mask == MaskKind::None {
-            return Ok(last);
+            // A block of a windowed split attention wholly below the diagonal: the band alone.
+            return if window > 0 { self.window(ops, last, full) } else { Ok(last) };
         }
         let (f, i32t, one) = (D::CUDNN_DATA_FLOAT, D::CUDNN_DATA_INT32, [1i64; 4]);
         let neg = self.tensor(Some(UID_NEG), f, one, one, false, true)?;

@@ -4,7 +4,7 @@
 
 use super::cudnn::{BwdPtrs, DocPtrs, Handle, Planned};
 use super::key::{BwdKey, MaskKind, SdpaKey};
-use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan};
+use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan, window_plan};
 use crate::cuda::device::{DeviceBuffer, describe, download};
 use crate::cuda::kernels::{Kernels, MergeMode};
 use crate::cuda::layout::{DType, Run};
@@ -728,7 +728,7 @@ impl Sdpa {
     ) -> Result<bool, String> {
         let a = &g.fwd;
         let Some(lse) = a.lse else { return Ok(false) };
-        if !self.partial || BwdKey::partial(g, 1, 1, None).is_none() {
+        if !self.partial || BwdKey::partial(g, 1, 1, None, None).is_none() {
             return Ok(false);
         }
         let cached = self.grad_blocks.borrow().get(&step).cloned();
@@ -739,12 +739,15 @@ impl Sdpa {
                 // cuDNN's backward runs those faster (the split attention at 32K on an H200:
                 // 65.6 against 70.3 ms, bench/cuda/blocks-1xh200-2026-12-03/call2).
                 // SEQC_SDPA_BWD_DIAGONAL=1 keeps the forward's cut.
+                // Under a window too: cuDNN's backward skips the band's empty tiles in causal
+                // squares and unmasked blocks, not in bottom-right diagonal ones (8.4 ms for an
+                // 8K x 12K windowed diagonal block whose forward took 1.1; call 5's profile).
                 let cut = match std::env::var("SEQC_SDPA_BWD_DIAGONAL").is_ok_and(|v| v == "1") {
                     true => self.cut,
                     false => Cut { diagonal_rows: 0, ..self.cut },
                 };
                 let bl = match self.index_plan(cs, a, &p, cut)? {
-                    Some(plan) => self.bwd_blocks(ctx, plan, |b| BwdKey::partial(g, b.q.len, b.k.len, b.mask))?.map(Rc::new),
+                    Some(plan) => self.bwd_blocks(ctx, plan, |b| BwdKey::partial(g, b.q.len, b.k.len, b.mask, b.band))?.map(Rc::new),
                     None => None,
                 };
                 if a.static_index {
@@ -989,7 +992,7 @@ impl Sdpa {
         p: &impl Fn(Addr) -> u64,
     ) -> Result<Option<Prepared>, String> {
         match self.index_plan(cs, a, p, self.cut)? {
-            Some(plan) => self.finish_partial(ctx, plan, |b| SdpaKey::block(a, b.q.len, b.k.len, b.mask)),
+            Some(plan) => self.finish_partial(ctx, plan, |b| SdpaKey::block(a, b.q.len, b.k.len, b.mask, b.band)),
             None => Ok(None),
         }
     }
@@ -1007,6 +1010,11 @@ impl Sdpa {
             })
         };
         let (q_idx, k_idx) = (read(qi, qit, a.sq)?, read(ki, kit, a.sk)?);
+        if a.window > 0 {
+            // A window keeps, of each causal block, the keys and the band it reaches.
+            let plan = if self.sort_keys { partial_plan(&q_idx, &k_idx, true, cut) } else { None };
+            return Ok(plan.map(|p| window_plan(p, a.window as usize, a.sq)));
+        }
         Ok(if self.sort_keys { partial_plan(&q_idx, &k_idx, a.causal, cut) } else { unsorted_plan(&q_idx, &k_idx, a.causal) })
     }
 
@@ -1047,7 +1055,7 @@ impl Sdpa {
         p: impl Fn(Addr) -> u64,
         probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
-        if !self.partial || SdpaKey::block(a, 1, 1, None).is_none() {
+        if !self.partial || SdpaKey::block(a, 1, 1, None, None).is_none() {
             return Ok(false);
         }
         let Some(lse) = a.lse else { return Ok(false) };

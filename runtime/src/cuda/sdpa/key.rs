@@ -137,9 +137,10 @@ impl SdpaKey {
     }
 
     /// The key of one block of an `attention_partial` this path can run (`rows` queries against
-    /// `cols` keys under `mask`), or None. The partial's output is f32 (to be merged) or the io
-    /// type (the layer's whole result).
-    pub fn block(a: &AttentionCmd, rows: usize, cols: usize, mask: Option<i64>) -> Option<Self> {
+    /// `cols` keys under `mask`, and a sliding window's `band` in the block's rows: its `window`
+    /// is the band's bound, `Block::band`), or None. The partial's output is f32 (to be merged)
+    /// or the io type (the layer's whole result).
+    pub fn block(a: &AttentionCmd, rows: usize, cols: usize, mask: Option<i64>, band: Option<i64>) -> Option<Self> {
         let dt = a.q.1;
         let ok = matches!(dt, DType::BF16 | DType::F16)
             && a.k.1 == dt
@@ -150,7 +151,8 @@ impl SdpaKey {
             && a.k_index.is_some()
             && a.q_segment.is_none()
             && a.k_segment.is_none()
-            && a.window == 0
+            && (a.window == 0 || a.causal)
+            && band.is_none_or(|lo| lo >= 1)
             && a.softcap == 0.0
             && a.head_dim.is_multiple_of(8)
             && a.head_dim <= 128
@@ -169,7 +171,7 @@ impl SdpaKey {
             dt,
             scale_bits: a.scale.to_bits(),
             stats: true,
-            window: 0,
+            window: band.map_or(0, |lo| lo as usize),
             docs: 0,
         })
     }
@@ -271,8 +273,8 @@ impl BwdKey {
     /// The key of a block backward of `g` (`attention_partial_grad`: given the final output and
     /// lse, results in f32): as `SdpaKey::block` for its forward, with `rows` queries against
     /// `cols` keys under `mask`. None: the NVRTC kernel runs it.
-    pub fn partial(g: &crate::cuda::program::AttentionGradCmd, rows: usize, cols: usize, mask: Option<i64>) -> Option<Self> {
-        let fwd = SdpaKey::block(&g.fwd, rows, cols, mask)?;
+    pub fn partial(g: &crate::cuda::program::AttentionGradCmd, rows: usize, cols: usize, mask: Option<i64>, band: Option<i64>) -> Option<Self> {
+        let fwd = SdpaKey::block(&g.fwd, rows, cols, mask, band)?;
         let float = |t: DType| t == DType::F32 || t == fwd.dt;
         let ok = !g.recompute && float(g.fwd.out.1) && float(g.dout.1) && [g.dq.1, g.dk.1, g.dv.1].iter().all(|&t| t == DType::F32);
         ok.then_some(Self::of_forward(&fwd))

@@ -35,4 +35,4 @@ mod plan;
 
 pub use exec::Sdpa;
 pub use key::{BwdKey, Documents, MaskKind, SdpaKey, padded_count, padded_len};
-pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan};
+pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan, window_plan};

@@ -7,12 +7,14 @@ use crate::cuda::layout::{Run, runs};
 
 /// One SDPA call of a decomposed `attention_partial`: query run `q` against key run `k` (rows
 /// of the keys in token order). `mask`: None, or Some(offset): key j visible to query i when
-/// j <= i + offset.
+/// j <= i + offset. `band` (a sliding window, `window_plan`): None, or Some(lo): key j visible
+/// to query i only when j + lo > i.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Block {
     pub q: Run,
     pub k: Run,
     pub mask: Option<i64>,
+    pub band: Option<i64>,
 }
 
 /// How one `attention_partial` runs as SDPA calls.
@@ -156,6 +158,32 @@ pub fn partial_plan(qi: &[i64], ki: &[i64], causal: bool, cut: Cut) -> Option<Pa
     })
 }
 
+/// `plan` (a causal `partial_plan`) under a sliding window of `window` tokens (key token t
+/// visible to query token u when u − t < window): each block's keys start at its first query's
+/// window (blocks left with no key go), and a block whose farthest pair is `window` or more
+/// apart gets the band in its own rows (`Block::band`). A dropped block can leave rows in no
+/// block, or a row's first block folded: the merge modes are made again.
+pub fn window_plan(mut plan: PartialPlan, window: usize, rows: usize) -> PartialPlan {
+    let w = window as i64;
+    plan.blocks = plan
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            let (qa, qb) = (b.q.first, b.q.last());
+            let shift = (qa - w + 1 - b.k.first).max(0);
+            if shift >= b.k.len as i64 {
+                return None;
+            }
+            let k = Run { row: b.k.row + shift as usize, len: b.k.len - shift as usize, first: b.k.first + shift };
+            let mask = b.mask.map(|o| o - shift);
+            let band = (qb - k.first >= w).then_some(w - (qa - k.first));
+            Some(Block { q: b.q, k, mask, band })
+        })
+        .collect();
+    let (modes, reset) = merge_modes(&plan.blocks, rows);
+    PartialPlan { modes, reset, ..plan }
+}
+
 /// Queries `q` against keys `k` that end with them (`k` starts earlier): per run of at most
 /// `cut.diagonal_rows` (and `cut.chunk`) query rows, one call over the keys up to the run's last
 /// query, which is exactly cuDNN's bottom-right causal mask.
@@ -168,7 +196,7 @@ fn push_diagonal(blocks: &mut Vec<Block>, q: Run, k: Run, cut: Cut) {
     for start in (0..q.len).step_by(rows) {
         let len = rows.min(q.len - start);
         let q = Run { row: q.row + start, len, first: q.first + start as i64 };
-        blocks.push(Block { q, k: Run { len: offset + start + len, ..k }, mask: Some((offset + start) as i64) });
+        blocks.push(Block { q, k: Run { len: offset + start + len, ..k }, mask: Some((offset + start) as i64), band: None });
     }
 }
 
@@ -183,11 +211,11 @@ fn push_causal(blocks: &mut Vec<Block>, q: Run, k: Run, cut: Cut) {
         for start in (0..n).step_by(cut.chunk) {
             let len = cut.chunk.min(n - start);
             let rows = Run { row: q.row + start, len, first: q.first + start as i64 };
-            blocks.push(Block { q: rows, k: Run { row: k.row + start, len, first: k.first + start as i64 }, mask: Some(0) });
+            blocks.push(Block { q: rows, k: Run { row: k.row + start, len, first: k.first + start as i64 }, mask: Some(0), band: None });
             push_unmasked(blocks, rows, Run { len: start, ..k }, cut);
         }
     } else {
-        blocks.push(Block { q: Run { len: n, ..q }, k: Run { len: n, ..k }, mask: Some(0) });
+        blocks.push(Block { q: Run { len: n, ..q }, k: Run { len: n, ..k }, mask: Some(0), band: None });
     }
     if q.len > n {
         push_unmasked(blocks, Run { row: q.row + n, len: q.len - n, first: q.first + n as i64 }, k, cut);
@@ -203,7 +231,7 @@ fn push_unmasked(blocks: &mut Vec<Block>, q: Run, k: Run, cut: Cut) {
         let q = Run { row: q.row + r, len: rows.min(q.len - r), first: q.first + r as i64 };
         for from in (0..k.len).step_by(keys) {
             let k = Run { row: k.row + from, len: keys.min(k.len - from), first: k.first + from as i64 };
-            blocks.push(Block { q, k, mask: None });
+            blocks.push(Block { q, k, mask: None, band: None });
         }
     }
 }
@@ -240,11 +268,11 @@ pub fn unsorted_plan(qi: &[i64], ki: &[i64], causal: bool) -> Option<PartialPlan
     for q in &qr {
         for k in &kr {
             if !causal || k.last() <= q.first {
-                blocks.push(Block { q: *q, k: *k, mask: None });
+                blocks.push(Block { q: *q, k: *k, mask: None, band: None });
             } else if k.first > q.last() {
                 continue;
             } else if k.first == q.first && k.len == q.len {
-                blocks.push(Block { q: *q, k: *k, mask: Some(0) });
+                blocks.push(Block { q: *q, k: *k, mask: Some(0), band: None });
             } else {
                 return None;
             }
