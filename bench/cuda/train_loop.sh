@@ -5,7 +5,8 @@
 # tokens with the PyTorch peer (eager and --compile) in the same call (bench), and the longest
 # sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
 # PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
-# "profile" or "profile-last", and "bench8b": the 8B shape and its eager peer) picks parts. Everything lands in $OUT/train-loop.tgz and
+# "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
+# shape with the fused loss in chunks of 4096, 8192 and 16384 rows, and its eager peer) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -74,6 +75,16 @@ fi
 if has bench8b; then
 seqc32k llama3-8b-4l; torch llama3-8b-4l 32768 8
 [ "$(left)" -gt 40 ] && seqc32k llama3-1b
+fi
+# The fused loss's chunk (rows of f32 logits per chunk; each chunk's dW GEMM reads and writes
+# the whole f32 weight gradient), then the eager peer.
+if has cechunk; then
+for rows in 4096 8192 16384; do
+  SEQC_CE_CHUNK=$((rows * 128256)) timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-ce$rows.jsonl" "${BENCH[@]}" > "$W/seqc-llama3-8b-4l-32k-ce$rows.log" 2>&1
+  echo "seqc llama3-8b-4l 32K, loss chunks of $rows rows: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-32k-ce$rows.log" | cut -c1-240)" | tee -a "$S"
+  pack
+done
+torch llama3-8b-4l 32768 8
 fi
 [ "$(left)" -gt 40 ] && has profile-last && seqc32k llama3-8b-4l --profile
 if has longest; then

@@ -15,6 +15,7 @@ pub fn all(config: &Config) -> Vec<Box<dyn Pass>> {
         Box::new(partition::Recompute { target: config.target.clone(), offload: config.offload }),
         Box::new(schedule::BucketGradients { bytes: config.grad_bucket_bytes }),
         Box::new(schedule::OverlapCollectives),
+        Box::new(schedule::FillStalls { target: config.target.clone() }),
         Box::new(schedule::PlanMemory),
     ]
 }

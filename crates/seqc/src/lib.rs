@@ -27,10 +27,10 @@ use seq_passes::{
     },
     pipeline,
     schedule::plan_memory::{ARENA_BYTES, PARAM_BYTES},
-    simulate::{Schedule, simulate},
+    simulate::{Schedule, context_of, simulate},
     strategy::{
         choose_strategy::gib,
-        cost_model::{CostContext, Profile, ProfileError, Target},
+        cost_model::{Profile, ProfileError, Target},
     },
 };
 use seq_runtime::Plan;
@@ -266,20 +266,6 @@ fn memory(g: &Graph) -> (u64, u64) {
 }
 
 /// The cost context the program's schedule is priced in.
-fn context_of(g: &Graph, target: &Target, seq: i64) -> CostContext {
-    let ulysses = g
-        .module_attrs
-        .get("seq.mesh")
-        .and_then(Attr::as_str)
-        .and_then(|m| seq_passes::export::plan::parse_mesh(m).into_iter().find(|a| a.name == "ulysses"))
-        .map_or(1, |a| a.size);
-    // A split program's attention layers are shared by all devices (a layer left in replicate
-    // form is priced whole by the cost model itself).
-    let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false);
-    let share = if split { target.devices } else { 1 };
-    CostContext { seq_len: seq, ulysses, attention_share: share }
-}
-
 fn schedule_of(g: &Graph, target: &Target, seq: i64) -> Schedule {
     simulate(g, target, &context_of(g, target, seq))
 }
@@ -399,6 +385,7 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         critical_path_ms: seq_passes::analysis::critical_path(&program, &target, &context_of(&program, &target, seq)).seconds
             * 1e3,
         recompute: seq_passes::partition::recompute::report(&program),
+        filled_stalls: seq_passes::schedule::fill_stalls::filled(&program),
     };
     Ok(Compiled { program, plan, schedule, report, summary })
 }

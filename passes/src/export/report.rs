@@ -67,6 +67,9 @@ pub struct Report {
     /// None when nothing is).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recompute: Option<RecomputeReport>,
+    /// What `seq-fill-stalls` moved into the compute stream's waits (None when nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filled_stalls: Option<crate::schedule::fill_stalls::Filled>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -183,6 +186,13 @@ impl Report {
             self.critical_path_ms,
             if self.predicted_step_ms > 0.0 { 100.0 * self.critical_path_ms / self.predicted_step_ms } else { 100.0 }
         );
+        if let Some(f) = &self.filled_stalls {
+            let _ = writeln!(
+                out,
+                "filled stalls: {} op(s) off the critical path moved into {} wait(s) for collectives, {:.2} ms sooner (seq-fill-stalls)",
+                f.ops_moved, f.waits, f.saved_ms
+            );
+        }
         let _ = writeln!(
             out,
             "memory per device: {:.2} GiB ({:.2} weights + {:.2} activations) vs {:.2} GiB on one device; budget {:.1} GiB",

@@ -64,17 +64,47 @@ pub(crate) fn to_intervals(g: &Graph, start: &[usize], end: &[usize]) -> Vec<Int
 
 fn intervals(g: &Graph) -> Vec<Interval> {
     let (mut start, mut end) = def_use(g);
+    let mut pos = vec![usize::MAX; g.ops.len()];
+    for (i, id) in g.body.iter().enumerate() {
+        pos[id.0 as usize] = pos[id.0 as usize].min(i);
+    }
     for (i, (_, op)) in g.body_ops().enumerate() {
         if op.kind == OpKind::AsyncWait
             && let Def::Op(s, _) = g.def(op.operands[0])
         {
-            let start_pos = g.body.iter().position(|x| *x == s).unwrap_or(i);
+            let start_pos = if pos[s.0 as usize] == usize::MAX { i } else { pos[s.0 as usize] };
             // The collective writes the result while in flight, and reads its input until the wait.
             start[op.results[0].0 as usize] = start_pos;
             end[g.op(s).operands[0].0 as usize] = end[g.op(s).operands[0].0 as usize].max(i);
         }
     }
     to_intervals(g, &start, &end)
+}
+
+/// The arena `PlanMemory` would give `g` in its current order, and the bytes of its weights.
+pub(crate) fn arena_and_params(g: &Graph) -> (u64, u64) {
+    let params = g
+        .ops_of(OpKind::Param)
+        .flat_map(|(_, op)| op.results.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes()))
+        .sum();
+    (place(&intervals(g), g.values.len()).1, params)
+}
+
+/// The most bytes live at once in `g`'s current order: the arena's lower bound, and a quick
+/// measure of what a reorder does to it.
+pub(crate) fn peak_live(g: &Graph) -> u64 {
+    let mut change: Vec<(usize, i64)> = Vec::new();
+    for iv in intervals(g) {
+        change.push((2 * iv.start, iv.bytes as i64));
+        change.push((2 * iv.end + 1, -(iv.bytes as i64)));
+    }
+    change.sort_unstable();
+    let (mut live, mut peak) = (0i64, 0i64);
+    for (_, d) in change {
+        live += d;
+        peak = peak.max(live);
+    }
+    peak as u64
 }
 
 /// First-fit placement; returns offsets per value and the arena size.

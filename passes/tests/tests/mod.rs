@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 mod analysis;
 mod egraph;
+mod fill_stalls;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("workspace root")

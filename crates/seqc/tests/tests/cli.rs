@@ -74,7 +74,7 @@ fn compile_writes_outputs_and_dumps() {
         std::fs::read_dir(&dumps).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert_eq!(names.first().map(String::as_str), Some("00-input.mlir"));
-    assert_eq!(names.last().map(String::as_str), Some("10-seq-plan-memory.mlir"));
+    assert_eq!(names.last().map(String::as_str), Some("11-seq-plan-memory.mlir"));
     // Every dump is itself a valid program.
     for n in names {
         let (code, _, stderr) = seqc(&["verify", dumps.join(n).to_str().unwrap()]);

@@ -86,7 +86,11 @@ fn a_budget_recomputes_and_keeps_every_gradient() {
             .unwrap_or_else(|| panic!("{strategy:?}: a budget of {impossible} bytes must be refused"))
             .to_string();
         assert!(err.contains("seq-recompute") && err.contains("predicted peak"), "{err}");
-        assert_eq!(bytes_after(&err, "predicted peak is "), params + arena, "{err}");
+        // The peak recomputation starts from; seq-fill-stalls may then grow the arena a little
+        // for a shorter step (GROWTH), never past the budget.
+        let peak = bytes_after(&err, "predicted peak is ");
+        let growth = 1.0 + seq_passes::schedule::fill_stalls::GROWTH;
+        assert!(peak <= params + arena && (params + arena) as f64 <= peak as f64 * growth, "{err}: plan {}", params + arena);
         let smallest = bytes_after(&err, "a budget of at least ");
         assert!(smallest < params + arena, "{strategy:?}: recomputation must save something: {err}");
 

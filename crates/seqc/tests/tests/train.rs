@@ -936,3 +936,29 @@ fn the_critical_path_bounds_the_step() {
         assert!(path.ops.windows(2).all(|w| c.program.op(w[1]).operands.iter().any(|&o| c.program.producer(o).is_some_and(|p| std::ptr::eq(p, c.program.op(w[0]))))), "{s:?}: each op on the path feeds the next");
     }
 }
+
+/// `seq-fill-stalls` reorders the step: on links slow enough that waits stall (the test profile
+/// of the chooser's tests), every split strategy's step moves work into those waits and still
+/// equals the unsplit step in f64.
+#[test]
+fn filling_stalls_keeps_the_step() {
+    let g = DecoderConfig { seq_len: 48, ..small(Norm::Llama) }.build().expect("builds");
+    let profile = super::root().join("tests/passes/choose_strategy/slow_links.json").display().to_string();
+    let unsplit = compile(&g, 1, StrategyKind::Replicate);
+    let ins = inputs(&unsplit, None);
+    let weights = peaked_weights(&unsplit, 3);
+    let reference = run(&unsplit, &ins, &weights, Precision::F64);
+    for n in [2, 4] {
+        for s in [StrategyKind::Ulysses, StrategyKind::Ring, StrategyKind::AllGatherKv, StrategyKind::Hybrid] {
+            let what = format!("{s:?} on {n} ranks, slow links");
+            let c = compile_graph(g.clone(), &CompileOptions { profile: profile.clone(), ..options(n, s) })
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_split(&c, n, s, &what);
+            let filled = c.report.filled_stalls.unwrap_or_else(|| panic!("{what}: no stall filled"));
+            assert!(filled.ops_moved > 0 && filled.saved_ms > 0.0, "{what}: {filled:?}");
+            let got = run(&c, &ins, &weights, Precision::F32);
+            let (e, tensor) = compare(&got, &reference);
+            assert!(e <= TOLERANCE, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+        }
+    }
+}

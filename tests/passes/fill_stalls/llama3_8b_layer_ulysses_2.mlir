@@ -1,0 +1,1 @@
+// seqc-test: from=examples/bench/llama3-8b-layer-32k.mlir devices=2 strategy=ulysses before=seq-choose-strategy,seq-shard-sequence,seq-lower-attention,seq-simplify-collectives,seq-cse,seq-autodiff,seq-bucket-gradients,seq-overlap-collectives
