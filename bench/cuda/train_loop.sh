@@ -6,7 +6,8 @@
 # sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
 # PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
-# shape with the fused loss in chunks of 4096, 8192 and 16384 rows, and its eager peer) picks parts. Everything lands in $OUT/train-loop.tgz and
+# shape with the fused loss in chunks of 4096, 8192 and 16384 rows, and its eager peer; "det":
+# --deterministic runs, each twice) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -85,6 +86,35 @@ for rows in 4096 8192 16384; do
   pack
 done
 torch llama3-8b-4l 32768 8
+fi
+# --deterministic: the same run twice gives identical losses and gradient norms (compared bit
+# for bit), without it they may not; then the 8B shape's step with it, twice, against without.
+same() {  # a.jsonl b.jsonl name
+  "$PY" - "$1" "$2" "$3" <<'PY' | tee -a "$S"
+import json, sys
+rows = [[json.loads(l) for l in open(f) if l.strip()] for f in sys.argv[1:3]]
+diff = [a["step"] for a, b in zip(*rows) if (a["loss"], a.get("grad_norm")) != (b["loss"], b.get("grad_norm"))]
+n = min(map(len, rows))
+print(f"{sys.argv[3]}: {n - len(diff)} of {n} steps identical (loss, grad norm)" + (f"; first differing step {diff[0]}" if diff else ""))
+PY
+}
+if has det; then
+for m in llama-sdpa llama-sdpa-bf16; do
+  w=$L/llama-sdpa/weights.safetensors
+  for run in 1 2; do
+    loop det-$m-$run $L/$m --steps 30 --weights $w "${REF[@]}" --deterministic
+    loop atomics-$m-$run $L/$m --steps 30 --weights $w "${REF[@]}"
+  done
+  same "$W/loop-det-$m-1.jsonl" "$W/loop-det-$m-2.jsonl" "$m --deterministic, run 1 vs run 2"
+  same "$W/loop-atomics-$m-1.jsonl" "$W/loop-atomics-$m-2.jsonl" "$m without it, run 1 vs run 2"
+  pack
+done
+for run in 1 2; do
+  timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-det$run.jsonl" "${BENCH[@]}" --deterministic > "$W/seqc-llama3-8b-4l-32k-det$run.log" 2>&1
+  echo "seqc llama3-8b-4l 32K --deterministic run $run: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-32k-det$run.log" | cut -c1-240)" | tee -a "$S"
+  pack
+done
+same "$W/seqc-llama3-8b-4l-32k-det1.jsonl" "$W/seqc-llama3-8b-4l-32k-det2.jsonl" "llama3-8b-4l 32K --deterministic, run 1 vs run 2"
 fi
 [ "$(left)" -gt 40 ] && has profile-last && seqc32k llama3-8b-4l --profile
 if has longest; then

@@ -407,6 +407,13 @@ enum Command {
         /// Compute in f64 instead of f32.
         #[arg(long)]
         f64: bool,
+        /// Identical losses run to run on the same devices. CPU ranks always are (every sum in
+        /// a fixed order); on GPUs this runs seqc-run --deterministic: the attention backward
+        /// and the embedding gradient without atomics (the NVRTC attention backward is then far
+        /// slower) and cuDNN's deterministic attention backward (a dP workspace of heads x
+        /// queries x keys x 2 bytes).
+        #[arg(long)]
+        deterministic: bool,
         /// Seconds a rank may wait in a collective before the run fails.
         #[arg(long, default_value = "30")]
         timeout: u64,
@@ -632,6 +639,7 @@ fn run(cli: Cli) -> Result<(), String> {
             save_every,
             resume,
             f64,
+            deterministic,
             timeout,
             backend,
         } => {
@@ -665,7 +673,7 @@ fn run(cli: Cli) -> Result<(), String> {
             match backend {
                 Backend::Cpu => train_cpu(&file, &target, &data, weights.as_deref(), &o, log.as_deref(), ck)?,
                 Backend::Cuda if f64 => return Err("error: the CUDA backend computes in the plan's types; --f64 is for --backend cpu".into()),
-                Backend::Cuda => train_cuda(&file, target, &data, weights.as_deref(), &o, log.as_deref(), ck)?,
+                Backend::Cuda => train_cuda(&file, target, &data, weights.as_deref(), &o, log.as_deref(), ck, deterministic)?,
             }
         }
         Command::Verify { file } => {
@@ -910,6 +918,7 @@ fn compile_step(file: &std::path::Path, target: &TargetArgs, data: &Data) -> Res
 
 /// `seqc train --backend cuda`: compiles the step and hands it to seqc-run's training loop
 /// (`--steps`: AdamW on the GPU), one process per device.
+#[allow(clippy::too_many_arguments)]
 fn train_cuda(
     file: &std::path::Path,
     mut target: TargetArgs,
@@ -918,6 +927,7 @@ fn train_cuda(
     o: &seqc::train::TrainOptions,
     log: Option<&std::path::Path>,
     ck: Checkpoints,
+    deterministic: bool,
 ) -> Result<(), String> {
     if target.devices > 1 && matches!(target.grad_reduce, GradReduceArg::ReduceScatter) {
         // The GPU optimizer updates whole weights on every rank (ZeRO over the ranks is not built).
@@ -961,6 +971,9 @@ fn train_cuda(
     }
     if let Some(k) = ck.every {
         cmd.args(["--save-every", &k.to_string()]);
+    }
+    if deterministic {
+        cmd.arg("--deterministic");
     }
     // Ctrl-C reaches seqc-run too, which finishes the step in flight, saves and stops: wait for
     // it (a handler, not SIG_IGN, so that seqc-run does not inherit ignoring it).

@@ -38,6 +38,11 @@ options:
   --trace FILE.json     write the last run's measured timeline per rank (FILE.rank0.json, ...)
                         for chrome://tracing or ui.perfetto.dev: one track per stream
   --sync-steps          synchronise after every step, so a GPU fault names its step (slow)
+  --deterministic       every sum in a fixed order, so repeated runs give identical bits: the
+                        NVRTC attention backward in one block per KV group (far slower), the
+                        embedding gradient without atomics, cuDNN's attention backward in its
+                        deterministic form (dQ through a dP workspace of heads x queries x keys
+                        x 2 bytes: more memory). GEMMs and the rest are deterministic already
   --check-steps         compare every step's results with a host emulation of the lowered plan
                         (small plans only); names the first step that goes wrong
   --dry-run             lower the plan for every rank and print the layout; no GPU needed
@@ -101,6 +106,7 @@ pub struct Args {
     pub profile: bool,
     pub trace: Option<PathBuf>,
     pub check_steps: bool,
+    pub deterministic: bool,
     pub dry_run: bool,
     pub calibrate: Option<PathBuf>,
     pub help: bool,
@@ -149,6 +155,7 @@ impl Args {
             profile: false,
             trace: None,
             check_steps: false,
+            deterministic: false,
             dry_run: false,
             calibrate: None,
             help: false,
@@ -214,6 +221,7 @@ impl Args {
                 "--profile" => a.profile = true,
                 "--trace" => a.trace = Some(PathBuf::from(value(flag)?)),
                 "--check-steps" => a.check_steps = true,
+                "--deterministic" => a.deterministic = true,
                 "--dry-run" => a.dry_run = true,
                 "--calibrate" => a.calibrate = Some(PathBuf::from(value(flag)?)),
                 "--steps" | "--data" | "--token-bytes" | "--eos" | "--lr" | "--betas" | "--eps" | "--weight-decay"
@@ -290,6 +298,9 @@ impl Args {
         }
         if self.check_steps {
             v.push("--check-steps".into());
+        }
+        if self.deterministic {
+            v.push("--deterministic".into());
         }
         if let Some(t) = &self.train {
             let o = &t.opt;

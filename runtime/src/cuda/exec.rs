@@ -276,6 +276,7 @@ impl Executor {
             Ok(None) => return Ok((None, None, format!("{} attention command(s) on the NVRTC kernel (cuDNN off or missing)", attentions.len()))),
             Err(e) => return Ok((None, None, format!("{} attention command(s) on the NVRTC kernel (cuDNN: {e})", attentions.len()))),
         };
+        sdpa.deterministic = program.deterministic;
         let keys: Vec<Option<SdpaKey>> = attentions.iter().map(|a| SdpaKey::of(a)).collect();
         for a in &attentions {
             sdpa.prepare_attention(ctx, a).map_err(|e| CudaError::setup(rank, "planning cuDNN attention", e))?;
@@ -826,7 +827,7 @@ impl Executor {
             self.zero(at, numel[i] * 4)?;
             acc[i] = p(at);
         }
-        k.attention_bwd(c, a, (p(g.dout.0), g.dout.1), p(g.delta), acc, p).map_err(describe)?;
+        k.attention_bwd(c, a, (p(g.dout.0), g.dout.1), p(g.delta), acc, p, self.program.deterministic).map_err(describe)?;
         for i in 0..3 {
             if let Some(at) = g.acc[i] {
                 k.convert(c, p(at), DType::F32, p(targets[i].0), targets[i].1, numel[i]).map_err(describe)?;
@@ -927,7 +928,7 @@ impl Executor {
             }
             Cmd::EmbeddingGrad { out, ids, it, dy, dt, rows, hidden, vocab, scale } => {
                 self.zero(*out, vocab * hidden * 4)?;
-                k.embedding_grad(c, p(*out), p(*ids), *it, p(*dy), *dt, *rows, *hidden, *vocab, self.flag.ptr(), step, *scale)
+                k.embedding_grad(c, p(*out), p(*ids), *it, p(*dy), *dt, *rows, *hidden, *vocab, self.flag.ptr(), step, *scale, self.program.deterministic)
                     .map_err(describe)
             }
             Cmd::SwigluGrad { dt, g, u, dy, dg, du, n } => {

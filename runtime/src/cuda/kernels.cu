@@ -751,10 +751,24 @@ extern "C" __global__ void k_norm_wgrad(const void* x, const void* dy, int dt, c
 }
 
 // out[ids[s], :] += dy[s, :] in f32 (out zeroed before). An id outside [0, vocab) adds nothing
-// and records step + 1 in *err.
+// and records step + 1 in *err. det (--deterministic): each thread owns columns and adds every
+// token's row into them in token order, without atomics.
 extern "C" __global__ void k_embedding_grad(float* out, const void* ids, int it, const void* dy, int dt,
                                             i64 rows, i64 hidden, i64 vocab, unsigned* err, unsigned step,
-                                            float scale) {
+                                            float scale, int det) {
+    if (det) {
+        for (i64 c = global_id(); c < hidden; c += global_stride()) {
+            for (i64 s = 0; s < rows; s++) {
+                const i64 id = ldi(ids, it, s);
+                if (id >= 0 && id < vocab) {
+                    out[id * hidden + c] += ldf(dy, dt, s * hidden + c) * scale;
+                } else if (c == 0) {
+                    atomicCAS(err, 0u, step + 1u);
+                }
+            }
+        }
+        return;
+    }
     const i64 n = rows * hidden;
     for (i64 t = global_id(); t < n; t += global_stride()) {
         const i64 s = t / hidden, c = t % hidden;
@@ -851,12 +865,15 @@ extern "C" __global__ void k_attention_delta(const void* out, int odt, const voi
 //                                   the heads of one kv group add into the same rows)
 // Lane j owns key j for the scores; columns are split over lanes for the products. This is the
 // reference and fallback path (any head dim ≤ 256, f32, every mask); cuDNN is the fast one.
+// det (--deterministic): one block per KV group (gridDim = (1, kv_heads)) walks every key tile
+// and the group's query heads in order with one warp, so every sum is added in a fixed order
+// (each address has one writer, issuing in program order).
 extern "C" __global__ void __launch_bounds__(ATT_WARPS * 32)
 k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, int vdt, i64 q_stride,
                 i64 kv_stride, const void* q_index, int qi_it, const void* k_index, int ki_it,
                 const void* q_seg, int qs_it, const void* k_seg, int ks_it, const void* dout, int ddt,
                 const float* lse, const float* delta, float* dq, float* dk, float* dv, int sq, int sk,
-                int heads, int kv_heads, int d, float scale, int causal, i64 window, float softcap) {
+                int heads, int kv_heads, int d, float scale, int causal, i64 window, float softcap, int det) {
     extern __shared__ float smem[];
     __shared__ i64 k_idx_s[ATT_BK];
     __shared__ i64 k_seg_s[ATT_BK];
@@ -867,10 +884,14 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
     float* Qw = dVs + ATT_BK * d;       // one query row per warp
     float* Dw = Qw + ATT_WARPS * d;     // one dout row per warp
 
-    const int h = blockIdx.y;
-    const int g = h / (heads / kv_heads);
-    const int k0 = blockIdx.x * ATT_BK;
+    const int per = heads / kv_heads;
+    const int g = det ? (int)blockIdx.y : (int)blockIdx.y / per;
+    const int h0 = det ? g * per : (int)blockIdx.y, hn = det ? per : 1;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    // Rows per warp: all of them for warp 0 in det mode, else every ATT_WARPS-th.
+    const int row0 = det ? (warp == 0 ? 0 : sq) : warp, row_step = det ? 1 : ATT_WARPS;
+    for (int k0 = blockIdx.x * ATT_BK; k0 < sk; k0 += gridDim.x * ATT_BK) {
+    __syncthreads();  // the previous tile's dK/dV are flushed before this one's are loaded
     for (int t = threadIdx.x; t < ATT_BK * d; t += blockDim.x) {
         const int j = t / d, c = t % d, kr = k0 + j;
         float kv = 0.0f, vv = 0.0f;
@@ -895,7 +916,8 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
     const float* vrow = Vs + lane * (d + 1);
     float* qrow = Qw + warp * d;
     float* drow = Dw + warp * d;
-    for (int i = warp; i < sq; i += ATT_WARPS) {
+    for (int h = h0; h < h0 + hn; h++)
+    for (int i = row0; i < sq; i += row_step) {
         const i64 qi = q_index ? ldi(q_index, qi_it, i) : (i64)i;
         const i64 qs = q_seg ? ldi(q_seg, qs_it, i) : 0;
         const i64 dqk = qi - kj;
@@ -957,6 +979,7 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
         const i64 at = (i64)kr * kv_stride + (i64)g * d + c;
         atomicAdd(dk + at, dKs[j * d + c]);
         atomicAdd(dv + at, dVs[j * d + c]);
+    }
     }
 }
 

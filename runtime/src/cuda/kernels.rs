@@ -761,14 +761,17 @@ impl Kernels {
         err: u64,
         step: usize,
         scale: f32,
+        deterministic: bool,
     ) -> Result<(), DriverError> {
         if rows * hidden == 0 {
             return Ok(());
         }
         let (ic, dc, r, h, v, st) = (code(it), code(dt), rows as i64, hidden as i64, vocab as i64, step as u32);
+        let det = deterministic as i32;
         let mut b = s.launch_builder(&self.embedding_grad);
-        b.arg(&out).arg(&ids).arg(&ic).arg(&dy).arg(&dc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st).arg(&scale);
-        unsafe { b.launch(grid(rows * hidden)) }.map(|_| ())
+        b.arg(&out).arg(&ids).arg(&ic).arg(&dy).arg(&dc).arg(&r).arg(&h).arg(&v).arg(&err).arg(&st).arg(&scale).arg(&det);
+        // Deterministic: a thread per column, every token in order.
+        unsafe { b.launch(grid(if deterministic { hidden } else { rows * hidden })) }.map(|_| ())
     }
 
     /// Row losses (and dlogits when not 0) of a logits chunk of `n` rows.
@@ -813,7 +816,8 @@ impl Kernels {
     }
 
     /// delta = Σ dout·out per (row, head), then the backward kernel into the f32 accumulators
-    /// `dq`, `dk`, `dv` (zeroed by the caller).
+    /// `dq`, `dk`, `dv` (zeroed by the caller); `deterministic`: every sum in a fixed order (one
+    /// block per KV group, one warp: far slower).
     #[allow(clippy::too_many_arguments)]
     pub fn attention_bwd(
         &self,
@@ -823,6 +827,7 @@ impl Kernels {
         delta: u64,
         acc: [u64; 3],
         p: impl Fn(super::program::Addr) -> u64,
+        deterministic: bool,
     ) -> Result<(), DriverError> {
         if a.sq == 0 || a.sk == 0 {
             return Ok(());
@@ -839,11 +844,13 @@ impl Kernels {
         t.inputs(&mut b);
         b.arg(&dout.0).arg(&dd).arg(&lse).arg(&delta).arg(&dq).arg(&dk).arg(&dv);
         t.shape(&mut b);
-        let cfg = LaunchConfig {
-            grid_dim: (a.sk.div_ceil(ATT_BK) as u32, a.heads as u32, 1),
-            block_dim: (ATT_THREADS, 1, 1),
-            shared_mem_bytes: attention_bwd_smem(a.head_dim) as u32,
+        let det = deterministic as i32;
+        b.arg(&det);
+        let grid_dim = match deterministic {
+            true => (1, a.kv_heads as u32, 1),
+            false => (a.sk.div_ceil(ATT_BK) as u32, a.heads as u32, 1),
         };
+        let cfg = LaunchConfig { grid_dim, block_dim: (ATT_THREADS, 1, 1), shared_mem_bytes: attention_bwd_smem(a.head_dim) as u32 };
         unsafe { b.launch(cfg) }.map(|_| ())
     }
 

@@ -346,7 +346,8 @@ fn open_rank(
         ));
     }
     launch::set_phase("lowering the plan");
-    let program = program::build(&plan, rank)?;
+    let mut program = program::build(&plan, rank)?;
+    program.deterministic = args.deterministic;
     device::probe_libraries(!program.comm_keys.is_empty())?;
     if let Some(note) = &program.arena.note {
         println!("[rank {rank}] note: not using the plan's arena offsets: {note}");

@@ -498,6 +498,9 @@ pub struct Program {
     pub op_names: Vec<String>,
     /// Each step's result values.
     pub step_results: Vec<Vec<u32>>,
+    /// Every sum in a fixed order (`seqc-run --deterministic`): the attention backward and the
+    /// embedding gradient without atomics, cuDNN's backward in its deterministic form.
+    pub deterministic: bool,
 }
 
 /// Rows per chunk of the fused loss (its f32 logits and bf16/f16 gradients live in the
@@ -705,6 +708,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         infos: b.infos,
         op_names: plan.steps.iter().map(|s| s.op.clone()).collect(),
         step_results: plan.steps.iter().map(|s| s.results.clone()).collect(),
+        deterministic: false,
     })
 }
 

@@ -705,7 +705,7 @@ fn seqc_train_on_gpus_hands_the_loop_to_seqc_run() {
     let p = |x: &std::path::Path| x.to_str().expect("utf-8").to_string();
     let train = |exit: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_seqc"))
-            .args(["train", "examples/tiny.mlir", "--devices", "2", "--backend", "cuda", "--data", &p(&rows)])
+            .args(["train", "examples/tiny.mlir", "--devices", "2", "--backend", "cuda", "--data", &p(&rows), "--deterministic"])
             .args(["--steps", "3", "--lr", "0.002", "--grad-clip", "1", "--schedule", "cosine", "--log", &p(&dir.join("l.jsonl"))])
             .env("SEQC_RUN", &fake)
             .env("FAKE_EXIT", exit)
@@ -726,6 +726,7 @@ fn seqc_train_on_gpus_hands_the_loop_to_seqc_run() {
     assert_eq!(after("--schedule").as_deref(), Some("cosine"), "{given:?}");
     assert_eq!(after("--data").as_deref(), Some(p(&rows).as_str()), "{given:?}");
     assert!(after("--log").is_some() && after("--weights").is_none(), "random weights need no file: {given:?}");
+    assert!(given.iter().any(|a| a == "--deterministic"), "{given:?}");
     let plan = seq_runtime::Plan::read(&plan).expect("the plan seqc-run got");
     assert_eq!(plan.devices, 2);
     assert_eq!(plan.step_kind(), Some(seq_runtime::seq_plan::StepKind::Loss));

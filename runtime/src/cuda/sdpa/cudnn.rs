@@ -167,9 +167,12 @@ pub(super) struct BwdPtrs {
 }
 
 impl Handle {
-    /// The backward graph of `key` and its first execution plan that cuDNN finalises.
-    pub fn build_backward(&self, key: &BwdKey) -> Result<Planned, String> {
-        build_backward(self.0, key)
+    /// The backward graph of `key` and its first execution plan that cuDNN finalises;
+    /// `deterministic`: the form whose dQ is one GEMM over a dP workspace rather than f32
+    /// atomics (cudnn-frontend's deterministic backward on Hopper; its workspace grows with
+    /// heads × queries × keys).
+    pub fn build_backward(&self, key: &BwdKey, deterministic: bool) -> Result<Planned, String> {
+        build_backward(self.0, key, deterministic)
     }
 
     /// Enqueues a backward `plan` on `stream` (with the document table for a packed key).
@@ -189,6 +192,10 @@ impl Handle {
         let mut uids = vec![UID_Q, UID_K, UID_V, UID_O, UID_DO, UID_STATS, UID_DQ, UID_DK, UID_DV, UID_DQ_ACC];
         let mut data: Vec<*mut c_void> =
             [t.q, t.k, t.v, t.o, t.d_o, t.stats, t.dq, t.dk, t.dv, t.dq_acc].iter().map(|&x| x as *mut c_void).collect();
+        if plan.direct_dq {
+            uids.pop();
+            data.pop();
+        }
         uids.extend([UID_SCALE, UID_ONE]);
         data.push(&scale as *const f32 as *mut c_void);
         data.push(&one as *const f32 as *mut c_void);
@@ -269,6 +276,9 @@ pub(super) struct Planned {
     pub workspace: usize,
     /// How the graph was written, where there was a choice (a packed backward's `BwdForm`).
     pub form: String,
+    /// A backward that writes dQ straight from dS·K (the deterministic form): no f32 dQ
+    /// accumulator to bind.
+    pub direct_dq: bool,
     _descs: Descs,
 }
 
@@ -767,7 +777,7 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc], pick: usize) -
         }
     }
     if let Some((_, plan, workspace)) = finalised {
-        return Ok(Planned { plan, workspace, form: String::new(), _descs: b.descs });
+        return Ok(Planned { plan, workspace, form: String::new(), direct_dq: false, _descs: b.descs });
     }
     if got <= 0 {
         return Err("cuDNN's heuristics offer no engine for this graph (the fused attention engines do not take it)".into());
@@ -781,16 +791,18 @@ fn finish(handle: c::cudnnHandle_t, mut b: Builder, ops: &[Desc], pick: usize) -
 struct BwdForm {
     /// The dQ accumulator in the F16x16 reordering (the whole-sequence graph's form).
     reorder: bool,
+    /// dQ = dS·K written straight into dQ, no accumulator (the deterministic form).
+    direct_dq: bool,
     /// The causal mask before the statistics are subtracted (else after, as cudnn-frontend
     /// orders its backward today).
     mask_first: bool,
 }
 
 const BWD_FORMS: [BwdForm; 4] = [
-    BwdForm { reorder: true, mask_first: true },
-    BwdForm { reorder: false, mask_first: true },
-    BwdForm { reorder: true, mask_first: false },
-    BwdForm { reorder: false, mask_first: false },
+    BwdForm { reorder: true, mask_first: true, direct_dq: false },
+    BwdForm { reorder: false, mask_first: true, direct_dq: false },
+    BwdForm { reorder: true, mask_first: false, direct_dq: false },
+    BwdForm { reorder: false, mask_first: false, direct_dq: false },
 ];
 
 /// The fused flash-attention backward, as the graph cudnn-frontend builds for it (cuDNN 9):
@@ -799,14 +811,15 @@ const BWD_FORMS: [BwdForm; 4] = [
 /// Fewer KV heads: dV and dK are computed per query head and summed over each group by a
 /// reduction. Tensors are the plan's [tokens, heads·d] buffers as strided 4-D views; packed
 /// documents (`docs`) add the ragged offsets, the sequence-length overrides and the padding mask.
-fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey) -> Result<Planned, String> {
+fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey, deterministic: bool) -> Result<Planned, String> {
     if k.docs == 0 {
-        return build_backward_as(handle, k, BWD_FORMS[0]);
+        return build_backward_as(handle, k, BwdForm { direct_dq: deterministic, ..BWD_FORMS[0] });
     }
     // SEQC_DOCS_BWD_FORM=i starts from form i (to measure them).
     let first = std::env::var("SEQC_DOCS_BWD_FORM").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
     let mut errors = Vec::new();
     for form in BWD_FORMS.iter().cycle().skip(first % BWD_FORMS.len()).take(BWD_FORMS.len()) {
+        let form = &BwdForm { direct_dq: deterministic, ..*form };
         match build_backward_as(handle, k, *form) {
             Ok(p) => return Ok(Planned { form: format!("{form:?}"), ..p }),
             Err(e) => errors.push(format!("{form:?}: {e}")),
@@ -898,9 +911,14 @@ fn build_backward_as(handle: c::cudnnHandle_t, k: &BwdKey, form: BwdForm) -> Res
     // dK = dSᵀ·Q, summed over each KV group.
     b.transposed_product(&mut ops, ds, q, dk, (io, full_t, per_head), grouped, [seq_kv, None, seq_q])?;
 
-    // dQ = dS·K, through the f32 accumulator (token-major and ragged for documents).
+    // dQ = dS·K, through the f32 accumulator (token-major and ragged for documents), or
+    // straight into dQ in the deterministic form.
     let kk = b.tensor_with(None, io, rows_kv, true, false, off_kv)?;
     ops.push(b.reshape(kt, kk)?);
+    if form.direct_dq {
+        ops.push(b.matmul_over(ds, kk, dq, [seq_q, None, seq_kv])?);
+        return finish(handle, b, &ops, backward_pick()).map(|p| Planned { direct_dq: true, ..p });
+    }
     let acc = match docs {
         Some(_) => b.accumulator(rows_q.0, rows_q.1, off_q, form.reorder)?,
         None => {

@@ -138,6 +138,8 @@ pub struct Sdpa {
     grad_per_run: RefCell<Option<Rc<BwdBlocks>>>,
     /// Whole attention backwards cut into query chunks (SEQC_SDPA_BWD_CHUNK rows; None: one call).
     bwd_cut: Option<Cut>,
+    /// Backward graphs in their deterministic form (`seqc-run --deterministic`).
+    pub deterministic: bool,
     chunked_grads: RefCell<HashMap<BwdKey, Option<Rc<BwdBlocks>>>>,
     /// This run's block backward calls on cuDNN (blocks, commands).
     block_calls: Cell<(usize, usize)>,
@@ -189,6 +191,7 @@ impl Sdpa {
             partial: on("SEQC_SDPA_PARTIAL"),
             sort_keys: on("SEQC_SDPA_SORT"),
             cut: Cut::from_env(),
+            deterministic: false,
             temps: RefCell::new(Temps::default()),
             partials: RefCell::new(HashMap::new()),
             chunked: RefCell::new(HashMap::new()),
@@ -452,7 +455,7 @@ impl Sdpa {
         }
         let scale = forward.unwrap_or(1.0);
         let planned = if forward.is_none_or(|s| self.prepare(key.forward(s))) {
-            match self.handle.build_backward(&key) {
+            match self.handle.build_backward(&key, self.deterministic) {
                 Ok(p) => Some(p),
                 Err(e) => {
                     self.refused.borrow_mut().push((key.forward(scale), format!("attention backward {key:?}: {e}")));
