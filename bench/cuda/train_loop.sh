@@ -7,7 +7,8 @@
 # PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096, 8192 and 16384 rows, and its eager peer; "det":
-# --deterministic runs, each twice) picks parts. Everything lands in $OUT/train-loop.tgz and
+# the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
+# with it, twice) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -109,6 +110,8 @@ for m in llama-sdpa llama-sdpa-bf16; do
   same "$W/loop-atomics-$m-1.jsonl" "$W/loop-atomics-$m-2.jsonl" "$m without it, run 1 vs run 2"
   pack
 done
+fi
+if has det8b; then
 for run in 1 2; do
   timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-det$run.jsonl" "${BENCH[@]}" --deterministic > "$W/seqc-llama3-8b-4l-32k-det$run.log" 2>&1
   echo "seqc llama3-8b-4l 32K --deterministic run $run: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-32k-det$run.log" | cut -c1-240)" | tee -a "$S"

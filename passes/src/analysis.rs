@@ -94,28 +94,33 @@ pub struct CriticalPath {
     pub ops: Vec<seq_ir::OpId>,
 }
 
-/// The critical path of `g` under the cost model.
-pub fn critical_path(
-    g: &Graph,
-    target: &crate::strategy::cost_model::Target,
-    ctx: &crate::strategy::cost_model::CostContext,
-) -> CriticalPath {
-    use petgraph::graph::DiGraph;
-    use seq_ir::Def;
-    let mut dag = DiGraph::<seq_ir::OpId, ()>::new();
+/// The program's dataflow as a petgraph DAG: a node per body op, an edge from each producer to
+/// each user (once per pair), and each op's node by op id (None: not in the body).
+pub fn dataflow(g: &Graph) -> (petgraph::graph::DiGraph<seq_ir::OpId, ()>, Vec<Option<petgraph::graph::NodeIndex>>) {
+    let mut dag = petgraph::graph::DiGraph::new();
     let mut node = vec![None; g.ops.len()];
     for &id in &g.body {
         node[id.0 as usize] = Some(dag.add_node(id));
     }
     for (id, op) in g.body_ops() {
         for &o in &op.operands {
-            if let (Def::Op(p, _), Some(to)) = (g.def(o), node[id.0 as usize])
+            if let (seq_ir::Def::Op(p, _), Some(to)) = (g.def(o), node[id.0 as usize])
                 && let Some(from) = node[p.0 as usize]
             {
-                dag.add_edge(from, to, ());
+                dag.update_edge(from, to, ());
             }
         }
     }
+    (dag, node)
+}
+
+/// The critical path of `g` under the cost model.
+pub fn critical_path(
+    g: &Graph,
+    target: &crate::strategy::cost_model::Target,
+    ctx: &crate::strategy::cost_model::CostContext,
+) -> CriticalPath {
+    let (dag, _) = dataflow(g);
     // A program's body is in dependency order, but a DAG order is what the path needs.
     let Ok(order) = petgraph::algo::toposort(&dag, None) else { return CriticalPath::default() };
     let mut finish = vec![0.0f64; dag.node_count()];

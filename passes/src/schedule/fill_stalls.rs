@@ -151,8 +151,8 @@ fn makespan_of(slots: &[Slot]) -> f64 {
     slots.iter().map(|s| s.end).fold(0.0, f64::max)
 }
 
-/// The program's dataflow as a petgraph DAG: a node per body op, an edge from each producer to
-/// each user. It does not depend on the body's order, so one serves every move.
+/// The program's dataflow (`analysis::dataflow`) with each op's bottom level. It does not depend
+/// on the body's order, so one serves every move.
 struct Dag {
     graph: DiGraph<OpId, ()>,
     node: Vec<Option<NodeIndex>>,
@@ -163,20 +163,7 @@ struct Dag {
 
 impl Dag {
     fn of(g: &Graph, costs: &[(Resource, OpCost)]) -> Self {
-        let mut graph = DiGraph::new();
-        let mut node = vec![None; g.ops.len()];
-        for &id in &g.body {
-            node[id.0 as usize] = Some(graph.add_node(id));
-        }
-        for (id, op) in g.body_ops() {
-            for &o in &op.operands {
-                if let (Def::Op(p, _), Some(to)) = (g.def(o), node[id.0 as usize])
-                    && let Some(from) = node[p.0 as usize]
-                {
-                    graph.update_edge(from, to, ());
-                }
-            }
-        }
+        let (graph, node) = crate::analysis::dataflow(g);
         let mut bottom = vec![0.0f64; g.ops.len()];
         // A program is acyclic; were it not, no op would count as off the critical path.
         let order = petgraph::algo::toposort(&graph, None).unwrap_or_default();
