@@ -28,6 +28,7 @@ pub mod device;
 pub mod emulate;
 pub mod error;
 pub mod exec;
+pub mod fit;
 pub mod gemm;
 pub mod inputs;
 pub mod kernels;
@@ -362,6 +363,10 @@ fn open_rank(
     launch::set_phase(format!("opening GPU {}", env.local_rank));
     let ctx = device::open(rank, env.local_rank)?;
     let name = ctx.name().unwrap_or_else(|_| "unknown GPU".into());
+    // Refused before anything large is allocated, with what would fit.
+    if let Ok((free, _)) = cudarc::driver::result::mem_get_info() {
+        fit::Needs::of(&program, args.train.is_some()).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
+    }
     launch::set_phase("compiling kernels and uploading weights");
     let weights = weights(args)?;
     let mut exec = exec::Executor::new(&ctx, program, &weights)?;

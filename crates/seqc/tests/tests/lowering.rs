@@ -176,3 +176,37 @@ fn ulysses_in_head_groups() {
     assert!(starts_before_first >= 6, "{ops:?}");
     check("ulysses_head_groups_attention_2", &c, 2, StrategyKind::Ulysses);
 }
+
+/// A rank that does not fit its GPU is refused before anything is allocated, with each part's
+/// size and a --memory-budget that would fit; one that fits passes. The optimizer's state is a
+/// master copy and two moments per bf16 weight, counted once for a tied weight.
+#[test]
+fn a_rank_that_does_not_fit_is_refused_with_what_would() {
+    use seq_runtime::cuda::fit::Needs;
+    let cfg = DecoderConfig { layers: 2, seq_len: 256, dtype: seq_ir::DType::BF16, tie_embeddings: true, ..DecoderConfig::tiny() };
+    let g = cfg.build().expect("builds");
+    let c = compile_graph(g, &CompileOptions { train: true, ..opts(1, StrategyKind::Replicate) }).expect("compiles");
+    let program = seq_runtime::cuda::program::build(&c.plan, 0).expect("lowers");
+    let needs = Needs::of(&program, true);
+    let numel: usize = {
+        let mut seen = std::collections::BTreeSet::new();
+        program.params.iter().filter(|p| seen.insert(p.name.clone())).map(|p| p.info.numel).sum()
+    };
+    assert!(needs.optimizer >= 12 * numel && needs.optimizer < 12 * numel + 3 * 256 * program.params.len(), "{needs:?}");
+    assert_eq!(Needs::of(&program, false).optimizer, 0);
+    assert_eq!(needs.weights, program.params_bytes);
+    assert!(needs.check(needs.total(), "test GPU").is_ok());
+    // Short of the activations by half: refused, naming the parts and a budget that fits.
+    let free = needs.total() - needs.activations / 2;
+    let err = needs.check(free, "test GPU").expect_err("does not fit");
+    for part in ["weights", "master weights and AdamW moments", "activations", "command temporaries", "--memory-budget"] {
+        assert!(err.contains(part), "{err}");
+    }
+    let budget: f64 = err.split("--memory-budget ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|v| v.parse().ok()).expect("a budget");
+    let gib = (1u64 << 30) as f64;
+    let fixed = needs.weights + needs.optimizer + needs.temporaries;
+    assert!(budget * gib <= (free - fixed + needs.weights) as f64, "{err}: the budget fits what is free");
+    // Not even the weights and optimizer state fit: more devices, not a budget.
+    let err = needs.check(fixed / 2, "test GPU").expect_err("does not fit");
+    assert!(err.contains("more devices") && !err.contains("--memory-budget"), "{err}");
+}

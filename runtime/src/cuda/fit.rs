@@ -1,0 +1,93 @@
+//! Whether a rank's program fits its GPU, checked before anything large is allocated: a model
+//! that does not fit is refused with what it needs, part by part, and what would fit, rather
+//! than failing in the middle of its set-up with CUDA's out-of-memory error.
+
+use super::program::Program;
+use super::layout::DType;
+
+/// What one rank allocates up front, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Needs {
+    pub weights: usize,
+    /// The training loop's f32 master weights (bf16/f16 plans) and AdamW moments.
+    pub optimizer: usize,
+    /// The plan's activation arena.
+    pub activations: usize,
+    /// Command temporaries, kept attention outputs and collective staging.
+    pub temporaries: usize,
+}
+
+const GIB: f64 = (1u64 << 30) as f64;
+
+fn gib(bytes: usize) -> String {
+    format!("{:.2} GiB", bytes as f64 / GIB)
+}
+
+impl Needs {
+    /// The program's needs; `training`: with the optimizer's state (`DeviceOptimizer`'s layout:
+    /// a master copy for weights not in f32, two moments, each 256-byte aligned; a weight read
+    /// in several places counted once).
+    pub fn of(program: &Program, training: bool) -> Self {
+        let align = |b: usize| b.div_ceil(256) * 256;
+        let mut seen = std::collections::BTreeSet::new();
+        let optimizer = match training {
+            false => 0,
+            true => program
+                .params
+                .iter()
+                .filter(|p| seen.insert(p.name.as_str()))
+                .map(|p| {
+                    let n = align(p.info.numel * 4);
+                    if p.info.dtype == DType::F32 { 2 * n } else { 3 * n }
+                })
+                .sum(),
+        };
+        Self {
+            weights: program.params_bytes,
+            optimizer,
+            activations: program.arena.bytes,
+            temporaries: program.work + program.saved + program.scratch.iter().sum::<usize>(),
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.weights + self.optimizer + self.activations + self.temporaries
+    }
+
+    /// Ok when the needs fit in `free` bytes of `gpu`; else what they are and what would fit:
+    /// the activations seq-recompute must bring the step down to (`--memory-budget` counts
+    /// weights and activations), or more devices. cuBLASLt's and cuDNN's workspaces are sized
+    /// later and are not counted here.
+    pub fn check(&self, free: usize, gpu: &str) -> Result<(), String> {
+        let total = self.total();
+        if total <= free {
+            return Ok(());
+        }
+        let mut parts = vec![format!("weights {}", gib(self.weights))];
+        if self.optimizer > 0 {
+            parts.push(format!("f32 master weights and AdamW moments {}", gib(self.optimizer)));
+        }
+        parts.push(format!("activations {}", gib(self.activations)));
+        parts.push(format!("command temporaries {}", gib(self.temporaries)));
+        let fixed = self.weights + self.optimizer + self.temporaries;
+        let advice = match free.checked_sub(fixed) {
+            Some(room) if room > 0 => format!(
+                "the activations would fit in {}: compile with --memory-budget {:.2} (GiB of weights and activations; \
+                 seq-recompute then recomputes or offloads the rest), or split the sequence over more devices",
+                gib(room),
+                ((self.weights + room) as f64 / GIB * 100.0).floor() / 100.0
+            ),
+            _ => format!(
+                "even without activations the weights, optimizer state and temporaries ({}) do not fit: \
+                 split the model over more devices",
+                gib(fixed)
+            ),
+        };
+        Err(format!(
+            "this rank needs {} on {gpu}, which has {} free: {}. {advice}",
+            gib(total),
+            gib(free),
+            parts.join(", ")
+        ))
+    }
+}
