@@ -54,4 +54,6 @@ done
 # budget for weights and activations (the optimizer's 21.5 GiB and the workspaces come on top).
 "$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 131072 --devices 1 --train -o "$D/llama3-8b-4l-128k" > "$D/llama3-8b-4l-128k.compile.txt"
 "$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 262144 --devices 1 --train --memory-budget 80 -o "$D/llama3-8b-4l-256k" > "$D/llama3-8b-4l-256k.compile.txt"
+# ... and without a budget, which seqc-run refuses (with what would fit) before allocating.
+"$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 262144 --devices 1 --train -o "$D/llama3-8b-4l-256k-all" > "$D/llama3-8b-4l-256k-all.compile.txt"
 du -sh "$D"

@@ -8,7 +8,7 @@
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096, 8192 and 16384 rows, and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
-# with it, twice) picks parts. Everything lands in $OUT/train-loop.tgz and
+# with it, twice; "fit": the 8B shape at 256K without a budget, refused) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -120,6 +120,12 @@ done
 same "$W/seqc-llama3-8b-4l-32k-det1.jsonl" "$W/seqc-llama3-8b-4l-32k-det2.jsonl" "llama3-8b-4l 32K --deterministic, run 1 vs run 2"
 fi
 [ "$(left)" -gt 40 ] && has profile-last && seqc32k llama3-8b-4l --profile
+# A plan that does not fit: refused before allocating, naming the budget that would fit.
+if has fit; then
+  timeout 120 "$BIN" $L/llama3-8b-4l-256k-all/plan.json --timeout 100 --steps 2 > "$W/seqc-llama3-8b-4l-256k-all.log" 2>&1
+  echo "seqc llama3-8b-4l 256K, no budget: rc=$? $(grep -h 'needs' "$W/seqc-llama3-8b-4l-256k-all.log" | cut -c1-600)" | tee -a "$S"
+  pack
+fi
 if has longest; then
 for n in 128k 256k; do
   timeout 200 "$BIN" $L/llama3-8b-4l-$n/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-$n.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-8b-4l-$n.log" 2>&1
