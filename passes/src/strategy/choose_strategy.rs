@@ -83,6 +83,11 @@ pub struct LayoutCosts {
 #[derive(Clone, Debug, Default)]
 pub struct Costs {
     pub candidates: Vec<Strategy>,
+    /// `backward[k]`: how candidate k's backward runs in a training step. A ring layer is two
+    /// candidates there, its backward around the ring and as Ulysses, each priced with its own
+    /// backward and held to the memory budget on its own, so the extraction (not a pre-folded
+    /// minimum) picks the pair; empty outside training (every backward as its forward).
+    pub backward: Vec<BackwardStrategy>,
     /// `split[layer][k]`: time of layer's attention under candidate k (infinite when illegal
     /// or over the memory budget).
     pub split: Vec<Vec<f64>>,
@@ -98,9 +103,6 @@ pub struct Costs {
     pub tok_sharded: Vec<f64>,
     /// Moving between layouts at segment boundaries.
     pub layout: LayoutCosts,
-    /// `ulysses_backward[layer]`: a training step's ring candidate for the layer was priced with
-    /// a Ulysses backward, the cheaper of its two.
-    pub ulysses_backward: Vec<bool>,
 }
 
 fn at(v: &[f64], i: usize) -> f64 {
@@ -108,6 +110,19 @@ fn at(v: &[f64], i: usize) -> f64 {
 }
 
 impl Costs {
+    /// How candidate k's backward runs.
+    pub fn backward_of(&self, k: usize) -> BackwardStrategy {
+        self.backward.get(k).copied().unwrap_or(BackwardStrategy::AsForward)
+    }
+
+    /// Candidate k by name: its strategy, and its backward where that is not the forward's.
+    pub fn name(&self, k: usize) -> String {
+        match self.backward_of(k) {
+            BackwardStrategy::Ulysses => format!("{} (ulysses backward)", self.candidates[k]),
+            _ => self.candidates[k].to_string(),
+        }
+    }
+
     /// The program run whole on every device.
     pub fn whole(&self) -> f64 {
         self.tok_full.iter().sum::<f64>() + self.full_attention.iter().sum::<f64>()
@@ -152,8 +167,6 @@ pub struct Layer {
 pub struct LayerPrice {
     pub seconds: f64,
     pub peak_bytes: u64,
-    /// A training step's ring layer is cheaper with a Ulysses backward.
-    pub ulysses_backward: bool,
 }
 
 /// Candidate splits for the target: the fixed strategies, then every hybrid with both degrees
@@ -175,28 +188,19 @@ fn layout(cfg: &AttentionConfig) -> &'static str {
     if cfg.causal { "zigzag" } else { "block" }
 }
 
-/// Prices one layer under `strategy` by lowering it alone and simulating the result; for a
-/// training step with its backward, a ring layer both ways when the backward is the chooser's.
-pub fn price_layer(layer: &Layer, seq: i64, strategy: Strategy, config: &Config) -> Result<LayerPrice, String> {
-    let modes: &[BackwardStrategy] = match (config.train, strategy, config.backward) {
-        (true, Strategy::Ring, BackwardStrategy::Auto) => &[BackwardStrategy::AsForward, BackwardStrategy::Ulysses],
-        (_, _, BackwardStrategy::Auto) => &[BackwardStrategy::AsForward],
-        (_, _, mode) => std::slice::from_ref(match mode {
-            BackwardStrategy::Ulysses => &BackwardStrategy::Ulysses,
-            _ => &BackwardStrategy::AsForward,
-        }),
-    };
-    let mut best: Option<LayerPrice> = None;
-    for &mode in modes {
-        let p = price_layer_with(layer, seq, strategy, config, mode)?;
-        if best.as_ref().is_none_or(|b| p.seconds < b.seconds) {
-            best = Some(LayerPrice { ulysses_backward: mode == BackwardStrategy::Ulysses && modes.len() > 1, ..p });
-        }
+/// The backward forms a training step may give a layer split by `strategy`: a ring layer's both
+/// ways when the chooser decides (`--backward-strategy auto`), else the one asked for.
+pub fn backward_modes(config: &Config, strategy: Strategy) -> Vec<BackwardStrategy> {
+    match (config.train, strategy, config.backward) {
+        (true, Strategy::Ring, BackwardStrategy::Auto) => vec![BackwardStrategy::AsForward, BackwardStrategy::Ulysses],
+        (true, Strategy::Ring, BackwardStrategy::Ulysses) => vec![BackwardStrategy::Ulysses],
+        _ => vec![BackwardStrategy::AsForward],
     }
-    best.ok_or_else(|| "no backward to price".into())
 }
 
-fn price_layer_with(
+/// Prices one layer under `strategy` with its backward as `mode` (in a training step) by
+/// lowering it alone and simulating the result.
+pub fn price_layer(
     layer: &Layer,
     seq: i64,
     strategy: Strategy,
@@ -247,7 +251,7 @@ fn price_layer_with(
     let share = if n == 1 || strategy == Strategy::Replicate { 1 } else { n };
     let schedule = simulate(&g, &config.target, &CostContext { seq_len: seq, ulysses, attention_share: share });
     let peak = g.module_attrs.get(ARENA_BYTES).and_then(Attr::as_int).unwrap_or(0) as u64;
-    Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak, ulysses_backward: false })
+    Ok(LayerPrice { seconds: schedule.makespan, peak_bytes: peak })
 }
 
 fn layers_of(g: &Graph) -> Result<Vec<Layer>, String> {
@@ -366,7 +370,9 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     let layers = layers_of(g)?;
     let seq = crate::partition::shard_sequence::sequence_length(g)?.unwrap_or(1);
     let n = config.target.devices;
-    let all = candidates(&config.target);
+    // Each strategy with each backward it may take (a training ring layer: two candidates).
+    let (all, modes): (Vec<Strategy>, Vec<BackwardStrategy>) =
+        candidates(&config.target).into_iter().flat_map(|s| backward_modes(config, s).into_iter().map(move |m| (s, m))).unzip();
     let wanted = |s: &Strategy| match config.strategy {
         StrategyRequest::Auto | StrategyRequest::Replicate => true,
         StrategyRequest::Ulysses => *s == Strategy::Ulysses,
@@ -375,9 +381,9 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         StrategyRequest::Hybrid => matches!(s, Strategy::Hybrid { .. }),
     };
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
-    let mut out = Costs { candidates: all.clone(), ..Costs::default() };
+    let mut out = Costs { candidates: all.clone(), backward: modes.clone(), ..Costs::default() };
     // Per distinct layer: candidate prices, exclusion reasons, whole attention, replicate form.
-    type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64, bool);
+    type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64);
     let mut cache: BTreeMap<String, Priced> = BTreeMap::new();
     let single = Config {
         target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() },
@@ -388,12 +394,10 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         if !cache.contains_key(&key) {
             let mut prices = Vec::new();
             let mut why = Vec::new();
-            let mut ulysses_backward = false;
-            for s in &all {
+            for (s, mode) in all.iter().zip(&modes) {
                 let price = match illegal(*s, &layer.cfg, n) {
                     Some(r) => Err(r),
-                    None => price_layer(layer, seq, *s, config).and_then(|p| {
-                        ulysses_backward |= p.ulysses_backward;
+                    None => price_layer(layer, seq, *s, config, *mode).and_then(|p| {
                         if p.peak_bytes + params > config.target.memory_budget {
                             Err(format!(
                                 "needs {:.1} GiB per device, over the {:.1} GiB budget",
@@ -417,12 +421,12 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
                     }
                 }
             }
-            let full = price_layer(layer, seq, Strategy::Replicate, &single)?.seconds;
-            let replicate = price_layer(layer, seq, Strategy::Replicate, config)?.seconds;
-            cache.insert(key.clone(), (prices, why, full, replicate, ulysses_backward));
+            let as_forward = BackwardStrategy::AsForward;
+            let full = price_layer(layer, seq, Strategy::Replicate, &single, as_forward)?.seconds;
+            let replicate = price_layer(layer, seq, Strategy::Replicate, config, as_forward)?.seconds;
+            cache.insert(key.clone(), (prices, why, full, replicate));
         }
-        let (prices, why, full, replicate, ulysses_backward) = &cache[&key];
-        out.ulysses_backward.push(*ulysses_backward);
+        let (prices, why, full, replicate) = &cache[&key];
         out.split.push(prices.clone());
         out.excluded.push(why.clone());
         out.full_attention.push(*full);
@@ -532,15 +536,15 @@ impl Pass for ChooseStrategy {
                 op.attrs.insert("strategy".into(), Attr::Str(WHOLE.into()));
                 continue;
             }
-            let mut strategy = match decision.layers.get(i) {
-                Some(LayerChoice::Split(k)) if decision.split => costs.candidates[*k],
-                _ => Strategy::Replicate,
+            let (mut strategy, backward) = match decision.layers.get(i) {
+                Some(LayerChoice::Split(k)) if decision.split => (costs.candidates[*k], costs.backward_of(*k)),
+                _ => (Strategy::Replicate, BackwardStrategy::AsForward),
             };
             if let (Strategy::Hybrid { .. }, Some(m)) = (strategy, mesh) {
                 strategy = m;
             }
-            // A training step's ring layer whose backward is cheaper as Ulysses.
-            if strategy == Strategy::Ring && costs.ulysses_backward.get(i) == Some(&true) {
+            // A training step's ring layer extracted with its Ulysses backward.
+            if strategy == Strategy::Ring && backward == BackwardStrategy::Ulysses {
                 ulysses_backward.push(i as i64);
             }
             let op = g.op_mut(id);

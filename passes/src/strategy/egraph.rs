@@ -17,6 +17,11 @@
 //! (output projection, norm, MLP, q/k/v projections) need whole rows of every head, so it never
 //! reaches a layer boundary, and the layer's own price already holds its two all-to-alls.
 //!
+//! In a training step a candidate is a strategy with its backward (`Costs::backward`): a ring
+//! layer is `(attn i k x)` for k = the ring with its backward around the ring, and for k = the
+//! ring with a Ulysses backward, each priced forward and backward and held to the memory budget
+//! on its own, so extraction picks the pair.
+//!
 //! The language holds exactly the shapes `seq-shard-sequence` and `seq-lower-attention` emit, so
 //! whatever is extracted is what gets lowered, at the price that was predicted.
 
@@ -132,7 +137,7 @@ pub fn rules(costs: &Costs) -> Vec<Rewrite<Term, ()>> {
             num(eg, s[var("?i")]).is_some_and(|i| legal.get(i as usize).copied().unwrap_or(false))
         };
         let applier = egg::ConditionalApplier { condition, applier: pattern(&format!("(attn ?i {k} ?x)")) };
-        let name = format!("split-attention-{}", costs.candidates[k]);
+        let name = format!("split-attention-{}", costs.name(k));
         rules.push(Rewrite::new(name, pattern("(rep ?i ?x)"), applier).unwrap_or_else(|e| unreachable!("{e}")));
     }
     rules

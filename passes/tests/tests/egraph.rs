@@ -21,7 +21,7 @@ fn costs(ring: f64, ulysses: f64, replicate: f64, whole_attention: f64) -> Costs
             cut_in: vec![0.0, 100.0, 100.0],
             ..layouts(2, 100.0, 100.0, 100.0, false)
         },
-        ulysses_backward: vec![false; 2],
+        backward: vec![],
     }
 }
 
@@ -91,7 +91,7 @@ fn head_heavy() -> Costs {
         tok_full: vec![1.0, 1.0, 1.0, 8.0],
         tok_sharded: vec![0.5; 4],
         layout: layouts(3, 0.6, 1.0, 0.1, false),
-        ulysses_backward: vec![false; 3],
+        backward: vec![],
     }
 }
 

@@ -781,7 +781,7 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
 /// and the backward roughly doubles the forward's attention time or more.
 #[test]
 fn the_chooser_prices_the_backward() {
-    use seq_passes::config::{Config, Strategy};
+    use seq_passes::config::{BackwardStrategy::AsForward, Config, Strategy};
     use seq_passes::strategy::choose_strategy::{Layer, price_layer};
     use seq_passes::strategy::cost_model::{Profile, Target};
     let cfg = DecoderConfig::llama3_8b().attention_config();
@@ -790,8 +790,8 @@ fn the_chooser_prices_the_backward() {
     for strategy in [Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv, Strategy::Hybrid { ulysses: 4, ring: 2 }] {
         let fwd = Config::new(Target::new(8, Profile::h200()));
         let train = Config { train: true, ..fwd.clone() };
-        let f = price_layer(&layer, seq, strategy, &fwd).expect("forward prices");
-        let t = price_layer(&layer, seq, strategy, &train).expect("training step prices");
+        let f = price_layer(&layer, seq, strategy, &fwd, AsForward).expect("forward prices");
+        let t = price_layer(&layer, seq, strategy, &train, AsForward).expect("training step prices");
         assert!(t.seconds > 2.0 * f.seconds, "{strategy}: step {:.3} ms vs forward {:.3} ms", t.seconds * 1e3, f.seconds * 1e3);
         assert!(t.peak_bytes > f.peak_bytes, "{strategy}: the backward holds more");
     }
@@ -888,6 +888,45 @@ fn the_chooser_picks_a_backward_per_layer() {
         let other = step(forced).report.predicted_step_ms;
         assert!(auto.report.predicted_step_ms <= other * 1.001, "auto {} ms vs {forced:?} {other} ms", auto.report.predicted_step_ms);
     }
+}
+
+/// A ring layer's two backwards are two e-graph candidates, each priced with its own backward
+/// and held to the memory budget on its own: under a budget that only one of them fits, the
+/// ring stays a choice, with that backward (a minimum folded before the budget check would
+/// drop the ring when its faster backward did not fit).
+#[test]
+fn each_backward_is_a_candidate_of_its_own() {
+    use seq_passes::config::{BackwardStrategy, Config, Strategy};
+    use seq_passes::strategy::choose_strategy::costs;
+    use seq_passes::strategy::cost_model::{Profile, Target};
+    let g = seqc::load(&seqc::Source::File(super::root().join("examples/bench/llama3-8b-layer-32k.mlir"))).expect("loads");
+    let config = Config { train: true, ..Config::new(Target::new(8, Profile::h200())) };
+    let c = costs(&g, &config).expect("prices");
+    let ring: Vec<usize> = (0..c.candidates.len()).filter(|&k| c.candidates[k] == Strategy::Ring).collect();
+    let modes: Vec<BackwardStrategy> = ring.iter().map(|&k| c.backward_of(k)).collect();
+    assert_eq!(modes, [BackwardStrategy::AsForward, BackwardStrategy::Ulysses], "{:?}", c.candidates);
+    assert!(ring.iter().all(|&k| c.split[0][k].is_finite()), "both fit the device: {:?}", c.split[0]);
+    assert_ne!(c.split[0][ring[0]], c.split[0][ring[1]], "each priced with its own backward");
+    assert!(c.name(ring[1]).contains("ulysses backward"));
+    // A budget between the two's peaks keeps the one under it. The peaks come from the
+    // reasons a budget of one byte gives (every candidate then names what it needs).
+    let tight = Config { target: Target { memory_budget: 1, ..config.target.clone() }, ..config.clone() };
+    let needs: Vec<f64> = {
+        let t = costs(&g, &tight).expect("prices");
+        ring.iter()
+            .map(|&k| {
+                let why = t.excluded[0][k].clone().expect("over a one-byte budget");
+                why.split("needs ").nth(1).and_then(|r| r.split(' ').next()).and_then(|v| v.parse().ok()).expect("GiB")
+            })
+            .collect()
+    };
+    assert_ne!(needs[0], needs[1], "the two backwards hold different memory: {needs:?}");
+    let (small, large) = if needs[0] < needs[1] { (0, 1) } else { (1, 0) };
+    let budget = ((needs[small] + needs[large]) / 2.0 * (1u64 << 30) as f64) as u64;
+    let between = Config { target: Target { memory_budget: budget, ..config.target.clone() }, ..config };
+    let b = costs(&g, &between).expect("prices");
+    assert!(b.split[0][ring[small]].is_finite(), "{:?}", b.excluded[0]);
+    assert!(b.split[0][ring[large]].is_infinite(), "{:?}", b.excluded[0]);
 }
 
 /// `--offload`: under a budget, activations whose copy to host memory and back hides under the
