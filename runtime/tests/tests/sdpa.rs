@@ -312,28 +312,7 @@ fn attention_without_a_key_says_why() {
     use seq_runtime::cuda::program::{Addr, AttentionCmd, Region};
     use seq_runtime::cuda::sdpa::SdpaKey;
     let at = |off| Addr { region: Region::Arena, off };
-    let base = AttentionCmd {
-        q: (at(0), DType::BF16),
-        k: (at(1 << 20), DType::BF16),
-        v: (at(2 << 20), DType::BF16),
-        q_index: None,
-        k_index: None,
-        q_segment: None,
-        k_segment: None,
-        out: (at(3 << 20), DType::BF16),
-        lse: None,
-        sq: 256,
-        sk: 256,
-        heads: 8,
-        kv_heads: 2,
-        head_dim: 64,
-        scale: 0.125,
-        causal: true,
-        window: 0,
-        softcap: 0.0,
-        static_index: false,
-        save: None,
-    };
+    let base = bf16_attention(256, 256);
     let cases: Vec<(AttentionCmd, Option<&str>)> = vec![
         (base.clone(), None),
         (AttentionCmd { window: 32, ..base.clone() }, None),
@@ -400,26 +379,12 @@ fn block_backward_keys() {
     let at = |off| Addr { region: Region::Arena, off };
     let ix = Some((at(8 << 20), DType::I32));
     let fwd = AttentionCmd {
-        q: (at(0), DType::BF16),
-        k: (at(1 << 20), DType::BF16),
-        v: (at(2 << 20), DType::BF16),
         q_index: ix,
         k_index: ix,
-        q_segment: None,
-        k_segment: None,
         out: (at(3 << 20), DType::F32),
         lse: Some(at(4 << 20)),
-        sq: 256,
-        sk: 512,
-        heads: 8,
-        kv_heads: 2,
-        head_dim: 64,
-        scale: 0.125,
-        causal: true,
-        window: 0,
-        softcap: 0.0,
         static_index: true,
-        save: None,
+        ..bf16_attention(256, 512)
     };
     let f32_at = |off| (at(off), DType::F32);
     let g = AttentionGradCmd {
@@ -509,4 +474,34 @@ fn windowed_plans_are_exact() {
         }
     }
     assert!(banded > 1000, "the layouts should need bands ({banded})");
+}
+
+/// A causal bf16 attention of `sq` queries against `sk` keys (8 query and 2 KV heads of 64) at
+/// fixed arena offsets: q, k, v at 0, 1 and 2 MiB, the output at 3 MiB.
+fn bf16_attention(sq: usize, sk: usize) -> seq_runtime::cuda::program::AttentionCmd {
+    use seq_runtime::cuda::layout::DType;
+    use seq_runtime::cuda::program::{Addr, AttentionCmd, Region};
+    let at = |off| Addr { region: Region::Arena, off };
+    AttentionCmd {
+        q: (at(0), DType::BF16),
+        k: (at(1 << 20), DType::BF16),
+        v: (at(2 << 20), DType::BF16),
+        q_index: None,
+        k_index: None,
+        q_segment: None,
+        k_segment: None,
+        out: (at(3 << 20), DType::BF16),
+        lse: None,
+        sq,
+        sk,
+        heads: 8,
+        kv_heads: 2,
+        head_dim: 64,
+        scale: 0.125,
+        causal: true,
+        window: 0,
+        softcap: 0.0,
+        static_index: false,
+        save: None,
+    }
 }
