@@ -15,7 +15,7 @@
 //! For every stalling wait, in program order, ops from before its transfer's start that the wait
 //! does not depend on (its ancestors in the program's petgraph DAG are the critical path into
 //! it), that are less critical than the wait (a shorter chain of predicted work to the end: the
-//! DAG's bottom level) and that do not already run under another transfer, are taken from the
+//! DAG's bottom level) and that do not already run under another transfer in flight, are taken from the
 //! latest back, each with the users it has before the wait, until their predicted time covers the
 //! stall; they move to just before the wait. A move is kept only when the predicted step
 //! (`simulate`'s timeline) gets shorter, and the arena grows by at most `GROWTH` (within the
@@ -104,7 +104,7 @@ impl Pass for FillStalls {
         while at < g.body.len() {
             let stalled =
                 g.op(g.body[at]).kind == OpKind::AsyncWait && slots[at].stall >= MIN_STALL;
-            if stalled && let Some((body, n)) = deferred(g, &dag, &costs, at, slots[at].stall) {
+            if stalled && let Some((body, n)) = deferred(g, &dag, &costs, &slots, at) {
                 let before = std::mem::replace(&mut g.body, body);
                 let trial = timeline(g, &costs);
                 let m = makespan_of(&trial);
@@ -193,13 +193,8 @@ fn pinned(kind: OpKind) -> bool {
 
 /// The body with work the wait at `at` does not need moved from before its transfer's start to
 /// right before the wait, about `stall` seconds of it, and how many ops moved; None when none.
-fn deferred(
-    g: &Graph,
-    dag: &Dag,
-    costs: &[(Resource, OpCost)],
-    at: usize,
-    stall: f64,
-) -> Option<(Vec<OpId>, usize)> {
+fn deferred(g: &Graph, dag: &Dag, costs: &[(Resource, OpCost)], slots: &[Slot], at: usize) -> Option<(Vec<OpId>, usize)> {
+    let stall = slots[at].stall;
     let wait = dag.node[g.body[at].0 as usize]?;
     let mut pos = vec![usize::MAX; g.ops.len()];
     for (i, id) in g.body.iter().enumerate() {
@@ -218,22 +213,23 @@ fn deferred(
         Def::Arg(_) => return None,
     };
     let critical = dag.bottom[g.body[at].0 as usize];
-    // Work already running under another transfer that the program waits for stays there:
-    // moving it would expose that transfer instead.
+    // Work that runs while another transfer the program waits for is still in flight stays
+    // where it is: moving it would expose that transfer instead.
     let mut covering = vec![false; g.body.len()];
     for (w, &id) in g.body.iter().enumerate() {
         let op = g.op(id);
-        if op.kind != OpKind::AsyncWait
-            || dag.node[id.0 as usize].is_none_or(|n| dag.graph.neighbors(n).next().is_none())
-        {
+        if op.kind != OpKind::AsyncWait || dag.node[id.0 as usize].is_none_or(|n| dag.graph.neighbors(n).next().is_none()) {
             continue;
         }
         if let Def::Op(s, _) = g.def(op.operands[0]) {
             let s = pos[s.0 as usize];
-            covering[s.min(w)..w]
-                .iter_mut()
-                .skip(1)
-                .for_each(|c| *c = true);
+            let lands = slots.get(s).map_or(0.0, |t| t.end);
+            for p in s.saturating_add(1)..w {
+                if slots[p].start >= lands {
+                    break;
+                }
+                covering[p] = true;
+            }
         }
     }
     let mut taken = vec![false; g.ops.len()];
