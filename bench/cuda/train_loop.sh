@@ -6,7 +6,7 @@
 # sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
 # PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
-# shape with the fused loss in chunks of 4096, 8192 and 16384 rows, and its eager peer; "det":
+# shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
 # with it, twice; "fit": the 8B shape at 256K without a budget, refused) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
@@ -81,7 +81,7 @@ fi
 # The fused loss's chunk (rows of f32 logits per chunk; each chunk's dW GEMM reads and writes
 # the whole f32 weight gradient), then the eager peer.
 if has cechunk; then
-for rows in 4096 8192 16384; do
+for rows in ${CE_ROWS:-4096 8192}; do
   SEQC_CE_CHUNK=$((rows * 128256)) timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-ce$rows.jsonl" "${BENCH[@]}" > "$W/seqc-llama3-8b-4l-32k-ce$rows.log" 2>&1
   echo "seqc llama3-8b-4l 32K, loss chunks of $rows rows: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-32k-ce$rows.log" | cut -c1-240)" | tee -a "$S"
   pack
@@ -113,7 +113,7 @@ done
 fi
 if has det8b; then
 for run in 1 2; do
-  timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-det$run.jsonl" "${BENCH[@]}" --deterministic > "$W/seqc-llama3-8b-4l-32k-det$run.log" 2>&1
+  timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-det$run.jsonl" "${BENCH[@]}" --steps 4 --deterministic > "$W/seqc-llama3-8b-4l-32k-det$run.log" 2>&1
   echo "seqc llama3-8b-4l 32K --deterministic run $run: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-32k-det$run.log" | cut -c1-240)" | tee -a "$S"
   pack
 done
