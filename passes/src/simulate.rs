@@ -169,9 +169,9 @@ pub fn context_of(g: &Graph, target: &Target, seq_len: i64) -> CostContext {
 }
 
 /// The global sequence length of a program after partitioning: what its `shard` steps cut (or
-/// its whole attention's rows), else 1.
+/// its whole attention's rows, `shard_sequence::sequence_length`), else 1.
 pub fn sequence_of(g: &Graph) -> i64 {
     let sharded = g.ops_of(OpKind::Shard).filter_map(|(_, op)| op.int("global_size")).max();
-    let whole = || g.ops_of(OpKind::Attention).filter_map(|(_, op)| g.ty(op.operands[0]).tensor().map(|t| t.shape[0])).max();
+    let whole = || crate::partition::shard_sequence::sequence_length(g).ok().flatten();
     sharded.or_else(whole).unwrap_or(1)
 }

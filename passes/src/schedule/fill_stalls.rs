@@ -192,7 +192,8 @@ fn pinned(kind: OpKind) -> bool {
 }
 
 /// The body with work the wait at `at` does not need moved from before its transfer's start to
-/// right before the wait, about `stall` seconds of it, and how many ops moved; None when none.
+/// right before the wait, enough to cover its stall in the predicted `slots`, and how many ops
+/// moved; None when none.
 fn deferred(g: &Graph, dag: &Dag, costs: &[(Resource, OpCost)], slots: &[Slot], at: usize) -> Option<(Vec<OpId>, usize)> {
     let stall = slots[at].stall;
     let wait = dag.node[g.body[at].0 as usize]?;
@@ -207,7 +208,7 @@ fn deferred(g: &Graph, dag: &Dag, costs: &[(Resource, OpCost)], slots: &[Slot], 
         needed[dag.graph[n].0 as usize] = true;
     }
     // Only work that runs before the transfer starts delays it; and only work less critical
-    // than the wait (a shorter chain to the end) may run after it.
+    // than the wait (a shorter chain to the end) may be put off until the transfer is on its way.
     let start = match g.def(g.op(g.body[at]).operands[0]) {
         Def::Op(s, _) => pos[s.0 as usize],
         Def::Arg(_) => return None,
@@ -264,7 +265,7 @@ fn deferred(g: &Graph, dag: &Dag, costs: &[(Resource, OpCost)], slots: &[Slot], 
             continue;
         }
         // Each second moved from before the transfer's start starts it a second sooner, up to
-        // the stall; the work itself runs after the wait either way.
+        // the stall; the work itself then runs under the transfer.
         filled += group
             .iter()
             .filter(|u| costs[u.0 as usize].0 == Resource::Compute)

@@ -3,7 +3,6 @@
 //! than failing in the middle of its set-up with CUDA's out-of-memory error.
 
 use super::program::Program;
-use super::layout::DType;
 
 /// What one rank allocates up front, in bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -24,11 +23,9 @@ fn gib(bytes: usize) -> String {
 }
 
 impl Needs {
-    /// The program's needs; `training`: with the optimizer's state (`DeviceOptimizer`'s layout:
-    /// a master copy for weights not in f32, two moments, each 256-byte aligned; a weight read
-    /// in several places counted once).
+    /// The program's needs; `training`: with the optimizer's state (`optimizer::state_bytes`
+    /// per weight; a weight read in several places counted once).
     pub fn of(program: &Program, training: bool) -> Self {
-        let align = |b: usize| b.div_ceil(256) * 256;
         let mut seen = std::collections::BTreeSet::new();
         let optimizer = match training {
             false => 0,
@@ -36,10 +33,7 @@ impl Needs {
                 .params
                 .iter()
                 .filter(|p| seen.insert(p.name.as_str()))
-                .map(|p| {
-                    let n = align(p.info.numel * 4);
-                    if p.info.dtype == DType::F32 { 2 * n } else { 3 * n }
-                })
+                .map(|p| super::optimizer::state_bytes(p.info.numel, p.info.dtype))
                 .sum(),
         };
         Self {

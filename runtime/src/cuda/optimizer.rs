@@ -50,6 +50,13 @@ pub struct DeviceOptimizer {
     pub step: usize,
 }
 
+/// Bytes of one weight's state: an f32 master copy when the weight is not f32, and the two
+/// moments, each 256-byte aligned (`DeviceOptimizer::new` lays them out in this order).
+pub fn state_bytes(numel: usize, dtype: DType) -> usize {
+    let one = align(numel * 4);
+    if dtype == DType::F32 { 2 * one } else { 3 * one }
+}
+
 fn align(bytes: usize) -> usize {
     bytes.div_ceil(256) * 256
 }

@@ -819,8 +819,8 @@ fn build_backward(handle: c::cudnnHandle_t, k: &BwdKey, deterministic: bool) -> 
     let first = std::env::var("SEQC_DOCS_BWD_FORM").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
     let mut errors = Vec::new();
     for form in BWD_FORMS.iter().cycle().skip(first % BWD_FORMS.len()).take(BWD_FORMS.len()) {
-        let form = &BwdForm { direct_dq: deterministic, ..*form };
-        match build_backward_as(handle, k, *form) {
+        let form = BwdForm { direct_dq: deterministic, ..*form };
+        match build_backward_as(handle, k, form) {
             Ok(p) => return Ok(Planned { form: format!("{form:?}"), ..p }),
             Err(e) => errors.push(format!("{form:?}: {e}")),
         }
