@@ -108,7 +108,8 @@ impl Mem {
     }
 
     /// `y (+)= op(x) · op(w)` in f32, by the CPU backend's kernels (see `GemmForm`).
-    fn gemm(&mut self, y: Addr, x: Addr, w: Addr, key: &GemmKey) -> R<()> {
+    /// y = x · wᵀ, plus c where `key.accumulate` (c may be y).
+    fn gemm(&mut self, y: Addr, c: Addr, x: Addr, w: Addr, key: &GemmKey) -> R<()> {
         let [nx, nw, ny] = key.sizes();
         let (x, w) = (self.floats(x, key.dtype, nx)?, self.floats(w, key.dtype, nw)?);
         let (rows, inp, out) = (key.rows, key.inp, key.out);
@@ -120,7 +121,7 @@ impl Mem {
             GemmForm::Tn => grad_kernels::linear_grad_weight(&x, &w, inp, out, rows),
         };
         if key.accumulate {
-            v.iter_mut().zip(self.floats(y, key.ydt, ny)?).for_each(|(a, b)| *a += b);
+            v.iter_mut().zip(self.floats(c, key.ydt, ny)?).for_each(|(a, b)| *a += b);
         }
         self.put_floats(y, key.ydt, &v)
     }
@@ -178,7 +179,7 @@ impl Mem {
                 let (w, b) = (self.floats(*w, *wdt, *hidden)?, self.floats(*b, *bdt, *hidden)?);
                 self.put_floats(*out, *dt, &kernels::layer_norm(&x, &w, &b, *eps as f64))
             }
-            Cmd::Gemm { y, x, w, key } => self.gemm(*y, *x, *w, key),
+            Cmd::Gemm { y, x, w, key, addend } => self.gemm(*y, addend.unwrap_or(*y), *x, *w, key),
             Cmd::AddBias { y, dt, b, bdt, rows, cols } => {
                 let (mut v, b) = (self.floats(*y, *dt, rows * cols)?, self.floats(*b, *bdt, *cols)?);
                 v.iter_mut().enumerate().for_each(|(i, x)| *x += b[i % cols]);
@@ -263,7 +264,7 @@ impl Mem {
                 let x = self.floats(*x, *dt, rows * cols)?;
                 self.put_floats(*out, DType::F32, &grad_kernels::bias_grad(&x, *rows, *cols))
             }
-            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, offset, .. } => {
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, offset, addend, .. } => {
                 let (xs, dys) = (self.floats(*x, *dt, rows * hidden)?, self.floats(*dy, *dt, rows * hidden)?);
                 let ws: Vec<f32> = self.floats(*w, *wdt, *hidden)?.iter().map(|v| v + offset).collect();
                 let eps = *eps as f64;
@@ -274,6 +275,10 @@ impl Mem {
                         let (gx, gw) = grad_kernels::rms_norm_grad(&xs, &ws, &dys, eps);
                         (gx, gw, Vec::new())
                     }
+                };
+                let gx = match addend {
+                    Some(c) => gx.iter().zip(self.floats(*c, *dt, rows * hidden)?).map(|(g, c)| g + c).collect(),
+                    None => gx,
                 };
                 self.put_floats(*dx, *dt, &gx)?;
                 self.put_floats(*dw, DType::F32, &gw)?;

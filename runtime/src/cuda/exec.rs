@@ -836,28 +836,30 @@ impl Executor {
         Ok(())
     }
 
-    /// The fused loss, chunk by chunk: logits GEMM, row losses (and dlogits), then the dx and
-    /// dw GEMMs of the chunk (dw accumulates over chunks).
+    /// The fused loss, chunk by chunk: logits GEMM, row losses (and dlogits in place of the
+    /// logits), then the dx and dw GEMMs of the chunk (dw adds into the first chunk's).
     fn cross_entropy(&self, step: usize, ce: &CrossEntropyCmd) -> Result<(), String> {
         let (k, c, p) = (&self.kernels, &*self.compute, |x: Addr| self.p(x));
         let es = ce.dt.size();
-        if let Some((_, dw)) = ce.grads {
-            self.zero(dw, ce.vocab * ce.hidden * 4)?;
-        }
         let labels = (p(ce.labels.0), ce.labels.1);
         let index = ce.index.map_or((0, DType::I32), |(a, dt)| (p(a), dt));
+        if let Some((_, dw)) = ce.grads
+            && ce.rows == 0
+        {
+            self.zero(dw, ce.vocab * ce.hidden * 4)?;
+        }
         for (r0, n, keys) in ce.chunks() {
             let x = p(ce.x) + (r0 * ce.hidden * es) as u64;
             self.gemm.run(c, &keys[0], p(ce.logits), x, p(ce.w))?;
             let (lab, idx) = ((labels.0 + (r0 * labels.1.size()) as u64, labels.1), (if index.0 == 0 { 0 } else { index.0 + (r0 * index.1.size()) as u64 }, index.1));
-            let dl = if ce.grads.is_some() { (p(ce.dlogits), ce.dt) } else { (0, ce.dt) };
+            let dl = if ce.grads.is_some() { p(ce.logits) } else { 0 };
             let row_loss = p(ce.row_loss) + (r0 * 4) as u64;
-            k.ce_rows(c, p(ce.logits), n, ce.vocab, lab, idx, p(ce.count), row_loss, dl, ce.softcap, self.flag.ptr(), step)
+            k.ce_rows(c, p(ce.logits), n, ce.vocab, lab, idx, p(ce.count), row_loss, (dl, ce.dt), ce.softcap, self.flag.ptr(), step)
                 .map_err(describe)?;
             if let Some((dx, dw)) = ce.grads {
                 let dx = p(dx) + (r0 * ce.hidden * es) as u64;
-                self.gemm.run(c, &keys[1], dx, p(ce.dlogits), p(ce.w))?;
-                self.gemm.run(c, &keys[2], p(dw), p(ce.dlogits), x)?;
+                self.gemm.run(c, &keys[1], dx, p(ce.logits), p(ce.w))?;
+                self.gemm.run(c, &keys[if r0 == 0 { 2 } else { 3 }], p(dw), p(ce.logits), x)?;
             }
         }
         if let Some(loss) = ce.loss {
@@ -895,7 +897,7 @@ impl Executor {
             Cmd::LayerNorm { out, x, w, b, dt, wdt, bdt, rows, hidden, eps } => {
                 k.layer_norm(c, p(*out), p(*x), p(*w), p(*b), *dt, *wdt, *bdt, *rows, *hidden, *eps).map_err(describe)
             }
-            Cmd::Gemm { y, x, w, key } => self.gemm.run(c, key, p(*y), p(*x), p(*w)),
+            Cmd::Gemm { y, x, w, key, addend } => self.gemm.run_c(c, key, p(*y), p(addend.unwrap_or(*y)), p(*x), p(*w)),
             Cmd::AddBias { y, dt, b, bdt, rows, cols } => {
                 k.add_bias(c, p(*y), *dt, p(*b), *bdt, *rows, *cols).map_err(describe)
             }
@@ -912,13 +914,13 @@ impl Executor {
             Cmd::ColumnSum { out, x, dt, rows, cols, work, parts } => {
                 k.column_sum(c, p(*out), p(*x), *dt, *rows, *cols, p(*work), *parts).map_err(describe)
             }
-            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts, stats, offset } => {
+            Cmd::NormGrad { dx, x, w, dy, dt, wdt, rows, hidden, eps, dw, db, work, parts, stats, offset, addend } => {
                 if *rows == 0 {
                     self.zero(*dw, hidden * 4)?;
                     return db.map_or(Ok(()), |db| self.zero(db, hidden * 4));
                 }
                 let (layer, wk) = (db.is_some(), p(*work));
-                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, (*eps, *offset), layer, p(*stats), wk, *parts)
+                k.norm_grad(c, p(*dx), p(*x), p(*w), p(*dy), *dt, *wdt, *rows, *hidden, (*eps, *offset), layer, p(*stats), wk, *parts, addend.map_or(0, p))
                     .and_then(|()| k.sum_parts(c, wk, *parts, *hidden, p(*dw)))
                     .and_then(|()| match db {
                         Some(db) => k.sum_parts(c, wk + (parts * hidden * 4) as u64, *parts, *hidden, p(*db)),

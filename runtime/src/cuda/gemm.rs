@@ -143,15 +143,26 @@ impl Gemm {
         }
     }
 
-    /// Enqueues `y = x · wᵀ` for a prepared key on `stream`.
+    /// Enqueues `y = x · wᵀ` (`y += x · wᵀ` where `key.accumulate`) for a prepared key on
+    /// `stream`.
     pub fn run(&self, stream: &CudaStream, key: &GemmKey, y: u64, x: u64, w: u64) -> Result<(), String> {
+        self.run_c(stream, key, y, y, x, w)
+    }
+
+    /// Enqueues `y = c + x · wᵀ` where `key.accumulate` (c may be y), else `y = x · wᵀ`.
+    pub fn run_c(&self, stream: &CudaStream, key: &GemmKey, y: u64, c: u64, x: u64, w: u64) -> Result<(), String> {
         if key.rows == 0 || key.out == 0 {
             return Ok(());
         }
         if key.inp == 0 {
-            // An empty sum: cuBLASLt rejects k = 0, the result is zeros.
+            // An empty sum: cuBLASLt rejects k = 0, the result is zeros (plus c).
             if key.accumulate {
-                return Ok(());
+                if c == y {
+                    return Ok(());
+                }
+                let bytes = key.rows * key.out * key.ydt.size();
+                return unsafe { cudarc::driver::result::memcpy_dtod_async(y, c, bytes, stream.cu_stream()) }
+                    .map_err(super::device::describe);
             }
             let bytes = key.rows * key.out * key.ydt.size();
             return unsafe { cudarc::driver::result::memset_d8_async(y, 0, bytes, stream.cu_stream()) }
@@ -170,7 +181,7 @@ impl Gemm {
                 a,
                 x as *const c_void,
                 b,
-                y as *const c_void,
+                c as *const c_void,
                 d,
                 y as *mut c_void,
                 d,

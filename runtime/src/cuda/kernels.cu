@@ -235,6 +235,144 @@ extern "C" __global__ void k_rms_norm(void* out, const void* x, const void* w, i
     }
 }
 
+// ---- rows held in registers -----------------------------------------------------------------
+// A row of up to ROW_VECS · 8 · blockDim values, 8 per 16-byte load: the norms read x (and dy)
+// once instead of once per pass. The host picks these kernels when hidden % 8 == 0, the row
+// fits and every pointer is 16-byte aligned (row_vectors in kernels.rs).
+#define ROW_VECS 4
+
+__device__ __forceinline__ void ld8(const void* p, int dt, i64 i, float* o) {
+    if (dt == 0) {
+        const float4 a = *(const float4*)((const float*)p + i), b = *(const float4*)((const float*)p + i + 4);
+        o[0] = a.x; o[1] = a.y; o[2] = a.z; o[3] = a.w; o[4] = b.x; o[5] = b.y; o[6] = b.z; o[7] = b.w;
+        return;
+    }
+    const uint4 u = *(const uint4*)((const unsigned short*)p + i);
+    const unsigned w[4] = {u.x, u.y, u.z, u.w};
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        const unsigned short lo = (unsigned short)(w[k] & 0xffffu), hi = (unsigned short)(w[k] >> 16);
+        o[2 * k] = dt == 1 ? bf16_to_f32(lo) : f16_to_f32(lo);
+        o[2 * k + 1] = dt == 1 ? bf16_to_f32(hi) : f16_to_f32(hi);
+    }
+}
+
+__device__ __forceinline__ void st8(void* p, int dt, i64 i, const float* v) {
+    if (dt == 0) {
+        *(float4*)((float*)p + i) = make_float4(v[0], v[1], v[2], v[3]);
+        *(float4*)((float*)p + i + 4) = make_float4(v[4], v[5], v[6], v[7]);
+        return;
+    }
+    unsigned w[4];
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        const unsigned lo = dt == 1 ? f32_to_bf16(v[2 * k]) : f32_to_f16(v[2 * k]);
+        const unsigned hi = dt == 1 ? f32_to_bf16(v[2 * k + 1]) : f32_to_f16(v[2 * k + 1]);
+        w[k] = lo | (hi << 16);
+    }
+    *(uint4*)((unsigned short*)p + i) = make_uint4(w[0], w[1], w[2], w[3]);
+}
+
+// k_rms_norm with the row in registers.
+extern "C" __global__ void k_rms_norm_v(void* out, const void* x, const void* w, int dt, int wdt,
+                                        i64 rows, int hidden, float eps, float offset) {
+    __shared__ float scratch[32];
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        float xv[ROW_VECS][8];
+        float ss = 0.0f;
+#pragma unroll
+        for (int j = 0; j < ROW_VECS; j++) {
+            const int c = (threadIdx.x + j * blockDim.x) * 8;
+            if (c < hidden) {
+                ld8(x, dt, r * hidden + c, xv[j]);
+#pragma unroll
+                for (int k = 0; k < 8; k++) ss += xv[j][k] * xv[j][k];
+            }
+        }
+        const float inv = 1.0f / sqrtf(block_sum(ss, scratch) / (float)hidden + eps);
+#pragma unroll
+        for (int j = 0; j < ROW_VECS; j++) {
+            const int c = (threadIdx.x + j * blockDim.x) * 8;
+            if (c < hidden) {
+                float wv[8];
+                ld8(w, wdt, c, wv);
+#pragma unroll
+                for (int k = 0; k < 8; k++) wv[k] = xv[j][k] * inv * (wv[k] + offset);
+                st8(out, dt, r * hidden + c, wv);
+            }
+        }
+    }
+}
+
+// k_norm_grad with the row (x and dy) in registers.
+extern "C" __global__ void k_norm_grad_v(void* dx, const void* x, const void* w, const void* dy, int dt, int wdt,
+                                         i64 rows, int hidden, float eps, int layer, float* stats, float offset,
+                                         const void* addend) {
+    __shared__ float scratch[32];
+    const float width = (float)hidden;
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        const i64 o = r * hidden;
+        float xv[ROW_VECS][8], gv[ROW_VECS][8];
+        float s = 0.0f;
+#pragma unroll
+        for (int j = 0; j < ROW_VECS; j++) {
+            const int c = (threadIdx.x + j * blockDim.x) * 8;
+            if (c < hidden) {
+                float wv[8];
+                ld8(x, dt, o + c, xv[j]);
+                ld8(dy, dt, o + c, gv[j]);
+                ld8(w, wdt, c, wv);
+#pragma unroll
+                for (int k = 0; k < 8; k++) {
+                    gv[j][k] *= wv[k] + offset;
+                    s += xv[j][k];
+                }
+            }
+        }
+        const float mean = layer ? block_sum(s, scratch) / width : 0.0f;
+        float sq = 0.0f;
+#pragma unroll
+        for (int j = 0; j < ROW_VECS; j++) {
+            if ((threadIdx.x + j * blockDim.x) * 8 < hidden) {
+#pragma unroll
+                for (int k = 0; k < 8; k++) {
+                    xv[j][k] -= mean;
+                    sq += xv[j][k] * xv[j][k];
+                }
+            }
+        }
+        const float inv = 1.0f / sqrtf(block_sum(sq, scratch) / width + eps);
+        float gm = 0.0f, gx = 0.0f;
+#pragma unroll
+        for (int j = 0; j < ROW_VECS; j++) {
+            if ((threadIdx.x + j * blockDim.x) * 8 < hidden) {
+#pragma unroll
+                for (int k = 0; k < 8; k++) {
+                    gm += gv[j][k];
+                    gx += gv[j][k] * xv[j][k] * inv;
+                }
+            }
+        }
+        gm = block_sum(gm, scratch) / width;
+        gx = block_sum(gx, scratch) / width;
+#pragma unroll
+        for (int j = 0; j < ROW_VECS; j++) {
+            const int c = (threadIdx.x + j * blockDim.x) * 8;
+            if (c < hidden) {
+                float d[8], more[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+                if (addend) ld8(addend, dt, o + c, more);
+#pragma unroll
+                for (int k = 0; k < 8; k++) d[k] = inv * (gv[j][k] - (layer ? gm : 0.0f) - xv[j][k] * inv * gx) + more[k];
+                st8(dx, dt, o + c, d);
+            }
+        }
+        if (threadIdx.x == 0) {
+            stats[2 * r] = mean;
+            stats[2 * r + 1] = inv;
+        }
+    }
+}
+
 // One block per row: y = (x − mean) / sqrt(var + eps) · w + b, biased variance, two passes.
 extern "C" __global__ void k_layer_norm(void* out, const void* x, const void* w, const void* b,
                                         int dt, int wdt, int bdt, i64 rows, int hidden, float eps) {
@@ -694,7 +832,8 @@ extern "C" __global__ void k_col_sum(const float* work, int parts, i64 cols, flo
 //   rms:   dx = r·(dy·w − x·r²·mean(dy·w·x)),                 dw += dy·x·r
 //   layer: dx = r·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)),       dw += dy·x̂, db += dy
 extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, const void* dy, int dt, int wdt,
-                                       i64 rows, int hidden, float eps, int layer, float* stats, float offset) {
+                                       i64 rows, int hidden, float eps, int layer, float* stats, float offset,
+                                       const void* addend) {
     __shared__ float scratch[32];
     const float width = (float)hidden;
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
@@ -723,7 +862,9 @@ extern "C" __global__ void k_norm_grad(void* dx, const void* x, const void* w, c
         for (int c = threadIdx.x; c < hidden; c += blockDim.x) {
             const float xh = (ldf(x, dt, o + c) - mean) * inv;
             const float g = ldf(dy, dt, o + c) * (ldf(w, wdt, c) + offset);
-            stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx));
+            // dx may be the addend itself (in place: each thread reads what it writes).
+            const float more = addend ? ldf(addend, dt, o + c) : 0.0f;
+            stf(dx, dt, o + c, inv * (g - (layer ? gm : 0.0f) - xh * gx) + more);
         }
         if (threadIdx.x == 0) {
             stats[2 * r] = mean;
@@ -781,17 +922,19 @@ extern "C" __global__ void k_embedding_grad(float* out, const void* ids, int it,
     }
 }
 
-// One block per row of a logits chunk [n, vocab] (f32): the row's loss lse − z[label] into
-// row_loss (0 for ignored rows: label < 0, or index < 0), and with dlogits the gradient
-// (softmax − onehot) / count in dt. A label ≥ vocab records step + 1 in *err.
-extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, const void* labels, int lt,
+// One block per row of a logits chunk [n, vocab] (in dt: bf16 logits are what an autocast
+// model's head writes): the row's loss lse − z[label] into row_loss (0 for ignored rows:
+// label < 0, or index < 0), and with dlogits the gradient (softmax − onehot) / count in dt. dlogits
+// may be the logits themselves (in place: each thread writes only the columns it read). A
+// label ≥ vocab records step + 1 in *err.
+extern "C" __global__ void k_ce_rows(const void* logits, i64 n, i64 vocab, const void* labels, int lt,
                                      const void* index, int it, const float* count, float* row_loss,
                                      void* dlogits, int dt, float cap, unsigned* err, unsigned step) {
     __shared__ float scratch[32];
     // With cap > 0 each logit is read as cap · tanh(z / cap) (Gemma 2's final cap).
-#define CE_Z(v) (cap > 0.0f ? cap * tanhf(z[v] / cap) : z[v])
+#define CE_Z(v) (cap > 0.0f ? cap * tanhf(ldf(logits, dt, base + (v)) / cap) : ldf(logits, dt, base + (v)))
     for (i64 r = blockIdx.x; r < n; r += gridDim.x) {
-        const float* z = logits + r * vocab;
+        const i64 base = r * vocab;
         i64 label = ldi(labels, lt, r);
         if (index && ldi(index, it, r) < 0) label = -1;
         if (label >= vocab) {
@@ -800,10 +943,12 @@ extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, cons
         }
         // One pass for the row's max and Σ exp (online softmax), each thread over its columns,
         // then the threads' pairs combined: the row is read twice (here and for dlogits), not 3
-        // times.
-        float m = -INFINITY, s = 0.0f;
+        // times. The thread that reads the label's logit keeps it (the row may be overwritten by
+        // dlogits before another thread could read it).
+        float m = -INFINITY, s = 0.0f, zl = 0.0f;
         for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) {
             const float x = CE_Z(v);
+            if (v == label) zl = x;
             if (x > m) {
                 s = s * expf(m - x) + 1.0f;
                 m = x;
@@ -821,13 +966,17 @@ extern "C" __global__ void k_ce_rows(const float* logits, i64 n, i64 vocab, cons
         s = m == -INFINITY ? 0.0f : s * expf(m - bm);
         m = bm;
         const float lse = m + logf(block_sum(s, scratch));
-        if (threadIdx.x == 0) row_loss[r] = label >= 0 ? lse - CE_Z(label) : 0.0f;
+        if (label < 0) {
+            if (threadIdx.x == 0) row_loss[r] = 0.0f;
+        } else if (label % blockDim.x == threadIdx.x) {
+            row_loss[r] = lse - zl;
+        }
         if (dlogits) {
             const float seed = (label >= 0 && count[0] > 0.0f) ? 1.0f / count[0] : 0.0f;
             for (i64 v = threadIdx.x; v < vocab; v += blockDim.x) {
                 const float zc = CE_Z(v), t = cap > 0.0f ? zc / cap : 0.0f;
                 const float p = (expf(zc - lse) - (v == label ? 1.0f : 0.0f)) * (1.0f - t * t);
-                stf(dlogits, dt, r * vocab + v, seed * p);
+                stf(dlogits, dt, base + v, seed * p);
             }
         }
     }

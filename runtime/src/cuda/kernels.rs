@@ -15,6 +15,8 @@ pub const SOURCE: &str = include_str!("kernels.cu");
 /// Threads per block of the elementwise kernels, and the cap on their (grid-stride) grids.
 const THREADS: u32 = 256;
 const MAX_BLOCKS: usize = 1 << 16;
+/// kernels.cu's ROW_VECS: 16-byte loads per thread of a row held in registers.
+const ROW_VECS: usize = 4;
 
 /// Attention tiling, as in kernels.cu.
 const ATT_BK: usize = 32;
@@ -44,6 +46,7 @@ pub struct Kernels {
     softcap: CudaFunction,
     embedding: CudaFunction,
     rms_norm: CudaFunction,
+    rms_norm_v: CudaFunction,
     layer_norm: CudaFunction,
     rope: CudaFunction,
     unary: CudaFunction,
@@ -58,6 +61,7 @@ pub struct Kernels {
     col_partial: CudaFunction,
     col_sum: CudaFunction,
     norm_grad: CudaFunction,
+    norm_grad_v: CudaFunction,
     norm_wgrad: CudaFunction,
     embedding_grad: CudaFunction,
     ce_rows: CudaFunction,
@@ -175,6 +179,7 @@ impl Kernels {
             softcap: f("k_softcap")?,
             embedding: f("k_embedding")?,
             rms_norm: f("k_rms_norm")?,
+            rms_norm_v: f("k_rms_norm_v")?,
             layer_norm: f("k_layer_norm")?,
             rope: f("k_rope")?,
             unary: f("k_unary")?,
@@ -189,6 +194,7 @@ impl Kernels {
             col_partial: f("k_col_partial")?,
             col_sum: f("k_col_sum")?,
             norm_grad: f("k_norm_grad")?,
+            norm_grad_v: f("k_norm_grad_v")?,
             norm_wgrad: f("k_norm_wgrad")?,
             embedding_grad: f("k_embedding_grad")?,
             ce_rows: f("k_ce_rows")?,
@@ -408,6 +414,12 @@ impl Kernels {
         unsafe { b.launch(grid(rows * hidden)) }.map(|_| ())
     }
 
+    /// Whether the norms can hold a row in registers (`k_*_v`: ROW_VECS 16-byte loads of 8
+    /// values per thread): the width is a multiple of 8 that fits, every pointer 16-byte aligned.
+    fn row_vectors(hidden: usize, ptrs: &[u64]) -> bool {
+        hidden % 8 == 0 && hidden <= ROW_VECS * 8 * THREADS as usize && ptrs.iter().all(|p| p % 16 == 0)
+    }
+
     fn row_config(rows: usize) -> LaunchConfig {
         LaunchConfig {
             grid_dim: (rows.clamp(1, MAX_BLOCKS) as u32, 1, 1),
@@ -434,7 +446,8 @@ impl Kernels {
             return Ok(());
         }
         let (dc, wc, r, h) = (code(dt), code(wdt), rows as i64, hidden as i32);
-        let mut b = s.launch_builder(&self.rms_norm);
+        let f = if Self::row_vectors(hidden, &[out, x, w]) { &self.rms_norm_v } else { &self.rms_norm };
+        let mut b = s.launch_builder(f);
         b.arg(&out).arg(&x).arg(&w).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&offset);
         unsafe { b.launch(Self::row_config(rows)) }.map(|_| ())
     }
@@ -710,8 +723,8 @@ impl Kernels {
         unsafe { b.launch(cfg) }.map(|_| ())
     }
 
-    /// dx (a block per row, whose mean and 1/σ go to `stats`), then the partial dw (and db:
-    /// `layer`) per part of the rows into `work`.
+    /// dx (a block per row, whose mean and 1/σ go to `stats`; plus `addend` where not 0), then
+    /// the partial dw (and db: `layer`) per part of the rows into `work`.
     #[allow(clippy::too_many_arguments)]
     pub fn norm_grad(
         &self,
@@ -729,10 +742,12 @@ impl Kernels {
         stats: u64,
         work: u64,
         parts: usize,
+        addend: u64,
     ) -> Result<(), DriverError> {
         let (dc, wc, r, h, l) = (code(dt), code(wdt), rows as i64, hidden as i32, layer as i32);
-        let mut b = s.launch_builder(&self.norm_grad);
-        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&stats).arg(&offset);
+        let f = if Self::row_vectors(hidden, &[dx, x, w, dy, addend]) { &self.norm_grad_v } else { &self.norm_grad };
+        let mut b = s.launch_builder(f);
+        b.arg(&dx).arg(&x).arg(&w).arg(&dy).arg(&dc).arg(&wc).arg(&r).arg(&h).arg(&eps).arg(&l).arg(&stats).arg(&offset).arg(&addend);
         let cfg = LaunchConfig { grid_dim: (rows.clamp(1, MAX_BLOCKS) as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
         unsafe { b.launch(cfg) }?;
         let h = hidden as i64;
@@ -774,7 +789,8 @@ impl Kernels {
         unsafe { b.launch(grid(if deterministic { hidden } else { rows * hidden })) }.map(|_| ())
     }
 
-    /// Row losses (and dlogits when not 0) of a logits chunk of `n` rows.
+    /// Row losses (and dlogits when not 0, in place of the logits or not) of a logits chunk of
+    /// `n` rows; the logits are in dlogits' dtype.
     #[allow(clippy::too_many_arguments)]
     pub fn ce_rows(
         &self,

@@ -134,6 +134,35 @@ impl Live {
 /// survive until the matching `async_wait` (the communication stream reads it until then), and
 /// the wait's result is written by the communication stream from the start on, so its lifetime
 /// begins at the `async_start`.
+/// Adds the lowering folds into the command before them (`Builder::fold_add`): `add` steps one
+/// of whose operands the step just before makes (a projection or a norm's backward) and nothing
+/// else reads, of the same length as the result. (add step, that operand.) Their results are
+/// written at the step before, so they live from there (`liveness`).
+pub fn foldable_adds(plan: &Plan, infos: &[ValueInfo]) -> Vec<(usize, u32)> {
+    let mut reads = vec![0u32; plan.values.len()];
+    for &v in plan.steps.iter().flat_map(|s| &s.operands).chain(&plan.outputs) {
+        if let Some(r) = reads.get_mut(v as usize) {
+            *r += 1;
+        }
+    }
+    let bytes = |v: u32| infos.get(v as usize).map(|i| i.bytes);
+    (1..plan.steps.len())
+        .filter_map(|s| {
+            let (step, before) = (&plan.steps[s], &plan.steps[s - 1]);
+            let folds_into = matches!(before.op.as_str(), "linear" | "linear_grad_input" | "rms_norm_grad" | "layer_norm_grad");
+            if step.op != "add" || !folds_into || step.operands.len() != 2 || step.results.len() != 1 {
+                return None;
+            }
+            let out = bytes(step.results[0]);
+            if step.operands.iter().any(|&v| bytes(v) != out) {
+                return None;
+            }
+            let made = step.operands.iter().copied().find(|&v| before.results.first() == Some(&v) && reads[v as usize] == 1)?;
+            Some((s, made))
+        })
+        .collect()
+}
+
 pub fn liveness(plan: &Plan, infos: &[ValueInfo]) -> Result<Vec<Option<Live>>, String> {
     let n = plan.values.len();
     let mut def: Vec<Option<usize>> = vec![None; n];
@@ -165,6 +194,11 @@ pub fn liveness(plan: &Plan, infos: &[ValueInfo]) -> Result<Vec<Option<Live>>, S
             .ok_or_else(|| format!("step {wait} ('async_wait') has no result"))?;
         last[x as usize] = Some(last[x as usize].map_or(wait, |l| l.max(wait)));
         def[r as usize] = Some(def[r as usize].map_or(start, |d| d.min(start)));
+    }
+    // A folded add's result is written with its operand, at the step before.
+    for (s, _) in foldable_adds(plan, infos) {
+        let r = plan.steps[s].results[0] as usize;
+        def[r] = Some(def[r].map_or(s - 1, |d| d.min(s - 1)));
     }
     let params: Vec<bool> = {
         let mut p = vec![false; n];

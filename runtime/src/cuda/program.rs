@@ -228,20 +228,20 @@ pub struct CrossEntropyCmd {
     /// The loss (f32 [1]) for `cross_entropy`; dx (dt) and dw (f32) for its gradient.
     pub loss: Option<Addr>,
     pub grads: Option<(Addr, Addr)>,
-    /// f32 `[chunk, vocab]` logits, `[chunk, vocab]` dlogits in dt, f32 `[rows]` row losses.
+    /// `[chunk, vocab]` logits in dt, which become the dlogits in place; f32 `[rows]` row losses.
     pub logits: Addr,
-    pub dlogits: Addr,
     pub row_loss: Addr,
-    /// (logits, dx, dw) GEMMs of a full chunk and of the last, shorter one.
-    pub keys: [GemmKey; 3],
-    pub tail: Option<[GemmKey; 3]>,
+    /// (logits, dx, dw of the first chunk, dw adding into it) GEMMs of a full chunk and of the
+    /// last, shorter one.
+    pub keys: [GemmKey; 4],
+    pub tail: Option<[GemmKey; 4]>,
     /// The logits capped as `c · tanh(z / c)` before the softmax; 0: none.
     pub softcap: f32,
 }
 
 impl CrossEntropyCmd {
     /// (first row, rows, GEMM keys) of every chunk.
-    pub fn chunks(&self) -> impl Iterator<Item = (usize, usize, &[GemmKey; 3])> + '_ {
+    pub fn chunks(&self) -> impl Iterator<Item = (usize, usize, &[GemmKey; 4])> + '_ {
         (0..self.rows).step_by(self.chunk.max(1)).map(move |r0| {
             let n = self.chunk.min(self.rows - r0);
             (r0, n, if n == self.chunk { &self.keys } else { self.tail.as_ref().unwrap_or(&self.keys) })
@@ -289,11 +289,14 @@ pub enum Cmd {
         hidden: usize,
         eps: f32,
     },
+    /// `y = x · wᵀ` (in `key`'s form), plus `addend` when there is one (an `add` of the
+    /// product folded into the GEMM: `key.accumulate`, C = addend, D = y).
     Gemm {
         y: Addr,
         x: Addr,
         w: Addr,
         key: GemmKey,
+        addend: Option<Addr>,
     },
     AddBias {
         y: Addr,
@@ -363,6 +366,8 @@ pub enum Cmd {
         stats: Addr,
         /// Added to the weight (`norm_offset`; rms only).
         offset: f32,
+        /// Added to dx (an `add` of dx and the residual's gradient folded in).
+        addend: Option<Addr>,
     },
     /// f32 `out[vocab, hidden]` = the rows of dy summed at their ids.
     EmbeddingGrad {
@@ -503,16 +508,17 @@ pub struct Program {
     pub deterministic: bool,
 }
 
-/// Rows per chunk of the fused loss (its f32 logits and bf16/f16 gradients live in the
-/// workspace: 6 bytes a logit). Each chunk's dW GEMM reads and writes the whole f32 weight
-/// gradient, so chunks get at least 4096 rows (that traffic is then under a fifth of the dW
-/// GEMM's time: 3 GiB of workspace at a 128K vocabulary), or 64 Mi logits where the vocabulary
-/// is narrow. SEQC_CE_CHUNK (logits per chunk) overrides it, to measure.
-fn ce_chunk_rows(rows: usize, vocab: usize) -> usize {
+/// Rows per chunk of the fused loss. A chunk's logits (in the model's dtype, as an autocast
+/// head writes them) become its dlogits in place in the workspace, and its dx and dw GEMMs run
+/// over the whole chunk: every chunk after the first reads and writes the whole f32 weight
+/// gradient again, so chunks are as long as 8 GiB of logits allow (one chunk for a 128K
+/// vocabulary at 32K tokens in bf16), and at least 4096 rows. SEQC_CE_CHUNK (logits per chunk)
+/// overrides it, to measure.
+fn ce_chunk_rows(rows: usize, vocab: usize, es: usize) -> usize {
     let vocab = vocab.max(1);
     let chunk = match std::env::var("SEQC_CE_CHUNK").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0) {
         Some(logits) => logits / vocab,
-        None => ((1 << 26) / vocab).max(4096),
+        None => ((8usize << 30) / (vocab * es.max(1))).max(4096),
     };
     chunk.clamp(1, rows.max(1))
 }
@@ -583,6 +589,8 @@ struct Builder<'a> {
     cmds: Vec<(usize, Cmd)>,
     /// Values that depend on the plan alone (see `fixed_values`).
     fixed: Vec<bool>,
+    /// `layout::foldable_adds`: add step → the operand the step before makes.
+    folds: HashMap<usize, u32>,
 }
 
 /// Which values depend on the plan alone: `token_index` results, and what data movement
@@ -652,6 +660,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
             wait_result.insert(start, r);
         }
     }
+    let folds = layout::foldable_adds(plan, &infos).into_iter().collect();
     let mut b = Builder {
         plan,
         rank,
@@ -672,6 +681,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         gemms: Vec::new(),
         cmds: Vec::new(),
         fixed: fixed_values(plan),
+        folds,
     };
     b.plan_saves();
     b.pair_losses();
@@ -804,7 +814,47 @@ impl Builder<'_> {
 
     fn gemm(&mut self, s: usize, y: Addr, x: Addr, w: Addr, key: GemmKey) {
         self.prepare(key);
-        self.push(s, Cmd::Gemm { y, x, w, key });
+        self.push(s, Cmd::Gemm { y, x, w, key, addend: None });
+    }
+
+    /// Folds `y = a + b` into the command just before it (`layout::foldable_adds`, whose
+    /// result lives from that step on): a GEMM then adds the other operand in its epilogue (C),
+    /// a norm's backward adds it to dx, and either writes y; the add's own pass over memory
+    /// goes. Kept as an add where the step before lowered to something else (a bias after the
+    /// GEMM, several commands), or where y would overlap what that command reads.
+    fn fold_add(&mut self, s: usize, step: &Step, y: Addr) -> Result<bool, String> {
+        let (Some(&made_v), Some(&(p, _))) = (self.folds.get(&s), self.cmds.last()) else { return Ok(false) };
+        let bytes = self.infos[step.results[0] as usize].bytes;
+        let Some(&other) = step.operands.iter().find(|&&v| v != made_v).or(step.operands.first()) else { return Ok(false) };
+        let (Some(made_at), Some(c)) = (self.addrs[made_v as usize], self.addrs[other as usize]) else { return Ok(false) };
+        let overlaps = |u: Addr, ub: usize| u.region == y.region && u.off < y.off + bytes && y.off < u.off + ub;
+        if p + 1 != s || overlaps(c, bytes) {
+            return Ok(false);
+        }
+        let Some((_, cmd)) = self.cmds.last_mut() else { return Ok(false) };
+        match cmd {
+            Cmd::Gemm { y: gy, x, w, key, addend: None } if *gy == made_at && !key.accumulate && key.ydt.size() * key.rows * key.out == bytes => {
+                let [nx, nw, _] = key.sizes();
+                if overlaps(*x, nx * key.dtype.size()) || overlaps(*w, nw * key.dtype.size()) {
+                    return Ok(false);
+                }
+                let [ax, aw, ay] = key.align;
+                let key = GemmKey { accumulate: true, align: [ax, aw, ay.min(alignment(y.off)).min(alignment(c.off))], ..*key };
+                *cmd = Cmd::Gemm { y, x: *x, w: *w, key, addend: Some(c) };
+                self.prepare(key);
+                Ok(true)
+            }
+            Cmd::NormGrad { dx, x, w, dy, dt, rows, hidden, wdt, addend: addend @ None, .. } if *dx == made_at => {
+                let n = *rows * *hidden * dt.size();
+                if overlaps(*x, n) || overlaps(*dy, n) || overlaps(*w, *hidden * wdt.size()) {
+                    return Ok(false);
+                }
+                *dx = y;
+                *addend = Some(c);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// Registers a GEMM shape for the executor to plan at setup.
@@ -934,6 +984,9 @@ impl Builder<'_> {
                     Add => 1,
                     _ => 2,
                 };
+                if kind == Add && self.fold_add(s, step, y)? {
+                    return Ok(());
+                }
                 self.push(s, Cmd::Binary { op, dt, a: x, b: z, y, n: xi.numel });
                 Ok(())
             }
@@ -1097,6 +1150,7 @@ impl Builder<'_> {
                     parts,
                     stats,
                     offset: norm_offset(a, !layer)? as f32,
+                    addend: None,
                 };
                 self.push(s, cmd);
                 Ok(())
@@ -1605,18 +1659,18 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// The fused loss: logits of `chunk` rows at a time in the workspace (f32), never the whole
-    /// `[rows, vocab]` matrix.
+    /// The fused loss: logits of `chunk` rows at a time in the workspace, never more than 8 GiB
+    /// of the `[rows, vocab]` matrix.
     fn cross_entropy(&mut self, s: usize, step: &Step, grad: bool) -> Result<(), String> {
         let ((x, xi), (w, wi), (labels, li), (count, _)) =
             (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?, self.operand(step, 3)?);
         let index = self.int_operand(step, 4)?;
         let dt = Self::float(&xi, "input")?;
         let (rows, hidden, vocab) = (xi.shape[0], xi.shape[1], wi.shape[0]);
-        let chunk = ce_chunk_rows(rows, vocab);
         let es = dt.size();
-        let [logits, dlogits, row_loss] = self.work(&[chunk * vocab * 4, chunk * vocab * es, rows.max(1) * 4])[..] else {
-            unreachable!("three work buffers were asked for")
+        let chunk = ce_chunk_rows(rows, vocab, es);
+        let [logits, row_loss] = self.work(&[chunk * vocab * es, rows.max(1) * 4])[..] else {
+            unreachable!("two work buffers were asked for")
         };
         let (loss, grads) = if grad {
             // The paired forward's loss (`pair_losses`), computed in this same pass.
@@ -1633,20 +1687,21 @@ impl Builder<'_> {
         // Chunk starts are multiples of chunk·hidden·es bytes from x and dx.
         let stride = |base: usize, row_bytes: usize| alignment(base | (chunk * row_bytes));
         let (dx_off, dw_off) = grads.map_or((0, 0), |(dx, dw)| (dx.off, dw.off));
-        let keys = |n: usize| -> [GemmKey; 3] {
+        let keys = |n: usize| -> [GemmKey; 4] {
             let xa = stride(x.off, hidden * es);
+            let dw = GemmKey {
+                ydt: DType::F32,
+                form: GemmForm::Tn,
+                ..GemmKey::linear(dt, vocab, n, hidden, [alignment(logits.off), xa, alignment(dw_off)])
+            };
             [
-                GemmKey { ydt: DType::F32, ..GemmKey::linear(dt, n, hidden, vocab, [xa, alignment(w.off), alignment(logits.off)]) },
+                GemmKey::linear(dt, n, hidden, vocab, [xa, alignment(w.off), alignment(logits.off)]),
                 GemmKey {
                     form: GemmForm::Nn,
-                    ..GemmKey::linear(dt, n, vocab, hidden, [alignment(dlogits.off), alignment(w.off), stride(dx_off, hidden * es)])
+                    ..GemmKey::linear(dt, n, vocab, hidden, [alignment(logits.off), alignment(w.off), stride(dx_off, hidden * es)])
                 },
-                GemmKey {
-                    ydt: DType::F32,
-                    form: GemmForm::Tn,
-                    accumulate: true,
-                    ..GemmKey::linear(dt, vocab, n, hidden, [alignment(dlogits.off), xa, alignment(dw_off)])
-                },
+                dw,
+                GemmKey { accumulate: true, ..dw },
             ]
         };
         let tail = (rows % chunk != 0).then(|| keys(rows % chunk));
@@ -1664,7 +1719,6 @@ impl Builder<'_> {
             loss,
             grads,
             logits,
-            dlogits,
             row_loss,
             keys: keys(chunk),
             tail,
@@ -1674,7 +1728,11 @@ impl Builder<'_> {
             },
         };
         // The logits GEMM runs in both forms (the gradient needs the softmax).
-        let used: &[usize] = if grad { &[0, 1, 2] } else { &[0] };
+        let used: &[usize] = match (grad, rows > chunk) {
+            (false, _) => &[0],
+            (true, false) => &[0, 1, 2],
+            (true, true) => &[0, 1, 2, 3],
+        };
         for set in std::iter::once(&cmd.keys).chain(cmd.tail.as_ref()) {
             for &i in used {
                 self.prepare(set[i]);

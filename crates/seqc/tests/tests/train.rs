@@ -410,6 +410,25 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
                     let losses: Vec<_> = p.cmds.iter().filter_map(|(_, c)| if let Cmd::CrossEntropy(l) = c { Some(l) } else { None }).collect();
                     assert_eq!(losses.len(), 1, "{what}: one pass over the logits");
                     assert!(losses[0].loss.is_some() && losses[0].grads.is_some(), "{what}: the pass gives the loss and its gradient");
+                    // A residual add right after the projection (without a bias) or norm backward
+                    // that makes one of its operands lowers to nothing: that command writes the sum.
+                    let steps = &c.plan.steps;
+                    let folded: Vec<usize> = (1..steps.len())
+                        .filter(|&s| {
+                            let before = &steps[s - 1];
+                            let folds = match before.op.as_str() {
+                                "linear" => before.operands.len() == 2,
+                                op => ["linear_grad_input", "rms_norm_grad", "layer_norm_grad"].contains(&op),
+                            };
+                            steps[s].op == "add" && folds && steps[s].operands.iter().any(|v| before.results.contains(v))
+                        })
+                        .collect();
+                    assert!(folded.len() >= 4, "{what}: only {} residual adds to fold", folded.len());
+                    for s in folded {
+                        assert!(p.cmds.iter().all(|(t, _)| *t != s), "{what}: the add at step {s} still has a command");
+                    }
+                    let addends = p.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Gemm { addend: Some(_), .. } | Cmd::NormGrad { addend: Some(_), .. })).count();
+                    assert!(addends >= 4, "{what}: {addends} commands add an addend");
                 }
                 eprintln!("{what}: {e:.2e} ({tensor}, {} commands)", emu.programs()[0].cmds.len());
             }
