@@ -431,6 +431,41 @@ extern "C" __global__ void k_rope(void* out, const void* x, int dt, const void* 
     }
 }
 
+// k_rope with 16-byte loads (kernels.rs picks it: rotary == head_dim, pairs a multiple of 8,
+// pointers 16-byte aligned): one thread per (row, 8 consecutive pairs), the 8 angles once, then
+// every head of the row. ld8/st8 are defined with the norms' row kernels above.
+extern "C" __global__ void k_rope_v(void* out, const void* x, int dt, const void* pos, int it, i64 rows,
+                                    i64 cols, int head_dim, const double* inv_freq, float dir) {
+    const int half = head_dim / 2, groups = half / 8;
+    const i64 heads = cols / head_dim;
+    for (i64 t = global_id(); t < rows * groups; t += global_stride()) {
+        const i64 s = t / groups;
+        const int k0 = (int)(t % groups) * 8;
+        float cs[8], sn[8];
+        const double p = (double)ldi(pos, it, s);
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            double sd, cd;
+            sincos(p * inv_freq[k0 + k], &sd, &cd);
+            cs[k] = (float)cd;
+            sn[k] = dir * (float)sd;
+        }
+        for (i64 h = 0; h < heads; h++) {
+            const i64 o = s * cols + h * head_dim + k0;
+            float a[8], b[8], ya[8], yb[8];
+            ld8(x, dt, o, a);
+            ld8(x, dt, o + half, b);
+#pragma unroll
+            for (int k = 0; k < 8; k++) {
+                ya[k] = a[k] * cs[k] - b[k] * sn[k];
+                yb[k] = b[k] * cs[k] + a[k] * sn[k];
+            }
+            st8(out, dt, o, ya);
+            st8(out, dt, o + half, yb);
+        }
+    }
+}
+
 __device__ __forceinline__ float silu_f(float x) { return x / (1.0f + expf(-x)); }
 
 // op: 0 silu, 1 gelu (erf), 2 gelu (tanh approximation).

@@ -49,6 +49,7 @@ pub struct Kernels {
     rms_norm_v: CudaFunction,
     layer_norm: CudaFunction,
     rope: CudaFunction,
+    rope_v: CudaFunction,
     unary: CudaFunction,
     binary: CudaFunction,
     convert: CudaFunction,
@@ -182,6 +183,7 @@ impl Kernels {
             rms_norm_v: f("k_rms_norm_v")?,
             layer_norm: f("k_layer_norm")?,
             rope: f("k_rope")?,
+            rope_v: f("k_rope_v")?,
             unary: f("k_unary")?,
             binary: f("k_binary")?,
             convert: f("k_convert")?,
@@ -497,6 +499,11 @@ impl Kernels {
         }
         let (dc, ic, r, c, hd, rd) = (code(dt), code(it), rows as i64, cols as i64, head_dim as i32, rotary as i32);
         let dir: f32 = if inverse { -1.0 } else { 1.0 };
+        if rotary == head_dim && head_dim % 16 == 0 && cols % head_dim == 0 && [out, x].iter().all(|p| p % 16 == 0) {
+            let mut b = s.launch_builder(&self.rope_v);
+            b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&freqs).arg(&dir);
+            return unsafe { b.launch(grid(rows * head_dim / 16)) }.map(|_| ());
+        }
         let mut b = s.launch_builder(&self.rope);
         b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&rd).arg(&freqs).arg(&dir);
         unsafe { b.launch(grid(rows * (rotary / 2).max(1))) }.map(|_| ())
