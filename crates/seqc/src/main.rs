@@ -921,7 +921,7 @@ fn compile_step(file: &std::path::Path, target: &TargetArgs, data: &Data) -> Res
 #[allow(clippy::too_many_arguments)]
 fn train_cuda(
     file: &std::path::Path,
-    mut target: TargetArgs,
+    target: TargetArgs,
     data: &Data,
     weights: Option<&std::path::Path>,
     o: &seqc::train::TrainOptions,
@@ -929,11 +929,6 @@ fn train_cuda(
     ck: Checkpoints,
     deterministic: bool,
 ) -> Result<(), String> {
-    if target.devices > 1 && matches!(target.grad_reduce, GradReduceArg::ReduceScatter) {
-        // The GPU optimizer updates whole weights on every rank (ZeRO over the ranks is not built).
-        eprintln!("seqc: the GPU optimizer needs every rank's whole gradients: using --grad-reduce all-reduce");
-        target.grad_reduce = GradReduceArg::AllReduce;
-    }
     let (_, compiled) = compile_step(file, &target, data)?;
     let dir = std::env::temp_dir().join(format!("seqc-train-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("error: cannot create '{}': {e}", dir.display()))?;

@@ -435,6 +435,26 @@ impl Executor {
         self.wait(timeout, Some("the barrier before a run"))
     }
 
+    /// The communicator of all ranks (`init_barrier`), for the optimizer's collectives; None on
+    /// one rank.
+    pub fn world(&self) -> Option<&Communicator> {
+        self.barrier.as_ref().map(|(c, _)| c)
+    }
+
+    /// Every rank's `v`, in rank order (one rank: `[v]`): an 8-byte all-gather on the barrier's
+    /// communicator, through a buffer made for it.
+    pub fn gather_f64(&self, v: f64) -> Result<Vec<f64>, CudaError> {
+        let Some((comm, _)) = &self.barrier else { return Ok(vec![v]) };
+        let fail = |m: String| CudaError::setup(self.rank, "gathering a value from every rank", m);
+        let world = comm.size;
+        let buf = DeviceBuffer::alloc(&self.ctx, 8 * (world + 1)).map_err(|e| fail(describe(e)))?;
+        device::upload(&self.compute, buf.ptr(), &v.to_le_bytes()).map_err(|e| fail(describe(e)))?;
+        comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 8, 8).map_err(fail)?;
+        let mut all = vec![0u8; 8 * world];
+        device::download(&self.compute, buf.ptr() + 8, &mut all).map_err(|e| fail(describe(e)))?;
+        Ok(all.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+    }
+
     /// Whether any rank says `yes`: a 4-byte all-gather on the barrier's communicator (one rank:
     /// its own answer), so that every rank of a training loop stops at the same step.
     pub fn any_rank(&self, yes: bool) -> Result<bool, CudaError> {

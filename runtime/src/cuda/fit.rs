@@ -24,8 +24,9 @@ fn gib(bytes: usize) -> String {
 
 impl Needs {
     /// The program's needs; `training`: with the optimizer's state (`optimizer::state_bytes`
-    /// per weight; a weight read in several places counted once).
-    pub fn of(program: &Program, training: bool) -> Self {
+    /// per weight; a weight read in several places counted once), of the rank's own rows of
+    /// each weight under ZeRO (`zero`: the plan's devices, where it reduce-scatters gradients).
+    pub fn of(program: &Program, training: bool, zero: Option<usize>) -> Self {
         let mut seen = std::collections::BTreeSet::new();
         let optimizer = match training {
             false => 0,
@@ -33,7 +34,7 @@ impl Needs {
                 .params
                 .iter()
                 .filter(|p| seen.insert(p.name.as_str()))
-                .map(|p| super::optimizer::state_bytes(p.info.numel, p.info.dtype))
+                .map(|p| super::optimizer::state_bytes(super::optimizer::owned_values(&p.info.shape, zero, program.rank), p.info.dtype))
                 .sum(),
         };
         Self {

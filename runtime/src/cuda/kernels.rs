@@ -419,7 +419,7 @@ impl Kernels {
     /// Whether the norms can hold a row in registers (`k_*_v`: ROW_VECS 16-byte loads of 8
     /// values per thread): the width is a multiple of 8 that fits, every pointer 16-byte aligned.
     fn row_vectors(hidden: usize, ptrs: &[u64]) -> bool {
-        hidden % 8 == 0 && hidden <= ROW_VECS * 8 * THREADS as usize && ptrs.iter().all(|p| p % 16 == 0)
+        hidden.is_multiple_of(8) && hidden <= ROW_VECS * 8 * THREADS as usize && ptrs.iter().all(|p| p.is_multiple_of(16))
     }
 
     fn row_config(rows: usize) -> LaunchConfig {
@@ -499,7 +499,7 @@ impl Kernels {
         }
         let (dc, ic, r, c, hd, rd) = (code(dt), code(it), rows as i64, cols as i64, head_dim as i32, rotary as i32);
         let dir: f32 = if inverse { -1.0 } else { 1.0 };
-        if rotary == head_dim && head_dim % 16 == 0 && cols % head_dim == 0 && [out, x].iter().all(|p| p % 16 == 0) {
+        if rotary == head_dim && head_dim.is_multiple_of(16) && cols.is_multiple_of(head_dim) && [out, x].iter().all(|p| p.is_multiple_of(16)) {
             let mut b = s.launch_builder(&self.rope_v);
             b.arg(&out).arg(&x).arg(&dc).arg(&pos).arg(&ic).arg(&r).arg(&c).arg(&hd).arg(&freqs).arg(&dir);
             return unsafe { b.launch(grid(rows * head_dim / 16)) }.map(|_| ());

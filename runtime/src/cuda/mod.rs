@@ -365,7 +365,7 @@ fn open_rank(
     let name = ctx.name().unwrap_or_else(|_| "unknown GPU".into());
     // Refused before anything large is allocated, with what would fit.
     if let Ok((free, _)) = cudarc::driver::result::mem_get_info() {
-        fit::Needs::of(&program, args.train.is_some()).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
+        fit::Needs::of(&program, args.train.is_some(), (!plan.owned_outputs.is_empty()).then_some(plan.devices)).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
     }
     launch::set_phase("compiling kernels and uploading weights");
     let weights = weights(args)?;
@@ -615,26 +615,26 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
                 let j = serde_json::to_string(&l).map_err(|e| CudaError::Usage(e.to_string()))?;
                 writeln!(f, "{j}").map_err(|e| CudaError::File { path: "the log".into(), reason: e.to_string() })?;
             }
-            if let (Some(dir), Some(every)) = (&t.save, t.save_every)
-                && every > 0
-                && l.step.is_multiple_of(every)
-                && l.step < o.steps
-            {
-                opt.save(&exec, dir)?;
-            }
+        }
+        // Every rank saves (under ZeRO each holds part of the optimizer state; rank 0 writes).
+        if let (Some(dir), Some(every)) = (&t.save, t.save_every)
+            && every > 0
+            && l.step.is_multiple_of(every)
+            && l.step < o.steps
+        {
+            opt.save(&exec, dir)?;
         }
         // Every rank stops after the same step, whichever saw Ctrl-C (the last step ends anyway).
         if l.step < o.steps && exec.any_rank(launch::interrupts() > 0)? {
             if terminal && rank == 0 {
                 eprintln!();
             }
-            let saved = match (&t.save, rank) {
-                (Some(dir), 0) => {
+            let saved = match &t.save {
+                Some(dir) => {
                     opt.save(&exec, dir)?;
                     format!("; saved {} (resume with --resume {})", dir.display(), dir.display())
                 }
-                (Some(_), _) => String::new(),
-                (None, _) => "; nothing saved (no --save)".into(),
+                None => "; nothing saved (no --save)".into(),
             };
             return Err(CudaError::Interrupted(format!("interrupted (Ctrl-C) after step {}{saved}", l.step)));
         }
@@ -648,11 +648,13 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         }
     }
     report_backward_reuse(&exec, rank);
-    if rank == 0 {
-        if let Some(dir) = &t.save {
-            opt.save(&exec, dir)?;
+    if let Some(dir) = &t.save {
+        opt.save(&exec, dir)?;
+        if rank == 0 {
             println!("[rank 0] saved step {} to {}", opt.step, dir.display());
         }
+    }
+    if rank == 0 {
         let (ms, which) = reported_time(&times.iter().map(|&x| x as f32).collect::<Vec<_>>());
         println!(
             "[rank 0] {name}: {} steps; step time {ms:.2} ms ({which}); {:.0} tokens/s; peak device memory in use {}",

@@ -19,7 +19,13 @@ struct Tensor {
     name: String,
     shape: Vec<usize>,
     role: crate::cpu::ParamRole,
+    /// What this rank updates: the whole weight, or its own rows (`shard`).
     a: AdamwTensor,
+    /// The whole weight the plan reads, and its length in values.
+    whole: u64,
+    whole_n: usize,
+    /// This rank's rows of it where the plan reduce-scatters its gradient.
+    shard: Option<Shard>,
     /// Further places of the same weight (several `param` steps of one name), refreshed from the
     /// first after each update.
     copies: Vec<u64>,
@@ -27,16 +33,48 @@ struct Tensor {
     partial_at: usize,
 }
 
+/// A rank's rows of a `[rows, cols]` weight whose gradient the plan reduce-scatters, in values:
+/// rows r·c .. (r + 1)·c with c = ⌈rows / devices⌉, cut at `rows` (`Plan::owned_outputs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// The first value this rank owns.
+    pub first: usize,
+    /// Values it owns (rows past the weight's end are the gradient's padding).
+    pub owned: usize,
+    /// Values per rank, padding included: the all-gather's count.
+    pub per_rank: usize,
+    /// Values of the whole weight.
+    pub whole: usize,
+}
+
+impl Shard {
+    pub fn of(rows: usize, cols: usize, devices: usize, rank: usize) -> Self {
+        let c = rows.div_ceil(devices.max(1));
+        let first = (rank * c).min(rows);
+        Self { first: first * cols, owned: c.min(rows - first) * cols, per_rank: c * cols, whole: rows * cols }
+    }
+
+    /// Whether the ranks' rows overrun the weight: the all-gather then goes through a buffer
+    /// (`DeviceOptimizer::gather`) instead of landing in place.
+    pub fn padded(&self, devices: usize) -> bool {
+        self.per_rank * devices != self.whole
+    }
+}
+
 impl Tensor {
-    /// Copies the weights the plan reads (the master copy itself in f32 plans) to the weight's
-    /// further places, after the stream's prior work.
+    /// Copies the whole weight the plan reads to the weight's further places, after the
+    /// stream's prior work.
     fn refresh_copies(&self, s: &cudarc::driver::CudaStream) -> Result<(), cudarc::driver::DriverError> {
-        let from = if self.a.param != 0 { self.a.param } else { self.a.master };
         for &to in &self.copies {
             // SAFETY: both are places of this weight in the executor's parameter buffer.
-            unsafe { result::memcpy_dtod_async(to, from, self.a.n * self.a.param_dtype.size(), s.cu_stream()) }?;
+            unsafe { result::memcpy_dtod_async(to, self.whole, self.whole_n * self.a.param_dtype.size(), s.cu_stream()) }?;
         }
         Ok(())
+    }
+
+    /// (first, count) of the values this rank updates.
+    fn span(&self) -> (usize, usize) {
+        self.shard.map_or((0, self.whole_n), |s| (s.first, s.owned))
     }
 }
 
@@ -46,6 +84,12 @@ pub struct DeviceOptimizer {
     state: DeviceBuffer,
     partial: DeviceBuffer,
     partials: usize,
+    /// Where a padded shard's all-gather lands (every rank's `per_rank` values, then this
+    /// rank's own as the send buffer), sized for the widest; None when no shard is padded.
+    gather: Option<DeviceBuffer>,
+    devices: usize,
+    /// Whether the plan reduce-scatters the gradients (ZeRO).
+    sharded: bool,
     /// Optimizer steps taken.
     pub step: usize,
 }
@@ -55,6 +99,16 @@ pub struct DeviceOptimizer {
 pub fn state_bytes(numel: usize, dtype: DType) -> usize {
     let one = align(numel * 4);
     if dtype == DType::F32 { 2 * one } else { 3 * one }
+}
+
+/// The values of a weight of `shape` rank `rank` keeps state for: all of them, or under ZeRO
+/// (`sharded`: the plan's devices) its own rows.
+pub fn owned_values(shape: &[usize], sharded: Option<usize>, rank: usize) -> usize {
+    let n: usize = shape.iter().product();
+    match (sharded, shape.first()) {
+        (Some(devices), Some(&rows)) if rows > 0 && devices > 1 => Shard::of(rows, n / rows, devices, rank).owned,
+        _ => n,
+    }
 }
 
 fn align(bytes: usize) -> usize {
@@ -74,12 +128,9 @@ impl DeviceOptimizer {
                 "--steps trains a step with a loss: compile the whole model (token ids to logits) with --train".into(),
             ));
         }
-        if !plan.owned_outputs.is_empty() {
-            return Err(refuse(format!(
-                "this plan leaves each of its {} ranks 1/{} of every gradient (ZeRO, the default of --train on several devices); \
-                 the GPU optimizer updates whole weights on every rank for now: compile with --grad-reduce all-reduce",
-                plan.devices, plan.devices
-            )));
+        let sharded = !plan.owned_outputs.is_empty() && plan.devices > 1;
+        if sharded && exec.world().is_none() {
+            return Err(CudaError::setup(rank, "the optimizer", "ZeRO gathers the weights over every rank, and this rank has no communicator of all ranks"));
         }
         // The plan's weights by name: the first place, then any further ones.
         let mut places: Vec<(String, usize, Vec<u64>)> = Vec::new();
@@ -93,10 +144,12 @@ impl DeviceOptimizer {
         let mut tensors = Vec::new();
         let mut bytes = 0usize;
         let mut partials = 0usize;
+        let mut gather = 0usize;
         for (name, i, copies) in places {
             let slot = &program.params[i];
             let n = slot.info.numel;
-            let grads: Vec<u64> = plan
+            let rows = slot.info.shape.first().copied().unwrap_or(1).max(1);
+            let grads: Vec<(u64, Option<Shard>)> = plan
                 .output_names
                 .iter()
                 .enumerate()
@@ -105,31 +158,46 @@ impl DeviceOptimizer {
                 .map(|(j, _)| {
                     let (v, addr) = program.outputs[j];
                     let info = &program.infos[v as usize];
-                    if info.dtype != DType::F32 || info.numel != n {
+                    let shard = match plan.owned_rows(j) {
+                        Some(r) if r == rows && sharded => Some(Shard::of(rows, n / rows, plan.devices, rank)),
+                        Some(r) if r != rows => {
+                            return Err(refuse(format!("the gradient of '{name}' is split over {r} rows; the weight has {rows}")));
+                        }
+                        _ => None,
+                    };
+                    let want = shard.map_or(n, |s| s.per_rank);
+                    if info.dtype != DType::F32 || info.numel != want {
                         return Err(refuse(format!(
-                            "the gradient of '{name}' is {:?} {:?}; the optimizer reads f32 gradients of the weight's {n} values",
+                            "the gradient of '{name}' is {:?} {:?}; the optimizer reads f32 gradients of {want} values",
                             info.dtype, info.shape
                         )));
                     }
-                    Ok(exec.addr(addr))
+                    Ok((exec.addr(addr), shard))
                 })
                 .collect::<Result<_, _>>()?;
             // A weight the loss does not reach has no gradient: as PyTorch, it is not updated.
-            let (grad, grad2) = match grads[..] {
+            let ((grad, shard), grad2) = match grads[..] {
                 [] => continue,
                 [g] => (g, 0),
-                [g, g2] => (g, g2),
+                [g, (g2, s2)] if s2 == g.1 => (g, g2),
+                [_, _] => return Err(refuse(format!("'{name}' has one whole and one split gradient"))),
                 _ => return Err(refuse(format!("'{name}' has {} gradients; the optimizer sums at most two", grads.len()))),
             };
-            let param = exec.addr(super::program::Addr { region: super::program::Region::Params, off: slot.off });
+            let whole = exec.addr(super::program::Addr { region: super::program::Region::Params, off: slot.off });
+            let (first, count) = shard.map_or((0, n), |s| (s.first, s.owned));
+            let es = slot.info.dtype.size();
+            let param = whole + (first * es) as u64;
             let own_master = slot.info.dtype != DType::F32;
             // Offsets into `state` for now; made addresses below.
             let master = if own_master { Some(bytes) } else { None };
-            bytes += if own_master { align(n * 4) } else { 0 };
+            bytes += if own_master { align(count * 4) } else { 0 };
             let m = bytes;
-            bytes += align(n * 4);
+            bytes += align(count * 4);
             let v = bytes;
-            bytes += align(n * 4);
+            bytes += align(count * 4);
+            if let Some(s) = shard.filter(|s| s.padded(plan.devices)) {
+                gather = gather.max((plan.devices + 1) * s.per_rank * es.max(4));
+            }
             let a = AdamwTensor {
                 master: master.map_or(param, |o| o as u64),
                 m: m as u64,
@@ -138,17 +206,31 @@ impl DeviceOptimizer {
                 grad2,
                 param: if own_master { param } else { 0 },
                 param_dtype: slot.info.dtype,
-                n,
+                n: count,
             };
-            tensors.push(Tensor { name, shape: slot.info.shape.clone(), role: slot.role, a, copies, partial_at: partials });
-            partials += Kernels::sq_sum_blocks(n);
+            tensors.push(Tensor {
+                name,
+                shape: slot.info.shape.clone(),
+                role: slot.role,
+                a,
+                whole,
+                whole_n: n,
+                shard,
+                copies,
+                partial_at: partials,
+            });
+            partials += Kernels::sq_sum_blocks(count);
         }
         let ctx = exec.context();
         let alloc = |b: usize, what: &str| {
-            DeviceBuffer::alloc(ctx, b).map_err(|e| CudaError::setup(rank, format!("allocating {b} bytes for {what}"), describe(e)))
+            DeviceBuffer::alloc(ctx, b.max(8)).map_err(|e| CudaError::setup(rank, format!("allocating {b} bytes for {what}"), describe(e)))
         };
         let state = alloc(bytes, "the optimizer's master weights and moments")?;
         let partial = alloc(partials * 8, "the gradient norm's partial sums")?;
+        let gather = match gather {
+            0 => None,
+            b => Some(alloc(b, "gathering the weights' rows from every rank")?),
+        };
         let base = state.ptr();
         for t in &mut tensors {
             t.a.m += base;
@@ -157,7 +239,7 @@ impl DeviceOptimizer {
                 t.a.master += base;
             }
         }
-        let mut opt = Self { tensors, state, partial, partials, step: 0 };
+        let mut opt = Self { tensors, state, partial, partials, gather, devices: plan.devices, sharded, step: 0 };
         match resume {
             Some(dir) => opt.load(exec, dir)?,
             None => opt.start(exec, weights)?,
@@ -188,7 +270,8 @@ impl DeviceOptimizer {
                     let values = weights
                         .load(&t.name, &t.shape, t.role)
                         .map_err(|m| CudaError::setup(rank, format!("weight '{}'", t.name), m))?;
-                    let bytes = encode_floats(values.into_iter(), DType::F32)
+                    let (first, count) = t.span();
+                    let bytes = encode_floats(values.into_iter().skip(first).take(count), DType::F32)
                         .map_err(|m| CudaError::setup(rank, format!("weight '{}'", t.name), m))?;
                     device::upload(s, t.a.master, &bytes).map_err(fail("uploading the master weights"))?;
                 }
@@ -199,15 +282,16 @@ impl DeviceOptimizer {
 
     /// Device bytes the optimizer holds.
     pub fn bytes(&self) -> usize {
-        self.state.bytes() + self.partial.bytes()
+        self.state.bytes() + self.partial.bytes() + self.gather.as_ref().map_or(0, |g| g.bytes())
     }
 
-    /// Parameters it updates.
+    /// Parameters it updates (on this rank).
     pub fn parameters(&self) -> usize {
         self.tensors.iter().map(|t| t.a.n).sum()
     }
 
-    /// The global norm of the gradients `exec`'s last run left (all of them, f64 sum).
+    /// The global norm of the gradients `exec`'s last run left (all of them, f64 sum; under ZeRO
+    /// every rank's part, added in rank order so that every rank gets the same norm).
     pub fn grad_norm(&self, exec: &Executor) -> Result<f64, CudaError> {
         let rank = exec.program().rank;
         let s = exec.compute_stream();
@@ -218,11 +302,13 @@ impl DeviceOptimizer {
         let mut raw = vec![0u8; self.partials * 8];
         device::download(s, self.partial.ptr(), &mut raw).map_err(fail)?;
         let sum: f64 = raw.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).sum();
+        let sum = if self.sharded { exec.gather_f64(sum)?.iter().sum() } else { sum };
         Ok(sum.sqrt())
     }
 
     /// One AdamW step at learning rate `lr` with the gradients of the last run, clipped as `o`
-    /// says for their global norm `norm`. Queued on the compute stream, before the next run.
+    /// says for their global norm `norm`. Queued on the compute stream, before the next run
+    /// (under ZeRO with the weights' all-gather).
     pub fn update(&mut self, exec: &Executor, o: &Optimizer, lr: f64, norm: f64) -> Result<(), CudaError> {
         let rank = exec.program().rank;
         if !norm.is_finite() {
@@ -248,9 +334,48 @@ impl DeviceOptimizer {
         };
         for t in &self.tensors {
             exec.kernels().adamw(s, &t.a, &h).map_err(fail)?;
-            t.refresh_copies(s).map_err(fail)?;
+        }
+        self.gather_weights(exec)
+    }
+
+    /// Every rank's rows of each sharded weight to every rank (in place where the ranks' rows
+    /// tile the weight exactly, else through `gather`), then the weights' further places.
+    fn gather_weights(&self, exec: &Executor) -> Result<(), CudaError> {
+        let rank = exec.program().rank;
+        let s = exec.compute_stream();
+        let fail = |m: String| CudaError::setup(rank, "gathering the updated weights", m);
+        for t in &self.tensors {
+            if let Some(sh) = t.shard {
+                let es = t.a.param_dtype.size();
+                let mine = t.whole + (sh.first * es) as u64;
+                self.all_gather(exec, sh, es, mine, t.whole).map_err(fail)?;
+            }
+            t.refresh_copies(s).map_err(|e| fail(describe(e)))?;
         }
         Ok(())
+    }
+
+    /// All-gathers `shard.owned` values of `es` bytes at `mine` from every rank into the whole
+    /// tensor at `to`, on the compute stream.
+    fn all_gather(&self, exec: &Executor, sh: Shard, es: usize, mine: u64, to: u64) -> Result<(), String> {
+        let Some(comm) = exec.world() else { return Err("no communicator of all ranks".into()) };
+        let s = exec.compute_stream();
+        let copy = |dst: u64, src: u64, bytes: usize| {
+            // SAFETY: device addresses of this optimizer's and the executor's buffers.
+            unsafe { result::memcpy_dtod_async(dst, src, bytes, s.cu_stream()) }.map_err(describe)
+        };
+        if !sh.padded(self.devices) && mine == to + (sh.first * es) as u64 {
+            // In place: this rank's rows already sit where the gather puts them.
+            return comm.all_gather(s, mine, to, sh.per_rank * es);
+        }
+        let g = self.gather.as_ref().ok_or("internal: no buffer for a padded all-gather")?;
+        let send = g.ptr() + (self.devices * sh.per_rank * es) as u64;
+        if send + (sh.per_rank * es) as u64 > g.ptr() + g.bytes() as u64 {
+            return Err("internal: the gather buffer is too small".into());
+        }
+        copy(send, mine, sh.owned * es)?;
+        comm.all_gather(s, send, g.ptr(), sh.per_rank * es)?;
+        copy(to, g.ptr(), sh.whole * es)
     }
 
     fn download_f32(exec: &Executor, at: u64, n: usize) -> Result<Vec<u8>, CudaError> {
@@ -260,19 +385,60 @@ impl DeviceOptimizer {
         Ok(b)
     }
 
+    /// The whole of `t`'s f32 state at `at` (this rank's part of it under ZeRO) on rank 0, None
+    /// on the others; under ZeRO every rank takes part (an all-gather through `via`).
+    fn whole_f32(&self, exec: &Executor, t: &Tensor, at: u64, via: Option<&DeviceBuffer>) -> Result<Option<Vec<u8>>, CudaError> {
+        let rank = exec.program().rank;
+        let (Some(sh), Some(buf)) = (t.shard, via) else {
+            return if rank == 0 { Self::download_f32(exec, at, t.whole_n).map(Some) } else { Ok(None) };
+        };
+        let fail = |m: String| CudaError::setup(rank, format!("gathering the optimizer state of '{}'", t.name), m);
+        let comm = exec.world().ok_or_else(|| fail("no communicator of all ranks".into()))?;
+        let s = exec.compute_stream();
+        let send = buf.ptr() + (self.devices * sh.per_rank * 4) as u64;
+        // SAFETY: `buf` holds every rank's part and then this rank's (`save` sizes it so).
+        unsafe { result::memcpy_dtod_async(send, at, sh.owned * 4, s.cu_stream()) }.map_err(|e| fail(describe(e)))?;
+        comm.all_gather(s, send, buf.ptr(), sh.per_rank * 4).map_err(fail)?;
+        if rank == 0 { Self::download_f32(exec, buf.ptr(), sh.whole).map(Some) } else { Ok(None) }
+    }
+
     /// Writes folder `dir` (atomically): `state.safetensors` with every weight's f32 master
     /// value, `NAME.exp_avg` and `NAME.exp_avg_sq` (what `seqc train --resume` and `--resume`
     /// here read), `weights.safetensors` with the weights under the plan's names (for
-    /// `seqc-run --weights`), and `state.json` with the step.
+    /// `seqc-run --weights`), and `state.json` with the step. Every rank calls it: under ZeRO the
+    /// ranks gather each tensor's rows to rank 0, which writes whole tensors (a checkpoint does
+    /// not depend on the device count); otherwise rank 0 alone writes.
     pub fn save(&self, exec: &Executor, dir: &Path) -> Result<(), CudaError> {
+        let rank = exec.program().rank;
+        if !self.sharded && rank != 0 {
+            return Ok(());
+        }
+        let widest = self.tensors.iter().filter_map(|t| t.shard).map(|s| s.per_rank).max();
+        let via = match widest {
+            Some(w) if self.sharded => Some(
+                DeviceBuffer::alloc(exec.context(), (self.devices + 1) * w * 4)
+                    .map_err(|e| CudaError::setup(rank, "allocating the buffer that gathers the optimizer state to save it", describe(e)))?,
+            ),
+            _ => None,
+        };
         let mut state = Vec::new();
         let mut weights = Vec::new();
         for t in &self.tensors {
-            let master = Self::download_f32(exec, t.a.master, t.a.n)?;
-            weights.push((t.name.clone(), t.shape.clone(), master.clone()));
-            state.push((t.name.clone(), t.shape.clone(), master));
-            state.push((format!("{}.exp_avg", t.name), t.shape.clone(), Self::download_f32(exec, t.a.m, t.a.n)?));
-            state.push((format!("{}.exp_avg_sq", t.name), t.shape.clone(), Self::download_f32(exec, t.a.v, t.a.n)?));
+            let parts = [
+                (t.name.clone(), self.whole_f32(exec, t, t.a.master, via.as_ref())?),
+                (format!("{}.exp_avg", t.name), self.whole_f32(exec, t, t.a.m, via.as_ref())?),
+                (format!("{}.exp_avg_sq", t.name), self.whole_f32(exec, t, t.a.v, via.as_ref())?),
+            ];
+            for (i, (name, bytes)) in parts.into_iter().enumerate() {
+                let Some(bytes) = bytes else { continue };
+                if i == 0 {
+                    weights.push((t.name.clone(), t.shape.clone(), bytes.clone()));
+                }
+                state.push((name, t.shape.clone(), bytes));
+            }
+        }
+        if rank != 0 {
+            return Ok(());
         }
         replace_dir(dir, |tmp| {
             write_safetensors_f32_bytes(&tmp.join("state.safetensors"), &state).map_err(|e| e.to_string())?;
@@ -283,6 +449,7 @@ impl DeviceOptimizer {
     }
 
     /// Reads what `save` wrote: master weights (also into the plan's weights), moments, step.
+    /// Under ZeRO each rank takes its rows of every tensor, then the weights are gathered.
     fn load(&mut self, exec: &Executor, dir: &Path) -> Result<(), CudaError> {
         let rank = exec.program().rank;
         let bad = |e: String| CudaError::File { path: dir.display().to_string(), reason: format!("cannot resume: {e}") };
@@ -291,18 +458,46 @@ impl DeviceOptimizer {
         let s = exec.compute_stream();
         let fail = |e: cudarc::driver::DriverError| CudaError::setup(rank, "uploading the optimizer state", describe(e));
         for t in &self.tensors {
+            let (first, count) = t.span();
             for (name, at) in [(t.name.clone(), t.a.master), (format!("{}.exp_avg", t.name), t.a.m), (format!("{}.exp_avg_sq", t.name), t.a.v)] {
                 let values = source.load(&name, &t.shape, crate::cpu::ParamRole::Vector).map_err(bad)?;
-                let bytes = encode_floats(values.into_iter(), DType::F32).map_err(bad)?;
+                let bytes = encode_floats(values.into_iter().skip(first).take(count), DType::F32).map_err(bad)?;
                 device::upload(s, at, &bytes).map_err(fail)?;
             }
             if t.a.param != 0 {
                 exec.kernels().convert(s, t.a.master, DType::F32, t.a.param, t.a.param_dtype, t.a.n).map_err(fail)?;
             }
-            t.refresh_copies(s).map_err(fail)?;
         }
+        self.gather_weights(exec)?;
         s.synchronize().map_err(fail)?;
         self.step = info.step;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rank's rows tile the weight once, in rank order, and the gather's count covers the
+    /// longest; the buffer is needed exactly where the rows do not divide.
+    #[test]
+    fn ranks_own_each_row_once() {
+        for rows in 1..13 {
+            for devices in 1..9 {
+                let cols = 3;
+                let mut next = 0;
+                for rank in 0..devices {
+                    let s = Shard::of(rows, cols, devices, rank);
+                    assert_eq!(s.first, next.min(rows * cols), "rows {rows}, {devices} ranks, rank {rank}");
+                    assert!(s.owned <= s.per_rank && s.per_rank * devices >= s.whole);
+                    assert_eq!(s.padded(devices), !rows.is_multiple_of(devices), "rows {rows}, {devices}");
+                    next = s.first + s.owned;
+                    assert_eq!(owned_values(&[rows, cols], Some(devices), rank), if devices > 1 { s.owned } else { rows * cols });
+                }
+                assert_eq!(next, rows * cols, "rows {rows}, {devices} ranks: the last rank ends the weight");
+            }
+        }
+        assert_eq!(owned_values(&[10, 4], None, 3), 40, "whole gradients: whole state");
     }
 }
