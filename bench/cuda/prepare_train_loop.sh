@@ -23,6 +23,12 @@ for m in llama-eager llama-sdpa gpt2-sdpa; do
   "$SEQC" compile "$D/$m/model.mlir" --devices 1 --train -o "$D/$m/step" > /dev/null
   cp "$SHARED/models/$m/train_ref.json" "$D/$m/"
 done
+# The same Llama step over 2 GPUs (Ulysses): ZeRO (the default: each rank owns rows of every
+# gradient and of the optimizer state) and whole gradients all-reduced, f32 and bf16.
+for g in reduce-scatter all-reduce; do
+  "$SEQC" compile "$D/llama-sdpa/model.mlir" --devices 2 --strategy ulysses --train --grad-reduce $g -o "$D/llama-sdpa-2-$g/step" > /dev/null
+  "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 2 --strategy ulysses --train --grad-reduce $g -o "$D/llama-sdpa-bf16-2-$g/step" > /dev/null
+done
 mkdir -p "$D/llama-sdpa-bf16"
 "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train -o "$D/llama-sdpa-bf16/step" > /dev/null
 "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train --packed -o "$D/llama-sdpa-bf16-packed/step" > /dev/null

@@ -8,7 +8,8 @@
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
-# with it, twice; "fit": the 8B shape at 256K without a budget, refused) picks parts. Everything lands in $OUT/train-loop.tgz and
+# with it, twice; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
+# ZeRO and all-reduce curves and a ZeRO resume) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -49,6 +50,24 @@ loop resume-b $L/llama-sdpa --steps 30 --resume "$W/ck" --weights $L/llama-sdpa/
 cat "$W/loop-resume-b.jsonl" >> "$W/loop-resumed.jsonl"
 "$PY" bench/cuda/loss_curve.py "$W/loop-resumed.jsonl" --against "$W/loop-llama-sdpa.jsonl" --within 1e-6 --name "15 + resume + 15 vs 30 (f32 attention backward and embedding gradient sum with atomics: not bit for bit)" | tee -a "$S"
 rm -rf "$W/ck"
+pack
+fi
+# Two GPUs (kind nvidia-h200-x2 or more): the shared Llama's curve with ZeRO and with whole
+# gradients, f32 and bf16, and ZeRO's 15 + resume + 15 against 30 straight.
+if has zero2; then
+w=$L/llama-sdpa/weights.safetensors
+for g in reduce-scatter all-reduce; do
+  loop 2-$g $L/llama-sdpa-2-$g --nproc 2 --steps 30 --weights $w "${REF[@]}"
+  "$PY" bench/cuda/loss_curve.py "$W/loop-2-$g.jsonl" $L/llama-sdpa/train_ref.json --tol 1e-3 --name "llama-sdpa f32, 2 GPUs, --grad-reduce $g" | tee -a "$S"
+  loop bf16-2-$g $L/llama-sdpa-bf16-2-$g --nproc 2 --steps 30 --weights $w "${REF[@]}"
+  "$PY" bench/cuda/loss_curve.py "$W/loop-bf16-2-$g.jsonl" $L/llama-sdpa/train_ref.json --tol 2e-2 --name "llama-sdpa bf16, 2 GPUs, --grad-reduce $g" | tee -a "$S"
+done
+loop zero-a $L/llama-sdpa-2-reduce-scatter --nproc 2 --steps 15 --save "$W/ck2" --weights $w "${REF[@]}"
+cp "$W/loop-zero-a.jsonl" "$W/loop-zero-resumed.jsonl"
+loop zero-b $L/llama-sdpa-2-reduce-scatter --nproc 2 --steps 30 --resume "$W/ck2" --weights $w "${REF[@]}"
+cat "$W/loop-zero-b.jsonl" >> "$W/loop-zero-resumed.jsonl"
+"$PY" bench/cuda/loss_curve.py "$W/loop-zero-resumed.jsonl" --against "$W/loop-2-reduce-scatter.jsonl" --within 1e-6 --name "ZeRO on 2 GPUs: 15 + resume + 15 vs 30" | tee -a "$S"
+rm -rf "$W/ck2"
 pack
 fi
 # Throughput at 32K tokens: seqc (bf16, AdamW on the GPU) then the PyTorch peer, same recipe.
