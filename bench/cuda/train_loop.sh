@@ -9,7 +9,8 @@
 # shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
 # with it, twice; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
-# ZeRO and all-reduce curves and a ZeRO resume) picks parts. Everything lands in $OUT/train-loop.tgz and
+# ZeRO and all-reduce curves and a ZeRO resume; "base": the 8B shape with this build and
+# .device/seqc-run-base, alternating) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
 # after `bash bench/cuda/prepare_train_loop.sh` here:  OUT=$OUT bash bench/cuda/train_loop.sh
 set -u
@@ -91,6 +92,19 @@ has profile && seqc32k llama3-8b-4l --profile
 if has bench; then
 seqc32k llama3-8b-4l; seqc32k llama3-1b
 torch llama3-8b-4l 32768 8; torch llama3-1b 32768 8 --compile; torch llama3-8b-4l 32768 8 --compile
+fi
+# The 8B shape twice with this build and twice with an earlier one (.device/seqc-run-base,
+# built by hand from the commit the call's README names), alternating: before and after on one
+# card, where the peer does not fit (an H100).
+if has base; then
+for run in 1 2; do
+  for b in base new; do
+    bin=$BIN; [ $b = base ] && bin=.device/seqc-run-base
+    timeout 200 "$bin" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/$b$run-llama3-8b-4l-32k.jsonl" "${BENCH[@]}" > "$W/$b$run-llama3-8b-4l-32k.log" 2>&1
+    echo "seqc ($b) llama3-8b-4l 32K run $run: rc=$? $(grep -h 'steps; step time' "$W/$b$run-llama3-8b-4l-32k.log" | cut -c1-240)" | tee -a "$S"
+    pack
+  done
+done
 fi
 # The 8B shape against PyTorch eager (its faster peer) alone.
 if has bench8b; then
