@@ -47,9 +47,11 @@ options:
                         (small plans only); names the first step that goes wrong
   --dry-run             lower the plan for every rank and print the layout; no GPU needed
 
-training loop (a plan from `seqc compile --train` of a whole model; one device, or several
-compiled with --grad-reduce all-reduce): AdamW on the GPU with f32 master weights and moments,
-as torch.optim.AdamW; the same options as `seqc train`
+training loop (a plan from `seqc compile --train` of a whole model): AdamW on the GPU with f32
+master weights and moments, as torch.optim.AdamW; on several devices each rank keeps the state of
+the rows of each weight its gradient shard holds and the weights are all-gathered after the update
+(ZeRO; --grad-reduce all-reduce plans update whole weights on every rank); the same options as
+`seqc train`
   --steps N             train N steps (step k on data row k mod rows)
   --data FILE           token ids: .npy [rows, seq], or a flat .bin of uint16 tokens cut into
                         windows of the plan's length; default: seeded random rows
