@@ -64,6 +64,7 @@ pub struct Kernels {
     norm_grad: CudaFunction,
     norm_grad_v: CudaFunction,
     norm_wgrad: CudaFunction,
+    norm_wgrad_v: CudaFunction,
     embedding_grad: CudaFunction,
     ce_rows: CudaFunction,
     ce_sum: CudaFunction,
@@ -198,6 +199,7 @@ impl Kernels {
             norm_grad: f("k_norm_grad")?,
             norm_grad_v: f("k_norm_grad_v")?,
             norm_wgrad: f("k_norm_wgrad")?,
+            norm_wgrad_v: f("k_norm_wgrad_v")?,
             embedding_grad: f("k_embedding_grad")?,
             ce_rows: f("k_ce_rows")?,
             ce_sum: f("k_ce_sum")?,
@@ -758,10 +760,11 @@ impl Kernels {
         let cfg = LaunchConfig { grid_dim: (rows.clamp(1, MAX_BLOCKS) as u32, 1, 1), block_dim: (THREADS, 1, 1), shared_mem_bytes: 0 };
         unsafe { b.launch(cfg) }?;
         let h = hidden as i64;
-        let mut b = s.launch_builder(&self.norm_wgrad);
+        let vectors = Self::row_vectors(hidden, &[x, dy, work]);
+        let mut b = s.launch_builder(if vectors { &self.norm_wgrad_v } else { &self.norm_wgrad });
         b.arg(&x).arg(&dy).arg(&dc).arg(&stats).arg(&r).arg(&h).arg(&l).arg(&work);
         let cfg = LaunchConfig {
-            grid_dim: (parts as u32, hidden.div_ceil(THREADS as usize) as u32, 1),
+            grid_dim: (parts as u32, hidden.div_ceil(if vectors { 8 * THREADS as usize } else { THREADS as usize }) as u32, 1),
             block_dim: (THREADS, 1, 1),
             shared_mem_bytes: 0,
         };
