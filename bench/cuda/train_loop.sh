@@ -109,7 +109,7 @@ fi
 # The 8B shape against PyTorch eager (its faster peer) alone.
 if has bench8b; then
 seqc32k llama3-8b-4l; torch llama3-8b-4l 32768 8
-[ "$(left)" -gt 40 ] && seqc32k llama3-1b
+[ "$(left)" -gt 40 ] && [ -z "${NO_1B:-}" ] && seqc32k llama3-1b
 fi
 # The fused loss's chunk (rows of f32 logits per chunk; each chunk's dW GEMM reads and writes
 # the whole f32 weight gradient), then the eager peer.
