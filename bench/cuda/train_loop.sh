@@ -97,7 +97,7 @@ fi
 # built by hand from the commit the call's README names), alternating: before and after on one
 # card, where the peer does not fit (an H100).
 if has base; then
-for run in 1 2; do
+for run in $(seq "${BASE_RUNS:-2}"); do
   for b in base new; do
     bin=$BIN; [ $b = base ] && bin=.device/seqc-run-base
     timeout 200 "$bin" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/$b$run-llama3-8b-4l-32k.jsonl" "${BENCH[@]}" > "$W/$b$run-llama3-8b-4l-32k.log" 2>&1
