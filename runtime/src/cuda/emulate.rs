@@ -237,14 +237,29 @@ impl Mem {
                     }
                 }
                 let count = self.floats(ce.count, DType::F32, 1)?[0];
-                let (rows, hidden, vocab) = (ce.rows, ce.hidden, ce.vocab);
+                let (hidden, vocab, cap) = (ce.hidden, ce.vocab, (ce.softcap > 0.0).then_some(ce.softcap));
+                // Chunk by chunk as the device runs it: the weight gradient is the first chunk's
+                // GEMM (keys[2]) and the others add into it where their key accumulates (keys[3]).
+                let (mut sum, mut dx, mut dw) = (0.0f32, Vec::new(), vec![0.0f32; vocab * hidden]);
+                for (r0, n, keys) in ce.chunks() {
+                    let (xs, ls) = (&x[r0 * hidden..(r0 + n) * hidden], &labels[r0..r0 + n]);
+                    if ce.loss.is_some() {
+                        sum += grad_kernels::cross_entropy(xs, &w, ls, n, hidden, vocab, cap)?.iter().sum::<f32>();
+                    }
+                    if ce.grads.is_some() {
+                        let seed = vec![if count > 0.0 { 1.0 / count } else { 0.0 }; n];
+                        let (dxc, dwc) = grad_kernels::cross_entropy_grad(xs, &w, ls, &seed, n, hidden, vocab, cap)?;
+                        dx.extend(dxc);
+                        match keys[if r0 == 0 { 2 } else { 3 }].accumulate {
+                            true => dw.iter_mut().zip(dwc).for_each(|(a, b)| *a += b),
+                            false => dw = dwc,
+                        }
+                    }
+                }
                 if let Some(loss) = ce.loss {
-                    let sum: f32 = grad_kernels::cross_entropy(&x, &w, &labels, rows, hidden, vocab, (ce.softcap > 0.0).then_some(ce.softcap))?.iter().sum();
                     self.put_floats(loss, DType::F32, &[if count > 0.0 { sum / count } else { 0.0 }])?;
                 }
                 if let Some((dx_at, dw_at)) = ce.grads {
-                    let seed = vec![if count > 0.0 { 1.0 / count } else { 0.0 }; rows];
-                    let (dx, dw) = grad_kernels::cross_entropy_grad(&x, &w, &labels, &seed, rows, hidden, vocab, (ce.softcap > 0.0).then_some(ce.softcap))?;
                     self.put_floats(dx_at, ce.dt, &dx)?;
                     self.put_floats(dw_at, DType::F32, &dw)?;
                 }
@@ -371,8 +386,13 @@ impl Emulator {
     /// Lowers `plan` for every rank and loads weights and inputs (global: each rank takes its
     /// rows of sharded ones) as the executor does.
     pub fn new(plan: &Plan, inputs: &[HostTensor], weights: &WeightSource) -> R<Self> {
+        Self::lowered(plan, program::Lowering::default(), inputs, weights)
+    }
+
+    /// As `new`, with `lowering`'s choices for every rank's program.
+    pub fn lowered(plan: &Plan, lowering: program::Lowering, inputs: &[HostTensor], weights: &WeightSource) -> R<Self> {
         let programs = (0..plan.devices)
-            .map(|r| program::build(plan, r).map_err(|e| e.to_string()))
+            .map(|r| program::build_with(plan, r, lowering).map_err(|e| e.to_string()))
             .collect::<R<Vec<Program>>>()?;
         let n = programs.first().map_or(0, |p| p.cmds.len());
         if programs.iter().any(|p| p.cmds.len() != n) {

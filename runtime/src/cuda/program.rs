@@ -591,6 +591,7 @@ struct Builder<'a> {
     fixed: Vec<bool>,
     /// `layout::foldable_adds`: add step → the operand the step before makes.
     folds: HashMap<usize, u32>,
+    lowering: Lowering,
 }
 
 /// Which values depend on the plan alone: `token_index` results, and what data movement
@@ -612,8 +613,20 @@ pub fn fixed_values(plan: &Plan) -> Vec<bool> {
     fixed
 }
 
+/// Choices of the lowering a caller may make instead of the defaults (tests, measurements).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lowering {
+    /// Rows per chunk of the fused loss (None: `ce_chunk_rows`, or SEQC_CE_CHUNK).
+    pub loss_chunk_rows: Option<usize>,
+}
+
 /// Lowers `plan` for `rank`.
 pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
+    build_with(plan, rank, Lowering::default())
+}
+
+/// Lowers `plan` for `rank` with `lowering`'s choices.
+pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Program, CudaError> {
     let plan_error = |m: String| CudaError::setup(rank, "plan", m);
     if plan.devices == 0 || rank >= plan.devices {
         return Err(plan_error(format!("rank {rank} is outside the plan's {} devices", plan.devices)));
@@ -682,6 +695,7 @@ pub fn build(plan: &Plan, rank: usize) -> Result<Program, CudaError> {
         cmds: Vec::new(),
         fixed: fixed_values(plan),
         folds,
+        lowering,
     };
     b.plan_saves();
     b.pair_losses();
@@ -1668,7 +1682,10 @@ impl Builder<'_> {
         let dt = Self::float(&xi, "input")?;
         let (rows, hidden, vocab) = (xi.shape[0], xi.shape[1], wi.shape[0]);
         let es = dt.size();
-        let chunk = ce_chunk_rows(rows, vocab, es);
+        let chunk = match self.lowering.loss_chunk_rows {
+            Some(r) => r.clamp(1, rows.max(1)),
+            None => ce_chunk_rows(rows, vocab, es),
+        };
         let [logits, row_loss] = self.work(&[chunk * vocab * es, rows.max(1) * 4])[..] else {
             unreachable!("two work buffers were asked for")
         };

@@ -436,6 +436,36 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
     }
 }
 
+/// The fused loss in chunks of 5 rows over 23 tokens (four full chunks, a shorter last one; the
+/// weight gradient written by the first chunk's GEMM and added into by the others'), f32 and
+/// bf16, on 1 and 2 emulated ranks, against the unsplit step in f64.
+#[test]
+fn the_loss_in_chunks_equals_the_unsplit_step() {
+    use seq_runtime::cuda::program::{Cmd, Lowering};
+    for (dtype, tolerance) in [(seq_ir::DType::F32, TOLERANCE), (seq_ir::DType::BF16, 3e-2)] {
+        let g = DecoderConfig { dtype, seq_len: 23, ..DecoderConfig::tiny() }.build().expect("builds");
+        let unsplit = compile(&g, 1, StrategyKind::Replicate);
+        let ins = inputs(&unsplit, None);
+        let weights = peaked_weights(&unsplit, 5);
+        let reference = run(&unsplit, &ins, &weights, Precision::F64);
+        for (n, s) in [(1, StrategyKind::Replicate), (2, StrategyKind::Ulysses)] {
+            let what = format!("{dtype:?}, {s:?} on {n} ranks, loss chunks of 5 rows");
+            let c = compile(&g, n, s);
+            let source = WeightSource::Values(weights.clone());
+            let lowering = Lowering { loss_chunk_rows: Some(5) };
+            let mut emu = seq_runtime::cuda::emulate::Emulator::lowered(&c.plan, lowering, &ins, &source).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let p = &emu.programs()[0];
+            let ce = p.cmds.iter().find_map(|(_, c)| if let Cmd::CrossEntropy(l) = c { l.grads.is_some().then_some(l) } else { None }).expect("a loss gradient");
+            assert!(ce.chunk == 5 && ce.rows > 10 && ce.tail.is_some(), "{what}: {} rows in chunks of {}", ce.rows, ce.chunk);
+            emu.run().unwrap_or_else(|e| panic!("{what}: {e}"));
+            let outputs = emu.global_outputs(&c.plan).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let (loss, grads) = seqc::run::loss_and_gradients(&c.plan, &outputs).expect("a training step");
+            let (e, tensor) = compare_parts(loss, &grads, &reference);
+            assert!(e <= tolerance, "{what}: {tensor} differs from the unsplit step in f64 by {e:.3e}");
+        }
+    }
+}
+
 /// Gradients all-reduced in buckets (`seq-bucket-gradients`: concat, one all-reduce, slices)
 /// through the CUDA lowering on emulated ranks, against the unsplit step in f64.
 #[test]
