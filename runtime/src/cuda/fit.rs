@@ -10,6 +10,8 @@ pub struct Needs {
     pub weights: usize,
     /// The training loop's f32 master weights (bf16/f16 plans) and AdamW moments.
     pub optimizer: usize,
+    /// Of `optimizer`, the master weights.
+    pub master: usize,
     /// The plan's activation arena.
     pub activations: usize,
     /// Command temporaries, kept attention outputs and collective staging.
@@ -28,21 +30,36 @@ impl Needs {
     /// each weight under ZeRO (`zero`: the plan's devices, where it reduce-scatters gradients).
     pub fn of(program: &Program, training: bool, zero: Option<usize>) -> Self {
         let mut seen = std::collections::BTreeSet::new();
-        let optimizer = match training {
-            false => 0,
-            true => program
-                .params
-                .iter()
-                .filter(|p| seen.insert(p.name.as_str()))
-                .map(|p| super::optimizer::state_bytes(super::optimizer::owned_values(&p.info.shape, zero, program.rank), p.info.dtype))
-                .sum(),
-        };
+        let (mut optimizer, mut master) = (0, 0);
+        for p in program.params.iter().filter(|p| training && seen.insert(p.name.as_str())) {
+            let n = super::optimizer::owned_values(&p.info.shape, zero, program.rank);
+            let state = super::optimizer::state_bytes(n, p.info.dtype);
+            optimizer += state;
+            // Past the two moments, the rest is the master copy (none for f32 weights).
+            master += state - super::optimizer::state_bytes(n, super::layout::DType::F32);
+        }
         Self {
             weights: program.params_bytes,
             optimizer,
+            master,
             activations: program.arena.bytes,
             temporaries: program.work + program.saved + program.scratch.iter().sum::<usize>(),
         }
+    }
+
+    /// Each part and its size: weights, f32 master weights and AdamW moments (training),
+    /// activations, command temporaries.
+    pub fn parts(&self) -> Vec<String> {
+        let mut parts = vec![format!("weights {}", gib(self.weights))];
+        if self.optimizer > 0 {
+            parts.push(format!("f32 master weights and AdamW moments {}", gib(self.optimizer)));
+            if self.master > 0 {
+                parts.last_mut().into_iter().for_each(|p| p.push_str(&format!(" (master {})", gib(self.master))));
+            }
+        }
+        parts.push(format!("activations {}", gib(self.activations)));
+        parts.push(format!("command temporaries {}", gib(self.temporaries)));
+        parts
     }
 
     pub fn total(&self) -> usize {
@@ -58,12 +75,7 @@ impl Needs {
         if total <= free {
             return Ok(());
         }
-        let mut parts = vec![format!("weights {}", gib(self.weights))];
-        if self.optimizer > 0 {
-            parts.push(format!("f32 master weights and AdamW moments {}", gib(self.optimizer)));
-        }
-        parts.push(format!("activations {}", gib(self.activations)));
-        parts.push(format!("command temporaries {}", gib(self.temporaries)));
+        let parts = self.parts();
         let fixed = self.weights + self.optimizer + self.temporaries;
         let advice = match free.checked_sub(fixed) {
             Some(room) if room > 0 => format!(

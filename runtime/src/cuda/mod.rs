@@ -556,6 +556,12 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             mib(fixed)
         );
     }
+    if rank == 0 {
+        let zero = (!plan.owned_outputs.is_empty() && plan.devices > 1).then_some(plan.devices);
+        let needs = fit::Needs::of(exec.program(), true, zero);
+        let how = if zero.is_some() { "optimizer state of its rows of each weight (ZeRO)" } else { "whole optimizer state" };
+        println!("[rank 0] memory per rank ({how}): {}", needs.parts().join(", "));
+    }
     let mut log = match (&t.log, rank) {
         (Some(p), 0) => Some(
             std::fs::OpenOptions::new()

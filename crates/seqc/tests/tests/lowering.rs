@@ -194,6 +194,9 @@ fn a_rank_that_does_not_fit_is_refused_with_what_would() {
     };
     assert!(needs.optimizer >= 12 * numel && needs.optimizer < 12 * numel + 3 * 256 * program.params.len(), "{needs:?}");
     assert_eq!(Needs::of(&program, false, None).optimizer, 0);
+    // bf16 weights: a third of the state is the f32 master copy, named with its size.
+    assert!(needs.master * 3 >= needs.optimizer - 3 * 256 * program.params.len() && needs.master * 3 <= needs.optimizer, "{needs:?}");
+    assert!(needs.parts().iter().any(|p| p.contains("(master ")), "{:?}", needs.parts());
     // Under ZeRO over 4 ranks a rank keeps state for about a quarter of the values (its rows).
     let zero = Needs::of(&program, true, Some(4)).optimizer;
     assert!(zero * 4 >= 12 * numel && zero * 4 < 12 * numel + 4 * 3 * 256 * program.params.len() + 4 * 12 * 256, "{zero} of {}", needs.optimizer);
