@@ -511,14 +511,16 @@ pub struct Program {
 /// Rows per chunk of the fused loss. A chunk's logits (in the model's dtype, as an autocast
 /// head writes them) become its dlogits in place in the workspace, and its dx and dw GEMMs run
 /// over the whole chunk: every chunk after the first reads and writes the whole f32 weight
-/// gradient again, so chunks are as long as 8 GiB of logits allow (one chunk for a 128K
-/// vocabulary at 32K tokens in bf16), and at least 4096 rows. SEQC_CE_CHUNK (logits per chunk)
-/// overrides it, to measure.
+/// gradient again, so chunks are as long as 4 GiB of logits allow, and at least 4096 rows. At a
+/// 128K vocabulary in bf16 that is 16K rows: two chunks at 32K tokens took 707.4 ms a step of
+/// the Llama-3-8B shape (4 layers) against 717.1 ms for one 8 GiB chunk, with 4 GiB less memory
+/// (one H100, bench/cuda/train-loop-1xh200-2026-12-07/call2-h100). SEQC_CE_CHUNK (logits per
+/// chunk) overrides it, to measure.
 fn ce_chunk_rows(rows: usize, vocab: usize, es: usize) -> usize {
     let vocab = vocab.max(1);
     let chunk = match std::env::var("SEQC_CE_CHUNK").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0) {
         Some(logits) => logits / vocab,
-        None => ((8usize << 30) / (vocab * es.max(1))).max(4096),
+        None => ((4usize << 30) / (vocab * es.max(1))).max(4096),
     };
     chunk.clamp(1, rows.max(1))
 }
@@ -1673,8 +1675,8 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// The fused loss: logits of `chunk` rows at a time in the workspace, never more than 8 GiB
-    /// of the `[rows, vocab]` matrix.
+    /// The fused loss: logits of `chunk` rows at a time in the workspace (`ce_chunk_rows`), never
+    /// the whole `[rows, vocab]` matrix.
     fn cross_entropy(&mut self, s: usize, step: &Step, grad: bool) -> Result<(), String> {
         let ((x, xi), (w, wi), (labels, li), (count, _)) =
             (self.operand(step, 0)?, self.operand(step, 1)?, self.operand(step, 2)?, self.operand(step, 3)?);
