@@ -409,7 +409,8 @@ fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::e
     // Reduce-scattered results are each rank's slice: the whole gradient is n of them.
     let n = devices as f64;
     let per_result = if owned { n } else { 1.0 };
-    let bytes: f64 = weights.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).sum();
+    // A fold from +0 (an empty f64 sum is -0, which prints as "-0.0").
+    let bytes: f64 = weights.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).fold(0.0, |a, b| a + b);
     let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
     let factor = if mode == GradReduce::AllReduce { 2.0 } else { 1.0 };
     let moved = if split { factor * bytes * (n - 1.0) / n } else { 0.0 };

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Here (development machine, repository root; no GPU): the plans train2_job.sh runs on 2 GPUs
+# (issue 22's training runs), under .device/train2/ (carry [".device"]).
+#   bash bench/cuda/prepare_train2.sh
+# - vjp-{attention,layer}-{32k,128k}-{auto,ulysses,ring}: vector-Jacobian steps of examples/bench's
+#   Llama-3-8B-shaped attention and layer split over 2 devices (and -1: one device, the base of
+#   the scaling efficiency against seqc's own single GPU)
+# - vjp-attn-w-{32k,128k}-{auto,ulysses}: the attention with a causal window of 4096
+# - check-{tiny,tiny-bf16}-{ulysses,ring,allgather-kv}: the tiny model's training step over 2
+#   devices, checked against the CPU backend (--check-against-cpu)
+set -eu
+SEQC=${SEQC:-./target/debug/seqc}
+SHARED=${SEQC_SHARED:-../shared}
+D=.device/train2
+cargo build -q -p seqc --bin seqc
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
+rm -rf "$D"; mkdir -p "$D"
+cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+cp "$SHARED/anchors/torch_peers.py" "$D/"
+compile() { "$SEQC" compile "$2" "${@:3}" -o "$D/$1" > "$D/$1.compile.txt"; }
+for w in attention layer; do for n in 32k 128k; do
+  compile "vjp-$w-$n-1" "examples/bench/llama3-8b-$w-$n.mlir" --train --devices 1
+  for s in auto ulysses ring; do compile "vjp-$w-$n-$s" "examples/bench/llama3-8b-$w-$n.mlir" --train --devices 2 --strategy $s; done
+done; done
+for n in 32k 128k; do
+  sed 's/scale = 0.08838834764831843 : f64}/scale = 0.08838834764831843 : f64, window = 4096 : i64}/' \
+    "examples/bench/llama3-8b-attention-$n.mlir" > "$D/attn-w-$n.mlir"
+  for s in auto ulysses; do compile "vjp-attn-w-$n-$s" "$D/attn-w-$n.mlir" --train --devices 2 --strategy $s; done
+done
+sed 's/xf32>/xbf16>/g' examples/tiny.mlir > "$D/tiny-bf16.mlir"
+for s in ulysses ring allgather-kv; do
+  compile "check-tiny-$s" examples/tiny.mlir --train --devices 2 --strategy $s
+  compile "check-tiny-bf16-$s" "$D/tiny-bf16.mlir" --train --devices 2 --strategy $s
+done
+du -sh "$D"
