@@ -593,6 +593,8 @@ struct Builder<'a> {
     fixed: Vec<bool>,
     /// `layout::foldable_adds`: add step → the operand the step before makes.
     folds: HashMap<usize, u32>,
+    /// The adds folded (add step, the operand no longer written).
+    folded: Vec<(usize, u32)>,
     lowering: Lowering,
 }
 
@@ -697,6 +699,7 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
         cmds: Vec::new(),
         fixed: fixed_values(plan),
         folds,
+        folded: Vec::new(),
         lowering,
     };
     b.plan_saves();
@@ -733,7 +736,17 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
         low_precision,
         infos: b.infos,
         op_names: plan.steps.iter().map(|s| s.op.clone()).collect(),
-        step_results: plan.steps.iter().map(|s| s.results.clone()).collect(),
+        step_results: {
+            // A folded add's result is written by the step before, in place of the operand
+            // that step no longer writes (what `--check-steps` compares after it).
+            let mut r: Vec<Vec<u32>> = plan.steps.iter().map(|s| s.results.clone()).collect();
+            for &(s, made) in &b.folded {
+                if let Some(v) = r[s - 1].iter_mut().find(|v| **v == made) {
+                    *v = plan.steps[s].results[0];
+                }
+            }
+            r
+        },
         deterministic: false,
     })
 }
@@ -858,6 +871,7 @@ impl Builder<'_> {
                 let key = GemmKey { accumulate: true, align: [ax, aw, ay.min(alignment(y.off)).min(alignment(c.off))], ..*key };
                 *cmd = Cmd::Gemm { y, x: *x, w: *w, key, addend: Some(c) };
                 self.prepare(key);
+                self.folded.push((s, made_v));
                 Ok(true)
             }
             Cmd::NormGrad { dx, x, w, dy, dt, rows, hidden, wdt, addend: addend @ None, .. } if *dx == made_at => {
@@ -867,6 +881,7 @@ impl Builder<'_> {
                 }
                 *dx = y;
                 *addend = Some(c);
+                self.folded.push((s, made_v));
                 Ok(true)
             }
             _ => Ok(false),

@@ -426,6 +426,9 @@ fn every_strategy_lowers_its_training_step_for_the_gpu() {
                     assert!(folded.len() >= 4, "{what}: only {} residual adds to fold", folded.len());
                     for s in folded {
                         assert!(p.cmds.iter().all(|(t, _)| *t != s), "{what}: the add at step {s} still has a command");
+                        // --check-steps compares the sum after the step before, not the operand
+                        // that step no longer writes.
+                        assert!(p.step_results[s - 1].contains(&steps[s].results[0]), "{what}: step {} results {:?}", s - 1, p.step_results[s - 1]);
                     }
                     let addends = p.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Gemm { addend: Some(_), .. } | Cmd::NormGrad { addend: Some(_), .. })).count();
                     assert!(addends >= 4, "{what}: {addends} commands add an addend");
