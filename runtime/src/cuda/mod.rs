@@ -18,8 +18,14 @@
 //!   (`sdpa::Cut`; whole short diagonals and non-causal plain attention are not cut): long plain
 //!   causal attention runs as query chunks too (folded per chunk in f32).
 //!
-//! Later speed work fits in without changing the plan handling: GEMM epilogues can absorb bias
-//! and activations, and the command list can be captured once into a CUDA graph.
+//! The lowering folds a residual `add` into the command just before it when that command makes
+//! one of its operands and nothing else reads it (`layout::foldable_adds`): a GEMM adds the other
+//! operand in its epilogue (cuBLASLt's C), a norm's backward adds it to dx. The fused loss keeps
+//! its logits in the model's dtype and turns them into dlogits in place, in chunks of at most 4
+//! GiB. Norms and the rotary embedding hold rows in registers with 16-byte loads where the width
+//! and alignment allow (else the general kernels run). Later speed work fits in without changing
+//! the plan handling: GEMM epilogues can absorb bias and activations, and the command list can be
+//! captured once into a CUDA graph.
 
 pub mod bootstrap;
 pub mod calibrate;
