@@ -412,6 +412,25 @@ fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::e
     // A fold from +0 (an empty f64 sum is -0, which prints as "-0.0").
     let bytes: f64 = weights.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).fold(0.0, |a, b| a + b);
     let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
+    // AdamW's state for what each device holds of each gradient (f32): two moments, and a master
+    // copy where the weight itself is not f32.
+    let low_precision: std::collections::BTreeSet<&str> = g
+        .body
+        .iter()
+        .map(|&id| g.op(id))
+        .filter(|op| op.kind == seq_ir::OpKind::Param)
+        .filter(|op| op.results.first().and_then(|r| g.ty(*r).tensor()).is_some_and(|t| t.dtype != seq_ir::DType::F32))
+        .filter_map(|op| op.str("name"))
+        .collect();
+    let optimizer: f64 = g
+        .results
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, r)| Some((names.get(i).copied().unwrap_or(""), g.ty(*r).tensor()?.size_bytes() as f64)))
+        .filter(|(n, _)| *n != OUTPUT && !n.starts_with(INPUT_GRAD))
+        .map(|(n, b)| b * if low_precision.contains(n) { 3.0 } else { 2.0 })
+        .fold(0.0, |a, b| a + b);
     let factor = if mode == GradReduce::AllReduce { 2.0 } else { 1.0 };
     let moved = if split { factor * bytes * (n - 1.0) / n } else { 0.0 };
     seq_passes::export::report::GradientReport {
@@ -419,6 +438,7 @@ fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::e
         input_gradients: (names.first() == Some(&OUTPUT))
             .then(|| names.iter().filter(|n| n.starts_with(INPUT_GRAD)).count()),
         mb_per_device: moved / 1e6,
+        optimizer_gib_per_device: optimizer / (1u64 << 30) as f64,
         reduction: if split { mode.name().into() } else { "none (not split)".into() },
     }
 }

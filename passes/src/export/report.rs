@@ -104,6 +104,11 @@ pub struct RecomputeLayer {
 pub struct GradientReport {
     pub tensors: usize,
     pub mb_per_device: f64,
+    /// A training loop's AdamW state on each device (`seqc train`, `seqc-run --steps`): f32 moments,
+    /// and f32 master copies of bf16/f16 weights, for the gradient each device holds (its rows
+    /// under a reduce-scatter, ZeRO).
+    #[serde(default)]
+    pub optimizer_gib_per_device: f64,
     /// `reduce-scatter` (each rank owns a slice of every gradient), `all-reduce`, or none.
     pub reduction: String,
     /// Gradients of the arguments of a vector-Jacobian step (a program whose result is not
@@ -211,6 +216,14 @@ impl Report {
                 "{head}; {} weight gradients summed over the devices by {}, {:.1} MB sent per device",
                 g.tensors, g.reduction, g.mb_per_device
             );
+            if g.input_gradients.is_none() {
+                let _ = writeln!(
+                    out,
+                    "optimizer state for a training loop: {:.2} GiB per device (AdamW's f32 moments, and master copies of bf16/f16 weights{})",
+                    g.optimizer_gib_per_device,
+                    if g.reduction == "reduce-scatter" { ", of each device's rows of every weight: ZeRO" } else { ", whole on every device" }
+                );
+            }
         }
         if let Some(r) = self.recompute.as_ref().filter(|r| r.offloaded > 0) {
             let _ = writeln!(

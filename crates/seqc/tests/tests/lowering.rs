@@ -177,6 +177,30 @@ fn ulysses_in_head_groups() {
     check("ulysses_head_groups_attention_2", &c, 2, StrategyKind::Ulysses);
 }
 
+/// `seqc compile --train` reports the training loop's AdamW state per device: what the GPU
+/// loop's fit check counts on one device, about 1/N of it on N devices under ZeRO, all of it
+/// with whole gradients.
+#[test]
+fn the_report_names_the_optimizer_state_per_device() {
+    use seq_runtime::cuda::fit::Needs;
+    let cfg = DecoderConfig { layers: 2, seq_len: 64, dtype: seq_ir::DType::BF16, ..DecoderConfig::tiny() };
+    let g = cfg.build().expect("builds");
+    let state = |devices: usize, strategy: StrategyKind, grad_reduce: seqc::GradReduce| {
+        let c = compile_graph(g.clone(), &CompileOptions { train: true, grad_reduce, ..opts(devices, strategy) }).expect("compiles");
+        let text = c.report.table();
+        assert!(text.contains("optimizer state for a training loop"), "{text}");
+        (c.report.gradients.as_ref().expect("a training step").optimizer_gib_per_device * (1u64 << 30) as f64, c)
+    };
+    let (one, c) = state(1, StrategyKind::Replicate, seqc::GradReduce::ReduceScatter);
+    let program = seq_runtime::cuda::program::build(&c.plan, 0).expect("lowers");
+    let fit = Needs::of(&program, true, None).optimizer as f64;
+    assert!(one <= fit && fit - one <= (3 * 256 * program.params.len()) as f64, "report {one} B, fit check {fit} B");
+    let (zero, _) = state(4, StrategyKind::Ulysses, seqc::GradReduce::ReduceScatter);
+    assert!(zero * 4.0 >= one && zero * 4.0 < one * 1.1, "ZeRO over 4: {zero} B of {one}");
+    let (whole, _) = state(4, StrategyKind::Ulysses, seqc::GradReduce::AllReduce);
+    assert_eq!(whole, one, "whole gradients: the whole state on every device");
+}
+
 /// A rank that does not fit its GPU is refused before anything is allocated, with each part's
 /// size and a --memory-budget that would fit; one that fits passes. The optimizer's state is a
 /// master copy and two moments per bf16 weight, counted once for a tied weight.
