@@ -851,40 +851,40 @@ impl Builder<'_> {
     /// a norm's backward adds it to dx, and either writes y; the add's own pass over memory
     /// goes. Kept as an add where the step before lowered to something else (a bias after the
     /// GEMM, several commands), or where y would overlap what that command reads.
-    fn fold_add(&mut self, s: usize, step: &Step, y: Addr) -> Result<bool, String> {
-        let (Some(&made_v), Some(&(p, _))) = (self.folds.get(&s), self.cmds.last()) else { return Ok(false) };
+    fn fold_add(&mut self, s: usize, step: &Step, y: Addr) -> bool {
+        let (Some(&made_v), Some(&(p, _))) = (self.folds.get(&s), self.cmds.last()) else { return false };
         let bytes = self.infos[step.results[0] as usize].bytes;
-        let Some(&other) = step.operands.iter().find(|&&v| v != made_v).or(step.operands.first()) else { return Ok(false) };
-        let (Some(made_at), Some(c)) = (self.addrs[made_v as usize], self.addrs[other as usize]) else { return Ok(false) };
+        let Some(&other) = step.operands.iter().find(|&&v| v != made_v) else { return false };
+        let (Some(made_at), Some(c)) = (self.addrs[made_v as usize], self.addrs[other as usize]) else { return false };
         let overlaps = |u: Addr, ub: usize| u.region == y.region && u.off < y.off + bytes && y.off < u.off + ub;
         if p + 1 != s || overlaps(c, bytes) {
-            return Ok(false);
+            return false;
         }
-        let Some((_, cmd)) = self.cmds.last_mut() else { return Ok(false) };
+        let Some((_, cmd)) = self.cmds.last_mut() else { return false };
         match cmd {
             Cmd::Gemm { y: gy, x, w, key, addend: None } if *gy == made_at && !key.accumulate && key.ydt.size() * key.rows * key.out == bytes => {
                 let [nx, nw, _] = key.sizes();
                 if overlaps(*x, nx * key.dtype.size()) || overlaps(*w, nw * key.dtype.size()) {
-                    return Ok(false);
+                    return false;
                 }
                 let [ax, aw, ay] = key.align;
                 let key = GemmKey { accumulate: true, align: [ax, aw, ay.min(alignment(y.off)).min(alignment(c.off))], ..*key };
                 *cmd = Cmd::Gemm { y, x: *x, w: *w, key, addend: Some(c) };
                 self.prepare(key);
                 self.folded.push((s, made_v));
-                Ok(true)
+                true
             }
             Cmd::NormGrad { dx, x, w, dy, dt, rows, hidden, wdt, addend: addend @ None, .. } if *dx == made_at => {
                 let n = *rows * *hidden * dt.size();
                 if overlaps(*x, n) || overlaps(*dy, n) || overlaps(*w, *hidden * wdt.size()) {
-                    return Ok(false);
+                    return false;
                 }
                 *dx = y;
                 *addend = Some(c);
                 self.folded.push((s, made_v));
-                Ok(true)
+                true
             }
-            _ => Ok(false),
+            _ => false,
         }
     }
 
@@ -1015,7 +1015,7 @@ impl Builder<'_> {
                     Add => 1,
                     _ => 2,
                 };
-                if kind == Add && self.fold_add(s, step, y)? {
+                if kind == Add && self.fold_add(s, step, y) {
                     return Ok(());
                 }
                 self.push(s, Cmd::Binary { op, dt, a: x, b: z, y, n: xi.numel });
