@@ -359,6 +359,31 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
             "--sharded-io has no effect: the program is not split, so every device takes and returns whole tensors".into(),
         );
     }
+    let gradients = opts.train.then(|| gradient_report(&program, target.devices, opts.grad_reduce));
+    // A training loop (`seqc train`, `seqc-run --steps`) also holds AdamW's state, which the
+    // budget (weights and activations) leaves out: say so where the three pass the device.
+    if let Some(g) = gradients.as_ref().filter(|g| g.input_gradients.is_none()) {
+        let device = target.profile.memory_gib;
+        let need = gib(params + arena) + g.optimizer_gib_per_device;
+        if need > device {
+            let room = device - g.optimizer_gib_per_device;
+            notes.push(if room > gib(params) {
+                format!(
+                    "a training loop also holds {:.2} GiB of AdamW state per device: with the weights and activations that is \
+                     {need:.2} GiB, more than the device's {device:.1} GiB; compile with --memory-budget {:.2} (or less: the \
+                     GPU also needs workspaces) or split over more devices",
+                    g.optimizer_gib_per_device,
+                    (room * 100.0).floor() / 100.0
+                )
+            } else {
+                format!(
+                    "a training loop also holds {:.2} GiB of AdamW state per device: with the weights that passes the \
+                     device's {device:.1} GiB; split over more devices (the state is 1/N of it on N devices under ZeRO)",
+                    g.optimizer_gib_per_device
+                )
+            });
+        }
+    }
     let step = schedule.makespan;
     let report = Report {
         profile: target.profile.name.clone(),
@@ -381,7 +406,7 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
         memory_gib_per_device: gib(params + arena),
         single_device_memory_gib: gib(single_params + single_arena),
         memory_budget_gib: gib(budget),
-        gradients: opts.train.then(|| gradient_report(&program, target.devices, opts.grad_reduce)),
+        gradients,
         critical_path_ms: seq_passes::analysis::critical_path(&program, &target, &context_of(&program, &target, seq)).seconds
             * 1e3,
         recompute: seq_passes::partition::recompute::report(&program),

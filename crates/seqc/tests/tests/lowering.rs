@@ -199,6 +199,30 @@ fn the_report_names_the_optimizer_state_per_device() {
     assert!(zero * 4.0 >= one && zero * 4.0 < one * 1.1, "ZeRO over 4: {zero} B of {one}");
     let (whole, _) = state(4, StrategyKind::Ulysses, seqc::GradReduce::AllReduce);
     assert_eq!(whole, one, "whole gradients: the whole state on every device");
+    assert!(!c.report.notes.iter().any(|n| n.contains("AdamW")), "a tiny model fits: {:?}", c.report.notes);
+    // A device too small for the weights, activations and that state together: a note with the
+    // budget that leaves room for it (a model of a few hundred MB, for GiB figures).
+    let g = DecoderConfig { hidden: 1024, ffn: 2048, heads: 8, kv_heads: 4, head_dim: 128, vocab: 32768, seq_len: 1024, ..cfg }.build().expect("builds");
+    let c = compile_graph(g.clone(), &CompileOptions { train: true, ..opts(1, StrategyKind::Replicate) }).expect("compiles");
+    let one = c.report.gradients.as_ref().expect("a training step").optimizer_gib_per_device * (1u64 << 30) as f64;
+    let mut profile = seq_passes::strategy::cost_model::Profile::h200();
+    // Room for the weights, the state and half the activations.
+    profile.memory_gib = gib_of(&c) + one / (1u64 << 30) as f64 - 0.5 * c.report.activation_gib_per_device;
+    let path = std::env::temp_dir().join(format!("seqc-small-gpu-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_string(&profile).expect("json")).expect("write the profile");
+    let small = compile_graph(g.clone(), &CompileOptions { train: true, profile: path.display().to_string(), ..opts(1, StrategyKind::Replicate) });
+    let _ = std::fs::remove_file(&path);
+    let small = small.expect("compiles");
+    let note = small.report.notes.iter().find(|n| n.contains("AdamW")).unwrap_or_else(|| panic!("no note: {:?}", small.report.notes));
+    assert!(note.contains("--memory-budget") && note.contains("more devices"), "{note}");
+    let budget: f64 = note.split("--memory-budget ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|v| v.parse().ok()).expect("a budget");
+    let state = one / (1u64 << 30) as f64;
+    assert!(budget + state <= profile.memory_gib + 0.01 && budget >= c.report.param_gib_per_device, "{note}");
+}
+
+/// Weights and activations of a compiled plan, GiB per device.
+fn gib_of(c: &seqc::Compiled) -> f64 {
+    c.report.param_gib_per_device + c.report.activation_gib_per_device
 }
 
 /// A rank that does not fit its GPU is refused before anything is allocated, with each part's
