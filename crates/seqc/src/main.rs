@@ -418,7 +418,7 @@ enum Command {
         #[arg(long, default_value = "30")]
         timeout: u64,
         /// Where to run: cpu (reference ranks as threads), or cuda (seqc-run: one process per GPU,
-        /// AdamW on the GPU with f32 master weights; several devices all-reduce the gradients).
+        /// AdamW on the GPU with f32 master weights; on several devices each keeps the optimizer state of its rows of every weight and the weights are all-gathered after the update, ZeRO; --grad-reduce all-reduce: whole state on every device).
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
     },
