@@ -105,6 +105,9 @@ for run in $(seq "${BASE_RUNS:-2}"); do
     pack
   done
 done
+# Same seed, same tokens: the losses agree within bf16 rounding (the kernels changed, not the math).
+"$PY" bench/cuda/loss_curve.py "$W/new1-llama3-8b-4l-32k.jsonl" --against "$W/base1-llama3-8b-4l-32k.jsonl" --within 5e-3 \
+  --name "the 8B shape, this build against .device/seqc-run-base" | tee -a "$S"
 fi
 # The 8B shape against PyTorch eager (its faster peer) alone.
 if has bench8b; then
