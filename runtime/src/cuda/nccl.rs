@@ -161,6 +161,27 @@ impl Communicator {
         self.check("ncclReduceScatter", r)
     }
 
+    /// In-place all-gathers of (buffer, bytes per rank) as one NCCL group: each rank's part
+    /// already sits at `buffer + rank · bytes`, and NCCL launches them together (the optimizer's
+    /// gather of every weight after a ZeRO update).
+    pub fn all_gather_in_place(&self, s: &CudaStream, parts: &[(u64, usize)]) -> Result<(), String> {
+        if parts.is_empty() {
+            return Ok(());
+        }
+        self.check("ncclGroupStart", unsafe { sys::ncclGroupStart() })?;
+        let mut outcome = Ok(());
+        for &(buf, bytes) in parts {
+            let send = buf + (self.rank * bytes) as u64;
+            let r = unsafe {
+                sys::ncclAllGather(send as *const _, buf as *mut _, bytes, sys::ncclDataType_t::ncclInt8, self.raw, Self::stream(s))
+            };
+            outcome = outcome.and(self.check("ncclAllGather", r));
+        }
+        // The group must be closed even after a failed call.
+        let end = self.check("ncclGroupEnd", unsafe { sys::ncclGroupEnd() });
+        outcome.and(end)
+    }
+
     /// Grouped sends and receives of (address, bytes, peer): collective_permute and all-to-all.
     /// Sends to and receives from this rank itself are allowed (NCCL copies locally).
     pub fn send_recv(

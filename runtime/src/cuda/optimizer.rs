@@ -338,18 +338,28 @@ impl DeviceOptimizer {
         self.gather_weights(exec)
     }
 
-    /// Every rank's rows of each sharded weight to every rank (in place where the ranks' rows
-    /// tile the weight exactly, else through `gather`), then the weights' further places.
+    /// Every rank's rows of each sharded weight to every rank: one NCCL group of in-place
+    /// all-gathers for the weights whose rows the ranks tile exactly, then one gather each through
+    /// `gather` for the rest; then the weights' further places.
     fn gather_weights(&self, exec: &Executor) -> Result<(), CudaError> {
         let rank = exec.program().rank;
         let s = exec.compute_stream();
         let fail = |m: String| CudaError::setup(rank, "gathering the updated weights", m);
-        for t in &self.tensors {
+        let (tiled, padded): (Vec<&Tensor>, Vec<&Tensor>) =
+            self.tensors.iter().filter(|t| t.shard.is_some()).partition(|t| t.shard.is_some_and(|sh| !sh.padded(self.devices)));
+        if !tiled.is_empty() {
+            let comm = exec.world().ok_or_else(|| fail("no communicator of all ranks".into()))?;
+            let parts: Vec<(u64, usize)> =
+                tiled.iter().filter_map(|t| t.shard.map(|sh| (t.whole, sh.per_rank * t.a.param_dtype.size()))).collect();
+            comm.all_gather_in_place(s, &parts).map_err(fail)?;
+        }
+        for t in padded {
             if let Some(sh) = t.shard {
                 let es = t.a.param_dtype.size();
-                let mine = t.whole + (sh.first * es) as u64;
-                self.all_gather(exec, sh, es, mine, t.whole).map_err(fail)?;
+                self.all_gather(exec, sh, es, t.whole + (sh.first * es) as u64, t.whole).map_err(fail)?;
             }
+        }
+        for t in &self.tensors {
             t.refresh_copies(s).map_err(|e| fail(describe(e)))?;
         }
         Ok(())
