@@ -423,19 +423,20 @@ fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::e
     let owned = g.module_attrs.contains_key(OWNED_RESULTS);
     let names: Vec<&str> =
         g.module_attrs.get(RESULT_NAMES).and_then(Attr::as_str).map_or(Vec::new(), |n| n.split(',').collect());
-    let weights: Vec<seq_ir::ValueId> = g
+    // (name, result) of each weight gradient.
+    let weights: Vec<(&str, seq_ir::ValueId)> = g
         .results
         .iter()
         .enumerate()
         .skip(1)
         .filter(|&(i, _)| names.get(i).is_none_or(|n| *n != OUTPUT && !n.starts_with(INPUT_GRAD)))
-        .map(|(_, &r)| r)
+        .map(|(i, &r)| (names.get(i).copied().unwrap_or(""), r))
         .collect();
     // Reduce-scattered results are each rank's slice: the whole gradient is n of them.
     let n = devices as f64;
     let per_result = if owned { n } else { 1.0 };
     // A fold from +0 (an empty f64 sum is -0, which prints as "-0.0").
-    let bytes: f64 = weights.iter().filter_map(|r| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).fold(0.0, |a, b| a + b);
+    let bytes: f64 = weights.iter().filter_map(|(_, r)| g.ty(*r).tensor()).map(|t| t.size_bytes() as f64 * per_result).fold(0.0, |a, b| a + b);
     let split = g.module_attrs.get("seq.split").and_then(Attr::as_bool).unwrap_or(false) && devices > 1;
     // AdamW's state for what each device holds of each gradient (f32): two moments, and a master
     // copy where the weight itself is not f32.
@@ -447,14 +448,9 @@ fn gradient_report(g: &Graph, devices: usize, mode: GradReduce) -> seq_passes::e
         .filter(|op| op.results.first().and_then(|r| g.ty(*r).tensor()).is_some_and(|t| t.dtype != seq_ir::DType::F32))
         .filter_map(|op| op.str("name"))
         .collect();
-    let optimizer: f64 = g
-        .results
+    let optimizer: f64 = weights
         .iter()
-        .enumerate()
-        .skip(1)
-        .filter_map(|(i, r)| Some((names.get(i).copied().unwrap_or(""), g.ty(*r).tensor()?.size_bytes() as f64)))
-        .filter(|(n, _)| *n != OUTPUT && !n.starts_with(INPUT_GRAD))
-        .map(|(n, b)| b * if low_precision.contains(n) { 3.0 } else { 2.0 })
+        .filter_map(|(n, r)| Some(g.ty(*r).tensor()?.size_bytes() as f64 * if low_precision.contains(n) { 3.0 } else { 2.0 }))
         .fold(0.0, |a, b| a + b);
     let factor = if mode == GradReduce::AllReduce { 2.0 } else { 1.0 };
     let moved = if split { factor * bytes * (n - 1.0) / n } else { 0.0 };

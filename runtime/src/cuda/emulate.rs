@@ -107,8 +107,8 @@ impl Mem {
         }
     }
 
-    /// `y (+)= op(x) · op(w)` in f32, by the CPU backend's kernels (see `GemmForm`).
-    /// y = x · wᵀ, plus c where `key.accumulate` (c may be y).
+    /// `y = op(x) · op(w)`, plus `c` where `key.accumulate` (c may be y), in f32, by the CPU
+    /// backend's kernels (see `GemmForm`).
     fn gemm(&mut self, y: Addr, c: Addr, x: Addr, w: Addr, key: &GemmKey) -> R<()> {
         let [nx, nw, ny] = key.sizes();
         let (x, w) = (self.floats(x, key.dtype, nx)?, self.floats(w, key.dtype, nw)?);

@@ -418,7 +418,9 @@ impl Executor {
         let fail = |m: String| CudaError::setup(self.rank, "NCCL communicator of all ranks (run barrier)", m);
         self.ctx.bind_to_thread().map_err(|e| fail(describe(e)))?;
         let comm = Communicator::init(self.rank, world, id).map_err(fail)?;
-        let buf = DeviceBuffer::alloc(&self.ctx, 4 * (world + 1)).map_err(|e| fail(describe(e)))?;
+        // This rank's value, then every rank's: 8 bytes each for `gather_f64`; the barrier and
+        // `any_rank` use 4 bytes each, from the start.
+        let buf = DeviceBuffer::alloc(&self.ctx, 8 * (world + 1)).map_err(|e| fail(describe(e)))?;
         self.barrier = Some((comm, buf));
         Ok(())
     }
@@ -442,12 +444,11 @@ impl Executor {
     }
 
     /// Every rank's `v`, in rank order (one rank: `[v]`): an 8-byte all-gather on the barrier's
-    /// communicator, through a buffer made for it.
+    /// communicator and buffer.
     pub fn gather_f64(&self, v: f64) -> Result<Vec<f64>, CudaError> {
-        let Some((comm, _)) = &self.barrier else { return Ok(vec![v]) };
+        let Some((comm, buf)) = &self.barrier else { return Ok(vec![v]) };
         let fail = |m: String| CudaError::setup(self.rank, "gathering a value from every rank", m);
         let world = comm.size;
-        let buf = DeviceBuffer::alloc(&self.ctx, 8 * (world + 1)).map_err(|e| fail(describe(e)))?;
         device::upload(&self.compute, buf.ptr(), &v.to_le_bytes()).map_err(|e| fail(describe(e)))?;
         comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 8, 8).map_err(fail)?;
         let mut all = vec![0u8; 8 * world];
@@ -462,7 +463,7 @@ impl Executor {
         let fail = |m: String| CudaError::setup(self.rank, "agreeing to stop", m);
         device::upload(&self.compute, buf.ptr(), &u32::from(yes).to_le_bytes()).map_err(|e| fail(describe(e)))?;
         comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 4, 4).map_err(fail)?;
-        let world = buf.bytes() / 4 - 1;
+        let world = comm.size;
         let mut all = vec![0u8; 4 * world];
         device::download(&self.compute, buf.ptr() + 4, &mut all).map_err(|e| fail(describe(e)))?;
         Ok(all.iter().any(|&b| b != 0))

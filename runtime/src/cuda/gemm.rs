@@ -156,17 +156,13 @@ impl Gemm {
         }
         if key.inp == 0 {
             // An empty sum: cuBLASLt rejects k = 0, the result is zeros (plus c).
-            if key.accumulate {
-                if c == y {
-                    return Ok(());
-                }
-                let bytes = key.rows * key.out * key.ydt.size();
-                return unsafe { cudarc::driver::result::memcpy_dtod_async(y, c, bytes, stream.cu_stream()) }
-                    .map_err(super::device::describe);
-            }
             let bytes = key.rows * key.out * key.ydt.size();
-            return unsafe { cudarc::driver::result::memset_d8_async(y, 0, bytes, stream.cu_stream()) }
-                .map_err(super::device::describe);
+            return match (key.accumulate, c == y) {
+                (true, true) => Ok(()),
+                (true, false) => unsafe { cudarc::driver::result::memcpy_dtod_async(y, c, bytes, stream.cu_stream()) },
+                (false, _) => unsafe { cudarc::driver::result::memset_d8_async(y, 0, bytes, stream.cu_stream()) },
+            }
+            .map_err(super::device::describe);
         }
         let p = self.prepared.get(key).ok_or("internal: GEMM shape was not prepared")?;
         let (alpha, beta) = (1.0f32, if key.accumulate { 1.0f32 } else { 0.0 });

@@ -128,12 +128,6 @@ impl Live {
     }
 }
 
-/// Which values need activation memory (not parameters, not tokens) and when.
-///
-/// Inputs are defined at step 0, outputs live past the last step. An `async_start`'s input must
-/// survive until the matching `async_wait` (the communication stream reads it until then), and
-/// the wait's result is written by the communication stream from the start on, so its lifetime
-/// begins at the `async_start`.
 /// Adds the lowering folds into the command before them (`Builder::fold_add`): `add` steps one
 /// of whose operands the step just before makes (a projection or a norm's backward) and nothing
 /// else reads, of the same length as the result. (add step, that operand.) Their results are
@@ -163,7 +157,15 @@ pub fn foldable_adds(plan: &Plan, infos: &[ValueInfo]) -> Vec<(usize, u32)> {
         .collect()
 }
 
-pub fn liveness(plan: &Plan, infos: &[ValueInfo]) -> Result<Vec<Option<Live>>, String> {
+/// Which values need activation memory (not parameters, not tokens) and when.
+///
+/// Inputs are defined at step 0, outputs live past the last step. An `async_start`'s input must
+/// survive until the matching `async_wait` (the communication stream reads it until then), and
+/// the wait's result is written by the communication stream from the start on, so its lifetime
+/// begins at the `async_start`.
+/// A folded add's result (`folds`, from `foldable_adds`) is written with its operand, at the
+/// step before, so its lifetime begins there.
+pub fn liveness(plan: &Plan, infos: &[ValueInfo], folds: &[(usize, u32)]) -> Result<Vec<Option<Live>>, String> {
     let n = plan.values.len();
     let mut def: Vec<Option<usize>> = vec![None; n];
     let mut last: Vec<Option<usize>> = vec![None; n];
@@ -195,8 +197,7 @@ pub fn liveness(plan: &Plan, infos: &[ValueInfo]) -> Result<Vec<Option<Live>>, S
         last[x as usize] = Some(last[x as usize].map_or(wait, |l| l.max(wait)));
         def[r as usize] = Some(def[r as usize].map_or(start, |d| d.min(start)));
     }
-    // A folded add's result is written with its operand, at the step before.
-    for (s, _) in foldable_adds(plan, infos) {
+    for &(s, _) in folds {
         let r = plan.steps[s].results[0] as usize;
         def[r] = Some(def[r].map_or(s - 1, |d| d.min(s - 1)));
     }

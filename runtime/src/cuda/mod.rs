@@ -371,7 +371,7 @@ fn open_rank(
     let name = ctx.name().unwrap_or_else(|_| "unknown GPU".into());
     // Refused before anything large is allocated, with what would fit.
     if let Ok((free, _)) = cudarc::driver::result::mem_get_info() {
-        fit::Needs::of(&program, args.train.is_some(), (!plan.owned_outputs.is_empty()).then_some(plan.devices)).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
+        fit::Needs::of(&program, args.train.is_some(), optimizer::zero_devices(&plan)).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
     }
     launch::set_phase("compiling kernels and uploading weights");
     let weights = weights(args)?;
@@ -563,7 +563,7 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         );
     }
     if rank == 0 {
-        let zero = (!plan.owned_outputs.is_empty() && plan.devices > 1).then_some(plan.devices);
+        let zero = optimizer::zero_devices(&plan);
         let needs = fit::Needs::of(exec.program(), true, zero);
         let how = if zero.is_some() { "optimizer state of its rows of each weight (ZeRO)" } else { "whole optimizer state" };
         println!("[rank 0] memory per rank ({how}): {}", needs.parts().join(", "));

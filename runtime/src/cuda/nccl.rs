@@ -168,16 +168,20 @@ impl Communicator {
         if parts.is_empty() {
             return Ok(());
         }
+        self.grouped(|| {
+            let mut outcome = Ok(());
+            for &(buf, bytes) in parts {
+                outcome = outcome.and(self.all_gather(s, buf + (self.rank * bytes) as u64, buf, bytes));
+            }
+            outcome
+        })
+    }
+
+    /// Runs `calls` (this communicator's NCCL calls) as one group, closed even after a failed
+    /// call.
+    fn grouped(&self, calls: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
         self.check("ncclGroupStart", unsafe { sys::ncclGroupStart() })?;
-        let mut outcome = Ok(());
-        for &(buf, bytes) in parts {
-            let send = buf + (self.rank * bytes) as u64;
-            let r = unsafe {
-                sys::ncclAllGather(send as *const _, buf as *mut _, bytes, sys::ncclDataType_t::ncclInt8, self.raw, Self::stream(s))
-            };
-            outcome = outcome.and(self.check("ncclAllGather", r));
-        }
-        // The group must be closed even after a failed call.
+        let outcome = calls();
         let end = self.check("ncclGroupEnd", unsafe { sys::ncclGroupEnd() });
         outcome.and(end)
     }
@@ -190,37 +194,36 @@ impl Communicator {
         sends: &[(u64, usize, usize)],
         recvs: &[(u64, usize, usize)],
     ) -> Result<(), String> {
-        self.check("ncclGroupStart", unsafe { sys::ncclGroupStart() })?;
-        let mut outcome = Ok(());
-        for &(ptr, bytes, peer) in sends {
-            let r = unsafe {
-                sys::ncclSend(
-                    ptr as *const _,
-                    bytes,
-                    sys::ncclDataType_t::ncclInt8,
-                    peer as i32,
-                    self.raw,
-                    Self::stream(s),
-                )
-            };
-            outcome = outcome.and(self.check(&format!("ncclSend to group rank {peer}"), r));
-        }
-        for &(ptr, bytes, peer) in recvs {
-            let r = unsafe {
-                sys::ncclRecv(
-                    ptr as *mut _,
-                    bytes,
-                    sys::ncclDataType_t::ncclInt8,
-                    peer as i32,
-                    self.raw,
-                    Self::stream(s),
-                )
-            };
-            outcome = outcome.and(self.check(&format!("ncclRecv from group rank {peer}"), r));
-        }
-        // The group must be closed even after a failed call.
-        let end = self.check("ncclGroupEnd", unsafe { sys::ncclGroupEnd() });
-        outcome.and(end)
+        self.grouped(|| {
+            let mut outcome = Ok(());
+            for &(ptr, bytes, peer) in sends {
+                let r = unsafe {
+                    sys::ncclSend(
+                        ptr as *const _,
+                        bytes,
+                        sys::ncclDataType_t::ncclInt8,
+                        peer as i32,
+                        self.raw,
+                        Self::stream(s),
+                    )
+                };
+                outcome = outcome.and(self.check(&format!("ncclSend to group rank {peer}"), r));
+            }
+            for &(ptr, bytes, peer) in recvs {
+                let r = unsafe {
+                    sys::ncclRecv(
+                        ptr as *mut _,
+                        bytes,
+                        sys::ncclDataType_t::ncclInt8,
+                        peer as i32,
+                        self.raw,
+                        Self::stream(s),
+                    )
+                };
+                outcome = outcome.and(self.check(&format!("ncclRecv from group rank {peer}"), r));
+            }
+            outcome
+        })
     }
 }
 

@@ -101,6 +101,12 @@ pub fn state_bytes(numel: usize, dtype: DType) -> usize {
     if dtype == DType::F32 { 2 * one } else { 3 * one }
 }
 
+/// The plan's devices where it reduce-scatters the gradients over several (ZeRO: each rank
+/// keeps the optimizer state of its rows), else None.
+pub fn zero_devices(plan: &Plan) -> Option<usize> {
+    (!plan.owned_outputs.is_empty() && plan.devices > 1).then_some(plan.devices)
+}
+
 /// The values of a weight of `shape` rank `rank` keeps state for: all of them, or under ZeRO
 /// (`sharded`: the plan's devices) its own rows.
 pub fn owned_values(shape: &[usize], sharded: Option<usize>, rank: usize) -> usize {
@@ -128,7 +134,7 @@ impl DeviceOptimizer {
                 "--steps trains a step with a loss: compile the whole model (token ids to logits) with --train".into(),
             ));
         }
-        let sharded = !plan.owned_outputs.is_empty() && plan.devices > 1;
+        let sharded = zero_devices(plan).is_some();
         if sharded && exec.world().is_none() {
             return Err(CudaError::setup(rank, "the optimizer", "ZeRO gathers the weights over every rank, and this rank has no communicator of all ranks"));
         }
@@ -345,18 +351,20 @@ impl DeviceOptimizer {
         let rank = exec.program().rank;
         let s = exec.compute_stream();
         let fail = |m: String| CudaError::setup(rank, "gathering the updated weights", m);
-        let (tiled, padded): (Vec<&Tensor>, Vec<&Tensor>) =
-            self.tensors.iter().filter(|t| t.shard.is_some()).partition(|t| t.shard.is_some_and(|sh| !sh.padded(self.devices)));
+        let sharded = self.tensors.iter().filter_map(|t| t.shard.map(|sh| (t, sh)));
+        let (tiled, padded): (Vec<_>, Vec<_>) = sharded.partition(|(_, sh)| !sh.padded(self.devices));
         if !tiled.is_empty() {
             let comm = exec.world().ok_or_else(|| fail("no communicator of all ranks".into()))?;
-            let parts: Vec<(u64, usize)> =
-                tiled.iter().filter_map(|t| t.shard.map(|sh| (t.whole, sh.per_rank * t.a.param_dtype.size()))).collect();
+            let parts: Vec<(u64, usize)> = tiled.iter().map(|(t, sh)| (t.whole, sh.per_rank * t.a.param_dtype.size())).collect();
             comm.all_gather_in_place(s, &parts).map_err(fail)?;
         }
-        for t in padded {
-            if let Some(sh) = t.shard {
+        if !padded.is_empty() {
+            let g = self.gather.as_ref().ok_or_else(|| fail("internal: no buffer for a padded all-gather".into()))?;
+            for (t, sh) in padded {
                 let es = t.a.param_dtype.size();
-                self.all_gather(exec, sh, es, t.whole + (sh.first * es) as u64, t.whole).map_err(fail)?;
+                self.gather_rows(exec, g, sh, es, t.whole + (sh.first * es) as u64).map_err(fail)?;
+                // SAFETY: the gathered rows, then the whole weight in the parameter buffer.
+                unsafe { result::memcpy_dtod_async(t.whole, g.ptr(), sh.whole * es, s.cu_stream()) }.map_err(|e| fail(describe(e)))?;
             }
         }
         for t in &self.tensors {
@@ -365,27 +373,19 @@ impl DeviceOptimizer {
         Ok(())
     }
 
-    /// All-gathers `shard.owned` values of `es` bytes at `mine` from every rank into the whole
-    /// tensor at `to`, on the compute stream.
-    fn all_gather(&self, exec: &Executor, sh: Shard, es: usize, mine: u64, to: u64) -> Result<(), String> {
-        let Some(comm) = exec.world() else { return Err("no communicator of all ranks".into()) };
+    /// Every rank's `shard.per_rank` values of `es` bytes (this rank's `shard.owned` at `mine`)
+    /// into the start of `buf`, in rank order, on the compute stream; `buf` holds them all and
+    /// then this rank's own, which it sends from.
+    fn gather_rows(&self, exec: &Executor, buf: &DeviceBuffer, sh: Shard, es: usize, mine: u64) -> Result<(), String> {
+        let comm = exec.world().ok_or("no communicator of all ranks")?;
         let s = exec.compute_stream();
-        let copy = |dst: u64, src: u64, bytes: usize| {
-            // SAFETY: device addresses of this optimizer's and the executor's buffers.
-            unsafe { result::memcpy_dtod_async(dst, src, bytes, s.cu_stream()) }.map_err(describe)
-        };
-        if !sh.padded(self.devices) && mine == to + (sh.first * es) as u64 {
-            // In place: this rank's rows already sit where the gather puts them.
-            return comm.all_gather(s, mine, to, sh.per_rank * es);
-        }
-        let g = self.gather.as_ref().ok_or("internal: no buffer for a padded all-gather")?;
-        let send = g.ptr() + (self.devices * sh.per_rank * es) as u64;
-        if send + (sh.per_rank * es) as u64 > g.ptr() + g.bytes() as u64 {
+        let send = buf.ptr() + (self.devices * sh.per_rank * es) as u64;
+        if send + (sh.per_rank * es) as u64 > buf.ptr() + buf.bytes() as u64 {
             return Err("internal: the gather buffer is too small".into());
         }
-        copy(send, mine, sh.owned * es)?;
-        comm.all_gather(s, send, g.ptr(), sh.per_rank * es)?;
-        copy(to, g.ptr(), sh.whole * es)
+        // SAFETY: `mine` holds this rank's values; `send` lies in `buf` (checked above).
+        unsafe { result::memcpy_dtod_async(send, mine, sh.owned * es, s.cu_stream()) }.map_err(describe)?;
+        comm.all_gather(s, send, buf.ptr(), sh.per_rank * es)
     }
 
     fn download_f32(exec: &Executor, at: u64, n: usize) -> Result<Vec<u8>, CudaError> {
@@ -402,13 +402,8 @@ impl DeviceOptimizer {
         let (Some(sh), Some(buf)) = (t.shard, via) else {
             return if rank == 0 { Self::download_f32(exec, at, t.whole_n).map(Some) } else { Ok(None) };
         };
-        let fail = |m: String| CudaError::setup(rank, format!("gathering the optimizer state of '{}'", t.name), m);
-        let comm = exec.world().ok_or_else(|| fail("no communicator of all ranks".into()))?;
-        let s = exec.compute_stream();
-        let send = buf.ptr() + (self.devices * sh.per_rank * 4) as u64;
-        // SAFETY: `buf` holds every rank's part and then this rank's (`save` sizes it so).
-        unsafe { result::memcpy_dtod_async(send, at, sh.owned * 4, s.cu_stream()) }.map_err(|e| fail(describe(e)))?;
-        comm.all_gather(s, send, buf.ptr(), sh.per_rank * 4).map_err(fail)?;
+        self.gather_rows(exec, buf, sh, 4, at)
+            .map_err(|m| CudaError::setup(rank, format!("gathering the optimizer state of '{}'", t.name), m))?;
         if rank == 0 { Self::download_f32(exec, buf.ptr(), sh.whole).map(Some) } else { Ok(None) }
     }
 

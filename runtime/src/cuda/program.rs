@@ -637,7 +637,8 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
     }
     plan.check()?;
     let infos = layout::value_infos(plan).map_err(plan_error)?;
-    let live = layout::liveness(plan, &infos).map_err(plan_error)?;
+    let folds = layout::foldable_adds(plan, &infos);
+    let live = layout::liveness(plan, &infos, &folds).map_err(plan_error)?;
     let arena = layout::arena(plan, &infos, &live);
     let mut addrs: Vec<Option<Addr>> =
         arena.offsets.iter().map(|o| o.map(|off| Addr { region: Region::Arena, off })).collect();
@@ -677,7 +678,6 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
             wait_result.insert(start, r);
         }
     }
-    let folds = layout::foldable_adds(plan, &infos).into_iter().collect();
     let mut b = Builder {
         plan,
         rank,
@@ -698,7 +698,7 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
         gemms: Vec::new(),
         cmds: Vec::new(),
         fixed: fixed_values(plan),
-        folds,
+        folds: folds.into_iter().collect(),
         folded: Vec::new(),
         lowering,
     };
@@ -1761,13 +1761,16 @@ impl Builder<'_> {
                 false => 0.0,
             },
         };
-        // The logits GEMM runs in both forms (the gradient needs the softmax).
-        let used: &[usize] = match (grad, rows > chunk) {
-            (false, _) => &[0],
-            (true, false) => &[0, 1, 2],
-            (true, true) => &[0, 1, 2, 3],
-        };
-        for set in std::iter::once(&cmd.keys).chain(cmd.tail.as_ref()) {
+        // The logits GEMM runs in both forms (the gradient needs the softmax); the first chunk's
+        // dw GEMM writes (key 2), later chunks' add into it (key 3): a second full chunk's, and
+        // the shorter last one's.
+        let (first, later): (&[usize], &[usize]) = if grad { (&[0, 1, 2], &[0, 1, 3]) } else { (&[0], &[0]) };
+        let mut sets = vec![(cmd.keys, first)];
+        if rows / chunk > 1 {
+            sets.push((cmd.keys, later));
+        }
+        sets.extend(cmd.tail.map(|t| (t, later)));
+        for (set, used) in sets {
             for &i in used {
                 self.prepare(set[i]);
             }

@@ -460,7 +460,7 @@ fn arena_offsets_are_checked_against_async_lifetimes() {
         &Attn { heads: 4, kv_heads: 2, head_dim: 8, causal: true, window: None, segments: false },
     );
     let infos = layout::value_infos(&plan).expect("infos");
-    let live = layout::liveness(&plan, &infos).expect("liveness");
+    let live = layout::liveness(&plan, &infos, &layout::foldable_adds(&plan, &infos)).expect("liveness");
     // Our own placement for this plan, written back as the plan's offsets, must be accepted.
     let own = layout::arena(&plan, &infos, &live);
     assert!(!own.plan_offsets);

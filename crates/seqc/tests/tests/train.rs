@@ -460,6 +460,12 @@ fn the_loss_in_chunks_equals_the_unsplit_step() {
             let p = &emu.programs()[0];
             let ce = p.cmds.iter().find_map(|(_, c)| if let Cmd::CrossEntropy(l) = c { l.grads.is_some().then_some(l) } else { None }).expect("a loss gradient");
             assert!(ce.chunk == 5 && ce.rows > 10 && ce.tail.is_some(), "{what}: {} rows in chunks of {}", ce.rows, ce.chunk);
+            // Every GEMM a chunk runs is planned at setup (the executor refuses any other).
+            for (r0, _, keys) in ce.chunks() {
+                for key in [keys[0], keys[1], keys[if r0 == 0 { 2 } else { 3 }]] {
+                    assert!(p.gemms.contains(&key), "{what}: chunk at row {r0}: {key:?} not prepared");
+                }
+            }
             emu.run().unwrap_or_else(|e| panic!("{what}: {e}"));
             let outputs = emu.global_outputs(&c.plan).unwrap_or_else(|e| panic!("{what}: {e}"));
             let (loss, grads) = seqc::run::loss_and_gradients(&c.plan, &outputs).expect("a training step");
