@@ -16,6 +16,10 @@
 # - fwd-attn-N: that attention's forward; vjp-layer-N: the Llama-3-8B layer's step (timed)
 # - gemma2: the tiny Gemma 2 (f32: capped attention and loss on the NVRTC kernels), trained
 #   step checked against the CPU backend with its checkpoint
+# - sad-N, zz2d-N (fwd-*, vjp-*): the two split attentions with packed documents (segment ids;
+#   blocks6_job.sh, SEQC_SDPA_DOC_BLOCKS=1): checked at 2K with seg-2k.npy (five documents, one
+#   of one token), seg-2k-64.npy (64 of 32) and seg-2k-1.npy (one), timed at 32K with
+#   seg-32k-8.npy (torch_peers' --mask docs=8 lengths)
 # - l8b-packed-2k: a one-layer Llama-3-8B-shaped model (vocab 4096, bf16) at 2048 tokens built
 #   for packed documents (--packed), checked with seg-2k.npy (five documents, one of one token)
 set -eu
@@ -73,4 +77,19 @@ json.dump(c, open(sys.argv[2], "w"), indent=1)
 np.save(sys.argv[3], np.repeat(np.arange(5), [700, 1, 900, 47, 400]).astype(np.int32))
 PY
 compile l8b-packed-2k "$D/l8b/config.json" --seq-len 2048 --packed --train
+for n in 2048 32768; do
+  k=$((n / 1024))k
+  python3 bench/cuda/split_attention_mlir.py $n --docs > "$D/sad-$k.mlir"
+  python3 bench/cuda/split_attention_mlir.py $n --zigzag 2 --docs > "$D/zz2d-$k.mlir"
+  for f in sad zz2d; do compile "fwd-$f-$k" "$D/$f-$k.mlir"; compile "vjp-$f-$k" "$D/$f-$k.mlir" --train; done
+done
+python3 - "$D" <<'PY'
+import sys
+import numpy as np
+d = sys.argv[1]
+np.save(f"{d}/seg-2k-64.npy", np.repeat(np.arange(64), 32).astype(np.int32))
+np.save(f"{d}/seg-2k-1.npy", np.zeros(2048, np.int32))
+lengths = [14954, 1654, 172, 4654, 640, 439, 3818, 6437]
+np.save(f"{d}/seg-32k-8.npy", np.repeat(np.arange(8), lengths).astype(np.int32))
+PY
 du -sh .device

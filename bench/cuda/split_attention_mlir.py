@@ -12,13 +12,19 @@ Ulysses rank holds them after its all-to-all over N ranks of a zigzag split (chu
 
 --window W gives every block a causal sliding window of W tokens.
 
-usage: python3 split_attention_mlir.py TOKENS [HEADS KV_HEADS HEAD_DIM] [--zigzag N] [--window W] > out.mlir
+--docs adds segment ids (packed documents): the program takes positions (unused) and segment ids
+after q, k and v (`seqc-run --segments`), and every block gets its rows' ids.
+
+usage: python3 split_attention_mlir.py TOKENS [HEADS KV_HEADS HEAD_DIM] [--zigzag N] [--window W] [--docs] > out.mlir
 """
 import math
 import sys
 
 args = sys.argv[1:]
 ZIGZAG = WINDOW = 0
+DOCS = "--docs" in args
+if DOCS:
+    args.remove("--docs")
 if "--window" in args:
     i = args.index("--window")
     WINDOW = int(args[i + 1])
@@ -58,26 +64,33 @@ def concat(parts, rows, cols=None, dt="bf16"):
 
 
 def keys(chunks):
-    """K, V and their token indices for a list of chunks, in that order."""
-    parts = [(slice_("%k", c * C, C, S, KD), slice_("%v", c * C, C, S, KD), slice_("%ti", c * C, C, S, None, "i32")) for c in chunks]
+    """K, V, their token indices (and segment ids) for a list of chunks, in that order."""
+    srcs = [("%k", KD, "bf16"), ("%v", KD, "bf16"), ("%ti", None, "i32")] + ([("%seg", None, "i32")] if DOCS else [])
+    parts = [tuple(slice_(x, c * C, C, S, cols, dt) for x, cols, dt in srcs) for c in chunks]
     if len(parts) == 1:
-        return (*parts[0], C)
-    k, v, i = zip(*parts)
-    return concat(k, C, KD), concat(v, C, KD), concat(i, C, None, "i32"), C * len(parts)
+        return (*parts[0][:3], C, *parts[0][3:])
+    cols = list(zip(*parts))
+    return (*(concat(p, C, w, dt) for p, (_, w, dt) in zip(cols[:3], srcs)), C * len(parts), *(concat(p, C, None, "i32") for p in cols[3:]))
 
 
-def partial(q, qi, rows, k, v, ki, cols):
+def partial(q, qi, rows, k, v, ki, cols, qs=None, ks=None):
     window = f", window = {WINDOW} : i64" if WINDOW else ""
-    attrs = f'{{causal = true, head_dim = {D} : i64, num_heads = {H} : i64, num_kv_heads = {HK} : i64, scale = {scale!r} : f64{window}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>}}'
-    ty = f"({t(rows, HD)}, {t(cols, KD)}, {t(cols, KD)}, {t(rows, None, 'i32')}, {t(cols, None, 'i32')}) -> ({t(rows, HD, 'f32')}, {t(rows, H, 'f32')})"
+    s = 1 if qs else 0
+    attrs = f'{{causal = true, head_dim = {D} : i64, num_heads = {H} : i64, num_kv_heads = {HK} : i64, scale = {scale!r} : f64{window}, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, {s}, {s}>}}'
+    segs = f", {t(rows, None, 'i32')}, {t(cols, None, 'i32')}" if qs else ""
+    ty = f"({t(rows, HD)}, {t(cols, KD)}, {t(cols, KD)}, {t(rows, None, 'i32')}, {t(cols, None, 'i32')}{segs}) -> ({t(rows, HD, 'f32')}, {t(rows, H, 'f32')})"
     global n
     n += 1
-    out.append(f'    %p{n}:2 = "seq.attention_partial"({q}, {k}, {v}, {qi}, {ki}) {attrs} : {ty}')
+    ops = ", ".join([q, k, v, qi, ki] + ([qs, ks] if qs else []))
+    out.append(f'    %p{n}:2 = "seq.attention_partial"({ops}) {attrs} : {ty}')
     return f"%p{n}"
 
 
-def merged(q, qi, rows, blocks):
-    ps = [partial(q, qi, rows, *keys(b)) for b in blocks]
+def merged(q, qi, rows, blocks, qs=None):
+    def one(b):
+        k, v, ki, cols, *ks = keys(b)
+        return partial(q, qi, rows, k, v, ki, cols, qs, ks[0] if ks else None)
+    ps = [one(b) for b in blocks]
     global n
     n += 1
     ty = f"({t(rows, HD, 'f32')}, {t(rows, H, 'f32')}, {t(rows, HD, 'f32')}, {t(rows, H, 'f32')}) -> ({t(rows, HD, 'f32')}, {t(rows, H, 'f32')})"
@@ -91,7 +104,8 @@ def zigzag(n):
     order = [x for r in range(n) for x in (r, 2 * n - 1 - r)]
     parts = lambda src, cols, dt: concat([slice_(src, i * c, c, S, cols, dt) for i in order], c, cols, dt)
     q, k, v, ti = parts("%q", HD, "bf16"), parts("%k", KD, "bf16"), parts("%v", KD, "bf16"), parts("%ti", None, "i32")
-    p = partial(q, ti, S, k, v, ti, S)
+    seg = parts("%seg", None, "i32") if DOCS else None
+    p = partial(q, ti, S, k, v, ti, S, seg, seg)
     o = emit(f'"seq.convert"({p}#0)', f"({t(S, HD, 'f32')}) -> {t(S, HD)}")
     # Back to token order, so that the result is the plain attention's.
     back = [order.index(i) for i in range(2 * n)]
@@ -106,14 +120,17 @@ if ZIGZAG:
 else:
     qa, qb = slice_("%q", 0, half, S, HD), slice_("%q", half, half, S, HD)
     ia, ib = slice_("%ti", 0, half, S, None, "i32"), slice_("%ti", half, half, S, None, "i32")
-    oa = merged(qa, ia, half, [[3, 0], [1, 2]])
-    ob = merged(qb, ib, half, [[0], [1, 2, 3]])
+    sa, sb = (slice_("%seg", 0, half, S, None, "i32"), slice_("%seg", half, half, S, None, "i32")) if DOCS else (None, None)
+    oa = merged(qa, ia, half, [[3, 0], [1, 2]], sa)
+    ob = merged(qb, ib, half, [[0], [1, 2, 3]], sb)
     o = concat([oa, ob], half, HD)
 how = f"in a Ulysses rank's zigzag order over {ZIGZAG} ranks" if ZIGZAG else "split into key blocks"
 how += f", window {WINDOW}" if WINDOW else ""
+how += ", packed documents (segment ids)" if DOCS else ""
 print(f"// Attention of {H}/{HK} heads of {D} over {S} tokens, {how} by hand (bench/cuda/split_attention_mlir.py).")
 print('module attributes {seq.devices = 1 : i64, seq.mesh = "ring=1"} {')
-print(f"  func.func @forward(%q: {t(S, HD)}, %k: {t(S, KD)}, %v: {t(S, KD)}) -> {t(S, HD)} {{")
+docs_args = f", %pos: {t(S, None, 'i32')}, %seg: {t(S, None, 'i32')}" if DOCS else ""
+print(f"  func.func @forward(%q: {t(S, HD)}, %k: {t(S, KD)}, %v: {t(S, KD)}{docs_args}) -> {t(S, HD)} {{")
 print("\n".join(out))
 print(f"    return {o} : {t(S, HD)}")
 print("  }")

@@ -365,9 +365,10 @@ impl Executor {
         self.sdpa.as_ref().map_or(0, |s| s.temp_bytes()) + self.fallback.borrow().as_ref().map_or(0, |b| b.bytes())
     }
 
-    /// How the last run's attention over packed documents ran (None: it had none on cuDNN).
-    pub fn documents_report(&self) -> Option<String> {
-        self.sdpa.as_ref().and_then(|s| s.documents_report())
+    /// How the last run's attention over packed documents ran (None: it had none on cuDNN):
+    /// whole attentions, and split ones as document blocks.
+    pub fn documents_report(&self) -> Vec<String> {
+        self.sdpa.as_ref().map_or_else(Vec::new, |s| s.documents_report().into_iter().chain(s.split_documents_report()).collect())
     }
 
     /// How many attention backwards the last run cut into cuDNN block calls (None: none).

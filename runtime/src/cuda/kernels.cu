@@ -132,6 +132,57 @@ k_doc_table(const void* seg, int it, i64 n, int* len, i64* off_q, i64* off_kv, i
     }
 }
 
+// The key id of a rectangle's key row j (rows in token order; `order` maps them to kseg's rows).
+__device__ __forceinline__ i64 doc_key(const void* kseg, int kit, const int* order, i64 row) {
+    return ldi(kseg, kit, order ? (i64)order[row] : row);
+}
+
+// The rectangle one document holds in each unmasked block of a split attention over packed
+// documents (the host's `doc_rect`), one thread block per rectangle. blocks: [n][4] int64 (query
+// row, query rows, key row, key rows). Per rectangle i, at table + 64·i: the int32 query and key
+// lengths (a, b), then int64 ragged offsets [0, a·q_width], [0, b·kv_width], [0, a·heads] (the
+// host points the call's keys at the block's last b rows); head[4i..]: valid, a, b, 0. Not
+// valid: the ids decrease inside the rows, or the last key's id passes the first query's.
+extern "C" __global__ void k_doc_rects(const void* qseg, int qit, const void* kseg, int kit, const int* order,
+                                       const i64* blocks, char* table, i64 q_width, i64 kv_width, i64 heads,
+                                       i64* head) {
+    __shared__ int a_at, b_at, ok;
+    const i64* blk = blocks + 4 * blockIdx.x;
+    const i64 qr = blk[0], qn = blk[1], kr = blk[2], kn = blk[3];
+    const i64 first = ldi(qseg, qit, qr), last = doc_key(kseg, kit, order, kr + kn - 1);
+    if (threadIdx.x == 0) { a_at = (int)qn; b_at = -1; ok = 1; }
+    __syncthreads();
+    for (i64 i = threadIdx.x; i < qn; i += blockDim.x) {
+        const i64 cur = ldi(qseg, qit, qr + i);
+        if (i + 1 < qn && cur > ldi(qseg, qit, qr + i + 1)) atomicAnd(&ok, 0);
+        if (cur != first) atomicMin(&a_at, (int)i);
+    }
+    for (i64 j = threadIdx.x; j < kn; j += blockDim.x) {
+        const i64 cur = doc_key(kseg, kit, order, kr + j);
+        if (j + 1 < kn && cur > doc_key(kseg, kit, order, kr + j + 1)) atomicAnd(&ok, 0);
+        if (cur != first) atomicMax(&b_at, (int)j);
+    }
+    __syncthreads();
+    if (threadIdx.x != 0) return;
+    const int valid = ok && last <= first;
+    const i64 a = valid && last == first ? a_at : 0, b = valid && last == first ? kn - 1 - b_at : 0;
+    char* t = table + 64 * (i64)blockIdx.x;
+    ((int*)t)[0] = (int)a;
+    ((int*)t)[1] = (int)b;
+    i64* off = (i64*)(t + 16);
+    off[0] = 0;
+    off[1] = a * q_width;
+    off[2] = 0;
+    off[3] = b * kv_width;
+    off[4] = 0;
+    off[5] = a * heads;
+    i64* h = head + 4 * (i64)blockIdx.x;
+    h[0] = valid;
+    h[1] = a;
+    h[2] = b;
+    h[3] = 0;
+}
+
 
 // `rows` rows of `width` bytes from src (row pitch spitch) to dst (row pitch dpitch), moved in
 // units of `unit` bytes (1, 2, 4, 8 or 16), which divides every address, pitch and width.

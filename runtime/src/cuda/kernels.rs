@@ -43,6 +43,7 @@ pub struct Kernels {
     add_rows: CudaFunction,
     stats_rows: CudaFunction,
     doc_table: CudaFunction,
+    doc_rects: CudaFunction,
     softcap: CudaFunction,
     embedding: CudaFunction,
     rms_norm: CudaFunction,
@@ -178,6 +179,7 @@ impl Kernels {
             add_rows: f("k_add_rows")?,
             stats_rows: f("k_stats_rows")?,
             doc_table: f("k_doc_table")?,
+            doc_rects: f("k_doc_rects")?,
             softcap: f("k_softcap")?,
             embedding: f("k_embedding")?,
             rms_norm: f("k_rms_norm")?,
@@ -391,6 +393,35 @@ impl Kernels {
         b.arg(&seg.0).arg(&it).arg(&n).arg(&len).arg(&off[0]).arg(&off[1]).arg(&off[2]);
         b.arg(&wq).arg(&wkv).arg(&heads).arg(&pad).arg(&head);
         let cfg = LaunchConfig { grid_dim: (1, 1, 1), block_dim: (1024, 1, 1), shared_mem_bytes: 0 };
+        unsafe { b.launch(cfg) }.map(|_| ())
+    }
+
+    /// The rectangles one document holds in `n` unmasked blocks of a split attention
+    /// (`k_doc_rects`, the host's `doc_rect`): `blocks` holds [query row, rows, key row, rows] as
+    /// int64 per block, keys in token order (`order`: their rows in `kseg`, or 0); per block 64
+    /// bytes of `table` (lengths and ragged offsets) and 4 int64 of `head` (valid, a, b).
+    #[allow(clippy::too_many_arguments)]
+    pub fn doc_rects(
+        &self,
+        s: &CudaStream,
+        qseg: (u64, DType),
+        kseg: (u64, DType),
+        order: u64,
+        blocks: u64,
+        n: usize,
+        table: u64,
+        widths: [usize; 3],
+        head: u64,
+    ) -> Result<(), DriverError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let (qc, kc) = (code(qseg.1), code(kseg.1));
+        let [wq, wkv, heads] = widths.map(|w| w as i64);
+        let mut b = s.launch_builder(&self.doc_rects);
+        b.arg(&qseg.0).arg(&qc).arg(&kseg.0).arg(&kc).arg(&order).arg(&blocks).arg(&table);
+        b.arg(&wq).arg(&wkv).arg(&heads).arg(&head);
+        let cfg = LaunchConfig { grid_dim: (n as u32, 1, 1), block_dim: (256, 1, 1), shared_mem_bytes: 0 };
         unsafe { b.launch(cfg) }.map(|_| ())
     }
 

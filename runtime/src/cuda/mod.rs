@@ -324,7 +324,7 @@ fn report_backward_reuse(exec: &exec::Executor, rank: usize) {
     if used + again > 0 {
         println!("[rank {rank}] attention backward: {used} used the output and statistics their forward kept, {again} recomputed the forward");
     }
-    if let Some(line) = exec.documents_report() {
+    for line in exec.documents_report() {
         println!("[rank {rank}] packed documents: {line}");
     }
     if let Some(line) = exec.blocks_report() {

@@ -505,3 +505,109 @@ fn bf16_attention(sq: usize, sk: usize) -> seq_runtime::cuda::program::Attention
         save: None,
     }
 }
+
+/// Packed documents on split attention (`doc_blocks`, `doc_rect`, `rect_part`): with whole
+/// diagonals cut away, every block of a causal plan is a rectangle (one document at most, its
+/// query prefix against its key suffix) or a square (its documents, each causal); together they
+/// attend each pair of one document with the key at or before the query exactly once and no
+/// other pair, on zigzag, ring and random layouts with documents shorter than a block, spanning
+/// several, and of one token. Ids that come back are refused.
+#[test]
+fn documents_on_split_blocks_are_exact() {
+    use seq_runtime::cuda::sdpa::{DocBlock, Documents, doc_blocks, doc_rect, rect_part};
+    let mut x = 0x51_7cc1_b727_220au64;
+    let mut next = |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    let mut layouts: Vec<(Vec<i64>, Vec<i64>)> = vec![
+        // Zigzag over 2 ranks: rank 0 holds chunks 0 and 3, rank 1 chunks 1 and 2 (a ring step).
+        ((0..4).chain(12..16).collect(), (4..12).collect()),
+        ((0..4).chain(12..16).collect(), (0..4).chain(12..16).collect()),
+        // All-gather-KV: the whole sequence in zigzag order.
+        ((4..12).collect(), (0..4).chain(12..16).chain(4..12).collect()),
+    ];
+    for _ in 0..300 {
+        let total = 1 + next(28) as i64;
+        let mut pick = || -> Vec<i64> {
+            let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
+            for i in (1..v.len()).rev() {
+                v.swap(i, next(i as u64 + 1) as usize);
+            }
+            v.extend((0..next(2)).map(|_| -1));
+            v
+        };
+        layouts.push((pick(), pick()));
+    }
+    let (mut rects, mut squares, mut spans) = (0, 0, 0);
+    for (qi, ki) in &layouts {
+        // Document ids rising over the tokens: one token, short, long, one document.
+        for spread in [1u64, 2, 4, 40] {
+            let mut doc = vec![0i64; 32];
+            for t in 1..32 {
+                doc[t] = doc[t - 1] + i64::from(next(spread) == 0);
+            }
+            let id = |t: i64| doc[t.max(0) as usize];
+            for cut in CUTS {
+                let cut = Cut { diagonal_rows: 0, ..cut };
+                let plan = partial_plan(qi, ki, true, cut).expect("distinct keys");
+                let kinds = doc_blocks(&plan).expect("rectangles and squares only");
+                let order: Vec<usize> = match &plan.key_order {
+                    Some(o) => o.iter().map(|&r| r as usize).collect(),
+                    None => (0..ki.len()).collect(),
+                };
+                let ktok = |row: usize| ki[order[row]];
+                let mut seen = vec![vec![false; ki.len()]; qi.len()];
+                let mut see = |qr: usize, kr: usize| assert!(!std::mem::replace(&mut seen[qr][order[kr]], true), "a pair twice");
+                for (blk, kind) in plan.blocks.iter().zip(&kinds) {
+                    let qs: Vec<i64> = (0..blk.q.len).map(|i| id(qi[blk.q.row + i])).collect();
+                    let ks: Vec<i64> = (0..blk.k.len).map(|j| id(ktok(blk.k.row + j))).collect();
+                    match kind {
+                        DocBlock::Rect => {
+                            rects += 1;
+                            let (a, b) = doc_rect(&qs, &ks).expect("rising ids");
+                            spans += usize::from(a > 0);
+                            let part = rect_part(blk, a, b);
+                            for i in 0..part.q.len {
+                                for j in 0..part.k.len {
+                                    see(part.q.row + i, part.k.row + j);
+                                }
+                            }
+                        }
+                        DocBlock::Square => {
+                            squares += 1;
+                            let d = Documents::of(&qs);
+                            assert!(d.rising);
+                            for (n, &s) in d.starts.iter().enumerate() {
+                                let e = d.starts.get(n + 1).copied().unwrap_or(blk.q.len);
+                                for i in s..e {
+                                    for j in s..=i {
+                                        see(blk.q.row + i, blk.k.row + j);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for (r, &qt) in qi.iter().enumerate() {
+                    for (c, &kt) in ki.iter().enumerate() {
+                        let want = qt >= 0 && kt >= 0 && kt <= qt && id(qt) == id(kt);
+                        assert_eq!(seen[r][c], want, "q row {r} (token {qt}) × k row {c} (token {kt}), docs {doc:?}, plan {plan:?}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(rects > 1000 && squares > 1000 && spans > 500, "{rects} rectangles ({spans} spanned), {squares} squares");
+    // Ids that come back after another's are not packed documents.
+    assert_eq!(doc_rect(&[3, 3, 4], &[1, 3, 3]), Some((2, 2)));
+    assert_eq!(doc_rect(&[3, 3, 4], &[1, 2, 2]), Some((0, 0)));
+    assert_eq!(doc_rect(&[3, 2], &[1]), None, "falling query ids");
+    assert_eq!(doc_rect(&[3], &[3, 1]), None, "falling key ids");
+    assert_eq!(doc_rect(&[3], &[4]), None, "a key's id past the query's");
+    // Whole diagonals (bottom-right) and bands are not document blocks.
+    let whole = partial_plan(&[4, 5, 6, 7], &[0, 1, 2, 3, 4, 5, 6, 7], true, plain(true)).expect("plan");
+    assert_eq!(doc_blocks(&whole), None);
+}

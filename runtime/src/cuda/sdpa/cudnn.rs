@@ -39,12 +39,13 @@ const MASK_NEG: f32 = -1.0e30;
 const SWA_NEG: f32 = -1073741824.0;
 
 /// The document table of a packed run (`SdpaKey::docs`), as device pointers: each document's
-/// length (int32 `[docs]`, cuDNN's sequence lengths of queries and keys alike) and the ragged
-/// offsets (int64 `[docs + 1]`, in elements) of query/output rows, key/value rows and
-/// statistics rows.
+/// query and key lengths (int32 `[docs]`, cuDNN's sequence lengths; one array for a whole
+/// attention's documents, two for a split block's rectangle) and the ragged offsets (int64
+/// `[docs + 1]`, in elements) of query/output rows, key/value rows and statistics rows.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct DocPtrs {
     pub len: u64,
+    pub len_kv: u64,
     pub q: u64,
     pub kv: u64,
     pub stats: u64,
@@ -55,7 +56,7 @@ impl DocPtrs {
     /// writes or reads statistics: a pack names exactly the graph's tensors).
     fn push(&self, uids: &mut Vec<i64>, data: &mut Vec<*mut c_void>, pad_neg: &f32, stats: bool) {
         uids.extend([UID_SEQ_Q, UID_SEQ_KV, UID_OFF_Q, UID_OFF_KV, UID_PAD_NEG]);
-        data.extend([self.len, self.len, self.q, self.kv].map(|x| x as *mut c_void));
+        data.extend([self.len, self.len_kv, self.q, self.kv].map(|x| x as *mut c_void));
         data.push(pad_neg as *const f32 as *mut c_void);
         if stats {
             uids.push(UID_OFF_STATS);

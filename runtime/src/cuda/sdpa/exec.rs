@@ -2,6 +2,8 @@
 //! vectors live on the device), owns the block paths' device buffers, and enqueues the cuDNN
 //! calls and the kernels that merge their results.
 
+mod docs;
+
 use super::cudnn::{BwdPtrs, DocPtrs, Handle, Planned};
 use super::key::{BwdKey, MaskKind, SdpaKey};
 use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan, window_plan};
@@ -38,13 +40,15 @@ struct Temps {
     dq_acc: Option<DeviceBuffer>,
     o: Option<DeviceBuffer>,
     d_o: Option<DeviceBuffer>,
+    /// Split attention over packed documents: one run's rectangle and square tables (`docs`).
+    doc_tables: Option<DeviceBuffer>,
 }
 
 impl Temps {
     fn bytes(&self) -> usize {
         [&self.workspace, &self.ob, &self.sb, &self.ks, &self.vs, &self.acc, &self.acc_lse]
             .into_iter()
-            .chain([&self.dq, &self.dk, &self.dv, &self.dq_acc, &self.o, &self.d_o])
+            .chain([&self.dq, &self.dk, &self.dv, &self.dq_acc, &self.o, &self.d_o, &self.doc_tables])
             .map(|b| b.as_ref().map_or(0, |b| b.bytes()))
             .sum()
     }
@@ -143,6 +147,14 @@ pub struct Sdpa {
     chunked_grads: RefCell<HashMap<BwdKey, Option<Rc<BwdBlocks>>>>,
     /// This run's block backward calls on cuDNN (blocks, commands).
     block_calls: Cell<(usize, usize)>,
+    /// Split attention over packed documents as cuDNN blocks (`docs`; SEQC_SDPA_DOC_BLOCKS=1
+    /// until measured on a GPU, else the kernel runs them), the plans of static index vectors,
+    /// the last planned for one run only, and this run's counts (forward commands, backward
+    /// commands, calls, blocks skipped).
+    doc_blocks: bool,
+    doc_plans: RefCell<HashMap<usize, Option<Rc<docs::DocPlan>>>>,
+    doc_per_run: RefCell<Option<Rc<docs::DocPlan>>>,
+    split_docs: Cell<[usize; 4]>,
 }
 
 /// The document table on the device (`k_doc_table`) for segment ids at `seg` in run `run`, with
@@ -163,7 +175,7 @@ struct DocTable {
 
 /// Byte offsets in a document table's buffer for `n` tokens: lengths, the three offset arrays
 /// and the read-back head, each 256-byte aligned; and the total.
-fn doc_layout(n: usize) -> ([usize; 5], usize) {
+pub(super) fn doc_layout(n: usize) -> ([usize; 5], usize) {
     let up = |x: usize| x.div_ceil(256) * 256;
     let len = 0;
     let q = up(len + 4 * (n + 1));
@@ -205,6 +217,10 @@ impl Sdpa {
             bwd_cut: Self::bwd_cut(),
             chunked_grads: RefCell::new(HashMap::new()),
             block_calls: Cell::new((0, 0)),
+            doc_blocks: std::env::var("SEQC_SDPA_DOC_BLOCKS").is_ok_and(|v| v == "1"),
+            doc_plans: RefCell::new(HashMap::new()),
+            doc_per_run: RefCell::new(None),
+            split_docs: Cell::new([0; 4]),
         }))
     }
 
@@ -217,6 +233,7 @@ impl Sdpa {
         self.run.set(self.run.get() + 1);
         self.doc_calls.set((0, 0));
         self.block_calls.set((0, 0));
+        self.split_docs.set([0; 4]);
     }
 
     /// How a whole attention backward is cut (SEQC_SDPA_BWD_CHUNK: query rows per chunk, at
@@ -309,7 +326,7 @@ impl Sdpa {
         download(cs, head, &mut h).map_err(describe)?;
         let word = |i: usize| i64::from_le_bytes(h[8 * i..8 * i + 8].try_into().unwrap_or([0; 8])).max(0) as usize;
         let (count, longest, rising, padded) = (word(0), word(1), word(2) == 1, word(3));
-        let ptrs = DocPtrs { len, q, kv, stats: st };
+        let ptrs = DocPtrs { len, len_kv: len, q, kv, stats: st };
         *slot = Some(DocTable { buf, seg, run, n, widths, ptrs, count, padded, longest, rising });
         Ok((rising && count > 0).then_some((ptrs, padded, longest)))
     }
@@ -730,6 +747,9 @@ impl Sdpa {
         probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
         let a = &g.fwd;
+        if a.q_segment.is_some() || a.k_segment.is_some() {
+            return self.run_partial_backward_docs(ctx, cs, kernels, step, g, &p, probe);
+        }
         let Some(lse) = a.lse else { return Ok(false) };
         if !self.partial || BwdKey::partial(g, 1, 1, None, None).is_none() {
             return Ok(false);
@@ -763,42 +783,64 @@ impl Sdpa {
         };
         let Some(bl) = bl else { return Ok(false) };
         let dt = a.q.1;
-        let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
-        let (q, mut k, mut v) = (p(a.q.0), p(a.k.0), p(a.v.0));
+        let (q, k, v) = (p(a.q.0), p(a.k.0), p(a.v.0));
         // Temporaries start 256-byte aligned: only the rows' offsets matter for them.
         let (o_at, do_at) = (if a.out.1 == dt { p(a.out.0) } else { 0 }, if g.dout.1 == dt { p(g.dout.0) } else { 0 });
         let probe_io = BwdIo { qkv: [q, k, v], o: o_at, d_o: do_at, stats: 0, token_major: true, grads: [0; 3] };
         if !self.blocks_aligned(&bl, &probe_io, a) {
             return Ok(false);
         }
+        let (k, v) = self.keys_in_order(ctx, cs, kernels, a, bl.order.as_ref(), bl.plan.key_order.as_ref().map(Vec::len), &p)?;
+        let (o, d_o) = self.io_typed_out(ctx, cs, kernels, g, &p)?;
+        let grads = zeroed_grads(cs, g, &p)?;
+        let io = BwdIo { qkv: [q, k, v], o, d_o, stats: p(lse), token_major: true, grads };
+        self.run_bwd_blocks(ctx, cs, kernels, g, &bl, &io, probe)?;
+        Ok(true)
+    }
+
+    /// K and V of `a` in token order: gathered through `order` (the key-order table, `rows`
+    /// rows) into the temporaries, or where they lie when there is none.
+    #[allow(clippy::too_many_arguments)]
+    fn keys_in_order(
+        &self,
+        ctx: &Arc<CudaContext>,
+        cs: &CudaStream,
+        kernels: &Kernels,
+        a: &AttentionCmd,
+        order: Option<&DeviceBuffer>,
+        rows: Option<usize>,
+        p: &impl Fn(Addr) -> u64,
+    ) -> Result<(u64, u64), String> {
+        let (k, v) = (p(a.k.0), p(a.v.0));
+        let (Some(order), Some(rows)) = (order, rows) else { return Ok((k, v)) };
+        let width = a.kv_heads * a.head_dim * a.k.1.size();
         let mut temps = self.temps.borrow_mut();
-        if let (Some(order), Some(rows)) = (&bl.order, &bl.plan.key_order) {
-            let bytes = rows.len() * kvd * dt.size();
-            let ks = grown(ctx, &mut temps.ks, bytes)?;
-            let vs = grown(ctx, &mut temps.vs, bytes)?;
-            for (dst, src) in [(ks, k), (vs, v)] {
-                kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows.len(), a.sk, kvd * dt.size()).map_err(describe)?;
-            }
-            (k, v) = (ks, vs);
+        let ks = grown(ctx, &mut temps.ks, rows * width)?;
+        let vs = grown(ctx, &mut temps.vs, rows * width)?;
+        for (dst, src) in [(ks, k), (vs, v)] {
+            kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows, a.sk, width).map_err(describe)?;
         }
+        Ok((ks, vs))
+    }
+
+    /// A block backward's forward output and its gradient in the io type: where they lie, or
+    /// converted into the temporaries (a partial's f32 output).
+    fn io_typed_out(&self, ctx: &Arc<CudaContext>, cs: &CudaStream, kernels: &Kernels, g: &AttentionGradCmd, p: &impl Fn(Addr) -> u64) -> Result<(u64, u64), String> {
+        let a = &g.fwd;
+        let (dt, n) = (a.q.1, a.sq * a.heads * a.head_dim);
+        let mut temps = self.temps.borrow_mut();
         let io_typed = |slot: &mut Option<DeviceBuffer>, (at, t): (Addr, DType)| -> Result<u64, String> {
             if t == dt {
                 return Ok(p(at));
             }
-            let buf = grown(ctx, slot, a.sq * hd * dt.size())?;
-            kernels.convert(cs, p(at), t, buf, dt, a.sq * hd).map_err(describe)?;
+            let buf = grown(ctx, slot, n * dt.size())?;
+            kernels.convert(cs, p(at), t, buf, dt, n).map_err(describe)?;
             Ok(buf)
         };
-        let o = io_typed(&mut temps.o, a.out)?;
-        let d_o = io_typed(&mut temps.d_o, g.dout)?;
-        drop(temps);
-        let grads = [p(g.dq.0), p(g.dk.0), p(g.dv.0)];
-        for (at, n) in grads.iter().zip([a.sq * hd, a.sk * kvd, a.sk * kvd]) {
-            unsafe { cudarc::driver::result::memset_d8_async(*at, 0, n * 4, cs.cu_stream()) }.map_err(describe)?;
-        }
-        let io = BwdIo { qkv: [q, k, v], o, d_o, stats: p(lse), token_major: true, grads };
-        self.run_bwd_blocks(ctx, cs, kernels, g, &bl, &io, probe)?;
-        Ok(true)
+        let t = &mut *temps;
+        let o = io_typed(&mut t.o, a.out)?;
+        let d_o = io_typed(&mut t.d_o, g.dout)?;
+        Ok((o, d_o))
     }
 
     /// Sets the workspace (at least `needed_workspace` bytes).
@@ -1058,6 +1100,9 @@ impl Sdpa {
         p: impl Fn(Addr) -> u64,
         probe: Option<&mut Probe>,
     ) -> Result<bool, String> {
+        if a.q_segment.is_some() || a.k_segment.is_some() {
+            return self.run_partial_docs(ctx, cs, kernels, step, a, &p, probe);
+        }
         if !self.partial || SdpaKey::block(a, 1, 1, None, None).is_none() {
             return Ok(false);
         }
@@ -1085,9 +1130,8 @@ impl Sdpa {
         let es = a.q.1.size();
         let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
         let (q, out) = (p(a.q.0), p(a.out.0));
-        let (mut k, mut v) = (p(a.k.0), p(a.v.0));
+        let (k, v) = (p(a.k.0), p(a.v.0));
         let aligned = |base: u64, run: &Run, width: usize| (base + (run.row * width * es) as u64).is_multiple_of(16);
-        let mut temps = self.temps.borrow_mut();
         // Gathered keys start at fresh (256-byte aligned) buffers: only the row widths matter.
         let (kb, vb) = if plan.key_order.is_some() { (0, 0) } else { (k, v) };
         if !out.is_multiple_of(16)
@@ -1095,15 +1139,8 @@ impl Sdpa {
         {
             return Ok(false);
         }
-        if let (Some(order), Some(rows)) = (&prepared.order, &plan.key_order) {
-            let bytes = rows.len() * kvd * es;
-            let ks = grown(ctx, &mut temps.ks, bytes)?;
-            let vs = grown(ctx, &mut temps.vs, bytes)?;
-            for (dst, src) in [(ks, k), (vs, v)] {
-                kernels.gather_rows(cs, dst, src, order.ptr(), 1, rows.len(), a.sk, kvd * es).map_err(describe)?;
-            }
-            (k, v) = (ks, vs);
-        }
+        let (k, v) = self.keys_in_order(ctx, cs, kernels, a, prepared.order.as_ref(), plan.key_order.as_ref().map(Vec::len), &p)?;
+        let mut temps = self.temps.borrow_mut();
         let lse = p(lse);
         if a.out.1 != DType::F32 && prepared.groups.is_some() {
             drop(temps);
@@ -1175,6 +1212,17 @@ impl Sdpa {
         }
         Ok(())
     }
+}
+
+/// The f32 dQ, dK and dV of `g`, cleared on `cs` for block calls to add into.
+fn zeroed_grads(cs: &CudaStream, g: &AttentionGradCmd, p: &impl Fn(Addr) -> u64) -> Result<[u64; 3], String> {
+    let a = &g.fwd;
+    let (hd, kvd) = (a.heads * a.head_dim, a.kv_heads * a.head_dim);
+    let grads = [p(g.dq.0), p(g.dk.0), p(g.dv.0)];
+    for (at, n) in grads.iter().zip([a.sq * hd, a.sk * kvd, a.sk * kvd]) {
+        unsafe { cudarc::driver::result::memset_d8_async(*at, 0, n * 4, cs.cu_stream()) }.map_err(describe)?;
+    }
+    Ok(grads)
 }
 
 /// `plan`'s key-order row table on the device (None: its keys are in token order already).

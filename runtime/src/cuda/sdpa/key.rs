@@ -285,7 +285,7 @@ impl BwdKey {
         Self { sq: rows, sk: cols, mask: MaskKind::of_block(mask), split: 1, ..*self }
     }
 
-    fn of_forward(f: &SdpaKey) -> Self {
+    pub(super) fn of_forward(f: &SdpaKey) -> Self {
         Self { sq: f.sq, sk: f.sk, heads: f.heads, kv_heads: f.kv_heads, d: f.d, mask: f.mask, window: f.window, dt: f.dt, docs: f.docs, split: 1 }
     }
 

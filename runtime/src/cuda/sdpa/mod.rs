@@ -27,6 +27,8 @@
 //! - `cudnn`: the handle, descriptors, graph building and the variant pack of one call;
 //! - `exec`: `Sdpa`, which plans each command at setup or on its first run, owns the block
 //!   paths' device buffers, and enqueues the calls and their merges.
+//!   `exec::docs` runs split attention over packed documents (segment ids) as cuDNN blocks:
+//!   rectangles of one document and ragged causal squares (`plan::doc_blocks`).
 
 mod cudnn;
 mod exec;
@@ -35,4 +37,7 @@ mod plan;
 
 pub use exec::Sdpa;
 pub use key::{BwdKey, Documents, MaskKind, SdpaKey, padded_count, padded_len};
-pub use plan::{Block, Cut, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, partial_plan, query_groups, unsorted_plan, window_plan};
+pub use plan::{
+    Block, Cut, DocBlock, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, doc_blocks, doc_rect, partial_plan, query_groups, rect_part, unsorted_plan,
+    window_plan,
+};

@@ -303,3 +303,60 @@ pub fn query_groups(plan: &PartialPlan) -> Option<Groups> {
     }
     Some(groups)
 }
+
+/// How one block of a causal plan runs over packed documents (segment ids that never decrease
+/// along the tokens), from `doc_blocks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocBlock {
+    /// Unmasked: every key is at or before every query, so at most one document holds both, as
+    /// a prefix of the query rows and a suffix of the key rows (`doc_rect`): one call over that
+    /// rectangle, or none.
+    Rect,
+    /// A top-left causal square (queries and keys over the same tokens): the documents inside it
+    /// as one ragged call, as a whole packed attention runs.
+    Square,
+}
+
+/// The kind of each block of `plan` (a causal `partial_plan` cut without whole diagonals) over
+/// packed documents; None where a block is neither (a bottom-right diagonal, a band).
+pub fn doc_blocks(plan: &PartialPlan) -> Option<Vec<DocBlock>> {
+    plan.blocks
+        .iter()
+        .map(|b| match (b.mask, b.band) {
+            (None, None) if b.k.last() <= b.q.first => Some(DocBlock::Rect),
+            (Some(0), None) if b.q.first == b.k.first && b.q.len == b.k.len => Some(DocBlock::Square),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The rectangle one document holds in an unmasked block (`DocBlock::Rect`), from the ids of
+/// its query rows and of its key rows (in token order): its first `a` query rows see its last
+/// `b` key rows, (0, 0) when no document spans both. What `k_doc_rects` computes on the device.
+/// None: the ids are not packed documents here (they decrease within the rows, or the last
+/// key's id passes the first query's).
+pub fn doc_rect(q: &[i64], k: &[i64]) -> Option<(usize, usize)> {
+    let rising = |s: &[i64]| s.windows(2).all(|w| w[0] <= w[1]);
+    let (&first, &last) = (q.first()?, k.last()?);
+    if !rising(q) || !rising(k) || last > first {
+        return None;
+    }
+    if last < first {
+        return Some((0, 0));
+    }
+    let a = q.iter().take_while(|&&s| s == first).count();
+    let b = k.iter().rev().take_while(|&&s| s == first).count();
+    Some((a, b))
+}
+
+/// A rectangle block's part inside its one document: its first `a` query rows against its last
+/// `b` key rows (unmasked).
+pub fn rect_part(blk: &Block, a: usize, b: usize) -> Block {
+    let skip = blk.k.len - b;
+    Block {
+        q: Run { len: a, ..blk.q },
+        k: Run { row: blk.k.row + skip, len: b, first: blk.k.first + skip as i64 },
+        mask: None,
+        band: None,
+    }
+}
