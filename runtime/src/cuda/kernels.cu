@@ -735,6 +735,13 @@ __device__ __forceinline__ float warp_sum(float v) {
     return v;
 }
 
+// Whether a query (global index qi, segment qs) may see a key (kj, ks): `seq.attention_partial`'s
+// masks (−1: padding; causal; a window; segments when `segs`).
+__device__ __forceinline__ bool att_allowed(i64 qi, i64 qs, i64 kj, i64 ks, int causal, i64 window, bool segs) {
+    const i64 dq = qi - kj;
+    return qi >= 0 && kj >= 0 && (!causal || kj <= qi) && (window <= 0 || (dq < 0 ? -dq : dq) < window) && (!segs || qs == ks);
+}
+
 // Attention of q: [sq, heads·d] over k, v: [sk, kv_heads·d], for query head blockIdx.y and
 // ATT_WARPS·ATT_RPW query rows per block, with an online softmax in fp32.
 //
@@ -753,6 +760,7 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
     extern __shared__ float smem[];
     __shared__ i64 k_idx_s[ATT_BK];
     __shared__ i64 k_seg_s[ATT_BK];
+    __shared__ int tile_live;
     float* Ks = smem;                  // ATT_BK rows of d + 1 floats (padded: no bank conflicts)
     float* Vs = Ks + ATT_BK * (d + 1);  // ATT_BK rows of d floats
     float* Qs = Vs + ATT_BK * d;        // ATT_WARPS · ATT_RPW rows of d floats
@@ -780,6 +788,22 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
 
     for (int k0 = 0; k0 < sk; k0 += ATT_BK) {
         __syncthreads();  // the previous tile is no longer read
+        for (int j = threadIdx.x; j < ATT_BK; j += blockDim.x) {
+            int kr = k0 + j;
+            k_idx_s[j] = kr >= sk ? -1 : (k_index ? ldi(k_index, ki_it, kr) : (i64)kr);
+            k_seg_s[j] = (kr < sk && k_seg) ? ldi(k_seg, ks_it, kr) : 0;
+        }
+        if (threadIdx.x == 0) tile_live = 0;
+        __syncthreads();
+        const i64 kj = k_idx_s[lane], ksj = k_seg_s[lane];
+        // A tile no row of this block may see (causal, window, other documents) is skipped
+        // before its keys and values are loaded.
+        bool seen = false;
+#pragma unroll
+        for (int r = 0; r < ATT_RPW; r++) seen |= att_allowed(qi[r], qs[r], kj, ksj, causal, window, q_seg != nullptr);
+        if (__any_sync(0xffffffffu, seen) && lane == 0) tile_live = 1;
+        __syncthreads();
+        if (!tile_live) continue;  // block-uniform
         for (int t = threadIdx.x; t < ATT_BK * d; t += blockDim.x) {
             int j = t / d, c = t % d, kr = k0 + j;
             float kv = 0.0f, vv = 0.0f;
@@ -791,20 +815,12 @@ k_attention(const void* q, int qdt, const void* k, int kdt, const void* v, int v
             Ks[j * (d + 1) + c] = kv;
             Vs[j * d + c] = vv;
         }
-        for (int j = threadIdx.x; j < ATT_BK; j += blockDim.x) {
-            int kr = k0 + j;
-            k_idx_s[j] = kr >= sk ? -1 : (k_index ? ldi(k_index, ki_it, kr) : (i64)kr);
-            k_seg_s[j] = (kr < sk && k_seg) ? ldi(k_seg, ks_it, kr) : 0;
-        }
         __syncthreads();
 
-        const i64 kj = k_idx_s[lane], ksj = k_seg_s[lane];
         const float* krow = Ks + lane * (d + 1);
 #pragma unroll
         for (int r = 0; r < ATT_RPW; r++) {
-            i64 dq = qi[r] - kj;
-            bool ok = qi[r] >= 0 && kj >= 0 && (!causal || kj <= qi[r]) &&
-                      (window <= 0 || (dq < 0 ? -dq : dq) < window) && (!q_seg || qs[r] == ksj);
+            bool ok = att_allowed(qi[r], qs[r], kj, ksj, causal, window, q_seg != nullptr);
             if (!__any_sync(0xffffffffu, ok)) continue;  // warp-uniform: nothing allowed here
             float s = -INFINITY;
             if (ok) {
@@ -1177,9 +1193,7 @@ k_attention_bwd(const void* q, int qdt, const void* k, int kdt, const void* v, i
     for (int i = row0; i < sq; i += row_step) {
         const i64 qi = q_index ? ldi(q_index, qi_it, i) : (i64)i;
         const i64 qs = q_seg ? ldi(q_seg, qs_it, i) : 0;
-        const i64 dqk = qi - kj;
-        const bool ok = qi >= 0 && kj >= 0 && (!causal || kj <= qi) &&
-                        (window <= 0 || (dqk < 0 ? -dqk : dqk) < window) && (!q_seg || qs == ksj);
+        const bool ok = att_allowed(qi, qs, kj, ksj, causal, window, q_seg != nullptr);
         const float L = lse[(i64)i * heads + h];
         if (!__any_sync(0xffffffffu, ok) || L == -INFINITY) continue;  // warp-uniform
         __syncwarp();
