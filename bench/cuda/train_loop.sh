@@ -8,7 +8,7 @@
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
-# with it, twice; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
+# with it, twice; "det128k": the same at 128K (query chunks), twice; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
 # ZeRO and all-reduce curves and a ZeRO resume; "base": the 8B shape with this build and
 # .device/seqc-run-base, alternating) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
@@ -154,6 +154,16 @@ for run in 1 2; do
   pack
 done
 same "$W/seqc-llama3-8b-4l-32k-det1.jsonl" "$W/seqc-llama3-8b-4l-32k-det2.jsonl" "llama3-8b-4l 32K --deterministic, run 1 vs run 2"
+fi
+# --deterministic past one call's dP limit (128K: query chunks of 2048 rows), twice.
+if has det128k; then
+for run in 1 2; do
+  [ "$(left)" -lt 80 ] && break
+  timeout 240 "$BIN" $L/llama3-8b-4l-128k/plan.json --timeout 200 --log "$W/seqc-llama3-8b-4l-128k-det$run.jsonl" "${BENCH[@]}" --steps 2 --deterministic > "$W/seqc-llama3-8b-4l-128k-det$run.log" 2>&1
+  echo "seqc llama3-8b-4l 128K --deterministic run $run: rc=$? $(grep -h 'query chunks of\|steps; step time' "$W/seqc-llama3-8b-4l-128k-det$run.log" | cut -c1-300 | tr '\n' ' ')" | tee -a "$S"
+  pack
+done
+same "$W/seqc-llama3-8b-4l-128k-det1.jsonl" "$W/seqc-llama3-8b-4l-128k-det2.jsonl" "llama3-8b-4l 128K --deterministic, run 1 vs run 2"
 fi
 [ "$(left)" -gt 40 ] && has profile-last && seqc32k llama3-8b-4l --profile
 # A plan that does not fit: refused before allocating, naming the budget that would fit.

@@ -42,7 +42,8 @@ options:
                         NVRTC attention backward in one block per KV group (far slower), the
                         embedding gradient without atomics, cuDNN's attention backward in its
                         deterministic form (dQ through a dP workspace of heads x queries x keys
-                        x 2 bytes: more memory). GEMMs and the rest are deterministic already
+                        x 2 bytes: more memory; past SEQC_SDPA_DET_DP_GIB, default 64, in query
+                        chunks of at most 4 GiB). GEMMs and the rest are deterministic already
   --check-steps         compare every step's results with a host emulation of the lowered plan
                         (small plans only); names the first step that goes wrong
   --dry-run             lower the plan for every rank and print the layout; no GPU needed

@@ -314,6 +314,9 @@ impl Executor {
                 "; {packed} attention (or backward) command(s) over packed documents: cuDNN's ragged graph, planned on each run from the segment ids"
             ));
         }
+        if let Some(line) = sdpa.det_chunks_report() {
+            note.push_str(&format!("; {line}"));
+        }
         for (k, why) in sdpa.refused() {
             note.push_str(&format!("; cuDNN refused {k:?}: {why}"));
         }

@@ -611,3 +611,24 @@ fn documents_on_split_blocks_are_exact() {
     let whole = partial_plan(&[4, 5, 6, 7], &[0, 1, 2, 3, 4, 5, 6, 7], true, plain(true)).expect("plan");
     assert_eq!(doc_blocks(&whole), None);
 }
+
+/// `--deterministic`'s query chunks (`det_chunk`): a backward whose one call's dP workspace
+/// passes the limit is cut into the largest power-of-two chunks whose calls stay within
+/// `DET_CALL_DP`; what fits stays one call.
+#[test]
+fn deterministic_backward_chunks_bound_the_workspace() {
+    use seq_runtime::cuda::sdpa::{DET_CALL_DP, det_chunk};
+    let gib = 1usize << 30;
+    // Llama-3-8B shape (32 query heads): 32K in one call (64 GiB, measured whole), 128K (one
+    // call per KV head: 4 heads, 128 GiB) in chunks of 2048 rows over 16K-key pieces (4 GiB).
+    assert_eq!(det_chunk(32, 1, 32768, 32768, 64 * gib), None);
+    assert_eq!(det_chunk(32, 8, 131072, 131072, 64 * gib), Some(2048));
+    assert_eq!(det_chunk(32, 1, 32768, 32768, 16 * gib), Some(2048));
+    for (heads, split, s) in [(32, 1, 65536), (8, 1, 1 << 20), (64, 8, 262144), (128, 1, 8192)] {
+        let Some(c) = det_chunk(heads, split, s, s, 0) else { panic!("{heads} heads at {s}: no chunks") };
+        assert!(c.is_power_of_two() && c >= MIN_CHUNK && c < s, "{c}");
+        let call = |c: usize| heads * c * s.min(c * PIECE_CHUNKS) * 2;
+        assert!(call(c) <= DET_CALL_DP || c == MIN_CHUNK, "{heads} heads at {s}: {c} rows take {} B", call(c));
+        assert!(2 * c >= s || call(2 * c) > DET_CALL_DP, "{heads} heads at {s}: {c} rows is not the most");
+    }
+}

@@ -6,7 +6,7 @@ mod docs;
 
 use super::cudnn::{BwdPtrs, DocPtrs, Handle, Planned};
 use super::key::{BwdKey, MaskKind, SdpaKey};
-use super::plan::{Block, Cut, Groups, PartialPlan, partial_plan, query_groups, unsorted_plan, window_plan};
+use super::plan::{Block, Cut, Groups, PIECE_CHUNKS, PartialPlan, det_chunk, partial_plan, query_groups, unsorted_plan, window_plan};
 use crate::cuda::device::{DeviceBuffer, describe, download};
 use crate::cuda::kernels::{Kernels, MergeMode};
 use crate::cuda::layout::{DType, Run};
@@ -155,6 +155,9 @@ pub struct Sdpa {
     doc_plans: RefCell<HashMap<usize, Option<Rc<docs::DocPlan>>>>,
     doc_per_run: RefCell<Option<Rc<docs::DocPlan>>>,
     split_docs: Cell<[usize; 4]>,
+    /// Query rows per chunk of a whole backward cut because its deterministic form would not
+    /// fit one call (`det_cut`; 0: none).
+    det_chunked: Cell<usize>,
 }
 
 /// The document table on the device (`k_doc_table`) for segment ids at `seg` in run `run`, with
@@ -221,6 +224,7 @@ impl Sdpa {
             doc_plans: RefCell::new(HashMap::new()),
             doc_per_run: RefCell::new(None),
             split_docs: Cell::new([0; 4]),
+            det_chunked: Cell::new(0),
         }))
     }
 
@@ -246,10 +250,18 @@ impl Sdpa {
         })
     }
 
-    /// Whether whole backwards are cut into query chunks (which add into the command's f32
-    /// accumulators, `Region::Fallback`).
+    /// Whether whole backwards are cut into query chunks (SEQC_SDPA_BWD_CHUNK, or `det_cut`),
+    /// which add into the command's f32 accumulators (`Region::Fallback`).
     pub fn chunks_backward(&self) -> bool {
-        self.bwd_cut.is_some()
+        self.bwd_cut.is_some() || self.det_chunked.get() > 0
+    }
+
+    /// Whether some deterministic backward runs in query chunks (`det_cut`), in words.
+    pub fn det_chunks_report(&self) -> Option<String> {
+        let rows = self.det_chunked.get();
+        (rows > 0).then(|| {
+            format!("deterministic attention backward in query chunks of {rows} rows (one call's dP workspace would pass SEQC_SDPA_DET_DP_GIB)")
+        })
     }
 
     /// How many calls over groups of KV heads a whole backward takes: one per KV head where one
@@ -410,29 +422,53 @@ impl Sdpa {
     /// the output) and the fused backward. False: cuDNN refused one (the NVRTC kernels run it).
     pub fn prepare_backward(&self, ctx: &Arc<CudaContext>, g: &AttentionGradCmd) -> Result<bool, String> {
         let Some(key) = BwdKey::of(g).map(|k| k.in_groups(self.bwd_split(&k))) else { return Ok(false) };
-        if !self.prepare_backward_key(key, g.fwd.scale) {
+        let scale = g.fwd.scale;
+        // Deterministic and too large for one call: the forward that recomputes and the query
+        // chunks' graphs only, never the whole call's plan (its dP workspace would not fit).
+        if let Some(cut) = self.det_cut(&key)
+            && self.prepare(key.forward(scale))
+            && let Some(blocks) = self.chunk_blocks(ctx, &key, cut)?
+        {
+            self.det_chunked.set(cut.chunk);
+            self.chunked_grads.borrow_mut().insert(key, Some(blocks));
+            return Ok(true);
+        }
+        if !self.prepare_backward_key(key, scale) {
             return Ok(false);
         }
-        // A long causal backward cut into query chunks (SEQC_SDPA_BWD_CHUNK), when every block
-        // has a graph; else the one call planned above.
+        // A long backward cut into query chunks (SEQC_SDPA_BWD_CHUNK), when every block has a
+        // graph; else the one call planned above.
         if let Some(cut) = self.bwd_cut
             && !self.chunked_grads.borrow().contains_key(&key)
         {
-            let fwd = key.forward(g.fwd.scale);
-            let plan = match fwd.mask == MaskKind::Causal && fwd.window == 0 && fwd.sq == fwd.sk && fwd.sq > cut.chunk {
-                true => {
-                    let tokens: Vec<i64> = (0..fwd.sq as i64).collect();
-                    partial_plan(&tokens, &tokens, true, cut)
-                }
-                false => None,
-            };
-            let blocks = match plan {
-                Some(plan) => self.bwd_blocks(ctx, plan, |b| Some(key.block(b.q.len, b.k.len, b.mask)))?.map(Rc::new),
-                None => None,
-            };
+            let blocks = self.chunk_blocks(ctx, &key, cut)?;
             self.chunked_grads.borrow_mut().insert(key, blocks);
         }
         Ok(true)
+    }
+
+    /// A whole backward of `key` cut into query chunks (`cut`), when it is causal or unmasked
+    /// without a window and every block has a graph; None otherwise.
+    fn chunk_blocks(&self, ctx: &Arc<CudaContext>, key: &BwdKey, cut: Cut) -> Result<Option<Rc<BwdBlocks>>, String> {
+        let causal = key.mask == MaskKind::Causal;
+        if !(causal || key.mask == MaskKind::None) || key.window != 0 || key.docs != 0 || key.sq != key.sk || key.sq <= cut.chunk {
+            return Ok(None);
+        }
+        let tokens: Vec<i64> = (0..key.sq as i64).collect();
+        let Some(plan) = partial_plan(&tokens, &tokens, causal, cut) else { return Ok(None) };
+        Ok(self.bwd_blocks(ctx, plan, |b| Some(key.block(b.q.len, b.k.len, b.mask)))?.map(Rc::new))
+    }
+
+    /// Under `--deterministic`, the cut of a whole backward whose one call's dP workspace would
+    /// pass SEQC_SDPA_DET_DP_GIB (default 64: the Llama-3-8B shape's 32K call, measured whole):
+    /// `det_chunk`'s query chunks. None: one call (or SEQC_SDPA_BWD_CHUNK's cut).
+    fn det_cut(&self, key: &BwdKey) -> Option<Cut> {
+        if !self.deterministic || self.bwd_cut.is_some() {
+            return None;
+        }
+        let gib = std::env::var("SEQC_SDPA_DET_DP_GIB").ok().and_then(|v| v.trim().parse::<f64>().ok()).unwrap_or(64.0);
+        let chunk = det_chunk(key.heads, key.split, key.sq, key.sk, (gib * (1u64 << 30) as f64) as usize)?;
+        Some(Cut { diagonal_rows: 0, chunk, piece: chunk * PIECE_CHUNKS })
     }
 
     /// Builds the backward graph of every block of `plan` (`key_of` gives its key) and uploads
@@ -577,17 +613,21 @@ impl Sdpa {
         if docs.is_some() && !self.prepare_backward_key(key, a.scale) {
             return Ok(false);
         }
-        let plans = self.backward.borrow();
-        let Some(Some(plan)) = plans.get(&key) else { return Ok(false) };
-        let fwd = key.forward(a.scale);
-        let ws = match docs {
-            Some(_) => self.workspace_for(ctx, self.plan_workspace(&fwd).max(plan.workspace))?,
-            None if self.fits(&fwd) && plan.workspace <= self.workspace_bytes => self.workspace,
-            None => return Ok(false),
-        };
         let chunked = match docs {
             None => self.chunked_grads.borrow().get(&key).cloned().flatten(),
             Some(_) => None,
+        };
+        let plans = self.backward.borrow();
+        // The whole call's plan; a deterministic backward in query chunks has none (`det_cut`).
+        let whole = plans.get(&key).and_then(|p| p.as_ref()).map(|p| p.workspace);
+        if whole.is_none() && (chunked.is_none() || docs.is_some()) {
+            return Ok(false);
+        }
+        let fwd = key.forward(a.scale);
+        let ws = match docs {
+            Some(_) => self.workspace_for(ctx, self.plan_workspace(&fwd).max(whole.unwrap_or(0)))?,
+            None if self.fits(&fwd) && whole.is_none_or(|w| w <= self.workspace_bytes) => self.workspace,
+            None => return Ok(false),
         };
         let chunk_acc = match (&chunked, g.acc) {
             (Some(bl), [Some(aq), Some(ak), Some(av)]) => {

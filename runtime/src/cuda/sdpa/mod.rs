@@ -38,6 +38,6 @@ mod plan;
 pub use exec::Sdpa;
 pub use key::{BwdKey, Documents, MaskKind, SdpaKey, padded_count, padded_len};
 pub use plan::{
-    Block, Cut, DocBlock, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, doc_blocks, doc_rect, partial_plan, query_groups, rect_part, unsorted_plan,
+    Block, Cut, DET_CALL_DP, DocBlock, Groups, MIN_CHUNK, PIECE_CHUNKS, PartialPlan, det_chunk, doc_blocks, doc_rect, partial_plan, query_groups, rect_part, unsorted_plan,
     window_plan,
 };

@@ -360,3 +360,24 @@ pub fn rect_part(blk: &Block, a: usize, b: usize) -> Block {
         band: None,
     }
 }
+
+/// The most dP workspace (bytes) one call of a deterministic backward cut into query chunks
+/// takes (`det_chunk`).
+pub const DET_CALL_DP: usize = 4 << 30;
+
+/// Query rows per chunk for a deterministic attention backward of `heads` query heads (in
+/// `split` calls over KV groups) over `sq` queries and `sk` keys, whose one call's dP workspace
+/// (heads × queries × keys × 2 bytes) would pass `limit` bytes: the most rows (a power of two, at
+/// least `MIN_CHUNK`) whose calls, over keys in pieces of `PIECE_CHUNKS` chunks, stay within
+/// `DET_CALL_DP`. None: one call fits.
+pub fn det_chunk(heads: usize, split: usize, sq: usize, sk: usize, limit: usize) -> Option<usize> {
+    if heads / split.max(1) * sq * sk * 2 <= limit {
+        return None;
+    }
+    let fits = |c: usize| heads * c * sk.min(c * PIECE_CHUNKS) * 2 <= DET_CALL_DP;
+    let mut chunk = MIN_CHUNK;
+    while chunk * 2 < sq && fits(chunk * 2) {
+        chunk *= 2;
+    }
+    Some(chunk)
+}
