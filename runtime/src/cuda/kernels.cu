@@ -139,9 +139,10 @@ __device__ __forceinline__ i64 doc_key(const void* kseg, int kit, const int* ord
 
 // The rectangle one document holds in each unmasked block of a split attention over packed
 // documents (the host's `doc_rect`), one thread block per rectangle. blocks: [n][4] int64 (query
-// row, query rows, key row, key rows). Per rectangle i, at table + 64·i: the int32 query and key
-// lengths (a, b), then int64 ragged offsets [0, a·q_width], [0, b·kv_width], [0, a·heads] (the
-// host points the call's keys at the block's last b rows); head[4i..]: valid, a, b, 0. Not
+// row, query rows, key row, key rows). Per rectangle i, at table + 128·i: the int32 query
+// length a at +0 and key length b at +16, then int64 ragged offsets [0, a·q_width] at +32,
+// [0, b·kv_width] at +48, [0, a·heads] at +64 (each tensor 16-byte aligned, as cuDNN takes them;
+// the host points the call's keys at the block's last b rows); head[4i..]: valid, a, b, 0. Not
 // valid: the ids decrease inside the rows, or the last key's id passes the first query's.
 extern "C" __global__ void k_doc_rects(const void* qseg, int qit, const void* kseg, int kit, const int* order,
                                        const i64* blocks, char* table, i64 q_width, i64 kv_width, i64 heads,
@@ -166,10 +167,10 @@ extern "C" __global__ void k_doc_rects(const void* qseg, int qit, const void* ks
     if (threadIdx.x != 0) return;
     const int valid = ok && last <= first;
     const i64 a = valid && last == first ? a_at : 0, b = valid && last == first ? kn - 1 - b_at : 0;
-    char* t = table + 64 * (i64)blockIdx.x;
-    ((int*)t)[0] = (int)a;
-    ((int*)t)[1] = (int)b;
-    i64* off = (i64*)(t + 16);
+    char* t = table + 128 * (i64)blockIdx.x;
+    *(int*)t = (int)a;
+    *(int*)(t + 16) = (int)b;
+    i64* off = (i64*)(t + 32);
     off[0] = 0;
     off[1] = a * q_width;
     off[2] = 0;

@@ -398,8 +398,8 @@ impl Kernels {
 
     /// The rectangles one document holds in `n` unmasked blocks of a split attention
     /// (`k_doc_rects`, the host's `doc_rect`): `blocks` holds [query row, rows, key row, rows] as
-    /// int64 per block, keys in token order (`order`: their rows in `kseg`, or 0); per block 64
-    /// bytes of `table` (lengths and ragged offsets) and 4 int64 of `head` (valid, a, b).
+    /// int64 per block, keys in token order (`order`: their rows in `kseg`, or 0); per block 128
+    /// bytes of `table` (lengths and ragged offsets, each 16-byte aligned) and 4 int64 of `head` (valid, a, b).
     #[allow(clippy::too_many_arguments)]
     pub fn doc_rects(
         &self,

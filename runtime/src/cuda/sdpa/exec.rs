@@ -990,7 +990,7 @@ impl Sdpa {
         let grad_table = |b: &BwdBlocks| b.order.as_ref().map_or(0, |o| o.bytes());
         let grads: usize = self.grad_blocks.borrow().values().flatten().map(|b| grad_table(b)).sum::<usize>()
             + self.grad_per_run.borrow().as_ref().map_or(0, |b| grad_table(b));
-        self.temps.borrow().bytes() + kept + last + grads
+        self.temps.borrow().bytes() + kept + last + grads + self.doc_plan_bytes()
     }
 
     /// The block output (when some block folds: `fold`), statistics and workspace buffers for

@@ -3,8 +3,9 @@
 //! block (`doc_blocks`): a rectangle, whose keys all come before its queries, so that one
 //! document at most holds both, as a prefix of the query rows and a suffix of the key rows
 //! (one unmasked call of one ragged document, or none); and a causal square over the same
-//! tokens, whose documents run as one ragged graph, as a whole packed attention does. Blocks
-//! across documents are not computed.
+//! tokens, whose documents run as one ragged graph, as a whole packed attention does (from its
+//! query ids: its keys are the same tokens, whose ids the plan takes from the same segment ids).
+//! Blocks across documents are not computed.
 //!
 //! Each run, the rectangles' lengths and offsets (`k_doc_rects`) and each square's document
 //! table (`k_doc_table`) are made on the device from the segment ids, and their heads (32 bytes
@@ -70,8 +71,12 @@ impl Call {
     }
 }
 
-/// Bytes of one rectangle's table: int32 query and key lengths, then three int64 offset pairs.
-const RECT_TABLE: usize = 64;
+/// Bytes of one rectangle's table (`k_doc_rects`): the int32 query and key lengths at +0 and +16,
+/// then three int64 offset pairs at +32, +48, +64; cuDNN takes each tensor 16-byte aligned.
+const RECT_TABLE: usize = 128;
+/// Rows of the f32 dQ accumulator cleared together: a ragged call may touch whole tiles.
+const ACC_TILE: usize = 128;
+
 /// Bytes of one block's read-back head (4 int64).
 const HEAD: usize = 32;
 
@@ -170,7 +175,7 @@ impl Sdpa {
                     match (valid, qa > 0 && kb > 0) {
                         (false, _) => return Ok(None),
                         (true, false) => Call::Skip,
-                        (true, true) => Call::Rect(rect_part(b, qa, kb), DocPtrs { len: t, len_kv: t + 4, q: t + 16, kv: t + 32, stats: t + 48 }),
+                        (true, true) => Call::Rect(rect_part(b, qa, kb), DocPtrs { len: t, len_kv: t + 16, q: t + 32, kv: t + 48, stats: t + 64 }),
                     }
                 }
                 DocBlock::Square => {
@@ -321,11 +326,19 @@ impl Sdpa {
         drop(backward);
         let ws = self.workspace_for(ctx, workspace)?;
         let (o, d_o) = self.io_typed_out(ctx, cs, kernels, g, p)?;
+        if !aligned(o) || !aligned(d_o) {
+            return Ok(false);
+        }
+        // The f32 dQ accumulator is cleared in whole tiles of ACC_TILE rows past each call's.
+        let acc_rows = dp.rows.next_multiple_of(ACC_TILE);
         let mut temps = self.temps.borrow_mut();
         let dq = grown(ctx, &mut temps.dq, dp.rows * hd * es)?;
         let dk = grown(ctx, &mut temps.dk, dp.cols * kvd * es)?;
         let dv = grown(ctx, &mut temps.dv, dp.cols * kvd * es)?;
-        let acc = grown(ctx, &mut temps.dq_acc, dp.rows * hd * 4)?;
+        let acc = grown(ctx, &mut temps.dq_acc, acc_rows * hd * 4)?;
+        // Each call's rows of the token-major lse, copied to an aligned buffer (a row offset of
+        // the lse itself is 16-byte aligned only for some head counts).
+        let sb = grown(ctx, &mut temps.sb, dp.rows * a.heads * 4)?;
         drop(temps);
         let grads = zeroed_grads(cs, g, p)?;
         let (lse, order) = (p(lse), dp.order.as_ref().map_or(0, |o| o.ptr()));
@@ -335,7 +348,10 @@ impl Sdpa {
             let (Some((qr, qn, kr, kn)), Some(key)) = (call.rows(blk), key) else { continue };
             let plan = plans.get(key).and_then(|p| p.as_ref()).ok_or("internal: no cuDNN backward plan for a document block")?;
             let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
-            unsafe { cudarc::driver::result::memset_d8_async(acc, 0, qn * hd * 4, cs.cu_stream()) }.map_err(describe)?;
+            let cleared = qn.next_multiple_of(ACC_TILE).min(acc_rows);
+            unsafe { cudarc::driver::result::memset_d8_async(acc, 0, cleared * hd * 4, cs.cu_stream()) }.map_err(describe)?;
+            let rows_lse = (lse + (qr * a.heads * 4) as u64, qn * a.heads * 4);
+            unsafe { cudarc::driver::result::memcpy_dtod_async(sb, rows_lse.0, rows_lse.1, cs.cu_stream()) }.map_err(describe)?;
             let (qo, ko) = ((qr * hd * es) as u64, (kr * kvd * es) as u64);
             let t = BwdPtrs {
                 q: q + qo,
@@ -344,7 +360,7 @@ impl Sdpa {
                 o: o + qo,
                 d_o: d_o + qo,
                 // The partial's lse is token-major already, as the ragged graph reads it.
-                stats: lse + (qr * a.heads * 4) as u64,
+                stats: sb,
                 dq,
                 dk,
                 dv,
@@ -363,6 +379,12 @@ impl Sdpa {
         }
         self.count_doc_blocks(ran, calls.len(), true);
         Ok(true)
+    }
+
+    /// Device bytes the document plans hold (rectangle rows and key-order tables).
+    pub(in crate::cuda::sdpa) fn doc_plan_bytes(&self) -> usize {
+        let of = |d: &DocPlan| [&d.rect_rows, &d.order].into_iter().flatten().map(|b| b.bytes()).sum::<usize>();
+        self.doc_plans.borrow().values().flatten().map(|d| of(d)).sum::<usize>() + self.doc_per_run.borrow().as_ref().map_or(0, |d| of(d))
     }
 
     fn count_doc_blocks(&self, ran: usize, blocks: usize, backward: bool) {
