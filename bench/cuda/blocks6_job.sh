@@ -3,7 +3,7 @@
 #   OUT=$OUT bash bench/cuda/blocks6_job.sh
 # Packed documents on split attention's cuDNN blocks (SEQC_SDPA_DOC_BLOCKS=1): forward and block
 # backward of the hand-split (sad) and zigzag (zz2d) attentions checked against the CPU backend
-# at 2K with three document sets, then timed at 32K (8 long-tailed documents) against the same
+# at 2K with three document sets (and a window of 256), then timed at 32K (8 long-tailed documents) against the same
 # plans on the NVRTC kernel, and the kernel's masked-tile skip on the whole windowed attention. Lands in $OUT/blocks6.tgz and $OUT/summary.txt.
 set -u
 source "$(dirname "$0")/env.sh"
@@ -20,7 +20,7 @@ time_plan() {  # name plan segments(- for none) iters [env]
   env ${5:-X=0} timeout 90 "$BIN" "$2" "${seg[@]}" --iters "$4" --timeout 80 > "$W/time-$1.log" 2>&1
   echo "time $1: rc=$? $(grep -h 'ms GPU time\|packed documents' "$W/time-$1.log" | cut -c1-240 | tr '\n' ' ')" | tee -a "$S"
 }
-for f in sad zz2d; do
+for f in sad zz2d sadw zz2dw; do
   for s in seg-2k seg-2k-64 seg-2k-1; do
     check "fwd-$f-2k-$s" "$T/fwd-$f-2k/plan.json" "$T/$s.npy"
     check "vjp-$f-2k-$s" "$T/vjp-$f-2k/plan.json" "$T/$s.npy"

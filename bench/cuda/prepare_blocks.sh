@@ -19,7 +19,8 @@
 # - sad-N, zz2d-N (fwd-*, vjp-*): the two split attentions with packed documents (segment ids;
 #   blocks6_job.sh, SEQC_SDPA_DOC_BLOCKS=1): checked at 2K with seg-2k.npy (five documents, one
 #   of one token), seg-2k-64.npy (64 of 32) and seg-2k-1.npy (one), timed at 32K with
-#   seg-32k-8.npy (torch_peers' --mask docs=8 lengths)
+#   seg-32k-8.npy (torch_peers' --mask docs=8 lengths); sadw-2k, zz2dw-2k: the same with a
+#   window of 256 (checked)
 # - l8b-packed-2k: a one-layer Llama-3-8B-shaped model (vocab 4096, bf16) at 2048 tokens built
 #   for packed documents (--packed), checked with seg-2k.npy (five documents, one of one token)
 set -eu
@@ -83,6 +84,9 @@ for n in 2048 32768; do
   python3 bench/cuda/split_attention_mlir.py $n --zigzag 2 --docs > "$D/zz2d-$k.mlir"
   for f in sad zz2d; do compile "fwd-$f-$k" "$D/$f-$k.mlir"; compile "vjp-$f-$k" "$D/$f-$k.mlir" --train; done
 done
+python3 bench/cuda/split_attention_mlir.py 2048 --docs --window 256 > "$D/sadw-2k.mlir"
+python3 bench/cuda/split_attention_mlir.py 2048 --zigzag 2 --docs --window 256 > "$D/zz2dw-2k.mlir"
+for f in sadw zz2dw; do compile "fwd-$f-2k" "$D/$f-2k.mlir"; compile "vjp-$f-2k" "$D/$f-2k.mlir" --train; done
 python3 - "$D" <<'PY'
 import sys
 import numpy as np

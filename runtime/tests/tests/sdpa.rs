@@ -507,9 +507,10 @@ fn bf16_attention(sq: usize, sk: usize) -> seq_runtime::cuda::program::Attention
 }
 
 /// Packed documents on split attention (`doc_blocks`, `doc_rect`, `rect_part`): with whole
-/// diagonals cut away, every block of a causal plan is a rectangle (one document at most, its
-/// query prefix against its key suffix) or a square (its documents, each causal); together they
-/// attend each pair of one document with the key at or before the query exactly once and no
+/// diagonals cut away, every block of a causal plan (windowed or not) is a rectangle (one
+/// document at most, its query prefix against its key suffix, the band moved with the keys) or
+/// a square (its documents, each causal, under the band); together they attend each pair of one
+/// document with the key at or before the query (and inside the window) exactly once and no
 /// other pair, on zigzag, ring and random layouts with documents shorter than a block, spanning
 /// several, and of one token. Ids that come back are refused.
 #[test]
@@ -541,7 +542,7 @@ fn documents_on_split_blocks_are_exact() {
         };
         layouts.push((pick(), pick()));
     }
-    let (mut rects, mut squares, mut spans) = (0, 0, 0);
+    let (mut rects, mut squares, mut spans, mut banded) = (0, 0, 0, 0);
     for (qi, ki) in &layouts {
         // Document ids rising over the tokens: one token, short, long, one document.
         for spread in [1u64, 2, 4, 40] {
@@ -550,9 +551,12 @@ fn documents_on_split_blocks_are_exact() {
                 doc[t] = doc[t - 1] + i64::from(next(spread) == 0);
             }
             let id = |t: i64| doc[t.max(0) as usize];
-            for cut in CUTS {
+            for (cut, window) in CUTS.into_iter().flat_map(|c| [0i64, 1, 3, 8].map(|w| (c, w))) {
                 let cut = Cut { diagonal_rows: 0, ..cut };
-                let plan = partial_plan(qi, ki, true, cut).expect("distinct keys");
+                let mut plan = partial_plan(qi, ki, true, cut).expect("distinct keys");
+                if window > 0 {
+                    plan = window_plan(plan, window as usize, qi.len());
+                }
                 let kinds = doc_blocks(&plan).expect("rectangles and squares only");
                 let order: Vec<usize> = match &plan.key_order {
                     Some(o) => o.iter().map(|&r| r as usize).collect(),
@@ -570,9 +574,12 @@ fn documents_on_split_blocks_are_exact() {
                             let (a, b) = doc_rect(&qs, &ks).expect("rising ids");
                             spans += usize::from(a > 0);
                             let part = rect_part(blk, a, b);
+                            banded += usize::from(a > 0 && part.band.is_some());
                             for i in 0..part.q.len {
                                 for j in 0..part.k.len {
-                                    see(part.q.row + i, part.k.row + j);
+                                    if part.band.is_none_or(|lo| j as i64 + lo > i as i64) {
+                                        see(part.q.row + i, part.k.row + j);
+                                    }
                                 }
                             }
                         }
@@ -584,7 +591,9 @@ fn documents_on_split_blocks_are_exact() {
                                 let e = d.starts.get(n + 1).copied().unwrap_or(blk.q.len);
                                 for i in s..e {
                                     for j in s..=i {
-                                        see(blk.q.row + i, blk.k.row + j);
+                                        if blk.band.is_none_or(|lo| j as i64 + lo > i as i64) {
+                                            see(blk.q.row + i, blk.k.row + j);
+                                        }
                                     }
                                 }
                             }
@@ -593,21 +602,21 @@ fn documents_on_split_blocks_are_exact() {
                 }
                 for (r, &qt) in qi.iter().enumerate() {
                     for (c, &kt) in ki.iter().enumerate() {
-                        let want = qt >= 0 && kt >= 0 && kt <= qt && id(qt) == id(kt);
+                        let want = qt >= 0 && kt >= 0 && kt <= qt && id(qt) == id(kt) && (window == 0 || qt - kt < window);
                         assert_eq!(seen[r][c], want, "q row {r} (token {qt}) × k row {c} (token {kt}), docs {doc:?}, plan {plan:?}");
                     }
                 }
             }
         }
     }
-    assert!(rects > 1000 && squares > 1000 && spans > 500, "{rects} rectangles ({spans} spanned), {squares} squares");
+    assert!(rects > 1000 && squares > 1000 && spans > 500 && banded > 100, "{rects} rectangles ({spans} spanned, {banded} banded), {squares} squares");
     // Ids that come back after another's are not packed documents.
     assert_eq!(doc_rect(&[3, 3, 4], &[1, 3, 3]), Some((2, 2)));
     assert_eq!(doc_rect(&[3, 3, 4], &[1, 2, 2]), Some((0, 0)));
     assert_eq!(doc_rect(&[3, 2], &[1]), None, "falling query ids");
     assert_eq!(doc_rect(&[3], &[3, 1]), None, "falling key ids");
     assert_eq!(doc_rect(&[3], &[4]), None, "a key's id past the query's");
-    // Whole diagonals (bottom-right) and bands are not document blocks.
+    // Whole diagonals (bottom-right) are not document blocks.
     let whole = partial_plan(&[4, 5, 6, 7], &[0, 1, 2, 3, 4, 5, 6, 7], true, plain(true)).expect("plan");
     assert_eq!(doc_blocks(&whole), None);
 }

@@ -317,14 +317,15 @@ pub enum DocBlock {
     Square,
 }
 
-/// The kind of each block of `plan` (a causal `partial_plan` cut without whole diagonals) over
-/// packed documents; None where a block is neither (a bottom-right diagonal, a band).
+/// The kind of each block of `plan` (a causal `partial_plan` cut without whole diagonals, maybe
+/// under a window: `window_plan`) over packed documents; None where a block is neither (a
+/// bottom-right diagonal). A block keeps its band.
 pub fn doc_blocks(plan: &PartialPlan) -> Option<Vec<DocBlock>> {
     plan.blocks
         .iter()
-        .map(|b| match (b.mask, b.band) {
-            (None, None) if b.k.last() <= b.q.first => Some(DocBlock::Rect),
-            (Some(0), None) if b.q.first == b.k.first && b.q.len == b.k.len => Some(DocBlock::Square),
+        .map(|b| match b.mask {
+            None if b.k.last() <= b.q.first => Some(DocBlock::Rect),
+            Some(0) if b.q.first == b.k.first && b.q.len == b.k.len => Some(DocBlock::Square),
             _ => None,
         })
         .collect()
@@ -350,14 +351,14 @@ pub fn doc_rect(q: &[i64], k: &[i64]) -> Option<(usize, usize)> {
 }
 
 /// A rectangle block's part inside its one document: its first `a` query rows against its last
-/// `b` key rows (unmasked).
+/// `b` key rows (unmasked; a window's band moved with the keys' first row).
 pub fn rect_part(blk: &Block, a: usize, b: usize) -> Block {
     let skip = blk.k.len - b;
     Block {
         q: Run { len: a, ..blk.q },
         k: Run { row: blk.k.row + skip, len: b, first: blk.k.first + skip as i64 },
         mask: None,
-        band: None,
+        band: blk.band.map(|lo| lo + skip as i64),
     }
 }
 

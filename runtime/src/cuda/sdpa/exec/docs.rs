@@ -5,7 +5,8 @@
 //! (one unmasked call of one ragged document, or none); and a causal square over the same
 //! tokens, whose documents run as one ragged graph, as a whole packed attention does (from its
 //! query ids: its keys are the same tokens, whose ids the plan takes from the same segment ids).
-//! Blocks across documents are not computed.
+//! Blocks across documents are not computed. A causal window keeps each block's band (a
+//! rectangle's moved with its first key row, passed by value at execution).
 //!
 //! Each run, the rectangles' lengths and offsets (`k_doc_rects`) and each square's document
 //! table (`k_doc_table`) are made on the device from the segment ids, and their heads (32 bytes
@@ -54,6 +55,15 @@ enum Call {
 }
 
 impl Call {
+    /// The key a call executes with: its graph's (`doc_key`), with a rectangle's band moved to
+    /// the first key row it reads (the band's bound is a by-value scalar of the graph).
+    fn executed<K: Copy>(&self, key: &K, with_window: impl Fn(K, usize) -> K) -> K {
+        match self {
+            Call::Rect(part, _) => part.band.map_or(*key, |lo| with_window(*key, lo as usize)),
+            _ => *key,
+        }
+    }
+
     /// The query rows (first, count) and key rows the call reads and writes.
     fn rows(&self, blk: &Block) -> Option<(usize, usize, usize, usize)> {
         match self {
@@ -199,18 +209,17 @@ impl Sdpa {
         let a = plain(a);
         match call {
             Call::Skip => None,
-            Call::Rect(..) => SdpaKey::block(&a, blk.q.len, blk.k.len, None, None).map(|k| SdpaKey { docs: 1, ..k }),
-            Call::Square(_, count, longest) => SdpaKey::block(&a, blk.q.len, blk.k.len, Some(0), None).map(|k| k.with_docs(*count, *longest)),
+            Call::Rect(..) => SdpaKey::block(&a, blk.q.len, blk.k.len, None, blk.band).map(|k| SdpaKey { docs: 1, ..k }),
+            Call::Square(_, count, longest) => SdpaKey::block(&a, blk.q.len, blk.k.len, Some(0), blk.band).map(|k| k.with_docs(*count, *longest)),
         }
     }
 
-    /// Whether `SEQC_SDPA_DOC_BLOCKS` lets packed documents of `a` run as cuDNN blocks: causal,
-    /// no window, segment ids on both sides, and blocks cuDNN takes.
+    /// Whether `SEQC_SDPA_DOC_BLOCKS` lets packed documents of `a` run as cuDNN blocks: causal
+    /// (maybe windowed), segment ids on both sides, and blocks cuDNN takes.
     fn doc_blocks_take(&self, a: &AttentionCmd) -> bool {
         self.doc_blocks
             && self.partial
             && a.causal
-            && a.window == 0
             && a.q_segment.is_some()
             && a.k_segment.is_some()
             && SdpaKey::block(&plain(a), 1, 1, None, None).is_some()
@@ -267,7 +276,11 @@ impl Sdpa {
             let (Some((qr, qn, kr, _)), Some(key)) = (call.rows(blk), key) else { continue };
             let t0 = probe.as_deref_mut().map(|pr| pr.mark(cs)).transpose()?;
             let ptrs = [q + (qr * hd * es) as u64, k + (kr * kvd * es) as u64, v + (kr * kvd * es) as u64, ob];
-            self.execute(cs, key, ptrs, Some(st), call.docs(), ws, a.scale)?;
+            let plans = self.plans.borrow();
+            let plan = plans.get(key).ok_or("internal: no cuDNN plan for a document block")?;
+            let run_as = call.executed(key, |k, window| SdpaKey { window, ..k });
+            self.handle.execute(cs, plan, &run_as, ptrs, Some(st), call.docs(), ws, a.scale)?;
+            drop(plans);
             kernels.stats_rows(cs, sb, st, 0, qn, a.heads, qn, true).map_err(describe)?;
             kernels.sdpa_merge(cs, f32_out, lse, ob, a.q.1, sb, qr, qn, a.heads, a.head_dim, MergeMode::Fold).map_err(describe)?;
             ran += 1;
@@ -366,7 +379,8 @@ impl Sdpa {
                 dv,
                 dq_acc: acc,
             };
-            self.handle.execute_backward(cs, plan, key, &t, call.docs(), ws, a.scale)?;
+            let run_as = call.executed(key, |k, window| BwdKey { window, ..k });
+            self.handle.execute_backward(cs, plan, &run_as, &t, call.docs(), ws, a.scale)?;
             kernels.add_rows(cs, grads[0], dq, dt, 0, qr, qn, hd).map_err(describe)?;
             for (grad, part) in [(grads[1], dk), (grads[2], dv)] {
                 kernels.add_rows(cs, grad, part, dt, order, kr, kn, kvd).map_err(describe)?;
