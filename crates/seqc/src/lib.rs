@@ -359,6 +359,9 @@ pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Er
             "--sharded-io has no effect: the program is not split, so every device takes and returns whole tensors".into(),
         );
     }
+    if let Some(n) = slow_attention_note(&program) {
+        notes.push(n);
+    }
     let gradients = opts.train.then(|| gradient_report(&program, target.devices, opts.grad_reduce));
     // A training loop (`seqc train`, `seqc-run --steps`) also holds AdamW's state, which the
     // budget (weights and activations) leaves out: say so where the three pass the device.
@@ -502,4 +505,27 @@ fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, b
         budget_gib: gib(budget),
         suggestion,
     }
+}
+
+/// A note naming the layers whose split attention the CUDA runtime runs on its NVRTC kernel
+/// (`cost_model::fused_attention`: blocks over packed documents, capped scores), which a user who
+/// forced a strategy should hear about before a GPU run; None when there are none.
+fn slow_attention_note(program: &Graph) -> Option<String> {
+    use seq_ir::OpKind::{AttentionPartial, AttentionPartialGrad};
+    let layers: std::collections::BTreeSet<i64> = program
+        .body_ops()
+        .filter(|(_, op)| matches!(op.kind, AttentionPartial | AttentionPartialGrad))
+        .filter(|(_, op)| !seq_passes::strategy::cost_model::fused_attention(op))
+        .filter_map(|(_, op)| op.int("layer"))
+        .collect();
+    let first = *layers.first()?;
+    let list = match layers.len() {
+        1 => format!("layer {first}"),
+        n => format!("{n} layers ({first}..={})", layers.last().copied().unwrap_or(first)),
+    };
+    Some(format!(
+        "{list}: split attention over packed documents (or with capped scores) runs on the CUDA runtime's NVRTC kernel, \
+         priced at 1/450 of cuDNN's rate; whole attention over them runs on cuDNN (auto keeps such layers whole where that is \
+         faster). SEQC_SDPA_DOC_BLOCKS=1 at run time puts packed documents' blocks on cuDNN (not yet measured)"
+    ))
 }

@@ -264,3 +264,25 @@ fn a_rank_that_does_not_fit_is_refused_with_what_would() {
     let err = needs.check(fixed / 2, "test GPU").expect_err("does not fit");
     assert!(err.contains("more devices") && !err.contains("--memory-budget"), "{err}");
 }
+
+/// A plan whose split attention the CUDA runtime runs on its NVRTC kernel (blocks over packed
+/// documents) says so, naming the layers; the same split without documents, and packed documents
+/// kept whole, do not.
+#[test]
+fn the_report_names_split_attention_on_the_kernel() {
+    let tiny = DecoderConfig { layers: 2, seq_len: 32, dtype: seq_ir::DType::BF16, ..DecoderConfig::tiny() };
+    let note = |cfg: &DecoderConfig, strategy: StrategyKind, devices: usize| {
+        let c = compile_graph(cfg.build().expect("builds"), &CompileOptions { train: true, ..opts(devices, strategy) }).expect("compiles");
+        if devices > 1 {
+            super::train::assert_split(&c, devices, strategy, &format!("{strategy:?}"));
+        }
+        c.report.notes.iter().find(|n| n.contains("NVRTC kernel")).cloned()
+    };
+    let packed = DecoderConfig { packed: true, ..tiny.clone() };
+    for s in [StrategyKind::Ring, StrategyKind::AllGatherKv] {
+        let n = note(&packed, s, 2).unwrap_or_else(|| panic!("{s:?} over packed documents: no note"));
+        assert!(n.starts_with("2 layers (0..=1)") && n.contains("SEQC_SDPA_DOC_BLOCKS"), "{n}");
+        assert_eq!(note(&tiny, s, 2), None, "{s:?} without documents");
+    }
+    assert_eq!(note(&packed, StrategyKind::Replicate, 1), None, "packed documents kept whole");
+}

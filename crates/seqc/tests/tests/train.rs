@@ -185,7 +185,7 @@ pub(super) fn all_reduced_tensors(c: &Compiled) -> usize {
 
 /// What the plan of a split training step must hold: its forward split as named, and the
 /// backward's own transfers (the transposes of the forward's).
-fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str) {
+pub(super) fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind, what: &str) {
     let count = |op: &str| {
         c.plan
             .steps
