@@ -14,6 +14,9 @@ pub enum Strategy {
     Ring,
     /// Gather K and V (small under GQA), attend with the local queries.
     AllGatherKv,
+    /// A causal sliding window: only the keys the window reaches across a shard boundary move
+    /// (the last window − 1 key rows of each chunk, to the rank whose chunk follows it).
+    Halo,
     /// Ulysses inside groups of `ulysses` ranks, ring across `ring` such groups.
     Hybrid { ulysses: usize, ring: usize },
 }
@@ -25,6 +28,7 @@ impl Strategy {
             Self::Ulysses => "ulysses",
             Self::Ring => "ring",
             Self::AllGatherKv => "allgather-kv",
+            Self::Halo => "halo",
             Self::Hybrid { .. } => "hybrid",
         }
     }
@@ -47,6 +51,7 @@ pub enum StrategyRequest {
     Ulysses,
     Ring,
     AllGatherKv,
+    Halo,
     Hybrid,
 }
 
@@ -58,6 +63,7 @@ impl StrategyRequest {
             "ulysses" => Self::Ulysses,
             "ring" => Self::Ring,
             "allgather-kv" => Self::AllGatherKv,
+            "halo" => Self::Halo,
             "hybrid" => Self::Hybrid,
             _ => return None,
         })

@@ -76,6 +76,9 @@ enum StrategyArg {
     Ring,
     /// Gather K/V, attend with local queries.
     AllgatherKv,
+    /// Causal sliding-window layers: move only the keys the window reaches across a shard
+    /// boundary (window - 1 rows per chunk, one transfer each way).
+    Halo,
     /// Ulysses inside nodes, ring across.
     Hybrid,
 }
@@ -205,6 +208,7 @@ impl TargetArgs {
                 StrategyArg::Ulysses => StrategyRequest::Ulysses,
                 StrategyArg::Ring => StrategyRequest::Ring,
                 StrategyArg::AllgatherKv => StrategyRequest::AllGatherKv,
+                StrategyArg::Halo => StrategyRequest::Halo,
                 StrategyArg::Hybrid => StrategyRequest::Hybrid,
             },
             chooser: match self.chooser {

@@ -71,6 +71,7 @@ pub fn strategy_of(op: &seq_ir::Op) -> Option<Strategy> {
         "ulysses" => Strategy::Ulysses,
         "ring" => Strategy::Ring,
         "allgather-kv" => Strategy::AllGatherKv,
+        "halo" => Strategy::Halo,
         "hybrid" => Strategy::Hybrid { ulysses: op.int("ulysses")? as usize, ring: op.int("ring")? as usize },
         _ => return None,
     })

@@ -57,6 +57,7 @@ fn group_heads(cfg: &AttentionConfig, groups: usize) -> AttentionConfig {
 pub fn illegal(strategy: Strategy, cfg: &AttentionConfig, devices: usize) -> Option<String> {
     match strategy {
         Strategy::Ulysses => ulysses_illegal(cfg, devices),
+        Strategy::Halo if !cfg.causal || cfg.window.is_none() => Some("halo exchange needs a causal sliding window".into()),
         Strategy::Hybrid { ulysses, ring } => {
             if ulysses * ring != devices {
                 return Some(format!("{ulysses} x {ring} is not {devices} devices"));
@@ -252,6 +253,54 @@ fn gather_kv(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<(Value
     Ok((k, v, index, seg))
 }
 
+/// Halo exchange for a causal sliding window of `w` tokens: a query sees keys at most `w − 1`
+/// tokens back, so a rank attends its own rows' keys plus the last `w − 1` key rows of each
+/// chunk that ends right before one of its own chunks, moved by one collective permute per
+/// chunk, instead of every rank's K/V. Under the zigzag layout rank r holds chunks r and
+/// 2N−1−r: chunk r−1's tail comes from rank r−1 (its first chunk, shift +1) and chunk
+/// 2N−2−r's from rank r+1 (its second, shift −1). (A causal program is always split zigzag.) A
+/// tail that wraps around (rank 0's first chunk gets rank N−1's) lies after the queries or
+/// outside the window, and the masks drop it. Each chunk must hold `w − 1` rows.
+fn halo(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<ValueId, BuildError> {
+    let err = |message: String| BuildError { op: "seq.attention_partial".into(), message };
+    let w = inp.cfg.window.filter(|_| inp.cfg.causal).ok_or_else(|| err("halo exchange needs a causal sliding window".into()))?;
+    let rows = b.graph.ty(inp.q).tensor().map_or(0, |t| t.shape[0]);
+    let layout = b.graph.producer(inp.index).filter(|op| op.kind == OpKind::TokenIndex).and_then(|op| op.str("layout").map(String::from));
+    // Each local chunk's first row, and the shift that takes its tail to the rank whose chunk
+    // follows it.
+    if layout.as_deref() != Some("zigzag") {
+        return Err(err("halo exchange needs the token indices of a zigzag split".into()));
+    }
+    let (chunk, reach) = (rows / 2, w - 1);
+    let chunks = [(0, 1), (chunk, devices as i64 - 1)];
+    if reach > chunk {
+        return Err(err(format!(
+            "a window of {w} tokens reaches past a shard chunk of {chunk} rows (halo exchange needs at least window - 1 rows per chunk)"
+        )));
+    }
+    let kv = concat(b, &[inp.k, inp.v], 1)?;
+    let (mut keys, mut index, mut segs) = (vec![kv], vec![inp.index], inp.segments.map(|s| vec![s]));
+    for &(start, shift) in chunks.iter().filter(|_| reach > 0) {
+        let send = |b: &mut Builder, x: ValueId| -> Result<ValueId, BuildError> {
+            let tail = slice(b, x, 0, start + chunk - reach, reach)?;
+            collective(b, OpKind::CollectivePermute, tail, ALL, devices, &[("shift", Attr::Int(shift))])
+        };
+        keys.push(send(b, kv)?);
+        index.push(send(b, inp.index)?);
+        if let (Some(s), Some(all)) = (inp.segments, segs.as_mut()) {
+            all.push(send(b, s)?);
+        }
+    }
+    let kv_cols = cols(b, inp.k);
+    let kv = concat(b, &keys, 0)?;
+    let k = slice(b, kv, 1, 0, kv_cols)?;
+    let v = slice(b, kv, 1, kv_cols, kv_cols)?;
+    let index = concat(b, &index, 0)?;
+    let seg = segs.map(|s| concat(b, &s, 0)).transpose()?;
+    let (o, _) = partial(b, inp.q, k, v, (inp.index, index), inp.segments.zip(seg), &inp.cfg, inp.dtype)?;
+    Ok(o)
+}
+
 /// Emits `strategy` for one layer on `devices` ranks (Ulysses in `head_groups` head groups);
 /// returns the local output rows.
 pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usize, head_groups: usize) -> Result<ValueId, BuildError> {
@@ -284,6 +333,7 @@ pub fn emit(b: &mut Builder, strategy: Strategy, inp: &AttnInputs, devices: usiz
             let (o, _) = ring(b, inp, ALL, devices)?;
             convert(b, o, inp.dtype)
         }
+        Strategy::Halo => halo(b, inp, devices),
         Strategy::Ulysses => ulysses(b, inp, ALL, devices, head_groups.max(1), |b, h| {
             partial(b, h.q, h.k, h.v, (h.index, h.index), h.segments.map(|s| (s, s)), &h.cfg, h.dtype)
         }),

@@ -175,7 +175,7 @@ pub struct LayerPrice {
 /// offered; plain Ulysses over more than a node is offered and priced at the inter-node rate.
 pub fn candidates(target: &Target) -> Vec<Strategy> {
     let devices = target.devices;
-    let mut out = vec![Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv];
+    let mut out = vec![Strategy::Ulysses, Strategy::Ring, Strategy::AllGatherKv, Strategy::Halo];
     for u in 2..devices {
         if devices.is_multiple_of(u) && !target.axis_crosses_nodes("ulysses", u) {
             out.push(Strategy::Hybrid { ulysses: u, ring: devices / u });
@@ -378,6 +378,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         StrategyRequest::Ulysses => *s == Strategy::Ulysses,
         StrategyRequest::Ring => *s == Strategy::Ring,
         StrategyRequest::AllGatherKv => *s == Strategy::AllGatherKv,
+        StrategyRequest::Halo => *s == Strategy::Halo,
         StrategyRequest::Hybrid => matches!(s, Strategy::Hybrid { .. }),
     };
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
@@ -589,6 +590,7 @@ fn forced_fallback(config: &Config, costs: &Costs, i: usize, chosen: Strategy) -
         StrategyRequest::Ulysses => Strategy::Ulysses,
         StrategyRequest::Ring => Strategy::Ring,
         StrategyRequest::AllGatherKv => Strategy::AllGatherKv,
+        StrategyRequest::Halo => Strategy::Halo,
         StrategyRequest::Hybrid => {
             if matches!(chosen, Strategy::Hybrid { .. }) {
                 return None;

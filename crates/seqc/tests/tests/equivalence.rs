@@ -130,6 +130,10 @@ fn forced(shape: &Shape, n: usize, s: StrategyKind) -> Expect {
             8 => Expect::exactly(Split::Hybrid { ulysses: 4, ring: 2 }),
             _ => Expect::fallback("hybrid", Split::AllGatherKv(n)),
         },
+        StrategyKind::Halo => match shape.window {
+            Some(w) if w - 1 <= shape.local_rows(n) / 2 && shape.causal => Expect::exactly(Split::Halo(n)),
+            _ => Expect::fallback("halo", Split::AnyOver(n)),
+        },
         StrategyKind::Auto | StrategyKind::Replicate => unreachable!("not a forced split"),
     }
 }
@@ -420,6 +424,37 @@ fn packed_documents_with_a_window_match() {
     }
 }
 
+/// Halo exchange (`--strategy halo`) on causal sliding windows, with and without packed
+/// documents, over 2, 3, 4 and 8 ranks: the plan moves only the two chunk tails the window
+/// reaches (K/V, token indices and segment ids, one permute each way) and matches the unsplit
+/// model; where a chunk is shorter than the window's reach, or there is no window, the layer
+/// falls back with a note naming halo.
+#[test]
+fn halo_exchange_matches_the_unsplit_model() {
+    let tiny = DecoderConfig::tiny();
+    let docs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+    let cases = [
+        ("window", DecoderConfig { window: Some(4), seq_len: 48, ..tiny.clone() }, None),
+        ("packed", DecoderConfig { packed: true, window: Some(3), seq_len: 37, ..tiny.clone() }, Some(docs)),
+        ("wide", DecoderConfig { window: Some(9), seq_len: 40, ..tiny.clone() }, None),
+        ("no-window", DecoderConfig { seq_len: 40, ..tiny }, None),
+    ];
+    let mut halos = 0;
+    for (name, cfg, segs) in cases {
+        let g = cfg.build().expect("builds");
+        let shape = Shape::of(&cfg, cfg.layers);
+        for devices in [2, 3, 4, 8] {
+            let chunk = shape.local_rows(devices) / 2;
+            let fits = shape.window.is_some_and(|w| w - 1 <= chunk);
+            halos += usize::from(fits);
+            let expect = if fits { Expect::exactly(Split::Halo(devices)) } else { Expect::fallback("halo", Split::AnyOver(devices)) };
+            let opts = CompileOptions { devices, strategy: StrategyKind::Halo, ..Default::default() };
+            check_all(name, &g, &shape, segs.as_deref(), &[(opts, expect)]);
+        }
+    }
+    assert!(halos >= 8, "too few halo cases: {halos}");
+}
+
 /// What a request gives a random shape at `n` ranks: the forced strategy where the heads allow
 /// it; elsewhere some other split over all `n` ranks, with a note. Auto on the compute-bound
 /// profile splits over all `n` ranks (mostly ring; on the shortest sequences another strategy
@@ -438,12 +473,19 @@ fn expected_for_random(shape: &Shape, n: usize, s: StrategyKind) -> Expect {
     }
 }
 
-const ALL: [StrategyKind; 6] =
-    [StrategyKind::Auto, StrategyKind::Replicate, StrategyKind::Ulysses, StrategyKind::Ring, StrategyKind::AllGatherKv, StrategyKind::Hybrid];
+const ALL: [StrategyKind; 7] = [
+    StrategyKind::Auto,
+    StrategyKind::Replicate,
+    StrategyKind::Ulysses,
+    StrategyKind::Ring,
+    StrategyKind::AllGatherKv,
+    StrategyKind::Halo,
+    StrategyKind::Hybrid,
+];
 
 fn arb_model() -> impl Strategy<Value = (DecoderConfig, usize, StrategyKind, Option<Vec<i32>>)> {
     let heads = prop_oneof![Just((4i64, 4i64)), Just((4, 2)), Just((6, 3)), Just((6, 1)), Just((3, 1)), Just((2, 2))];
-    (heads, prop_oneof![Just(4i64), Just(8)], 3i64..40, any::<bool>(), proptest::option::of(2i64..12), any::<bool>(), 2usize..6, 0usize..6, any::<u64>())
+    (heads, prop_oneof![Just(4i64), Just(8)], 3i64..40, any::<bool>(), proptest::option::of(2i64..12), any::<bool>(), 2usize..6, 0usize..7, any::<u64>())
         .prop_map(|((h, kv), hd, seq, causal, window, packed, devices, s, seg_seed)| {
             let cfg = DecoderConfig {
                 layers: 1,

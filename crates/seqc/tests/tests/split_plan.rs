@@ -21,6 +21,8 @@ pub enum Split {
     Ulysses { degree: usize, groups: usize },
     Ring(usize),
     AllGatherKv(usize),
+    /// Halo exchange over `n` ranks (a causal sliding window).
+    Halo(usize),
     Hybrid { ulysses: usize, ring: usize },
     /// A layer kept whole in a split program: every rank attends over all rows with a plain
     /// attention, no collective of its own; its q, k and v are gathered from the ranks' rows
@@ -63,11 +65,19 @@ pub struct Shape {
     pub kv_heads: usize,
     pub seq: usize,
     pub causal: bool,
+    pub window: Option<usize>,
 }
 
 impl Shape {
     pub fn of(cfg: &DecoderConfig, layers: usize) -> Self {
-        Self { layers, heads: cfg.heads as usize, kv_heads: cfg.kv_heads as usize, seq: cfg.seq_len as usize, causal: cfg.causal }
+        Self {
+            layers,
+            heads: cfg.heads as usize,
+            kv_heads: cfg.kv_heads as usize,
+            seq: cfg.seq_len as usize,
+            causal: cfg.causal,
+            window: cfg.window.map(|w| w as usize),
+        }
     }
 
     /// Rows each of `n` ranks holds: causal models are split zigzag (two chunks per rank, so
@@ -90,6 +100,7 @@ fn parse_label(label: &str, n: usize) -> Option<Split> {
         "ulysses" => Split::Ulysses { degree: n, groups: 1 },
         "ring" => Split::Ring(n),
         "allgather-kv" => Split::AllGatherKv(n),
+        "halo" => Split::Halo(n),
         "whole" => Split::WholeLayer,
         _ => {
             if let Some(g) = label.strip_prefix("ulysses(").and_then(|r| r.strip_suffix(" head groups)")) {
@@ -109,6 +120,7 @@ fn label_of(split: Split) -> String {
         Split::Ulysses { groups, .. } => format!("ulysses({groups} head groups)"),
         Split::Ring(_) => "ring".into(),
         Split::AllGatherKv(_) => "allgather-kv".into(),
+        Split::Halo(_) => "halo".into(),
         Split::WholeLayer => "whole".into(),
         Split::Hybrid { ulysses, ring } => format!("hybrid({ulysses}x{ring})"),
         Split::AnyHybrid(n) => format!("hybrid(u x r = {n})"),
@@ -256,6 +268,27 @@ fn check_layer(c: &Compiled, shape: &Shape, n: usize, layer: i64, split: Split) 
             let k_rows: Vec<usize> = partials.iter().map(|p| rows(plan, p.operands[1])).collect();
             if k_rows != [n * local] {
                 return Err(format!("keys per partial {k_rows:?}; expected all {n} x {local} rows"));
+            }
+            (1, shape.heads, shape.kv_heads, local, 0)
+        }
+        Split::Halo(n) => {
+            // K/V of two chunk tails, one permute each way (their token indices and segment ids
+            // too, unless an earlier layer's identical permutes serve them: CSE).
+            let reach = shape.window.unwrap_or(1).saturating_sub(1);
+            let kv_tails = mine
+                .iter()
+                .filter(|s| collective(s).is_some_and(|c| c.kind == "collective_permute"))
+                .filter(|s| s.operands.first().and_then(|&v| plan.values.get(v as usize)).is_some_and(|d| d.shape.len() == 2))
+                .count();
+            let tensors = 2 + usize::from(partials.first().is_some_and(|p| p.operands.len() == 7));
+            let most = if reach > 0 { 2 * tensors } else { 0 };
+            let all = count("collective_permute", "sp", n);
+            if kv_tails != most.min(2) || all < kv_tails || all > most || colls.len() != all {
+                return Err(format!("expected 2 K/V tails permuted over {n} ranks (at most {most} permutes) and nothing else: {colls:?}"));
+            }
+            let k_rows: Vec<usize> = partials.iter().map(|p| rows(plan, p.operands[1])).collect();
+            if k_rows != [local + 2 * reach] {
+                return Err(format!("keys per partial {k_rows:?}; expected the {local} own rows and two tails of {reach}"));
             }
             (1, shape.heads, shape.kv_heads, local, 0)
         }

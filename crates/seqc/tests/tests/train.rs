@@ -205,6 +205,7 @@ pub(super) fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind,
         StrategyKind::Ulysses => "ulysses",
         StrategyKind::Ring => "ring",
         StrategyKind::AllGatherKv => "allgather-kv",
+        StrategyKind::Halo => "halo",
         StrategyKind::Hybrid => "hybrid",
         _ => "",
     };
@@ -235,6 +236,10 @@ pub(super) fn assert_split(c: &Compiled, devices: usize, strategy: StrategyKind,
     }
     if used("ring") || used("hybrid") {
         assert!(count("collective_permute") >= 2, "{what}: dK/dV travel back around the ring");
+    }
+    if used("halo") {
+        // Two chunk tails forward (K/V, indices), their dK/dV tails back.
+        assert!(count("collective_permute") >= 4, "{what}: the halo's dK/dV tails travel back");
     }
     if used("allgather-kv") {
         assert!(count("reduce_scatter") >= c.report.layers.len(), "{what}: dK/dV reduce-scattered to their owners");
@@ -286,6 +291,7 @@ fn splits<'a>(name: &'a str, g: &'a Graph, n: usize) -> impl Iterator<Item = (Co
         StrategyKind::Ulysses,
         StrategyKind::Ring,
         StrategyKind::AllGatherKv,
+        StrategyKind::Halo,
         StrategyKind::Hybrid,
     ];
     strategies.into_iter().flat_map(move |s| {
@@ -322,12 +328,13 @@ fn every_strategy_trains_like_the_unsplit_step() {
 }
 
 /// The strategies and rank counts whose CUDA lowering the emulator checks.
-pub(super) const EMULATED: [(usize, StrategyKind); 6] = [
+pub(super) const EMULATED: [(usize, StrategyKind); 7] = [
     (1, StrategyKind::Replicate),
     (2, StrategyKind::Ulysses),
     (2, StrategyKind::Ring),
     (4, StrategyKind::Ring),
     (2, StrategyKind::AllGatherKv),
+    (2, StrategyKind::Halo),
     (4, StrategyKind::Hybrid),
 ];
 
