@@ -30,10 +30,10 @@ peers() {  # what [--compile]
   echo "torch $1 ${2:-eager}: rc=$? $(grep -h '^{' "$W/peers-$1${2:+-compiled}.log" | cut -c1-200 | tr '\n' ' ')" | tee -a "$S"
   pack
 }
-for s in ulysses ring allgather-kv; do check check-tiny-$s; check check-tiny-bf16-$s; done
+for s in ulysses ring allgather-kv halo; do check check-tiny-$s; check check-tiny-bf16-$s; done
 pack
 for w in attention layer; do for n in 32k 128k; do for s in 1 auto ulysses ring; do time_plan vjp-$w-$n-$s 4; done; done; done
-for n in 32k 128k; do for s in auto ulysses; do time_plan vjp-attn-w-$n-$s 4; done; done
+for n in 32k 128k; do for s in auto ulysses halo; do time_plan vjp-attn-w-$n-$s 4; done; done
 peers attn; peers layer; peers layer --compile
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
 pack
