@@ -782,5 +782,5 @@ fn attr(op: &Op, name: &str) -> Result<Attr, PassError> {
 }
 
 fn attention_attrs(op: &Op) -> BTreeMap<String, Attr> {
-    Differentiator::copy_attrs(op, &["causal", "num_heads", "num_kv_heads", "head_dim", "scale", "window", "softcap"])
+    Differentiator::copy_attrs(op, &["causal", "num_heads", "num_kv_heads", "head_dim", "scale", "window", "softcap", crate::partition::lowering::HALO])
 }

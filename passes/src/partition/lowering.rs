@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 /// The axis spanning every device.
 pub const ALL: &str = "sp";
 
+/// Marks a halo exchange's attention (and its backward): its keys are its queries' windows.
+pub const HALO: &str = "halo";
+
 /// One attention layer's local operands.
 #[derive(Clone, Debug)]
 pub struct AttnInputs {
@@ -298,6 +301,11 @@ fn halo(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<ValueId, Bu
     let index = concat(b, &index, 0)?;
     let seg = segs.map(|s| concat(b, &s, 0)).transpose()?;
     let (o, _) = partial(b, inp.q, k, v, (inp.index, index), inp.segments.zip(seg), &inp.cfg, inp.dtype)?;
+    // Its keys are the queries' own windows, not a sample of the sequence: the cost model counts
+    // about one window of keys per query (`cost_model::attention_density`).
+    if let Some(&id) = b.graph.body.last() {
+        b.graph.op_mut(id).attrs.insert(HALO.into(), Attr::Bool(true));
+    }
     Ok(o)
 }
 

@@ -231,6 +231,19 @@ fn tensor(g: &Graph, v: seq_ir::ValueId) -> Option<&TensorType> {
     g.ty(v).tensor()
 }
 
+/// The fraction of an attention op's query-key pairs its mask lets through, over a sequence of
+/// `seq` tokens: the whole sequence's (`mask_density`; under zigzag every ring block keeps about
+/// that fraction), or, for a halo exchange's attention (`lowering::HALO`), whose `keys` are its
+/// queries' own windows, the keys a query sees on average over `keys`.
+pub fn attention_density(op: &Op, seq: i64, keys: i64) -> f64 {
+    let Some(c) = seq_ir::AttentionConfig::from_attrs(&op.attrs) else { return 1.0 };
+    let global = crate::analysis::mask_density(seq, c.causal, c.window);
+    match op.bool(crate::partition::lowering::HALO) {
+        Some(true) => (global * seq.max(1) as f64 / keys.max(1) as f64).min(1.0),
+        _ => global,
+    }
+}
+
 /// Whether the CUDA runtime runs this form of attention on cuDNN's fused kernels: whole
 /// attention (forward and backward, packed documents included: the ragged graph) with a window
 /// only under the causal mask, and `attention_partial` blocks and their backward
@@ -322,8 +335,7 @@ impl Target {
             }
             OpKind::Attention | OpKind::AttentionPartial => {
                 let (q, k) = (shape(0), shape(1));
-                let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
-                    .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
+                let density = attention_density(op, ctx.seq_len, k[0]);
                 let flops = 4.0 * (q[0] * k[0] * q[1]) as f64 * density;
                 // A layer left unsplit inside a split program (replicate form, or kept whole)
                 // does all of the work on each device.
@@ -356,8 +368,7 @@ impl Target {
                 // Five matmuls of the forward's size (S, dP, dV, dQ, dK) against its two; the
                 // whole form also recomputes the forward unless the runtime kept it.
                 let (q, k) = (shape(0), shape(1));
-                let density = seq_ir::AttentionConfig::from_attrs(&op.attrs)
-                    .map_or(1.0, |c| crate::analysis::mask_density(ctx.seq_len, c.causal, c.window));
+                let density = attention_density(op, ctx.seq_len, k[0]);
                 // Where the forward is kept (`backward_keeps_forward`) nothing is recomputed;
                 // cuDNN's five matmuls run slower than the forward's two (on an H200: 2.7-3.0x
                 // the forward's time at 32K-128K, 2026-12-03).

@@ -222,3 +222,23 @@ fn hybrid_groups_never_straddle_nodes() {
         );
     }
 }
+
+/// A halo exchange's attention is priced by the pairs its window lets through, as every other
+/// split's is: its keys are the queries' own windows, so each query sees about one window of
+/// them, not the sequence's average share. Its attention then costs what Ulysses' does (the
+/// same pairs, Ulysses' at a rate over longer rows), while it moves a fraction of the bytes.
+#[test]
+fn halo_attention_is_priced_by_its_window() {
+    let cfg = DecoderConfig { layers: 1, window: Some(4096), seq_len: 131072, ..DecoderConfig::llama3_8b() };
+    let g = cfg.build().expect("builds");
+    let layer = |strategy, name: &str| {
+        let c = compile_graph(g.clone(), &CompileOptions { devices: 8, strategy, ..Default::default() }).expect("compiles");
+        let l = c.report.layers[0].clone();
+        assert_eq!(l.strategy, name, "{l:?}");
+        l
+    };
+    let (halo, ulysses) = (layer(seqc::StrategyKind::Halo, "halo"), layer(seqc::StrategyKind::Ulysses, "ulysses"));
+    let ratio = halo.compute_ms / ulysses.compute_ms;
+    assert!((0.5..2.0).contains(&ratio), "halo attention {} ms, Ulysses' {} ms", halo.compute_ms, ulysses.compute_ms);
+    assert!(halo.mb_sent_per_device * 5.0 < ulysses.mb_sent_per_device, "{halo:?} against {ulysses:?}");
+}
