@@ -257,35 +257,41 @@ fn gather_kv(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<(Value
 }
 
 /// Halo exchange for a causal sliding window of `w` tokens: a query sees keys at most `w − 1`
-/// tokens back, so a rank attends its own rows' keys plus the last `w − 1` key rows of each
-/// chunk that ends right before one of its own chunks, moved by one collective permute per
-/// chunk, instead of every rank's K/V. Under the zigzag layout rank r holds chunks r and
-/// 2N−1−r: chunk r−1's tail comes from rank r−1 (its first chunk, shift +1) and chunk
-/// 2N−2−r's from rank r+1 (its second, shift −1). (A causal program is always split zigzag.) A
-/// tail that wraps around (rank 0's first chunk gets rank N−1's) lies after the queries or
-/// outside the window, and the masks drop it. Each chunk must hold `w − 1` rows.
+/// tokens back, so a rank attends its own rows' keys plus the key rows of the chunks that end
+/// within that reach before its own chunks, moved by collective permutes, instead of every
+/// rank's K/V. Under the zigzag layout rank r holds chunks r and 2N−1−r. Where the reach fits
+/// one chunk (of C rows), chunk r−1's last w − 1 rows come from rank r−1 (its first chunk,
+/// shift +1) and chunk 2N−2−r's from rank r+1 (its second, shift −1). Reaching K = ⌈(w − 1)/C⌉
+/// chunks back, whole chunks move: first chunks by +1..+K and −1..−(K−1) (a middle rank's second
+/// chunk reaches back into other ranks' first chunks), second chunks by −1..−K; every rank then
+/// holds each chunk within the reach once, provided 2K ≤ N. (A causal program is always split
+/// zigzag.) Chunks that wrap around lie after the queries or outside the window, and the masks
+/// drop them.
 fn halo(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<ValueId, BuildError> {
     let err = |message: String| BuildError { op: "seq.attention_partial".into(), message };
     let w = inp.cfg.window.filter(|_| inp.cfg.causal).ok_or_else(|| err("halo exchange needs a causal sliding window".into()))?;
     let rows = b.graph.ty(inp.q).tensor().map_or(0, |t| t.shape[0]);
     let layout = b.graph.producer(inp.index).filter(|op| op.kind == OpKind::TokenIndex).and_then(|op| op.str("layout").map(String::from));
-    // Each local chunk's first row, and the shift that takes its tail to the rank whose chunk
-    // follows it.
     if layout.as_deref() != Some("zigzag") {
         return Err(err("halo exchange needs the token indices of a zigzag split".into()));
     }
-    let (chunk, reach) = (rows / 2, w - 1);
-    let chunks = [(0, 1), (chunk, devices as i64 - 1)];
-    if reach > chunk {
+    let (n, chunk, reach) = (devices as i64, rows / 2, w - 1);
+    let hops = if reach > 0 { (reach + chunk - 1) / chunk.max(1) } else { 0 };
+    if 2 * hops > n {
         return Err(err(format!(
-            "a window of {w} tokens reaches past a shard chunk of {chunk} rows (halo exchange needs at least window - 1 rows per chunk)"
+            "a window of {w} tokens reaches {hops} chunks of {chunk} rows back, more than half of {n} ranks' (halo exchange would bring some chunk twice)"
         )));
     }
+    // (first row of the local chunk whose tail moves, shift): its last `size` rows go to the rank
+    // `shift` later.
+    let size = reach.min(chunk);
+    let mut chunks: Vec<(i64, i64)> = (1..=hops).flat_map(|k| [(0, k), (chunk, n - k)]).collect();
+    chunks.extend((1..hops).map(|s| (0, n - s)));
     let kv = concat(b, &[inp.k, inp.v], 1)?;
     let (mut keys, mut index, mut segs) = (vec![kv], vec![inp.index], inp.segments.map(|s| vec![s]));
-    for &(start, shift) in chunks.iter().filter(|_| reach > 0) {
+    for &(start, shift) in &chunks {
         let send = |b: &mut Builder, x: ValueId| -> Result<ValueId, BuildError> {
-            let tail = slice(b, x, 0, start + chunk - reach, reach)?;
+            let tail = slice(b, x, 0, start + chunk - size, size)?;
             collective(b, OpKind::CollectivePermute, tail, ALL, devices, &[("shift", Attr::Int(shift))])
         };
         keys.push(send(b, kv)?);

@@ -130,10 +130,8 @@ fn forced(shape: &Shape, n: usize, s: StrategyKind) -> Expect {
             8 => Expect::exactly(Split::Hybrid { ulysses: 4, ring: 2 }),
             _ => Expect::fallback("hybrid", Split::AllGatherKv(n)),
         },
-        StrategyKind::Halo => match shape.window {
-            Some(w) if w - 1 <= shape.local_rows(n) / 2 && shape.causal => Expect::exactly(Split::Halo(n)),
-            _ => Expect::fallback("halo", Split::AnyOver(n)),
-        },
+        StrategyKind::Halo if shape.halo(n).is_some() => Expect::exactly(Split::Halo(n)),
+        StrategyKind::Halo => Expect::fallback("halo", Split::AnyOver(n)),
         StrategyKind::Auto | StrategyKind::Replicate => unreachable!("not a forced split"),
     }
 }
@@ -425,34 +423,38 @@ fn packed_documents_with_a_window_match() {
 }
 
 /// Halo exchange (`--strategy halo`) on causal sliding windows, with and without packed
-/// documents, over 2, 3, 4 and 8 ranks: the plan moves only the two chunk tails the window
-/// reaches (K/V, token indices and segment ids, one permute each way) and matches the unsplit
-/// model; where a chunk is shorter than the window's reach, or there is no window, the layer
-/// falls back with a note naming halo.
+/// documents, over 2, 3, 4 and 8 ranks: the plan moves only the chunk tails the window reaches
+/// (K/V, token indices and segment ids: two tails within one chunk, 3K − 1 whole chunks
+/// reaching K chunks back) and matches the unsplit model; where the window reaches back over
+/// more than half the ranks' chunks, or there is no window, the layer falls back with a note
+/// naming halo.
 #[test]
 fn halo_exchange_matches_the_unsplit_model() {
     let tiny = DecoderConfig::tiny();
     let docs: Vec<i32> = (0..37).map(|i| if i < 10 { 0 } else if i < 25 { 1 } else { 2 }).collect();
+    // Windows within one chunk, reaching 2 and 3 chunks back (whole chunks move), and past half
+    // the ranks' chunks (falls back).
     let cases = [
         ("window", DecoderConfig { window: Some(4), seq_len: 48, ..tiny.clone() }, None),
         ("packed", DecoderConfig { packed: true, window: Some(3), seq_len: 37, ..tiny.clone() }, Some(docs)),
         ("wide", DecoderConfig { window: Some(9), seq_len: 40, ..tiny.clone() }, None),
+        ("wider", DecoderConfig { window: Some(12), seq_len: 64, ..tiny.clone() }, None),
         ("no-window", DecoderConfig { seq_len: 40, ..tiny }, None),
     ];
-    let mut halos = 0;
+    let (mut halos, mut hops) = (0, 0);
     for (name, cfg, segs) in cases {
         let g = cfg.build().expect("builds");
         let shape = Shape::of(&cfg, cfg.layers);
         for devices in [2, 3, 4, 8] {
-            let chunk = shape.local_rows(devices) / 2;
-            let fits = shape.window.is_some_and(|w| w - 1 <= chunk);
+            let fits = shape.halo(devices).is_some();
             halos += usize::from(fits);
+            hops += usize::from(shape.halo(devices).is_some_and(|(sends, _)| sends > 2));
             let expect = if fits { Expect::exactly(Split::Halo(devices)) } else { Expect::fallback("halo", Split::AnyOver(devices)) };
             let opts = CompileOptions { devices, strategy: StrategyKind::Halo, ..Default::default() };
             check_all(name, &g, &shape, segs.as_deref(), &[(opts, expect)]);
         }
     }
-    assert!(halos >= 8, "too few halo cases: {halos}");
+    assert!(halos >= 10 && hops >= 3, "too few halo cases: {halos} ({hops} reaching several chunks back)");
 }
 
 /// What a request gives a random shape at `n` ranks: the forced strategy where the heads allow

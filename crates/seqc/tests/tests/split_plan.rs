@@ -86,6 +86,17 @@ impl Shape {
         if self.causal { 2 * self.seq.div_ceil(2 * n) } else { self.seq.div_ceil(n) }
     }
 
+    /// A halo exchange over `n` ranks, where the window allows one: how many chunk tails move
+    /// (3K − 1 for a window reaching K chunks back) and the rows of each (the reach within one
+    /// chunk, else whole chunks). None: no causal window, or it reaches back over more than
+    /// half of the ranks' chunks.
+    pub fn halo(&self, n: usize) -> Option<(usize, usize)> {
+        let w = self.window.filter(|_| self.causal)?;
+        let (chunk, reach) = (self.local_rows(n) / 2, w - 1);
+        let hops = reach.div_ceil(chunk.max(1));
+        (2 * hops <= n).then_some((if hops == 0 { 0 } else { 3 * hops - 1 }, reach.min(chunk)))
+    }
+
     /// Whether Ulysses can move whole heads over `n` ranks: query heads divide, and KV heads
     /// either divide or are repeated onto the ranks.
     pub fn ulysses_fits(&self, n: usize) -> bool {
@@ -272,23 +283,22 @@ fn check_layer(c: &Compiled, shape: &Shape, n: usize, layer: i64, split: Split) 
             (1, shape.heads, shape.kv_heads, local, 0)
         }
         Split::Halo(n) => {
-            // K/V of two chunk tails, one permute each way (their token indices and segment ids
+            // K/V of the chunk tails the window reaches (their token indices and segment ids
             // too, unless an earlier layer's identical permutes serve them: CSE).
-            let reach = shape.window.unwrap_or(1).saturating_sub(1);
+            let (sends, size) = shape.halo(n).ok_or("the window allows no halo exchange")?;
             let kv_tails = mine
                 .iter()
                 .filter(|s| collective(s).is_some_and(|c| c.kind == "collective_permute"))
                 .filter(|s| s.operands.first().and_then(|&v| plan.values.get(v as usize)).is_some_and(|d| d.shape.len() == 2))
                 .count();
             let tensors = 2 + usize::from(partials.first().is_some_and(|p| p.operands.len() == 7));
-            let most = if reach > 0 { 2 * tensors } else { 0 };
             let all = count("collective_permute", "sp", n);
-            if kv_tails != most.min(2) || all < kv_tails || all > most || colls.len() != all {
-                return Err(format!("expected 2 K/V tails permuted over {n} ranks (at most {most} permutes) and nothing else: {colls:?}"));
+            if kv_tails != sends || all < kv_tails || all > sends * tensors || colls.len() != all {
+                return Err(format!("expected {sends} K/V tails permuted over {n} ranks (at most {} permutes) and nothing else: {colls:?}", sends * tensors));
             }
             let k_rows: Vec<usize> = partials.iter().map(|p| rows(plan, p.operands[1])).collect();
-            if k_rows != [local + 2 * reach] {
-                return Err(format!("keys per partial {k_rows:?}; expected the {local} own rows and two tails of {reach}"));
+            if k_rows != [local + sends * size] {
+                return Err(format!("keys per partial {k_rows:?}; expected the {local} own rows and {sends} tails of {size}"));
             }
             (1, shape.heads, shape.kv_heads, local, 0)
         }
