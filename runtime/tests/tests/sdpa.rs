@@ -11,6 +11,38 @@ fn plain(diagonal: bool) -> Cut {
     Cut { diagonal_rows: if diagonal { usize::MAX } else { 0 }, chunk: 0, piece: 0 }
 }
 
+/// A xorshift generator, seeded per test.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, m: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % m
+    }
+
+    /// `count` query and key token sets over up to `tokens` tokens (each token kept 2 times in
+    /// 3), in random row orders, each with fewer than `pad` padding rows (−1) after: what any
+    /// shard layout gives.
+    fn layouts(&mut self, count: usize, tokens: u64, pad: u64) -> Vec<(Vec<i64>, Vec<i64>)> {
+        (0..count)
+            .map(|_| {
+                let total = 1 + self.below(tokens) as i64;
+                let mut pick = || {
+                    let mut v: Vec<i64> = (0..total).filter(|_| self.below(3) > 0).collect();
+                    for i in (1..v.len()).rev() {
+                        v.swap(i, self.below(i as u64 + 1) as usize);
+                    }
+                    v.extend((0..self.below(pad)).map(|_| -1));
+                    v
+                };
+                (pick(), pick())
+            })
+            .collect()
+    }
+}
+
 #[test]
 fn runs_split_zigzag_and_padding() {
     // Zigzag over 8 tokens, 2 ranks: rank 0 holds chunks 0 and 3.
@@ -274,24 +306,7 @@ fn partial_plans_are_exact_on_every_layout() {
 #[test]
 fn random_layouts_are_exact() {
     // Random token sets (with padding) in random row orders, as any shard layout gives.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
-    for _ in 0..400 {
-        let total = 1 + next(24) as i64;
-        let mut pick = |n: u64| -> Vec<i64> {
-            let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
-            for i in (1..v.len()).rev() {
-                v.swap(i, next(i as u64 + 1) as usize);
-            }
-            v.extend((0..next(n)).map(|_| -1));
-            v
-        };
-        let (q, k) = (pick(3), pick(3));
+    for (q, k) in Rng(0x9e37_79b9_7f4a_7c15).layouts(400, 24, 3) {
         for (causal, cut) in [true, false].into_iter().flat_map(|c| CUTS.map(|cut| (c, cut))) {
             let plan = partial_plan(&q, &k, causal, cut).expect("distinct keys");
             expect_cut(&plan, cut);
@@ -432,31 +447,13 @@ fn block_backward_keys() {
 /// shapes cuDNN gets are unchanged, on the hand-picked and random layouts under every cut.
 #[test]
 fn windowed_plans_are_exact() {
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
     let mut layouts: Vec<(Vec<i64>, Vec<i64>)> = vec![
         // Zigzag over 2 ranks after a Ulysses all-to-all: chunks 0, 3, 1, 2 of 4 tokens each.
         ((0..4).chain(12..16).chain(4..12).collect(), (0..4).chain(12..16).chain(4..12).collect()),
         (vec![8, 9, 10, 11], vec![0, 1, 2, 3, 4, 5, 6, 7]),
         (vec![0, 1, 6, 7], vec![2, 3, 4, 5]),
     ];
-    for _ in 0..300 {
-        let total = 1 + next(28) as i64;
-        let mut pick = || -> Vec<i64> {
-            let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
-            for i in (1..v.len()).rev() {
-                v.swap(i, next(i as u64 + 1) as usize);
-            }
-            v.extend((0..next(2)).map(|_| -1));
-            v
-        };
-        layouts.push((pick(), pick()));
-    }
+    layouts.extend(Rng(0x2545_f491_4f6c_dd1d).layouts(300, 28, 2));
     let mut banded = 0;
     for (q, k) in &layouts {
         for window in [1i64, 2, 3, 5, 8] {
@@ -516,13 +513,7 @@ fn bf16_attention(sq: usize, sk: usize) -> seq_runtime::cuda::program::Attention
 #[test]
 fn documents_on_split_blocks_are_exact() {
     use seq_runtime::cuda::sdpa::{DocBlock, Documents, doc_blocks, doc_rect, rect_part};
-    let mut x = 0x51_7cc1_b727_220au64;
-    let mut next = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % m
-    };
+    let mut rng = Rng(0x51_7cc1_b727_220a);
     let mut layouts: Vec<(Vec<i64>, Vec<i64>)> = vec![
         // Zigzag over 2 ranks: rank 0 holds chunks 0 and 3, rank 1 chunks 1 and 2 (a ring step).
         ((0..4).chain(12..16).collect(), (4..12).collect()),
@@ -530,25 +521,14 @@ fn documents_on_split_blocks_are_exact() {
         // All-gather-KV: the whole sequence in zigzag order.
         ((4..12).collect(), (0..4).chain(12..16).chain(4..12).collect()),
     ];
-    for _ in 0..300 {
-        let total = 1 + next(28) as i64;
-        let mut pick = || -> Vec<i64> {
-            let mut v: Vec<i64> = (0..total).filter(|_| next(3) > 0).collect();
-            for i in (1..v.len()).rev() {
-                v.swap(i, next(i as u64 + 1) as usize);
-            }
-            v.extend((0..next(2)).map(|_| -1));
-            v
-        };
-        layouts.push((pick(), pick()));
-    }
+    layouts.extend(rng.layouts(300, 28, 2));
     let (mut rects, mut squares, mut spans, mut banded) = (0, 0, 0, 0);
     for (qi, ki) in &layouts {
         // Document ids rising over the tokens: one token, short, long, one document.
         for spread in [1u64, 2, 4, 40] {
             let mut doc = vec![0i64; 32];
             for t in 1..32 {
-                doc[t] = doc[t - 1] + i64::from(next(spread) == 0);
+                doc[t] = doc[t - 1] + i64::from(rng.below(spread) == 0);
             }
             let id = |t: i64| doc[t.max(0) as usize];
             for (cut, window) in CUTS.into_iter().flat_map(|c| [0i64, 1, 3, 8].map(|w| (c, w))) {

@@ -475,7 +475,8 @@ fn expected_for_random(shape: &Shape, n: usize, s: StrategyKind) -> Expect {
     }
 }
 
-const ALL: [StrategyKind; 7] = [
+/// Every strategy request, auto first.
+pub(super) const ALL: [StrategyKind; 7] = [
     StrategyKind::Auto,
     StrategyKind::Replicate,
     StrategyKind::Ulysses,

@@ -285,16 +285,7 @@ pub(super) fn check_strategies_by(
 /// `g` compiled for `n` ranks under every strategy and both gradient reductions: the step, the
 /// strategy asked for and a name for messages.
 fn splits<'a>(name: &'a str, g: &'a Graph, n: usize) -> impl Iterator<Item = (Compiled, StrategyKind, String)> + 'a {
-    let strategies = [
-        StrategyKind::Auto,
-        StrategyKind::Replicate,
-        StrategyKind::Ulysses,
-        StrategyKind::Ring,
-        StrategyKind::AllGatherKv,
-        StrategyKind::Halo,
-        StrategyKind::Hybrid,
-    ];
-    strategies.into_iter().flat_map(move |s| {
+    super::equivalence::ALL.into_iter().flat_map(move |s| {
         [GradReduce::ReduceScatter, GradReduce::AllReduce].into_iter().map(move |grad_reduce| {
             let what = format!("{name}, {s:?} on {n} ranks, gradients by {}", grad_reduce.name());
             let c = compile_graph(g.clone(), &CompileOptions { grad_reduce, ..options(n, s) })
