@@ -917,7 +917,33 @@ fn compile_step(file: &std::path::Path, target: &TargetArgs, data: &Data) -> Res
     eprintln!("seqc: compiling a training step of {} for {} devices ({seq} tokens)", file.display(), target.devices);
     let compiled = seqc::compile_graph(g, &target.options(None)).map_err(err)?;
     seqc::train::check_trainable(&compiled.plan).map_err(err)?;
+    eprintln!("seqc: {}", layer_summary(&compiled.report));
+    for n in &compiled.report.notes {
+        eprintln!("seqc: note: {n}");
+    }
     Ok((rows, compiled))
+}
+
+/// The plan's attention layers by strategy, in the order they first appear ("2 layers: halo"),
+/// with the layers that fell back from a forced strategy, and the predicted step.
+fn layer_summary(r: &seq_passes::export::report::Report) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for l in &r.layers {
+        match counts.iter_mut().find(|(s, _)| *s == l.strategy) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&l.strategy, 1)),
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(s, n)| if counts.len() == 1 { s.to_string() } else { format!("{s} x{n}") }).collect();
+    let fell = r.layers.iter().filter(|l| l.fallback.is_some()).count();
+    format!(
+        "{} attention layer(s): {}{}; predicted step {:.2} ms per device on {}",
+        r.layers.len(),
+        if parts.is_empty() { "none".to_string() } else { parts.join(", ") },
+        if fell > 0 { format!(" ({fell} fell back from the strategy asked for: `seqc compile` reports why)") } else { String::new() },
+        r.predicted_step_ms,
+        r.profile
+    )
 }
 
 /// `seqc train --backend cuda`: compiles the step and hands it to seqc-run's training loop

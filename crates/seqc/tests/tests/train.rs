@@ -710,6 +710,7 @@ fn seqc_train_logs_every_step_and_saves_weights() {
     assert!(out.contains("trained steps 1..5 on 2 ranks"), "{out}");
     assert_eq!(err.lines().filter(|l| l.starts_with("step ")).count(), 5, "{err}");
     assert!(err.contains("per rank") && err.contains("optimizer") && err.contains("parameters"), "the memory line: {err}");
+    assert!(err.lines().any(|l| l.contains("attention layer(s):") && l.contains("predicted step")), "the plan's strategies: {err}");
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&log).expect("log").lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
     assert_eq!(lines.len(), 5);
