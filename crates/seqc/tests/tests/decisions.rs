@@ -57,6 +57,8 @@ fn scenarios() -> Vec<Scenario> {
           "one KV head is small enough to gather even over InfiniBand; the head runs whole as on 2 nodes"),
         s("Llama-3-8B layers with a sliding window of 4096 (Mistral-7B's), 128K tokens, 8 GPUs", DecoderConfig { window: Some(4096), ..llama(131072) }, 8, None, "halo",
           "a query sees at most 4095 keys back: each rank receives only the last 4095 K/V rows of the two chunks before its own (33.5 MB a layer), where Ulysses moves 294 MB and a ring 470 MB, and attends over its own rows and those tails"),
+        s("Llama-3-8B layers alternating a 4096 window and global attention (Gemma 3's pattern), 128K tokens, 8 GPUs", DecoderConfig { layer_windows: vec![Some(4096), None], ..llama(131072) }, 8, None, "halo, ulysses",
+          "per layer: the windowed layer moves only its chunk tails, the global one needs Ulysses' all-to-alls"),
         s("Qwen2-0.5B-shaped (hidden 896, vocab 151936), 4K tokens, 8 GPUs", qwen(4096), 8, None, "whole, allgather-kv + whole head",
           "a narrow model: the first layer runs whole (the arguments are whole on every rank, nothing to gather) and is cut to rows after it, the others split, and the stream is gathered once before the head so the 170x wider logits are never assembled."),
     ]
