@@ -20,7 +20,11 @@ const GIB: f64 = (1u64 << 30) as f64;
 /// The tiny model (examples/tiny.mlir) over 512 tokens, so that activations outweigh the
 /// weight gradients (at 64 tokens the step's peak is its gradients, which no recompute lowers).
 fn tiny() -> Graph {
-    DecoderConfig { seq_len: 512, ..DecoderConfig::tiny() }.build().expect("the tiny model builds")
+    tiny_over(512)
+}
+
+fn tiny_over(tokens: i64) -> Graph {
+    DecoderConfig { seq_len: tokens, ..DecoderConfig::tiny() }.build().expect("the tiny model builds")
 }
 
 fn options(devices: usize, strategy: StrategyKind, budget_bytes: Option<u64>) -> CompileOptions {
@@ -55,6 +59,12 @@ fn worst(got: &TrainOutput, want: &TrainOutput) -> (f64, String) {
         }
     }
     worst
+}
+
+/// All-to-alls recomputed in the backward (started asynchronously, as every collective is).
+fn all_to_alls_recomputed(c: &Compiled) -> usize {
+    let a2a = |op: &seq_ir::Op| op.kind == seq_ir::OpKind::AllToAll || op.str("collective") == Some("seq.all_to_all");
+    c.program.body_ops().filter(|(_, op)| op.bool(RECOMPUTE) == Some(true) && a2a(op)).count()
 }
 
 fn clones(c: &Compiled) -> usize {
@@ -184,6 +194,27 @@ fn all_gather_kv_gathers_again_when_memory_is_short() {
     let smallest = bytes_after(&err, "a budget of at least ");
     let c = compile_graph(g, &options(2, strategy, Some(smallest))).expect("fits");
     assert!(regathers(&c) > 0, "K/V gathered again in the backward under {smallest} bytes");
+    let (e, name) = worst(&step(&c), &step(&base));
+    assert!(e <= TOLERANCE, "{name} differs by {e:e}");
+}
+
+/// Ulysses under the smallest budget: q, k and v in head groups are not kept for the backward;
+/// it projects them and moves them again (every rank re-runs the same all-to-alls in the same
+/// order), and the step is unchanged. At 2048 tokens, where they outweigh the rest.
+#[test]
+fn ulysses_moves_q_k_v_again_when_memory_is_short() {
+    let g = tiny_over(2048);
+    let base = compile_graph(g.clone(), &options(2, StrategyKind::Ulysses, None)).expect("compiles without a budget");
+    let (params, arena) = (base.plan.memory.param_bytes, base.plan.memory.arena_bytes);
+    let err = compile_graph(g.clone(), &options(2, StrategyKind::Ulysses, Some(params + arena / 4)))
+        .err()
+        .expect("a quarter of the activations is refused")
+        .to_string();
+    let smallest = bytes_after(&err, "a budget of at least ");
+    let c = compile_graph(g.clone(), &options(2, StrategyKind::Ulysses, Some(smallest))).expect("the smallest budget fits");
+    assert!(c.report.layers.iter().all(|l| l.strategy == "ulysses"), "{:?}", c.report.layers);
+    assert!(all_to_alls_recomputed(&c) > 0, "no all-to-all recomputed at the smallest budget");
+    assert!(c.plan.memory.arena_bytes < arena);
     let (e, name) = worst(&step(&c), &step(&base));
     assert!(e <= TOLERANCE, "{name} differs by {e:e}");
 }
