@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Here (development machine, repository root; no GPU): the plans train8_job.sh runs on 8 GPUs
+# (issue 22's whole-model training), under .device/train8/ (carry [".device"]).
+#   bash bench/cuda/prepare_train8.sh
+# - llama3-8b-{128k,512k,768k}: the Llama-3-8B shape (all 32 layers, bf16, vocabulary 128256) as a
+#   training step over 8 devices, at 128K tokens with every activation kept, at 512K and 768K
+#   under --memory-budget 110 (GiB of weights and activations per device; the AdamW state under
+#   ZeRO, 11.2 GiB, and the workspaces come on top of it on a 141 GiB H200). Each compile report
+#   (strategies, recompute plan, predicted step and memory) is kept beside its plan.
+set -eu
+SEQC=${SEQC:-./target/debug/seqc}
+SHARED=${SEQC_SHARED:-../shared}
+D=.device/train8
+cargo build -q -p seqc --bin seqc
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
+rm -rf "$D"; mkdir -p "$D"
+cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+python3 - "$SHARED/models/llama-sdpa/config.json" "$D/llama3-8b.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.update(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
+         head_dim=128, vocab_size=128256, tie_word_embeddings=False, max_position_embeddings=1048576, rms_norm_eps=1e-5,
+         torch_dtype="bfloat16", rope_parameters={"rope_theta": 500000.0, "rope_type": "default"})
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
+compile() {  # name tokens [options]
+  "$SEQC" compile "$D/llama3-8b.json" --seq-len "$2" --devices 8 --train "${@:3}" -o "$D/$1" > "$D/$1.compile.txt"
+  rm -f "$D/$1/lowered.mlir" "$D/$1/trace.json"  # only the plan travels
+}
+compile llama3-8b-128k 131072
+compile llama3-8b-512k 524288 --memory-budget 110
+compile llama3-8b-768k 786432 --memory-budget 110
+grep -h "^predicted step\|^memory per device\|^recompute:" "$D"/*.compile.txt
+du -sh "$D"
