@@ -2,9 +2,9 @@
 # Here (development machine, repository root; no GPU): the plans train8_job.sh runs on 8 GPUs
 # (issue 22's whole-model training), under .device/train8/ (carry [".device"]).
 #   bash bench/cuda/prepare_train8.sh
-# - llama3-8b-{128k,512k,768k}: the Llama-3-8B shape (all 32 layers, bf16, vocabulary 128256) as a
-#   training step over 8 devices, at 128K tokens with every activation kept, at 512K and 768K
-#   under --memory-budget 110 (GiB of weights and activations per device; the AdamW state under
+# - llama3-8b-{128k,512k,768k,1m}: the Llama-3-8B shape (all 32 layers, bf16, vocabulary 128256)
+#   as a training step over 8 devices, at 128K tokens with every activation kept, at 512K, 768K
+#   and 1M under --memory-budget 110 (GiB of weights and activations per device; the AdamW state under
 #   ZeRO, 11.2 GiB, and the workspaces come on top of it on a 141 GiB H200). Each compile report
 #   (strategies, recompute plan, predicted step and memory) is kept beside its plan.
 set -eu
@@ -30,5 +30,6 @@ compile() {  # name tokens [options]
 compile llama3-8b-128k 131072
 compile llama3-8b-512k 524288 --memory-budget 110
 compile llama3-8b-768k 786432 --memory-budget 110
+compile llama3-8b-1m 1048576 --memory-budget 110
 grep -h "^predicted step\|^memory per device\|^recompute:" "$D"/*.compile.txt
 du -sh "$D"

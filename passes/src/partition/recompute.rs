@@ -21,8 +21,10 @@
 //! - **Recomputable**: cheap token-wise ops (rms_norm, layer_norm, rope, silu, gelu, swiglu, mul,
 //!   add, convert, and linear priced by its FLOPs), each priced by the cost model; and the
 //!   all-gather of all-gather-KV's K/V and Ulysses' all-to-alls of q, k and v, priced at their
-//!   transfer (every rank re-runs the same collectives in the same order, so they stay matched).
-//!   Never attention, and no other collective; their results are saved when needed. A value
+//!   transfer (every rank re-runs the same collectives in the same order, so they stay matched);
+//!   and attention itself (whole, or a split form's block: its output and log-sum-exp come from
+//!   one clone), priced at its mask's pairs and the rate of its length, so it is recomputed
+//!   only where nothing cheaper fits. No other collective; their results are saved. A value
 //!   read by another layer (the residual stream between layers) is never recomputed either: its
 //!   clone would be made in one layer's backward and held until the next one's, keeping what
 //!   the cut counts as freed (selective activation checkpointing at layer inputs).
@@ -76,11 +78,30 @@ fn fail(message: impl Into<String>) -> PassError {
 /// What may be recomputed: cheap token-wise ops, and the all-gather of K/V with the slices and
 /// concats around it, so the planner can choose between keeping all-gather-KV's gathered K/V
 /// for the backward and gathering them again there (priced at the transfer's time); likewise
-/// Ulysses' all-to-alls of q, k and v, the largest tensors a long Ulysses step keeps (a
-/// Llama-3-8B step at 1M tokens on 8 GPUs: the smallest budget 187.7 → 137.2 GiB per device).
+/// Ulysses' all-to-alls of q, k and v, the largest tensors a long Ulysses step keeps, and the
+/// attention whose output the backward reads (a Llama-3-8B step at 1M tokens on 8 GPUs: the
+/// smallest budget 187.7 GiB per device with neither, 137.2 with the all-to-alls, and under
+/// 110 with the attention too: 81.0 GiB for 32 s of recomputation, predicted).
 pub fn recomputable(kind: OpKind) -> bool {
     use OpKind::*;
-    matches!(kind, RmsNorm | LayerNorm | Rope | Silu | Gelu | Swiglu | Mul | Add | Convert | Linear | AllGather | AllToAll | Slice | Concat)
+    matches!(
+        kind,
+        RmsNorm | LayerNorm | Rope | Silu | Gelu | Swiglu | Mul | Add | Convert | Linear | AllGather | AllToAll | Slice | Concat | Attention
+            | AttentionPartial
+    )
+}
+
+/// The cost model's view of `g`'s attention: the global sequence (a split program's token
+/// indices name it; else its attention's rows), shared over the devices that split it, so that
+/// recomputing an attention is priced at its mask's pairs and the rate of its length.
+fn cost_context(g: &Graph) -> CostContext {
+    let global = g.ops_of(OpKind::TokenIndex).filter_map(|(_, op)| op.int("global_size")).max();
+    let whole = crate::partition::shard_sequence::sequence_length(g).ok().flatten();
+    let devices = g.module_attrs.get(crate::partition::shard_sequence::DEVICES).and_then(Attr::as_int).unwrap_or(1).max(1);
+    match global {
+        Some(seq) => CostContext { seq_len: seq, attention_share: devices as usize, ulysses: 1 },
+        None => CostContext { seq_len: whole.unwrap_or(1), attention_share: 1, ulysses: 1 },
+    }
 }
 
 fn aligned(g: &Graph, v: ValueId) -> u64 {
@@ -254,7 +275,7 @@ fn layer_of_name(name: &str) -> Option<i64> {
 
 impl Candidates {
     fn new(g: &Graph, step: &StepGraph, target: &Target) -> Self {
-        let ctx = CostContext { seq_len: 1, attention_share: 1, ulysses: 1 };
+        let ctx = cost_context(g);
         let forward: Vec<OpId> = step.order.iter().copied().filter(|&id| step.is_forward(id)).collect();
         // Layers: an op's own tag, else its weights' layer, else the latest of its operands'.
         let mut layer: BTreeMap<OpId, Option<i64>> = BTreeMap::new();
@@ -289,8 +310,11 @@ impl Candidates {
                 let users: Vec<OpId> = step.users(g, r).collect();
                 let crosses_layers =
                     users.iter().any(|&u| step.is_forward(u) && layer.get(&u).copied().flatten() != layer[&id]);
-                let cheap = recomputable(op.kind) && op.results.len() == 1 && !crosses_layers;
-                seconds.insert(r, cheap.then(|| target.op_cost(g, op, &ctx).1.seconds.max(0.0)));
+                let cheap = recomputable(op.kind) && !crosses_layers;
+                // An op of several results (attention's output and log-sum-exp) is recomputed
+                // once for all of them: each carries its share of the time.
+                let share = op.results.iter().filter(|r| g.ty(**r).tensor().is_some()).count().max(1) as f64;
+                seconds.insert(r, cheap.then(|| target.op_cost(g, op, &ctx).1.seconds.max(0.0) / share));
                 if users.iter().any(|&u| !step.is_forward(u)) || g.results.contains(&r) {
                     needed.insert(r);
                 }
@@ -298,6 +322,17 @@ impl Candidates {
             }
         }
         Self { values, seconds, needed, layer }
+    }
+
+    /// These candidates with attention never recomputed (the first, cheaper search).
+    fn without_attention(&self, g: &Graph) -> Self {
+        let mut seconds = self.seconds.clone();
+        for (v, s) in seconds.iter_mut() {
+            if g.producer(*v).is_some_and(|op| matches!(op.kind, OpKind::Attention | OpKind::AttentionPartial)) {
+                *s = None;
+            }
+        }
+        Self { values: self.values.clone(), seconds, needed: self.needed.clone(), layer: self.layer.clone() }
     }
 
     /// The minimum cut at exchange rate `lambda` (bytes per second of recomputation): the
@@ -358,7 +393,7 @@ impl Candidates {
 /// Returns the program and `layer:bytes` of each offloaded activation.
 fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> Result<(Graph, Vec<String>), PassError> {
     use crate::strategy::cost_model::Resource;
-    let ctx = CostContext { seq_len: 1, attention_share: 1, ulysses: 1 };
+    let ctx = cost_context(g);
     // Compute time before each body position.
     let mut before = vec![0.0f64; g.body.len() + 1];
     for (i, (_, op)) in g.body_ops().enumerate() {
@@ -457,6 +492,7 @@ fn realise(g: &mut Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> us
             return c;
         }
         let Def::Op(p, _) = g.def(v) else { return v };
+        // One clone serves every result of its op.
         let op = g.op(p).clone();
         let operands: Vec<ValueId> = op
             .operands
@@ -470,9 +506,10 @@ fn realise(g: &mut Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> us
         let types = op.results.iter().map(|r| g.ty(*r).clone()).collect();
         let id = g.create_op(op.kind, operands, types, attrs, op.loc.clone());
         body.push(id);
-        let c = g.op(id).results[0];
-        clone_of.insert(v, c);
-        c
+        for (&r, &c) in op.results.iter().zip(&g.op(id).results.clone()) {
+            clone_of.insert(r, c);
+        }
+        clone_of.get(&v).copied().unwrap_or(v)
     }
     for id in g.body.clone().into_iter().skip(step.boundary) {
         let operands = g.op(id).operands.clone();
@@ -582,7 +619,8 @@ impl Pass for Recompute {
 }
 
 impl Recompute {
-    /// The min-cut search under the budget (nothing when the step fits).
+    /// The min-cut search under the budget (nothing when the step fits): first without
+    /// recomputing attention (the cheap candidates), then, where nothing fits, with it.
     fn recompute(&self, g: &mut Graph) -> Result<(), PassError> {
         let budget = self.target.memory_budget;
         let step = StepGraph::new(g)?;
@@ -593,62 +631,85 @@ impl Recompute {
         if base_total <= budget {
             return Ok(());
         }
-        let cands = Candidates::new(g, &step, &self.target);
-        let mut p = Planner { g, step: &step, cands: &cands, budget, trials: BTreeMap::new() };
-        let impossible = |best: u64| {
-            fail(format!(
-                "the training step's predicted peak is {} per device ({} weights + {} activations), over the memory \
-                 budget of {}; recomputing every cheap rank-local activation brings it down to {} at best: a budget of \
-                 at least {} fits (or use more devices)",
-                human(base_total),
-                human(base.params),
-                human(base_total - base.params),
-                human(budget),
-                human(best),
-                human(best),
-            ))
-        };
-        // λ = 0: the fewest saved bytes (recomputation only breaks ties).
-        let (most, _) = p.evaluate(0.0)?;
-        let most_total = p.trials[&most].memory.params + planned_arena(&p.trials[&most].program)?;
-        if most_total > budget {
-            return Err(impossible(most_total.min(base_total)));
-        }
-        // The largest λ that still fits: the least recomputation under the budget. Fitting is
-        // not monotone in λ (first fit), so scan down from `hi`, where recomputing anything costs
-        // more than every saved byte together, by halves, then refine the first fit found.
-        let total_bytes: u64 = cands.values.iter().map(|&v| aligned(g, v)).sum();
-        let fastest = cands.seconds.values().flatten().copied().filter(|s| *s > 0.0).fold(f64::INFINITY, f64::min);
-        let hi = 4.0 * (total_bytes as f64 + 1.0) / fastest.min(1.0);
-        let planned_fits = |p: &Planner, set: &BTreeSet<ValueId>| -> Result<bool, PassError> {
-            let t = &p.trials[set];
-            Ok(t.memory.params + planned_arena(&t.program)? <= budget)
-        };
-        let mut chosen = most.clone();
-        let (mut lambda, mut above) = (hi, hi * 2.0);
-        while lambda > 1e-6 {
-            let (set, ok) = p.evaluate(lambda)?;
-            // The estimate models the schedule; the plan has the last word.
-            if ok && planned_fits(&p, &set)? {
-                chosen = set;
-                for _ in 0..12 {
-                    let mid = (lambda * above).sqrt();
-                    let (set, ok) = p.evaluate(mid)?;
-                    if ok && planned_fits(&p, &set)? {
-                        (lambda, chosen) = (mid, set);
-                    } else {
-                        above = mid;
-                    }
+        let all = Candidates::new(g, &step, &self.target);
+        let cheap = all.without_attention(g);
+        let mut best = base_total;
+        for cands in [&cheap, &all] {
+            match search(g, &step, cands, budget)? {
+                Ok((t, after)) => {
+                    *g = record(g, cands, t, [base_total, after, budget]);
+                    return Ok(());
                 }
-                break;
+                Err(smallest) => best = best.min(smallest),
             }
-            (above, lambda) = (lambda, lambda / 2.0);
         }
-        let t = p.trials.remove(&chosen).ok_or_else(|| fail("internal: the chosen plan was not evaluated"))?;
-        let after = t.memory.params + planned_arena(&t.program)?;
-        *g = record(g, &cands, t, [base_total, after, budget]);
-        Ok(())
+        Err(fail(format!(
+            "the training step's predicted peak is {} per device ({} weights + {} activations), over the memory \
+             budget of {}; recomputing every cheap rank-local activation brings it down to {} at best: a budget of \
+             at least {} fits (or use more devices)",
+            human(base_total),
+            human(base.params),
+            human(base_total - base.params),
+            human(budget),
+            human(best),
+            human(best),
+        )))
     }
+}
+
+/// The least recomputation among `cands` whose plan fits `budget`: the plan and its planned
+/// total (weights + arena), or the smallest total of the plans tried.
+fn search(g: &Graph, step: &StepGraph, cands: &Candidates, budget: u64) -> Result<Result<(Trial, u64), u64>, PassError> {
+    let mut p = Planner { g, step, cands, budget, trials: BTreeMap::new() };
+    // λ = 0: the fewest saved bytes (recomputation only breaks ties).
+    let (most, _) = p.evaluate(0.0)?;
+    let most_total = p.trials[&most].memory.params + planned_arena(&p.trials[&most].program)?;
+    // What a plan needs to be accepted: its estimate and its memory plan both within the budget.
+    let needs = |t: &Trial, planned: u64| planned.max(t.memory.params + t.memory.arena);
+    // The fewest saved bytes need not give the smallest arena (first fit; a recomputed
+    // attention's output lives through its backward): where it does not fit, a larger λ still
+    // may, and the least any plan tried needs is the budget to name.
+    let mut best = needs(&p.trials[&most], most_total);
+    // The largest λ that still fits: the least recomputation under the budget. Fitting is not
+    // monotone in λ (first fit), so scan down from `hi`, where recomputing anything costs more
+    // than every saved byte together, by halves, then refine the first fit found.
+    let total_bytes: u64 = cands.values.iter().map(|&v| aligned(g, v)).sum();
+    let fastest = cands.seconds.values().flatten().copied().filter(|s| *s > 0.0).fold(f64::INFINITY, f64::min);
+    let hi = 4.0 * (total_bytes as f64 + 1.0) / fastest.min(1.0);
+    let planned_fits = |p: &Planner, set: &BTreeSet<ValueId>| -> Result<bool, PassError> {
+        let t = &p.trials[set];
+        Ok(t.memory.params + planned_arena(&t.program)? <= budget)
+    };
+    let mut chosen = (needs(&p.trials[&most], most_total) <= budget).then(|| most.clone());
+    let (mut lambda, mut above) = (hi, hi * 2.0);
+    while lambda > 1e-6 {
+        let (set, ok) = p.evaluate(lambda)?;
+        if chosen.is_none() {
+            let t = &p.trials[&set];
+            if t.memory.params + t.memory.arena < best {
+                best = best.min(needs(t, t.memory.params + planned_arena(&t.program)?));
+            }
+        }
+        // The estimate models the schedule; the plan has the last word.
+        if ok && planned_fits(&p, &set)? {
+            chosen = Some(set);
+            for _ in 0..12 {
+                let mid = (lambda * above).sqrt();
+                let (set, ok) = p.evaluate(mid)?;
+                if ok && planned_fits(&p, &set)? {
+                    (lambda, chosen) = (mid, Some(set));
+                } else {
+                    above = mid;
+                }
+            }
+            break;
+        }
+        (above, lambda) = (lambda, lambda / 2.0);
+    }
+    let Some(chosen) = chosen else { return Ok(Err(best)) };
+    let t = p.trials.remove(&chosen).ok_or_else(|| fail("internal: the chosen plan was not evaluated"))?;
+    let after = t.memory.params + planned_arena(&t.program)?;
+    Ok(Ok((t, after)))
 }
 
 /// The realised program, with what was decided in its module attributes.
