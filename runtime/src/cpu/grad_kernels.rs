@@ -354,7 +354,7 @@ fn row_logits<T: Float>(x: &[T], w: &[T], s: usize, hidden: usize, logits: &mut 
 
 /// Fused logits + next-token cross-entropy per row, never holding more than one row of logits:
 /// loss_i = logsumexp_v(x_i · w_v) − x_i · w_{label_i}; rows with label < 0 give 0 (ignored).
-/// A label ≥ vocab is an Err naming the row. x [rows, hidden], w [vocab, hidden]; returns [rows].
+/// A label ≥ vocab is an Err naming the row. x `[rows, hidden]`, w `[vocab, hidden]`; returns `[rows]`.
 /// `cap`: the logits are capped first (Gemma 2's `final_logit_softcapping`).
 #[allow(clippy::too_many_arguments)]
 pub fn cross_entropy<T: Float>(
@@ -378,7 +378,7 @@ pub fn cross_entropy<T: Float>(
         .collect())
 }
 
-/// Its backward for upstream dloss [rows]: dlogits_i = dloss_i·(softmax_i − onehot(label_i)) (0 for
+/// Its backward for upstream dloss `[rows]`: dlogits_i = dloss_i·(softmax_i − onehot(label_i)) (0 for
 /// ignored rows), dx = dlogits · w, dw = dlogitsᵀ · x — again one row of logits at a time.
 /// Returns (dx [rows, hidden], dw [vocab, hidden]). With `cap`, dlogits carries the cap's
 /// derivative 1 − (z / c)² of each capped logit z.

@@ -221,7 +221,7 @@ pub fn layer_norm<T: Float>(x: &[T], w: &[T], b: &[T], eps: f64) -> Vec<T> {
 }
 
 /// Rotary embedding, rotate-half convention, on every head of `x: [positions.len(), cols]`:
-/// pair d of the first 2·`inv_freq.len()` columns of each head turns by position · inv_freq[d]
+/// pair d of the first 2·`inv_freq.len()` columns of each head turns by position · `inv_freq[d]`
 /// (`RopeAttrs::inv_freq`, the Hugging Face frequencies), angles in f64.
 pub fn rope<T: Float>(x: &[T], cols: usize, positions: &[i64], head_dim: usize, inv_freq: &[f64]) -> Vec<T> {
     rotate_pairs(x, cols, positions, head_dim, inv_freq, false)

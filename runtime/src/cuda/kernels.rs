@@ -726,7 +726,7 @@ impl Kernels {
         unsafe { b.launch(cfg) }.map(|_| ())
     }
 
-    /// out[cols] (f32) = Σ rows of x, through `parts` partial sums in `work`.
+    /// `out[cols]` (f32) = Σ rows of x, through `parts` partial sums in `work`.
     #[allow(clippy::too_many_arguments)]
     pub fn column_sum(
         &self,
@@ -754,7 +754,7 @@ impl Kernels {
         self.sum_parts(s, work, parts, cols, out)
     }
 
-    /// out[cols] = Σ_p work[p, cols].
+    /// `out[cols] = Σ_p work[p, cols]`.
     pub fn sum_parts(&self, s: &CudaStream, work: u64, parts: usize, cols: usize, out: u64) -> Result<(), DriverError> {
         let (pp, c) = (parts as i32, cols as i64);
         let mut b = s.launch_builder(&self.col_sum);
@@ -916,7 +916,7 @@ impl Kernels {
         n.div_ceil(THREADS as usize).clamp(1, SQ_SUM_BLOCKS)
     }
 
-    /// out[b] (f64) = Σ (g + g2)² per block b of `sq_sum_blocks(n)`; `g2` 0 when absent.
+    /// `out[b]` (f64) = Σ (g + g2)² per block b of `sq_sum_blocks(n)`; `g2` 0 when absent.
     pub fn sq_sum(&self, s: &CudaStream, g: u64, g2: u64, n: usize, out: u64) -> Result<(), DriverError> {
         let nn = n as i64;
         let mut b = s.launch_builder(&self.sq_sum);

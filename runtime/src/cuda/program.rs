@@ -219,13 +219,13 @@ pub struct CrossEntropyCmd {
     pub dt: DType,
     pub labels: (Addr, DType),
     pub index: Option<(Addr, DType)>,
-    /// f32 [1]: the step's labelled tokens (the mean's denominator).
+    /// f32 `[1]`: the step's labelled tokens (the mean's denominator).
     pub count: Addr,
     pub rows: usize,
     pub hidden: usize,
     pub vocab: usize,
     pub chunk: usize,
-    /// The loss (f32 [1]) for `cross_entropy`; dx (dt) and dw (f32) for its gradient.
+    /// The loss (f32 `[1]`) for `cross_entropy`; dx (dt) and dw (f32) for its gradient.
     pub loss: Option<Addr>,
     pub grads: Option<(Addr, Addr)>,
     /// `[chunk, vocab]` logits in dt, which become the dlogits in place; f32 `[rows]` row losses.

@@ -770,7 +770,7 @@ fn kind(v: &V) -> &'static str {
     }
 }
 
-/// Raises `g` (one sequence: input_ids of shape [1, S] or [S]) into a seq program
+/// Raises `g` (one sequence: input_ids of shape `[1, S]` or `[S]`) into a seq program
 /// `forward(input_ids, position_ids) -> outputs`.
 pub fn raise(g: &GraphProto) -> Result<Raised, Unsupported> {
     let fail = |node: &str, op: &str, message: String, nearest| Unsupported { node: node.into(), op: op.into(), message, nearest };
