@@ -15,7 +15,8 @@ pub enum Strategy {
     /// Gather K and V (small under GQA), attend with the local queries.
     AllGatherKv,
     /// A causal sliding window: only the keys the window reaches across a shard boundary move
-    /// (the last window − 1 key rows of each chunk, to the rank whose chunk follows it).
+    /// (the last window − 1 key rows of the chunks before each rank's own; whole chunks where the
+    /// window is longer than a chunk: `partition::lowering`'s `halo`).
     Halo,
     /// Ulysses inside groups of `ulysses` ranks, ring across `ring` such groups.
     Hybrid { ulysses: usize, ring: usize },

@@ -294,6 +294,24 @@ fn pipeline_config(target: Target, opts: &CompileOptions) -> Config {
 
 /// Compiles an already loaded program.
 pub fn compile_graph(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
+    let first = compile_once(input.clone(), opts);
+    let Err(Error::Pass(PassError::OverBudget { pass, peak, params, budget, smallest })) = first else { return first };
+    // The strategies chosen depend on the budget, so the least budget one plan needs may not fit
+    // the plan chosen under it: compile with it (raising it to what that plan needs) so that the
+    // error names a budget that compiles.
+    let mut named = smallest;
+    for _ in 0..4 {
+        let at = CompileOptions { memory_budget_gib: Some(named as f64 / (1u64 << 30) as f64), ..opts.clone() };
+        match compile_once(input.clone(), &at) {
+            Ok(_) => return Err(Error::Pass(PassError::OverBudget { pass, peak, params, budget, smallest: named })),
+            Err(Error::Pass(PassError::OverBudget { smallest: more, .. })) if more > named => named = more,
+            Err(_) => break,
+        }
+    }
+    Err(Error::Pass(PassError::OverBudget { pass, peak, params, budget, smallest }))
+}
+
+fn compile_once(input: Graph, opts: &CompileOptions) -> Result<Compiled, Error> {
     let target = target(opts)?;
     if opts.train && opts.sharded_io {
         return Err(Error::Input("--train takes whole inputs for now: drop --sharded-io".into()));
@@ -508,24 +526,30 @@ fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, b
 }
 
 /// A note naming the layers whose split attention the CUDA runtime runs on its NVRTC kernel
-/// (`cost_model::fused_attention`: blocks over packed documents, capped scores), which a user who
-/// forced a strategy should hear about before a GPU run; None when there are none.
+/// (`cost_model::fused_attention`: blocks over packed documents, capped scores, a window without
+/// the causal mask), which a user who forced a strategy should hear about before a GPU run; None
+/// when there are none.
 fn slow_attention_note(program: &Graph) -> Option<String> {
     use seq_ir::OpKind::{AttentionPartial, AttentionPartialGrad};
-    let layers: std::collections::BTreeSet<i64> = program
+    let layers: Vec<i64> = program
         .body_ops()
         .filter(|(_, op)| matches!(op.kind, AttentionPartial | AttentionPartialGrad))
         .filter(|(_, op)| !seq_passes::strategy::cost_model::fused_attention(op))
         .filter_map(|(_, op)| op.int("layer"))
+        .collect::<std::collections::BTreeSet<i64>>()
+        .into_iter()
         .collect();
-    let first = *layers.first()?;
+    let (&first, &last) = (layers.first()?, layers.last()?);
     let list = match layers.len() {
         1 => format!("layer {first}"),
-        n => format!("{n} layers ({first}..={})", layers.last().copied().unwrap_or(first)),
+        n if last - first + 1 == n as i64 => format!("layers {first}-{last}"),
+        n if n <= 8 => format!("layers {}", layers.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+        n => format!("{n} layers ({first} to {last})"),
     };
     Some(format!(
-        "{list}: split attention over packed documents (or with capped scores) runs on the CUDA runtime's NVRTC kernel, \
-         priced at 1/450 of cuDNN's rate; whole attention over them runs on cuDNN (auto keeps such layers whole where that is \
-         faster). SEQC_SDPA_DOC_BLOCKS=1 at run time puts packed documents' blocks on cuDNN (not yet measured)"
+        "{list}: split attention over packed documents (or with capped scores, or a window without the causal mask) \
+         runs on the CUDA runtime's NVRTC kernel, priced at 1/450 of cuDNN's rate; whole bf16/f16 attention over \
+         packed documents runs on cuDNN (auto keeps such layers whole where that is faster). SEQC_SDPA_DOC_BLOCKS=1 \
+         at run time puts packed documents' causal blocks on cuDNN (not yet measured)"
     ))
 }

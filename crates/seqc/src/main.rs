@@ -16,7 +16,7 @@ use std::{path::PathBuf, process::ExitCode};
     about = "Split long-context transformers across GPUs along the sequence",
     long_about = "seqc reads a transformer (the `seq` MLIR dialect, an ONNX export or a Hugging Face \
 config.json), verifies it, and compiles it for N devices: a cost model and an e-graph choose how \
-each attention layer splits the sequence (replicate, ulysses, ring, allgather-kv, hybrid), the \
+each attention layer splits the sequence (replicate, ulysses, ring, allgather-kv, halo, hybrid), the \
 collectives are inserted and overlapped with compute, and seqc emits the per-rank program, the \
 runtime's plan, a predicted trace and a report. With --train it compiles a training step (loss and \
 every weight gradient; for a program whose result is not logits, its vector-Jacobian product), and \
@@ -77,7 +77,8 @@ enum StrategyArg {
     /// Gather K/V, attend with local queries.
     AllgatherKv,
     /// Causal sliding-window layers: move only the keys the window reaches across a shard
-    /// boundary (window - 1 rows per chunk, one transfer each way).
+    /// boundary (the last window - 1 rows of the chunks before each rank's own; whole chunks
+    /// where the window is longer than a chunk, up to half the ranks' chunks back).
     Halo,
     /// Ulysses inside nodes, ring across.
     Hybrid,

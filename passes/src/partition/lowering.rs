@@ -276,7 +276,10 @@ fn halo(b: &mut Builder, inp: &AttnInputs, devices: usize) -> Result<ValueId, Bu
         return Err(err("halo exchange needs the token indices of a zigzag split".into()));
     }
     let (n, chunk, reach) = (devices as i64, rows / 2, w - 1);
-    let hops = if reach > 0 { (reach + chunk - 1) / chunk.max(1) } else { 0 };
+    if chunk < 1 {
+        return Err(err(format!("{rows} local rows hold no zigzag chunk")));
+    }
+    let hops = if reach > 0 { (reach + chunk - 1) / chunk } else { 0 };
     if 2 * hops > n {
         return Err(err(format!(
             "a window of {w} tokens reaches {hops} chunks of {chunk} rows back, more than half of {n} ranks' (halo exchange would bring some chunk twice)"

@@ -79,9 +79,9 @@ fn fail(message: impl Into<String>) -> PassError {
 /// concats around it, so the planner can choose between keeping all-gather-KV's gathered K/V
 /// for the backward and gathering them again there (priced at the transfer's time); likewise
 /// Ulysses' all-to-alls of q, k and v, the largest tensors a long Ulysses step keeps, and the
-/// attention whose output the backward reads (a Llama-3-8B step at 1M tokens on 8 GPUs: the
-/// smallest budget 187.7 GiB per device with neither, 137.2 with the all-to-alls, and under
-/// 110 with the attention too: 81.0 GiB for 32 s of recomputation, predicted).
+/// attention whose output the backward reads (Llama-3-8B on 8 GPUs under 110 GiB a device: 576K
+/// tokens at most with neither, 1M with the all-to-alls, 1.375M with the attention too;
+/// predicted).
 pub fn recomputable(kind: OpKind) -> bool {
     use OpKind::*;
     matches!(
@@ -215,6 +215,8 @@ pub fn live_ranges(g: &Graph) -> Vec<Interval> {
                 let (x, r) = (op.operands[0], op.results[0]);
                 let wait = first_use[r.0 as usize].min(last).max(i);
                 let begin = if matches!(g.def(x), Def::Arg(_)) { 0 } else { ready(x, &start, &first_use) };
+                // A recomputed collective starts at its own place (`seq-overlap-collectives`).
+                let begin = if op.bool(RECOMPUTE) == Some(true) { begin.max(i) } else { begin };
                 start[r.0 as usize] = begin.min(i);
                 end[x.0 as usize] = end[x.0 as usize].max(wait);
             }
@@ -353,6 +355,17 @@ impl Candidates {
             net.add_edge(source, i, recompute);
             if self.needed.contains(&v) {
                 net.add_edge(o, sink, INF);
+            }
+        }
+        // The results of one op are recomputed together (one clone makes them all).
+        for &v in &self.values {
+            if let Def::Op(p, i) = g.def(v)
+                && i > 0
+                && let Some(&(first, _)) = io.get(&g.op(p).results[0])
+            {
+                let (here, _) = io[&v];
+                net.add_edge(first, here, INF);
+                net.add_edge(here, first, INF);
             }
         }
         for &v in &self.values {
@@ -543,15 +556,6 @@ fn planned_arena(g: &Graph) -> Result<u64, PassError> {
     Ok(h.module_attrs.get(ARENA_BYTES).and_then(Attr::as_int).unwrap_or(0) as u64)
 }
 
-/// Bytes for people: `1.50 GiB (1610612736 bytes)`.
-fn human(bytes: u64) -> String {
-    let b = bytes as f64;
-    let unit = [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")].into_iter().find(|(u, _)| bytes >= *u);
-    match unit {
-        Some((u, name)) => format!("{:.2} {name} ({bytes} bytes)", b / u as f64),
-        None => format!("{bytes} bytes"),
-    }
-}
 
 /// One evaluated plan.
 struct Trial {
@@ -643,17 +647,7 @@ impl Recompute {
                 Err(smallest) => best = best.min(smallest),
             }
         }
-        Err(fail(format!(
-            "the training step's predicted peak is {} per device ({} weights + {} activations), over the memory \
-             budget of {}; recomputing every cheap rank-local activation brings it down to {} at best: a budget of \
-             at least {} fits (or use more devices)",
-            human(base_total),
-            human(base.params),
-            human(base_total - base.params),
-            human(budget),
-            human(best),
-            human(best),
-        )))
+        Err(PassError::OverBudget { pass: PASS, peak: base_total, params: base.params, budget, smallest: best })
     }
 }
 

@@ -50,6 +50,10 @@ impl Pass for OverlapCollectives {
                 Def::Op(d, _) => key_of.get(&d).map_or(1, |k| if k % 2 == 0 { k + 1 } else { *k }),
                 Def::Arg(_) => 1,
             };
+            // A collective recomputed for the backward starts where the backward put it, not
+            // when its (forward) input was made: earlier it would hold its result through the
+            // forward, which is what recomputing it was to avoid.
+            let start_key = if op.bool(crate::partition::recompute::RECOMPUTE) == Some(true) { start_key.max(2 * i + 1) } else { start_key };
             let result = op.results[0];
             let first_use = body[i + 1..].iter().position(|u| g.op(*u).operands.contains(&result)).map(|p| 2 * (i + 1 + p) + 1);
             let wait_key = first_use.unwrap_or(end_key);

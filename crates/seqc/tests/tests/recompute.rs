@@ -222,3 +222,17 @@ fn ulysses_moves_q_k_v_again_when_memory_is_short() {
     let (e, name) = worst(&step(&c), &step(&base));
     assert!(e <= TOLERANCE, "{name} differs by {e:e}");
 }
+
+/// The budget an impossible request names compiles, also where the strategies chosen change
+/// with the budget (under a tight one the chooser drops splits that a looser one keeps): the
+/// tiny Gemma 2 with halo exchange on 4 devices, and under auto on 2.
+#[test]
+fn the_named_budget_compiles() {
+    let g = seqc::load_file(&super::root().join("tests/models/gemma2/config.json"), None).expect("loads");
+    for (devices, strategy) in [(4, StrategyKind::Halo), (2, StrategyKind::Auto)] {
+        let err = compile_graph(g.clone(), &options(devices, strategy, Some(3 << 20))).map(|_| ()).expect_err("3 MiB is refused").to_string();
+        let named = bytes_after(&err, "a budget of at least ");
+        compile_graph(g.clone(), &options(devices, strategy, Some(named)))
+            .unwrap_or_else(|e| panic!("{strategy:?} on {devices}: the named {named} bytes do not compile: {e}"));
+    }
+}
