@@ -93,6 +93,9 @@ pub struct Costs {
     pub split: Vec<Vec<f64>>,
     /// Why candidate k is not allowed for a layer, when it is not.
     pub excluded: Vec<Vec<Option<String>>>,
+    /// `peak[layer][k]`: bytes per device of weights and the layer's peak under candidate k
+    /// (None: illegal), what the memory budget is held against.
+    pub peak: Vec<Vec<Option<u64>>>,
     /// `replicate[layer]`: the layer in replicate form inside a split program (gather q/k/v,
     /// attend over the whole sequence, keep the local rows).
     pub replicate: Vec<f64>,
@@ -384,7 +387,7 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
     let params = crate::analysis::ModelSummary::of(g).param_bytes;
     let mut out = Costs { candidates: all.clone(), backward: modes.clone(), ..Costs::default() };
     // Per distinct layer: candidate prices, exclusion reasons, whole attention, replicate form.
-    type Priced = (Vec<f64>, Vec<Option<String>>, f64, f64);
+    type Priced = (Vec<f64>, Vec<Option<String>>, Vec<Option<u64>>, f64, f64);
     let mut cache: BTreeMap<String, Priced> = BTreeMap::new();
     let single = Config {
         target: crate::strategy::cost_model::Target { devices: 1, ..config.target.clone() },
@@ -395,21 +398,32 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
         if !cache.contains_key(&key) {
             let mut prices = Vec::new();
             let mut why = Vec::new();
-            for (s, mode) in all.iter().zip(&modes) {
-                let price = match illegal(*s, &layer.cfg, n) {
+            let priced: Vec<Result<LayerPrice, String>> = all
+                .iter()
+                .zip(&modes)
+                .map(|(s, mode)| match illegal(*s, &layer.cfg, n) {
                     Some(r) => Err(r),
-                    None => price_layer(layer, seq, *s, config, *mode).and_then(|p| {
-                        if p.peak_bytes + params > config.target.memory_budget {
-                            Err(format!(
-                                "needs {:.1} GiB per device, over the {:.1} GiB budget",
-                                gib(p.peak_bytes + params),
-                                gib(config.target.memory_budget)
-                            ))
-                        } else {
-                            Ok(p.seconds)
-                        }
-                    }),
-                };
+                    None => price_layer(layer, seq, *s, config, *mode),
+                })
+                .collect();
+            // A split over the budget is excluded while another one fits; when none fits, none
+            // is excluded for memory (a training step's recompute planner may still fit the
+            // cheapest, and keeping the layer whole would need more memory than any of them).
+            let over = |p: &LayerPrice| p.peak_bytes + params > config.target.memory_budget;
+            let some_fit = priced.iter().flatten().any(|p| !over(p));
+            let peaks: Vec<Option<u64>> = priced.iter().map(|p| p.as_ref().ok().map(|p| p.peak_bytes + params)).collect();
+            for price in priced {
+                let price = price.and_then(|p| {
+                    if some_fit && over(&p) {
+                        Err(format!(
+                            "needs {:.1} GiB per device, over the {:.1} GiB budget",
+                            gib(p.peak_bytes + params),
+                            gib(config.target.memory_budget)
+                        ))
+                    } else {
+                        Ok(p.seconds)
+                    }
+                });
                 prices.push(price.as_ref().copied().unwrap_or(f64::INFINITY));
                 why.push(price.err());
             }
@@ -425,11 +439,12 @@ pub fn costs(g: &Graph, config: &Config) -> Result<Costs, String> {
             let as_forward = BackwardStrategy::AsForward;
             let full = price_layer(layer, seq, Strategy::Replicate, &single, as_forward)?.seconds;
             let replicate = price_layer(layer, seq, Strategy::Replicate, config, as_forward)?.seconds;
-            cache.insert(key.clone(), (prices, why, full, replicate));
+            cache.insert(key.clone(), (prices, why, peaks, full, replicate));
         }
-        let (prices, why, full, replicate) = &cache[&key];
+        let (prices, why, peaks, full, replicate) = &cache[&key];
         out.split.push(prices.clone());
         out.excluded.push(why.clone());
+        out.peak.push(peaks.clone());
         out.full_attention.push(*full);
         out.replicate.push(*replicate);
     }
