@@ -24,13 +24,8 @@
 # - l8b-packed-2k: a one-layer Llama-3-8B-shaped model (vocab 4096, bf16) at 2048 tokens built
 #   for packed documents (--packed), checked with seg-2k.npy (five documents, one of one token)
 set -eu
-SEQC=${SEQC:-./target/debug/seqc}
-SHARED=${SEQC_SHARED:-../shared}
-D=.device/blocks
-cargo build -q -p seqc --bin seqc
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
-rm -rf "$D"; mkdir -p "$D"
-cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+source "$(dirname "$0")/prepare_env.sh"
+prepare_start .device/blocks
 cp "$SHARED/anchors/torch_peers.py" "$D/"
 compile() { rm -rf "${D:?}/$1"; "$SEQC" compile "$2" --devices 1 "${@:3}" -o "$D/$1" > /dev/null; }
 python3 bench/cuda/split_attention_mlir.py 1024 4 2 64 > "$D/sa-small-1k.mlir"

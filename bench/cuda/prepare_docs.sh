@@ -15,13 +15,8 @@
 # - mistral-8k, mistral-nowin-8k: a Mistral-7B-shaped two-layer forward at 8192 tokens, with its
 #   sliding window of 4096 and without
 set -eu
-SEQC=${SEQC:-./target/debug/seqc}
-SHARED=${SEQC_SHARED:-../shared}
-D=.device/docs
-cargo build -q -p seqc --bin seqc
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
-rm -rf "$D"; mkdir -p "$D"
-cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+source "$(dirname "$0")/prepare_env.sh"
+prepare_start .device/docs
 cp "$SHARED/anchors/torch_peers.py" "$D/"
 attn() {  # tokens [window] -> mlir on stdout
   local n=$1 w=${2:+, window = $2 : i64}

@@ -11,13 +11,8 @@
 #   devices, checked against the CPU backend (--check-against-cpu); check-tiny{,-bf16}-halo: the
 #   same with a causal window of 8 (tiny-w*.mlir) split by halo exchange
 set -eu
-SEQC=${SEQC:-./target/debug/seqc}
-SHARED=${SEQC_SHARED:-../shared}
-D=.device/train2
-cargo build -q -p seqc --bin seqc
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
-rm -rf "$D"; mkdir -p "$D"
-cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+source "$(dirname "$0")/prepare_env.sh"
+prepare_start .device/train2
 cp "$SHARED/anchors/torch_peers.py" "$D/"
 compile() { "$SEQC" compile "$2" "${@:3}" -o "$D/$1" > "$D/$1.compile.txt"; }
 for w in attention layer; do for n in 32k 128k; do

@@ -8,13 +8,8 @@
 #   ZeRO, 11.2 GiB, and the workspaces come on top of it on a 141 GiB H200). Each compile report
 #   (strategies, recompute plan, predicted step and memory) is kept beside its plan.
 set -eu
-SEQC=${SEQC:-./target/debug/seqc}
-SHARED=${SEQC_SHARED:-../shared}
-D=.device/train8
-cargo build -q -p seqc --bin seqc
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
-rm -rf "$D"; mkdir -p "$D"
-cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+source "$(dirname "$0")/prepare_env.sh"
+prepare_start .device/train8
 python3 - "$SHARED/models/llama-sdpa/config.json" "$D/llama3-8b.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))

@@ -10,13 +10,8 @@
 # - llama3-8b-4l, llama3-1b: torch_train_peer.py's presets as config.json (bf16), at 32768 tokens;
 #   llama3-8b-4l also at 131072 and 262144 (recomputing under --memory-budget 80)
 set -eu
-SEQC=${SEQC:-./target/debug/seqc}
-SHARED=${SEQC_SHARED:-../shared}
-D=.device/loop
-cargo build -q -p seqc --bin seqc
-CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/cuda-target} cargo build -q --release -p seq-runtime --bin seqc-run
-rm -rf "$D"; mkdir -p "$D"
-cp "${CARGO_TARGET_DIR:-/tmp/cuda-target}/release/seqc-run" .device/seqc-run
+source "$(dirname "$0")/prepare_env.sh"
+prepare_start .device/loop
 cp "$SHARED/anchors/torch_train_peer.py" "$SHARED/models/train_tokens.npy" "$D/"
 for m in llama-eager llama-sdpa gpt2-sdpa; do
   "$SEQC" import "$SHARED/models/$m/config.json" --seq-len 64 --weights "$SHARED/models/$m/weights.safetensors" -o "$D/$m" > /dev/null
