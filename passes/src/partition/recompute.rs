@@ -91,17 +91,11 @@ pub fn recomputable(kind: OpKind) -> bool {
     )
 }
 
-/// The cost model's view of `g`'s attention: the global sequence (a split program's token
-/// indices name it; else its attention's rows), shared over the devices that split it, so that
-/// recomputing an attention is priced at its mask's pairs and the rate of its length.
-fn cost_context(g: &Graph) -> CostContext {
-    let global = g.ops_of(OpKind::TokenIndex).filter_map(|(_, op)| op.int("global_size")).max();
-    let whole = crate::partition::shard_sequence::sequence_length(g).ok().flatten();
-    let devices = g.module_attrs.get(crate::partition::shard_sequence::DEVICES).and_then(Attr::as_int).unwrap_or(1).max(1);
-    match global {
-        Some(seq) => CostContext { seq_len: seq, attention_share: devices as usize, ulysses: 1 },
-        None => CostContext { seq_len: whole.unwrap_or(1), attention_share: 1, ulysses: 1 },
-    }
+/// The cost model's view of `g` (`simulate::context_of`): its global sequence, the devices that
+/// share its attention and its Ulysses group, so that a recomputed attention is priced at its
+/// mask's pairs and the rate of its length, and a re-run all-to-all on its own link.
+fn cost_context(g: &Graph, target: &Target) -> CostContext {
+    crate::simulate::context_of(g, target, crate::simulate::sequence_of(g))
 }
 
 fn aligned(g: &Graph, v: ValueId) -> u64 {
@@ -277,7 +271,7 @@ fn layer_of_name(name: &str) -> Option<i64> {
 
 impl Candidates {
     fn new(g: &Graph, step: &StepGraph, target: &Target) -> Self {
-        let ctx = cost_context(g);
+        let ctx = cost_context(g, target);
         let forward: Vec<OpId> = step.order.iter().copied().filter(|&id| step.is_forward(id)).collect();
         // Layers: an op's own tag, else its weights' layer, else the latest of its operands'.
         let mut layer: BTreeMap<OpId, Option<i64>> = BTreeMap::new();
@@ -406,7 +400,7 @@ impl Candidates {
 /// Returns the program and `layer:bytes` of each offloaded activation.
 fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> Result<(Graph, Vec<String>), PassError> {
     use crate::strategy::cost_model::Resource;
-    let ctx = cost_context(g);
+    let ctx = cost_context(g, target);
     // Compute time before each body position.
     let mut before = vec![0.0f64; g.body.len() + 1];
     for (i, (_, op)) in g.body_ops().enumerate() {
