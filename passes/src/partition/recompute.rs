@@ -565,6 +565,8 @@ struct Planner<'a> {
     cands: &'a Candidates,
     budget: u64,
     trials: BTreeMap<BTreeSet<ValueId>, Trial>,
+    /// Weights + the arena `seq-plan-memory` gives each tried plan, once planned.
+    planned: BTreeMap<BTreeSet<ValueId>, u64>,
 }
 
 impl Planner<'_> {
@@ -578,6 +580,22 @@ impl Planner<'_> {
         }
         let fits = self.trials[&set].memory.total() <= self.budget;
         Ok((set, fits))
+    }
+
+    /// Weights + the arena the memory plan gives a tried plan (planned once).
+    fn planned(&mut self, set: &BTreeSet<ValueId>) -> Result<u64, PassError> {
+        if let Some(&bytes) = self.planned.get(set) {
+            return Ok(bytes);
+        }
+        let t = &self.trials[set];
+        let bytes = t.memory.params + planned_arena(&t.program)?;
+        self.planned.insert(set.clone(), bytes);
+        Ok(bytes)
+    }
+
+    /// What a tried plan needs to be accepted: its estimate and its memory plan both within.
+    fn needs(&mut self, set: &BTreeSet<ValueId>) -> Result<u64, PassError> {
+        Ok(self.planned(set)?.max(self.trials[set].memory.total()))
     }
 }
 
@@ -648,43 +666,33 @@ impl Recompute {
 /// The least recomputation among `cands` whose plan fits `budget`: the plan and its planned
 /// total (weights + arena), or the smallest total of the plans tried.
 fn search(g: &Graph, step: &StepGraph, cands: &Candidates, budget: u64) -> Result<Result<(Trial, u64), u64>, PassError> {
-    let mut p = Planner { g, step, cands, budget, trials: BTreeMap::new() };
-    // λ = 0: the fewest saved bytes (recomputation only breaks ties).
+    let mut p = Planner { g, step, cands, budget, trials: BTreeMap::new(), planned: BTreeMap::new() };
+    // λ = 0: the fewest saved bytes (recomputation only breaks ties). They need not give the
+    // smallest arena (first fit; a recomputed attention's output lives through its backward):
+    // where it does not fit, a larger λ still may, and the least any plan tried needs is the
+    // budget to name.
     let (most, _) = p.evaluate(0.0)?;
-    let most_total = p.trials[&most].memory.params + planned_arena(&p.trials[&most].program)?;
-    // What a plan needs to be accepted: its estimate and its memory plan both within the budget.
-    let needs = |t: &Trial, planned: u64| planned.max(t.memory.params + t.memory.arena);
-    // The fewest saved bytes need not give the smallest arena (first fit; a recomputed
-    // attention's output lives through its backward): where it does not fit, a larger λ still
-    // may, and the least any plan tried needs is the budget to name.
-    let mut best = needs(&p.trials[&most], most_total);
+    let mut best = p.needs(&most)?;
+    let mut chosen = (best <= budget).then(|| most.clone());
     // The largest λ that still fits: the least recomputation under the budget. Fitting is not
     // monotone in λ (first fit), so scan down from `hi`, where recomputing anything costs more
     // than every saved byte together, by halves, then refine the first fit found.
     let total_bytes: u64 = cands.values.iter().map(|&v| aligned(g, v)).sum();
     let fastest = cands.seconds.values().flatten().copied().filter(|s| *s > 0.0).fold(f64::INFINITY, f64::min);
     let hi = 4.0 * (total_bytes as f64 + 1.0) / fastest.min(1.0);
-    let planned_fits = |p: &Planner, set: &BTreeSet<ValueId>| -> Result<bool, PassError> {
-        let t = &p.trials[set];
-        Ok(t.memory.params + planned_arena(&t.program)? <= budget)
-    };
-    let mut chosen = (needs(&p.trials[&most], most_total) <= budget).then(|| most.clone());
     let (mut lambda, mut above) = (hi, hi * 2.0);
     while lambda > 1e-6 {
         let (set, ok) = p.evaluate(lambda)?;
-        if chosen.is_none() {
-            let t = &p.trials[&set];
-            if t.memory.params + t.memory.arena < best {
-                best = best.min(needs(t, t.memory.params + planned_arena(&t.program)?));
-            }
+        if chosen.is_none() && p.trials[&set].memory.total() < best {
+            best = best.min(p.needs(&set)?);
         }
         // The estimate models the schedule; the plan has the last word.
-        if ok && planned_fits(&p, &set)? {
+        if ok && p.planned(&set)? <= budget {
             chosen = Some(set);
             for _ in 0..12 {
                 let mid = (lambda * above).sqrt();
                 let (set, ok) = p.evaluate(mid)?;
-                if ok && planned_fits(&p, &set)? {
+                if ok && p.planned(&set)? <= budget {
                     (lambda, chosen) = (mid, Some(set));
                 } else {
                     above = mid;
@@ -695,8 +703,8 @@ fn search(g: &Graph, step: &StepGraph, cands: &Candidates, budget: u64) -> Resul
         (above, lambda) = (lambda, lambda / 2.0);
     }
     let Some(chosen) = chosen else { return Ok(Err(best)) };
+    let after = p.planned(&chosen)?;
     let t = p.trials.remove(&chosen).ok_or_else(|| fail("internal: the chosen plan was not evaluated"))?;
-    let after = t.memory.params + planned_arena(&t.program)?;
     Ok(Ok((t, after)))
 }
 

@@ -55,12 +55,12 @@ enum Call {
 }
 
 impl Call {
-    /// The key a call executes with: its graph's (`doc_key`), with a rectangle's band moved to
-    /// the first key row it reads (the band's bound is a by-value scalar of the graph).
-    fn executed<K: Copy>(&self, key: &K, with_window: impl Fn(K, usize) -> K) -> K {
+    /// The window bound a call executes with, given its graph's (`doc_key`): a rectangle's band
+    /// moved to the first key row it reads (the bound is a by-value scalar of the graph).
+    fn window(&self, graph: usize) -> usize {
         match self {
-            Call::Rect(part, _) => part.band.map_or(*key, |lo| with_window(*key, lo as usize)),
-            _ => *key,
+            Call::Rect(part, _) => part.band.map_or(graph, |lo| lo as usize),
+            _ => graph,
         }
     }
 
@@ -278,7 +278,7 @@ impl Sdpa {
             let ptrs = [q + (qr * hd * es) as u64, k + (kr * kvd * es) as u64, v + (kr * kvd * es) as u64, ob];
             let plans = self.plans.borrow();
             let plan = plans.get(key).ok_or("internal: no cuDNN plan for a document block")?;
-            let run_as = call.executed(key, |k, window| SdpaKey { window, ..k });
+            let run_as = SdpaKey { window: call.window(key.window), ..*key };
             self.handle.execute(cs, plan, &run_as, ptrs, Some(st), call.docs(), ws, a.scale)?;
             drop(plans);
             kernels.stats_rows(cs, sb, st, 0, qn, a.heads, qn, true).map_err(describe)?;
@@ -379,7 +379,7 @@ impl Sdpa {
                 dv,
                 dq_acc: acc,
             };
-            let run_as = call.executed(key, |k, window| BwdKey { window, ..k });
+            let run_as = BwdKey { window: call.window(key.window), ..*key };
             self.handle.execute_backward(cs, plan, &run_as, &t, call.docs(), ws, a.scale)?;
             kernels.add_rows(cs, grads[0], dq, dt, 0, qr, qn, hd).map_err(describe)?;
             for (grad, part) in [(grads[1], dk), (grads[2], dv)] {
