@@ -3,7 +3,8 @@
 # GPU) against PyTorch's 30-step loss curves of the shared models, a resumed run against an
 # uninterrupted one (PARTS check), the throughput of torch_train_peer.py's two presets at 32K
 # tokens with the PyTorch peer (eager and --compile) in the same call (bench), and the longest
-# sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest).
+# sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest),
+# and of the 1B shape (longest1b: seqc at 256K, PyTorch with checkpointing at 64K and 128K).
 # PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
 # "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
@@ -179,6 +180,12 @@ for n in 128k 256k; do
   pack
 done
 torch llama3-8b-4l 65536 3; torch llama3-8b-4l 65536 3 --checkpoint; torch llama3-8b-4l 131072 3 --checkpoint
+fi
+if has longest1b; then
+  timeout 300 "$BIN" $L/llama3-1b-256k/plan.json --timeout 250 --log "$W/seqc-llama3-1b-256k.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-1b-256k.log" 2>&1
+  echo "seqc llama3-1b 256k: rc=$? $(grep -h 'steps; step time\|error' "$W/seqc-llama3-1b-256k.log" | cut -c1-400)" | tee -a "$S"
+  pack
+  torch llama3-1b 65536 3 --checkpoint; torch llama3-1b 131072 3 --checkpoint
 fi
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
 pack
