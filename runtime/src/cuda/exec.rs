@@ -592,17 +592,36 @@ impl Executor {
 
     /// Runs the plan once on the loaded inputs (`load_inputs`). Returns the GPU time in ms.
     pub fn run(&mut self, timeout: Duration) -> Result<f32, CudaError> {
+        self.run_after(timeout, &[])
+    }
+
+    /// `run`, where work on other streams still writes some weights: before command `i` of each
+    /// `(i, event)` in `waits` (in command order) every stream waits for `event`, and the run
+    /// ends after all of them. With waits the ranks start without the barrier, which would wait
+    /// for that work (ZeRO's all-gathers, overlapped with the first layers).
+    pub fn run_after(&mut self, timeout: Duration, waits: &[(usize, &CudaEvent)]) -> Result<f32, CudaError> {
         let rank = self.rank;
         let setup =
             |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
         self.start()?;
         self.backward_reuse.set((0, 0));
-        self.barrier(timeout)?;
+        if waits.is_empty() {
+            self.barrier(timeout)?;
+        }
         self.probe.borrow_mut().begin();
         self.timing.0.record(&self.compute).map_err(setup("recording an event"))?;
         let mut marker = 0;
-        for (s, cmd) in &self.program.cmds {
+        let mut due = waits.iter().peekable();
+        for (i, (s, cmd)) in self.program.cmds.iter().enumerate() {
+            while let Some((_, ev)) = due.next_if(|(at, _)| *at <= i) {
+                for stream in std::iter::once(&self.compute).chain(self.side.values()) {
+                    stream.wait(ev).map_err(setup("waiting for the weights"))?;
+                }
+            }
             self.enqueue(*s, cmd, &mut marker)?;
+        }
+        for (_, ev) in due {
+            self.compute.wait(ev).map_err(setup("waiting for the weights"))?;
         }
         self.timing.1.record(&self.compute).map_err(setup("recording an event"))?;
         self.wait(timeout, None)?;

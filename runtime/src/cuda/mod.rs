@@ -599,13 +599,20 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         }
         .map_err(CudaError::Usage)?;
         exec.load_inputs(&inputs.iter().collect::<Vec<_>>())?;
-        exec.run(limit)?;
+        // Under ZeRO the last update's all-gathers may still run: each weight is waited for
+        // where the run first reads it.
+        exec.run_after(limit, &opt.waits())?;
         let loss = exec.local_output(0)?.first().copied().unwrap_or(f64::NAN);
         let t1 = Instant::now();
         let norm = opt.grad_norm(&exec)?;
+        // Every rank stops after the same step, whichever saw Ctrl-C (the last step ends
+        // anyway); agreed before the update, whose all-gathers may still be running after it.
+        let stop = k + 1 < o.steps && exec.any_rank(launch::interrupts() > 0)?;
         let lr = o.lr_at(k);
         opt.update(&exec, o, lr, norm)?;
-        exec.synchronize()?;
+        if opt.waits().is_empty() {
+            exec.synchronize()?;
+        }
         let seconds = t0.elapsed().as_secs_f64();
         let optimizer_ms = t1.elapsed().as_secs_f64() * 1e3;
         times.push(seconds * 1e3);
@@ -636,8 +643,7 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         {
             opt.save(&exec, dir)?;
         }
-        // Every rank stops after the same step, whichever saw Ctrl-C (the last step ends anyway).
-        if l.step < o.steps && exec.any_rank(launch::interrupts() > 0)? {
+        if stop {
             if terminal && rank == 0 {
                 eprintln!();
             }
@@ -654,6 +660,8 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
     if terminal && rank == 0 {
         eprintln!();
     }
+    opt.settle(&exec)?;
+    exec.synchronize()?;
     if args.profile {
         for line in probe::report(&exec.last_profile, 24).lines() {
             println!("[rank {rank}] profile of the last step: {line}");

@@ -11,7 +11,7 @@ use super::layout::DType;
 use crate::cpu::{WeightSource, write_safetensors_f32_bytes};
 use crate::plan::Plan;
 use crate::train::{CheckpointInfo, Optimizer, replace_dir};
-use cudarc::driver::result;
+use cudarc::driver::{CudaStream, result};
 use std::path::Path;
 
 /// One weight the optimizer updates.
@@ -90,8 +90,62 @@ pub struct DeviceOptimizer {
     devices: usize,
     /// Whether the plan reduce-scatters the gradients (ZeRO).
     sharded: bool,
+    /// Under ZeRO, the weights' all-gathers in the order the next run reads them, off the
+    /// compute stream (None: they run on it, before the next run; SEQC_ZERO_OVERLAP=0).
+    overlap: Option<Overlap>,
     /// Optimizer steps taken.
     pub step: usize,
+}
+
+/// ZeRO's all-gathers of the updated weights, overlapped with the next run's first layers: a
+/// stream of their own that starts once AdamW is done, one group of gathers per command of
+/// the run that first needs a weight (`first_needed`), and an event after each group that
+/// the run waits for before that command.
+struct Overlap {
+    stream: std::sync::Arc<cudarc::driver::CudaStream>,
+    /// After AdamW, on the compute stream: where the gathers start.
+    updated: cudarc::driver::CudaEvent,
+    /// (command index, tensors, event after their gathers), in command order.
+    groups: Vec<(usize, Vec<usize>, cudarc::driver::CudaEvent)>,
+}
+
+impl Overlap {
+    /// Groups `tensors` by the command that first needs them (`first`: `first_needed`).
+    fn new(exec: &Executor, tensors: &[Tensor], first: &std::collections::BTreeMap<String, usize>) -> Result<Self, CudaError> {
+        let rank = exec.program().rank;
+        let fail = |e: cudarc::driver::DriverError| CudaError::setup(rank, "the weights' all-gather stream", describe(e));
+        let ctx = exec.context();
+        let mut at: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+        for (i, t) in tensors.iter().enumerate() {
+            at.entry(first.get(&t.name).copied().unwrap_or(usize::MAX)).or_default().push(i);
+        }
+        let groups = at
+            .into_iter()
+            .map(|(cmd, members)| Ok((cmd, members, ctx.new_event(None).map_err(fail)?)))
+            .collect::<Result<_, CudaError>>()?;
+        Ok(Self { stream: ctx.new_stream().map_err(fail)?, updated: ctx.new_event(None).map_err(fail)?, groups })
+    }
+}
+
+/// For each weight of `program`, the index into `program.cmds` of the first command that
+/// needs it in a run (reading any of its places), or `cmds.len()` where none does. A command
+/// counts as reading its own step's operands and the next step's: an add folded into a
+/// command reads the next step's operand, so a weight is never wanted later than this says.
+pub fn first_needed(plan: &Plan, program: &super::program::Program) -> std::collections::BTreeMap<String, usize> {
+    let names: std::collections::HashMap<u32, &str> = program.params.iter().map(|p| (p.value, p.name.as_str())).collect();
+    let mut first = std::collections::BTreeMap::new();
+    for (i, (s, _)) in program.cmds.iter().enumerate() {
+        let read = (*s..=*s + 1).filter_map(|k| plan.steps.get(k)).flat_map(|st| &st.operands);
+        for v in read {
+            if let Some(name) = names.get(v) {
+                first.entry(name.to_string()).or_insert(i);
+            }
+        }
+    }
+    for p in &program.params {
+        first.entry(p.name.clone()).or_insert(program.cmds.len());
+    }
+    first
 }
 
 /// Bytes of one weight's state: an f32 master copy when the weight is not f32, and the two
@@ -245,7 +299,11 @@ impl DeviceOptimizer {
                 t.a.master += base;
             }
         }
-        let mut opt = Self { tensors, state, partial, partials, gather, devices: plan.devices, sharded, step: 0 };
+        let overlap = match sharded && std::env::var("SEQC_ZERO_OVERLAP").map_or(true, |v| v != "0") {
+            true => Some(Overlap::new(exec, &tensors, &first_needed(plan, program))?),
+            false => None,
+        };
+        let mut opt = Self { tensors, state, partial, partials, gather, devices: plan.devices, sharded, overlap, step: 0 };
         match resume {
             Some(dir) => opt.load(exec, dir)?,
             None => opt.start(exec, weights)?,
@@ -344,14 +402,48 @@ impl DeviceOptimizer {
         self.gather_weights(exec)
     }
 
-    /// Every rank's rows of each sharded weight to every rank: one NCCL group of in-place
-    /// all-gathers for the weights whose rows the ranks tile exactly, then one gather each through
-    /// `gather` for the rest; then the weights' further places.
+    /// Every rank's rows of each sharded weight to every rank, then the weights' further places:
+    /// on the compute stream, or overlapped (`Overlap`) in the order the next run reads them.
     fn gather_weights(&self, exec: &Executor) -> Result<(), CudaError> {
         let rank = exec.program().rank;
         let s = exec.compute_stream();
+        let Some(o) = &self.overlap else {
+            return self.gather_on(exec, s, self.tensors.iter());
+        };
+        let fail = |e: cudarc::driver::DriverError| CudaError::setup(rank, "ordering the weights' all-gathers", describe(e));
+        o.updated.record(s).map_err(fail)?;
+        o.stream.wait(&o.updated).map_err(fail)?;
+        for (_, members, done) in &o.groups {
+            self.gather_on(exec, &o.stream, members.iter().map(|&i| &self.tensors[i]))?;
+            done.record(&o.stream).map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    /// What the next run waits for before a command (its index in the program, and the event
+    /// after the gathers of the weights it is the first to read): empty unless the all-gathers
+    /// are overlapped. An event not yet recorded (the first run) is no wait.
+    pub fn waits(&self) -> Vec<(usize, &cudarc::driver::CudaEvent)> {
+        self.overlap.iter().flat_map(|o| o.groups.iter().map(|(i, _, e)| (*i, e))).collect()
+    }
+
+    /// The compute stream waits for every overlapped all-gather (before reading the weights
+    /// outside a run: a checkpoint).
+    pub fn settle(&self, exec: &Executor) -> Result<(), CudaError> {
+        let s = exec.compute_stream();
+        for (_, e) in self.waits() {
+            s.wait(e).map_err(|e| CudaError::setup(exec.program().rank, "waiting for the weights' all-gathers", describe(e)))?;
+        }
+        Ok(())
+    }
+
+    /// The gathers of `tensors` on stream `s`: one NCCL group of in-place all-gathers for the
+    /// weights whose rows the ranks tile exactly, then one gather each through `gather` for the
+    /// rest; then their further places.
+    fn gather_on<'a>(&self, exec: &Executor, s: &CudaStream, tensors: impl Iterator<Item = &'a Tensor> + Clone) -> Result<(), CudaError> {
+        let rank = exec.program().rank;
         let fail = |m: String| CudaError::setup(rank, "gathering the updated weights", m);
-        let sharded = self.tensors.iter().filter_map(|t| t.shard.map(|sh| (t, sh)));
+        let sharded = tensors.clone().filter_map(|t| t.shard.map(|sh| (t, sh)));
         let (tiled, padded): (Vec<_>, Vec<_>) = sharded.partition(|(_, sh)| !sh.padded(self.devices));
         if !tiled.is_empty() {
             let comm = exec.world().ok_or_else(|| fail("no communicator of all ranks".into()))?;
@@ -362,23 +454,22 @@ impl DeviceOptimizer {
             let g = self.gather.as_ref().ok_or_else(|| fail("internal: no buffer for a padded all-gather".into()))?;
             for (t, sh) in padded {
                 let es = t.a.param_dtype.size();
-                self.gather_rows(exec, g, sh, es, t.whole + (sh.first * es) as u64).map_err(fail)?;
+                self.gather_rows(exec, s, g, sh, es, t.whole + (sh.first * es) as u64).map_err(fail)?;
                 // SAFETY: the gathered rows, then the whole weight in the parameter buffer.
                 unsafe { result::memcpy_dtod_async(t.whole, g.ptr(), sh.whole * es, s.cu_stream()) }.map_err(|e| fail(describe(e)))?;
             }
         }
-        for t in &self.tensors {
+        for t in tensors {
             t.refresh_copies(s).map_err(|e| fail(describe(e)))?;
         }
         Ok(())
     }
 
     /// Every rank's `shard.per_rank` values of `es` bytes (this rank's `shard.owned` at `mine`)
-    /// into the start of `buf`, in rank order, on the compute stream; `buf` holds them all and
-    /// then this rank's own, which it sends from.
-    fn gather_rows(&self, exec: &Executor, buf: &DeviceBuffer, sh: Shard, es: usize, mine: u64) -> Result<(), String> {
+    /// into the start of `buf`, in rank order, on stream `s`; `buf` holds them all and then
+    /// this rank's own, which it sends from.
+    fn gather_rows(&self, exec: &Executor, s: &CudaStream, buf: &DeviceBuffer, sh: Shard, es: usize, mine: u64) -> Result<(), String> {
         let comm = exec.world().ok_or("no communicator of all ranks")?;
-        let s = exec.compute_stream();
         let send = buf.ptr() + (self.devices * sh.per_rank * es) as u64;
         if send + (sh.per_rank * es) as u64 > buf.ptr() + buf.bytes() as u64 {
             return Err("internal: the gather buffer is too small".into());
@@ -402,7 +493,7 @@ impl DeviceOptimizer {
         let (Some(sh), Some(buf)) = (t.shard, via) else {
             return if rank == 0 { Self::download_f32(exec, at, t.whole_n).map(Some) } else { Ok(None) };
         };
-        self.gather_rows(exec, buf, sh, 4, at)
+        self.gather_rows(exec, exec.compute_stream(), buf, sh, 4, at)
             .map_err(|m| CudaError::setup(rank, format!("gathering the optimizer state of '{}'", t.name), m))?;
         if rank == 0 { Self::download_f32(exec, buf.ptr(), sh.whole).map(Some) } else { Ok(None) }
     }
@@ -415,6 +506,7 @@ impl DeviceOptimizer {
     /// not depend on the device count); otherwise rank 0 alone writes.
     pub fn save(&self, exec: &Executor, dir: &Path) -> Result<(), CudaError> {
         let rank = exec.program().rank;
+        self.settle(exec)?;
         if !self.sharded && rank != 0 {
             return Ok(());
         }

@@ -500,6 +500,49 @@ fn bucketed_gradients_lower_for_the_gpu() {
     }
 }
 
+/// ZeRO's all-gathers of the updated weights overlap the next run: each weight is waited for
+/// just before the first GPU command that reads any of its places (never after), and the
+/// layers' weights are waited for in layer order, so the last layer's gathers run under the
+/// first layers. Checked on every rank of a 4-rank Ulysses plan and a 2-rank ring plan, each
+/// asserted to reduce-scatter its gradients.
+#[test]
+fn zero_gathers_are_waited_for_where_the_run_reads_them() {
+    let g = DecoderConfig { layers: 3, seq_len: 32, ..DecoderConfig::tiny() }.build().expect("builds");
+    for (n, s) in [(4, StrategyKind::Ulysses), (2, StrategyKind::Ring)] {
+        let c = compile(&g, n, s);
+        assert_split(&c, n, s, &format!("{s:?} x {n}"));
+        assert!(seq_runtime::cuda::optimizer::zero_devices(&c.plan) == Some(n), "{s:?} x {n}: not ZeRO");
+        for rank in 0..n {
+            let program = seq_runtime::cuda::program::build(&c.plan, rank).expect("lowers");
+            let need = seq_runtime::cuda::optimizer::first_needed(&c.plan, &program);
+            // Independently: the first command whose own step reads a place of the weight.
+            let mut reads: BTreeMap<String, usize> = BTreeMap::new();
+            for (i, (step, _)) in program.cmds.iter().enumerate() {
+                for p in &program.params {
+                    if c.plan.steps[*step].operands.contains(&p.value) {
+                        reads.entry(p.name.clone()).or_insert(i);
+                    }
+                }
+            }
+            let what = format!("{s:?} x {n}, rank {rank}");
+            assert_eq!(need.keys().collect::<Vec<_>>(), reads.keys().collect::<Vec<_>>(), "{what}: every weight is read");
+            for (name, &first) in &reads {
+                let at = need[name];
+                assert!(at <= first, "{what}: '{name}' waited for at command {at}, read at {first}");
+                // At most one step early (an add folded into the command before).
+                let (step_at, step_first) = (program.cmds[at].0, program.cmds[first].0);
+                assert!(step_at + 1 >= step_first, "{what}: '{name}' waited for at step {step_at}, first read at step {step_first}");
+            }
+            let layer = |l: usize| need.iter().filter(|(k, _)| k.contains(&format!("layers.{l}."))).map(|(_, &v)| v).collect::<Vec<_>>();
+            let (l0, l2) = (layer(0), layer(2));
+            assert!(!l0.is_empty() && !l2.is_empty(), "{what}: layer weights by name: {:?}", need.keys().collect::<Vec<_>>());
+            let first_attention = program.cmds.iter().position(|(st, _)| c.plan.steps[*st].op.starts_with("attention")).expect("attention");
+            assert!(l0.iter().max() < l2.iter().min(), "{what}: layer 0's weights {l0:?} not before layer 2's {l2:?}");
+            assert!(*l2.iter().min().expect("some") > first_attention, "{what}: layer 2's weights are wanted before the first attention");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
     /// Random shapes: heads, KV groups, length, window and device count.
