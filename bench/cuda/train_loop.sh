@@ -6,7 +6,8 @@
 # sequences of the 8B shape for seqc and PyTorch, with and without its checkpointing (longest),
 # and of the 1B shape (longest1b: seqc at 256K, PyTorch with checkpointing at 64K and 128K).
 # PARTS (default "check bench longest"; also "checklite": two f32 curves and the bf16 one,
-# "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, and "cechunk": the 8B
+# "profile" or "profile-last", "bench8b": the 8B shape and its eager peer, "serial": the 8B shape
+# with the optimizer step before each run instead of overlapped with it, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
 # with it, twice; "det128k": the same at 128K (query chunks), twice; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
@@ -64,10 +65,10 @@ for g in reduce-scatter all-reduce; do
   loop bf16-2-$g $L/llama-sdpa-bf16-2-$g --nproc 2 --steps 30 --weights $w "${REF[@]}"
   "$PY" bench/cuda/loss_curve.py "$W/loop-bf16-2-$g.jsonl" $L/llama-sdpa/train_ref.json --tol 2e-2 --name "llama-sdpa bf16, 2 GPUs, --grad-reduce $g" | tee -a "$S"
 done
-# The weights' all-gathers on the compute stream before each run (SEQC_ZERO_OVERLAP=0) against
-# overlapped with it (the default): the same sums, so the same curve.
-SEQC_ZERO_OVERLAP=0 loop 2-rs-serial $L/llama-sdpa-2-reduce-scatter --nproc 2 --steps 30 --weights $w "${REF[@]}"
-"$PY" bench/cuda/loss_curve.py "$W/loop-2-rs-serial.jsonl" --against "$W/loop-2-reduce-scatter.jsonl" --within 1e-6 --name "ZeRO on 2 GPUs: all-gathers before each run vs overlapped" | tee -a "$S"
+# The update and the weights' all-gathers on the compute stream before each run
+# (SEQC_UPDATE_OVERLAP=0) against overlapped with it (the default): the same sums, so the same curve.
+SEQC_UPDATE_OVERLAP=0 loop 2-rs-serial $L/llama-sdpa-2-reduce-scatter --nproc 2 --steps 30 --weights $w "${REF[@]}"
+"$PY" bench/cuda/loss_curve.py "$W/loop-2-rs-serial.jsonl" --against "$W/loop-2-reduce-scatter.jsonl" --within 1e-6 --name "ZeRO on 2 GPUs: update before each run vs overlapped" | tee -a "$S"
 loop zero-a $L/llama-sdpa-2-reduce-scatter --nproc 2 --steps 15 --save "$W/ck2" --weights $w "${REF[@]}"
 cp "$W/loop-zero-a.jsonl" "$W/loop-zero-resumed.jsonl"
 loop zero-b $L/llama-sdpa-2-reduce-scatter --nproc 2 --steps 30 --resume "$W/ck2" --weights $w "${REF[@]}"
@@ -118,6 +119,13 @@ fi
 if has bench8b; then
 seqc32k llama3-8b-4l; torch llama3-8b-4l 32768 8
 [ "$(left)" -gt 40 ] && [ -z "${NO_1B:-}" ] && seqc32k llama3-1b
+fi
+# The optimizer step on the compute stream before each run (SEQC_UPDATE_OVERLAP=0), against the
+# default (overlapped with the next run's first layers) that bench8b ran.
+if has serial; then
+  SEQC_UPDATE_OVERLAP=0 timeout 200 "$BIN" $L/llama3-8b-4l-32k/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-32k-serial.jsonl" "${BENCH[@]}" > "$W/seqc-llama3-8b-4l-32k-serial.log" 2>&1
+  echo "seqc llama3-8b-4l 32K, update before each run: rc=$? $(grep -h 'steps; step time' "$W/seqc-llama3-8b-4l-32k-serial.log" | cut -c1-240)" | tee -a "$S"
+  pack
 fi
 # The fused loss's chunk (rows of f32 logits per chunk; each chunk's dW GEMM reads and writes
 # the whole f32 weight gradient), then the eager peer.

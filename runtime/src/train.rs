@@ -228,7 +228,8 @@ pub struct StepLog {
     pub lr: f64,
     pub tokens_per_s: f64,
     pub step_ms: f64,
-    /// Of `step_ms`, the optimizer's (the global norm, clipping and the AdamW update).
+    /// Of `step_ms`, the optimizer's (the global norm, clipping and the AdamW update; on GPUs
+    /// the update runs under the next step's first layers, and only its queueing counts here).
     pub optimizer_ms: f64,
     /// Largest bytes live on a rank: activations on CPU ranks, everything seqc-run allocated
     /// (arena, weights, optimizer state, workspaces) on a GPU.

@@ -595,14 +595,27 @@ impl Executor {
         self.run_after(timeout, &[])
     }
 
-    /// `run`, where work on other streams still writes some weights: before command `i` of each
-    /// `(i, event)` in `waits` (in command order) every stream waits for `event`, and the run
-    /// ends after all of them. With waits the ranks start without the barrier, which would wait
-    /// for that work (ZeRO's all-gathers, overlapped with the first layers).
+    /// `run`, where work on other streams still uses some weights and gradients (the optimizer
+    /// step, overlapped with the first layers): before command `i` of each `(i, event)` in
+    /// `waits` (in command order; 0 also before the inputs' upload) every stream waits for
+    /// `event`, and the run ends after all of them. With waits the ranks start without the
+    /// barrier, which would wait for that work.
     pub fn run_after(&mut self, timeout: Duration, waits: &[(usize, &CudaEvent)]) -> Result<f32, CudaError> {
         let rank = self.rank;
         let setup =
             |what: &'static str| move |e: cudarc::driver::DriverError| CudaError::setup(rank, what, describe(e));
+        let mut due = waits.iter().peekable();
+        let wait_until = |due: &mut std::iter::Peekable<std::slice::Iter<(usize, &CudaEvent)>>, i: usize| {
+            while let Some((_, ev)) = due.next_if(|(at, _)| *at <= i) {
+                for stream in std::iter::once(&self.compute).chain(self.side.values()) {
+                    stream.wait(ev).map_err(setup("waiting for the weights"))?;
+                }
+            }
+            Ok::<_, CudaError>(())
+        };
+        // What the first command needs, before the inputs' upload (it may write over a
+        // gradient the update still reads).
+        wait_until(&mut due, 0)?;
         self.start()?;
         self.backward_reuse.set((0, 0));
         if waits.is_empty() {
@@ -611,13 +624,8 @@ impl Executor {
         self.probe.borrow_mut().begin();
         self.timing.0.record(&self.compute).map_err(setup("recording an event"))?;
         let mut marker = 0;
-        let mut due = waits.iter().peekable();
         for (i, (s, cmd)) in self.program.cmds.iter().enumerate() {
-            while let Some((_, ev)) = due.next_if(|(at, _)| *at <= i) {
-                for stream in std::iter::once(&self.compute).chain(self.side.values()) {
-                    stream.wait(ev).map_err(setup("waiting for the weights"))?;
-                }
-            }
+            wait_until(&mut due, i)?;
             self.enqueue(*s, cmd, &mut marker)?;
         }
         for (_, ev) in due {

@@ -599,14 +599,14 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         }
         .map_err(CudaError::Usage)?;
         exec.load_inputs(&inputs.iter().collect::<Vec<_>>())?;
-        // Under ZeRO the last update's all-gathers may still run: each weight is waited for
-        // where the run first reads it.
+        // The last update (under ZeRO with its all-gathers) may still run: each weight's is
+        // waited for where the run first needs it.
         exec.run_after(limit, &opt.waits())?;
         let loss = exec.local_output(0)?.first().copied().unwrap_or(f64::NAN);
         let t1 = Instant::now();
         let norm = opt.grad_norm(&exec)?;
         // Every rank stops after the same step, whichever saw Ctrl-C (the last step ends
-        // anyway); agreed before the update, whose all-gathers may still be running after it.
+        // anyway); agreed before the update, whose all-gathers may still run after it.
         let stop = k + 1 < o.steps && exec.any_rank(launch::interrupts() > 0)?;
         let lr = o.lr_at(k);
         opt.update(&exec, o, lr, norm)?;

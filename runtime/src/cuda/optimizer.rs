@@ -90,21 +90,22 @@ pub struct DeviceOptimizer {
     devices: usize,
     /// Whether the plan reduce-scatters the gradients (ZeRO).
     sharded: bool,
-    /// Under ZeRO, the weights' all-gathers in the order the next run reads them, off the
-    /// compute stream (None: they run on it, before the next run; SEQC_ZERO_OVERLAP=0).
+    /// The update (and under ZeRO the weights' all-gathers) off the compute stream, in the
+    /// order the next run needs the weights (None: on it, before the next run;
+    /// SEQC_UPDATE_OVERLAP=0).
     overlap: Option<Overlap>,
     /// Optimizer steps taken.
     pub step: usize,
 }
 
-/// ZeRO's all-gathers of the updated weights, overlapped with the next run's first layers: a
-/// stream of their own that starts once AdamW is done, one group of gathers per command of
-/// the run that first needs a weight (`first_needed`), and an event after each group that
-/// the run waits for before that command.
+/// The optimizer step overlapped with the next run's first layers: a stream of its own that
+/// starts after the run, one group of weights per command of the next run that first needs
+/// them (`first_needed`), each group updated (AdamW, then under ZeRO its all-gathers) with its
+/// further places, and an event after each group that the run waits for before that command.
 struct Overlap {
     stream: std::sync::Arc<cudarc::driver::CudaStream>,
-    /// After AdamW, on the compute stream: where the gathers start.
-    updated: cudarc::driver::CudaEvent,
+    /// After the run, on the compute stream: where the update starts.
+    ran: cudarc::driver::CudaEvent,
     /// (command index, tensors, event after their gathers), in command order.
     groups: Vec<(usize, Vec<usize>, cudarc::driver::CudaEvent)>,
 }
@@ -123,23 +124,53 @@ impl Overlap {
             .into_iter()
             .map(|(cmd, members)| Ok((cmd, members, ctx.new_event(None).map_err(fail)?)))
             .collect::<Result<_, CudaError>>()?;
-        Ok(Self { stream: ctx.new_stream().map_err(fail)?, updated: ctx.new_event(None).map_err(fail)?, groups })
+        Ok(Self { stream: ctx.new_stream().map_err(fail)?, ran: ctx.new_event(None).map_err(fail)?, groups })
     }
 }
 
-/// For each weight of `program`, the index into `program.cmds` of the first command that
-/// needs it in a run (reading any of its places), or `cmds.len()` where none does. A command
-/// counts as reading its own step's operands and the next step's: an add folded into a
-/// command reads the next step's operand, so a weight is never wanted later than this says.
+/// For each weight of `program`, the index into `program.cmds` of the first command of a run
+/// that needs its update done, or `cmds.len()` where none does: the first that reads any of
+/// its places (any value at those bytes: views of a weight share them), or writes over the
+/// bytes of its gradient (the arena reuses them within the run; the update reads them; the
+/// inputs, uploaded before the first command, count as written by it). A command counts as
+/// reading the operands of every step since the previous command's up to the step after its
+/// own (steps without commands; an add folded into a command reads the next step's operand),
+/// and as writing its step's results, so a weight is never wanted later than this says.
 pub fn first_needed(plan: &Plan, program: &super::program::Program) -> std::collections::BTreeMap<String, usize> {
-    let names: std::collections::HashMap<u32, &str> = program.params.iter().map(|p| (p.value, p.name.as_str())).collect();
+    use super::program::Addr;
+    let span = |v: u32| program.addrs.get(v as usize).copied().flatten().map(|a| (a, program.infos[v as usize].bytes));
+    let overlaps = |(a, n): (Addr, usize), (b, m): (Addr, usize)| a.region == b.region && a.off < b.off + m && b.off < a.off + n;
+    // (name, bytes) of every place of every weight, and of every gradient.
+    let places: Vec<(&str, (Addr, usize))> = program.params.iter().filter_map(|p| Some((p.name.as_str(), span(p.value)?))).collect();
+    let grads: Vec<(&str, (Addr, usize))> = plan
+        .output_names
+        .iter()
+        .zip(&program.outputs)
+        .skip(1)
+        .filter_map(|(name, &(v, _))| Some((name.as_str(), span(v)?)))
+        .collect();
     let mut first = std::collections::BTreeMap::new();
-    for (i, (s, _)) in program.cmds.iter().enumerate() {
-        let read = (*s..=*s + 1).filter_map(|k| plan.steps.get(k)).flat_map(|st| &st.operands);
-        for v in read {
-            if let Some(name) = names.get(v) {
+    let mark = |first: &mut std::collections::BTreeMap<String, usize>, of: &[(&str, (Addr, usize))], w: (Addr, usize), i: usize| {
+        for (name, b) in of {
+            if overlaps(w, *b) {
                 first.entry(name.to_string()).or_insert(i);
             }
+        }
+    };
+    for w in program.inputs.iter().filter_map(|&(v, _)| span(v)) {
+        mark(&mut first, &grads, w, 0);
+    }
+    let mut covered = 0;
+    for (i, (s, _)) in program.cmds.iter().enumerate() {
+        let upto = (*s + 2).min(plan.steps.len());
+        for v in plan.steps[covered.min(upto)..upto].iter().flat_map(|st| &st.operands) {
+            if let Some(w) = span(*v) {
+                mark(&mut first, &places, w, i);
+            }
+        }
+        covered = covered.max(upto);
+        for w in program.step_results.get(*s).into_iter().flatten().filter_map(|&r| span(r)) {
+            mark(&mut first, &grads, w, i);
         }
     }
     for p in &program.params {
@@ -299,7 +330,7 @@ impl DeviceOptimizer {
                 t.a.master += base;
             }
         }
-        let overlap = match sharded && std::env::var("SEQC_ZERO_OVERLAP").map_or(true, |v| v != "0") {
+        let overlap = match std::env::var("SEQC_UPDATE_OVERLAP").map_or(true, |v| v != "0") {
             true => Some(Overlap::new(exec, &tensors, &first_needed(plan, program))?),
             false => None,
         };
@@ -371,8 +402,8 @@ impl DeviceOptimizer {
     }
 
     /// One AdamW step at learning rate `lr` with the gradients of the last run, clipped as `o`
-    /// says for their global norm `norm`. Queued on the compute stream, before the next run
-    /// (under ZeRO with the weights' all-gather).
+    /// says for their global norm `norm` (under ZeRO with the weights' all-gathers). Queued
+    /// on the compute stream before the next run, or overlapped with it (`Overlap`).
     pub fn update(&mut self, exec: &Executor, o: &Optimizer, lr: f64, norm: f64) -> Result<(), CudaError> {
         let rank = exec.program().rank;
         if !norm.is_finite() {
@@ -396,39 +427,39 @@ impl DeviceOptimizer {
             sqrt_c2: c2.sqrt() as f32,
             coef: o.clip_coef(norm) as f32,
         };
-        for t in &self.tensors {
-            exec.kernels().adamw(s, &t.a, &h).map_err(fail)?;
-        }
-        self.gather_weights(exec)
-    }
-
-    /// Every rank's rows of each sharded weight to every rank, then the weights' further places:
-    /// on the compute stream, or overlapped (`Overlap`) in the order the next run reads them.
-    fn gather_weights(&self, exec: &Executor) -> Result<(), CudaError> {
-        let rank = exec.program().rank;
-        let s = exec.compute_stream();
         let Some(o) = &self.overlap else {
-            return self.gather_on(exec, s, self.tensors.iter());
+            for t in &self.tensors {
+                exec.kernels().adamw(s, &t.a, &h).map_err(fail)?;
+            }
+            return self.gather_weights(exec);
         };
-        let fail = |e: cudarc::driver::DriverError| CudaError::setup(rank, "ordering the weights' all-gathers", describe(e));
-        o.updated.record(s).map_err(fail)?;
-        o.stream.wait(&o.updated).map_err(fail)?;
+        o.ran.record(s).map_err(fail)?;
+        o.stream.wait(&o.ran).map_err(fail)?;
         for (_, members, done) in &o.groups {
+            for &i in members {
+                exec.kernels().adamw(&o.stream, &self.tensors[i].a, &h).map_err(fail)?;
+            }
             self.gather_on(exec, &o.stream, members.iter().map(|&i| &self.tensors[i]))?;
             done.record(&o.stream).map_err(fail)?;
         }
         Ok(())
     }
 
+    /// Every rank's rows of each sharded weight to every rank, then the weights' further places,
+    /// on the compute stream.
+    fn gather_weights(&self, exec: &Executor) -> Result<(), CudaError> {
+        self.gather_on(exec, exec.compute_stream(), self.tensors.iter())
+    }
+
     /// What the next run waits for before a command (its index in the program, and the event
-    /// after the gathers of the weights it is the first to read): empty unless the all-gathers
-    /// are overlapped. An event not yet recorded (the first run) is no wait.
+    /// after the update of the weights it is the first to need): empty unless the update is
+    /// overlapped. An event not yet recorded (the first run) is no wait.
     pub fn waits(&self) -> Vec<(usize, &cudarc::driver::CudaEvent)> {
         self.overlap.iter().flat_map(|o| o.groups.iter().map(|(i, _, e)| (*i, e))).collect()
     }
 
-    /// The compute stream waits for every overlapped all-gather (before reading the weights
-    /// outside a run: a checkpoint).
+    /// The compute stream waits for the whole overlapped update (before reading the weights or
+    /// the optimizer state outside a run: a checkpoint).
     pub fn settle(&self, exec: &Executor) -> Result<(), CudaError> {
         let s = exec.compute_stream();
         for (_, e) in self.waits() {

@@ -500,45 +500,84 @@ fn bucketed_gradients_lower_for_the_gpu() {
     }
 }
 
-/// ZeRO's all-gathers of the updated weights overlap the next run: each weight is waited for
-/// just before the first GPU command that reads any of its places (never after), and the
-/// layers' weights are waited for in layer order, so the last layer's gathers run under the
-/// first layers. Checked on every rank of a 4-rank Ulysses plan and a 2-rank ring plan, each
-/// asserted to reduce-scatter its gradients.
+/// The optimizer step (AdamW, and under ZeRO the weights' all-gathers) overlaps the next run:
+/// each weight's update is waited for just before the first GPU command that reads any of its
+/// places or writes over the bytes of its gradient, which the update reads (the arena reuses
+/// them; the inputs' upload counts as command 0) — never after, and at most one step early —
+/// and a quarter of the weights or more are needed only after the first attention, so their
+/// update runs under it. Checked on every rank of a one-device plan, a 4-rank Ulysses plan and a
+/// 2-rank ring plan (both asserted to split and to reduce-scatter their gradients).
 #[test]
-fn zero_gathers_are_waited_for_where_the_run_reads_them() {
+fn the_update_is_waited_for_where_the_run_needs_it() {
     let g = DecoderConfig { layers: 3, seq_len: 32, ..DecoderConfig::tiny() }.build().expect("builds");
-    for (n, s) in [(4, StrategyKind::Ulysses), (2, StrategyKind::Ring)] {
+    for (n, s) in [(1, StrategyKind::Replicate), (4, StrategyKind::Ulysses), (2, StrategyKind::Ring)] {
         let c = compile(&g, n, s);
-        assert_split(&c, n, s, &format!("{s:?} x {n}"));
-        assert!(seq_runtime::cuda::optimizer::zero_devices(&c.plan) == Some(n), "{s:?} x {n}: not ZeRO");
+        if n > 1 {
+            assert_split(&c, n, s, &format!("{s:?} x {n}"));
+            assert!(seq_runtime::cuda::optimizer::zero_devices(&c.plan) == Some(n), "{s:?} x {n}: not ZeRO");
+        }
         for rank in 0..n {
             let program = seq_runtime::cuda::program::build(&c.plan, rank).expect("lowers");
             let need = seq_runtime::cuda::optimizer::first_needed(&c.plan, &program);
-            // Independently: the first command whose own step reads a place of the weight.
-            let mut reads: BTreeMap<String, usize> = BTreeMap::new();
+            // Independently: (region, first byte, end) of a value.
+            let bytes = |v: u32| program.addrs[v as usize].map(|a| (a.region, a.off, a.off + program.infos[v as usize].bytes));
+            let clash = |a: Option<(_, usize, usize)>, b: Option<(_, usize, usize)>| match (a, b) {
+                (Some((ra, a0, a1)), Some((rb, b0, b1))) => ra == rb && a0 < b1 && b0 < a1,
+                _ => false,
+            };
+            let grads: Vec<(&String, u32)> = c.plan.output_names.iter().zip(&program.outputs).skip(1).map(|(nm, o)| (nm, o.0)).collect();
+            let mut wanted: BTreeMap<String, usize> = BTreeMap::new();
+            // The first step (with a command or not) that reads a place of the weight or writes
+            // over its gradient.
+            let mut step_wanted: BTreeMap<String, usize> = BTreeMap::new();
+            for (k, st) in c.plan.steps.iter().enumerate() {
+                for p in &program.params {
+                    if st.operands.iter().any(|&v| clash(bytes(v), bytes(p.value))) {
+                        step_wanted.entry(p.name.clone()).or_insert(k);
+                    }
+                }
+                for &r in program.step_results.get(k).into_iter().flatten() {
+                    for &(name, gv) in &grads {
+                        if clash(bytes(r), bytes(gv)) {
+                            step_wanted.entry(name.clone()).or_insert(k);
+                        }
+                    }
+                }
+            }
+            for &(v, _) in &program.inputs {
+                for &(name, gv) in &grads {
+                    if clash(bytes(v), bytes(gv)) {
+                        wanted.entry(name.clone()).or_insert(0);
+                    }
+                }
+            }
             for (i, (step, _)) in program.cmds.iter().enumerate() {
                 for p in &program.params {
-                    if c.plan.steps[*step].operands.contains(&p.value) {
-                        reads.entry(p.name.clone()).or_insert(i);
+                    if c.plan.steps[*step].operands.iter().any(|&v| clash(bytes(v), bytes(p.value))) {
+                        wanted.entry(p.name.clone()).or_insert(i);
+                    }
+                }
+                for &r in &program.step_results[*step] {
+                    for &(name, gv) in &grads {
+                        if clash(bytes(r), bytes(gv)) {
+                            wanted.entry(name.clone()).or_insert(i);
+                        }
                     }
                 }
             }
             let what = format!("{s:?} x {n}, rank {rank}");
-            assert_eq!(need.keys().collect::<Vec<_>>(), reads.keys().collect::<Vec<_>>(), "{what}: every weight is read");
-            for (name, &first) in &reads {
+            assert_eq!(need.keys().collect::<Vec<_>>(), wanted.keys().collect::<Vec<_>>(), "{what}: every weight is needed");
+            for (name, &first) in &wanted {
                 let at = need[name];
-                assert!(at <= first, "{what}: '{name}' waited for at command {at}, read at {first}");
+                assert!(at <= first, "{what}: '{name}' waited for at command {at}, needed at {first}");
                 // At most one step early (an add folded into the command before).
-                let (step_at, step_first) = (program.cmds[at].0, program.cmds[first].0);
-                assert!(step_at + 1 >= step_first, "{what}: '{name}' waited for at step {step_at}, first read at step {step_first}");
+                let (step_at, step_first) = (program.cmds[at].0, step_wanted.get(name).copied().unwrap_or(usize::MAX));
+                assert!(step_at + 1 >= step_first.min(program.cmds[first].0), "{what}: '{name}' waited for at step {step_at}, needed at step {step_first}");
             }
-            let layer = |l: usize| need.iter().filter(|(k, _)| k.contains(&format!("layers.{l}."))).map(|(_, &v)| v).collect::<Vec<_>>();
-            let (l0, l2) = (layer(0), layer(2));
-            assert!(!l0.is_empty() && !l2.is_empty(), "{what}: layer weights by name: {:?}", need.keys().collect::<Vec<_>>());
+            // Something to overlap: some weights' updates are first needed past the first layer.
             let first_attention = program.cmds.iter().position(|(st, _)| c.plan.steps[*st].op.starts_with("attention")).expect("attention");
-            assert!(l0.iter().max() < l2.iter().min(), "{what}: layer 0's weights {l0:?} not before layer 2's {l2:?}");
-            assert!(*l2.iter().min().expect("some") > first_attention, "{what}: layer 2's weights are wanted before the first attention");
+            let late = need.values().filter(|&&i| i > first_attention).count();
+            assert!(late * 4 >= need.len(), "{what}: {late} of {} weights needed after the first attention: {need:?}", need.len());
         }
     }
 }
