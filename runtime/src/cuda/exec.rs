@@ -450,14 +450,31 @@ impl Executor {
     /// Every rank's `v`, in rank order (one rank: `[v]`): an 8-byte all-gather on the barrier's
     /// communicator and buffer.
     pub fn gather_f64(&self, v: f64) -> Result<Vec<f64>, CudaError> {
-        let Some((comm, buf)) = &self.barrier else { return Ok(vec![v]) };
-        let fail = |m: String| CudaError::setup(self.rank, "gathering a value from every rank", m);
-        let world = comm.size;
-        device::upload(&self.compute, buf.ptr(), &v.to_le_bytes()).map_err(|e| fail(describe(e)))?;
-        comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 8, 8).map_err(fail)?;
-        let mut all = vec![0u8; 8 * world];
-        device::download(&self.compute, buf.ptr() + 8, &mut all).map_err(|e| fail(describe(e)))?;
-        Ok(all.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
+        Ok(self.gather_f64s(&[v])?.into_iter().map(|r| r[0]).collect())
+    }
+
+    /// Every rank's `v` (the same length on every rank), in rank order: one all-gather on the
+    /// barrier's communicator, through its buffer for one value and a buffer of its own for
+    /// more.
+    pub fn gather_f64s(&self, v: &[f64]) -> Result<Vec<Vec<f64>>, CudaError> {
+        let Some((comm, small)) = &self.barrier else { return Ok(vec![v.to_vec()]) };
+        let fail = |m: String| CudaError::setup(self.rank, "gathering values from every rank", m);
+        let (world, n) = (comm.size, v.len().max(1));
+        let own;
+        let buf = match n {
+            1 => small,
+            _ => {
+                own = DeviceBuffer::alloc(&self.ctx, 8 * n * (world + 1)).map_err(|e| fail(describe(e)))?;
+                &own
+            }
+        };
+        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        device::upload(&self.compute, buf.ptr(), &bytes).map_err(|e| fail(describe(e)))?;
+        comm.all_gather(&self.compute, buf.ptr(), buf.ptr() + 8 * n as u64, 8 * n).map_err(fail)?;
+        let mut all = vec![0u8; 8 * n * world];
+        device::download(&self.compute, buf.ptr() + 8 * n as u64, &mut all).map_err(|e| fail(describe(e)))?;
+        let values: Vec<f64> = all.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+        Ok(values.chunks(n).map(<[f64]>::to_vec).collect())
     }
 
     /// Whether any rank says `yes`: a 4-byte all-gather on the barrier's communicator (one rank:

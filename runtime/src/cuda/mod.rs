@@ -644,6 +644,9 @@ fn run_training(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
             opt.save(&exec, dir)?;
         }
         if stop {
+            // The update may still run: let it end before the executor goes.
+            opt.settle(&exec)?;
+            exec.synchronize()?;
             if terminal && rank == 0 {
                 eprintln!();
             }

@@ -135,7 +135,8 @@ impl Overlap {
 /// inputs, uploaded before the first command, count as written by it). A command counts as
 /// reading the operands of every step since the previous command's up to the step after its
 /// own (steps without commands; an add folded into a command reads the next step's operand),
-/// and as writing its step's results, so a weight is never wanted later than this says.
+/// and as writing its step's results (an `async_start`'s: its `async_wait`'s), so a weight is
+/// never wanted later than this says.
 pub fn first_needed(plan: &Plan, program: &super::program::Program) -> std::collections::BTreeMap<String, usize> {
     use super::program::Addr;
     let span = |v: u32| program.addrs.get(v as usize).copied().flatten().map(|a| (a, program.infos[v as usize].bytes));
@@ -160,6 +161,16 @@ pub fn first_needed(plan: &Plan, program: &super::program::Program) -> std::coll
     for w in program.inputs.iter().filter_map(|&(v, _)| span(v)) {
         mark(&mut first, &grads, w, 0);
     }
+    // An async_start's command writes its async_wait's results (live from the start).
+    let mut writes: Vec<Vec<u32>> = program.step_results.clone();
+    for (k, st) in plan.steps.iter().enumerate().filter(|(_, st)| st.op == "async_start") {
+        let Some(&token) = st.results.first() else { continue };
+        let waited = plan.steps.iter().filter(|w| w.op == "async_wait" && w.operands.contains(&token));
+        let results: Vec<u32> = waited.flat_map(|w| w.results.iter().copied()).collect();
+        if let Some(w) = writes.get_mut(k) {
+            w.extend(results);
+        }
+    }
     let mut covered = 0;
     for (i, (s, _)) in program.cmds.iter().enumerate() {
         let upto = (*s + 2).min(plan.steps.len());
@@ -169,7 +180,7 @@ pub fn first_needed(plan: &Plan, program: &super::program::Program) -> std::coll
             }
         }
         covered = covered.max(upto);
-        for w in program.step_results.get(*s).into_iter().flatten().filter_map(|&r| span(r)) {
+        for w in writes.get(*s).into_iter().flatten().filter_map(|&r| span(r)) {
             mark(&mut first, &grads, w, i);
         }
     }
@@ -331,7 +342,20 @@ impl DeviceOptimizer {
             }
         }
         let overlap = match std::env::var("SEQC_UPDATE_OVERLAP").map_or(true, |v| v != "0") {
-            true => Some(Overlap::new(exec, &tensors, &first_needed(plan, program))?),
+            true => {
+                // Under ZeRO every rank issues the same all-gathers in the same order: each
+                // weight is wanted where the first rank needs it.
+                let mut need = first_needed(plan, program);
+                if sharded {
+                    let mine: Vec<f64> = tensors.iter().map(|t| need.get(&t.name).map_or(f64::MAX, |&i| i as f64)).collect();
+                    let all = exec.gather_f64s(&mine)?;
+                    for (k, t) in tensors.iter().enumerate() {
+                        let first = all.iter().map(|r| r[k]).fold(f64::MAX, f64::min);
+                        need.insert(t.name.clone(), if first < f64::MAX { first as usize } else { usize::MAX });
+                    }
+                }
+                Some(Overlap::new(exec, &tensors, &need)?)
+            }
             false => None,
         };
         let mut opt = Self { tensors, state, partial, partials, gather, devices: plan.devices, sharded, overlap, step: 0 };

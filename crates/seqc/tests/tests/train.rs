@@ -526,6 +526,20 @@ fn the_update_is_waited_for_where_the_run_needs_it() {
                 _ => false,
             };
             let grads: Vec<(&String, u32)> = c.plan.output_names.iter().zip(&program.outputs).skip(1).map(|(nm, o)| (nm, o.0)).collect();
+            // What each step's commands write: its results, and an async_start's the results of
+            // the async_wait that takes its token (the collective lands there).
+            let written = |k: usize| -> Vec<u32> {
+                let st = &c.plan.steps[k];
+                let mut w = program.step_results[k].clone();
+                if st.op == "async_start" {
+                    for wait in c.plan.steps.iter().filter(|x| x.op == "async_wait" && x.operands.contains(&st.results[0])) {
+                        w.extend(&wait.results);
+                    }
+                }
+                w
+            };
+            let starts = c.plan.steps.iter().filter(|st| st.op == "async_start").count();
+            assert!(n == 1 || starts > 0, "{s:?} x {n}: no async collective to check");
             let mut wanted: BTreeMap<String, usize> = BTreeMap::new();
             // The first step (with a command or not) that reads a place of the weight or writes
             // over its gradient.
@@ -536,7 +550,7 @@ fn the_update_is_waited_for_where_the_run_needs_it() {
                         step_wanted.entry(p.name.clone()).or_insert(k);
                     }
                 }
-                for &r in program.step_results.get(k).into_iter().flatten() {
+                for r in written(k) {
                     for &(name, gv) in &grads {
                         if clash(bytes(r), bytes(gv)) {
                             step_wanted.entry(name.clone()).or_insert(k);
@@ -557,7 +571,7 @@ fn the_update_is_waited_for_where_the_run_needs_it() {
                         wanted.entry(p.name.clone()).or_insert(i);
                     }
                 }
-                for &r in &program.step_results[*step] {
+                for r in written(*step) {
                     for &(name, gv) in &grads {
                         if clash(bytes(r), bytes(gv)) {
                             wanted.entry(name.clone()).or_insert(i);
