@@ -64,7 +64,7 @@ the rows of each weight its gradient shard holds and the weights are all-gathere
   --log FILE            one JSON line per step: step, loss, grad_norm, lr, tokens_per_s,
                         step_ms (wall time of the whole step; the AdamW update runs
                         under the next step's first layers, SEQC_UPDATE_OVERLAP=0: before
-                        it), peak_bytes
+                        it; under ZeRO before it unless SEQC_UPDATE_OVERLAP=1), peak_bytes
   --save DIR            checkpoint at the end (every --save-every K steps, and on Ctrl-C):
                         weights and optimizer state in f32, the step; written beside DIR, then
                         renamed. Ctrl-C finishes the step in flight on every rank, saves, and

@@ -92,7 +92,7 @@ pub struct DeviceOptimizer {
     sharded: bool,
     /// The update (and under ZeRO the weights' all-gathers) off the compute stream, in the
     /// order the next run needs the weights (None: on it, before the next run;
-    /// SEQC_UPDATE_OVERLAP=0).
+    /// SEQC_UPDATE_OVERLAP=0, and under ZeRO unless SEQC_UPDATE_OVERLAP=1).
     overlap: Option<Overlap>,
     /// Optimizer steps taken.
     pub step: usize,
@@ -341,7 +341,14 @@ impl DeviceOptimizer {
                 t.a.master += base;
             }
         }
-        let overlap = match std::env::var("SEQC_UPDATE_OVERLAP").map_or(true, |v| v != "0") {
+        // Under ZeRO the side stream also runs NCCL all-gathers next to the plan's collectives,
+        // which no multi-GPU machine has run yet: there it is asked for (=1) until one has.
+        let overlap = match std::env::var("SEQC_UPDATE_OVERLAP").ok().as_deref() {
+            Some("0") => false,
+            Some("1") => true,
+            _ => !sharded,
+        };
+        let overlap = match overlap {
             true => {
                 // Under ZeRO every rank issues the same all-gathers in the same order: each
                 // weight is wanted where the first rank needs it.
