@@ -11,7 +11,7 @@ use super::layout::DType;
 use crate::cpu::{WeightSource, write_safetensors_f32_bytes};
 use crate::plan::Plan;
 use crate::train::{CheckpointInfo, Optimizer, replace_dir};
-use cudarc::driver::{CudaStream, result};
+use cudarc::driver::{CudaEvent, CudaStream, result};
 use std::path::Path;
 
 /// One weight the optimizer updates.
@@ -103,11 +103,11 @@ pub struct DeviceOptimizer {
 /// them (`first_needed`), each group updated (AdamW, then under ZeRO its all-gathers) with its
 /// further places, and an event after each group that the run waits for before that command.
 struct Overlap {
-    stream: std::sync::Arc<cudarc::driver::CudaStream>,
+    stream: std::sync::Arc<CudaStream>,
     /// After the run, on the compute stream: where the update starts.
-    ran: cudarc::driver::CudaEvent,
-    /// (command index, tensors, event after their gathers), in command order.
-    groups: Vec<(usize, Vec<usize>, cudarc::driver::CudaEvent)>,
+    ran: CudaEvent,
+    /// (command index, tensors, event after their update), in command order.
+    groups: Vec<(usize, Vec<usize>, CudaEvent)>,
 }
 
 impl Overlap {
@@ -459,33 +459,31 @@ impl DeviceOptimizer {
             coef: o.clip_coef(norm) as f32,
         };
         let Some(o) = &self.overlap else {
-            for t in &self.tensors {
-                exec.kernels().adamw(s, &t.a, &h).map_err(fail)?;
-            }
-            return self.gather_weights(exec);
+            return self.update_on(exec, s, self.tensors.iter(), &h);
         };
         o.ran.record(s).map_err(fail)?;
         o.stream.wait(&o.ran).map_err(fail)?;
         for (_, members, done) in &o.groups {
-            for &i in members {
-                exec.kernels().adamw(&o.stream, &self.tensors[i].a, &h).map_err(fail)?;
-            }
-            self.gather_on(exec, &o.stream, members.iter().map(|&i| &self.tensors[i]))?;
+            self.update_on(exec, &o.stream, members.iter().map(|&i| &self.tensors[i]), &h)?;
             done.record(&o.stream).map_err(fail)?;
         }
         Ok(())
     }
 
-    /// Every rank's rows of each sharded weight to every rank, then the weights' further places,
-    /// on the compute stream.
-    fn gather_weights(&self, exec: &Executor) -> Result<(), CudaError> {
-        self.gather_on(exec, exec.compute_stream(), self.tensors.iter())
+    /// AdamW on `tensors`, then their all-gathers and further places (`gather_on`), on `s`.
+    fn update_on<'a>(&self, exec: &Executor, s: &CudaStream, tensors: impl Iterator<Item = &'a Tensor> + Clone, h: &AdamwStep) -> Result<(), CudaError> {
+        for t in tensors.clone() {
+            exec.kernels()
+                .adamw(s, &t.a, h)
+                .map_err(|e| CudaError::setup(exec.program().rank, "the optimizer step", describe(e)))?;
+        }
+        self.gather_on(exec, s, tensors)
     }
 
     /// What the next run waits for before a command (its index in the program, and the event
     /// after the update of the weights it is the first to need): empty unless the update is
     /// overlapped. An event not yet recorded (the first run) is no wait.
-    pub fn waits(&self) -> Vec<(usize, &cudarc::driver::CudaEvent)> {
+    pub fn waits(&self) -> Vec<(usize, &CudaEvent)> {
         self.overlap.iter().flat_map(|o| o.groups.iter().map(|(i, _, e)| (*i, e))).collect()
     }
 
@@ -627,7 +625,7 @@ impl DeviceOptimizer {
                 exec.kernels().convert(s, t.a.master, DType::F32, t.a.param, t.a.param_dtype, t.a.n).map_err(fail)?;
             }
         }
-        self.gather_weights(exec)?;
+        self.gather_on(exec, s, self.tensors.iter())?;
         s.synchronize().map_err(fail)?;
         self.step = info.step;
         Ok(())
