@@ -55,6 +55,8 @@ done
 # budget for weights and activations (the optimizer's 21.5 GiB and the workspaces come on top).
 "$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 131072 --devices 1 --train -o "$D/llama3-8b-4l-128k" > "$D/llama3-8b-4l-128k.compile.txt"
 "$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 262144 --devices 1 --train --memory-budget 80 -o "$D/llama3-8b-4l-256k" > "$D/llama3-8b-4l-256k.compile.txt"
+# The same with --offload (the one-GPU machine has 128 GiB of host memory: 80 of it pinned at most).
+"$SEQC" compile "$D/llama3-8b-4l.json" --seq-len 262144 --devices 1 --train --memory-budget 80 --offload --host-memory 80 -o "$D/llama3-8b-4l-256k-offload" > "$D/llama3-8b-4l-256k-offload.compile.txt"
 # The 1B shape at 256K under a 95 GiB budget (its optimizer's 14.9 GiB and the workspaces on top).
 "$SEQC" compile "$D/llama3-1b.json" --seq-len 262144 --devices 1 --train --memory-budget 95 -o "$D/llama3-1b-256k" > "$D/llama3-1b-256k.compile.txt"
 # ... and without a budget, which seqc-run refuses (with what would fit) before allocating.

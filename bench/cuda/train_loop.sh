@@ -10,7 +10,8 @@
 # with the optimizer step before each run instead of overlapped with it, and "cechunk": the 8B
 # shape with the fused loss in chunks of 4096 and 8192 rows (CE_ROWS), and its eager peer; "det":
 # the shared Llama's loops with and without --deterministic, each twice; "det8b": the 8B shape's
-# with it, twice; "det128k": the same at 128K (query chunks), twice; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
+# with it, twice; "det128k": the same at 128K (query chunks), twice; "offload": the 8B shape at
+# 256K with --offload against recomputation alone; "fit": the 8B shape at 256K without a budget, refused; "zero2": on 2 GPUs,
 # ZeRO and all-reduce curves and a ZeRO resume; "base": the 8B shape with this build and
 # .device/seqc-run-base, alternating) picks parts. Everything lands in $OUT/train-loop.tgz and
 # $OUT/summary.txt.
@@ -193,6 +194,18 @@ for n in 128k 256k; do
   pack
 done
 torch llama3-8b-4l 65536 3; torch llama3-8b-4l 65536 3 --checkpoint; torch llama3-8b-4l 131072 3 --checkpoint
+fi
+# Offloaded activations (pinned host memory, a copy stream) against recomputation alone: the 8B
+# shape at 256K under an 80 GiB budget, two steps each, the same losses within bf16 rounding.
+if has offload; then
+for v in 256k 256k-offload; do
+  [ "$(left)" -lt 90 ] && break
+  timeout 200 "$BIN" $L/llama3-8b-4l-$v/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-$v.jsonl" --steps 2 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-8b-4l-$v.log" 2>&1
+  echo "seqc llama3-8b-4l $v: rc=$? $(grep -h 'memory per rank\|steps; step time\|error' "$W/seqc-llama3-8b-4l-$v.log" | cut -c1-300 | tr '\n' ' ')" | tee -a "$S"
+  pack
+done
+"$PY" bench/cuda/loss_curve.py "$W/seqc-llama3-8b-4l-256k-offload.jsonl" --against "$W/seqc-llama3-8b-4l-256k.jsonl" --within 5e-3 \
+  --name "the 8B shape at 256K, offloads against recomputation alone" | tee -a "$S"
 fi
 if has longest1b; then
   timeout 300 "$BIN" $L/llama3-1b-256k/plan.json --timeout 250 --log "$W/seqc-llama3-1b-256k.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-1b-256k.log" 2>&1

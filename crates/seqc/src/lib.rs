@@ -78,6 +78,9 @@ pub struct CompileOptions {
     pub backward: BackwardStrategy,
     /// Under `memory_budget_gib`, offload activations to host memory where the copies hide.
     pub offload: bool,
+    /// Host memory each device's offloads may take, in GiB (default: a share of the profile's
+    /// host memory per node, `Target::host_budget`).
+    pub host_memory_gib: Option<f64>,
 }
 
 impl Default for CompileOptions {
@@ -99,6 +102,7 @@ impl Default for CompileOptions {
             grad_bucket_bytes: seq_passes::schedule::bucket_gradients::DEFAULT_BUCKET_BYTES,
             backward: BackwardStrategy::default(),
             offload: false,
+            host_memory_gib: None,
         }
     }
 }
@@ -250,6 +254,12 @@ pub fn target(opts: &CompileOptions) -> Result<Target, Error> {
             return Err(Error::Topology("--memory-budget must be a positive number of GiB".into()));
         }
         t.memory_budget = (b * (1u64 << 30) as f64) as u64;
+    }
+    if let Some(b) = opts.host_memory_gib {
+        if b.is_nan() || b < 0.0 {
+            return Err(Error::Topology("--host-memory must be a number of GiB, 0 or more".into()));
+        }
+        t.host_memory_budget = Some((b * (1u64 << 30) as f64) as u64);
     }
     Ok(t)
 }

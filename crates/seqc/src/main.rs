@@ -172,9 +172,13 @@ struct TargetArgs {
     backward_strategy: BackwardArg,
     /// (--train, with --memory-budget) Also offload activations to host memory where the cost
     /// model says the host link hides the copy there and back (taken before recomputation, which
-    /// costs time). Plans with offloads run on the CPU backend for now.
+    /// costs time). On GPUs they wait in pinned host memory, copied on a stream of their own.
     #[arg(long)]
     offload: bool,
+    /// (--offload) Host memory each device's offloaded activations may take, in GiB (default:
+    /// three quarters of the profile's host memory per node, over the devices on a node).
+    #[arg(long, value_name = "GIB", requires = "offload")]
+    host_memory: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -232,6 +236,7 @@ impl TargetArgs {
                 BackwardArg::Ulysses => BackwardStrategy::Ulysses,
             },
             offload: self.offload,
+            host_memory_gib: self.host_memory,
         }
     }
 }

@@ -87,6 +87,8 @@ pub struct RecomputeReport {
     /// Activations offloaded to host memory (`--offload`), whose copies the cost model hides.
     pub offloaded: usize,
     pub offloaded_mb: f64,
+    /// Host memory the device's offloads could take (`--host-memory`).
+    pub host_budget_gib: f64,
     pub layers: Vec<RecomputeLayer>,
 }
 
@@ -228,8 +230,8 @@ impl Report {
         if let Some(r) = self.recompute.as_ref().filter(|r| r.offloaded > 0) {
             let _ = writeln!(
                 out,
-                "offload: {} activations ({:.1} MB) to host memory and back, the copies hidden under compute by the cost model",
-                r.offloaded, r.offloaded_mb
+                "offload: {} activations ({:.1} MB, of {:.1} GiB of host memory per device) to host memory and back, the copies hidden under compute by the cost model",
+                r.offloaded, r.offloaded_mb, r.host_budget_gib
             );
         }
         if let Some(r) = self.recompute.as_ref().filter(|r| r.recomputed_ops > 0 || r.offloaded == 0) {

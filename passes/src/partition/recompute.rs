@@ -52,6 +52,8 @@ pub struct Recompute {
 
 /// Offloaded activations, as `layer:bytes` items joined by commas.
 pub const OFFLOADED: &str = "seq.offloaded";
+/// The host memory (bytes) a device's offloaded activations could take (`Target::host_budget`).
+pub const OFFLOAD_HOST_BUDGET: &str = "seq.offload_host_budget";
 
 /// The attribute that marks an op cloned into the backward.
 pub const RECOMPUTE: &str = "recompute";
@@ -393,9 +395,10 @@ impl Candidates {
 
 /// Clones the producers of `recompute` into the backward, each right before its first backward
 /// use (operands first), and points the backward at the clones. Returns the clones' count.
-/// Offloads forward activations (largest first) whose copy to host memory and back hides under the
-/// compute between their last forward use and their first backward use, by the cost model's host
-/// link, until the estimate fits `budget`: `seq.offload` right after the activation is made,
+/// Offloads forward activations (largest first) whose copy to host memory hides under the
+/// compute up to their last forward use, and whose copy back under the backward's compute before
+/// their first backward use, by the cost model's host link, until the estimate fits `budget`
+/// (within the host memory a device may pin): `seq.offload` right after the activation is made,
 /// `seq.reload` early enough in the backward for its copy to finish before the first use.
 /// Returns the program and `layer:bytes` of each offloaded activation.
 fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> Result<(Graph, Vec<String>), PassError> {
@@ -424,7 +427,11 @@ fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> 
                 continue;
             };
             let (bytes, copy) = (aligned(g, r), one_way(aligned(g, r)));
-            if before[first_backward] - before[last_forward + 1] >= 2.0 * copy {
+            // The copy out runs beside the forward's compute up to the value's last forward use
+            // (where the runtime waits for it: the arena frees the value there); the copy back
+            // beside the backward's compute before its first use.
+            let out = before[last_forward + 1] - before[i + 1];
+            if out >= copy && before[first_backward] - before[step.boundary] >= copy {
                 // The latest position in the backward whose compute before the use covers the copy.
                 let reload_at = (step.boundary..=first_backward)
                     .rev()
@@ -438,11 +445,18 @@ fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> 
     let mut h = g.clone();
     let mut inserted: Vec<(usize, OpId)> = Vec::new();
     let mut items = Vec::new();
+    // Every offloaded activation holds host memory from its forward to its backward, so their
+    // sum must fit the device's share of the host.
+    let (host, mut pinned) = (target.host_budget(), 0u64);
     for (bytes, v, def, reload_at) in candidates {
         h.body = with_inserted(&g.body, &inserted);
         if estimate(&h).total() <= budget {
             break;
         }
+        if pinned + bytes > host {
+            continue;
+        }
+        pinned += bytes;
         let op = g.producer(v).ok_or_else(|| fail("internal: an offloaded value has no producer"))?;
         let layer = op.attrs.get("layer").cloned();
         let ty = h.ty(v).clone();
@@ -612,33 +626,50 @@ impl Pass for Recompute {
         let budget = self.target.memory_budget;
         let before = estimate(g).params + planned_arena(g)?;
         if self.offload && before > budget {
-            // The third choice first: a copy the host link hides costs no time, recomputation does.
             let step = StepGraph::new(g)?;
-            let (mut h, items) = offload_hidden(g, &step, &self.target, budget)?;
-            if !items.is_empty() {
-                h.module_attrs.insert(OFFLOADED.into(), Attr::Str(items.join(",")));
-                // Offloaded activations are no longer recomputable: where that leaves the step
-                // over the budget, recomputation alone may still fit.
-                if self.recompute(&mut h).is_ok() {
-                    if !h.module_attrs.contains_key(RECOMPUTE_MEMORY) {
-                        let after = estimate(&h).params + planned_arena(&h)?;
-                        let memory = vec![before as i64, after as i64, budget as i64];
-                        h.module_attrs.insert(RECOMPUTE_MEMORY.into(), Attr::Ints { values: memory, width: 64 });
-                    }
-                    *g = h;
+            // The third choice first: a copy the host link hides costs no time, recomputation does.
+            let (h, items) = offload_hidden(g, &step, &self.target, budget)?;
+            if !items.is_empty() && estimate(&h).params + planned_arena(&h)? <= budget {
+                *g = self.offloaded(h, items, [before, 0, budget])?;
+                return Ok(());
+            }
+            // Else recompute down to a looser budget and offload what that plan keeps for the
+            // backward (its checkpoints, as activation-checkpointing offloaders do): the loosest
+            // whose keeps the host takes, so that the least is recomputed.
+            let host = self.target.host_budget();
+            for share in [1.0, 0.75, 0.5, 0.375, 0.25, 0.125, 0.0625] {
+                let looser = budget.saturating_add((host as f64 * share) as u64);
+                let mut r = g.clone();
+                if self.recompute_under(&mut r, looser).is_err() {
+                    continue;
+                }
+                let step = StepGraph::new(&r)?;
+                let (h, items) = offload_hidden(&r, &step, &self.target, budget)?;
+                if !items.is_empty() && estimate(&h).params + planned_arena(&h)? <= budget {
+                    *g = self.offloaded(h, items, [before, 0, budget])?;
                     return Ok(());
                 }
             }
         }
-        self.recompute(g)
+        self.recompute_under(g, budget)
     }
 }
 
 impl Recompute {
+    /// `h` with its offloads (`items`) recorded, and the memory before, after and the budget.
+    fn offloaded(&self, mut h: Graph, items: Vec<String>, memory: [u64; 3]) -> Result<Graph, PassError> {
+        let after = estimate(&h).params + planned_arena(&h)?;
+        let a = &mut h.module_attrs;
+        a.insert(OFFLOADED.into(), Attr::Str(items.join(",")));
+        a.insert(OFFLOAD_HOST_BUDGET.into(), Attr::Int(self.target.host_budget() as i64));
+        let memory = [memory[0], after, memory[2]];
+        a.insert(RECOMPUTE_MEMORY.into(), Attr::Ints { values: memory.iter().map(|&b| b as i64).collect(), width: 64 });
+        Ok(h)
+    }
+
     /// The min-cut search under the budget (nothing when the step fits): first without
     /// recomputing attention (the cheap candidates), then, where nothing fits, with it.
-    fn recompute(&self, g: &mut Graph) -> Result<(), PassError> {
-        let budget = self.target.memory_budget;
+    fn recompute_under(&self, g: &mut Graph, budget: u64) -> Result<(), PassError> {
         let step = StepGraph::new(g)?;
         // Decisions that the compile's fit check will repeat use the real memory plan; the
         // search between them uses the estimate (the same first fit, without running passes).
@@ -804,6 +835,7 @@ pub fn report(g: &Graph) -> Option<RecomputeReport> {
         recomputed_ops: recomputed.split(',').filter(|s| !s.is_empty()).count(),
         offloaded: offloaded.len(),
         offloaded_mb: offloaded.iter().filter_map(|i| i.split_once(':')?.1.parse::<f64>().ok()).sum::<f64>() / 1e6,
+        host_budget_gib: gib(int(OFFLOAD_HOST_BUDGET)),
         layers: layers.into_values().collect(),
     })
 }

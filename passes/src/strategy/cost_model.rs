@@ -48,7 +48,20 @@ pub struct Profile {
     /// (`fused_attention`).
     #[serde(default = "default_fallback_attention_share")]
     pub fallback_attention_share: f64,
+    /// Host memory of one node (GiB), which offloaded activations share with the process and
+    /// the system (`Target::host_budget`).
+    #[serde(default = "default_host_memory_gib")]
+    pub host_memory_gib: f64,
 }
+
+/// The 8-GPU H100/H200 machines measured here have 560 GiB.
+fn default_host_memory_gib() -> f64 {
+    560.0
+}
+
+/// The share of a node's host memory offloaded activations may pin: the rest is the process's
+/// (plans, checkpoints staged for saving, the data) and the system's.
+pub const HOST_OFFLOAD_SHARE: f64 = 0.75;
 
 /// Measured on one H200 (2026-12-03, Llama-3-8B-shaped attention at 32K, bf16, counted over the
 /// pairs the mask lets through): the kernel at 1.5 TFLOP/s with a window of 4096 (1693.6 ms) and
@@ -105,6 +118,7 @@ impl Profile {
             ("memory_gbs", self.memory_gbs),
             ("memory_gib", self.memory_gib),
             ("fallback_attention_share", self.fallback_attention_share),
+            ("host_memory_gib", self.host_memory_gib),
         ];
         if let Some((name, v)) = rates.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
             return Err(format!("{name} must be a positive number, got {v}"));
@@ -148,12 +162,23 @@ pub struct Target {
     pub profile: Profile,
     /// Bytes each device may use; defaults to the profile's device memory.
     pub memory_budget: u64,
+    /// Bytes of host memory each device may fill with offloaded activations (`--host-memory`);
+    /// None: `HOST_OFFLOAD_SHARE` of a node's host memory over the devices on it.
+    pub host_memory_budget: Option<u64>,
 }
 
 impl Target {
     pub fn new(devices: usize, profile: Profile) -> Self {
         let memory_budget = (profile.memory_gib * (1u64 << 30) as f64) as u64;
-        Self { devices, gpus_per_node: profile.gpus_per_node, profile, memory_budget }
+        Self { devices, gpus_per_node: profile.gpus_per_node, profile, memory_budget, host_memory_budget: None }
+    }
+
+    /// Bytes of host memory one device's offloaded activations may take.
+    pub fn host_budget(&self) -> u64 {
+        self.host_memory_budget.unwrap_or_else(|| {
+            let sharing = self.devices.min(self.gpus_per_node).max(1) as f64;
+            (self.profile.host_memory_gib * HOST_OFFLOAD_SHARE / sharing * (1u64 << 30) as f64) as u64
+        })
     }
 
     pub fn nodes(&self) -> usize {

@@ -111,6 +111,46 @@ impl Drop for DeviceBuffer {
     }
 }
 
+/// Pinned host memory that device copies reach (cuMemHostAlloc, mapped), freed on drop: where
+/// offloaded activations wait for their backward.
+pub struct HostBuffer {
+    host: *mut std::ffi::c_void,
+    ptr: sys::CUdeviceptr,
+    ctx: Arc<CudaContext>,
+}
+
+impl HostBuffer {
+    pub fn alloc(ctx: &Arc<CudaContext>, bytes: usize) -> Result<Self, DriverError> {
+        ctx.bind_to_thread()?;
+        let flags = sys::CU_MEMHOSTALLOC_PORTABLE | sys::CU_MEMHOSTALLOC_DEVICEMAP;
+        let host = unsafe { result::malloc_host(bytes.max(256), flags) }?;
+        let mut ptr = 0;
+        if let Err(e) = unsafe { sys::cuMemHostGetDevicePointer_v2(&mut ptr, host, 0) }.result() {
+            ctx.record_err(unsafe { result::free_host(host) });
+            return Err(e);
+        }
+        Ok(Self { host, ptr, ctx: ctx.clone() })
+    }
+
+    /// The address copies use (the same as the host's under unified addressing).
+    pub fn ptr(&self) -> u64 {
+        self.ptr
+    }
+}
+
+impl Drop for HostBuffer {
+    fn drop(&mut self) {
+        self.ctx.record_err(self.ctx.bind_to_thread());
+        self.ctx.record_err(unsafe { result::free_host(self.host) });
+    }
+}
+
+/// Copies `bytes` between any two addresses (device or pinned host memory: unified addressing
+/// tells which) in stream order.
+pub fn copy_async(stream: &CudaStream, dst: u64, src: u64, bytes: usize) -> Result<(), DriverError> {
+    unsafe { sys::cuMemcpyAsync(dst, src, bytes, stream.cu_stream()) }.result()
+}
+
 /// Copies `bytes` to device address `dst` in stream order and waits, so the host buffer can go.
 pub fn upload(stream: &CudaStream, dst: u64, bytes: &[u8]) -> Result<(), DriverError> {
     if bytes.is_empty() {

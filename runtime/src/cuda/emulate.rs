@@ -4,7 +4,10 @@
 //! Memory is laid out exactly as on the device (arena offsets, parameter, constant and staging
 //! regions); the math is the CPU backend's kernels in f32 with the device's storage rounding;
 //! collectives follow NCCL's semantics, run for all ranks at once at their position in program
-//! order. Stream concurrency is not modelled.
+//! order. Stream concurrency is not modelled, except for offloads and reloads: each copy reads
+//! its source only where the compute stream waits for it, and poisons its destination where it
+//! starts, so a command that writes over a source or reads a destination in between (a wait
+//! placed too late, or bytes given out too early) computes garbage.
 
 use super::exec::{decode_tensor, encode_floats, encode_tensor};
 use super::layout::{Copy2d, DType};
@@ -30,6 +33,7 @@ impl Mem {
         regions.insert(Region::Work, vec![0xA5; p.work]);
         regions.insert(Region::Fallback, vec![0xA5; p.fallback]);
         regions.insert(Region::Saved, vec![0xA5; p.saved]);
+        regions.insert(Region::Host, vec![0xA5; p.host]);
         for (i, &b) in p.scratch.iter().enumerate() {
             regions.insert(Region::Scratch(i), vec![0xA5; b]);
         }
@@ -380,6 +384,10 @@ pub struct Emulator {
     programs: Vec<Program>,
     mems: Vec<Mem>,
     next: usize,
+    /// Offloads and reloads started and not yet waited for: token -> each rank's copy.
+    copies: HashMap<usize, Vec<(usize, Move)>>,
+    /// Copies run where they start (`--check-steps` compares a reload's result after its step).
+    eager_copies: bool,
 }
 
 impl Emulator {
@@ -417,7 +425,13 @@ impl Emulator {
                 mem.write(addr, &encode_tensor(t, info.dtype, info.numel).map_err(|m| format!("input %{v}: {m}"))?)?;
             }
         }
-        Ok(Self { programs, mems, next: 0 })
+        Ok(Self { programs, mems, next: 0, copies: HashMap::new(), eager_copies: false })
+    }
+
+    /// Offloads and reloads complete where they start, as on a device synchronised after every
+    /// command (`--check-steps`).
+    pub fn eager_copies(&mut self) {
+        self.eager_copies = true;
     }
 
     pub fn programs(&self) -> &[Program] {
@@ -433,8 +447,27 @@ impl Emulator {
         let i = self.next;
         let first = &self.programs.first().ok_or("no ranks")?.cmds.get(i).ok_or("no command left")?.1;
         match first {
+            Cmd::Collective { stream: program::COPY_STREAM, token: Some(t), .. } if !self.eager_copies => {
+                let t = *t;
+                let mut moves = Vec::new();
+                for (rank, (p, mem)) in self.programs.iter().zip(&mut self.mems).enumerate() {
+                    let Cmd::Collective { work, .. } = &p.cmds[i].1 else { return Err(format!("ranks disagree at command {i}")) };
+                    for w in work {
+                        let Work::Move(m @ Move::Copy { dst, bytes, .. }) = w else {
+                            return Err("a copy-stream command that is not a copy".into());
+                        };
+                        mem.bytes_mut(*dst, *bytes)?.fill(0xA5);
+                        moves.push((rank, m.clone()));
+                    }
+                }
+                self.copies.insert(t, moves);
+            }
             Cmd::Collective { .. } => self.collective(i)?,
-            Cmd::Wait { .. } => {}
+            Cmd::Wait { token } => {
+                for (rank, m) in self.copies.remove(token).unwrap_or_default() {
+                    self.mems[rank].mv(&m)?;
+                }
+            }
             _ => {
                 for (p, mem) in self.programs.iter().zip(&mut self.mems) {
                     mem.run(&p.cmds[i].1)

@@ -7,7 +7,7 @@
 //! the compute stream. Every buffer is allocated once at setup, except the cuDNN block paths' own
 //! (`Temps` in sdpa/exec.rs), made on their first run; runs only enqueue work.
 
-use super::device::{self, DeviceBuffer, describe};
+use super::device::{self, DeviceBuffer, HostBuffer, describe};
 use super::emulate::Emulator;
 use super::error::CudaError;
 use super::gemm::Gemm;
@@ -130,6 +130,8 @@ pub struct Executor {
     fallback: RefCell<Option<DeviceBuffer>>,
     /// `Region::Saved`: what forwards keep for their backward, and which slots this run filled.
     saved: DeviceBuffer,
+    /// `Region::Host`: offloaded activations (None: the plan offloads nothing).
+    host: Option<HostBuffer>,
     filled: RefCell<Vec<bool>>,
     /// Attention backwards of the last run that used what their forward kept, and that
     /// recomputed the forward.
@@ -185,6 +187,12 @@ impl Executor {
         let scratch = program.scratch.iter().map(|&b| alloc(b, "collective staging")).collect::<Result<Vec<_>, _>>()?;
         let work = alloc(program.work, "command temporaries")?;
         let saved = alloc(program.saved, "attention outputs kept for the backward")?;
+        let host = match program.host {
+            0 => None,
+            bytes => Some(HostBuffer::alloc(ctx, bytes).map_err(|e| {
+                CudaError::setup(rank, format!("pinning {bytes} bytes of host memory for offloaded activations"), describe(e))
+            })?),
+        };
         let flag = alloc(4, "the error flag")?;
         let event = || ctx.new_event(None).map_err(setup("creating events"));
         let start_events = (0..program.tokens).map(|_| event()).collect::<Result<Vec<_>, _>>()?;
@@ -230,6 +238,7 @@ impl Executor {
             work,
             fallback: RefCell::new(None),
             saved,
+            host,
             filled: RefCell::new(Vec::new()),
             backward_reuse: std::cell::Cell::new((0, 0)),
             flag,
@@ -498,6 +507,7 @@ impl Executor {
             Region::Scratch(i) => self.scratch.get(i).map_or(0, |b| b.ptr()),
             Region::Work => self.work.ptr(),
             Region::Saved => self.saved.ptr(),
+            Region::Host => self.host.as_ref().map_or(0, |b| b.ptr()),
             Region::Fallback => self.fallback.borrow().as_ref().map_or(0, |b| b.ptr()),
         }
     }
@@ -804,6 +814,9 @@ impl Executor {
             Move::Copy { dst, src, bytes } => {
                 if *bytes == 0 {
                     return Ok(());
+                }
+                if dst.region == Region::Host || src.region == Region::Host {
+                    return device::copy_async(s, self.p(*dst), self.p(*src), *bytes).map_err(describe);
                 }
                 unsafe { result::memcpy_dtod_async(self.p(*dst), self.p(*src), *bytes, s.cu_stream()) }
                     .map_err(describe)

@@ -16,9 +16,19 @@ pub struct Needs {
     pub activations: usize,
     /// Command temporaries, kept attention outputs and collective staging.
     pub temporaries: usize,
+    /// Pinned host memory for offloaded activations (not on the GPU).
+    pub host: usize,
 }
 
 const GIB: f64 = (1u64 << 30) as f64;
+
+/// The host's available memory (`MemAvailable` in /proc/meminfo), where it can be read.
+pub fn host_available() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
 
 fn gib(bytes: usize) -> String {
     format!("{:.2} GiB", bytes as f64 / GIB)
@@ -44,6 +54,7 @@ impl Needs {
             master,
             activations: program.arena.bytes,
             temporaries: program.work + program.saved + program.scratch.iter().sum::<usize>(),
+            host: program.host,
         }
     }
 
@@ -59,7 +70,28 @@ impl Needs {
         }
         parts.push(format!("activations {}", gib(self.activations)));
         parts.push(format!("command temporaries {}", gib(self.temporaries)));
+        if self.host > 0 {
+            parts.push(format!("offloaded activations {} of pinned host memory", gib(self.host)));
+        }
         parts
+    }
+
+    /// Ok when `ranks` ranks' offloads fit the host's `available` memory (MemAvailable); else
+    /// what they need and the compile option that fits them.
+    pub fn check_host(&self, ranks: usize, available: usize) -> Result<(), String> {
+        let all = self.host * ranks.max(1);
+        if all <= available {
+            return Ok(());
+        }
+        Err(format!(
+            "the offloaded activations need {} of pinned host memory on each of this host's {ranks} rank(s), {} in all, \
+             and the host has {} available: compile with --host-memory {:.2} (GiB a device; seq-recompute then \
+             recomputes what no longer fits), or without --offload",
+            gib(self.host),
+            gib(all),
+            gib(available),
+            (available as f64 / ranks.max(1) as f64 / GIB * 0.9 * 100.0).floor() / 100.0
+        ))
     }
 
     pub fn total(&self) -> usize {
@@ -96,5 +128,21 @@ impl Needs {
             gib(free),
             parts.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Offloads are checked against the host's memory for every rank on it, and the refusal
+    /// names a --host-memory that fits.
+    #[test]
+    fn offloads_must_fit_the_host() {
+        let needs = Needs { host: 40 << 30, ..Needs::default() };
+        assert!(needs.check_host(2, 100 << 30).is_ok());
+        let e = needs.check_host(4, 100 << 30).expect_err("160 GiB on a host with 100");
+        assert!(e.contains("160.00 GiB in all") && e.contains("--host-memory 22.50"), "{e}");
+        assert!(Needs::default().check_host(8, 0).is_ok(), "nothing offloaded, nothing needed");
     }
 }

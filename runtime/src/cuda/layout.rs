@@ -201,9 +201,10 @@ pub fn liveness(plan: &Plan, infos: &[ValueInfo], folds: &[(usize, u32)]) -> Res
         let r = plan.steps[s].results[0] as usize;
         def[r] = Some(def[r].map_or(s - 1, |d| d.min(s - 1)));
     }
+    // Weights have their own region, offloaded activations live in host memory (`host_places`).
     let params: Vec<bool> = {
         let mut p = vec![false; n];
-        for step in plan.steps.iter().filter(|s| s.op == "param") {
+        for step in plan.steps.iter().filter(|s| s.op == "param" || s.op == "offload") {
             for &r in &step.results {
                 p[r as usize] = true;
             }
@@ -219,6 +220,20 @@ pub fn liveness(plan: &Plan, infos: &[ValueInfo], folds: &[(usize, u32)]) -> Res
             Some(Live { def: d, last: last[v].unwrap_or(d).max(d) })
         })
         .collect())
+}
+
+/// Places in host memory of offloaded activations (`offload` results, from their offload to
+/// their last reload), first fit: offsets by value and the region's size.
+pub fn host_places(plan: &Plan, infos: &[ValueInfo]) -> (Vec<(u32, usize)>, usize) {
+    let mut values = Vec::new();
+    for (s, step) in plan.steps.iter().enumerate().filter(|(_, st)| st.op == "offload") {
+        let Some(&r) = step.results.first() else { continue };
+        let last = plan.steps.iter().enumerate().filter(|(_, st)| st.operands.contains(&r)).map(|(k, _)| k).max();
+        values.push((r, infos[r as usize].bytes, Live { def: s, last: last.unwrap_or(s).max(s) }));
+    }
+    let items: Vec<(usize, Live)> = values.iter().map(|&(_, b, l)| (b, l)).collect();
+    let (offsets, bytes) = first_fit(&items);
+    (values.iter().zip(offsets).map(|(&(v, _, _), off)| (v, off)).collect(), bytes)
 }
 
 /// (async_start step, async_wait step) pairs, matched through the token.

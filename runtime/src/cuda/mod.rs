@@ -373,6 +373,10 @@ fn open_rank(
     if let Ok((free, _)) = cudarc::driver::result::mem_get_info() {
         fit::Needs::of(&program, args.train.is_some(), optimizer::zero_devices(&plan)).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
     }
+    // Every rank of the run counted on this host (seqc-run starts them on one).
+    if let (true, Some(available)) = (program.host > 0, fit::host_available()) {
+        fit::Needs::of(&program, false, None).check_host(env.world, available).map_err(|m| CudaError::setup(rank, "host memory", m))?;
+    }
     launch::set_phase("compiling kernels and uploading weights");
     let weights = weights(args)?;
     let mut exec = exec::Executor::new(&ctx, program, &weights)?;
@@ -415,6 +419,7 @@ pub fn run_worker(args: &Args, env: &WorkerEnv) -> Result<(), CudaError> {
         launch::set_phase("checking every step against the emulator");
         let mut emu =
             emulate::Emulator::new(&plan, &inputs, &weights).map_err(|m| CudaError::setup(rank, "emulator", m))?;
+        emu.eager_copies();
         let (checked, bad) = exec.run_checked(&mut emu)?;
         for line in bad.iter().take(40) {
             println!("[rank {rank}] step check: {line}");

@@ -37,6 +37,8 @@ pub enum Region {
     Work,
     /// What a forward keeps for its backward beyond the plan's values (`Saved`).
     Saved,
+    /// Offloaded activations, in pinned host memory the copy engines reach (`layout::host_places`).
+    Host,
     /// Temporaries only the NVRTC kernels of an attention backward use (each row's Σ dout·out,
     /// f32 accumulators), allocated when a backward first falls back to them: a step whose
     /// attention backwards all run on cuDNN never holds them (3 GiB for a Llama-3-8B layer at
@@ -487,6 +489,8 @@ pub struct Program {
     pub fallback: usize,
     /// Bytes of `Region::Saved`.
     pub saved: usize,
+    /// Bytes of `Region::Host`.
+    pub host: usize,
     /// (step, command), in program order.
     pub cmds: Vec<(usize, Cmd)>,
     /// Every communicator any rank needs, in the order all ranks create them.
@@ -595,6 +599,8 @@ struct Builder<'a> {
     folds: HashMap<usize, u32>,
     /// The adds folded (add step, the operand no longer written).
     folded: Vec<(usize, u32)>,
+    /// Offloads and reloads: (step, command, token).
+    copies: Vec<(usize, usize, usize)>,
     lowering: Lowering,
 }
 
@@ -670,8 +676,15 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
 
     let comm_keys = all_comm_keys(plan).map_err(plan_error)?;
     let comm_index = comm_keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
-    let streams: Vec<u32> =
-        plan.steps.iter().filter_map(collective_stream).collect::<BTreeSet<_>>().into_iter().collect();
+    let (host_places, host) = layout::host_places(plan, &infos);
+    for &(v, off) in &host_places {
+        addrs[v as usize] = Some(Addr { region: Region::Host, off });
+    }
+    let mut streams: BTreeSet<u32> = plan.steps.iter().filter_map(collective_stream).collect();
+    if !host_places.is_empty() {
+        streams.insert(COPY_STREAM);
+    }
+    let streams: Vec<u32> = streams.into_iter().collect();
     let mut wait_result = HashMap::new();
     for (start, wait) in layout::async_pairs(plan).map_err(plan_error)? {
         if let Some(&r) = plan.steps[wait].results.first() {
@@ -700,6 +713,7 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
         fixed: fixed_values(plan),
         folds: folds.into_iter().collect(),
         folded: Vec::new(),
+        copies: Vec::new(),
         lowering,
     };
     b.plan_saves();
@@ -707,6 +721,7 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
     for (s, step) in plan.steps.iter().enumerate() {
         b.step(s, step).map_err(|message| CudaError::Step { rank, step: s, op: step.op.clone(), message })?;
     }
+    b.wait_for_copies(&live);
     let place = |v: &u32, what: &str| {
         b.addrs[*v as usize]
             .map(|a| (*v, a))
@@ -726,6 +741,7 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
         work: b.work,
         fallback: b.fallback,
         saved: b.saved,
+        host,
         streams: b.streams,
         cmds: b.cmds,
         comm_keys,
@@ -751,7 +767,47 @@ pub fn build_with(plan: &Plan, rank: usize, lowering: Lowering) -> Result<Progra
     })
 }
 
+/// The stream of offloads and reloads (a copy engine's, beside the compute and NCCL streams).
+pub const COPY_STREAM: u32 = 1 << 16;
+
 impl Builder<'_> {
+    /// Where the compute stream waits for each offload and reload (inserted `Cmd::Wait`s). An
+    /// offload's source is read by its copy until the first command after the source's last
+    /// use, where its bytes may be written again (the arena frees them at that use, as
+    /// `seq-recompute` prices it). A reload's result is waited for before the first command
+    /// that may read it (a command reads the operands of the step after its own where it
+    /// folds an add). With none, the wait ends the run.
+    fn wait_for_copies(&mut self, live: &[Option<layout::Live>]) {
+        let mut waits: Vec<(usize, usize)> = Vec::new(); // (before command, token)
+        for &(s, at, token) in &self.copies {
+            let step = &self.plan.steps[s];
+            let ready = if step.op == "offload" {
+                let last = step.operands.first().and_then(|&x| live[x as usize]).map_or(s, |l| l.last.max(s));
+                (at + 1..self.cmds.len()).find(|&i| self.cmds[i].0 > last)
+            } else {
+                let r = step.results.first().copied();
+                let first = self.plan.steps.iter().enumerate().skip(s + 1).find(|(_, st)| r.is_some_and(|r| st.operands.contains(&r)));
+                first.and_then(|(k, _)| (at + 1..self.cmds.len()).find(|&i| self.cmds[i].0 + 1 >= k))
+            };
+            waits.push((ready.unwrap_or(self.cmds.len()), token));
+        }
+        if waits.is_empty() {
+            return;
+        }
+        waits.sort_unstable();
+        let last_step = self.cmds.last().map_or(0, |c| c.0);
+        let mut out = Vec::with_capacity(self.cmds.len() + waits.len());
+        let mut due = waits.into_iter().peekable();
+        for (i, cmd) in std::mem::take(&mut self.cmds).into_iter().enumerate() {
+            while let Some((_, token)) = due.next_if(|(at, _)| *at <= i) {
+                out.push((cmd.0, Cmd::Wait { token }));
+            }
+            out.push(cmd);
+        }
+        out.extend(due.map(|(_, token)| (last_step, Cmd::Wait { token })));
+        self.cmds = out;
+    }
+
     fn info(&self, step: &Step, i: usize) -> Result<(u32, &ValueInfo), String> {
         let v = *step.operands.get(i).ok_or_else(|| format!("missing operand #{i}"))?;
         Ok((v, &self.infos[v as usize]))
@@ -1118,12 +1174,16 @@ impl Builder<'_> {
                 self.push(s, Cmd::Move(Move::Gather { dst: y, src: x, idx, outer, nidx: rows.len(), extent, inner_bytes }));
                 Ok(())
             }
-            // On one device the saved copy stays in device memory (see `Region`): offloading to
-            // host memory is the multi-step memory plan's, not this command list's.
+            // A copy between device and host memory on the copy stream, which starts where the
+            // compute stream is; the compute stream waits for it where `wait_for_copies` says.
             Offload | Reload => {
                 let (x, xi) = self.operand(step, 0)?;
                 let (y, _) = self.result(step, 0)?;
-                self.push(s, Cmd::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes }));
+                let token = self.tokens;
+                self.tokens += 1;
+                self.copies.push((s, self.cmds.len(), token));
+                let work = vec![Work::Move(Move::Copy { dst: y, src: x, bytes: xi.bytes })];
+                self.push(s, Cmd::Collective { stream: COPY_STREAM, comm: None, token: Some(token), work });
                 Ok(())
             }
             LabelCount => {

@@ -1085,8 +1085,10 @@ fn each_backward_is_a_candidate_of_its_own() {
 }
 
 /// `--offload`: under a budget, activations whose copy to host memory and back hides under the
-/// compute (by the cost model) are offloaded before anything is recomputed; the step is
-/// unchanged, its arena is smaller, its predicted time is not longer, and the report says so.
+/// compute (by the cost model) are offloaded before anything is recomputed, within the host
+/// memory a device may pin; the step is unchanged (in f64, and lowered for CUDA on the emulator,
+/// which catches a copy waited for too late), its arena is smaller, its predicted time is not
+/// longer, and the report says so.
 #[test]
 fn offloading_activations_keeps_the_step() {
     let g = DecoderConfig { seq_len: 128, ..DecoderConfig::tiny() }.build().expect("builds");
@@ -1101,17 +1103,75 @@ fn offloading_activations_keeps_the_step() {
     assert!(!base.plan.steps.iter().any(|s| s.op == "offload"), "nothing offloaded without a budget");
     let (params, arena) = (base.plan.memory.param_bytes, base.plan.memory.arena_bytes);
     let budget = (params + arena * 9 / 10) as f64 / (1u64 << 30) as f64;
-    let c = compile_graph(g, &opts(Some(budget), true)).expect("fits with offloads");
+    let c = compile_graph(g.clone(), &opts(Some(budget), true)).expect("fits with offloads");
     let offloads = c.plan.steps.iter().filter(|s| s.op == "offload").count();
     assert!(offloads > 0 && offloads == c.plan.steps.iter().filter(|s| s.op == "reload").count());
     assert!(c.plan.memory.arena_bytes < arena, "arena {} vs {arena}", c.plan.memory.arena_bytes);
     assert!(c.report.predicted_step_ms <= base.report.predicted_step_ms * 1.001, "the copies hide");
     let r = c.report.recompute.as_ref().expect("the report lists the offloads");
     assert_eq!(r.offloaded, offloads);
+    // The offloads fit the host memory a device may pin: with room for part of them, fewer are
+    // offloaded (the budget is then met with recomputation, or named as not met); with none,
+    // nothing is.
+    let host = |gib: f64| CompileOptions { host_memory_gib: Some(gib), ..opts(Some(budget), true) };
+    let gib = |mb: f64| mb * 1e6 / (1u64 << 30) as f64;
+    for share in [1.0, 0.6] {
+        let room = gib(r.offloaded_mb) * share * (1.0 + 1e-9);
+        match compile_graph(g.clone(), &host(room)) {
+            Ok(capped) => {
+                let rc = capped.report.recompute.as_ref().expect("a report");
+                assert!(gib(rc.offloaded_mb) <= room, "{} MB in {room} GiB", rc.offloaded_mb);
+                assert!(share < 1.0 || rc.offloaded == offloads, "room for every offload: {} of {offloads}", rc.offloaded);
+                assert!((rc.host_budget_gib - room).abs() < 1e-6, "the report names the host budget: {}", rc.host_budget_gib);
+            }
+            Err(seqc::Error::Pass(seq_passes::PassError::OverBudget { .. })) if share < 1.0 => {}
+            Err(e) => panic!("{share} of the host memory: {e}"),
+        }
+    }
+    let none = compile_graph(g.clone(), &host(0.0));
+    assert!(none.iter().all(|c| !c.plan.steps.iter().any(|s| s.op == "offload")), "no host memory, no offloads");
+    // Where neither fits alone (recomputation cannot reach 95% of the arena, the host takes
+    // half the offloads), the step recomputes to a looser budget and offloads what it keeps:
+    // its recomputed ops then read reloaded values.
+    let tight = (params + arena * 95 / 100) as f64 / (1u64 << 30) as f64;
+    let alone = compile_graph(g.clone(), &CompileOptions { offload: false, ..opts(Some(tight), false) });
+    assert!(matches!(alone, Err(seqc::Error::Pass(seq_passes::PassError::OverBudget { .. }))), "recomputation alone fits 95%");
+    let room = gib(r.offloaded_mb) / 2.0;
+    let both = compile_graph(g.clone(), &CompileOptions { host_memory_gib: Some(room), ..opts(Some(tight), true) }).expect("fits with both");
+    let rb = both.report.recompute.as_ref().expect("a report");
+    assert!(rb.offloaded > 0 && rb.recomputed_ops > 0 && gib(rb.offloaded_mb) <= room, "{} offloads ({} MB), {} recomputed", rb.offloaded, rb.offloaded_mb, rb.recomputed_ops);
     let ins = inputs(&base, None);
     let weights = peaked_weights(&base, 8);
-    let (e, name) = compare(&run(&c, &ins, &weights, Precision::F64), &run(&base, &ins, &weights, Precision::F64));
-    assert!(e <= 1e-12, "{name} differs by {e:e}");
+    let reference = run(&base, &ins, &weights, Precision::F64);
+    for (plan, what) in [(&c, "offloads"), (&both, "offloads and recomputation")] {
+        let (e, name) = compare(&run(plan, &ins, &weights, Precision::F64), &reference);
+        assert!(e <= 1e-12, "{what}: {name} differs by {e:e}");
+        let (_, outputs) = emulate(plan, &ins, &weights, what);
+        let (loss, grads) = seqc::run::loss_and_gradients(&plan.plan, &outputs).expect("a training step");
+        let (e, tensor) = compare_parts(loss, &grads, &reference);
+        assert!(e <= TOLERANCE, "{what}, lowered for CUDA: {tensor} differs from the step in f64 by {e:.3e}");
+    }
+    // On the GPU: offloaded values in pinned host memory, the arena smaller than the step
+    // without offloads, each copy on the copy stream and waited for once. The emulator reads
+    // each copy's source where the compute stream waits for it and poisons its destination
+    // where it starts, so a wait placed after a write over the source, or after a read of the
+    // reloaded value, gives garbage here.
+    use seq_runtime::cuda::program::{COPY_STREAM, Cmd, Region};
+    let (emu, _) = emulate(&c, &ins, &weights, "offloaded step, lowered for CUDA");
+    let (base_emu, _) = emulate(&base, &ins, &weights, "the step without offloads, lowered for CUDA");
+    for (p, b) in emu.programs().iter().zip(base_emu.programs()) {
+        let host: Vec<u32> = c.plan.steps.iter().filter(|s| s.op == "offload").map(|s| s.results[0]).collect();
+        assert!(host.iter().all(|&v| p.addrs[v as usize].is_some_and(|a| a.region == Region::Host)), "offloads in host memory");
+        assert!(p.host > 0 && p.arena.bytes < b.arena.bytes, "arena {} vs {} without offloads", p.arena.bytes, b.arena.bytes);
+        let copies: Vec<usize> = p.cmds.iter().filter_map(|(_, c)| match c {
+            Cmd::Collective { stream: COPY_STREAM, token: Some(t), comm: None, .. } => Some(*t),
+            _ => None,
+        }).collect();
+        assert_eq!(copies.len(), 2 * offloads, "an offload and a reload each");
+        for t in copies {
+            assert_eq!(p.cmds.iter().filter(|(_, c)| matches!(c, Cmd::Wait { token } if *token == t)).count(), 1, "copy {t} waited for once");
+        }
+    }
 }
 
 /// The critical path (petgraph, over the step's DAG) bounds the schedule: no simulated step is

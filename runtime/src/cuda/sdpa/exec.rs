@@ -425,13 +425,17 @@ impl Sdpa {
         let scale = g.fwd.scale;
         // Deterministic and too large for one call: the forward that recomputes and the query
         // chunks' graphs only, never the whole call's plan (its dP workspace would not fit).
-        if let Some(cut) = self.det_cut(&key)
-            && self.prepare(key.forward(scale))
-            && let Some(blocks) = self.chunk_blocks(ctx, &key, cut)?
-        {
-            self.det_chunked.set(cut.chunk);
-            self.chunked_grads.borrow_mut().insert(key, Some(blocks));
-            return Ok(true);
+        if let Some(cut) = self.det_cut(&key) {
+            if self.prepare(key.forward(scale))
+                && let Some(blocks) = self.chunk_blocks(ctx, &key, cut)?
+            {
+                self.det_chunked.set(cut.chunk);
+                self.chunked_grads.borrow_mut().insert(key, Some(blocks));
+                return Ok(true);
+            }
+            // No chunk graphs (a window, or cuDNN refused one): the NVRTC kernels' deterministic
+            // form runs it, rather than a whole call whose workspace would not fit.
+            return Ok(false);
         }
         if !self.prepare_backward_key(key, scale) {
             return Ok(false);
