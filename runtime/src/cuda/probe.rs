@@ -105,7 +105,11 @@ pub fn chrome_trace(spans: &[Span], rank: usize, title: &str) -> serde_json::Val
     tracks.sort_unstable();
     tracks.dedup();
     for t in tracks {
-        let name = if t == 0 { "compute stream".to_string() } else { format!("communication stream {t}") };
+        let name = match t {
+            0 => "compute stream".to_string(),
+            super::program::COPY_STREAM => "host copy stream (offloads)".to_string(),
+            t => format!("communication stream {t}"),
+        };
         events.push(json!({"name": "thread_name", "ph": "M", "pid": rank, "tid": t, "args": {"name": name}}));
     }
     for s in spans {
