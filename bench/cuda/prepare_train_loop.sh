@@ -24,6 +24,19 @@ for g in reduce-scatter all-reduce; do
   "$SEQC" compile "$D/llama-sdpa/model.mlir" --devices 2 --strategy ulysses --train --grad-reduce $g -o "$D/llama-sdpa-2-$g/step" > /dev/null
   "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 2 --strategy ulysses --train --grad-reduce $g -o "$D/llama-sdpa-bf16-2-$g/step" > /dev/null
 done
+# The f32 Llama step with offloaded activations (PARTS=offload): a profile whose arithmetic is
+# slow next to the host link (so the copies hide) and a budget of 90% of its arena.
+python3 - "$D/slow.json" <<'PY'
+import json, sys
+link = {"alpha_us": 1.0, "bus_gbs": 300.0}
+links = {"all_to_all": link, "all_gather": link, "send_recv": link}
+json.dump({"name": "slow", "description": "slow arithmetic next to the host link (forces offloads)", "gemm_tflops": 1e-4,
+           "attention_tflops": 1e-4, "memory_gbs": 4100.0, "memory_gib": 141.0, "kernel_launch_us": 0.0, "gpus_per_node": 8,
+           "intra_node": links, "inter_node": links}, open(sys.argv[1], "w"))
+PY
+m=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["memory"]; print((m["param_bytes"] + 0.9 * m["arena_bytes"]) / 2**30)' "$D/llama-sdpa/step/plan.json")
+"$SEQC" compile "$D/llama-sdpa/model.mlir" --devices 1 --train --profile "$D/slow.json" --memory-budget "$m" --offload -o "$D/llama-sdpa-offload/step" > "$D/llama-sdpa-offload.compile.txt"
+grep '^offload:' "$D/llama-sdpa-offload.compile.txt"
 mkdir -p "$D/llama-sdpa-bf16"
 "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train -o "$D/llama-sdpa-bf16/step" > /dev/null
 "$SEQC" compile "$SHARED/models/llama-sdpa/config.json" --seq-len 64 --dtype bf16 --devices 1 --train --packed -o "$D/llama-sdpa-bf16-packed/step" > /dev/null

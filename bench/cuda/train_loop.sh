@@ -198,6 +198,10 @@ fi
 # Offloaded activations (pinned host memory, a copy stream) against recomputation alone: the 8B
 # shape at 256K under an 80 GiB budget, two steps each, the same losses within bf16 rounding.
 if has offload; then
+loop llama-sdpa-offload $L/llama-sdpa-offload --steps 30 --weights $L/llama-sdpa/weights.safetensors "${REF[@]}"
+"$PY" bench/cuda/loss_curve.py "$W/loop-llama-sdpa-offload.jsonl" $L/llama-sdpa/train_ref.json --tol 1e-3 --name "llama-sdpa f32 with offloaded activations" | tee -a "$S"
+timeout 60 "$BIN" $L/llama-sdpa-offload/step/plan.json --check-against-cpu --timeout 50 > "$W/check-llama-sdpa-offload.log" 2>&1
+echo "check llama-sdpa-offload: rc=$? $(grep -h 'PASS\|FAIL' "$W/check-llama-sdpa-offload.log" | head -3 | cut -c1-200 | tr '\n' ' ')" | tee -a "$S"
 for v in 256k 256k-offload; do
   [ "$(left)" -lt 90 ] && break
   timeout 200 "$BIN" $L/llama3-8b-4l-$v/plan.json --timeout 150 --log "$W/seqc-llama3-8b-4l-$v.jsonl" --steps 2 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-8b-4l-$v.log" 2>&1
