@@ -536,8 +536,8 @@ fn does_not_fit(input: &Graph, params: u64, arena: u64, opts: &CompileOptions, b
 }
 
 /// A note naming the layers whose split attention the CUDA runtime runs on its NVRTC kernel
-/// (`cost_model::fused_attention`: blocks over packed documents, capped scores, a window without
-/// the causal mask), which a user who forced a strategy should hear about before a GPU run; None
+/// (`cost_model::fused_attention`: capped scores, packed documents or a window without the
+/// causal mask), which a user who forced a strategy should hear about before a GPU run; None
 /// when there are none.
 fn slow_attention_note(program: &Graph) -> Option<String> {
     use seq_ir::OpKind::{AttentionPartial, AttentionPartialGrad};
@@ -557,9 +557,8 @@ fn slow_attention_note(program: &Graph) -> Option<String> {
         n => format!("{n} layers ({first} to {last})"),
     };
     Some(format!(
-        "{list}: split attention over packed documents (or with capped scores, or a window without the causal mask) \
-         runs on the CUDA runtime's NVRTC kernel, priced at 1/450 of cuDNN's rate; whole bf16/f16 attention over \
-         packed documents runs on cuDNN (auto keeps such layers whole where that is faster). SEQC_SDPA_DOC_BLOCKS=1 \
-         at run time puts packed documents' causal blocks on cuDNN (not yet measured)"
+        "{list}: split attention with capped scores, over packed documents without the causal mask, or with a \
+         window without it runs on the CUDA runtime's NVRTC kernel, priced at 1/450 of cuDNN's rate (auto keeps \
+         such layers whole where that is faster)"
     ))
 }

@@ -272,9 +272,9 @@ pub fn attention_density(op: &Op, seq: i64, keys: i64) -> f64 {
 /// Whether the CUDA runtime runs this form of attention on cuDNN's fused kernels: whole
 /// attention (forward and backward, packed documents included: the ragged graph) with a window
 /// only under the causal mask, and `attention_partial` blocks and their backward
-/// (`attention_partial_grad`: cuDNN block backwards) without segment ids (a window, under the
-/// causal mask, is each block's band); capped
-/// scores (softcap) are the kernel's in every form. What falls back
+/// (`attention_partial_grad`: cuDNN block backwards), where a window under the causal mask is
+/// each block's band and causal packed documents are one-document rectangles and ragged
+/// squares; capped scores (softcap) and non-causal documents are the kernel's in every form. What falls back
 /// for every form alike (f32 data, head dims past 128) is not priced here: it moves every
 /// strategy's attention together.
 pub fn fused_attention(op: &Op) -> bool {
@@ -284,8 +284,9 @@ pub fn fused_attention(op: &Op) -> bool {
     }
     match op.kind {
         OpKind::Attention | OpKind::AttentionGrad => c.window.is_none() || c.causal,
-        OpKind::AttentionPartial => (c.window.is_none() || c.causal) && op.operands.len() == 5,
-        OpKind::AttentionPartialGrad => (c.window.is_none() || c.causal) && op.operands.len() == 8,
+        // Packed documents (segment ids: two more operands) run as cuDNN blocks where causal.
+        OpKind::AttentionPartial => (c.window.is_none() || c.causal) && (op.operands.len() == 5 || c.causal && op.operands.len() == 7),
+        OpKind::AttentionPartialGrad => (c.window.is_none() || c.causal) && (op.operands.len() == 8 || c.causal && op.operands.len() == 10),
         _ => false,
     }
 }

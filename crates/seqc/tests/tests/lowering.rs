@@ -265,9 +265,9 @@ fn a_rank_that_does_not_fit_is_refused_with_what_would() {
     assert!(err.contains("more devices") && !err.contains("--memory-budget"), "{err}");
 }
 
-/// A plan whose split attention the CUDA runtime runs on its NVRTC kernel (blocks over packed
-/// documents) says so, naming the layers; the same split without documents, and packed documents
-/// kept whole, do not.
+/// A plan whose split attention the CUDA runtime runs on its NVRTC kernel (capped scores) says
+/// so, naming the layers; the same split without the cap, and causal packed documents (cuDNN
+/// blocks), do not.
 #[test]
 fn the_report_names_split_attention_on_the_kernel() {
     let tiny = DecoderConfig { layers: 2, seq_len: 32, dtype: seq_ir::DType::BF16, ..DecoderConfig::tiny() };
@@ -278,11 +278,13 @@ fn the_report_names_split_attention_on_the_kernel() {
         }
         c.report.notes.iter().find(|n| n.contains("NVRTC kernel")).cloned()
     };
+    let capped = DecoderConfig { attn_softcap: Some(50.0), ..tiny.clone() };
     let packed = DecoderConfig { packed: true, ..tiny.clone() };
     for s in [StrategyKind::Ring, StrategyKind::AllGatherKv] {
-        let n = note(&packed, s, 2).unwrap_or_else(|| panic!("{s:?} over packed documents: no note"));
-        assert!(n.starts_with("layers 0-1:") && n.contains("SEQC_SDPA_DOC_BLOCKS"), "{n}");
-        assert_eq!(note(&tiny, s, 2), None, "{s:?} without documents");
+        let n = note(&capped, s, 2).unwrap_or_else(|| panic!("{s:?} with capped scores: no note"));
+        assert!(n.starts_with("layers 0-1:") && n.contains("capped scores"), "{n}");
+        assert_eq!(note(&tiny, s, 2), None, "{s:?} without a cap");
+        assert_eq!(note(&packed, s, 2), None, "{s:?} over causal packed documents");
     }
-    assert_eq!(note(&packed, StrategyKind::Replicate, 1), None, "packed documents kept whole");
+    assert_eq!(note(&capped, StrategyKind::Replicate, 1), None, "capped scores kept whole");
 }

@@ -147,8 +147,8 @@ pub struct Sdpa {
     chunked_grads: RefCell<HashMap<BwdKey, Option<Rc<BwdBlocks>>>>,
     /// This run's block backward calls on cuDNN (blocks, commands).
     block_calls: Cell<(usize, usize)>,
-    /// Split attention over packed documents as cuDNN blocks (`docs`; SEQC_SDPA_DOC_BLOCKS=1
-    /// until measured on a GPU, else the kernel runs them), the plans of static index vectors,
+    /// Split attention over packed documents as cuDNN blocks (`docs`; SEQC_SDPA_DOC_BLOCKS=0
+    /// hands them to the kernel), the plans of static index vectors,
     /// the last planned for one run only, and this run's counts (forward commands, backward
     /// commands, calls, blocks skipped).
     doc_blocks: bool,
@@ -220,7 +220,7 @@ impl Sdpa {
             bwd_cut: Self::bwd_cut(),
             chunked_grads: RefCell::new(HashMap::new()),
             block_calls: Cell::new((0, 0)),
-            doc_blocks: std::env::var("SEQC_SDPA_DOC_BLOCKS").is_ok_and(|v| v == "1"),
+            doc_blocks: std::env::var("SEQC_SDPA_DOC_BLOCKS").map_or(true, |v| v != "0"),
             doc_plans: RefCell::new(HashMap::new()),
             doc_per_run: RefCell::new(None),
             split_docs: Cell::new([0; 4]),
