@@ -195,6 +195,12 @@ for n in 128k 256k; do
 done
 torch llama3-8b-4l 65536 3; torch llama3-8b-4l 65536 3 --checkpoint; torch llama3-8b-4l 131072 3 --checkpoint
 fi
+if has longest1b; then
+  timeout 300 "$BIN" $L/llama3-1b-256k/plan.json --timeout 250 --log "$W/seqc-llama3-1b-256k.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-1b-256k.log" 2>&1
+  echo "seqc llama3-1b 256k: rc=$? $(grep -h 'steps; step time\|error' "$W/seqc-llama3-1b-256k.log" | cut -c1-400)" | tee -a "$S"
+  pack
+  torch llama3-1b 65536 3 --checkpoint; torch llama3-1b 131072 3 --checkpoint
+fi
 # Offloaded activations (pinned host memory, a copy stream) against recomputation alone: the 8B
 # shape at 256K under an 80 GiB budget, two steps each, the same losses within bf16 rounding.
 if has offload; then
@@ -210,12 +216,6 @@ for v in 256k 256k-offload; do
 done
 "$PY" bench/cuda/loss_curve.py "$W/seqc-llama3-8b-4l-256k-offload.jsonl" --against "$W/seqc-llama3-8b-4l-256k.jsonl" --within 5e-3 \
   --name "the 8B shape at 256K, offloads against recomputation alone" | tee -a "$S"
-fi
-if has longest1b; then
-  timeout 300 "$BIN" $L/llama3-1b-256k/plan.json --timeout 250 --log "$W/seqc-llama3-1b-256k.jsonl" --steps 3 --lr 1e-4 --betas 0.9,0.95 --weight-decay 0.1 --grad-clip 1.0 > "$W/seqc-llama3-1b-256k.log" 2>&1
-  echo "seqc llama3-1b 256k: rc=$? $(grep -h 'steps; step time\|error' "$W/seqc-llama3-1b-256k.log" | cut -c1-400)" | tee -a "$S"
-  pack
-  torch llama3-1b 65536 3 --checkpoint; torch llama3-1b 131072 3 --checkpoint
 fi
 echo "done in $((SECONDS - t0))s" | tee -a "$S"
 pack
