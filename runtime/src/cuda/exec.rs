@@ -803,6 +803,10 @@ impl Executor {
     /// Names what did not complete (`pending`).
     fn timeout_error(&self, timeout: Duration, what: Option<&str>) -> CudaError {
         let message = match self.pending(what) {
+            // An offload or reload involves no peer: the copy between device and host stalled.
+            Some(what) if what.contains("('offload')") || what.contains("('reload')") => {
+                format!("{what} did not complete: the copy between the GPU and pinned host memory stalled")
+            }
             Some(what) => format!("{what} did not complete: a peer rank may have died, hung or run a different plan"),
             None => "the GPU work did not complete (no collective is pending: a kernel is hung)".into(),
         };
