@@ -450,7 +450,9 @@ fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> 
     let (host, mut pinned) = (target.host_budget(), 0u64);
     for (bytes, v, def, reload_at) in candidates {
         h.body = with_inserted(&g.body, &inserted);
-        if estimate(&h).total() <= budget {
+        // The estimate first (cheap); the plan has the last word (its collectives' overlap
+        // keeps values live longer than the estimate).
+        if estimate(&h).total() <= budget && estimate(&h).params + planned_arena(&h)? <= budget {
             break;
         }
         if pinned + bytes > host {
@@ -638,7 +640,9 @@ impl Pass for Recompute {
             // whose keeps the host takes, so that the least is recomputed.
             let host = self.target.host_budget();
             for share in [1.0, 0.75, 0.5, 0.375, 0.25, 0.125, 0.0625] {
-                let looser = budget.saturating_add((host as f64 * share) as u64);
+                // Looser by a share of what is over the budget (at most the host's room): a
+                // ladder on the host's size alone skips small shortfalls.
+                let looser = budget.saturating_add((host.min(before - budget) as f64 * share) as u64);
                 let mut r = g.clone();
                 if self.recompute_under(&mut r, looser).is_err() {
                     continue;

@@ -483,7 +483,11 @@ impl Emulator {
         while !self.done() {
             self.step()?;
         }
-        Ok(())
+        // Every offload and reload is waited for by the end of the run.
+        match self.copies.keys().min() {
+            Some(t) => Err(format!("copy {t} (an offload or reload) is never waited for")),
+            None => Ok(()),
+        }
     }
 
     pub fn bytes(&self, rank: usize, a: Addr, n: usize) -> R<&[u8]> {

@@ -373,9 +373,10 @@ fn open_rank(
     if let Ok((free, _)) = cudarc::driver::result::mem_get_info() {
         fit::Needs::of(&program, args.train.is_some(), optimizer::zero_devices(&plan)).check(free, &name).map_err(|m| CudaError::setup(rank, "memory", m))?;
     }
-    // Every rank of the run counted on this host (seqc-run starts them on one).
+    // This host's ranks (the launcher's LOCAL_WORLD_SIZE, as torchrun's; else every rank).
+    let local = std::env::var("LOCAL_WORLD_SIZE").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(env.world);
     if let (true, Some(available)) = (program.host > 0, fit::host_available()) {
-        fit::Needs::of(&program, false, None).check_host(env.world, available).map_err(|m| CudaError::setup(rank, "host memory", m))?;
+        fit::Needs::of(&program, false, None).check_host(local, available).map_err(|m| CudaError::setup(rank, "host memory", m))?;
     }
     launch::set_phase("compiling kernels and uploading weights");
     let weights = weights(args)?;
