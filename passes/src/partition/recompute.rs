@@ -400,8 +400,9 @@ impl Candidates {
 /// their first backward use, by the cost model's host link, until the estimate fits `budget`
 /// (within the host memory a device may pin): `seq.offload` right after the activation is made,
 /// `seq.reload` early enough in the backward for its copy to finish before the first use.
-/// Returns the program and `layer:bytes` of each offloaded activation.
-fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> Result<(Graph, Vec<String>), PassError> {
+/// Returns the program, `layer:bytes` of each offloaded activation, and its planned total
+/// (weights + arena) where that fits `budget`.
+fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> Result<(Graph, Vec<String>, Option<u64>), PassError> {
     use crate::strategy::cost_model::Resource;
     let ctx = cost_context(g, target);
     // Compute time before each body position.
@@ -448,12 +449,17 @@ fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> 
     // Every offloaded activation holds host memory from its forward to its backward, so their
     // sum must fit the device's share of the host.
     let (host, mut pinned) = (target.host_budget(), 0u64);
+    let mut fits = None;
     for (bytes, v, def, reload_at) in candidates {
         h.body = with_inserted(&g.body, &inserted);
         // The estimate first (cheap); the plan has the last word (its collectives' overlap
         // keeps values live longer than the estimate).
-        if estimate(&h).total() <= budget && estimate(&h).params + planned_arena(&h)? <= budget {
-            break;
+        if estimate(&h).total() <= budget {
+            let total = planned_total(&h)?;
+            if total <= budget {
+                fits = Some(total);
+                break;
+            }
         }
         if pinned + bytes > host {
             continue;
@@ -483,7 +489,12 @@ fn offload_hidden(g: &Graph, step: &StepGraph, target: &Target, budget: u64) -> 
         items.push(format!("{}:{bytes}", op.int("layer").map_or("-".to_string(), |l| l.to_string())));
     }
     h.body = with_inserted(&g.body, &inserted);
-    Ok((h, items))
+    if fits.is_none() {
+        fits = Some(planned_total(&h)?).filter(|&t| t <= budget);
+    }
+    // Nothing offloaded is no offload plan.
+    let fits = fits.filter(|_| !items.is_empty());
+    Ok((h, items, fits))
 }
 
 /// `body` with each (position, op) placed before the op now at that position, in order.
@@ -559,6 +570,11 @@ fn apply(g: &Graph, step: &StepGraph, recompute: &BTreeSet<ValueId>) -> Result<G
 }
 
 /// The arena `seq-overlap-collectives` and `seq-plan-memory` give `g`, run on a copy.
+/// Weights + the arena `seq-plan-memory` gives `g`.
+fn planned_total(g: &Graph) -> Result<u64, PassError> {
+    Ok(estimate(g).params + planned_arena(g)?)
+}
+
 fn planned_arena(g: &Graph) -> Result<u64, PassError> {
     let mut h = g.clone();
     crate::schedule::OverlapCollectives.run(&mut h)?;
@@ -626,13 +642,12 @@ impl Pass for Recompute {
 
     fn run(&self, g: &mut Graph) -> Result<(), PassError> {
         let budget = self.target.memory_budget;
-        let before = estimate(g).params + planned_arena(g)?;
+        let before = planned_total(g)?;
         if self.offload && before > budget {
             let step = StepGraph::new(g)?;
             // The third choice first: a copy the host link hides costs no time, recomputation does.
-            let (h, items) = offload_hidden(g, &step, &self.target, budget)?;
-            if !items.is_empty() && estimate(&h).params + planned_arena(&h)? <= budget {
-                *g = self.offloaded(h, items, [before, 0, budget])?;
+            if let (h, items, Some(after)) = offload_hidden(g, &step, &self.target, budget)? {
+                *g = self.offloaded(h, items, [before, after, budget]);
                 return Ok(());
             }
             // Else recompute down to a looser budget and offload what that plan keeps for the
@@ -648,9 +663,8 @@ impl Pass for Recompute {
                     continue;
                 }
                 let step = StepGraph::new(&r)?;
-                let (h, items) = offload_hidden(&r, &step, &self.target, budget)?;
-                if !items.is_empty() && estimate(&h).params + planned_arena(&h)? <= budget {
-                    *g = self.offloaded(h, items, [before, 0, budget])?;
+                if let (h, items, Some(after)) = offload_hidden(&r, &step, &self.target, budget)? {
+                    *g = self.offloaded(h, items, [before, after, budget]);
                     return Ok(());
                 }
             }
@@ -661,14 +675,12 @@ impl Pass for Recompute {
 
 impl Recompute {
     /// `h` with its offloads (`items`) recorded, and the memory before, after and the budget.
-    fn offloaded(&self, mut h: Graph, items: Vec<String>, memory: [u64; 3]) -> Result<Graph, PassError> {
-        let after = estimate(&h).params + planned_arena(&h)?;
+    fn offloaded(&self, mut h: Graph, items: Vec<String>, memory: [u64; 3]) -> Graph {
         let a = &mut h.module_attrs;
         a.insert(OFFLOADED.into(), Attr::Str(items.join(",")));
         a.insert(OFFLOAD_HOST_BUDGET.into(), Attr::Int(self.target.host_budget() as i64));
-        let memory = [memory[0], after, memory[2]];
         a.insert(RECOMPUTE_MEMORY.into(), Attr::Ints { values: memory.iter().map(|&b| b as i64).collect(), width: 64 });
-        Ok(h)
+        h
     }
 
     /// The min-cut search under the budget (nothing when the step fits): first without
